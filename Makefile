@@ -1,0 +1,42 @@
+# dmamap: top-level entry points. `make demo` and `make check` work on a fresh
+# Debian machine: they install what is missing first (make deps).
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+BUILD_TSAN ?= build-tsan
+MESON      ?= meson
+NINJA      ?= ninja
+
+DEB_PACKAGES = meson ninja-build libcmocka-dev pkg-config
+
+.PHONY: all deps build demo check bench install clean distclean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh $(DEB_PACKAGES)
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+build: deps $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+
+demo: build
+	$(BUILD)/tools/dmamap demo
+
+check: deps
+	@sh scripts/check.sh $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
+
+bench: deps $(BUILD)/build.ninja
+	$(MESON) setup --reconfigure $(BUILD) --buildtype=release -Db_ndebug=true >/dev/null
+	$(NINJA) -C $(BUILD)
+	$(BUILD)/bench/dmamap-bench $(BENCH_ARGS)
+
+install: build
+	$(MESON) install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
+
+distclean: clean

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+/* The benchmark harness: registration, statistics, floors, output. */
+#include "bench.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct bench_case *cases;
+static struct bench_case **cases_tail = &cases;
+
+void bench_register(struct bench_case *c)
+{
+	c->next = NULL;
+	*cases_tail = c;
+	cases_tail = &c->next;
+}
+
+u64 bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+u64 bench_iters(const struct bench_ctx *ctx, u64 base, u64 min)
+{
+	double n = (double)base * ctx->scale;
+
+	return n < (double)min ? min : (u64)n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double percentile(const double *sorted, size_t n, double p)
+{
+	double pos = p * (double)(n - 1);
+	size_t lo = (size_t)pos;
+	double frac = pos - (double)lo;
+
+	if (lo + 1 >= n)
+		return sorted[n - 1];
+	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+void bench_summarise(double *samples, size_t n, double *median, double *p10, double *p90)
+{
+	if (n == 0) {
+		*median = *p10 = *p90 = NAN;
+		return;
+	}
+	qsort(samples, n, sizeof(*samples), cmp_double);
+	*median = percentile(samples, n, 0.5);
+	*p10 = percentile(samples, n, 0.1);
+	*p90 = percentile(samples, n, 0.9);
+}
+
+void bench_set_samples(struct bench_result *r, double *samples, size_t n, const char *unit)
+{
+	bench_summarise(samples, n, &r->median, &r->p10, &r->p90);
+	r->unit = unit;
+}
+
+double bench_floor_memcpy_ns(const struct bench_ctx *ctx, size_t bytes)
+{
+	size_t rounds = bench_iters(ctx, 101, 5);
+	u8 *src = malloc(bytes), *dst = malloc(bytes);
+	double *s = calloc(rounds, sizeof(*s));
+	double med = NAN, p10, p90;
+	size_t reps = bytes >= (1u << 20) ? 4 : (size_t)((1u << 22) / bytes);
+
+	if (!src || !dst || !s)
+		goto out;
+	memset(src, 0x5a, bytes);
+	memset(dst, 0xa5, bytes);
+	for (size_t r = 0; r < rounds; r++) {
+		u64 t0 = bench_now_ns();
+
+		for (size_t i = 0; i < reps; i++) {
+			memcpy(dst, src, bytes);
+			bench_keep(dst);
+		}
+		s[r] = (double)(bench_now_ns() - t0) / (double)reps;
+	}
+	bench_summarise(s, rounds, &med, &p10, &p90);
+out:
+	free(src);
+	free(dst);
+	free(s);
+	return med;
+}
+
+double bench_floor_mmap_ns(const struct bench_ctx *ctx)
+{
+	size_t rounds = bench_iters(ctx, 2001, 21);
+	double *s = calloc(rounds, sizeof(*s));
+	double med = NAN, p10, p90;
+	int fd = memfd_create("dmamap-bench-floor", MFD_CLOEXEC);
+	void *res = MAP_FAILED;
+
+	if (!s || fd < 0 || ftruncate(fd, 1 << 20))
+		goto out;
+	res = mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (res == MAP_FAILED)
+		goto out;
+	for (size_t r = 0; r < rounds; r++) {
+		u8 *at = (u8 *)res + ((r % 128) * 2) * 4096;
+		u64 t0 = bench_now_ns();
+		void *p = mmap(at, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+			       (off_t)(r % 256) * 4096);
+
+		s[r] = (double)(bench_now_ns() - t0);
+		if (p == MAP_FAILED)
+			goto out;
+		mmap(at, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	}
+	bench_summarise(s, rounds, &med, &p10, &p90);
+out:
+	if (res != MAP_FAILED)
+		munmap(res, 1 << 20);
+	if (fd >= 0)
+		close(fd);
+	free(s);
+	return med;
+}
+
+/* The naive floor of an allocator: find a zero bit in a small bitmap, set it, clear it. */
+double bench_floor_bitmap_ns(const struct bench_ctx *ctx)
+{
+	enum { WORDS = 64 };
+	u64 map[WORDS];
+	size_t rounds = bench_iters(ctx, 101, 5), batch = 10000;
+	double *s = calloc(rounds, sizeof(*s));
+	double med = NAN, p10, p90;
+	u64 seed = 88172645463325252ull;
+
+	if (!s)
+		return NAN;
+	for (int i = 0; i < WORDS; i++)
+		map[i] = ~0ull >> 1;	/* nearly full, one free bit per word */
+	for (size_t r = 0; r < rounds; r++) {
+		u64 t0 = bench_now_ns();
+
+		for (size_t i = 0; i < batch; i++) {
+			unsigned int w;
+
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			w = (unsigned int)(seed % WORDS);
+			while (map[w] == ~0ull)
+				w = (w + 1) % WORDS;
+			unsigned int b = (unsigned int)__builtin_ctzll(~map[w]);
+
+			map[w] |= 1ull << b;
+			bench_keep(map);
+			map[w] &= ~(1ull << b);
+		}
+		s[r] = (double)(bench_now_ns() - t0) / (double)batch;
+	}
+	bench_summarise(s, rounds, &med, &p10, &p90);
+	free(s);
+	return med;
+}
+
+static const char *goal_str(const struct bench_result *r, bool *met)
+{
+	*met = true;
+	switch (r->goal) {
+	case BENCH_GOAL_MAX:
+		*met = r->median <= r->target;
+		return "<=";
+	case BENCH_GOAL_MIN:
+		*met = r->median >= r->target;
+		return ">=";
+	default:
+		return "";
+	}
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.6g", v);
+	else
+		fputs("null", f);
+}
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [--json FILE] [--filter NAME] [--scale X] [--list]\n"
+		"  --json FILE    also write the results as JSON to FILE ('-' for stdout)\n"
+		"  --filter NAME  run only benchmarks whose name contains NAME\n"
+		"  --scale X      multiply iteration counts by X (0 < X <= 100; default 1)\n"
+		"  --list         list the benchmarks and exit\n",
+		prog);
+}
+
+int bench_main(int argc, char **argv, const char *prog)
+{
+	const char *json = NULL, *filter = NULL;
+	struct bench_ctx ctx = { .scale = 1.0 };
+	bool list = false, tty = isatty(STDERR_FILENO);
+	FILE *jf = NULL;
+	int failed = 0, ran = 0, total = 0, i = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json") && i + 1 < argc) {
+			json = argv[++i];
+		} else if (!strcmp(a, "--filter") && i + 1 < argc) {
+			filter = argv[++i];
+		} else if (!strcmp(a, "--scale") && i + 1 < argc) {
+			char *end;
+
+			ctx.scale = strtod(argv[++i], &end);
+			if (*end || !(ctx.scale > 0 && ctx.scale <= 100)) {
+				fprintf(stderr, "%s: --scale wants a number in (0, 100], not '%s'\n",
+					prog, argv[i]);
+				return 2;
+			}
+		} else if (!strcmp(a, "--list")) {
+			list = true;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout, prog);
+			return 0;
+		} else {
+			fprintf(stderr, "%s: unknown or incomplete option '%s'\n", prog, a);
+			usage(stderr, prog);
+			return 2;
+		}
+	}
+
+	for (struct bench_case *c = cases; c; c = c->next)
+		if (!filter || strstr(c->name, filter))
+			total++;
+	if (list) {
+		for (struct bench_case *c = cases; c; c = c->next)
+			if (!filter || strstr(c->name, filter))
+				printf("%-34s %s\n", c->name, c->desc);
+		return 0;
+	}
+	if (total == 0) {
+		fprintf(stderr, "%s: no benchmark matches '%s'\n", prog, filter ? filter : "");
+		return 2;
+	}
+	if (json) {
+		jf = strcmp(json, "-") ? fopen(json, "w") : stdout;
+		if (!jf) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", prog, json, strerror(errno));
+			return 2;
+		}
+		fprintf(jf, "{\n  \"version\": \"%s\",\n  \"scale\": %g,\n  \"benchmarks\": [",
+			dmamap_version(), ctx.scale);
+	}
+
+	FILE *out = (jf == stdout) ? stderr : stdout;
+
+	fprintf(out, "%-34s %12s %12s %12s %8s  %-22s %10s  %s\n", "benchmark", "median", "p10",
+		"p90", "unit", "floor", "ratio", "target");
+	for (struct bench_case *c = cases; c; c = c->next) {
+		struct bench_result r;
+		bool met;
+		const char *g;
+		int ret;
+
+		if (filter && !strstr(c->name, filter))
+			continue;
+		if (tty)
+			fprintf(stderr, "\r[%d/%d] %-40s", ran + 1, total, c->name);
+		memset(&r, 0, sizeof(r));
+		r.floor_median = NAN;
+		r.ratio = NAN;
+		ret = c->run(&ctx, &r);
+		if (tty)
+			fprintf(stderr, "\r%60s\r", "");
+		ran++;
+		if (ret) {
+			fprintf(out, "%-34s could not run: %s\n", c->name, strerror(-ret));
+			failed++;
+			continue;
+		}
+		if (r.floor_name && isfinite(r.floor_median) && r.floor_median > 0 && isnan(r.ratio))
+			r.ratio = r.median / r.floor_median;
+		g = goal_str(&r, &met);
+		fprintf(out, "%-34s %12.2f %12.2f %12.2f %8s  %-22s %10.3f  %s%s%.4g%s\n", c->name,
+			r.median, r.p10, r.p90, r.unit ? r.unit : "", r.floor_name ? r.floor_name : "-",
+			r.ratio, g, *g ? " " : "", *g ? r.target : 0.0,
+			*g ? (met ? " ok" : " MISSED") : "");
+		if (r.note[0])
+			fprintf(out, "%-34s   %s\n", "", r.note);
+		if (jf) {
+			fprintf(jf, "%s\n    {\"name\": ", ran > 1 ? "," : "");
+			json_str(jf, c->name);
+			fprintf(jf, ", \"unit\": ");
+			json_str(jf, r.unit);
+			fprintf(jf, ", \"median\": ");
+			json_num(jf, r.median);
+			fprintf(jf, ", \"p10\": ");
+			json_num(jf, r.p10);
+			fprintf(jf, ", \"p90\": ");
+			json_num(jf, r.p90);
+			fprintf(jf, ", \"iterations\": %llu, \"floor\": ", (unsigned long long)r.iterations);
+			if (r.floor_name) {
+				fprintf(jf, "{\"name\": ");
+				json_str(jf, r.floor_name);
+				fprintf(jf, ", \"unit\": ");
+				json_str(jf, r.floor_unit ? r.floor_unit : r.unit);
+				fprintf(jf, ", \"median\": ");
+				json_num(jf, r.floor_median);
+				fprintf(jf, "}");
+			} else {
+				fprintf(jf, "null");
+			}
+			fprintf(jf, ", \"ratio\": ");
+			json_num(jf, r.ratio);
+			if (*g) {
+				fprintf(jf, ", \"target\": {\"op\": \"%s\", \"value\": ", g);
+				json_num(jf, r.target);
+				fprintf(jf, ", \"met\": %s}", met ? "true" : "false");
+			}
+			fprintf(jf, ", \"note\": ");
+			json_str(jf, r.note);
+			fprintf(jf, "}");
+		}
+	}
+	if (jf) {
+		fprintf(jf, "\n  ]\n}\n");
+		if (jf != stdout)
+			fclose(jf);
+	}
+	return failed ? 1 : 0;
+}

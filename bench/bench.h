@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The benchmark harness. Each benchmark measures samples (ns per operation,
+ * or another unit), reports median, p10 and p90, and a floor measured in
+ * the same run (a memcpy of the same bytes, a host mmap, a plain bitmap
+ * allocator) so that the ratio to the floor, not the absolute time, is what
+ * is compared between machines and runs.
+ *
+ * A benchmark file registers its cases with BENCH_CASE(); nothing else has
+ * to know about it.
+ */
+#ifndef DMAMAP_BENCH_BENCH_H
+#define DMAMAP_BENCH_BENCH_H
+
+#include <dmamap/dmamap.h>
+#include <stdio.h>
+
+enum bench_goal {
+	BENCH_GOAL_NONE,
+	BENCH_GOAL_MAX,		/* median must be <= target */
+	BENCH_GOAL_MIN,		/* median must be >= target */
+};
+
+struct bench_ctx {
+	double scale;		/* multiplies iteration counts; 1.0 normal */
+};
+
+struct bench_result {
+	const char *unit;		/* "ns", "us", "ratio", "GB/s", "%" ... */
+	double median, p10, p90;
+	u64 iterations;			/* operations measured in all */
+	const char *floor_name;		/* NULL: no floor */
+	const char *floor_unit;
+	double floor_median;
+	double ratio;			/* median / floor_median (set by the harness) */
+	enum bench_goal goal;
+	double target;			/* in @unit */
+	char note[160];			/* anything else measured (counts, syscalls) */
+};
+
+struct bench_case {
+	const char *name;
+	const char *desc;
+	/* 0, or a negative errno: the benchmark could not run */
+	int (*run)(const struct bench_ctx *ctx, struct bench_result *r);
+	struct bench_case *next;
+};
+
+void bench_register(struct bench_case *c);
+
+#define BENCH_CASE(ident, bname, bdesc, fn)					\
+	static struct bench_case ident = { .name = bname, .desc = bdesc, .run = fn }; \
+	__attribute__((constructor)) static void ident##_register(void)		\
+	{									\
+		bench_register(&ident);						\
+	}
+
+/* Monotonic nanoseconds. */
+u64 bench_now_ns(void);
+
+/* Iterations scaled by the context, at least @min. */
+u64 bench_iters(const struct bench_ctx *ctx, u64 base, u64 min);
+
+/* median/p10/p90 of @n samples (sorts them). */
+void bench_summarise(double *samples, size_t n, double *median, double *p10, double *p90);
+/* Fills r->median/p10/p90 from samples (sorts them). */
+void bench_set_samples(struct bench_result *r, double *samples, size_t n, const char *unit);
+
+/* Floors, each measured now: median ns. */
+double bench_floor_memcpy_ns(const struct bench_ctx *ctx, size_t bytes);
+double bench_floor_mmap_ns(const struct bench_ctx *ctx);
+double bench_floor_bitmap_ns(const struct bench_ctx *ctx);
+
+/* Keeps the compiler from dropping a computation. */
+static inline void bench_keep(const void *p)
+{
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
+/* The command line: [--json FILE] [--filter NAME] [--scale X] [--list]. */
+int bench_main(int argc, char **argv, const char *prog);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* dmamap: the Linux DMA-mapping subsystem on a modelled machine. */
+#ifndef DMAMAP_DMAMAP_H
+#define DMAMAP_DMAMAP_H
+
+#include <dmamap/types.h>
+#include <dmamap/machine.h>
+#include <dmamap/mm.h>
+#include <dmamap/device.h>
+#include <dmamap/scatterlist.h>
+#include <dmamap/dma-mapping.h>
+
+#define DMAMAP_VERSION_MAJOR 0
+#define DMAMAP_VERSION_MINOR 1
+#define DMAMAP_VERSION_PATCH 0
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "major.minor.patch" of the library actually linked */
+DMAMAP_API const char *dmamap_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DMAMAP_DMAMAP_H */

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The modelled machine: physical memory banks on one sparse memfd, the CPU's
+ * cached view of it, the kernel VA window and the statistics.
+ */
+#ifndef DMAMAP_MACHINE_H
+#define DMAMAP_MACHINE_H
+
+#include <dmamap/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dmamap_machine;
+
+/* One bank of RAM. base and size are page aligned; banks may not overlap. */
+struct dmamap_bank {
+	phys_addr_t base;
+	u64 size;
+};
+
+enum dmamap_cache_model {
+	/* CPU caches snoop and are snooped: syncs only do bookkeeping */
+	DMAMAP_CACHE_COHERENT,
+	/* ARM-like: the CPU keeps private copies; clean/invalidate needed */
+	DMAMAP_CACHE_NONCOHERENT,
+};
+
+/* swiotlb_size value that gives the machine no bounce-buffer pool */
+#define DMAMAP_SWIOTLB_OFF	(~0ULL)
+
+/* debug flags */
+#define DMAMAP_DEBUG_API	(1UL << 0) /* the kernel's DMA-API checks */
+#define DMAMAP_DEBUG_OWNERSHIP	(1UL << 1) /* CPU access to device-owned pages */
+
+#define DMAMAP_MAX_BANKS	16
+
+struct dmamap_machine_config {
+	const struct dmamap_bank *banks; /* NULL/0: 256 MiB at 0x80000000 */
+	unsigned int nr_banks;
+	u64 vmalloc_size;	/* kernel VA window; 0: 128 MiB */
+	u64 atomic_pool_size;	/* atomic coherent pool; 0: 256 KiB */
+	u64 swiotlb_size;	/* 0: 4 MiB; DMAMAP_SWIOTLB_OFF: none */
+	enum dmamap_cache_model cache;
+	unsigned long debug;	/* DMAMAP_DEBUG_* flags; 0: off */
+};
+
+/**
+ * dmamap_machine_create - build a machine
+ * @cfg: the configuration, or NULL for every default
+ * @out: where the machine is stored on success
+ *
+ * Nothing of physical memory is populated: host memory is used only as the
+ * machine's pages are touched.
+ *
+ * Return: 0; -EINVAL for a bad configuration (overlapping, unaligned or empty
+ * banks, a host page size other than 4096, too many banks); -ENOMEM when the
+ * host cannot reserve the address space.
+ */
+DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
+				     struct dmamap_machine **out);
+
+/* Destroys the machine and everything still in it. NULL is ignored. */
+DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m);
+
+/* The configuration in force (defaults filled in). */
+DMAMAP_API const struct dmamap_machine_config *
+dmamap_machine_config(const struct dmamap_machine *m);
+
+struct dmamap_stats {
+	u64 pages_total;	/* page frames in all banks */
+	u64 pages_free;		/* page frames in the buddy allocator */
+	u64 vmalloc_bytes;	/* kernel VA window in use, guard pages included */
+	u64 vmalloc_areas;	/* areas in the kernel VA window */
+	u64 host_vmas;		/* host mappings made in the VA window and user VMAs */
+	u64 iotlb_hits;
+	u64 iotlb_misses;
+	u64 stale_iotlb_hits;	/* lazy mode: hits on entries already unmapped */
+	u64 iommu_faults;
+	u64 bounce_bytes;	/* bytes copied to or from swiotlb slots */
+	u64 syncs;		/* cache-maintenance operations */
+	u64 api_errors;		/* DMA API misuse refused or reported */
+	/* additions past the contract */
+	u64 vmalloc_size;	/* size of the kernel VA window */
+	u64 cookies;		/* live DMA_ATTR_NO_KERNEL_MAPPING cookies */
+	u64 kmalloc_bytes;	/* bytes handed out by dmamap_kmalloc */
+	u64 clean_bytes;	/* bytes written back, CPU view to memory */
+	u64 invalidate_bytes;	/* bytes invalidated, memory to CPU view */
+	u64 prime_bytes;	/* bytes forced into the CPU's private copy */
+	u64 host_mmaps;		/* host mmap calls made, ever */
+	u64 host_munmaps;	/* host munmap calls made, ever */
+	u64 swiotlb_slots_total;
+	u64 swiotlb_slots_used;
+	u64 swiotlb_full;	/* mappings refused: no free slots */
+	u64 atomic_pool_bytes;	/* size of the atomic coherent pool */
+	u64 atomic_pool_used;
+	u64 iova_pages_used;	/* pages of IOVA space allocated in all domains */
+};
+
+DMAMAP_API void dmamap_machine_stats(struct dmamap_machine *m, struct dmamap_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DMAMAP_MACHINE_H */

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scatter-gather lists, as in <linux/scatterlist.h>.
+ *
+ * An entry's page_link holds the page pointer with two flag bits below it:
+ * SG_CHAIN (the entry points to the next array of entries instead of a page)
+ * and SG_END (the last entry of the list). Tables larger than one array are
+ * chained, so a table can hold any number of entries.
+ */
+#ifndef DMAMAP_SCATTERLIST_H
+#define DMAMAP_SCATTERLIST_H
+
+#include <dmamap/types.h>
+#include <dmamap/mm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct scatterlist {
+	unsigned long page_link;
+	unsigned int offset;
+	unsigned int length;
+	dma_addr_t dma_address;
+	unsigned int dma_length;
+	unsigned int dma_flags;
+};
+
+struct sg_table {
+	struct scatterlist *sgl;	/* the list */
+	unsigned int nents;		/* mapped entries (DMA segments) */
+	unsigned int orig_nents;	/* entries of the list */
+};
+
+#define SG_CHAIN	0x01UL
+#define SG_END		0x02UL
+#define SG_PAGE_LINK_MASK (SG_CHAIN | SG_END)
+
+/* entries in one array of a chained table (one page worth) */
+#define SG_MAX_SINGLE_ALLOC	(PAGE_SIZE / sizeof(struct scatterlist))
+
+#define sg_dma_address(sg)	((sg)->dma_address)
+#define sg_dma_len(sg)		((sg)->dma_length)
+
+static inline bool sg_is_chain(const struct scatterlist *sg)
+{
+	return (sg->page_link & SG_CHAIN) != 0;
+}
+
+static inline bool sg_is_last(const struct scatterlist *sg)
+{
+	return (sg->page_link & SG_END) != 0;
+}
+
+static inline struct scatterlist *sg_chain_ptr(const struct scatterlist *sg)
+{
+	return (struct scatterlist *)(sg->page_link & ~SG_PAGE_LINK_MASK);
+}
+
+static inline void sg_assign_page(struct scatterlist *sg, struct page *page)
+{
+	sg->page_link = (sg->page_link & SG_END) | (unsigned long)page;
+}
+
+static inline void sg_set_page(struct scatterlist *sg, struct page *page,
+			       unsigned int len, unsigned int offset)
+{
+	sg_assign_page(sg, page);
+	sg->offset = offset;
+	sg->length = len;
+}
+
+static inline struct page *sg_page(const struct scatterlist *sg)
+{
+	return (struct page *)(sg->page_link & ~SG_PAGE_LINK_MASK);
+}
+
+static inline void sg_mark_end(struct scatterlist *sg)
+{
+	sg->page_link = (sg->page_link & ~SG_CHAIN) | SG_END;
+}
+
+static inline void sg_unmark_end(struct scatterlist *sg)
+{
+	sg->page_link &= ~SG_END;
+}
+
+/* Makes prv[prv_nents - 1] a link to sgl. */
+static inline void sg_chain(struct scatterlist *prv, unsigned int prv_nents,
+			    struct scatterlist *sgl)
+{
+	prv[prv_nents - 1].offset = 0;
+	prv[prv_nents - 1].length = 0;
+	prv[prv_nents - 1].page_link = ((unsigned long)sgl | SG_CHAIN) & ~SG_END;
+}
+
+static inline struct scatterlist *sg_next(struct scatterlist *sg)
+{
+	if (sg_is_last(sg))
+		return NULL;
+	sg++;
+	if (sg_is_chain(sg))
+		sg = sg_chain_ptr(sg);
+	return sg;
+}
+
+#define for_each_sg(sglist, sg, nr, __i) \
+	for ((__i) = 0, (sg) = (sglist); (__i) < (nr); (__i)++, (sg) = sg_next(sg))
+
+/* every CPU entry of the table */
+#define for_each_sgtable_sg(sgt, sg, i) \
+	for_each_sg((sgt)->sgl, sg, (sgt)->orig_nents, i)
+
+/* every DMA segment of a mapped table */
+#define for_each_sgtable_dma_sg(sgt, sg, i) \
+	for_each_sg((sgt)->sgl, sg, (sgt)->nents, i)
+
+DMAMAP_API void sg_init_table(struct scatterlist *sgl, unsigned int nents);
+DMAMAP_API void sg_init_one(struct scatterlist *sg, const void *buf, unsigned int buflen);
+DMAMAP_API int sg_nents(struct scatterlist *sg);
+DMAMAP_API int sg_nents_for_len(struct scatterlist *sg, u64 len);
+DMAMAP_API struct scatterlist *sg_last(struct scatterlist *s, unsigned int nents);
+DMAMAP_API phys_addr_t sg_phys(struct scatterlist *sg);
+/* CPU address in the linear map of the entry's first byte */
+DMAMAP_API void *sg_virt(struct scatterlist *sg);
+
+/* Return: 0, -EINVAL (nents 0), -ENOMEM. A failed call leaves table empty. */
+DMAMAP_API int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t gfp);
+DMAMAP_API void sg_free_table(struct sg_table *table);
+
+/**
+ * sg_alloc_table_from_pages_segment - a table from a page array, merged
+ * @sgt:         the table to fill (must be empty)
+ * @pages:       the pages
+ * @n_pages:     how many
+ * @offset:      offset into the first page
+ * @size:        bytes in all
+ * @max_segment: largest entry, rounded down to whole pages
+ * @gfp_mask:    for the table's own memory
+ *
+ * Pages whose frames follow each other are merged into one entry up to
+ * @max_segment bytes. The first entry starts at @offset, the last one is
+ * cut so that the entries add up to @size.
+ *
+ * Return: 0; -EINVAL (max_segment below one page, n_pages 0, size does not fit
+ * the pages); -ENOMEM.
+ */
+DMAMAP_API int sg_alloc_table_from_pages_segment(struct sg_table *sgt, struct page **pages,
+						 unsigned int n_pages, unsigned int offset,
+						 unsigned long size, unsigned int max_segment,
+						 gfp_t gfp_mask);
+DMAMAP_API int sg_alloc_table_from_pages(struct sg_table *sgt, struct page **pages,
+					 unsigned int n_pages, unsigned int offset,
+					 unsigned long size, gfp_t gfp_mask);
+
+/* Copy between a linear buffer and the list's pages (through the linear map). */
+DMAMAP_API size_t sg_copy_from_buffer(struct scatterlist *sgl, unsigned int nents,
+				      const void *buf, size_t buflen);
+DMAMAP_API size_t sg_copy_to_buffer(struct scatterlist *sgl, unsigned int nents,
+				    void *buf, size_t buflen);
+DMAMAP_API size_t sg_pcopy_from_buffer(struct scatterlist *sgl, unsigned int nents,
+				       const void *buf, size_t buflen, off_t skip);
+DMAMAP_API size_t sg_pcopy_to_buffer(struct scatterlist *sgl, unsigned int nents,
+				     void *buf, size_t buflen, off_t skip);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DMAMAP_SCATTERLIST_H */

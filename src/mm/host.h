@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform seam: every host call the model makes on memory (memfd,
+ * mmap, munmap, madvise) goes through these few primitives, and they keep
+ * the process-wide count of host mappings dmamap has made, against the
+ * host's vm.max_map_count.
+ *
+ * Each returns 0 or a negative errno unless it says otherwise.
+ */
+#ifndef DMAMAP_SRC_MM_HOST_H
+#define DMAMAP_SRC_MM_HOST_H
+
+#include <dmamap/types.h>
+
+struct dmamap_machine;
+
+/* 0 when the host page size is 4096, else -EINVAL (with a message). */
+int host_check_page_size(void);
+
+/* A sparse memfd of @size bytes; returns the fd or a negative errno. */
+int host_memfd(size_t size);
+
+/* Maps the whole fd: shared or private, read-write, never populated. */
+void *host_map_file(int fd, size_t size, bool shared);
+
+/* Reserves @size bytes of inaccessible address space (PROT_NONE). */
+void *host_reserve(size_t size);
+/* Releases a mapping or reservation; @addr may be NULL. */
+void host_release(void *addr, size_t size);
+
+/*
+ * Maps [off, off+len) of @fd MAP_FIXED|MAP_SHARED read-write at @addr, which
+ * must lie in a reservation of ours. Counted as one host mapping.
+ */
+int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len);
+/* Puts [addr, addr+len) back to PROT_NONE reservation. */
+int host_unmap_fixed(struct dmamap_machine *m, void *addr, size_t len);
+
+/*
+ * Host mappings: each fixed mapping inside a reservation can split it, so
+ * one mapping costs up to two entries of the host's map table. Reserve
+ * before mapping; -ENOMEM when the headroom below vm.max_map_count (less a
+ * margin left to the rest of the process) would be exceeded.
+ */
+int host_vmas_reserve(unsigned long nr);
+void host_vmas_release(unsigned long nr);
+unsigned long host_vmas_in_use(void);
+unsigned long host_vmas_limit(void);
+
+/* Drops private copies in [addr, addr+len) of a private file mapping: one call. */
+int host_discard(void *addr, size_t len);
+/* Forces a private copy of every page of [addr, addr+len): one call. */
+int host_populate_write(void *addr, size_t len);
+
+/*
+ * For each page of [addr, addr+len) of a private file mapping, sets bit i of
+ * @private_map when page i currently has a private (copied-on-write) copy.
+ * One host call for the range. Returns 0 or a negative errno.
+ */
+int host_private_pages(const void *addr, size_t npages, unsigned long *private_map);
+
+#endif /* DMAMAP_SRC_MM_HOST_H */

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine's internals, shared by the library's modules.
+ *
+ * Physical memory is one memfd. Banks lie in it one after the other, so a
+ * frame has one global index ("gidx") that is its page offset in the memfd,
+ * its index in the struct page array and its page offset in both host views:
+ *
+ *   mem     MAP_SHARED of the memfd: what DRAM holds, what a non-coherent
+ *           device reads and writes.
+ *   linear  the CPU's cached view, page_address(). MAP_SHARED on a coherent
+ *           machine; MAP_PRIVATE on a non-coherent one, where a CPU write
+ *           makes a private copy of the page that the devices do not see until
+ *           it is cleaned (see cache.c).
+ */
+#ifndef DMAMAP_SRC_MM_MM_H
+#define DMAMAP_SRC_MM_MM_H
+
+#include <dmamap/machine.h>
+#include <dmamap/mm.h>
+#include <pthread.h>
+
+#include "lib/util.h"
+#include "mm/buddy.h"
+#include "mm/vmalloc.h"
+
+struct dmamap_device_list;
+
+struct mm_bank {
+	phys_addr_t base;
+	u64 size;
+	unsigned long first;	/* gidx of the bank's first frame */
+	unsigned long nr_pages;
+	unsigned long base_pfn;
+	struct buddy buddy;	/* the bank's free frames; own lock */
+};
+
+/* Counters kept with relaxed atomics; read by dmamap_machine_stats(). */
+struct mm_counters {
+	u64 api_errors;
+	u64 syncs;
+	u64 clean_bytes;
+	u64 invalidate_bytes;
+	u64 prime_bytes;
+	u64 bounce_bytes;
+	u64 iotlb_hits;
+	u64 iotlb_misses;
+	u64 stale_iotlb_hits;
+	u64 iommu_faults;
+	u64 kmalloc_bytes;
+	u64 host_mmaps;
+	u64 host_munmaps;
+	u64 swiotlb_full;
+	u64 iova_pages_used;
+};
+
+#define mm_count(m, field, n) \
+	__atomic_fetch_add(&(m)->ctr.field, (u64)(n), __ATOMIC_RELAXED)
+
+struct mm_kmalloc;
+struct mm_line_snapshots;
+struct swiotlb;
+struct dma_coherent_pool;
+
+struct dmamap_machine {
+	struct dmamap_machine_config cfg;	/* defaults filled in */
+	struct dmamap_bank bank_cfg[DMAMAP_MAX_BANKS];
+	unsigned int nr_banks;
+	struct mm_bank banks[DMAMAP_MAX_BANKS];	/* sorted by base */
+	unsigned long nr_pages;			/* frames in all banks */
+	phys_addr_t ram_end;			/* one past the highest RAM byte */
+	phys_addr_t zone_dma_limit;		/* last byte GFP_DMA/GFP_DMA32 may use */
+	bool noncoherent;			/* cfg.cache == DMAMAP_CACHE_NONCOHERENT */
+
+	int memfd;
+	size_t mem_size;			/* bytes of the memfd */
+	u8 *mem;				/* memory view */
+	u8 *linear;				/* linear map (CPU view) */
+	struct page *pages;			/* nr_pages frames */
+	size_t pages_bytes;			/* host bytes reserved for pages[] */
+
+	struct mm_vmalloc vmalloc;		/* the kernel VA window; own lock */
+	struct mm_cookies cookies;		/* NO_KERNEL_MAPPING cookies; own lock */
+	struct mm_kmalloc *kmalloc;		/* own lock */
+	struct mm_line_snapshots *lines;	/* cache model; own lock */
+	struct swiotlb *swiotlb;		/* NULL: no bounce buffering */
+	struct dma_coherent_pool *atomic_pool;
+
+	pthread_mutex_t lock;			/* guards the device list */
+	struct list_head devices;
+	unsigned int next_dev_id;
+
+	struct mm_counters ctr;
+};
+
+/* page flags */
+#define PG_head		(1UL << 0)	/* first frame of an allocated block */
+#define PG_slab		(1UL << 1)	/* kmalloc page carved into objects */
+#define PG_kmalloc_large (1UL << 2)	/* kmalloc object of whole pages */
+#define PG_pgtable	(1UL << 3)	/* an IOMMU page-table page */
+#define PG_reserved	(1UL << 4)	/* held by a pool of the machine */
+#define PG_ORDER_SHIFT	8
+#define PG_ORDER_MASK	(0xfUL << PG_ORDER_SHIFT)
+
+static inline unsigned int page_order_flag(const struct page *p)
+{
+	return (unsigned int)((p->flags & PG_ORDER_MASK) >> PG_ORDER_SHIFT);
+}
+
+/* Frame index <-> page, with no checks: callers hold a valid page of @m. */
+static inline unsigned long mm_page_gidx(const struct dmamap_machine *m, const struct page *p)
+{
+	return (unsigned long)(p - m->pages);
+}
+
+static inline struct page *mm_gidx_page(const struct dmamap_machine *m, unsigned long gidx)
+{
+	return &m->pages[gidx];
+}
+
+const struct mm_bank *mm_gidx_bank(const struct dmamap_machine *m, unsigned long gidx);
+/* The bank holding [phys, phys+len), or NULL. */
+const struct mm_bank *mm_phys_bank(const struct dmamap_machine *m, phys_addr_t phys, u64 len);
+
+/* phys -> frame index; -1UL when @phys is not RAM. */
+unsigned long mm_phys_gidx(const struct dmamap_machine *m, phys_addr_t phys);
+phys_addr_t mm_gidx_phys(const struct dmamap_machine *m, unsigned long gidx);
+
+/* Is [phys, phys+len) RAM of a single bank? */
+bool mm_phys_is_ram(const struct dmamap_machine *m, phys_addr_t phys, u64 len);
+
+/* Host pointers into the two views; NULL when not RAM. Ranges stay in one bank. */
+void *mm_phys_to_mem(const struct dmamap_machine *m, phys_addr_t phys);
+void *mm_phys_to_linear(const struct dmamap_machine *m, phys_addr_t phys);
+/* The byte offset in the memfd of @phys (caller checked it is RAM). */
+u64 mm_phys_to_file(const struct dmamap_machine *m, phys_addr_t phys);
+
+/* Linear-map address -> phys; (phys_addr_t)-1 when not in the linear map. */
+phys_addr_t mm_linear_to_phys(const struct dmamap_machine *m, const void *addr);
+
+/* Checked lookup of a page pointer: the machine it belongs to, or NULL. */
+struct dmamap_machine *mm_page_machine(const struct page *page);
+
+/*
+ * Frames capped below @max_phys (inclusive last byte; ~0 for none), zeroed
+ * through the memory view when __GFP_ZERO is set. Zone modifiers in @gfp
+ * lower the cap further.
+ */
+struct page *mm_alloc_pages_capped(struct dmamap_machine *m, gfp_t gfp, unsigned int order,
+				   phys_addr_t max_phys);
+/* Free with the order checked; returns -EINVAL (and changes nothing) for misuse. */
+int mm_free_pages_checked(struct dmamap_machine *m, struct page *page, unsigned int order);
+
+/*
+ * Frames for DMA: the linear-map alias is cleaned and invalidated first, as
+ * arch_dma_prep_coherent() does, so no private copy of an earlier user
+ * survives; then they are zeroed in memory.
+ */
+void mm_prep_dma_pages(struct dmamap_machine *m, struct page *page, unsigned long nr_pages);
+
+/* Host page size check, done once. */
+int mm_host_check(void);
+
+void mm_report(struct dmamap_machine *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* kmalloc.c */
+int mm_kmalloc_init(struct dmamap_machine *m);
+void mm_kmalloc_exit(struct dmamap_machine *m);
+
+#endif /* DMAMAP_SRC_MM_MM_H */

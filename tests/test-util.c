@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#include "test-util.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+struct dmamap_machine *test_machine(const struct dmamap_machine_config *cfg)
+{
+	struct dmamap_machine *m = NULL;
+	int ret = dmamap_machine_create(cfg, &m);
+
+	assert_int_equal(ret, 0);
+	assert_non_null(m);
+	return m;
+}
+
+u64 test_reserved_pages(struct dmamap_machine *m)
+{
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(m, &st);
+	return st.pages_total - st.pages_free;
+}
+
+void test_assert_no_leaks(struct dmamap_machine *m)
+{
+	struct dmamap_stats st;
+	u64 reserved;
+
+	dmamap_machine_stats(m, &st);
+	/* the machine's own pools: swiotlb and the atomic pool */
+	reserved = (st.swiotlb_slots_total * 2048 + st.atomic_pool_bytes) / PAGE_SIZE;
+	assert_int_equal(st.pages_total - st.pages_free, reserved);
+	assert_int_equal(st.vmalloc_bytes, 0);
+	assert_int_equal(st.vmalloc_areas, 0);
+	assert_int_equal(st.host_vmas, 0);
+	assert_int_equal(st.cookies, 0);
+	assert_int_equal(st.kmalloc_bytes, 0);
+	assert_int_equal(st.iova_pages_used, 0);
+	assert_int_equal(st.swiotlb_slots_used, 0);
+	assert_int_equal(st.atomic_pool_used, 0);
+}
+
+u64 test_rand(u64 *state)
+{
+	u64 x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static inline u8 pattern_byte(size_t i, u32 seed)
+{
+	u32 x = (u32)i * 2654435761u + seed * 40503u + (seed >> 7);
+
+	return (u8)(x ^ (x >> 13) ^ (x >> 24));
+}
+
+void test_fill_pattern(void *buf, size_t len, u32 seed)
+{
+	u8 *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		p[i] = pattern_byte(i, seed);
+}
+
+long test_check_pattern(const void *buf, size_t len, u32 seed)
+{
+	const u8 *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != pattern_byte(i, seed))
+			return (long)i;
+	return -1;
+}
+
+long test_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	long n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own descriptor */
+}
+
+long test_count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	long n = 0;
+	int c;
+
+	assert_non_null(f);
+	while ((c = fgetc(f)) != EOF)
+		if (c == '\n')
+			n++;
+	fclose(f);
+	return n;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the unit suites. */
+#ifndef DMAMAP_TESTS_TEST_UTIL_H
+#define DMAMAP_TESTS_TEST_UTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dmamap/dmamap.h>
+
+/* A machine with the defaults changed by @cfg (may be NULL); fails the test on error. */
+struct dmamap_machine *test_machine(const struct dmamap_machine_config *cfg);
+
+/*
+ * The end-of-suite leak check: every page back in the allocator (less
+ * @reserved frames the machine keeps for its own pools), nothing left in the
+ * kernel VA window, no cookie and no IOVA page live.
+ */
+void test_assert_no_leaks(struct dmamap_machine *m);
+
+/* Frames the machine itself holds (pools) right after creation. */
+u64 test_reserved_pages(struct dmamap_machine *m);
+
+/* A deterministic pseudo-random generator (xorshift64*). */
+u64 test_rand(u64 *state);
+
+/* Fills @buf with a pattern derived from @seed; test_check_pattern() finds the first bad byte. */
+void test_fill_pattern(void *buf, size_t len, u32 seed);
+/* Returns -1 if all good, else the offset of the first mismatch. */
+long test_check_pattern(const void *buf, size_t len, u32 seed);
+
+/* Number of open file descriptors and host mappings of this process. */
+long test_count_fds(void);
+long test_count_maps(void);
+
+#endif
