@@ -25,6 +25,13 @@ void *host_map_file(int fd, size_t size, bool shared);
 
 /* Reserves @size bytes of inaccessible address space (PROT_NONE). */
 void *host_reserve(size_t size);
+/* Anonymous zeroed read-write memory, populated only as it is touched. */
+void *host_alloc_lazy(size_t size);
+/*
+ * @size bytes of anonymous read-write memory starting at an address aligned
+ * to @align (a power of two); populated only as touched.
+ */
+void *host_alloc_lazy_aligned(size_t size, size_t align);
 /* Releases a mapping or reservation; @addr may be NULL. */
 void host_release(void *addr, size_t size);
 

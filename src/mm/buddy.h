@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The buddy allocator of one bank.
+ *
+ * Free blocks of order k (2^k frames, aligned to 2^k in physical frame
+ * numbers) are bits in a hierarchical bitmap per order, so finding the
+ * lowest free block of an order, and testing a buddy on free, cost a few
+ * word operations whatever the size of the bank, and nothing has to be
+ * touched at creation but the bits of the initial blocks: a bank's free
+ * lists live outside the struct page array, which stays unpopulated until
+ * frames are used.
+ *
+ * Policy: the lowest free block of the smallest sufficient order, split by
+ * keeping the low half. An allocation capped below a physical limit takes the
+ * lowest free block of an order whose start leaves room below the cap. Blocks
+ * merge with their buddy on free, so a bank whose frames are all free is
+ * always back to maximal blocks: the only fragmentation is that of the live
+ * allocations themselves.
+ */
+#ifndef DMAMAP_SRC_MM_BUDDY_H
+#define DMAMAP_SRC_MM_BUDDY_H
+
+#include <dmamap/mm.h>
+#include <pthread.h>
+
+#include "lib/hbitmap.h"
+
+struct buddy {
+	pthread_mutex_t lock;		/* guards everything below */
+	unsigned long base_pfn;		/* first frame of the bank */
+	unsigned long end_pfn;		/* one past the last frame */
+	unsigned long first_block[MAX_PAGE_ORDER + 1];	/* base_pfn >> k */
+	struct hbitmap free[MAX_PAGE_ORDER + 1];	/* free blocks per order */
+	unsigned long nr_free[MAX_PAGE_ORDER + 1];	/* blocks in free[k] */
+	unsigned long free_pages;
+};
+
+/* u64 words of bitmap storage a bank needs. */
+size_t buddy_storage_words(unsigned long base_pfn, unsigned long nr_pages);
+/* Every frame free; @storage zeroed, buddy_storage_words() words. */
+void buddy_init(struct buddy *b, unsigned long base_pfn, unsigned long nr_pages, u64 *storage);
+void buddy_destroy(struct buddy *b);
+
+/* A block of 2^order frames ending at or below @max_pfn: its pfn, or -1. */
+long buddy_alloc(struct buddy *b, unsigned int order, unsigned long max_pfn);
+/* Frees a block buddy_alloc() returned (the caller checked it). */
+void buddy_free(struct buddy *b, unsigned long pfn, unsigned int order);
+
+/* Free blocks per order, for tests and statistics (under the lock). */
+unsigned long buddy_free_blocks(struct buddy *b, unsigned int order);
+/* Is frame @pfn inside a free block? (under the lock) */
+bool buddy_pfn_is_free(struct buddy *b, unsigned long pfn);
+
+#endif

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/* The CPU-cache model: see cache.h for the rules. */
+#include "mm/cache.h"
+#include "mm/host.h"
+#include "mm/mm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LINE		L1_CACHE_BYTES
+#define SNAP_BUCKETS	1024
+
+struct line_snapshot {
+	phys_addr_t line;
+	u8 data[LINE];
+	struct line_snapshot *next;
+};
+
+struct mm_line_snapshots {
+	pthread_mutex_t lock;		/* guards everything below */
+	struct line_snapshot *bucket[SNAP_BUCKETS];
+	unsigned long count;
+};
+
+int mm_cache_init(struct dmamap_machine *m)
+{
+	struct mm_line_snapshots *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	m->lines = s;
+	return 0;
+}
+
+void mm_cache_exit(struct dmamap_machine *m)
+{
+	struct mm_line_snapshots *s = m->lines;
+
+	if (!s)
+		return;
+	for (unsigned int i = 0; i < SNAP_BUCKETS; i++) {
+		struct line_snapshot *e = s->bucket[i], *n;
+
+		for (; e; e = n) {
+			n = e->next;
+			free(e);
+		}
+	}
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	m->lines = NULL;
+}
+
+static inline unsigned int snap_hash(phys_addr_t line)
+{
+	u64 x = line / LINE;
+
+	return (unsigned int)((x * 0x9E3779B97F4A7C15ULL) >> 54) % SNAP_BUCKETS;
+}
+
+/* the snapshot of @line, or NULL; under s->lock */
+static struct line_snapshot **snap_find_locked(struct mm_line_snapshots *s, phys_addr_t line)
+{
+	struct line_snapshot **pp = &s->bucket[snap_hash(line)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->line == line)
+			return pp;
+	return pp;
+}
+
+unsigned long mm_cache_snapshots(struct dmamap_machine *m)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&m->lines->lock);
+	n = m->lines->count;
+	pthread_mutex_unlock(&m->lines->lock);
+	return n;
+}
+
+static void snap_take(struct dmamap_machine *m, phys_addr_t line)
+{
+	struct mm_line_snapshots *s = m->lines;
+	struct line_snapshot **pp, *e;
+
+	pthread_mutex_lock(&s->lock);
+	pp = snap_find_locked(s, line);
+	e = *pp;
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			goto out;	/* without a snapshot the line counts as dirty if it differs */
+		e->line = line;
+		*pp = e;
+		s->count++;
+	}
+	memcpy(e->data, mm_phys_to_linear(m, line), LINE);
+out:
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void snap_drop(struct dmamap_machine *m, phys_addr_t line)
+{
+	struct mm_line_snapshots *s = m->lines;
+	struct line_snapshot **pp, *e;
+
+	pthread_mutex_lock(&s->lock);
+	pp = snap_find_locked(s, line);
+	e = *pp;
+	if (e) {
+		*pp = e->next;
+		s->count--;
+		free(e);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Is the CPU's copy of a partial line dirty? Only asked when it differs
+ * from memory.
+ */
+static bool line_dirty(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu)
+{
+	struct mm_line_snapshots *s = m->lines;
+	struct line_snapshot *e;
+	bool dirty = true;
+
+	pthread_mutex_lock(&s->lock);
+	e = *snap_find_locked(s, line);
+	if (e)
+		dirty = memcmp(e->data, cpu, LINE) != 0;
+	pthread_mutex_unlock(&s->lock);
+	return dirty;
+}
+
+/* A partial line at an end of a range: write back if dirty, then drop the copy. */
+static void clean_inval_edge(struct dmamap_machine *m, phys_addr_t line, bool inval)
+{
+	u8 *cpu = mm_phys_to_linear(m, line);
+	u8 *mem = mm_phys_to_mem(m, line);
+
+	if (!memcmp(cpu, mem, LINE))
+		return;		/* nothing cached that memory does not hold */
+	if (line_dirty(m, line, cpu)) {
+		memcpy(mem, cpu, LINE);
+		mm_count(m, clean_bytes, LINE);
+	} else if (inval) {
+		memcpy(cpu, mem, LINE);
+		mm_count(m, invalidate_bytes, LINE);
+	}
+}
+
+/* memory -> CPU view for [a, b), leaving pages whose copy already agrees uncopied */
+static void refresh_from_memory(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
+{
+	u8 *cpu = mm_phys_to_linear(m, a), *mem = mm_phys_to_mem(m, a);
+
+	if (a < b && memcmp(cpu, mem, (size_t)(b - a)))
+		memcpy(cpu, mem, (size_t)(b - a));
+}
+
+/* The whole lines [a, b) of one range: memory -> CPU view. */
+static void inval_lines(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
+{
+	phys_addr_t pa = ALIGN(a, PAGE_SIZE), pb = ALIGN_DOWN(b, PAGE_SIZE);
+
+	if (a >= b)
+		return;
+	if (pa < pb) {
+		/* whole pages: drop the private copies, one host call for them all */
+		host_discard(mm_phys_to_linear(m, pa), (size_t)(pb - pa));
+		refresh_from_memory(m, a, pa);
+		refresh_from_memory(m, pb, b);
+	} else {
+		refresh_from_memory(m, a, b);
+	}
+	mm_count(m, invalidate_bytes, b - a);
+}
+
+void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	phys_addr_t end = phys + len, ls = ALIGN_DOWN(phys, LINE), le = ALIGN(end, LINE);
+	phys_addr_t a = ALIGN(phys, LINE), b = ALIGN_DOWN(end, LINE);
+
+	mm_count(m, syncs, 1);
+	if (!m->noncoherent || !len)
+		return;
+	if (ls != phys)
+		clean_inval_edge(m, ls, false);
+	if (le != end && (le - LINE != ls || ls == phys))
+		clean_inval_edge(m, le - LINE, false);
+	if (b > a) {
+		memcpy(mm_phys_to_mem(m, a), mm_phys_to_linear(m, a), (size_t)(b - a));
+		mm_count(m, clean_bytes, b - a);
+	}
+}
+
+void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	phys_addr_t end = phys + len, ls = ALIGN_DOWN(phys, LINE), le = ALIGN(end, LINE);
+
+	mm_count(m, syncs, 1);
+	if (!m->noncoherent || !len)
+		return;
+	if (ls != phys)
+		clean_inval_edge(m, ls, true);
+	if (le != end && (le - LINE != ls || ls == phys))
+		clean_inval_edge(m, le - LINE, true);
+	inval_lines(m, ALIGN(phys, LINE), ALIGN_DOWN(end, LINE));
+}
+
+void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	phys_addr_t end = phys + len, pa = ALIGN_DOWN(phys, PAGE_SIZE), pe = ALIGN(end, PAGE_SIZE);
+
+	if (!m->noncoherent || !len)
+		return;
+	host_populate_write(mm_phys_to_linear(m, pa), (size_t)(pe - pa));
+	mm_count(m, prime_bytes, pe - pa);
+	if (!IS_ALIGNED(phys, LINE))
+		snap_take(m, ALIGN_DOWN(phys, LINE));
+	if (!IS_ALIGNED(end, LINE) && ALIGN_DOWN(end, LINE) != ALIGN_DOWN(phys, LINE))
+		snap_take(m, ALIGN_DOWN(end, LINE));
+}
+
+void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	phys_addr_t end = phys + len;
+
+	if (!m->noncoherent || !len)
+		return;
+	if (!IS_ALIGNED(phys, LINE))
+		snap_drop(m, ALIGN_DOWN(phys, LINE));
+	if (!IS_ALIGNED(end, LINE) && ALIGN_DOWN(end, LINE) != ALIGN_DOWN(phys, LINE))
+		snap_drop(m, ALIGN_DOWN(end, LINE));
+}
+
+void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, size_t len)
+{
+	memcpy(buf, mm_phys_to_linear(m, phys), len);
+}
+
+/*
+ * A snooping device's write lands in memory and in any copy the CPU holds.
+ * Pages the CPU holds no copy of read memory already, so they are left
+ * alone: writing them through the linear map would create copies.
+ */
+static void coherent_update(struct dmamap_machine *m, phys_addr_t phys, size_t len,
+			    const void *src, int byte)
+{
+	phys_addr_t pa = ALIGN_DOWN(phys, PAGE_SIZE), end = phys + len;
+	size_t npages = (size_t)((ALIGN(end, PAGE_SIZE) - pa) >> PAGE_SHIFT);
+	unsigned long bits[16];
+
+	if (src)
+		memcpy(mm_phys_to_mem(m, phys), src, len);
+	else
+		memset(mm_phys_to_mem(m, phys), byte, len);
+	if (!m->noncoherent)
+		return;
+	for (size_t done = 0; done < npages;) {
+		size_t n = min(npages - done, (size_t)(16 * 64));
+
+		if (host_private_pages(mm_phys_to_linear(m, pa + (done << PAGE_SHIFT)), n, bits)) {
+			/* cannot tell: update every page's CPU view */
+			memset(bits, 0xff, sizeof(bits));
+		}
+		for (size_t i = 0; i < n; i++) {
+			phys_addr_t ps, pe;
+
+			if (!(bits[i / 64] >> (i % 64) & 1))
+				continue;
+			ps = max(phys, pa + ((done + i) << PAGE_SHIFT));
+			pe = min(end, pa + ((done + i + 1) << PAGE_SHIFT));
+			if (src)
+				memcpy(mm_phys_to_linear(m, ps), (const u8 *)src + (ps - phys),
+				       (size_t)(pe - ps));
+			else
+				memset(mm_phys_to_linear(m, ps), byte, (size_t)(pe - ps));
+		}
+		done += n;
+	}
+}
+
+void mm_coherent_write(struct dmamap_machine *m, phys_addr_t phys, const void *buf, size_t len)
+{
+	coherent_update(m, phys, len, buf, 0);
+}
+
+void mm_coherent_fill(struct dmamap_machine *m, phys_addr_t phys, int byte, size_t len)
+{
+	coherent_update(m, phys, len, NULL, byte);
+}

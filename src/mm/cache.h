@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CPU-cache model (DESIGN §4) on a non-coherent machine. On a coherent
+ * machine every call is bookkeeping only.
+ *
+ * The CPU's cache is the private copy that the MAP_PRIVATE linear map keeps of
+ * a page the CPU wrote; memory is the memfd as the memory view shows it.
+ * Maintenance works on 64-byte lines, as ARM's does:
+ *
+ *   clean       a dirty line is written back: CPU view -> memory
+ *   invalidate  the CPU's copy is dropped: memory -> CPU view. A line only
+ *               partly inside the range is cleaned and invalidated instead
+ *               (arm64 __dma_inv_area), so CPU data sharing a line with a
+ *               DMA buffer is written over the device's bytes, as on hardware
+ *   prime       the CPU takes a private copy of the range's pages now, as
+ *               a speculative prefetch would, so that a read before the
+ *               sync_for_cpu sees stale data every time
+ *
+ * Which lines are dirty: page-granular private copies cannot tell a line the
+ * CPU wrote from one it merely holds. Lines that are wholly inside a range
+ * belong to the buffer and are treated as dirty when they differ from
+ * memory. For the lines at the two ends of a primed range, the content at
+ * priming time is kept (a snapshot): such a line is dirty only if the CPU
+ * view has changed since. A partial line with no snapshot that differs from
+ * memory is taken as dirty.
+ *
+ * Ranges are physical and must be RAM; they may span adjacent banks.
+ */
+#ifndef DMAMAP_SRC_MM_CACHE_H
+#define DMAMAP_SRC_MM_CACHE_H
+
+#include <dmamap/types.h>
+
+struct dmamap_machine;
+
+int mm_cache_init(struct dmamap_machine *m);
+void mm_cache_exit(struct dmamap_machine *m);
+
+void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+/* Drops the snapshots of a range's end lines (at unmap). */
+void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+
+/* What a coherent device does: read the CPU view; write memory and the CPU's copies. */
+void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, size_t len);
+void mm_coherent_write(struct dmamap_machine *m, phys_addr_t phys, const void *buf, size_t len);
+void mm_coherent_fill(struct dmamap_machine *m, phys_addr_t phys, int byte, size_t len);
+
+/* Snapshots held (for tests). */
+unsigned long mm_cache_snapshots(struct dmamap_machine *m);
+
+#endif

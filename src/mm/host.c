@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The platform seam: the host calls on memory, in one place.
+ *
+ * Host mapping accounting: every fixed mapping we make inside one of our
+ * PROT_NONE reservations may split the reservation's host VMA in two and add
+ * one for itself, so it is charged two entries of the process's map table.
+ * The budget is vm.max_map_count less what the process already used when the
+ * first machine was made, less a margin for the rest of the program; it is
+ * shared by all machines of the process.
+ */
+#include "mm/host.h"
+#include "mm/mm.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define HOST_VMA_MARGIN		4096UL	/* left to the rest of the process */
+#define HOST_VMA_DEFAULT_MAX	65530UL
+
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+static unsigned long host_vma_limit;	/* set once */
+static unsigned long host_vma_used;	/* atomic */
+
+static unsigned long read_ulong_file(const char *path, unsigned long dflt)
+{
+	char buf[64];
+	unsigned long v;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return dflt;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return dflt;
+	buf[n] = 0;
+	if (sscanf(buf, "%lu", &v) != 1)
+		return dflt;
+	return v;
+}
+
+static unsigned long count_process_maps(void)
+{
+	char buf[8192];
+	unsigned long lines = 0;
+	ssize_t n;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 1024;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return lines;
+}
+
+static void host_init_once(void)
+{
+	unsigned long max = read_ulong_file("/proc/sys/vm/max_map_count", HOST_VMA_DEFAULT_MAX);
+	unsigned long used = count_process_maps() + HOST_VMA_MARGIN;
+
+	host_vma_limit = max > used ? max - used : 0;
+}
+
+int host_check_page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	if (ps != 4096) {
+		fprintf(stderr, "dmamap: the host page size is %ld; the model needs 4096\n", ps);
+		return -EINVAL;
+	}
+	pthread_once(&host_once, host_init_once);
+	return 0;
+}
+
+int host_memfd(size_t size)
+{
+	int fd = memfd_create("dmamap-ram", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+void *host_map_file(int fd, size_t size, bool shared)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void *host_reserve(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void *host_alloc_lazy(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void *host_alloc_lazy_aligned(size_t size, size_t align)
+{
+	size_t span = size + align;
+	u8 *raw = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	u8 *base;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	base = (u8 *)ALIGN((unsigned long)raw, align);
+	if (base > raw)
+		munmap(raw, (size_t)(base - raw));
+	if (raw + span > base + size)
+		munmap(base + size, (size_t)(raw + span - (base + size)));
+	if (mprotect(base, size, PROT_READ | PROT_WRITE)) {
+		munmap(base, size);
+		return NULL;
+	}
+	return base;
+}
+
+void host_release(void *addr, size_t size)
+{
+	if (addr && size)
+		munmap(addr, size);
+}
+
+int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len)
+{
+	void *p = mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, (off_t)off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (m)
+		mm_count(m, host_mmaps, 1);
+	return 0;
+}
+
+int host_unmap_fixed(struct dmamap_machine *m, void *addr, size_t len)
+{
+	/* Replacing the range keeps it reserved: nobody else can map there. */
+	void *p = mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (m)
+		mm_count(m, host_munmaps, 1);
+	return 0;
+}
+
+int host_vmas_reserve(unsigned long nr)
+{
+	unsigned long cur = __atomic_load_n(&host_vma_used, __ATOMIC_RELAXED);
+
+	pthread_once(&host_once, host_init_once);
+	do {
+		if (cur + 2 * nr > host_vma_limit)
+			return -ENOMEM;
+	} while (!__atomic_compare_exchange_n(&host_vma_used, &cur, cur + 2 * nr, true,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return 0;
+}
+
+void host_vmas_release(unsigned long nr)
+{
+	__atomic_fetch_sub(&host_vma_used, 2 * nr, __ATOMIC_RELAXED);
+}
+
+unsigned long host_vmas_in_use(void)
+{
+	return __atomic_load_n(&host_vma_used, __ATOMIC_RELAXED) / 2;
+}
+
+unsigned long host_vmas_limit(void)
+{
+	pthread_once(&host_once, host_init_once);
+	return host_vma_limit / 2;
+}
+
+int host_discard(void *addr, size_t len)
+{
+	return madvise(addr, len, MADV_DONTNEED) ? -errno : 0;
+}
+
+int host_populate_write(void *addr, size_t len)
+{
+	static bool no_populate;	/* the host kernel predates MADV_POPULATE_WRITE */
+
+	if (!__atomic_load_n(&no_populate, __ATOMIC_RELAXED)) {
+		if (!madvise(addr, len, MADV_POPULATE_WRITE))
+			return 0;
+		if (errno != EINVAL)
+			return -errno;
+		__atomic_store_n(&no_populate, true, __ATOMIC_RELAXED);
+	}
+	/* Older hosts: write each page's first byte back to itself. */
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		volatile u8 *p = (volatile u8 *)addr + off;
+
+		*p = *p;
+	}
+	return 0;
+}
+
+int host_private_pages(const void *addr, size_t npages, unsigned long *private_map)
+{
+	static int pagemap_fd = -1;	/* opened once, kept */
+	u64 ents[64];
+	size_t done = 0;
+	int fd = __atomic_load_n(&pagemap_fd, __ATOMIC_ACQUIRE);
+
+	if (fd < 0) {
+		int nfd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		int expected = -1;
+
+		if (nfd < 0)
+			return -errno;
+		if (!__atomic_compare_exchange_n(&pagemap_fd, &expected, nfd, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			close(nfd);
+			nfd = expected;
+		}
+		fd = nfd;
+	}
+	memset(private_map, 0, DIV_ROUND_UP(npages, 64) * sizeof(unsigned long));
+	while (done < npages) {
+		size_t n = min(npages - done, (size_t)64);
+		off_t off = (off_t)(((unsigned long)addr >> PAGE_SHIFT) + done) * 8;
+		ssize_t got = pread(fd, ents, n * 8, off);
+
+		if (got != (ssize_t)(n * 8))
+			return got < 0 ? -errno : -EIO;
+		for (size_t i = 0; i < n; i++) {
+			bool present = ents[i] >> 63 & 1;
+			bool file_or_shared = ents[i] >> 61 & 1;
+
+			/* a present anonymous page in a file mapping is a private copy */
+			if (present && !file_or_shared)
+				private_map[(done + i) / 64] |= 1UL << ((done + i) % 64);
+		}
+		done += n;
+	}
+	return 0;
+}

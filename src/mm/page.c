@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The page allocator front end: zones (caps) over the per-bank buddy
+ * allocators, and the checked free.
+ */
+#include "mm/mm.h"
+#include "mm/host.h"
+
+#include <string.h>
+
+static phys_addr_t gfp_zone_cap(const struct dmamap_machine *m, gfp_t gfp)
+{
+	if (gfp & (__GFP_DMA | __GFP_DMA32))
+		return m->zone_dma_limit;
+	return ~(phys_addr_t)0;
+}
+
+/* last frame wholly at or below @cap (the last allowed byte) */
+static unsigned long cap_to_max_pfn(phys_addr_t cap)
+{
+	if (cap == ~(phys_addr_t)0)
+		return ~0UL;
+	if (cap < PAGE_SIZE - 1)
+		return ~0UL;	/* nothing fits; the caller checks bank bases */
+	return (unsigned long)((cap + 1) >> PAGE_SHIFT) - 1;
+}
+
+struct page *mm_alloc_pages_capped(struct dmamap_machine *m, gfp_t gfp, unsigned int order,
+				   phys_addr_t max_phys)
+{
+	phys_addr_t cap = min(max_phys, gfp_zone_cap(m, gfp));
+	unsigned long max_pfn = cap_to_max_pfn(cap);
+	struct page *page;
+
+	if (order > MAX_PAGE_ORDER || cap < PAGE_SIZE - 1)
+		return NULL;
+	/* highest bank first, as the zone lists prefer ZONE_NORMAL */
+	for (unsigned int i = m->nr_banks; i-- > 0;) {
+		struct mm_bank *b = &m->banks[i];
+		long pfn;
+
+		if (b->base_pfn > max_pfn)
+			continue;
+		pfn = buddy_alloc(&b->buddy, order, max_pfn);
+		if (pfn < 0)
+			continue;
+		page = &m->pages[b->first + ((unsigned long)pfn - b->base_pfn)];
+		page->private = 0;
+		__atomic_store_n(&page->flags, PG_head | ((unsigned long)order << PG_ORDER_SHIFT),
+				 __ATOMIC_RELEASE);
+		if (gfp & __GFP_ZERO)
+			memset(page_address(page), 0, PAGE_SIZE << order);
+		return page;
+	}
+	return NULL;
+}
+
+int mm_free_pages_checked(struct dmamap_machine *m, struct page *page, unsigned int order)
+{
+	unsigned long expect = PG_head | ((unsigned long)order << PG_ORDER_SHIFT);
+	const struct mm_bank *b;
+	unsigned long gidx;
+
+	if (order > MAX_PAGE_ORDER)
+		return -EINVAL;
+	/* one winner among racing frees of the same block */
+	if (!__atomic_compare_exchange_n(&page->flags, &expect, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return -EINVAL;
+	gidx = mm_page_gidx(m, page);
+	b = mm_gidx_bank(m, gidx);
+	buddy_free((struct buddy *)&b->buddy, b->base_pfn + (gidx - b->first), order);
+	return 0;
+}
+
+DMAMAP_API struct page *dmamap_alloc_pages(struct dmamap_machine *m, gfp_t gfp, unsigned int order)
+{
+	if (!m)
+		return NULL;
+	return mm_alloc_pages_capped(m, gfp, order, ~(phys_addr_t)0);
+}
+
+DMAMAP_API void dmamap_free_pages(struct page *page, unsigned int order)
+{
+	struct dmamap_machine *m = mm_page_machine(page);
+
+	if (!m) {
+		if (page)
+			mm_report(NULL, "free_pages: %p is not a page of any machine", (void *)page);
+		return;
+	}
+	if (mm_free_pages_checked(m, page, order)) {
+		mm_count(m, api_errors, 1);
+		mm_report(m, "free_pages: pfn %#lx order %u was not allocated with that order "
+			  "(double free, tail page or wrong order); refused",
+			  page_to_pfn(page), order);
+	}
+}
+
+void mm_prep_dma_pages(struct dmamap_machine *m, struct page *page, unsigned long nr_pages)
+{
+	unsigned long gidx = mm_page_gidx(m, page);
+	size_t len = nr_pages << PAGE_SHIFT;
+
+	memset(m->mem + (gidx << PAGE_SHIFT), 0, len);
+	if (m->noncoherent)
+		host_discard(m->linear + (gidx << PAGE_SHIFT), len);
+}

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel VA window, the cookie region and user VMAs (see vmalloc.h).
+ *
+ * Free space in the window is a list of ranges kept in address order and
+ * merged on free; allocation is first fit. The list is as long as the window
+ * is fragmented, which for the areas drivers make (one per coherent buffer)
+ * stays short; areas are found by address through a hash.
+ */
+#include "mm/vmalloc.h"
+#include "mm/host.h"
+#include "mm/mm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define VM_HASH_MIN	256
+#define COOKIE_SLOTS	(1UL << 20)	/* live NO_KERNEL_MAPPING buffers per machine */
+
+struct mm_vm_free {
+	unsigned long start, end;	/* [start, end) host addresses */
+	struct mm_vm_free *next;	/* address order */
+};
+
+static inline unsigned long vm_hash(const struct mm_vmalloc *v, unsigned long addr)
+{
+	return ((addr - (unsigned long)v->base) >> PAGE_SHIFT) % v->hash_size;
+}
+
+int mm_vmalloc_init(struct dmamap_machine *m, size_t size)
+{
+	struct mm_vmalloc *v = &m->vmalloc;
+
+	memset(v, 0, sizeof(*v));
+	pthread_mutex_init(&v->lock, NULL);
+	v->base = host_reserve(size);
+	if (!v->base)
+		goto out_lock;
+	v->size = size;
+	v->hash_size = max_t(unsigned long, VM_HASH_MIN, size >> 20);
+	v->hash = calloc(v->hash_size, sizeof(*v->hash));
+	v->free = malloc(sizeof(*v->free));
+	if (!v->hash || !v->free)
+		goto out_free;
+	v->free->start = (unsigned long)v->base;
+	v->free->end = (unsigned long)v->base + size;
+	v->free->next = NULL;
+	return 0;
+
+out_free:
+	free(v->hash);
+	free(v->free);
+	host_release(v->base, size);
+out_lock:
+	pthread_mutex_destroy(&v->lock);
+	return -ENOMEM;
+}
+
+void mm_vmalloc_exit(struct dmamap_machine *m)
+{
+	struct mm_vmalloc *v = &m->vmalloc;
+	struct mm_vm_free *f, *fn;
+
+	for (unsigned long i = 0; i < v->hash_size; i++) {
+		struct mm_vm_area *a = v->hash[i], *an;
+
+		for (; a; a = an) {
+			an = a->next;
+			host_vmas_release(a->host_vmas);
+			free(a);
+		}
+	}
+	for (f = v->free; f; f = fn) {
+		fn = f->next;
+		free(f);
+	}
+	free(v->hash);
+	host_release(v->base, v->size);
+	pthread_mutex_destroy(&v->lock);
+}
+
+bool mm_in_vmalloc(const struct dmamap_machine *m, const void *addr)
+{
+	const u8 *p = addr;
+
+	return p >= m->vmalloc.base && p < m->vmalloc.base + m->vmalloc.size;
+}
+
+struct mm_vm_area *mm_vm_area_alloc(struct dmamap_machine *m, size_t size)
+{
+	struct mm_vmalloc *v = &m->vmalloc;
+	size_t need;
+	struct mm_vm_free **pp, *f;
+	struct mm_vm_area *a;
+
+	if (size == 0 || size > v->size)
+		return NULL;
+	size = PAGE_ALIGN(size);
+	need = size + PAGE_SIZE;	/* the guard page */
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	pthread_mutex_lock(&v->lock);
+	for (pp = &v->free; (f = *pp); pp = &f->next)
+		if (f->end - f->start >= need)
+			break;
+	if (!f) {
+		pthread_mutex_unlock(&v->lock);
+		free(a);
+		return NULL;
+	}
+	a->addr = f->start;
+	a->size = size;
+	f->start += need;
+	if (f->start == f->end) {
+		*pp = f->next;
+		free(f);
+	}
+	a->next = v->hash[vm_hash(v, a->addr)];
+	v->hash[vm_hash(v, a->addr)] = a;
+	v->bytes += need;
+	v->areas++;
+	pthread_mutex_unlock(&v->lock);
+	return a;
+}
+
+/* Returns [start, end) to the free list, merging with neighbours; under v->lock. */
+static int vm_free_range_locked(struct mm_vmalloc *v, unsigned long start, unsigned long end)
+{
+	struct mm_vm_free **pp = &v->free, *prev = NULL, *f;
+
+	while ((f = *pp) && f->start < start) {
+		prev = f;
+		pp = &f->next;
+	}
+	if (prev && prev->end == start) {
+		prev->end = end;
+		if (f && f->start == end) {
+			prev->end = f->end;
+			prev->next = f->next;
+			free(f);
+		}
+		return 0;
+	}
+	if (f && f->start == end) {
+		f->start = start;
+		return 0;
+	}
+	f = malloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->start = start;
+	f->end = end;
+	f->next = *pp;
+	*pp = f;
+	return 0;
+}
+
+static struct mm_vm_area **vm_find_locked(struct mm_vmalloc *v, unsigned long addr)
+{
+	struct mm_vm_area **pp = &v->hash[vm_hash(v, addr)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->addr == addr)
+			break;
+	return pp;
+}
+
+struct mm_vm_area *mm_find_vm_area(struct dmamap_machine *m, const void *addr)
+{
+	struct mm_vmalloc *v = &m->vmalloc;
+	struct mm_vm_area *a;
+
+	if (!mm_in_vmalloc(m, addr) || !PAGE_ALIGNED(addr))
+		return NULL;
+	pthread_mutex_lock(&v->lock);
+	a = *vm_find_locked(v, (unsigned long)addr);
+	pthread_mutex_unlock(&v->lock);
+	return a;
+}
+
+void mm_vm_area_free(struct dmamap_machine *m, struct mm_vm_area *area)
+{
+	struct mm_vmalloc *v = &m->vmalloc;
+	struct mm_vm_area **pp;
+
+	if (area->host_vmas)
+		host_unmap_fixed(m, (void *)area->addr, area->size);
+	pthread_mutex_lock(&v->lock);
+	pp = vm_find_locked(v, area->addr);
+	if (*pp == area)
+		*pp = area->next;
+	if (vm_free_range_locked(v, area->addr, area->addr + area->size + PAGE_SIZE))
+		mm_report(m, "vmalloc: lost %zu bytes of the window (host out of memory)",
+			  area->size + PAGE_SIZE);
+	v->bytes -= area->size + PAGE_SIZE;
+	v->areas--;
+	v->host_vmas -= area->host_vmas;
+	pthread_mutex_unlock(&v->lock);
+	host_vmas_release(area->host_vmas);
+	free(area);
+}
+
+/* Maps one run; accounting included. */
+static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t len)
+{
+	int ret = host_vmas_reserve(1);
+
+	if (ret) {
+		mm_report(m, "vmalloc: host mapping budget (vm.max_map_count) exhausted");
+		return ret;
+	}
+	ret = host_map_fixed(m, at, m->memfd, mm_phys_to_file(m, phys), len);
+	if (ret) {
+		host_vmas_release(1);
+		return ret;
+	}
+	pthread_mutex_lock(&m->vmalloc.lock);
+	m->vmalloc.host_vmas++;
+	pthread_mutex_unlock(&m->vmalloc.lock);
+	return 0;
+}
+
+/* Frames @a and @b (in that order) follow each other in the memfd. */
+static inline bool frames_follow(const struct dmamap_machine *m, const struct page *a,
+				 const struct page *b)
+{
+	return b == a + 1 && mm_gidx_bank(m, mm_page_gidx(m, a)) ==
+				     mm_gidx_bank(m, mm_page_gidx(m, b));
+}
+
+int mm_vm_area_map_phys(struct dmamap_machine *m, struct mm_vm_area *area, size_t off,
+			phys_addr_t phys, size_t len)
+{
+	int ret;
+
+	if (!len || !PAGE_ALIGNED(off) || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(len) ||
+	    off > area->size || len > area->size - off || !mm_phys_is_ram(m, phys, len))
+		return -EINVAL;
+	ret = map_run(m, (void *)(area->addr + off), phys, len);
+	if (!ret)
+		area->host_vmas++;
+	return ret;
+}
+
+int mm_vm_area_map_pages(struct dmamap_machine *m, struct mm_vm_area *area, size_t off,
+			 struct page **pages, unsigned int nr)
+{
+	unsigned int i = 0;
+	unsigned long made = 0;
+	int ret = 0;
+
+	if (!nr || !PAGE_ALIGNED(off) || off > area->size ||
+	    (size_t)nr << PAGE_SHIFT > area->size - off)
+		return -EINVAL;
+	while (i < nr) {
+		unsigned int j = i + 1;
+
+		while (j < nr && frames_follow(m, pages[j - 1], pages[j]))
+			j++;
+		ret = map_run(m, (void *)(area->addr + off + ((size_t)i << PAGE_SHIFT)),
+			      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
+		if (ret)
+			goto out_unmap;
+		made++;
+		i = j;
+	}
+	area->host_vmas += made;
+	return 0;
+
+out_unmap:
+	if (made) {
+		host_unmap_fixed(m, (void *)(area->addr + off), (size_t)i << PAGE_SHIFT);
+		pthread_mutex_lock(&m->vmalloc.lock);
+		m->vmalloc.host_vmas -= made;
+		pthread_mutex_unlock(&m->vmalloc.lock);
+		host_vmas_release(made);
+	}
+	return ret;
+}
+
+void *mm_vmap(struct dmamap_machine *m, struct page **pages, unsigned int count,
+	      unsigned long prot)
+{
+	struct mm_vm_area *a;
+
+	if (!count)
+		return NULL;
+	a = mm_vm_area_alloc(m, (size_t)count << PAGE_SHIFT);
+	if (!a)
+		return NULL;
+	if (mm_vm_area_map_pages(m, a, 0, pages, count)) {
+		mm_vm_area_free(m, a);
+		return NULL;
+	}
+	a->pages = pages;
+	a->nr_pages = count;
+	a->prot = prot;
+	return (void *)a->addr;
+}
+
+int mm_vunmap(struct dmamap_machine *m, const void *addr)
+{
+	struct mm_vm_area *a = mm_find_vm_area(m, addr);
+
+	if (!a)
+		return -EINVAL;
+	mm_vm_area_free(m, a);
+	return 0;
+}
+
+/* --- cookies ------------------------------------------------------------- */
+
+int mm_cookies_init(struct dmamap_machine *m)
+{
+	struct mm_cookies *c = &m->cookies;
+
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	c->nr_slots = COOKIE_SLOTS;
+	c->base = host_reserve(COOKIE_SLOTS << PAGE_SHIFT);
+	c->owner = host_alloc_lazy(COOKIE_SLOTS * sizeof(*c->owner));
+	c->free_stack = host_alloc_lazy(COOKIE_SLOTS * sizeof(*c->free_stack));
+	if (!c->base || !c->owner || !c->free_stack) {
+		mm_cookies_exit(m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mm_cookies_exit(struct dmamap_machine *m)
+{
+	struct mm_cookies *c = &m->cookies;
+
+	host_release(c->base, c->nr_slots << PAGE_SHIFT);
+	host_release(c->owner, c->nr_slots * sizeof(*c->owner));
+	host_release(c->free_stack, c->nr_slots * sizeof(*c->free_stack));
+	pthread_mutex_destroy(&c->lock);
+	memset(c, 0, sizeof(*c));
+}
+
+bool mm_is_cookie(const struct dmamap_machine *m, const void *addr)
+{
+	const u8 *p = addr;
+
+	return p >= m->cookies.base && p < m->cookies.base + (m->cookies.nr_slots << PAGE_SHIFT);
+}
+
+void *mm_cookie_alloc(struct dmamap_machine *m, void *owner)
+{
+	struct mm_cookies *c = &m->cookies;
+	unsigned long slot;
+
+	if (!owner)
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	if (c->nr_free) {
+		slot = c->free_stack[--c->nr_free];
+	} else if (c->next_unused < c->nr_slots) {
+		slot = c->next_unused++;
+	} else {
+		pthread_mutex_unlock(&c->lock);
+		return NULL;
+	}
+	c->owner[slot] = owner;
+	c->live++;
+	pthread_mutex_unlock(&c->lock);
+	/* an address inside the slot, not its start: a cookie is no page address */
+	return c->base + (slot << PAGE_SHIFT) + 0x100;
+}
+
+static long cookie_slot(const struct dmamap_machine *m, const void *cookie)
+{
+	unsigned long off;
+
+	if (!mm_is_cookie(m, cookie))
+		return -1;
+	off = (unsigned long)((const u8 *)cookie - m->cookies.base);
+	if ((off & (PAGE_SIZE - 1)) != 0x100)
+		return -1;
+	return (long)(off >> PAGE_SHIFT);
+}
+
+int mm_cookie_free(struct dmamap_machine *m, const void *cookie)
+{
+	struct mm_cookies *c = &m->cookies;
+	long slot = cookie_slot(m, cookie);
+	int ret = -EINVAL;
+
+	if (slot < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	if ((unsigned long)slot < c->next_unused && c->owner[slot]) {
+		c->owner[slot] = NULL;
+		c->free_stack[c->nr_free++] = (unsigned long)slot;
+		c->live--;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+void *mm_cookie_owner(struct dmamap_machine *m, const void *cookie)
+{
+	struct mm_cookies *c = &m->cookies;
+	long slot = cookie_slot(m, cookie);
+	void *owner = NULL;
+
+	if (slot < 0)
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	if ((unsigned long)slot < c->next_unused)
+		owner = c->owner[slot];
+	pthread_mutex_unlock(&c->lock);
+	return owner;
+}
+
+/* --- user VMAs ----------------------------------------------------------- */
+
+struct mm_vma {
+	struct vm_area_struct vma;
+	unsigned long host_vmas;	/* mappings made into it; guarded by vmalloc.lock */
+};
+
+DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned long pgoff,
+				 struct vm_area_struct **out)
+{
+	struct mm_vma *mv;
+	void *addr;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!m || !size || !PAGE_ALIGNED(size) || size > (1UL << 40))
+		return -EINVAL;
+	mv = calloc(1, sizeof(*mv));
+	if (!mv)
+		return -ENOMEM;
+	addr = host_reserve(size);
+	if (!addr) {
+		free(mv);
+		return -ENOMEM;
+	}
+	mv->vma.vm_start = (unsigned long)addr;
+	mv->vma.vm_end = (unsigned long)addr + size;
+	mv->vma.vm_pgoff = pgoff;
+	mv->vma.vm_machine = m;
+	*out = &mv->vma;
+	return 0;
+}
+
+DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma)
+{
+	struct mm_vma *mv;
+	struct dmamap_machine *m;
+
+	if (!vma)
+		return;
+	mv = container_of(vma, struct mm_vma, vma);
+	m = vma->vm_machine;
+	host_release((void *)vma->vm_start, vma->vm_end - vma->vm_start);
+	pthread_mutex_lock(&m->vmalloc.lock);
+	m->vmalloc.host_vmas -= mv->host_vmas;
+	pthread_mutex_unlock(&m->vmalloc.lock);
+	host_vmas_release(mv->host_vmas);
+	free(mv);
+}
+
+int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t phys, size_t len)
+{
+	struct mm_vma *mv = container_of(vma, struct mm_vma, vma);
+	struct dmamap_machine *m = vma->vm_machine;
+	int ret;
+
+	if (!len || !PAGE_ALIGNED(off) || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(len) ||
+	    off > vma->vm_end - vma->vm_start || len > vma->vm_end - vma->vm_start - off ||
+	    !mm_phys_is_ram(m, phys, len))
+		return -EINVAL;
+	ret = map_run(m, (void *)(vma->vm_start + off), phys, len);
+	if (!ret) {
+		pthread_mutex_lock(&m->vmalloc.lock);
+		mv->host_vmas++;
+		pthread_mutex_unlock(&m->vmalloc.lock);
+	}
+	return ret;
+}
+
+int mm_vma_map_pages(struct vm_area_struct *vma, unsigned long off, struct page **pages,
+		     unsigned int nr)
+{
+	struct dmamap_machine *m = vma->vm_machine;
+	unsigned int i = 0;
+
+	if (!nr)
+		return -EINVAL;
+	while (i < nr) {
+		unsigned int j = i + 1;
+		int ret;
+
+		while (j < nr && frames_follow(m, pages[j - 1], pages[j]))
+			j++;
+		ret = mm_vma_map_phys(vma, off + ((unsigned long)i << PAGE_SHIFT),
+				      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
+		if (ret)
+			return ret;
+		i = j;
+	}
+	return 0;
+}
