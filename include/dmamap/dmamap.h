@@ -9,6 +9,7 @@
 #include <dmamap/device.h>
 #include <dmamap/scatterlist.h>
 #include <dmamap/dma-mapping.h>
+#include <dmamap/bus.h>
 
 #define DMAMAP_VERSION_MAJOR 0
 #define DMAMAP_VERSION_MINOR 1

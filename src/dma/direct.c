@@ -2,8 +2,20 @@
 /*
  * The direct DMA backend: the seed's arm_dma_ops, for devices without an
  * IOMMU. DMA address = physical address - the device's DMA offset.
+ *
+ * Coherent allocations are physically contiguous and zeroed. A coherent
+ * device uses the linear map; a non-coherent one gets an uncached mapping
+ * built in the kernel VA window (or, when it may not sleep, memory from the
+ * atomic pool); DMA_ATTR_NO_KERNEL_MAPPING gets no CPU mapping at all, only a
+ * cookie. Streaming mappings bounce through swiotlb when the device cannot
+ * reach the buffer, and never merge.
  */
 #include "dma/direct.h"
+#include "dma/coherent.h"
+#include "dma/swiotlb.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 /*
  * As dma_direct_supported(): every mask that covers the lowest zone the
@@ -20,6 +32,380 @@ int dma_direct_supported(struct device *dev, u64 mask)
 	return mask >= phys_to_dma(dev, min_mask);
 }
 
+static bool dma_coherent_ok(struct device *dev, phys_addr_t phys, size_t size)
+{
+	dma_addr_t dma = phys_to_dma(dev, phys);
+
+	if (phys < dev->dma_offset)
+		return false;
+	return dma + size - 1 >= dma && dma + size - 1 <= dev->coherent_dma_mask;
+}
+
+static bool dma_capable(struct device *dev, phys_addr_t phys, size_t size)
+{
+	dma_addr_t dma = phys_to_dma(dev, phys);
+
+	if (phys < dev->dma_offset)
+		return false;
+	return dma + size - 1 >= dma && dma + size - 1 <= *dev->dma_mask;
+}
+
+/*
+ * Pages under the coherent mask: ask the zone the mask implies first, then
+ * retry lower (DMA32, then DMA) when the page came back out of reach, as
+ * __dma_direct_alloc_pages() does.
+ */
+static struct page *direct_alloc_pages(struct device *dev, size_t size, gfp_t gfp)
+{
+	struct dmamap_machine *m = dev->machine;
+	unsigned int order = get_order(size);
+	phys_addr_t phys_limit = dev->coherent_dma_mask + dev->dma_offset;
+	struct page *page;
+
+	if (phys_limit < dev->coherent_dma_mask)
+		phys_limit = ~(phys_addr_t)0;
+	if (order > MAX_PAGE_ORDER)
+		return NULL;
+	if (phys_limit <= m->zone_dma_limit)
+		gfp |= GFP_DMA;
+	else if (phys_limit <= DMA_BIT_MASK(32))
+		gfp |= GFP_DMA32;
+again:
+	page = mm_alloc_pages_capped(m, gfp, order, ~(phys_addr_t)0);
+	if (page && !dma_coherent_ok(dev, page_to_phys(page), size)) {
+		mm_free_pages_checked(m, page, order);
+		page = NULL;
+		if (phys_limit < DMA_BIT_MASK(64) && !(gfp & (GFP_DMA32 | GFP_DMA))) {
+			gfp |= GFP_DMA32;
+			goto again;
+		}
+		if (!(gfp & GFP_DMA)) {
+			gfp = (gfp & ~GFP_DMA32) | GFP_DMA;
+			goto again;
+		}
+	}
+	return page;
+}
+
+static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,
+			  unsigned long attrs)
+{
+	struct dmamap_machine *m = dev->machine;
+	struct dma_alloc *a;
+	struct page *page = NULL;
+	size_t alloc_size = PAGE_ALIGN(size);
+
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->dev = dev;
+	a->size = size;
+	a->attrs = attrs;
+
+	if (!dev->dma_coherent && !gfpflags_allow_blocking(gfp) &&
+	    !(attrs & DMA_ATTR_NO_KERNEL_MAPPING)) {
+		/* building a mapping may sleep: take uncached memory from the pool */
+		a->cpu_addr = dma_pool_alloc(dev, size, &a->phys);
+		if (!a->cpu_addr)
+			goto out_free;
+		if (!dma_coherent_ok(dev, a->phys, size)) {
+			dma_pool_free(m, a->cpu_addr, size);
+			goto out_free;
+		}
+		a->kind = DMA_ALLOC_POOL;
+		goto done;
+	}
+
+	page = direct_alloc_pages(dev, alloc_size, gfp);
+	if (!page)
+		goto out_free;
+	a->phys = page_to_phys(page);
+	/* zeroed in memory, and no stale line of the linear alias left behind */
+	mm_prep_dma_pages(m, page, alloc_size >> PAGE_SHIFT);
+
+	if (attrs & DMA_ATTR_NO_KERNEL_MAPPING) {
+		/*
+		 * Linux's direct path returns the struct page as the cookie and
+		 * leaves the memory unzeroed; the model zeroes it anyway and
+		 * returns an address that faults when dereferenced.
+		 */
+		a->cpu_addr = mm_cookie_alloc(m, a);
+		if (!a->cpu_addr)
+			goto out_pages;
+		a->kind = DMA_ALLOC_COOKIE;
+	} else if (dev->dma_coherent) {
+		a->cpu_addr = page_address(page);
+		a->kind = DMA_ALLOC_LINEAR;
+	} else {
+		a->area = mm_vm_area_alloc(m, alloc_size);
+		if (!a->area)
+			goto out_pages;
+		if (mm_vm_area_map_phys(m, a->area, 0, a->phys, alloc_size)) {
+			mm_vm_area_free(m, a->area);
+			goto out_pages;
+		}
+		a->area->prot = dma_pgprot(dev, DMAMAP_PGPROT_NORMAL, attrs);
+		a->area->owner = a;
+		a->cpu_addr = (void *)a->area->addr;
+		a->kind = DMA_ALLOC_REMAP;
+	}
+done:
+	a->dma = phys_to_dma(dev, a->phys);
+	dma_alloc_insert(a);
+	*dma_handle = a->dma;
+	return a->cpu_addr;
+
+out_pages:
+	mm_free_pages_checked(m, page, get_order(alloc_size));
+out_free:
+	free(a);
+	if (!(attrs & DMA_ATTR_NO_WARN) && !(gfp & __GFP_NOWARN))
+		mm_report(m, "%s: coherent allocation of %zu bytes failed", dev->name, size);
+	return NULL;
+}
+
+static void direct_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
+			unsigned long attrs)
+{
+	struct dmamap_machine *m = dev->machine;
+	struct dma_alloc *a = dma_alloc_find(dev, dma_handle);
+
+	if (!a) {
+		dma_report_misuse(dev, "dma_free_attrs: no coherent allocation at DMA address %#llx; "
+				  "refused", (unsigned long long)dma_handle);
+		return;
+	}
+	if (dma_alloc_check(dev, a, cpu_addr, size, attrs, "dma_free_attrs"))
+		return;
+	dma_alloc_remove(a);
+	switch (a->kind) {
+	case DMA_ALLOC_POOL:
+		dma_pool_free(m, a->cpu_addr, a->size);
+		goto out;
+	case DMA_ALLOC_COOKIE:
+		mm_cookie_free(m, a->cpu_addr);
+		break;
+	case DMA_ALLOC_REMAP:
+		mm_vm_area_free(m, a->area);
+		break;
+	case DMA_ALLOC_LINEAR:
+		break;
+	}
+	mm_free_pages_checked(m, dmamap_pfn_to_page(m, PHYS_PFN(a->phys)), get_order(PAGE_ALIGN(a->size)));
+out:
+	free(a);
+}
+
+/* The record of a coherent buffer, checked against what the caller passes. */
+static struct dma_alloc *direct_lookup(struct device *dev, void *cpu_addr, dma_addr_t dma_addr,
+				       unsigned long attrs, const char *fn)
+{
+	struct dma_alloc *a = dma_alloc_find(dev, dma_addr);
+
+	if (!a) {
+		dma_report_misuse(dev, "%s: no coherent allocation at DMA address %#llx", fn,
+				  (unsigned long long)dma_addr);
+		return NULL;
+	}
+	if (cpu_addr != a->cpu_addr ||
+	    !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING) != (a->kind == DMA_ALLOC_COOKIE)) {
+		dma_report_misuse(dev, "%s: %p / attributes %#lx do not match the allocation "
+				  "(%p, %#lx)", fn, cpu_addr, attrs, a->cpu_addr, a->attrs);
+		return NULL;
+	}
+	return a;
+}
+
+static int direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+		       dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	unsigned long user_count = vma_pages(vma);
+	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	struct dma_alloc *a = direct_lookup(dev, cpu_addr, dma_addr, attrs, "dma_mmap_attrs");
+
+	if (!a)
+		return -ENXIO;
+	if (size > PAGE_ALIGN(a->size))
+		return -ENXIO;
+	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
+	if (vma->vm_pgoff >= count || user_count > count - vma->vm_pgoff)
+		return -ENXIO;
+	return mm_vma_map_phys(vma, 0, a->phys + (vma->vm_pgoff << PAGE_SHIFT),
+			       user_count << PAGE_SHIFT);
+}
+
+static int direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	struct dma_alloc *a = direct_lookup(dev, cpu_addr, dma_addr, attrs, "dma_get_sgtable");
+	int ret;
+
+	if (!a)
+		return -ENXIO;
+	if (size > PAGE_ALIGN(a->size))
+		return -EINVAL;
+	ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+	if (ret)
+		return ret;
+	/* the page is found from the DMA address, so cookies work too */
+	sg_set_page(sgt->sgl, dmamap_pfn_to_page(dev->machine, PHYS_PFN(dma_to_phys(dev, dma_addr))),
+		    (unsigned int)PAGE_ALIGN(size), 0);
+	return 0;
+}
+
+static dma_addr_t direct_map_phys(struct device *dev, phys_addr_t phys, size_t size,
+				  enum dma_data_direction dir, unsigned long attrs)
+{
+	if (unlikely(!dma_capable(dev, phys, size))) {
+		if (is_swiotlb_active(dev))
+			return swiotlb_map(dev, phys, size, dir, attrs);
+		if (!(attrs & DMA_ATTR_NO_WARN))
+			mm_report(dev->machine, "%s: DMA address %#llx+%zu is beyond the DMA mask "
+				  "%#llx and there is no swiotlb", dev->name,
+				  (unsigned long long)phys_to_dma(dev, phys), size,
+				  (unsigned long long)*dev->dma_mask);
+		return DMA_MAPPING_ERROR;
+	}
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		dma_sync_for_device_phys(dev, phys, size, dir);
+	return phys_to_dma(dev, phys);
+}
+
+static dma_addr_t direct_map_page(struct device *dev, struct page *page, unsigned long offset,
+				  size_t size, enum dma_data_direction dir, unsigned long attrs)
+{
+	phys_addr_t phys = page_to_phys(page) + offset;
+
+	if (!mm_phys_is_ram(dev->machine, phys, size)) {
+		dma_report_misuse(dev, "dma_map_page: %#llx+%zu runs past the end of its RAM bank",
+				  (unsigned long long)phys, size);
+		return DMA_MAPPING_ERROR;
+	}
+	return direct_map_phys(dev, phys, size, dir, attrs);
+}
+
+static void direct_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+				       enum dma_data_direction dir)
+{
+	phys_addr_t phys = dma_to_phys(dev, addr);
+
+	if (!mm_phys_is_ram(dev->machine, phys, size)) {
+		dma_report_misuse(dev, "sync_for_cpu: DMA address %#llx+%zu is not RAM",
+				  (unsigned long long)addr, size);
+		return;
+	}
+	dma_sync_for_cpu_phys(dev, phys, size, dir);
+	if (unlikely(is_swiotlb_buffer(dev, phys)))
+		swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+}
+
+static void direct_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+					  enum dma_data_direction dir)
+{
+	phys_addr_t phys = dma_to_phys(dev, addr);
+
+	if (!mm_phys_is_ram(dev->machine, phys, size)) {
+		dma_report_misuse(dev, "sync_for_device: DMA address %#llx+%zu is not RAM",
+				  (unsigned long long)addr, size);
+		return;
+	}
+	if (unlikely(is_swiotlb_buffer(dev, phys)))
+		swiotlb_sync_single_for_device(dev, phys, size, dir);
+	dma_sync_for_device_phys(dev, phys, size, dir);
+}
+
+static void direct_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs)
+{
+	phys_addr_t phys = dma_to_phys(dev, addr);
+
+	if (!mm_phys_is_ram(dev->machine, phys, size)) {
+		dma_report_misuse(dev, "dma_unmap_page: DMA address %#llx+%zu is not RAM",
+				  (unsigned long long)addr, size);
+		return;
+	}
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		direct_sync_single_for_cpu(dev, addr, size, dir);
+	dma_unmap_forget_phys(dev, phys, size);
+	if (unlikely(is_swiotlb_buffer(dev, phys)))
+		swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+static void direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		direct_unmap_page(dev, sg->dma_address, sg_dma_len(sg), dir, attrs);
+}
+
+static int direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			 enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *sg;
+	int i, ret;
+
+	for_each_sg(sgl, sg, nents, i) {
+		if (!sg || !sg_page(sg) || !sg->length ||
+		    mm_page_machine(sg_page(sg)) != dev->machine) {
+			ret = -EINVAL;
+			goto out_unmap;
+		}
+		sg->dma_address = direct_map_page(dev, sg_page(sg), sg->offset, sg->length, dir, attrs);
+		if (sg->dma_address == DMA_MAPPING_ERROR) {
+			ret = -EIO;
+			goto out_unmap;
+		}
+		sg_dma_len(sg) = sg->length;
+	}
+	return nents;
+
+out_unmap:
+	if (i)
+		direct_unmap_sg(dev, sgl, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+	return ret;
+}
+
+static void direct_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl, int nents,
+				   enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		direct_sync_single_for_cpu(dev, sg->dma_address, sg->length, dir);
+}
+
+static void direct_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nents,
+				      enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		direct_sync_single_for_device(dev, sg->dma_address, sg->length, dir);
+}
+
+static size_t direct_max_mapping_size(struct device *dev)
+{
+	return is_swiotlb_active(dev) ? swiotlb_max_mapping_size(dev) : SIZE_MAX;
+}
+
 const struct dma_map_ops dma_direct_ops = {
-	.dma_supported = NULL,	/* the dispatcher asks dma_direct_supported() */
+	.alloc			= direct_alloc,
+	.free			= direct_free,
+	.mmap			= direct_mmap,
+	.get_sgtable		= direct_get_sgtable,
+	.map_page		= direct_map_page,
+	.unmap_page		= direct_unmap_page,
+	.map_sg			= direct_map_sg,
+	.unmap_sg		= direct_unmap_sg,
+	.sync_single_for_cpu	= direct_sync_single_for_cpu,
+	.sync_single_for_device	= direct_sync_single_for_device,
+	.sync_sg_for_cpu	= direct_sync_sg_for_cpu,
+	.sync_sg_for_device	= direct_sync_sg_for_device,
+	.max_mapping_size	= direct_max_mapping_size,
+	/* dma_supported: the dispatcher asks dma_direct_supported() */
 };

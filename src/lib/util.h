@@ -5,6 +5,7 @@
 
 #include <dmamap/types.h>
 #include <assert.h>
+#include <limits.h>
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))

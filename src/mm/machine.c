@@ -15,6 +15,7 @@
 #include "mm/host.h"
 #include "mm/cache.h"
 #include "dma/device.h"
+#include "dma/coherent.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -456,9 +457,15 @@ DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 	ret = registry_add(m);
 	if (ret)
 		goto out_cache;
+	/* the DMA layer's per-machine state: allocation records, atomic pool, swiotlb */
+	ret = dma_machine_init(m);
+	if (ret)
+		goto out_registry;
 	*out = m;
 	return 0;
 
+out_registry:
+	registry_del(m);
 out_cache:
 	mm_cache_exit(m);
 out_kmalloc:
@@ -493,6 +500,7 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m)
 		return;
 	mp = container_of(m, struct machine_private, m);
 	dmamap_devices_destroy_all(m);
+	dma_machine_exit(m);
 	registry_del(m);
 	mm_cache_exit(m);
 	mm_kmalloc_exit(m);
@@ -559,4 +567,5 @@ DMAMAP_API void dmamap_machine_stats(struct dmamap_machine *m, struct dmamap_sta
 	out->swiotlb_full = RD(swiotlb_full);
 	out->iova_pages_used = RD(iova_pages_used);
 #undef RD
+	dma_machine_stats(m, out);
 }

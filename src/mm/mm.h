@@ -61,6 +61,7 @@ struct mm_kmalloc;
 struct mm_line_snapshots;
 struct swiotlb;
 struct dma_coherent_pool;
+struct dma_records;
 
 struct dmamap_machine {
 	struct dmamap_machine_config cfg;	/* defaults filled in */
@@ -84,7 +85,8 @@ struct dmamap_machine {
 	struct mm_kmalloc *kmalloc;		/* own lock */
 	struct mm_line_snapshots *lines;	/* cache model; own lock */
 	struct swiotlb *swiotlb;		/* NULL: no bounce buffering */
-	struct dma_coherent_pool *atomic_pool;
+	struct dma_coherent_pool *atomic_pool;	/* own lock */
+	struct dma_records *dma_records;	/* coherent allocations; own lock */
 
 	pthread_mutex_t lock;			/* guards the device list */
 	struct list_head devices;

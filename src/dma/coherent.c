@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Coherent allocations: their records, the atomic pool, and the cache
+ * maintenance helpers shared by the backends.
+ */
+#include "dma/coherent.h"
+#include "dma/swiotlb.h"
+#include "mm/cache.h"
+#include "mm/host.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RECORD_BUCKETS 4096
+
+struct dma_records {
+	pthread_mutex_t lock;		/* guards the buckets */
+	struct dma_alloc *bucket[RECORD_BUCKETS];
+};
+
+struct dma_coherent_pool {
+	pthread_mutex_t lock;		/* guards used[] and nr_used */
+	struct page *page;		/* first frame */
+	phys_addr_t phys;
+	unsigned int order;
+	unsigned long nr_pages;
+	u8 *vaddr;			/* uncached mapping of the whole pool */
+	u64 used[(1UL << MAX_PAGE_ORDER) / 64];
+	unsigned long nr_used;
+};
+
+static inline unsigned int record_hash(const struct device *dev, dma_addr_t dma)
+{
+	u64 x = (dma >> PAGE_SHIFT) ^ ((u64)(unsigned long)dev >> 4);
+
+	return (unsigned int)((x * 0x9E3779B97F4A7C15ULL) >> 40) % RECORD_BUCKETS;
+}
+
+int dma_alloc_insert(struct dma_alloc *a)
+{
+	struct dma_records *r = a->dev->machine->dma_records;
+	unsigned int h = record_hash(a->dev, a->dma);
+
+	pthread_mutex_lock(&r->lock);
+	a->next = r->bucket[h];
+	r->bucket[h] = a;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+struct dma_alloc *dma_alloc_find(struct device *dev, dma_addr_t dma)
+{
+	struct dma_records *r = dev->machine->dma_records;
+	struct dma_alloc *a;
+
+	pthread_mutex_lock(&r->lock);
+	for (a = r->bucket[record_hash(dev, dma)]; a; a = a->next)
+		if (a->dev == dev && a->dma == dma)
+			break;
+	pthread_mutex_unlock(&r->lock);
+	return a;
+}
+
+void dma_alloc_remove(struct dma_alloc *a)
+{
+	struct dma_records *r = a->dev->machine->dma_records;
+	struct dma_alloc **pp;
+
+	pthread_mutex_lock(&r->lock);
+	for (pp = &r->bucket[record_hash(a->dev, a->dma)]; *pp; pp = &(*pp)->next) {
+		if (*pp == a) {
+			*pp = a->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_addr, size_t size,
+		    unsigned long attrs, const char *fn)
+{
+	bool cookie = a->kind == DMA_ALLOC_COOKIE;
+
+	if (cpu_addr != a->cpu_addr) {
+		dma_report_misuse(dev, "%s: CPU address %p is not the %s %p returned for DMA "
+				  "address %#llx; refused", fn, cpu_addr,
+				  cookie ? "cookie" : "address", a->cpu_addr,
+				  (unsigned long long)a->dma);
+		return -EINVAL;
+	}
+	if (cookie != !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING)) {
+		dma_report_misuse(dev, cookie ?
+				  "%s: cookie %p passed without DMA_ATTR_NO_KERNEL_MAPPING; refused" :
+				  "%s: %p has a kernel mapping but DMA_ATTR_NO_KERNEL_MAPPING was "
+				  "passed; refused", fn, cpu_addr);
+		return -EINVAL;
+	}
+	if (size != a->size) {
+		dma_report_misuse(dev, "%s: size %zu, allocated with %zu; refused", fn, size, a->size);
+		return -EINVAL;
+	}
+	if ((attrs & DMA_ALLOC_ATTRS_MATCH) != (a->attrs & DMA_ALLOC_ATTRS_MATCH)) {
+		dma_report_misuse(dev, "%s: attributes %#lx, allocated with %#lx; refused", fn,
+				  attrs, a->attrs);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+unsigned long dma_pgprot(struct device *dev, unsigned long prot, unsigned long attrs)
+{
+	if (dev->dma_coherent)
+		return prot;
+	if (attrs & DMA_ATTR_WRITE_COMBINE)
+		return pgprot_writecombine(prot);
+	return pgprot_noncached(prot);
+}
+
+/* --- the atomic pool ----------------------------------------------------- */
+
+static int pool_init(struct dmamap_machine *m)
+{
+	struct dma_coherent_pool *p;
+	unsigned int order = get_order(m->cfg.atomic_pool_size);
+
+	if (order > MAX_PAGE_ORDER || (PAGE_SIZE << order) != m->cfg.atomic_pool_size) {
+		mm_report(m, "machine: atomic pool of %#llx bytes (a power of two, 4 KiB..4 MiB)",
+			  (unsigned long long)m->cfg.atomic_pool_size);
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	pthread_mutex_init(&p->lock, NULL);
+	p->order = order;
+	p->nr_pages = 1UL << order;
+	/* the pool serves 32-bit devices too: below 4 GiB like the kernel's DMA32 pool */
+	p->page = mm_alloc_pages_capped(m, GFP_DMA32, order, ~(phys_addr_t)0);
+	if (!p->page)
+		goto out_free;
+	p->page->flags |= PG_reserved;
+	p->phys = page_to_phys(p->page);
+	mm_prep_dma_pages(m, p->page, p->nr_pages);
+	p->vaddr = host_reserve(PAGE_SIZE << order);
+	if (!p->vaddr)
+		goto out_pages;
+	if (host_map_fixed(m, p->vaddr, m->memfd, mm_phys_to_file(m, p->phys), PAGE_SIZE << order))
+		goto out_reserve;
+	m->atomic_pool = p;
+	return 0;
+
+out_reserve:
+	host_release(p->vaddr, PAGE_SIZE << order);
+out_pages:
+	p->page->flags &= ~PG_reserved;
+	mm_free_pages_checked(m, p->page, order);
+out_free:
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+	return -ENOMEM;
+}
+
+static void pool_exit(struct dmamap_machine *m)
+{
+	struct dma_coherent_pool *p = m->atomic_pool;
+
+	if (!p)
+		return;
+	host_release(p->vaddr, PAGE_SIZE << p->order);
+	p->page->flags &= ~PG_reserved;
+	mm_free_pages_checked(m, p->page, p->order);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+	m->atomic_pool = NULL;
+}
+
+static bool pool_range_free(const struct dma_coherent_pool *p, unsigned long first, unsigned long n)
+{
+	for (unsigned long i = first; i < first + n; i++)
+		if (p->used[i / 64] >> (i % 64) & 1)
+			return false;
+	return true;
+}
+
+static void pool_mark(struct dma_coherent_pool *p, unsigned long first, unsigned long n, bool used)
+{
+	for (unsigned long i = first; i < first + n; i++) {
+		if (used)
+			p->used[i / 64] |= 1ULL << (i % 64);
+		else
+			p->used[i / 64] &= ~(1ULL << (i % 64));
+	}
+}
+
+/*
+ * First fit, aligned to the size's order as the kernel's pool does; the
+ * pool is at most 1024 pages, so the scan is bounded.
+ */
+void *dma_pool_alloc(struct device *dev, size_t size, phys_addr_t *phys)
+{
+	struct dma_coherent_pool *p = dev->machine->atomic_pool;
+	unsigned long n = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	unsigned long align = 1UL << get_order(size);
+	void *ret = NULL;
+
+	if (!p || n > p->nr_pages)
+		return NULL;
+	pthread_mutex_lock(&p->lock);
+	for (unsigned long first = 0; first + n <= p->nr_pages; first += align) {
+		if (pool_range_free(p, first, n)) {
+			pool_mark(p, first, n, true);
+			p->nr_used += n;
+			*phys = p->phys + (first << PAGE_SHIFT);
+			ret = p->vaddr + (first << PAGE_SHIFT);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (ret)
+		memset(ret, 0, n << PAGE_SHIFT);	/* uncached: straight to memory */
+	return ret;
+}
+
+bool dma_in_pool(struct dmamap_machine *m, const void *vaddr)
+{
+	struct dma_coherent_pool *p = m->atomic_pool;
+	const u8 *v = vaddr;
+
+	return p && v >= p->vaddr && v < p->vaddr + (p->nr_pages << PAGE_SHIFT);
+}
+
+void dma_pool_free(struct dmamap_machine *m, void *vaddr, size_t size)
+{
+	struct dma_coherent_pool *p = m->atomic_pool;
+	unsigned long first = (unsigned long)((u8 *)vaddr - p->vaddr) >> PAGE_SHIFT;
+	unsigned long n = PAGE_ALIGN(size) >> PAGE_SHIFT;
+
+	pthread_mutex_lock(&p->lock);
+	pool_mark(p, first, n, false);
+	p->nr_used -= n;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* --- cache maintenance for streaming DMA ----------------------------------- */
+
+void dma_sync_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
+			      enum dma_data_direction dir)
+{
+	struct dmamap_machine *m = dev->machine;
+
+	if (dev->dma_coherent)
+		return;
+	if (dir == DMA_FROM_DEVICE)
+		mm_cache_inval(m, phys, size);
+	else
+		mm_cache_clean(m, phys, size);
+	if (dir != DMA_TO_DEVICE)
+		mm_cache_prime(m, phys, size);
+}
+
+void dma_sync_for_cpu_phys(struct device *dev, phys_addr_t phys, size_t size,
+			   enum dma_data_direction dir)
+{
+	if (dev->dma_coherent || dir == DMA_TO_DEVICE)
+		return;
+	mm_cache_inval(dev->machine, phys, size);
+}
+
+void dma_unmap_forget_phys(struct device *dev, phys_addr_t phys, size_t size)
+{
+	if (!dev->dma_coherent)
+		mm_cache_forget(dev->machine, phys, size);
+}
+
+/* --- per machine ------------------------------------------------------------ */
+
+int dma_machine_init(struct dmamap_machine *m)
+{
+	int ret;
+
+	m->dma_records = calloc(1, sizeof(*m->dma_records));
+	if (!m->dma_records)
+		return -ENOMEM;
+	pthread_mutex_init(&m->dma_records->lock, NULL);
+	ret = pool_init(m);
+	if (ret)
+		goto out_records;
+	ret = swiotlb_init(m);
+	if (ret)
+		goto out_pool;
+	return 0;
+
+out_pool:
+	pool_exit(m);
+out_records:
+	pthread_mutex_destroy(&m->dma_records->lock);
+	free(m->dma_records);
+	m->dma_records = NULL;
+	return ret;
+}
+
+void dma_machine_exit(struct dmamap_machine *m)
+{
+	struct dma_records *r = m->dma_records;
+
+	swiotlb_exit(m);
+	pool_exit(m);
+	if (!r)
+		return;
+	/* allocations the drivers never freed go with the machine */
+	for (unsigned int i = 0; i < RECORD_BUCKETS; i++) {
+		struct dma_alloc *a = r->bucket[i], *n;
+
+		for (; a; a = n) {
+			n = a->next;
+			free(a->pages);
+			free(a);
+		}
+	}
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+	m->dma_records = NULL;
+}
+
+void dma_machine_stats(struct dmamap_machine *m, struct dmamap_stats *out)
+{
+	struct dma_coherent_pool *p = m->atomic_pool;
+
+	if (p) {
+		pthread_mutex_lock(&p->lock);
+		out->atomic_pool_bytes = p->nr_pages << PAGE_SHIFT;
+		out->atomic_pool_used = p->nr_used << PAGE_SHIFT;
+		pthread_mutex_unlock(&p->lock);
+	}
+	swiotlb_stats(m, out);
+}

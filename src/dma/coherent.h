@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the backends share for coherent allocations: the record of each one
+ * (so free, mmap and get_sgtable can check what the driver passes back), the
+ * atomic coherent pool, and the cache maintenance of streaming DMA.
+ */
+#ifndef DMAMAP_SRC_DMA_COHERENT_H
+#define DMAMAP_SRC_DMA_COHERENT_H
+
+#include "dma/device.h"
+#include "mm/vmalloc.h"
+
+enum dma_alloc_kind {
+	DMA_ALLOC_LINEAR,	/* coherent device: the linear map */
+	DMA_ALLOC_REMAP,	/* an uncached (or vmap) mapping in the VA window */
+	DMA_ALLOC_POOL,		/* the atomic coherent pool */
+	DMA_ALLOC_COOKIE,	/* DMA_ATTR_NO_KERNEL_MAPPING: no CPU mapping */
+};
+
+struct dma_alloc {
+	struct device *dev;
+	dma_addr_t dma;
+	void *cpu_addr;			/* what dma_alloc_attrs() returned */
+	size_t size;			/* as asked */
+	unsigned long attrs;
+	enum dma_alloc_kind kind;
+	phys_addr_t phys;		/* contiguous buffers: the first byte */
+	struct page **pages;		/* IOMMU buffers: one per page */
+	unsigned int nr_pages;
+	struct mm_vm_area *area;	/* DMA_ALLOC_REMAP */
+	void *priv;			/* the backend's */
+	struct dma_alloc *next;		/* private: hash chain */
+};
+
+/* Per-machine setup of the DMA layer: records, atomic pool, swiotlb. */
+int dma_machine_init(struct dmamap_machine *m);
+void dma_machine_exit(struct dmamap_machine *m);
+void dma_machine_stats(struct dmamap_machine *m, struct dmamap_stats *out);
+
+int dma_alloc_insert(struct dma_alloc *a);
+/* The record of @dev's allocation at @dma, or NULL. */
+struct dma_alloc *dma_alloc_find(struct device *dev, dma_addr_t dma);
+void dma_alloc_remove(struct dma_alloc *a);
+
+/*
+ * Checks the (cpu_addr, size, attrs) a driver passes back for record @a.
+ * Reports the misuse and returns -EINVAL when they differ from the alloc.
+ */
+int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_addr, size_t size,
+		    unsigned long attrs, const char *fn);
+
+/* Attributes that must match between alloc and free. */
+#define DMA_ALLOC_ATTRS_MATCH \
+	(DMA_ATTR_NO_KERNEL_MAPPING | DMA_ATTR_WRITE_COMBINE | DMA_ATTR_FORCE_CONTIGUOUS | \
+	 DMA_ATTR_ALLOC_SINGLE_PAGES | DMA_ATTR_PRIVILEGED)
+
+/* The page protection a non-coherent device's CPU mapping gets (dma_pgprot). */
+unsigned long dma_pgprot(struct device *dev, unsigned long prot, unsigned long attrs);
+
+/* Atomic pool: uncached memory for allocations that may not sleep. */
+void *dma_pool_alloc(struct device *dev, size_t size, phys_addr_t *phys);
+void dma_pool_free(struct dmamap_machine *m, void *vaddr, size_t size);
+bool dma_in_pool(struct dmamap_machine *m, const void *vaddr);
+
+/*
+ * Cache maintenance of streaming DMA for a non-coherent device, as ARM's
+ * arch_sync_dma_for_device/for_cpu: to the device, FROM_DEVICE invalidates
+ * and anything else cleans, then FROM_DEVICE and BIDIRECTIONAL mappings are
+ * primed (the CPU may prefetch them while the device owns them); back to the
+ * CPU, anything but TO_DEVICE invalidates. Coherent devices: nothing.
+ */
+void dma_sync_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
+			      enum dma_data_direction dir);
+void dma_sync_for_cpu_phys(struct device *dev, phys_addr_t phys, size_t size,
+			   enum dma_data_direction dir);
+/* The mapping is gone: drop what the cache model kept for it. */
+void dma_unmap_forget_phys(struct device *dev, phys_addr_t phys, size_t size);
+
+#endif

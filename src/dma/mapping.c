@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The DMA API entry points: argument checks with the kernel's conventions,
+ * then dispatch to the device's struct dma_map_ops.
+ *
+ * Misuse the kernel meets with BUG_ON or WARN (an invalid direction, a
+ * device without a mask) is refused here with the kernel's error value for
+ * the call, counted in api_errors and reported.
+ */
+#include "dma/device.h"
+
+#include <string.h>
+
+static inline const struct dma_map_ops *ops_of(struct device *dev)
+{
+	return dev->dma_ops;
+}
+
+static bool check_dir(struct device *dev, enum dma_data_direction dir, const char *fn)
+{
+	if (likely(valid_dma_direction(dir)))
+		return true;
+	dma_report_misuse(dev, "%s: invalid DMA direction %d", fn, (int)dir);
+	return false;
+}
+
+DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				 gfp_t flag, unsigned long attrs)
+{
+	const struct dma_map_ops *ops;
+
+	if (!dev || !dma_handle)
+		return NULL;
+	*dma_handle = DMA_MAPPING_ERROR;
+	if (!size || size > (SIZE_MAX >> 1)) {
+		dma_report_misuse(dev, "dma_alloc_attrs: size %zu", size);
+		return NULL;
+	}
+	if (!dev->coherent_dma_mask) {
+		dma_report_misuse(dev, "dma_alloc_attrs: no coherent DMA mask");
+		return NULL;
+	}
+	ops = ops_of(dev);
+	if (!ops->alloc)
+		return NULL;
+	/* let the implementation decide on the zone to allocate from */
+	flag &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM);
+	return ops->alloc(dev, size, dma_handle, flag, attrs);
+}
+
+DMAMAP_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
+			       dma_addr_t dma_handle, unsigned long attrs)
+{
+	const struct dma_map_ops *ops;
+
+	if (!dev || !cpu_addr)
+		return;
+	ops = ops_of(dev);
+	if (ops->free)
+		ops->free(dev, size, cpu_addr, dma_handle, attrs);
+}
+
+DMAMAP_API int dma_mmap_attrs(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	const struct dma_map_ops *ops;
+
+	if (!dev || !vma || !size)
+		return -EINVAL;
+	if (vma->vm_end <= vma->vm_start || !PAGE_ALIGNED(vma->vm_start) ||
+	    !PAGE_ALIGNED(vma->vm_end) || vma->vm_machine != dev->machine)
+		return -EINVAL;
+	ops = ops_of(dev);
+	if (!ops->mmap)
+		return -ENXIO;
+	return ops->mmap(dev, vma, cpu_addr, dma_addr, size, attrs);
+}
+
+DMAMAP_API bool dma_can_mmap(struct device *dev)
+{
+	return dev && ops_of(dev)->mmap != NULL;
+}
+
+DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+				     dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	const struct dma_map_ops *ops;
+
+	if (!dev || !sgt || !size)
+		return -EINVAL;
+	ops = ops_of(dev);
+	if (!ops->get_sgtable)
+		return -ENXIO;
+	return ops->get_sgtable(dev, sgt, cpu_addr, dma_addr, size, attrs);
+}
+
+DMAMAP_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
+					 size_t size, enum dma_data_direction dir,
+					 unsigned long attrs)
+{
+	if (!dev || !page)
+		return DMA_MAPPING_ERROR;
+	if (!check_dir(dev, dir, "dma_map_page"))
+		return DMA_MAPPING_ERROR;
+	if (!dev->dma_mask || !size || offset + size < size) {
+		dma_report_misuse(dev, "dma_map_page: size %zu at offset %zu", size, offset);
+		return DMA_MAPPING_ERROR;
+	}
+	if (mm_page_machine(page) != dev->machine) {
+		dma_report_misuse(dev, "dma_map_page: %p is not a page of this machine", (void *)page);
+		return DMA_MAPPING_ERROR;
+	}
+	if (!ops_of(dev)->map_page)
+		return DMA_MAPPING_ERROR;
+	return ops_of(dev)->map_page(dev, page, offset, size, dir, attrs);
+}
+
+DMAMAP_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
+				     enum dma_data_direction dir, unsigned long attrs)
+{
+	if (!dev || !check_dir(dev, dir, "dma_unmap_page"))
+		return;
+	if (addr == DMA_MAPPING_ERROR || !size) {
+		dma_report_misuse(dev, "dma_unmap_page: %s", !size ? "size 0" : "DMA_MAPPING_ERROR");
+		return;
+	}
+	if (ops_of(dev)->unmap_page)
+		ops_of(dev)->unmap_page(dev, addr, size, dir, attrs);
+}
+
+DMAMAP_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
+					   enum dma_data_direction dir, unsigned long attrs)
+{
+	struct page *page;
+
+	if (!dev || !ptr)
+		return DMA_MAPPING_ERROR;
+	/* only the linear map can be mapped: not the VA window, not a cookie */
+	page = dmamap_virt_to_page(dev->machine, ptr);
+	if (!page) {
+		dma_report_misuse(dev, "dma_map_single: %p is not in the linear map "
+				  "(a vmalloc address or a cookie?)", ptr);
+		return DMA_MAPPING_ERROR;
+	}
+	return dma_map_page_attrs(dev, page, (unsigned long)ptr & (PAGE_SIZE - 1), size, dir, attrs);
+}
+
+DMAMAP_API void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
+				       enum dma_data_direction dir, unsigned long attrs)
+{
+	dma_unmap_page_attrs(dev, addr, size, dir, attrs);
+}
+
+static int map_sg_checked(struct device *dev, struct scatterlist *sg, int nents,
+			  enum dma_data_direction dir, unsigned long attrs)
+{
+	int ents;
+
+	if (!dev || !sg)
+		return -EINVAL;
+	if (!check_dir(dev, dir, "dma_map_sg"))
+		return -EINVAL;
+	if (nents <= 0 || !dev->dma_mask) {
+		dma_report_misuse(dev, "dma_map_sg: %d entries", nents);
+		return -EINVAL;
+	}
+	if (!ops_of(dev)->map_sg)
+		return -EIO;
+	ents = ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
+	if (ents > 0)
+		return ents;
+	if (ents != -EINVAL && ents != -ENOMEM && ents != -EIO && ents != -EREMOTEIO)
+		return -EIO;
+	return ents;
+}
+
+DMAMAP_API unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+					 enum dma_data_direction dir, unsigned long attrs)
+{
+	int ret = map_sg_checked(dev, sg, nents, dir, attrs);
+
+	return ret < 0 ? 0 : (unsigned int)ret;
+}
+
+DMAMAP_API int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
+			       enum dma_data_direction dir, unsigned long attrs)
+{
+	int nents;
+
+	if (!sgt || !sgt->sgl || sgt->orig_nents > INT_MAX)
+		return -EINVAL;
+	nents = map_sg_checked(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
+	if (nents < 0)
+		return nents;
+	sgt->nents = (unsigned int)nents;
+	return 0;
+}
+
+DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+				   enum dma_data_direction dir, unsigned long attrs)
+{
+	if (!dev || !sg || !check_dir(dev, dir, "dma_unmap_sg"))
+		return;
+	if (nents <= 0) {
+		dma_report_misuse(dev, "dma_unmap_sg: %d entries", nents);
+		return;
+	}
+	if (ops_of(dev)->unmap_sg)
+		ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
+}
+
+DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
+				  enum dma_data_direction dir, unsigned long attrs)
+{
+	if (!sgt || sgt->orig_nents > INT_MAX)
+		return;
+	dma_unmap_sg_attrs(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
+}
+
+DMAMAP_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+					enum dma_data_direction dir)
+{
+	if (!dev || !check_dir(dev, dir, "dma_sync_single_for_cpu") || !size)
+		return;
+	if (ops_of(dev)->sync_single_for_cpu)
+		ops_of(dev)->sync_single_for_cpu(dev, addr, size, dir);
+}
+
+DMAMAP_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+					   enum dma_data_direction dir)
+{
+	if (!dev || !check_dir(dev, dir, "dma_sync_single_for_device") || !size)
+		return;
+	if (ops_of(dev)->sync_single_for_device)
+		ops_of(dev)->sync_single_for_device(dev, addr, size, dir);
+}
+
+DMAMAP_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
+				    enum dma_data_direction dir)
+{
+	if (!dev || !sg || nelems <= 0 || !check_dir(dev, dir, "dma_sync_sg_for_cpu"))
+		return;
+	if (ops_of(dev)->sync_sg_for_cpu)
+		ops_of(dev)->sync_sg_for_cpu(dev, sg, nelems, dir);
+}
+
+DMAMAP_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nelems,
+				       enum dma_data_direction dir)
+{
+	if (!dev || !sg || nelems <= 0 || !check_dir(dev, dir, "dma_sync_sg_for_device"))
+		return;
+	if (ops_of(dev)->sync_sg_for_device)
+		ops_of(dev)->sync_sg_for_device(dev, sg, nelems, dir);
+}
+
+DMAMAP_API int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
+{
+	(void)dev;
+	return dma_addr == DMA_MAPPING_ERROR ? -ENOMEM : 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounce buffering for devices that cannot reach a buffer (swiotlb).
+ *
+ * One pool below 4 GiB, of 2 KiB slots grouped in segments of 128; a mapping
+ * takes consecutive slots inside one segment (so at most 256 KiB), page
+ * aligned when it is a page or more. The original buffer is always copied
+ * into the slots at map time, whatever the direction, so stale slot data can
+ * never reach the caller (the 2022 info-leak fix); it is copied back on
+ * unmap and sync_for_cpu for FROM_DEVICE and BIDIRECTIONAL.
+ */
+#ifndef DMAMAP_SRC_DMA_SWIOTLB_H
+#define DMAMAP_SRC_DMA_SWIOTLB_H
+
+#include "dma/device.h"
+
+#define IO_TLB_SHIFT	11
+#define IO_TLB_SIZE	(1UL << IO_TLB_SHIFT)
+#define IO_TLB_SEGSIZE	128
+
+int swiotlb_init(struct dmamap_machine *m);
+void swiotlb_exit(struct dmamap_machine *m);
+void swiotlb_stats(struct dmamap_machine *m, struct dmamap_stats *out);
+
+static inline bool is_swiotlb_active(const struct device *dev)
+{
+	return dev->machine->swiotlb != NULL;
+}
+
+bool is_swiotlb_buffer(struct device *dev, phys_addr_t paddr);
+/* largest mapping the pool can take */
+size_t swiotlb_max_mapping_size(struct device *dev);
+
+/* The slot address holding a copy of [orig, orig+size), or (phys_addr_t)-1. */
+phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs);
+void swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs);
+void swiotlb_sync_single_for_device(struct device *dev, phys_addr_t tlb_addr, size_t size,
+				    enum dma_data_direction dir);
+void swiotlb_sync_single_for_cpu(struct device *dev, phys_addr_t tlb_addr, size_t size,
+				 enum dma_data_direction dir);
+
+/*
+ * swiotlb_map(): bounce @paddr and return the slot's DMA address for @dev,
+ * with the device-side cache maintenance done, or DMA_MAPPING_ERROR.
+ */
+dma_addr_t swiotlb_map(struct device *dev, phys_addr_t paddr, size_t size,
+		       enum dma_data_direction dir, unsigned long attrs);
+
+#endif
