@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dmamap: the command. `dmamap info` describes the default machine,
+ * `dmamap demo` runs a scenario on it, `dmamap bench` the benchmark suite.
+ */
+#include <dmamap/dmamap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+/* The built-in machine: an ARM-like SoC. */
+static const struct dmamap_bank soc_banks[] = {
+	{ 0x80000000ULL, 512ULL << 20 },	/* 512 MiB of DRAM below 4 GiB */
+	{ 0x880000000ULL, 256ULL << 20 },	/* and a bank above 4 GiB */
+};
+
+static const struct dmamap_machine_config soc_config = {
+	.banks = soc_banks,
+	.nr_banks = 2,
+	.cache = DMAMAP_CACHE_NONCOHERENT,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dmamap <command> [options]\n"
+		"\n"
+		"commands:\n"
+		"  info     the default machine and its limits\n"
+		"  demo     create the default machine and its devices, and show them\n"
+		"  bench    run the benchmark suite (dmamap bench --help)\n"
+		"\n"
+		"options:\n"
+		"  -h, --help     this help (also after a command)\n"
+		"  -V, --version  the library version\n");
+}
+
+static const char *human(u64 bytes, char *buf, size_t len)
+{
+	if (bytes >= (1ULL << 30) && !(bytes % (1ULL << 30)))
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(bytes >> 30));
+	else if (bytes >= (1ULL << 20) && !(bytes % (1ULL << 20)))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else if (bytes >= (1ULL << 10) && !(bytes % (1ULL << 10)))
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(bytes >> 10));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
+	return buf;
+}
+
+static void print_machine(struct dmamap_machine *m)
+{
+	const struct dmamap_machine_config *cfg = dmamap_machine_config(m);
+	struct dmamap_stats st;
+	char b1[32], b2[32];
+
+	dmamap_machine_stats(m, &st);
+	printf("machine: %u bank(s) of RAM, %s CPU caches\n", cfg->nr_banks,
+	       cfg->cache == DMAMAP_CACHE_NONCOHERENT ? "non-coherent (ARM-like)" : "coherent");
+	for (unsigned int i = 0; i < cfg->nr_banks; i++)
+		printf("  RAM       %#014llx - %#014llx  %s\n",
+		       (unsigned long long)cfg->banks[i].base,
+		       (unsigned long long)(cfg->banks[i].base + cfg->banks[i].size - 1),
+		       human(cfg->banks[i].size, b1, sizeof(b1)));
+	printf("  frames    %llu in all, %llu free\n", (unsigned long long)st.pages_total,
+	       (unsigned long long)st.pages_free);
+	printf("  VA window %s (kernel vmalloc space), %s in use in %llu areas\n",
+	       human(st.vmalloc_size, b1, sizeof(b1)), human(st.vmalloc_bytes, b2, sizeof(b2)),
+	       (unsigned long long)st.vmalloc_areas);
+	printf("  swiotlb   %llu slots of 2 KiB (%s)\n", (unsigned long long)st.swiotlb_slots_total,
+	       human(st.swiotlb_slots_total * 2048, b1, sizeof(b1)));
+	printf("  atomic coherent pool %s\n", human(st.atomic_pool_bytes, b1, sizeof(b1)));
+}
+
+static void print_device(struct device *dev)
+{
+	printf("  device %-10s DMA mask %#llx, coherent mask %#llx, %s, DMA offset %#llx, "
+	       "max segment %u, boundary %#lx\n",
+	       dev_name(dev), (unsigned long long)dma_get_mask(dev),
+	       (unsigned long long)dma_get_coherent_mask(dev),
+	       dev_is_dma_coherent(dev) ? "coherent" : "non-coherent",
+	       (unsigned long long)dmamap_device_dma_offset(dev), dma_get_max_seg_size(dev),
+	       dma_get_seg_boundary(dev));
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct dmamap_machine *m;
+	int ret;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			printf("usage: dmamap info\n  describes the default machine and its limits\n");
+			return 0;
+		}
+		fprintf(stderr, "dmamap info: unknown option '%s'\n", argv[1]);
+		return 2;
+	}
+	ret = dmamap_machine_create(&soc_config, &m);
+	if (ret) {
+		fprintf(stderr, "dmamap: cannot create the machine: %s\n", strerror(-ret));
+		return 1;
+	}
+	print_machine(m);
+	dmamap_machine_destroy(m);
+	return 0;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+	struct dmamap_machine *m;
+	struct device *camera, *display;
+	const struct dmamap_device_config camera_cfg = {
+		.name = "camera", .dma_mask = DMA_BIT_MASK(40),
+	};
+	const struct dmamap_device_config display_cfg = {
+		.name = "display", .dma_mask = DMA_BIT_MASK(32), .coherent = false,
+		.dma_offset = 0x80000000ULL,
+	};
+	struct dmamap_stats st;
+	dma_addr_t handle, cookie_handle;
+	void *cookie, *cpu;
+	int ret, fails = 0;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			printf("usage: dmamap demo\n  creates the default machine and two devices, "
+			       "allocates a buffer with and one without a kernel mapping, and shows "
+			       "what each costs\n");
+			return 0;
+		}
+		fprintf(stderr, "dmamap demo: unknown option '%s'\n", argv[1]);
+		return 2;
+	}
+	ret = dmamap_machine_create(&soc_config, &m);
+	if (ret) {
+		fprintf(stderr, "dmamap: cannot create the machine: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (dmamap_device_create(m, &camera_cfg, &camera) ||
+	    dmamap_device_create(m, &display_cfg, &display)) {
+		fprintf(stderr, "dmamap: cannot create the devices\n");
+		dmamap_machine_destroy(m);
+		return 1;
+	}
+	print_machine(m);
+	print_device(camera);
+	print_device(display);
+
+	cpu = dma_alloc_attrs(camera, SZ_1M, &handle, GFP_KERNEL, 0);
+	dmamap_machine_stats(m, &st);
+	printf("\n1 MiB with a kernel mapping:    CPU %p, DMA %#llx, VA window %llu bytes, %llu host mapping(s)\n",
+	       cpu, (unsigned long long)handle, (unsigned long long)st.vmalloc_bytes,
+	       (unsigned long long)st.host_vmas);
+	fails += !cpu || st.vmalloc_bytes == 0;
+	u64 window = st.vmalloc_bytes;
+
+	cookie = dma_alloc_attrs(camera, SZ_1M, &cookie_handle, GFP_KERNEL, DMA_ATTR_NO_KERNEL_MAPPING);
+	dmamap_machine_stats(m, &st);
+	printf("1 MiB with DMA_ATTR_NO_KERNEL_MAPPING: cookie %p, DMA %#llx, VA window still %llu bytes\n",
+	       cookie, (unsigned long long)cookie_handle, (unsigned long long)st.vmalloc_bytes);
+	fails += !cookie || st.vmalloc_bytes != window;
+	if (cookie)
+		dma_free_attrs(camera, SZ_1M, cookie, cookie_handle, DMA_ATTR_NO_KERNEL_MAPPING);
+	if (cpu)
+		dma_free_attrs(camera, SZ_1M, cpu, handle, 0);
+	dmamap_machine_stats(m, &st);
+	printf("after both frees: VA window %llu bytes, %llu of %llu frames free\n",
+	       (unsigned long long)st.vmalloc_bytes, (unsigned long long)st.pages_free,
+	       (unsigned long long)st.pages_total);
+	fails += st.vmalloc_bytes != 0;
+	dmamap_machine_destroy(m);
+	return fails ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("dmamap %s\n", dmamap_version());
+		return 0;
+	}
+	if (!strcmp(argv[1], "info"))
+		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "demo"))
+		return cmd_demo(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return bench_main(argc - 1, argv + 1, "dmamap bench");
+	fprintf(stderr, "dmamap: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
