@@ -55,7 +55,14 @@ for d in sys.argv[1:]:
         out = t.get("stdout") or ""
         p = re.findall(r"\[  PASSED  \] (\d+) test", out)
         f = re.findall(r"\[  FAILED  \] (\d+) test", out)
-        ran = re.findall(r"\[==========\] (\d+) test\(s\) run", out)
+        if "[==========]" not in out:
+            # not a cmocka suite (an example program): one test, by its exit
+            if t.get("result") in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            else:
+                failed += 1
+                print("%s/%s: %s" % (d, t.get("name"), t.get("result")))
+            continue
         if t.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP") and not f:
             # crashed or timed out before cmocka could count: the tests not reported failed
             n = sum(int(x) for x in re.findall(r"\[==========\] Running (\d+) test", out)) or 1

@@ -154,6 +154,17 @@ DMAMAP_API unsigned int dma_get_max_seg_size(struct device *dev);
 DMAMAP_API int dma_set_seg_boundary(struct device *dev, unsigned long mask);
 DMAMAP_API unsigned long dma_get_seg_boundary(struct device *dev);
 
+/* Non-contiguous allocations (Linux 5.15+) */
+DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t size,
+						    enum dma_data_direction dir, gfp_t gfp,
+						    unsigned long attrs);
+DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt,
+				       enum dma_data_direction dir);
+DMAMAP_API void *dma_vmap_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt);
+DMAMAP_API void dma_vunmap_noncontiguous(struct device *dev, void *vaddr);
+DMAMAP_API int dma_mmap_noncontiguous(struct device *dev, struct vm_area_struct *vma, size_t size,
+				      struct sg_table *sgt);
+
 static inline int dma_get_cache_alignment(void)
 {
 	return 64;	/* ARCH_DMA_MINALIGN of the model */

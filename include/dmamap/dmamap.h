@@ -10,6 +10,8 @@
 #include <dmamap/scatterlist.h>
 #include <dmamap/dma-mapping.h>
 #include <dmamap/bus.h>
+#include <dmamap/iommu.h>
+#include <dmamap/dma-buf.h>
 
 #define DMAMAP_VERSION_MAJOR 0
 #define DMAMAP_VERSION_MINOR 1

@@ -8,6 +8,7 @@
  */
 #include "bus/bus.h"
 #include "mm/cache.h"
+#include "iommu/iommu.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,25 @@ long bus_translate_direct(struct device *dev, dma_addr_t dma, size_t len, bool w
 	return (long)run;
 }
 
+/* Translation counts for one bus call, added to the machine's once. */
+struct bus_counts {
+	u64 hits, misses;
+};
+
 static inline long bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
-				 phys_addr_t *phys, struct dmamap_fault *f)
+				 phys_addr_t *phys, struct dmamap_fault *f, struct bus_counts *c)
 {
+	if (dev->iotlb && dev->domain->type != IOMMU_DOMAIN_IDENTITY)
+		return iommu_bus_translate(dev, dma, len, write, phys, f, &c->hits, &c->misses);
 	return bus_translate_direct(dev, dma, len, write, phys, f);
+}
+
+static void bus_account(struct device *dev, const struct bus_counts *c)
+{
+	if (c->hits)
+		mm_count(dev->machine, iotlb_hits, c->hits);
+	if (c->misses)
+		mm_count(dev->machine, iotlb_misses, c->misses);
 }
 
 static int bus_fail(struct device *dev, dma_addr_t addr, size_t done, int err,
@@ -68,22 +84,26 @@ DMAMAP_API int dmamap_bus_read(struct device *dev, dma_addr_t src, void *buf, si
 			       struct dmamap_fault *fault)
 {
 	struct dmamap_fault f = { 0 };
+	struct bus_counts c = { 0, 0 };
 	size_t done = 0;
 
 	if (!dev || (!buf && len) || bad_range(src, len))
 		return -EINVAL;
 	while (done < len) {
 		phys_addr_t phys;
-		long n = bus_translate(dev, src + done, len - done, false, &phys, &f);
+		long n = bus_translate(dev, src + done, len - done, false, &phys, &f, &c);
 
-		if (n < 0)
+		if (n < 0) {
+			bus_account(dev, &c);
 			return bus_fail(dev, src + done, done, (int)n, &f, fault);
+		}
 		if (dev->dma_coherent)
 			mm_cpu_view_read(dev->machine, phys, (u8 *)buf + done, (size_t)n);
 		else
 			memcpy((u8 *)buf + done, mm_phys_to_mem(dev->machine, phys), (size_t)n);
 		done += (size_t)n;
 	}
+	bus_account(dev, &c);
 	if (fault)
 		memset(fault, 0, sizeof(*fault));
 	return 0;
@@ -94,14 +114,17 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 		     struct dmamap_fault *fault)
 {
 	struct dmamap_fault f = { 0 };
+	struct bus_counts c = { 0, 0 };
 	size_t done = 0;
 
 	while (done < len) {
 		phys_addr_t phys;
-		long n = bus_translate(dev, dst + done, len - done, true, &phys, &f);
+		long n = bus_translate(dev, dst + done, len - done, true, &phys, &f, &c);
 
-		if (n < 0)
+		if (n < 0) {
+			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)n, &f, fault);
+		}
 		if (dev->dma_coherent) {
 			if (buf)
 				mm_coherent_write(dev->machine, phys, (const u8 *)buf + done, (size_t)n);
@@ -117,6 +140,7 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 		}
 		done += (size_t)n;
 	}
+	bus_account(dev, &c);
 	if (fault)
 		memset(fault, 0, sizeof(*fault));
 	return 0;

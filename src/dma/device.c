@@ -2,6 +2,7 @@
 /* Devices: creation, masks and segment limits, with the kernel's rules. */
 #include "dma/device.h"
 #include "dma/direct.h"
+#include "iommu/iommu.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@ void dmamap_device_update_ops(struct device *dev)
 {
 	if (dev->user_ops)
 		dev->dma_ops = dev->user_ops;
+	else if (dev->domain && iommu_domain_dma_ops(dev->domain))
+		dev->dma_ops = iommu_domain_dma_ops(dev->domain);
 	else
 		dev->dma_ops = &dma_direct_ops;
 }
@@ -198,6 +201,7 @@ DMAMAP_API int dmamap_device_create(struct dmamap_machine *m, const struct dmama
 
 static void device_release(struct device *dev)
 {
+	iommu_release_device(dev);
 	free(dev);
 }
 

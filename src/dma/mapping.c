@@ -8,7 +8,9 @@
  * the call, counted in api_errors and reported.
  */
 #include "dma/device.h"
+#include "dma/dma-iommu.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static inline const struct dma_map_ops *ops_of(struct device *dev)
@@ -257,4 +259,120 @@ DMAMAP_API int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
 {
 	(void)dev;
 	return dma_addr == DMA_MAPPING_ERROR ? -ENOMEM : 0;
+}
+
+/* --- non-contiguous allocations ------------------------------------------------ */
+
+/*
+ * Direct devices get one contiguous entry, as alloc_single_sgt(): pages under
+ * the DMA mask, zeroed, owned by the device until dma_sync_sgtable_for_cpu().
+ */
+static struct sg_table *alloc_single_sgt(struct device *dev, size_t size,
+					 enum dma_data_direction dir, gfp_t gfp)
+{
+	struct sg_table *sgt = calloc(1, sizeof(*sgt));
+	unsigned int order = get_order(size);
+	struct page *page = NULL;
+	phys_addr_t limit = *dev->dma_mask + dev->dma_offset;
+
+	if (!sgt)
+		return NULL;
+	if (order > MAX_PAGE_ORDER || sg_alloc_table(sgt, 1, gfp))
+		goto out_free;
+	if (limit < *dev->dma_mask)
+		limit = ~(phys_addr_t)0;
+	page = mm_alloc_pages_capped(dev->machine, limit <= DMA_BIT_MASK(32) ? GFP_DMA32 : 0,
+				     order, limit);
+	if (!page || page_to_phys(page) < dev->dma_offset)
+		goto out_table;
+	mm_prep_dma_pages(dev->machine, page, 1UL << order);
+	sg_set_page(sgt->sgl, page, (unsigned int)PAGE_ALIGN(size), 0);
+	sgt->sgl->dma_address = page_to_phys(page) - dev->dma_offset;
+	sg_dma_len(sgt->sgl) = sgt->sgl->length;
+	return sgt;
+
+out_table:
+	if (page)
+		mm_free_pages_checked(dev->machine, page, order);
+	sg_free_table(sgt);
+out_free:
+	free(sgt);
+	return NULL;
+}
+
+DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t size,
+						    enum dma_data_direction dir, gfp_t gfp,
+						    unsigned long attrs)
+{
+	const struct dma_map_ops *ops;
+	struct sg_table *sgt;
+
+	if (!dev || !size || !check_dir(dev, dir, "dma_alloc_noncontiguous"))
+		return NULL;
+	if (attrs & ~DMA_ATTR_ALLOC_SINGLE_PAGES) {
+		dma_report_misuse(dev, "dma_alloc_noncontiguous: attributes %#lx (only "
+				  "DMA_ATTR_ALLOC_SINGLE_PAGES is accepted)", attrs);
+		return NULL;
+	}
+	ops = ops_of(dev);
+	if (ops->alloc_noncontiguous)
+		sgt = ops->alloc_noncontiguous(dev, size, dir, gfp, attrs);
+	else
+		sgt = alloc_single_sgt(dev, size, dir, gfp);
+	if (sgt)
+		sgt->nents = 1;
+	return sgt;
+}
+
+DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt,
+				       enum dma_data_direction dir)
+{
+	const struct dma_map_ops *ops;
+
+	if (!dev || !sgt || !sgt->sgl)
+		return;
+	ops = ops_of(dev);
+	if (ops->free_noncontiguous) {
+		ops->free_noncontiguous(dev, size, sgt, dir);
+		return;
+	}
+	mm_free_pages_checked(dev->machine, sg_page(sgt->sgl), get_order(size));
+	sg_free_table(sgt);
+	free(sgt);
+}
+
+DMAMAP_API void *dma_vmap_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt)
+{
+	unsigned int count = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
+
+	if (!dev || !sgt || !sgt->sgl || !size)
+		return NULL;
+	if (ops_of(dev) == &iommu_dma_ops)
+		return mm_vmap(dev->machine, dma_iommu_sgt_pages(sgt), count,
+			       DMAMAP_PGPROT_NORMAL);
+	return page_address(sg_page(sgt->sgl));
+}
+
+DMAMAP_API void dma_vunmap_noncontiguous(struct device *dev, void *vaddr)
+{
+	if (!dev || !vaddr)
+		return;
+	if (ops_of(dev) == &iommu_dma_ops && mm_vunmap(dev->machine, vaddr))
+		dma_report_misuse(dev, "dma_vunmap_noncontiguous: %p is not a mapping", vaddr);
+}
+
+DMAMAP_API int dma_mmap_noncontiguous(struct device *dev, struct vm_area_struct *vma, size_t size,
+				      struct sg_table *sgt)
+{
+	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
+
+	if (!dev || !vma || !sgt || !sgt->sgl || !size || vma->vm_machine != dev->machine)
+		return -EINVAL;
+	if (vma->vm_pgoff >= count || vma_pages(vma) > count - vma->vm_pgoff)
+		return -ENXIO;
+	if (ops_of(dev) == &iommu_dma_ops)
+		return mm_vma_map_pages(vma, 0, dma_iommu_sgt_pages(sgt) + vma->vm_pgoff,
+					(unsigned int)vma_pages(vma));
+	return mm_vma_map_phys(vma, 0, page_to_phys(sg_page(sgt->sgl)) +
+				       (vma->vm_pgoff << PAGE_SHIFT), vma_pages(vma) << PAGE_SHIFT);
 }

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The ready-made exporter: the seed's use case.
+ *
+ * The backing store is allocated on the exporting device with
+ * DMA_ATTR_NO_KERNEL_MAPPING, so it costs no kernel VA window. Each
+ * attachment gets its own sg_table from dma_get_sgtable() on the exporter,
+ * and map_dma_buf maps that table with dma_map_sgtable() on the attachment's
+ * device: every importer gets addresses in its own DMA address space
+ * (through its own IOMMU, or its own mask and offset, bounced if it must
+ * be), and the exporter's DMA address never leaves this file. CPU access
+ * syncs every mapped attachment, as Linux's heaps do; mmap is
+ * dma_mmap_attrs(); a kernel mapping is built in the VA window only when
+ * dma_buf_vmap() asks for one.
+ */
+#include <dmamap/dma-buf.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dma/device.h"
+#include "mm/vmalloc.h"
+
+void dma_buf_set_machine(struct dma_buf *dmabuf, struct dmamap_machine *m);
+
+struct heap_buffer {
+	struct device *exporter;
+	size_t size;
+	unsigned long attrs;		/* DMA_ATTR_NO_KERNEL_MAPPING and the caller's */
+	void *cookie;
+	dma_addr_t dma;			/* the exporter's own address: never handed out */
+	pthread_mutex_t lock;		/* guards attachments, vaddr, pages */
+	struct list_head attachments;
+	void *vaddr;			/* dma_buf_vmap() mapping, or NULL */
+	struct page **pages;		/* behind vaddr */
+};
+
+struct heap_attachment {
+	struct device *dev;
+	struct sg_table table;		/* this importer's copy of the pages */
+	bool mapped;
+	struct list_head node;		/* buffer->attachments, under buffer->lock */
+};
+
+#define HEAP_ATTRS (DMA_ATTR_WRITE_COMBINE | DMA_ATTR_FORCE_CONTIGUOUS | \
+		    DMA_ATTR_ALLOC_SINGLE_PAGES | DMA_ATTR_NO_WARN | DMA_ATTR_PRIVILEGED | \
+		    DMA_ATTR_NO_KERNEL_MAPPING)
+
+static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct heap_buffer *hb = dmabuf->priv;
+	struct heap_attachment *a = calloc(1, sizeof(*a));
+	int ret;
+
+	if (!a)
+		return -ENOMEM;
+	if (attach->dev->machine != hb->exporter->machine) {
+		free(a);
+		return -EINVAL;
+	}
+	/* the pages, described by the exporter: no address of the exporter's goes in */
+	ret = dma_get_sgtable_attrs(hb->exporter, &a->table, hb->cookie, hb->dma, hb->size,
+				    hb->attrs);
+	if (ret) {
+		free(a);
+		return ret;
+	}
+	a->dev = attach->dev;
+	attach->priv = a;
+	pthread_mutex_lock(&hb->lock);
+	list_add_tail(&a->node, &hb->attachments);
+	pthread_mutex_unlock(&hb->lock);
+	return 0;
+}
+
+static void heap_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct heap_buffer *hb = dmabuf->priv;
+	struct heap_attachment *a = attach->priv;
+
+	pthread_mutex_lock(&hb->lock);
+	list_del_init(&a->node);
+	pthread_mutex_unlock(&hb->lock);
+	sg_free_table(&a->table);
+	free(a);
+}
+
+static struct sg_table *heap_map_dma_buf(struct dma_buf_attachment *attach,
+					 enum dma_data_direction dir)
+{
+	struct heap_buffer *hb = attach->dmabuf->priv;
+	struct heap_attachment *a = attach->priv;
+	int ret;
+
+	pthread_mutex_lock(&hb->lock);
+	if (a->mapped) {
+		/* the table holds one set of DMA addresses */
+		pthread_mutex_unlock(&hb->lock);
+		return ERR_PTR(-EBUSY);
+	}
+	ret = dma_map_sgtable(attach->dev, &a->table, dir, 0);
+	if (!ret)
+		a->mapped = true;
+	pthread_mutex_unlock(&hb->lock);
+	return ret ? ERR_PTR(ret) : &a->table;
+}
+
+static void heap_unmap_dma_buf(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			       enum dma_data_direction dir)
+{
+	struct heap_buffer *hb = attach->dmabuf->priv;
+	struct heap_attachment *a = attach->priv;
+
+	pthread_mutex_lock(&hb->lock);
+	a->mapped = false;
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	pthread_mutex_unlock(&hb->lock);
+}
+
+static int heap_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, bool begin)
+{
+	struct heap_buffer *hb = dmabuf->priv;
+	struct heap_attachment *a;
+
+	pthread_mutex_lock(&hb->lock);
+	list_for_each_entry(a, &hb->attachments, node) {
+		if (!a->mapped)
+			continue;
+		if (begin)
+			dma_sync_sgtable_for_cpu(a->dev, &a->table, dir);
+		else
+			dma_sync_sgtable_for_device(a->dev, &a->table, dir);
+	}
+	pthread_mutex_unlock(&hb->lock);
+	return 0;
+}
+
+static int heap_begin_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	return heap_cpu_access(dmabuf, dir, true);
+}
+
+static int heap_end_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	return heap_cpu_access(dmabuf, dir, false);
+}
+
+static int heap_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct heap_buffer *hb = dmabuf->priv;
+
+	return dma_mmap_attrs(hb->exporter, vma, hb->cookie, hb->dma, hb->size, hb->attrs);
+}
+
+static int heap_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct heap_buffer *hb = dmabuf->priv;
+	struct dmamap_machine *m = hb->exporter->machine;
+	unsigned int count = (unsigned int)(PAGE_ALIGN(hb->size) >> PAGE_SHIFT), n = 0;
+	struct scatterlist *sg;
+	struct sg_table t;
+	struct page **pages;
+	unsigned int i;
+	void *vaddr;
+	int ret;
+
+	pages = calloc(count, sizeof(*pages));
+	if (!pages)
+		return -ENOMEM;
+	ret = dma_get_sgtable_attrs(hb->exporter, &t, hb->cookie, hb->dma, hb->size, hb->attrs);
+	if (ret)
+		goto out_free;
+	for_each_sgtable_sg(&t, sg, i)
+		for (unsigned int p = 0; p < sg->length >> PAGE_SHIFT && n < count; p++)
+			pages[n++] = sg_page(sg) + p;
+	sg_free_table(&t);
+	vaddr = mm_vmap(m, pages, n, DMAMAP_PGPROT_WRITECOMBINE);
+	if (!vaddr) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	pthread_mutex_lock(&hb->lock);
+	hb->vaddr = vaddr;
+	hb->pages = pages;
+	pthread_mutex_unlock(&hb->lock);
+	iosys_map_set_vaddr(map, vaddr);
+	return 0;
+
+out_free:
+	free(pages);
+	return ret;
+}
+
+static void heap_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct heap_buffer *hb = dmabuf->priv;
+
+	pthread_mutex_lock(&hb->lock);
+	mm_vunmap(hb->exporter->machine, map->vaddr);
+	free(hb->pages);
+	hb->pages = NULL;
+	hb->vaddr = NULL;
+	pthread_mutex_unlock(&hb->lock);
+}
+
+static void heap_release(struct dma_buf *dmabuf)
+{
+	struct heap_buffer *hb = dmabuf->priv;
+
+	dma_free_attrs(hb->exporter, hb->size, hb->cookie, hb->dma, hb->attrs);
+	pthread_mutex_destroy(&hb->lock);
+	free(hb);
+}
+
+static const struct dma_buf_ops heap_ops = {
+	.attach			= heap_attach,
+	.detach			= heap_detach,
+	.map_dma_buf		= heap_map_dma_buf,
+	.unmap_dma_buf		= heap_unmap_dma_buf,
+	.release		= heap_release,
+	.begin_cpu_access	= heap_begin_cpu_access,
+	.end_cpu_access		= heap_end_cpu_access,
+	.mmap			= heap_mmap,
+	.vmap			= heap_vmap,
+	.vunmap			= heap_vunmap,
+};
+
+DMAMAP_API struct dma_buf *dmamap_dma_buf_alloc(struct device *exporter, size_t size,
+						unsigned long attrs)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct heap_buffer *hb;
+	struct dma_buf *dmabuf;
+
+	if (!exporter || !size || (attrs & ~HEAP_ATTRS))
+		return ERR_PTR(-EINVAL);
+	hb = calloc(1, sizeof(*hb));
+	if (!hb)
+		return ERR_PTR(-ENOMEM);
+	hb->exporter = exporter;
+	hb->size = size;
+	hb->attrs = attrs | DMA_ATTR_NO_KERNEL_MAPPING;
+	pthread_mutex_init(&hb->lock, NULL);
+	INIT_LIST_HEAD(&hb->attachments);
+	hb->cookie = dma_alloc_attrs(exporter, size, &hb->dma, GFP_KERNEL, hb->attrs);
+	if (!hb->cookie) {
+		pthread_mutex_destroy(&hb->lock);
+		free(hb);
+		return ERR_PTR(-ENOMEM);
+	}
+	exp_info.exp_name = "dmamap-heap";
+	exp_info.ops = &heap_ops;
+	exp_info.size = PAGE_ALIGN(size);
+	exp_info.priv = hb;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		dma_free_attrs(exporter, size, hb->cookie, hb->dma, hb->attrs);
+		pthread_mutex_destroy(&hb->lock);
+		free(hb);
+		return dmabuf;
+	}
+	dma_buf_set_machine(dmabuf, exporter->machine);
+	return dmabuf;
+}

@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IOMMU DMA backend: the seed's ARM iommu_ops, with today's iommu_dma_*
+ * rules, for devices attached to an IOMMU_DOMAIN_DMA domain.
+ *
+ * Coherent allocations gather pages largest order first, falling back order
+ * by order down to single pages, and make them contiguous in IOVA space
+ * (one size-aligned IOVA range under the coherent mask). The CPU mapping is
+ * built in the kernel VA window, one host mapping per physically contiguous
+ * run, unless DMA_ATTR_NO_KERNEL_MAPPING asks for none: then the caller gets a
+ * cookie and the VA window is not touched (the seed's patch 2/3). Streaming
+ * mappings get IOMMU permissions from their direction, so a device writing
+ * into a TO_DEVICE buffer faults.
+ */
+#include "dma/coherent.h"
+#include "dma/dma-iommu.h"
+#include "iommu/iommu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static inline struct dmamap_iommu_domain *dev_domain(struct device *dev)
+{
+	return to_dmamap_domain(dev->domain);
+}
+
+/* As dma_info_to_prot(). */
+static int dma_info_to_prot(enum dma_data_direction dir, bool coherent, unsigned long attrs)
+{
+	int prot = coherent ? IOMMU_CACHE : 0;
+
+	if (attrs & DMA_ATTR_PRIVILEGED)
+		prot |= IOMMU_PRIV;
+	switch (dir) {
+	case DMA_BIDIRECTIONAL:
+		return prot | IOMMU_READ | IOMMU_WRITE;
+	case DMA_TO_DEVICE:
+		return prot | IOMMU_READ;
+	case DMA_FROM_DEVICE:
+		return prot | IOMMU_WRITE;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * An IOVA range of @size bytes (granule aligned) below @dma_limit and the
+ * aperture, size-aligned by the allocator; 0 when the space is exhausted.
+ */
+static dma_addr_t iommu_dma_alloc_iova(struct device *dev, size_t size, u64 dma_limit)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+	unsigned long pages = size >> PAGE_SHIFT, pfn;
+
+	dma_limit = min_t(u64, dma_limit, d->domain.geometry.aperture_end);
+	pfn = alloc_iova_fast(d->iovad, pages, (unsigned long)(dma_limit >> PAGE_SHIFT), true);
+	if (!pfn)
+		return 0;
+	mm_count(d->machine, iova_pages_used, pages);
+	return (dma_addr_t)pfn << PAGE_SHIFT;
+}
+
+/* Straight back to the allocator: the range was never mapped. */
+static void iommu_dma_free_iova_now(struct device *dev, dma_addr_t iova, size_t size)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+
+	free_iova_fast(d->iovad, (unsigned long)(iova >> PAGE_SHIFT), size >> PAGE_SHIFT);
+	__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, size >> PAGE_SHIFT, __ATOMIC_RELAXED);
+}
+
+/* Unmaps [dma_addr, dma_addr+size) and frees its IOVA: now (strict) or at the flush (lazy). */
+static void iommu_dma_unmap_range(struct device *dev, dma_addr_t dma_addr, size_t size)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+	size_t iova_off = dma_addr & (PAGE_SIZE - 1);
+	size_t unmapped = 0;
+
+	dma_addr -= iova_off;
+	size = PAGE_ALIGN(size + iova_off);
+	while (unmapped < size) {
+		size_t n = d->pgtbl->unmap_pages(d->pgtbl, (unsigned long)dma_addr + unmapped,
+						 PAGE_SIZE, (size - unmapped) >> PAGE_SHIFT, NULL);
+
+		if (!n)
+			break;
+		unmapped += n;
+	}
+	if (unmapped != size)
+		dma_report_misuse(dev, "unmap of IOVA %#llx+%#zx: only %#zx bytes were mapped",
+				  (unsigned long long)dma_addr, size, unmapped);
+	iommu_queue_flush(d, (unsigned long)dma_addr, size, (unsigned long)(dma_addr >> PAGE_SHIFT),
+			  size >> PAGE_SHIFT);
+}
+
+/* As __iommu_dma_map(): a physically contiguous range in one fresh IOVA range. */
+static dma_addr_t iommu_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size, int prot,
+				     u64 dma_mask)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+	size_t iova_off = phys & (PAGE_SIZE - 1);
+	dma_addr_t iova;
+
+	size = PAGE_ALIGN(size + iova_off);
+	iova = iommu_dma_alloc_iova(dev, size, dma_mask);
+	if (!iova)
+		return DMA_MAPPING_ERROR;
+	if (io_pgtable_map(d->pgtbl, (unsigned long)iova, phys - iova_off, size, prot)) {
+		iommu_dma_free_iova_now(dev, iova, size);
+		return DMA_MAPPING_ERROR;
+	}
+	return iova + iova_off;
+}
+
+/* --- pages ------------------------------------------------------------------- */
+
+/* Makes an order-n block n independently freeable frames, as split_page(). */
+static void split_block(struct page *page, unsigned int order)
+{
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		__atomic_store_n(&page[i].flags, PG_head, __ATOMIC_RELEASE);
+}
+
+static void free_page_array(struct dmamap_machine *m, struct page **pages, unsigned int count)
+{
+	for (unsigned int i = 0; i < count; i++)
+		mm_free_pages_checked(m, pages[i], 0);
+	free(pages);
+}
+
+/*
+ * @count frames, gathered largest order first, falling back order by order
+ * down to single pages (the seed's __iommu_alloc_buffer); @max_order caps the
+ * orders tried (0 for DMA_ATTR_ALLOC_SINGLE_PAGES).
+ */
+static struct page **alloc_page_array(struct dmamap_machine *m, unsigned int count,
+				      unsigned int max_order)
+{
+	struct page **pages = calloc(count, sizeof(*pages));
+	unsigned int i = 0;
+
+	if (!pages)
+		return NULL;
+	while (i < count) {
+		unsigned int order = min(max_order, fls64(count - i) - 1);
+		struct page *page = NULL;
+
+		for (;; order--) {
+			page = mm_alloc_pages_capped(m, GFP_KERNEL, order, ~(phys_addr_t)0);
+			if (page || !order)
+				break;
+		}
+		if (!page) {
+			free_page_array(m, pages, i);
+			return NULL;
+		}
+		split_block(page, order);
+		for (unsigned long j = 0; j < (1UL << order); j++)
+			pages[i++] = page + j;
+	}
+	return pages;
+}
+
+/* Zeroed in memory, linear alias dropped: one call per physically contiguous run. */
+static void prep_page_array(struct dmamap_machine *m, struct page **pages, unsigned int count)
+{
+	unsigned int i = 0;
+
+	while (i < count) {
+		unsigned int j = i + 1;
+
+		while (j < count && pages[j] == pages[j - 1] + 1)
+			j++;
+		mm_prep_dma_pages(m, pages[i], j - i);
+		i = j;
+	}
+}
+
+/* Maps the pages at consecutive IOVAs, each contiguous run in one go. All or nothing. */
+static int map_page_array(struct dmamap_iommu_domain *d, dma_addr_t iova, struct page **pages,
+			  unsigned int count, int prot)
+{
+	unsigned int i = 0;
+	int ret = 0;
+
+	while (i < count) {
+		unsigned int j = i + 1;
+
+		while (j < count && page_to_phys(pages[j]) == page_to_phys(pages[j - 1]) + PAGE_SIZE)
+			j++;
+		ret = io_pgtable_map(d->pgtbl, (unsigned long)iova + ((unsigned long)i << PAGE_SHIFT),
+				     page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT, prot);
+		if (ret)
+			break;
+		i = j;
+	}
+	if (ret && i) {
+		for (size_t done = 0; done < ((size_t)i << PAGE_SHIFT);) {
+			size_t n = d->pgtbl->unmap_pages(d->pgtbl, (unsigned long)iova + done, PAGE_SIZE,
+							 (((size_t)i << PAGE_SHIFT) - done) >> PAGE_SHIFT,
+							 NULL);
+			if (!n)
+				break;
+			done += n;
+		}
+	}
+	return ret;
+}
+
+/*
+ * The pages of a non-contiguous buffer, mapped BIDIRECTIONAL-ish (per
+ * @prot) at one IOVA range under the coherent mask. As
+ * __iommu_dma_alloc_noncontiguous().
+ */
+static struct page **alloc_noncontig(struct device *dev, size_t size, int prot, unsigned long attrs,
+				     dma_addr_t *iova_out)
+{
+	struct dmamap_machine *m = dev->machine;
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+	unsigned int count = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
+	unsigned int max_order = MAX_PAGE_ORDER;
+	struct page **pages;
+	dma_addr_t iova;
+
+	if (attrs & DMA_ATTR_ALLOC_SINGLE_PAGES)
+		max_order = 0;
+	pages = alloc_page_array(m, count, max_order);
+	if (!pages)
+		return NULL;
+	iova = iommu_dma_alloc_iova(dev, (size_t)count << PAGE_SHIFT, dev->coherent_dma_mask);
+	if (!iova)
+		goto out_free_pages;
+	prep_page_array(m, pages, count);
+	if (map_page_array(d, iova, pages, count, prot))
+		goto out_free_iova;
+	*iova_out = iova;
+	return pages;
+
+out_free_iova:
+	iommu_dma_free_iova_now(dev, iova, (size_t)count << PAGE_SHIFT);
+out_free_pages:
+	free_page_array(m, pages, count);
+	return NULL;
+}
+
+/* --- coherent allocations ----------------------------------------------------- */
+
+static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp,
+			     unsigned long attrs)
+{
+	struct dmamap_machine *m = dev->machine;
+	bool coherent = dev->dma_coherent;
+	int ioprot = dma_info_to_prot(DMA_BIDIRECTIONAL, coherent, attrs);
+	size_t alloc_size = PAGE_ALIGN(size);
+	unsigned int count = (unsigned int)(alloc_size >> PAGE_SHIFT);
+	struct dma_alloc *a;
+
+	if (alloc_size >> PAGE_SHIFT > UINT_MAX)
+		return NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->dev = dev;
+	a->size = size;
+	a->attrs = attrs;
+	a->nr_pages = count;
+
+	if (!gfpflags_allow_blocking(gfp) && !coherent && !(attrs & DMA_ATTR_NO_KERNEL_MAPPING)) {
+		/* may not sleep: uncached memory from the atomic pool */
+		a->cpu_addr = dma_pool_alloc(dev, size, &a->phys);
+		if (!a->cpu_addr)
+			goto out_free;
+		a->dma = iommu_dma_map_phys(dev, a->phys, size, ioprot, dev->coherent_dma_mask);
+		if (a->dma == DMA_MAPPING_ERROR) {
+			dma_pool_free(m, a->cpu_addr, size);
+			goto out_free;
+		}
+		a->kind = DMA_ALLOC_POOL;
+		goto done;
+	}
+
+	if (attrs & DMA_ATTR_FORCE_CONTIGUOUS) {
+		struct page *page = mm_alloc_pages_capped(m, GFP_KERNEL, get_order(alloc_size),
+							  ~(phys_addr_t)0);
+
+		if (!page)
+			goto out_free;
+		split_block(page, get_order(alloc_size));
+		/* frames beyond the size go straight back */
+		for (unsigned long i = count; i < (1UL << get_order(alloc_size)); i++)
+			mm_free_pages_checked(m, page + i, 0);
+		a->pages = calloc(count, sizeof(*a->pages));
+		if (!a->pages) {
+			for (unsigned int i = 0; i < count; i++)
+				mm_free_pages_checked(m, page + i, 0);
+			goto out_free;
+		}
+		for (unsigned int i = 0; i < count; i++)
+			a->pages[i] = page + i;
+		mm_prep_dma_pages(m, page, count);
+		a->phys = page_to_phys(page);
+		a->dma = iommu_dma_map_phys(dev, a->phys, alloc_size, ioprot, dev->coherent_dma_mask);
+		if (a->dma == DMA_MAPPING_ERROR)
+			goto out_pages;
+	} else {
+		a->pages = alloc_noncontig(dev, size, ioprot, attrs, &a->dma);
+		if (!a->pages)
+			goto out_free;
+		a->phys = page_to_phys(a->pages[0]);
+	}
+
+	if (attrs & DMA_ATTR_NO_KERNEL_MAPPING) {
+		/* the seed: no CPU mapping; the cookie leads back to the pages */
+		a->cpu_addr = mm_cookie_alloc(m, a);
+		if (!a->cpu_addr)
+			goto out_unmap;
+		a->kind = DMA_ALLOC_COOKIE;
+	} else {
+		a->area = mm_vm_area_alloc(m, alloc_size);
+		if (!a->area)
+			goto out_unmap;
+		if (mm_vm_area_map_pages(m, a->area, 0, a->pages, count)) {
+			mm_vm_area_free(m, a->area);
+			goto out_unmap;
+		}
+		a->area->pages = a->pages;
+		a->area->nr_pages = count;
+		a->area->prot = dma_pgprot(dev, DMAMAP_PGPROT_NORMAL, attrs);
+		a->area->owner = a;
+		a->cpu_addr = (void *)a->area->addr;
+		a->kind = DMA_ALLOC_REMAP;
+	}
+done:
+	dma_alloc_insert(a);
+	*handle = a->dma;
+	return a->cpu_addr;
+
+out_unmap:
+	iommu_dma_unmap_range(dev, a->dma, alloc_size);
+out_pages:
+	free_page_array(m, a->pages, count);
+	a->pages = NULL;
+out_free:
+	free(a->pages);
+	free(a);
+	if (!(attrs & DMA_ATTR_NO_WARN) && !(gfp & __GFP_NOWARN))
+		mm_report(m, "%s: coherent allocation of %zu bytes failed", dev->name, size);
+	return NULL;
+}
+
+static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_t handle,
+			   unsigned long attrs)
+{
+	struct dmamap_machine *m = dev->machine;
+	struct dma_alloc *a = dma_alloc_find(dev, handle);
+
+	if (!a) {
+		dma_report_misuse(dev, "dma_free_attrs: no coherent allocation at IOVA %#llx; refused",
+				  (unsigned long long)handle);
+		return;
+	}
+	if (dma_alloc_check(dev, a, cpu_addr, size, attrs, "dma_free_attrs"))
+		return;
+	dma_alloc_remove(a);
+	iommu_dma_unmap_range(dev, a->dma, PAGE_ALIGN(a->size));
+	switch (a->kind) {
+	case DMA_ALLOC_POOL:
+		dma_pool_free(m, a->cpu_addr, a->size);
+		break;
+	case DMA_ALLOC_COOKIE:
+		mm_cookie_free(m, a->cpu_addr);
+		free_page_array(m, a->pages, a->nr_pages);
+		break;
+	case DMA_ALLOC_REMAP:
+		mm_vm_area_free(m, a->area);
+		free_page_array(m, a->pages, a->nr_pages);
+		break;
+	case DMA_ALLOC_LINEAR:
+		break;
+	}
+	free(a);
+}
+
+/* The record behind (cpu_addr, dma_addr), checked: the seed's __iommu_get_pages(). */
+static struct dma_alloc *lookup(struct device *dev, void *cpu_addr, dma_addr_t dma_addr,
+				unsigned long attrs, const char *fn)
+{
+	struct dma_alloc *a = dma_alloc_find(dev, dma_addr);
+
+	if (!a || cpu_addr != a->cpu_addr ||
+	    !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING) != (a->kind == DMA_ALLOC_COOKIE)) {
+		dma_report_misuse(dev, "%s: %p / IOVA %#llx / attributes %#lx are no coherent "
+				  "allocation of this device", fn, cpu_addr,
+				  (unsigned long long)dma_addr, attrs);
+		return NULL;
+	}
+	return a;
+}
+
+static int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+			  dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	unsigned long nr_pages = PAGE_ALIGN(size) >> PAGE_SHIFT, off = vma->vm_pgoff;
+	struct dma_alloc *a = lookup(dev, cpu_addr, dma_addr, attrs, "dma_mmap_attrs");
+
+	if (!a || size > PAGE_ALIGN(a->size))
+		return -ENXIO;
+	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
+	if (off >= nr_pages || vma_pages(vma) > nr_pages - off)
+		return -ENXIO;
+	if (a->kind == DMA_ALLOC_POOL)
+		return mm_vma_map_phys(vma, 0, a->phys + (off << PAGE_SHIFT),
+				       vma_pages(vma) << PAGE_SHIFT);
+	/* page run by page run */
+	return mm_vma_map_pages(vma, 0, a->pages + off, (unsigned int)vma_pages(vma));
+}
+
+static int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+				 dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	struct dma_alloc *a = lookup(dev, cpu_addr, dma_addr, attrs, "dma_get_sgtable");
+	int ret;
+
+	if (!a)
+		return -ENXIO;
+	if (size > PAGE_ALIGN(a->size))
+		return -EINVAL;
+	if (a->kind == DMA_ALLOC_POOL) {
+		ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+		if (!ret)
+			sg_set_page(sgt->sgl, dmamap_pfn_to_page(dev->machine, PHYS_PFN(a->phys)),
+				    (unsigned int)PAGE_ALIGN(size), 0);
+		return ret;
+	}
+	/* physically contiguous pages coalesce: the seed's arm_iommu_get_sgtable() */
+	return sg_alloc_table_from_pages(sgt, a->pages, (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT),
+					 0, size, GFP_KERNEL);
+}
+
+/* --- streaming mappings ----------------------------------------------------------- */
+
+static dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page, unsigned long offset,
+				     size_t size, enum dma_data_direction dir, unsigned long attrs)
+{
+	phys_addr_t phys = page_to_phys(page) + offset;
+	int prot = dma_info_to_prot(dir, dev->dma_coherent, attrs);
+
+	if (!mm_phys_is_ram(dev->machine, phys, size)) {
+		dma_report_misuse(dev, "dma_map_page: %#llx+%zu runs past the end of its RAM bank",
+				  (unsigned long long)phys, size);
+		return DMA_MAPPING_ERROR;
+	}
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		dma_sync_for_device_phys(dev, phys, size, dir);
+	return iommu_dma_map_phys(dev, phys, size, prot, *dev->dma_mask);
+}
+
+static void iommu_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
+				 enum dma_data_direction dir, unsigned long attrs)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+	phys_addr_t phys = d->pgtbl->iova_to_phys(d->pgtbl, (unsigned long)handle);
+
+	if (!phys) {
+		dma_report_misuse(dev, "dma_unmap_page: IOVA %#llx is not mapped",
+				  (unsigned long long)handle);
+		return;
+	}
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		dma_sync_for_cpu_phys(dev, phys, size, dir);
+	dma_unmap_forget_phys(dev, phys, size);
+	iommu_dma_unmap_range(dev, handle, size);
+}
+
+/* Each sync works on the pages behind the IOVAs, run by run. */
+static void sync_iova(struct device *dev, dma_addr_t handle, size_t size,
+		      enum dma_data_direction dir, bool for_cpu)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+	size_t done = 0;
+
+	while (done < size) {
+		unsigned long iova = (unsigned long)(handle + done);
+		phys_addr_t phys = d->pgtbl->iova_to_phys(d->pgtbl, iova);
+		size_t n = min(size - done, PAGE_SIZE - (iova & (PAGE_SIZE - 1)));
+
+		if (!phys) {
+			dma_report_misuse(dev, "dma_sync: IOVA %#lx is not mapped", iova);
+			return;
+		}
+		if (for_cpu)
+			dma_sync_for_cpu_phys(dev, phys, n, dir);
+		else
+			dma_sync_for_device_phys(dev, phys, n, dir);
+		done += n;
+	}
+}
+
+static void iommu_dma_sync_single_for_cpu(struct device *dev, dma_addr_t handle, size_t size,
+					  enum dma_data_direction dir)
+{
+	if (!dev->dma_coherent)
+		sync_iova(dev, handle, size, dir, true);
+}
+
+static void iommu_dma_sync_single_for_device(struct device *dev, dma_addr_t handle, size_t size,
+					     enum dma_data_direction dir)
+{
+	if (!dev->dma_coherent)
+		sync_iova(dev, handle, size, dir, false);
+}
+
+static void iommu_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl, int nelems,
+				      enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	int i;
+
+	if (dev->dma_coherent)
+		return;
+	for_each_sg(sgl, sg, nelems, i)
+		dma_sync_for_cpu_phys(dev, sg_phys(sg), sg->length, dir);
+}
+
+static void iommu_dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nelems,
+					 enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	int i;
+
+	if (dev->dma_coherent)
+		return;
+	for_each_sg(sgl, sg, nelems, i)
+		dma_sync_for_device_phys(dev, sg_phys(sg), sg->length, dir);
+}
+
+/*
+ * Lays the mapped list out in DMA segments, undoing the granule alignment
+ * done before mapping, as __finalise_sg(). A segment joins the previous DMA
+ * segment only if it starts on a granule, the join does not fall on a
+ * segment boundary, and the result stays within the maximum segment size;
+ * a segment that does not end on a granule closes its DMA segment.
+ */
+static int finalise_sg(struct device *dev, struct scatterlist *sgl, int nents, dma_addr_t dma_addr)
+{
+	struct scatterlist *s, *cur = sgl;
+	unsigned long seg_mask = dma_get_seg_boundary(dev);
+	unsigned int cur_len = 0, max_len = dma_get_max_seg_size(dev);
+	int i, count = 0;
+
+	for_each_sg(sgl, s, nents, i) {
+		unsigned int s_iova_off = (unsigned int)sg_dma_address(s);
+		unsigned int s_length = sg_dma_len(s);
+		unsigned int s_iova_len = s->length;
+
+		sg_dma_address(s) = DMA_MAPPING_ERROR;
+		sg_dma_len(s) = 0;
+		s->offset += s_iova_off;
+		s->length = s_length;
+
+		if (cur_len && !s_iova_off && (dma_addr & seg_mask) &&
+		    max_len - cur_len >= s_length) {
+			cur_len += s_length;
+		} else {
+			if (i > 0)
+				cur = sg_next(cur);
+			cur_len = s_length;
+			count++;
+			sg_dma_address(cur) = dma_addr + s_iova_off;
+		}
+		sg_dma_len(cur) = cur_len;
+		dma_addr += s_iova_len;
+		if (s_length + s_iova_off < s_iova_len)
+			cur_len = 0;
+	}
+	return count;
+}
+
+/* Puts back what map_sg changed in the list, after a failure. */
+static void invalidate_sg(struct scatterlist *sgl, int nents)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sgl, s, nents, i) {
+		if (sg_dma_address(s) != DMA_MAPPING_ERROR)
+			s->offset += (unsigned int)sg_dma_address(s);
+		if (sg_dma_len(s))
+			s->length = sg_dma_len(s);
+		sg_dma_address(s) = DMA_MAPPING_ERROR;
+		sg_dma_len(s) = 0;
+	}
+}
+
+static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+	int prot = dma_info_to_prot(dir, dev->dma_coherent, attrs);
+	unsigned long mask = dma_get_seg_boundary(dev);
+	struct scatterlist *s, *prev = NULL;
+	size_t iova_len = 0, mapped = 0;
+	dma_addr_t iova;
+	int i, ret;
+
+	for_each_sg(sgl, s, nents, i) {
+		/* nothing is changed yet: a bad entry fails the call cleanly */
+		if (!sg_page(s) || !s->length || mm_page_machine(sg_page(s)) != dev->machine ||
+		    !mm_phys_is_ram(dev->machine, sg_phys(s), s->length))
+			return -EINVAL;
+	}
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		iommu_dma_sync_sg_for_device(dev, sgl, nents, dir);
+
+	/*
+	 * Align each segment to granules and size the one IOVA range. The
+	 * unaligned head and true length of each segment are kept in its DMA
+	 * fields until finalise_sg() restores them. Because the range will be
+	 * aligned to its (power-of-two rounded) size, a boundary mask smaller
+	 * than the range means the range starts on a boundary: padding a segment
+	 * up to the next boundary keeps every later one from straddling one.
+	 */
+	for_each_sg(sgl, s, nents, i) {
+		size_t s_iova_off = s->offset & (PAGE_SIZE - 1);
+		size_t s_length = s->length;
+		size_t pad_len = (mask - iova_len + 1) & mask;
+
+		sg_dma_address(s) = s_iova_off;
+		sg_dma_len(s) = (unsigned int)s_length;
+		s->offset -= (unsigned int)s_iova_off;
+		s_length = PAGE_ALIGN(s_length + s_iova_off);
+		s->length = (unsigned int)s_length;
+		if (pad_len && pad_len < s_length - 1) {
+			prev->length += (unsigned int)pad_len;
+			iova_len += pad_len;
+		}
+		iova_len += s_length;
+		prev = s;
+	}
+
+	iova = iommu_dma_alloc_iova(dev, iova_len, *dev->dma_mask);
+	if (!iova) {
+		ret = -ENOMEM;
+		goto out_restore_sg;
+	}
+	for_each_sg(sgl, s, nents, i) {
+		ret = io_pgtable_map(d->pgtbl, (unsigned long)(iova + mapped), sg_phys(s),
+				     s->length, prot);
+		if (ret)
+			goto out_unmap;
+		mapped += s->length;
+	}
+	return finalise_sg(dev, sgl, nents, iova);
+
+out_unmap:
+	for (size_t done = 0; done < mapped;) {
+		size_t n = d->pgtbl->unmap_pages(d->pgtbl, (unsigned long)(iova + done), PAGE_SIZE,
+						 (mapped - done) >> PAGE_SHIFT, NULL);
+		if (!n)
+			break;
+		done += n;
+	}
+	iommu_dma_free_iova_now(dev, iova, iova_len);
+out_restore_sg:
+	invalidate_sg(sgl, nents);
+	return ret == -ENOMEM ? -ENOMEM : -EINVAL;
+}
+
+static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			       enum dma_data_direction dir, unsigned long attrs)
+{
+	dma_addr_t end = 0, start;
+	struct scatterlist *tmp;
+	int i;
+
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		iommu_dma_sync_sg_for_cpu(dev, sgl, nents, dir);
+	for_each_sg(sgl, tmp, nents, i)
+		dma_unmap_forget_phys(dev, sg_phys(tmp), tmp->length);
+	/* the list is in one IOVA range: from the first DMA segment to the end of the last */
+	if (!sg_dma_len(sgl) || sg_dma_address(sgl) == DMA_MAPPING_ERROR) {
+		dma_report_misuse(dev, "dma_unmap_sg: the list is not mapped");
+		return;
+	}
+	start = sg_dma_address(sgl);
+	for_each_sg(sgl, tmp, nents, i) {
+		if (sg_dma_len(tmp) == 0)
+			break;
+		end = sg_dma_address(tmp) + sg_dma_len(tmp);
+	}
+	iommu_dma_unmap_range(dev, start, (size_t)(end - start));
+	for_each_sg(sgl, tmp, nents, i) {
+		sg_dma_address(tmp) = DMA_MAPPING_ERROR;
+		sg_dma_len(tmp) = 0;
+	}
+}
+
+/* --- non-contiguous allocations ---------------------------------------------- */
+
+struct dma_sgt_handle {
+	struct sg_table sgt;
+	struct page **pages;
+	void *vaddr;			/* dma_vmap_noncontiguous(), or NULL */
+};
+
+static struct sg_table *iommu_dma_alloc_noncontiguous(struct device *dev, size_t size,
+						      enum dma_data_direction dir, gfp_t gfp,
+						      unsigned long attrs)
+{
+	struct dma_sgt_handle *sh = calloc(1, sizeof(*sh));
+	int prot = dma_info_to_prot(DMA_BIDIRECTIONAL, dev->dma_coherent, attrs);
+	unsigned int count = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
+	dma_addr_t iova;
+
+	if (!sh)
+		return NULL;
+	sh->pages = alloc_noncontig(dev, size, prot, attrs, &iova);
+	if (!sh->pages)
+		goto out_free;
+	if (sg_alloc_table_from_pages(&sh->sgt, sh->pages, count, 0, PAGE_ALIGN(size), GFP_KERNEL))
+		goto out_unmap;
+	sh->sgt.sgl->dma_address = iova;
+	sh->sgt.sgl->dma_length = (unsigned int)PAGE_ALIGN(size);
+	return &sh->sgt;
+
+out_unmap:
+	iommu_dma_unmap_range(dev, iova, PAGE_ALIGN(size));
+	free_page_array(dev->machine, sh->pages, count);
+out_free:
+	free(sh);
+	return NULL;
+}
+
+static void iommu_dma_free_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt,
+					 enum dma_data_direction dir)
+{
+	struct dma_sgt_handle *sh = container_of(sgt, struct dma_sgt_handle, sgt);
+
+	iommu_dma_unmap_range(dev, sgt->sgl->dma_address, PAGE_ALIGN(size));
+	if (sh->vaddr)
+		mm_vunmap(dev->machine, sh->vaddr);
+	free_page_array(dev->machine, sh->pages, (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT));
+	sg_free_table(&sh->sgt);
+	free(sh);
+}
+
+struct page **dma_iommu_sgt_pages(struct sg_table *sgt)
+{
+	return container_of(sgt, struct dma_sgt_handle, sgt)->pages;
+}
+
+const struct dma_map_ops iommu_dma_ops = {
+	.alloc			= iommu_dma_alloc,
+	.free			= iommu_dma_free,
+	.alloc_noncontiguous	= iommu_dma_alloc_noncontiguous,
+	.free_noncontiguous	= iommu_dma_free_noncontiguous,
+	.mmap			= iommu_dma_mmap,
+	.get_sgtable		= iommu_dma_get_sgtable,
+	.map_page		= iommu_dma_map_page,
+	.unmap_page		= iommu_dma_unmap_page,
+	.map_sg			= iommu_dma_map_sg,
+	.unmap_sg		= iommu_dma_unmap_sg,
+	.sync_single_for_cpu	= iommu_dma_sync_single_for_cpu,
+	.sync_single_for_device	= iommu_dma_sync_single_for_device,
+	.sync_sg_for_cpu	= iommu_dma_sync_sg_for_cpu,
+	.sync_sg_for_device	= iommu_dma_sync_sg_for_device,
+	/* dma_supported: any mask, the IOVA allocator keeps below it */
+};

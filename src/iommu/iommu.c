@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: MIT
+/*
+ * IOMMU domains: page tables in the machine's RAM, attach/detach, map and
+ * unmap, the per-device IOTLB, strict and lazy invalidation, faults, and
+ * bus translation.
+ *
+ * The IOTLB: each attached device has a direct-mapped cache of translations
+ * (one entry per IOVA page, tagged with the domain's generation). A strict
+ * unmap invalidates the entries of the range in every attached device before
+ * it returns (or bumps the generation when the range is larger than an
+ * IOTLB). A lazy unmap only queues the invalidation: until the next flush
+ * (queue full, or iommu_flush_iotlb_all) an access that hits a stale entry
+ * still goes through, as on hardware, and is counted as a stale hit; IOVAs
+ * that the DMA layer freed are handed back to the allocator only by the flush.
+ *
+ * Entries are read without a lock: each has a sequence count, odd while an
+ * entry is being written, so a reader that sees it change treats the lookup
+ * as a miss.
+ */
+#include "iommu/iommu.h"
+#include "bus/bus.h"
+#include "dma/dma-iommu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_IAS		32
+#define DEFAULT_PGSIZES		(SZ_4K | SZ_2M | SZ_1G)
+#define DEFAULT_IOTLB		64
+#define MAX_IOTLB		(1U << 16)
+
+#define IOTLB_R			(1ULL << 0)
+#define IOTLB_W			(1ULL << 1)
+
+/* --- table pages from the machine --------------------------------------- */
+
+static void *pgtbl_alloc_table(void *cookie, phys_addr_t *phys)
+{
+	struct dmamap_iommu_domain *d = cookie;
+	struct page *page = mm_alloc_pages_capped(d->machine, GFP_KERNEL, 0, ~(phys_addr_t)0);
+	void *va;
+
+	if (!page)
+		return NULL;
+	__atomic_fetch_or(&page->flags, PG_pgtable, __ATOMIC_RELAXED);
+	*phys = page_to_phys(page);
+	/* the walker reads memory, as a non-snooping table walker would */
+	va = mm_phys_to_mem(d->machine, *phys);
+	memset(va, 0, PAGE_SIZE);
+	__atomic_fetch_add(&d->table_pages, 1, __ATOMIC_RELAXED);
+	return va;
+}
+
+static void pgtbl_free_table(void *cookie, void *table, phys_addr_t phys)
+{
+	struct dmamap_iommu_domain *d = cookie;
+	struct page *page = dmamap_pfn_to_page(d->machine, PHYS_PFN(phys));
+
+	(void)table;
+	__atomic_fetch_and(&page->flags, ~PG_pgtable, __ATOMIC_RELAXED);
+	mm_free_pages_checked(d->machine, page, 0);
+	__atomic_fetch_sub(&d->table_pages, 1, __ATOMIC_RELAXED);
+}
+
+static void *pgtbl_phys_to_table(void *cookie, phys_addr_t phys)
+{
+	struct dmamap_iommu_domain *d = cookie;
+
+	return mm_phys_to_mem(d->machine, phys);
+}
+
+/* --- domains ---------------------------------------------------------------- */
+
+static int check_iommu_config(struct dmamap_machine *m, struct dmamap_iommu_config *c)
+{
+	if (!c->type)
+		c->type = IOMMU_DOMAIN_DMA;
+	if (!c->ias)
+		c->ias = DEFAULT_IAS;
+	if (!c->pgsize_bitmap)
+		c->pgsize_bitmap = DEFAULT_PGSIZES;
+	if (!c->iotlb_entries)
+		c->iotlb_entries = DEFAULT_IOTLB;
+	if (c->type != IOMMU_DOMAIN_DMA && c->type != IOMMU_DOMAIN_UNMANAGED &&
+	    c->type != IOMMU_DOMAIN_IDENTITY) {
+		mm_report(m, "iommu: unknown domain type %#x", c->type);
+		return -EINVAL;
+	}
+	if (c->ias < 20 || c->ias > 48) {
+		mm_report(m, "iommu: %u IOVA bits (20..48)", c->ias);
+		return -EINVAL;
+	}
+	if (!(c->pgsize_bitmap & SZ_4K) || (c->pgsize_bitmap & ~DEFAULT_PGSIZES)) {
+		mm_report(m, "iommu: page sizes %#lx (4 KiB, optionally 2 MiB and 1 GiB)",
+			  c->pgsize_bitmap);
+		return -EINVAL;
+	}
+	if (c->flush != DMAMAP_IOMMU_STRICT && c->flush != DMAMAP_IOMMU_LAZY) {
+		mm_report(m, "iommu: unknown flush mode %d", (int)c->flush);
+		return -EINVAL;
+	}
+	if (c->iotlb_entries > MAX_IOTLB) {
+		mm_report(m, "iommu: %u IOTLB entries (at most %u)", c->iotlb_entries, MAX_IOTLB);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
+					  const struct dmamap_iommu_config *cfg,
+					  struct iommu_domain **out)
+{
+	struct dmamap_iommu_domain *d;
+	struct dmamap_iommu_config c = cfg ? *cfg : (struct dmamap_iommu_config){ 0 };
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!m)
+		return -EINVAL;
+	ret = check_iommu_config(m, &c);
+	if (ret)
+		return ret;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->machine = m;
+	d->cfg = c;
+	d->domain.type = c.type;
+	d->domain.pgsize_bitmap = c.pgsize_bitmap;
+	pthread_mutex_init(&d->lock, NULL);
+	INIT_LIST_HEAD(&d->devices);
+
+	if (c.type != IOMMU_DOMAIN_IDENTITY) {
+		struct io_pgtable_cfg pc = {
+			.pgsize_bitmap = c.pgsize_bitmap,
+			.ias = c.ias,
+			.oas = 48,
+			.alloc_table = pgtbl_alloc_table,
+			.free_table = pgtbl_free_table,
+			.phys_to_table = pgtbl_phys_to_table,
+			.cookie = d,
+		};
+
+		/* IOVA 0 is never handed out: the aperture starts at the first page */
+		d->domain.geometry.aperture_start = 0;
+		d->domain.geometry.aperture_end = DMA_BIT_MASK(c.ias);
+		d->domain.geometry.force_aperture = true;
+		d->pgtbl = alloc_io_pgtable_ops(&pc);
+		if (!d->pgtbl) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
+	}
+	if (c.type == IOMMU_DOMAIN_DMA) {
+		ret = iova_domain_create(PAGE_SIZE, 1, &d->iovad);
+		if (ret)
+			goto out_pgtbl;
+	}
+	*out = &d->domain;
+	return 0;
+
+out_pgtbl:
+	free_io_pgtable_ops(d->pgtbl);
+out_free:
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+	return ret;
+}
+
+static void iotlb_free(struct dmamap_iotlb *t)
+{
+	free(t->e);
+	free(t);
+}
+
+static void detach_locked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t)
+{
+	struct device *dev = t->dev;
+
+	list_del_init(&t->node);
+	dev->domain = NULL;
+	dev->iotlb = NULL;
+	dmamap_device_update_ops(dev);
+	iotlb_free(t);
+}
+
+DMAMAP_API void iommu_domain_free(struct iommu_domain *domain)
+{
+	struct dmamap_iommu_domain *d;
+	struct dmamap_iotlb *t, *n;
+
+	if (!domain)
+		return;
+	d = to_dmamap_domain(domain);
+	pthread_mutex_lock(&d->lock);
+	list_for_each_entry_safe(t, n, &d->devices, node)
+		detach_locked(d, t);
+	/* queued IOVAs go back with the allocator itself */
+	d->fq_len = 0;
+	pthread_mutex_unlock(&d->lock);
+	if (d->iovad) {
+		__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, iova_pages_used(d->iovad),
+				   __ATOMIC_RELAXED);
+		iova_domain_destroy(d->iovad);
+	}
+	free_io_pgtable_ops(d->pgtbl);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+DMAMAP_API int iommu_attach_device(struct iommu_domain *domain, struct device *dev)
+{
+	struct dmamap_iommu_domain *d;
+	struct dmamap_iotlb *t;
+
+	if (!domain || !dev)
+		return -EINVAL;
+	d = to_dmamap_domain(domain);
+	if (dev->machine != d->machine)
+		return -EINVAL;
+	if (dev->domain)
+		return dev->domain == domain ? 0 : -EBUSY;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->nr = (unsigned int)roundup_pow_of_two(d->cfg.iotlb_entries);
+	t->e = calloc(t->nr, sizeof(*t->e));
+	if (!t->e) {
+		free(t);
+		return -ENOMEM;
+	}
+	t->dev = dev;
+	t->domain = d;
+	pthread_mutex_lock(&d->lock);
+	list_add_tail(&t->node, &d->devices);
+	dev->iotlb = t;
+	dev->domain = domain;
+	dmamap_device_update_ops(dev);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+DMAMAP_API void iommu_detach_device(struct iommu_domain *domain, struct device *dev)
+{
+	struct dmamap_iommu_domain *d;
+
+	if (!domain || !dev || dev->domain != domain)
+		return;
+	d = to_dmamap_domain(domain);
+	pthread_mutex_lock(&d->lock);
+	detach_locked(d, dev->iotlb);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void iommu_release_device(struct device *dev)
+{
+	if (dev->domain)
+		iommu_detach_device(dev->domain, dev);
+}
+
+DMAMAP_API struct iommu_domain *iommu_get_domain_for_dev(struct device *dev)
+{
+	return dev ? dev->domain : NULL;
+}
+
+DMAMAP_API void iommu_set_fault_handler(struct iommu_domain *domain, iommu_fault_handler_t handler,
+				       void *token)
+{
+	struct dmamap_iommu_domain *d;
+
+	if (!domain)
+		return;
+	d = to_dmamap_domain(domain);
+	pthread_mutex_lock(&d->lock);
+	d->handler = handler;
+	d->handler_token = token;
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* --- map / unmap -------------------------------------------------------------- */
+
+static bool in_aperture(const struct dmamap_iommu_domain *d, unsigned long iova, size_t size)
+{
+	const struct iommu_domain_geometry *g = &d->domain.geometry;
+
+	return size && iova + size - 1 >= iova && iova >= g->aperture_start &&
+	       iova + size - 1 <= g->aperture_end;
+}
+
+DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
+			 size_t size, int prot, gfp_t gfp)
+{
+	struct dmamap_iommu_domain *d;
+
+	(void)gfp;
+	if (!domain)
+		return -EINVAL;
+	d = to_dmamap_domain(domain);
+	if (!d->pgtbl || !(prot & (IOMMU_READ | IOMMU_WRITE)))
+		return -EINVAL;
+	if (!IS_ALIGNED(iova | paddr | size, PAGE_SIZE) || !in_aperture(d, iova, size)) {
+		mm_report(d->machine, "iommu_map: iova %#lx phys %#llx size %#zx: unaligned or "
+			  "outside the aperture", iova, (unsigned long long)paddr, size);
+		return -EINVAL;
+	}
+	return io_pgtable_map(d->pgtbl, iova, paddr, size, prot);
+}
+
+/* Invalidates the IOTLB entries of [iova, iova+size) in every device; under d->lock. */
+static void iotlb_invalidate_locked(struct dmamap_iommu_domain *d, unsigned long iova, size_t size)
+{
+	struct dmamap_iotlb *t;
+	unsigned long first = iova >> PAGE_SHIFT, n = DIV_ROUND_UP(size, PAGE_SIZE);
+
+	list_for_each_entry(t, &d->devices, node) {
+		if (n >= t->nr) {
+			/* larger than the IOTLB: invalidate everything */
+			__atomic_fetch_add(&d->gen, 1, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+	list_for_each_entry(t, &d->devices, node) {
+		for (unsigned long p = first; p < first + n; p++) {
+			struct iotlb_entry *e = &t->e[p & (t->nr - 1)];
+			u64 seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+
+			if (__atomic_load_n(&e->tag, __ATOMIC_RELAXED) != p + 1)
+				continue;
+			/* wait out a concurrent writer: an invalidation may not be skipped */
+			while ((seq & 1) || !__atomic_compare_exchange_n(&e->seq, &seq, seq + 1, false,
+									 __ATOMIC_ACQUIRE,
+									 __ATOMIC_RELAXED))
+				seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+			__atomic_store_n(&e->tag, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
+		}
+	}
+}
+
+/* The flush: every queued invalidation done, then the queued IOVAs freed. */
+static void flush_locked(struct dmamap_iommu_domain *d)
+{
+	__atomic_fetch_add(&d->gen, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < d->fq_len; i++) {
+		struct iommu_fq_entry *e = &d->fq[i];
+
+		if (e->iova_pages) {
+			free_iova_fast(d->iovad, e->iova_pfn, e->iova_pages);
+			__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, e->iova_pages,
+					   __ATOMIC_RELAXED);
+		}
+	}
+	d->fq_len = 0;
+	__atomic_store_n(&d->pending, 0, __ATOMIC_RELEASE);
+}
+
+void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t size,
+		       unsigned long iova_pfn, unsigned long iova_pages)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->cfg.flush == DMAMAP_IOMMU_STRICT) {
+		if (size)
+			iotlb_invalidate_locked(d, iova, size);
+		if (iova_pages) {
+			free_iova_fast(d->iovad, iova_pfn, iova_pages);
+			__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, iova_pages,
+					   __ATOMIC_RELAXED);
+		}
+	} else {
+		if (d->fq_len == IOMMU_FQ_SIZE)
+			flush_locked(d);
+		d->fq[d->fq_len++] = (struct iommu_fq_entry){ iova, size, iova_pfn, iova_pages };
+		__atomic_store_n(&d->pending, d->fq_len, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* The largest page size for the next piece of [iova, iova+size), as iommu_pgsize(). */
+static size_t pick_pgsize(unsigned long bitmap, unsigned long iova, size_t size, size_t *count)
+{
+	size_t best = PAGE_SIZE;
+
+	for (unsigned long s = SZ_1G; s > PAGE_SIZE; s >>= 9) {
+		if ((bitmap & s) && IS_ALIGNED(iova, s) && size >= s) {
+			best = s;
+			break;
+		}
+	}
+	*count = 1;
+	if (best == PAGE_SIZE) {
+		/* 4 KiB pages up to the next boundary where a larger size could start */
+		size_t n = size >> PAGE_SHIFT;
+		unsigned long next = ALIGN(iova + 1, SZ_2M);
+
+		if ((bitmap & SZ_2M) && next > iova && (next - iova) >> PAGE_SHIFT < n)
+			n = (next - iova) >> PAGE_SHIFT;
+		*count = n ? n : 1;
+	}
+	return best;
+}
+
+DMAMAP_API size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova, size_t size)
+{
+	struct dmamap_iommu_domain *d;
+	size_t unmapped = 0;
+
+	if (!domain)
+		return 0;
+	d = to_dmamap_domain(domain);
+	if (!d->pgtbl || !IS_ALIGNED(iova | size, PAGE_SIZE) || !in_aperture(d, iova, size))
+		return 0;
+	while (unmapped < size) {
+		size_t count, pgsize = pick_pgsize(d->cfg.pgsize_bitmap, iova + unmapped,
+						   size - unmapped, &count);
+		size_t n = d->pgtbl->unmap_pages(d->pgtbl, iova + unmapped, pgsize, count, NULL);
+
+		if (!n)
+			break;
+		unmapped += n;
+	}
+	if (unmapped)
+		iommu_queue_flush(d, iova, unmapped, 0, 0);
+	return unmapped;
+}
+
+DMAMAP_API phys_addr_t iommu_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)
+{
+	struct dmamap_iommu_domain *d;
+
+	if (!domain)
+		return 0;
+	d = to_dmamap_domain(domain);
+	if (domain->type == IOMMU_DOMAIN_IDENTITY)
+		return iova;
+	if (iova > domain->geometry.aperture_end)
+		return 0;
+	return d->pgtbl->iova_to_phys(d->pgtbl, (unsigned long)iova);
+}
+
+DMAMAP_API void iommu_flush_iotlb_all(struct iommu_domain *domain)
+{
+	struct dmamap_iommu_domain *d;
+
+	if (!domain)
+		return;
+	d = to_dmamap_domain(domain);
+	pthread_mutex_lock(&d->lock);
+	flush_locked(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* --- faults ------------------------------------------------------------------- */
+
+static void report_fault(struct dmamap_iommu_domain *d, struct device *dev, unsigned long iova,
+			 int flags, int reason)
+{
+	iommu_fault_handler_t handler;
+	void *token;
+	struct dmamap_iommu_fault *slot;
+
+	mm_count(d->machine, iommu_faults, 1);
+	pthread_mutex_lock(&d->lock);
+	slot = &d->log[d->nr_faults % DMAMAP_IOMMU_FAULT_LOG];
+	d->nr_faults++;
+	*slot = (struct dmamap_iommu_fault){ dev, iova, flags, reason, d->nr_faults };
+	handler = d->handler;
+	token = d->handler_token;
+	pthread_mutex_unlock(&d->lock);
+	/* outside the lock: a handler may well look at the domain */
+	if (handler)
+		handler(&d->domain, dev, iova, flags, token);
+}
+
+DMAMAP_API int dmamap_iommu_fault_log(struct iommu_domain *domain, struct dmamap_iommu_fault *out,
+				      int max)
+{
+	struct dmamap_iommu_domain *d;
+	int n = 0;
+
+	if (!domain || !out || max < 0)
+		return -EINVAL;
+	d = to_dmamap_domain(domain);
+	pthread_mutex_lock(&d->lock);
+	for (u64 seq = d->nr_faults; seq > 0 && n < max && d->nr_faults - seq < DMAMAP_IOMMU_FAULT_LOG;
+	     seq--)
+		out[n++] = d->log[(seq - 1) % DMAMAP_IOMMU_FAULT_LOG];
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
+/* --- the IOTLB and bus translation ---------------------------------------- */
+
+static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 *val)
+{
+	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
+	u64 s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE), tag, egen, v;
+
+	if (s1 & 1)
+		return false;
+	tag = __atomic_load_n(&e->tag, __ATOMIC_RELAXED);
+	egen = __atomic_load_n(&e->gen, __ATOMIC_RELAXED);
+	v = __atomic_load_n(&e->val, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
+		return false;
+	if (tag != pfn + 1 || egen != gen)
+		return false;
+	*val = v;
+	return true;
+}
+
+static inline void iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
+{
+	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
+	u64 seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+
+	/* someone else is writing it: leave the entry to them */
+	if ((seq & 1) || !__atomic_compare_exchange_n(&e->seq, &seq, seq + 1, false,
+						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&e->tag, (u64)pfn + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->gen, gen, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->val, val, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* A walk of the page table: the page's translation as an IOTLB value, or false. */
+static bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val, size_t *leaf,
+		      phys_addr_t *leaf_phys)
+{
+	struct io_pgtable_walk_result r;
+
+	if (io_pgtable_walk(d->pgtbl, iova, &r))
+		return false;
+	*leaf = r.size;
+	*leaf_phys = r.phys;
+	*val = ((r.phys + (iova & (r.size - 1))) & PAGE_MASK) |
+	       ((r.prot & IOMMU_READ) ? IOTLB_R : 0) | ((r.prot & IOMMU_WRITE) ? IOTLB_W : 0);
+	return true;
+}
+
+long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			 phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses)
+{
+	struct dmamap_iotlb *t = dev->iotlb;
+	struct dmamap_iommu_domain *d = t->domain;
+	u64 need = write ? IOTLB_W : IOTLB_R;
+	size_t run = 0;
+	phys_addr_t start = 0;
+
+	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
+	while (run < len) {
+		unsigned long iova = (unsigned long)(dma + run);
+		u64 gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE), val, wval;
+		size_t leaf = PAGE_SIZE, step;
+		phys_addr_t leaf_phys = 0, p;
+		int reason = 0;
+
+		if (iova > d->domain.geometry.aperture_end || iova < dma) {
+			reason = DMAMAP_FAULT_ADDRESS_SIZE;
+		} else if (iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val)) {
+			(*hits)++;
+			/*
+			 * Lazy mode: the entry may outlive its mapping until the
+			 * flush. The access goes through either way; whether it was
+			 * stale is known by walking the table.
+			 */
+			if (__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) &&
+			    (!walk_page(d, iova, &wval, &leaf, &leaf_phys) || wval != val))
+				mm_count(d->machine, stale_iotlb_hits, 1);
+			leaf = PAGE_SIZE;
+		} else {
+			(*misses)++;
+			if (!walk_page(d, iova, &val, &leaf, &leaf_phys))
+				reason = DMAMAP_FAULT_TRANSLATION;
+			else
+				iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
+		}
+		if (!reason && !(val & need))
+			reason = DMAMAP_FAULT_PERMISSION;
+		if (reason) {
+			if (run)
+				break;	/* move what translated; the next call faults */
+			f->reason = reason;
+			report_fault(d, dev, iova, f->flags, reason);
+			return reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT;
+		}
+		p = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
+		if (run && p != start + run)
+			break;	/* not contiguous with what came before */
+		if (!run)
+			start = p;
+		/* to the end of the leaf (a block covers many pages at once) */
+		if (leaf > PAGE_SIZE)
+			step = leaf - ((iova - 0) & (leaf - 1));
+		else
+			step = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
+		run += min(step, len - run);
+	}
+	/* the RAM bank ends the run too */
+	{
+		const struct mm_bank *b = mm_phys_bank(d->machine, start, 1);
+
+		if (!b) {
+			f->reason = DMAMAP_FAULT_BUS;
+			return -EFAULT;
+		}
+		run = min_t(u64, run, b->base + b->size - start);
+	}
+	*phys = start;
+	return (long)run;
+}
+
+const struct dma_map_ops *iommu_domain_dma_ops(struct iommu_domain *domain)
+{
+	return domain->type == IOMMU_DOMAIN_DMA ? &iommu_dma_ops : NULL;
+}
