@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "demo.h"
 
 /* The built-in machine: an ARM-like SoC. */
 static const struct dmamap_bank soc_banks[] = {
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  info     the default machine and its limits\n"
-		"  demo     create the default machine and its devices, and show them\n"
+		"  demo     the seed's scenario on the default machine, checked step by step\n"
 		"  bench    run the benchmark suite (dmamap bench --help)\n"
 		"\n"
 		"options:\n"
@@ -74,17 +75,6 @@ static void print_machine(struct dmamap_machine *m)
 	printf("  atomic coherent pool %s\n", human(st.atomic_pool_bytes, b1, sizeof(b1)));
 }
 
-static void print_device(struct device *dev)
-{
-	printf("  device %-10s DMA mask %#llx, coherent mask %#llx, %s, DMA offset %#llx, "
-	       "max segment %u, boundary %#lx\n",
-	       dev_name(dev), (unsigned long long)dma_get_mask(dev),
-	       (unsigned long long)dma_get_coherent_mask(dev),
-	       dev_is_dma_coherent(dev) ? "coherent" : "non-coherent",
-	       (unsigned long long)dmamap_device_dma_offset(dev), dma_get_max_seg_size(dev),
-	       dma_get_seg_boundary(dev));
-}
-
 static int cmd_info(int argc, char **argv)
 {
 	struct dmamap_machine *m;
@@ -110,69 +100,27 @@ static int cmd_info(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-	struct dmamap_machine *m;
-	struct device *camera, *display;
-	const struct dmamap_device_config camera_cfg = {
-		.name = "camera", .dma_mask = DMA_BIT_MASK(40),
-	};
-	const struct dmamap_device_config display_cfg = {
-		.name = "display", .dma_mask = DMA_BIT_MASK(32), .coherent = false,
-		.dma_offset = 0x80000000ULL,
-	};
-	struct dmamap_stats st;
-	dma_addr_t handle, cookie_handle;
-	void *cookie, *cpu;
-	int ret, fails = 0;
+	struct demo_options opt = { NULL, NULL };
 
-	if (argc > 1) {
-		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			printf("usage: dmamap demo\n  creates the default machine and two devices, "
-			       "allocates a buffer with and one without a kernel mapping, and shows "
-			       "what each costs\n");
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: dmamap demo [--svg FILE] [--trace FILE]\n"
+			       "  runs the seed's scenario (a camera, an encoder and a display sharing\n"
+			       "  frames) on the built-in machine and checks every step\n"
+			       "  --svg FILE    a picture of physical memory and of each device's DMA\n"
+			       "                address space, the shared buffers in the same colours\n"
+			       "  --trace FILE  every DMA call and bus access as a Chrome/Perfetto trace\n");
 			return 0;
+		} else if (!strcmp(argv[i], "--svg") && i + 1 < argc) {
+			opt.svg_file = argv[++i];
+		} else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
+			opt.trace_file = argv[++i];
+		} else {
+			fprintf(stderr, "dmamap demo: unknown or incomplete option '%s'\n", argv[i]);
+			return 2;
 		}
-		fprintf(stderr, "dmamap demo: unknown option '%s'\n", argv[1]);
-		return 2;
 	}
-	ret = dmamap_machine_create(&soc_config, &m);
-	if (ret) {
-		fprintf(stderr, "dmamap: cannot create the machine: %s\n", strerror(-ret));
-		return 1;
-	}
-	if (dmamap_device_create(m, &camera_cfg, &camera) ||
-	    dmamap_device_create(m, &display_cfg, &display)) {
-		fprintf(stderr, "dmamap: cannot create the devices\n");
-		dmamap_machine_destroy(m);
-		return 1;
-	}
-	print_machine(m);
-	print_device(camera);
-	print_device(display);
-
-	cpu = dma_alloc_attrs(camera, SZ_1M, &handle, GFP_KERNEL, 0);
-	dmamap_machine_stats(m, &st);
-	printf("\n1 MiB with a kernel mapping:    CPU %p, DMA %#llx, VA window %llu bytes, %llu host mapping(s)\n",
-	       cpu, (unsigned long long)handle, (unsigned long long)st.vmalloc_bytes,
-	       (unsigned long long)st.host_vmas);
-	fails += !cpu || st.vmalloc_bytes == 0;
-	u64 window = st.vmalloc_bytes;
-
-	cookie = dma_alloc_attrs(camera, SZ_1M, &cookie_handle, GFP_KERNEL, DMA_ATTR_NO_KERNEL_MAPPING);
-	dmamap_machine_stats(m, &st);
-	printf("1 MiB with DMA_ATTR_NO_KERNEL_MAPPING: cookie %p, DMA %#llx, VA window still %llu bytes\n",
-	       cookie, (unsigned long long)cookie_handle, (unsigned long long)st.vmalloc_bytes);
-	fails += !cookie || st.vmalloc_bytes != window;
-	if (cookie)
-		dma_free_attrs(camera, SZ_1M, cookie, cookie_handle, DMA_ATTR_NO_KERNEL_MAPPING);
-	if (cpu)
-		dma_free_attrs(camera, SZ_1M, cpu, handle, 0);
-	dmamap_machine_stats(m, &st);
-	printf("after both frees: VA window %llu bytes, %llu of %llu frames free\n",
-	       (unsigned long long)st.vmalloc_bytes, (unsigned long long)st.pages_free,
-	       (unsigned long long)st.pages_total);
-	fails += st.vmalloc_bytes != 0;
-	dmamap_machine_destroy(m);
-	return fails ? 1 : 0;
+	return demo_run(&opt);
 }
 
 int main(int argc, char **argv)

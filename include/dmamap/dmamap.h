@@ -12,6 +12,7 @@
 #include <dmamap/bus.h>
 #include <dmamap/iommu.h>
 #include <dmamap/dma-buf.h>
+#include <dmamap/trace.h>
 
 #define DMAMAP_VERSION_MAJOR 0
 #define DMAMAP_VERSION_MINOR 1

@@ -18,6 +18,7 @@
 
 #include <dmamap/machine.h>
 #include <dmamap/mm.h>
+#include <dmamap/trace.h>
 #include <pthread.h>
 
 #include "lib/util.h"
@@ -91,6 +92,9 @@ struct dmamap_machine {
 	pthread_mutex_t lock;			/* guards the device list */
 	struct list_head devices;
 	unsigned int next_dev_id;
+
+	dmamap_trace_fn trace_fn;		/* atomic; NULL: no tracing */
+	void *trace_arg;
 
 	struct mm_counters ctr;
 };

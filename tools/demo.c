@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dmamap demo: the seed's scenario on the built-in ARM-like SoC, told in a
+ * driver developer's terms with the figures of the run. Every figure printed
+ * is measured; every claim is checked, and the demo exits 0 only if all
+ * checks passed.
+ */
+#include "demo.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FRAME_SIZE	SZ_1M
+#define NR_FRAMES	4
+#define MAX_SEGS	512
+#define MAX_LANES	4
+
+/* what the picture needs: per buffer, its ranges in each address space */
+struct range {
+	u64 start, len;
+};
+
+struct demo_buffer {
+	const char *label;
+	struct range phys[MAX_SEGS];
+	unsigned int nr_phys;
+	struct range dma[MAX_LANES][MAX_SEGS];
+	unsigned int nr_dma[MAX_LANES];
+};
+
+struct demo {
+	struct dmamap_machine *m;
+	struct device *camera, *encoder, *display;
+	struct iommu_domain *cam_dom, *enc_dom;
+	struct demo_buffer bufs[NR_FRAMES + 2];
+	unsigned int nr_bufs;
+	int checks, failed;
+	/* the trace */
+	struct dmamap_trace_event *events;
+	size_t nr_events, cap_events;
+	bool trace_overflow;
+	u64 t0;
+};
+
+static const char *lane_name[MAX_LANES] = { "physical memory", "camera (IOMMU)", "encoder (IOMMU)",
+					    "display (direct, offset)" };
+
+static void check(struct demo *d, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->checks++;
+	if (ok)
+		return;
+	d->failed++;
+	printf("  CHECK FAILED: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static u32 adler32(const u8 *p, size_t len)
+{
+	u32 a = 1, b = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		a = (a + p[i]) % 65521;
+		b = (b + a) % 65521;
+	}
+	return (b << 16) | a;
+}
+
+static void frame_pattern(u8 *p, size_t len, unsigned int n)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (u8)(i * 31 + (i >> 10) * 7 + n * 101);
+}
+
+static const char *size_str(u64 bytes, char *buf, size_t len)
+{
+	if (bytes >= SZ_1M && bytes % SZ_1K == 0)
+		snprintf(buf, len, "%.2f MiB", (double)bytes / SZ_1M);
+	else if (bytes >= SZ_1K)
+		snprintf(buf, len, "%.1f KiB", (double)bytes / SZ_1K);
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
+	return buf;
+}
+
+static void on_trace(const struct dmamap_trace_event *ev, void *arg)
+{
+	struct demo *d = arg;
+
+	if (d->nr_events == d->cap_events) {
+		size_t cap = d->cap_events ? 2 * d->cap_events : 4096;
+		struct dmamap_trace_event *n;
+
+		if (cap > (1u << 22) || !(n = realloc(d->events, cap * sizeof(*n)))) {
+			d->trace_overflow = true;
+			return;
+		}
+		d->events = n;
+		d->cap_events = cap;
+	}
+	d->events[d->nr_events++] = *ev;
+}
+
+/* Records a table's DMA segments for lane @lane of buffer @b. */
+static void record_dma(struct demo_buffer *b, int lane, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (b->nr_dma[lane] == MAX_SEGS)
+			break;
+		b->dma[lane][b->nr_dma[lane]++] = (struct range){ sg_dma_address(sg), sg_dma_len(sg) };
+	}
+}
+
+static void record_phys(struct demo_buffer *b, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		if (b->nr_phys == MAX_SEGS)
+			break;
+		b->phys[b->nr_phys++] = (struct range){ sg_phys(sg), sg->length };
+	}
+}
+
+static int bus_sgt(struct device *dev, struct sg_table *sgt, u8 *buf, size_t len, bool write)
+{
+	struct scatterlist *sg;
+	size_t done = 0;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		size_t n = sg_dma_len(sg) < len - done ? sg_dma_len(sg) : len - done;
+		int ret = write ? dmamap_bus_write(dev, sg_dma_address(sg), buf + done, n, NULL)
+				: dmamap_bus_read(dev, sg_dma_address(sg), buf + done, n, NULL);
+
+		if (ret)
+			return ret;
+		done += n;
+	}
+	return done == len ? 0 : -EIO;
+}
+
+static int setup(struct demo *d)
+{
+	static const struct dmamap_bank banks[] = {
+		{ 0x80000000ULL, 512ULL << 20 },
+		{ 0x880000000ULL, 256ULL << 20 },
+	};
+	const struct dmamap_machine_config mcfg = {
+		.banks = banks, .nr_banks = 2, .cache = DMAMAP_CACHE_NONCOHERENT,
+	};
+	const struct dmamap_device_config cam = { .name = "camera", .dma_mask = DMA_BIT_MASK(32) };
+	const struct dmamap_device_config enc = {
+		.name = "encoder", .dma_mask = DMA_BIT_MASK(32), .coherent = true,
+	};
+	const struct dmamap_device_config disp = {
+		.name = "display", .dma_mask = DMA_BIT_MASK(32), .dma_offset = 0x80000000ULL,
+		.max_segment_size = 0xfffff000u,
+	};
+	const struct dmamap_iommu_config io = { .type = IOMMU_DOMAIN_DMA };
+	int ret;
+
+	ret = dmamap_machine_create(&mcfg, &d->m);
+	if (ret)
+		return ret;
+	if ((ret = dmamap_device_create(d->m, &cam, &d->camera)) ||
+	    (ret = dmamap_device_create(d->m, &enc, &d->encoder)) ||
+	    (ret = dmamap_device_create(d->m, &disp, &d->display)) ||
+	    (ret = dmamap_iommu_domain_create(d->m, &io, &d->cam_dom)) ||
+	    (ret = dmamap_iommu_domain_create(d->m, &io, &d->enc_dom)) ||
+	    (ret = iommu_attach_device(d->cam_dom, d->camera)) ||
+	    (ret = iommu_attach_device(d->enc_dom, d->encoder)))
+		return ret;
+	return 0;
+}
+
+static void show_machine(struct demo *d)
+{
+	const struct dmamap_machine_config *cfg = dmamap_machine_config(d->m);
+	struct dmamap_stats st;
+	char a[32], b[32];
+
+	dmamap_machine_stats(d->m, &st);
+	printf("The machine: an ARM-like SoC with non-coherent CPU caches (64-byte lines)\n");
+	for (unsigned int i = 0; i < cfg->nr_banks; i++)
+		printf("  RAM %#011llx-%#011llx (%s)\n", (unsigned long long)cfg->banks[i].base,
+		       (unsigned long long)(cfg->banks[i].base + cfg->banks[i].size - 1),
+		       size_str(cfg->banks[i].size, a, sizeof(a)));
+	printf("  kernel VA window %s, swiotlb %s below 4 GiB, atomic pool %s\n",
+	       size_str(st.vmalloc_size, a, sizeof(a)),
+	       size_str(st.swiotlb_slots_total * 2048, b, sizeof(b)),
+	       size_str(st.atomic_pool_bytes, a, sizeof(a)));
+	printf("  camera   behind its own IOMMU (LPAE, 32-bit IOVA space), non-coherent\n");
+	printf("  encoder  behind another IOMMU, coherent (snoops the CPU caches)\n");
+	printf("  display  no IOMMU, 32-bit DMA mask, sees RAM at DMA address 0 (offset 0x80000000),\n"
+	       "           scans out one contiguous DMA segment\n\n");
+}
+
+/* 1. What DMA_ATTR_NO_KERNEL_MAPPING saves. */
+static void va_window(struct demo *d)
+{
+	struct dmamap_stats s0, s1, s2;
+	void *cpu[NR_FRAMES], *cookie[NR_FRAMES];
+	dma_addr_t h[NR_FRAMES], hc[NR_FRAMES];
+	char a[32];
+
+	printf("1. The kernel VA window, and what DMA_ATTR_NO_KERNEL_MAPPING saves\n");
+	dmamap_machine_stats(d->m, &s0);
+	for (int i = 0; i < NR_FRAMES; i++)
+		cpu[i] = dma_alloc_attrs(d->camera, FRAME_SIZE, &h[i], GFP_KERNEL, 0);
+	dmamap_machine_stats(d->m, &s1);
+	for (int i = 0; i < NR_FRAMES; i++)
+		cookie[i] = dma_alloc_attrs(d->camera, FRAME_SIZE, &hc[i], GFP_KERNEL,
+					    DMA_ATTR_NO_KERNEL_MAPPING);
+	dmamap_machine_stats(d->m, &s2);
+	printf("   %d x 1 MiB with a kernel mapping:       VA window %s in %llu areas, %llu host mappings\n",
+	       NR_FRAMES, size_str(s1.vmalloc_bytes - s0.vmalloc_bytes, a, sizeof(a)),
+	       (unsigned long long)(s1.vmalloc_areas - s0.vmalloc_areas),
+	       (unsigned long long)(s1.host_vmas - s0.host_vmas));
+	printf("   %d x 1 MiB with DMA_ATTR_NO_KERNEL_MAPPING: VA window +%llu bytes, +%llu host mappings, "
+	       "%llu cookies\n", NR_FRAMES,
+	       (unsigned long long)(s2.vmalloc_bytes - s1.vmalloc_bytes),
+	       (unsigned long long)(s2.host_vmas - s1.host_vmas), (unsigned long long)s2.cookies);
+	for (int i = 0; i < NR_FRAMES; i++)
+		check(d, cpu[i] && cookie[i], "allocation %d failed", i);
+	check(d, s1.vmalloc_bytes - s0.vmalloc_bytes >= (u64)NR_FRAMES * FRAME_SIZE,
+	      "mapped buffers use the VA window");
+	check(d, s2.vmalloc_bytes == s1.vmalloc_bytes && s2.host_vmas == s1.host_vmas,
+	      "NO_KERNEL_MAPPING buffers use no VA window");
+	for (int i = 0; i < NR_FRAMES; i++) {
+		if (cpu[i])
+			dma_free_attrs(d->camera, FRAME_SIZE, cpu[i], h[i], 0);
+		if (cookie[i])
+			dma_free_attrs(d->camera, FRAME_SIZE, cookie[i], hc[i], DMA_ATTR_NO_KERNEL_MAPPING);
+	}
+	printf("\n");
+}
+
+struct frame {
+	struct dma_buf *buf;
+	struct dma_buf_attachment *at[MAX_LANES];
+	u32 sum;
+	bool contiguous;
+};
+
+/* 2-5. The frames: allocated by the camera, shared with the encoder, display and CPU. */
+static void frames(struct demo *d)
+{
+	struct frame f[NR_FRAMES + 1];
+	u8 *pattern = malloc(FRAME_SIZE), *seen = malloc(FRAME_SIZE);
+	struct dmamap_stats s0, s1;
+	u64 moved[MAX_LANES] = { 0 }, cpu_read = 0;
+	int nr = NR_FRAMES + 1;
+
+	if (!pattern || !seen) {
+		check(d, false, "out of host memory");
+		goto out;
+	}
+	dmamap_machine_stats(d->m, &s0);
+	printf("2. Frames shared with dma-buf: allocated by the camera with DMA_ATTR_NO_KERNEL_MAPPING\n");
+	for (int n = 0; n < nr; n++) {
+		struct demo_buffer *b = &d->bufs[d->nr_bufs++];
+		struct sg_table *sgt;
+
+		f[n].contiguous = n == nr - 1;
+		f[n].buf = dmamap_dma_buf_alloc(d->camera, FRAME_SIZE,
+						f[n].contiguous ? DMA_ATTR_FORCE_CONTIGUOUS : 0);
+		b->label = f[n].contiguous ? "frame (contiguous)" : "frame";
+		check(d, !IS_ERR(f[n].buf), "frame %d allocation", n);
+		if (IS_ERR(f[n].buf)) {
+			nr = n;
+			break;
+		}
+		for (int l = 0; l < MAX_LANES; l++)
+			f[n].at[l] = NULL;
+		/* the CPU-side description: dma_get_sgtable() on the exporter, through an attach */
+		f[n].at[1] = dma_buf_attach(f[n].buf, d->camera);
+		sgt = dma_buf_map_attachment(f[n].at[1], DMA_FROM_DEVICE);
+		check(d, !IS_ERR(sgt), "camera map of frame %d", n);
+		if (IS_ERR(sgt))
+			continue;
+		record_phys(b, sgt);
+		record_dma(b, 1, sgt);
+		printf("   frame %d: %u physically contiguous runs (sg_table entries) -> camera IOVA %#llx, "
+		       "%u DMA segment\n", n, sgt->orig_nents, (unsigned long long)sg_dma_address(sgt->sgl),
+		       sgt->nents);
+		frame_pattern(pattern, FRAME_SIZE, (unsigned int)n);
+		f[n].sum = adler32(pattern, FRAME_SIZE);
+		check(d, bus_sgt(d->camera, sgt, pattern, FRAME_SIZE, true) == 0, "camera DMA write");
+		moved[1] += FRAME_SIZE;
+		dma_buf_unmap_attachment(f[n].at[1], sgt, DMA_FROM_DEVICE);
+	}
+	printf("\n3. Each importer maps the frames into its own DMA address space\n");
+	for (int n = 0; n < nr; n++) {
+		struct demo_buffer *b = &d->bufs[d->nr_bufs - nr + n];
+		struct sg_table *sgt;
+
+		f[n].at[2] = dma_buf_attach(f[n].buf, d->encoder);
+		sgt = dma_buf_map_attachment(f[n].at[2], DMA_TO_DEVICE);
+		check(d, !IS_ERR(sgt), "encoder map of frame %d", n);
+		if (!IS_ERR(sgt)) {
+			record_dma(b, 2, sgt);
+			memset(seen, 0, FRAME_SIZE);
+			check(d, bus_sgt(d->encoder, sgt, seen, FRAME_SIZE, false) == 0 &&
+			      adler32(seen, FRAME_SIZE) == f[n].sum, "encoder checksum of frame %d", n);
+			moved[2] += FRAME_SIZE;
+			printf("   frame %d: encoder IOVA %#llx (%u segment)", n,
+			       (unsigned long long)sg_dma_address(sgt->sgl), sgt->nents);
+			dma_buf_unmap_attachment(f[n].at[2], sgt, DMA_TO_DEVICE);
+		}
+		f[n].at[3] = dma_buf_attach(f[n].buf, d->display);
+		sgt = dma_buf_map_attachment(f[n].at[3], DMA_TO_DEVICE);
+		check(d, !IS_ERR(sgt), "display map of frame %d", n);
+		if (!IS_ERR(sgt)) {
+			record_dma(b, 3, sgt);
+			if (sgt->nents == 1) {
+				memset(seen, 0, FRAME_SIZE);
+				check(d, bus_sgt(d->display, sgt, seen, FRAME_SIZE, false) == 0 &&
+				      adler32(seen, FRAME_SIZE) == f[n].sum,
+				      "display checksum of frame %d", n);
+				moved[3] += FRAME_SIZE;
+				printf("; display DMA %#llx, one segment: scanned out\n",
+				       (unsigned long long)sg_dma_address(sgt->sgl));
+			} else {
+				printf("; display: %u DMA segments, the controller needs one: refused\n",
+				       sgt->nents);
+			}
+			check(d, (sgt->nents == 1) == f[n].contiguous,
+			      "only the DMA_ATTR_FORCE_CONTIGUOUS frame is one segment for the display");
+			dma_buf_unmap_attachment(f[n].at[3], sgt, DMA_TO_DEVICE);
+		}
+	}
+
+	printf("\n4. User space reads the frames through dma_buf_mmap(), between begin/end_cpu_access\n");
+	for (int n = 0; n < nr; n++) {
+		struct vm_area_struct *vma;
+
+		if (dmamap_vma_create(d->m, FRAME_SIZE, 0, &vma)) {
+			check(d, false, "vma");
+			continue;
+		}
+		check(d, dma_buf_mmap(f[n].buf, vma, 0) == 0, "dma_buf_mmap of frame %d", n);
+		dma_buf_begin_cpu_access(f[n].buf, DMA_FROM_DEVICE);
+		check(d, adler32((const u8 *)vma->vm_start, FRAME_SIZE) == f[n].sum,
+		      "CPU checksum of frame %d", n);
+		cpu_read += FRAME_SIZE;
+		dma_buf_end_cpu_access(f[n].buf, DMA_FROM_DEVICE);
+		dmamap_vma_destroy(vma);
+	}
+	dmamap_machine_stats(d->m, &s1);
+	printf("   bytes moved: camera wrote %llu KiB, encoder read %llu KiB, display read %llu KiB, "
+	       "CPU read %llu KiB\n", (unsigned long long)moved[1] >> 10,
+	       (unsigned long long)moved[2] >> 10, (unsigned long long)moved[3] >> 10,
+	       (unsigned long long)cpu_read >> 10);
+	printf("   checksums verified: %d of %d; IOTLB %llu hits, %llu misses; VA window used by "
+	       "frames: %llu bytes\n", d->checks - d->failed, d->checks,
+	       (unsigned long long)(s1.iotlb_hits - s0.iotlb_hits),
+	       (unsigned long long)(s1.iotlb_misses - s0.iotlb_misses),
+	       (unsigned long long)s1.vmalloc_bytes);
+	check(d, s1.vmalloc_bytes == 0, "frames shared without any kernel mapping");
+
+	for (int n = 0; n < nr; n++) {
+		for (int l = 1; l < MAX_LANES; l++)
+			if (f[n].at[l] && !IS_ERR(f[n].at[l]))
+				dma_buf_detach(f[n].buf, f[n].at[l]);
+		dma_buf_put(f[n].buf);
+	}
+	printf("\n");
+out:
+	free(pattern);
+	free(seen);
+}
+
+/* 5. Bounce buffering: the display cannot reach the bank above 4 GiB. */
+static void bounce(struct demo *d)
+{
+	struct dmamap_stats s0, s1;
+	struct page *page = dmamap_alloc_pages(d->m, GFP_KERNEL, 0);
+	u8 in[PAGE_SIZE], out[PAGE_SIZE];
+	dma_addr_t a;
+
+	printf("5. Bounce buffering (swiotlb)\n");
+	if (!page) {
+		check(d, false, "page allocation");
+		return;
+	}
+	frame_pattern(in, sizeof(in), 77);
+	memcpy(page_address(page), in, sizeof(in));
+	dmamap_machine_stats(d->m, &s0);
+	a = dma_map_page(d->display, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	check(d, !dma_mapping_error(d->display, a), "map of a high page for the display");
+	if (!dma_mapping_error(d->display, a)) {
+		check(d, dmamap_bus_read(d->display, a, out, sizeof(out), NULL) == 0 &&
+		      !memcmp(in, out, sizeof(in)), "the display reads the page through the bounce slot");
+		dma_unmap_page(d->display, a, PAGE_SIZE, DMA_TO_DEVICE);
+	}
+	dmamap_machine_stats(d->m, &s1);
+	printf("   a page at %#llx is out of the display's reach (32-bit mask, offset 0x80000000):\n"
+	       "   mapped at DMA %#llx in a swiotlb slot, %llu bytes bounced, contents verified\n\n",
+	       (unsigned long long)page_to_phys(page), (unsigned long long)a,
+	       (unsigned long long)(s1.bounce_bytes - s0.bounce_bytes));
+	check(d, s1.bounce_bytes > s0.bounce_bytes, "bytes were bounced");
+	dmamap_free_pages(page, 0);
+}
+
+/* 6. The cache model: a driver that reads before sync_for_cpu. */
+static void caches(struct demo *d)
+{
+	struct dmamap_stats s0, s1;
+	u8 *buf = dmamap_kmalloc(d->m, 4096, GFP_KERNEL);
+	u8 dev_data[4096];
+	dma_addr_t a;
+	u8 before, after;
+
+	printf("6. Non-coherent caches: why dma_sync_single_for_cpu() matters\n");
+	if (!buf) {
+		check(d, false, "kmalloc");
+		return;
+	}
+	memset(buf, 0x11, 4096);
+	memset(dev_data, 0x22, sizeof(dev_data));
+	dmamap_machine_stats(d->m, &s0);
+	/* the display DMAs into a low-memory buffer (no IOMMU, no bounce needed) */
+	a = dma_map_single(d->display, buf, 4096, DMA_FROM_DEVICE);
+	check(d, !dma_mapping_error(d->display, a), "map");
+	dmamap_bus_write(d->display, a, dev_data, sizeof(dev_data), NULL);
+	before = buf[0];
+	dma_sync_single_for_cpu(d->display, a, 4096, DMA_FROM_DEVICE);
+	after = buf[0];
+	dma_unmap_single(d->display, a, 4096, DMA_FROM_DEVICE);
+	dmamap_machine_stats(d->m, &s1);
+	printf("   the device wrote 0x22 into a buffer the CPU had filled with 0x11;\n"
+	       "   before dma_sync_single_for_cpu() the driver reads %#04x (%s), after it %#04x\n",
+	       before, before == 0x11 ? "stale: the CPU's cached copy" : "?", after);
+	printf("   cache maintenance in the whole run: %llu operations, %llu bytes cleaned, %llu bytes "
+	       "invalidated\n\n", (unsigned long long)s1.syncs,
+	       (unsigned long long)s1.clean_bytes, (unsigned long long)s1.invalidate_bytes);
+	check(d, before == 0x11 && after == 0x22, "stale before the sync, right after it");
+	dmamap_kfree(d->m, buf);
+}
+
+static void teardown(struct demo *d)
+{
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(d->m, &st);
+	check(d, st.vmalloc_bytes == 0 && st.cookies == 0 && st.iova_pages_used == 0 &&
+	      st.kmalloc_bytes == 0, "everything freed at the end");
+	iommu_domain_free(d->cam_dom);
+	iommu_domain_free(d->enc_dom);
+	dmamap_machine_destroy(d->m);
+}
+
+/* --- the picture -------------------------------------------------------------- */
+
+static const char *palette[] = { "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+				 "#edc948", "#b07aa1", "#ff9da7" };
+
+/* One lane: [lo, hi) of an address space drawn over the width. */
+struct lane {
+	u64 lo, hi;
+};
+
+static double lane_x(const struct lane *l, u64 a, double width)
+{
+	if (a <= l->lo)
+		return 0;
+	if (a >= l->hi)
+		return width;
+	return (double)(a - l->lo) / (double)(l->hi - l->lo) * width;
+}
+
+static void lane_bounds(struct demo *d, int lane, struct lane *l)
+{
+	l->lo = ~0ULL;
+	l->hi = 0;
+	for (unsigned int b = 0; b < d->nr_bufs; b++) {
+		unsigned int n = lane ? d->bufs[b].nr_dma[lane] : d->bufs[b].nr_phys;
+		const struct range *r = lane ? d->bufs[b].dma[lane] : d->bufs[b].phys;
+
+		for (unsigned int i = 0; i < n; i++) {
+			if (r[i].start < l->lo)
+				l->lo = r[i].start;
+			if (r[i].start + r[i].len > l->hi)
+				l->hi = r[i].start + r[i].len;
+		}
+	}
+	if (l->lo >= l->hi) {
+		l->lo = 0;
+		l->hi = 1;
+		return;
+	}
+	/* some room on both sides */
+	u64 pad = (l->hi - l->lo) / 20 + PAGE_SIZE;
+
+	l->lo = l->lo > pad ? l->lo - pad : 0;
+	l->hi += pad;
+}
+
+int demo_write_svg(struct demo *d, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	const double width = 900, left = 190, lane_h = 34, gap = 36;
+	double height = 80 + MAX_LANES * (lane_h + gap) + 20 * d->nr_bufs;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n", left + width + 20, height);
+	fprintf(f, "<title>dmamap demo: one buffer, several DMA address spaces</title>\n");
+	fprintf(f, "<text x=\"10\" y=\"24\" font-size=\"16\">The same frames in physical memory and "
+		"in each device's DMA address space</text>\n");
+	for (int lane = 0; lane < MAX_LANES; lane++) {
+		struct lane l;
+		double y = 50 + lane * (lane_h + gap);
+
+		lane_bounds(d, lane, &l);
+		fprintf(f, "<g class=\"lane\" data-lane=\"%s\">\n", lane_name[lane]);
+		fprintf(f, "<text x=\"10\" y=\"%.0f\">%s</text>\n", y + lane_h / 2 + 4, lane_name[lane]);
+		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#eeeeee\" "
+			"stroke=\"#999999\"/>\n", left, y, width, lane_h);
+		fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">%#llx</text>\n", left,
+			y + lane_h + 12, (unsigned long long)l.lo);
+		fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%#llx</text>\n",
+			left + width, y + lane_h + 12, (unsigned long long)l.hi);
+		for (unsigned int b = 0; b < d->nr_bufs; b++) {
+			unsigned int n = lane ? d->bufs[b].nr_dma[lane] : d->bufs[b].nr_phys;
+			const struct range *r = lane ? d->bufs[b].dma[lane] : d->bufs[b].phys;
+
+			if (!n)
+				continue;
+			/* one shape per buffer and lane: a path of one rectangle per range */
+			fprintf(f, "<path class=\"buffer\" data-buffer=\"%u\" fill=\"%s\" d=\"", b,
+				palette[b % (sizeof(palette) / sizeof(palette[0]))]);
+			for (unsigned int i = 0; i < n; i++) {
+				double x0 = left + lane_x(&l, r[i].start, width);
+				double x1 = left + lane_x(&l, r[i].start + r[i].len, width);
+
+				if (x1 - x0 < 1)
+					x1 = x0 + 1;
+				fprintf(f, "M%.2f %.0fH%.2fV%.0fH%.2fZ", x0, y + 2, x1, y + lane_h - 2, x0);
+			}
+			fprintf(f, "\"><title>buffer %u (%s)</title></path>\n", b, d->bufs[b].label);
+		}
+		fprintf(f, "</g>\n");
+	}
+	for (unsigned int b = 0; b < d->nr_bufs; b++) {
+		double y = 60 + MAX_LANES * (lane_h + gap) + 20 * b;
+
+		fprintf(f, "<rect x=\"10\" y=\"%.0f\" width=\"14\" height=\"14\" fill=\"%s\"/>"
+			"<text x=\"30\" y=\"%.0f\">buffer %u: %s, %u physical runs</text>\n", y - 11,
+			palette[b % (sizeof(palette) / sizeof(palette[0]))], y, b, d->bufs[b].label,
+			d->bufs[b].nr_phys);
+	}
+	fprintf(f, "</svg>\n");
+	return fclose(f) ? -errno : 0;
+}
+
+/* --- the trace (Chrome trace event format, opens in Perfetto) ----------------- */
+
+int demo_write_trace(struct demo *d, const char *path)
+{
+	static const char *dirs[] = { "bidirectional", "to_device", "from_device", "none" };
+	FILE *f = fopen(path, "w");
+	u64 t0 = d->nr_events ? d->events[0].start_ns : 0;
+	struct device *devs[3] = { d->camera, d->encoder, d->display };
+
+	if (!f)
+		return -errno;
+	fprintf(f, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n");
+	fprintf(f, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, "
+		"\"args\": {\"name\": \"dmamap demo\"}}");
+	for (int i = 0; i < 3; i++) {
+		fprintf(f, ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": %d, "
+			"\"args\": {\"name\": \"%s: DMA API\"}}", 2 * i + 1, dev_name(devs[i]));
+		fprintf(f, ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": %d, "
+			"\"args\": {\"name\": \"%s: bus\"}}", 2 * i + 2, dev_name(devs[i]));
+	}
+	for (size_t i = 0; i < d->nr_events; i++) {
+		const struct dmamap_trace_event *e = &d->events[i];
+		int tid = 0;
+
+		for (int k = 0; k < 3; k++)
+			if (e->dev == devs[k])
+				tid = 2 * k + 1 + (e->kind == DMAMAP_TRACE_BUS);
+		fprintf(f, ",\n{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": 1, "
+			"\"tid\": %d, \"ts\": %.3f, \"dur\": %.3f, \"args\": {\"addr\": \"%#llx\", "
+			"\"size\": %llu, \"dir\": \"%s\", \"ret\": %ld}}", e->name,
+			e->kind == DMAMAP_TRACE_BUS ? "bus" : "dma", tid,
+			(double)(e->start_ns - t0) / 1000.0,
+			(double)(e->end_ns - e->start_ns) / 1000.0, (unsigned long long)e->addr,
+			(unsigned long long)e->size,
+			e->kind == DMAMAP_TRACE_BUS ? (e->dir ? "write" : "read")
+						    : dirs[(unsigned int)e->dir & 3],
+			e->ret);
+	}
+	fprintf(f, "\n]}\n");
+	if (d->trace_overflow)
+		fprintf(stderr, "dmamap demo: the trace was cut at %zu events\n", d->nr_events);
+	return fclose(f) ? -errno : 0;
+}
+
+int demo_run(const struct demo_options *opt)
+{
+	struct demo d;
+	int ret;
+
+	memset(&d, 0, sizeof(d));
+	ret = setup(&d);
+	if (ret) {
+		fprintf(stderr, "dmamap demo: setting up the machine failed: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (opt->trace_file)
+		dmamap_trace_set(d.m, on_trace, &d);
+	printf("dmamap demo: the 2012 ARM DMA-mapping buffer-sharing series, end to end\n\n");
+	show_machine(&d);
+	va_window(&d);
+	frames(&d);
+	bounce(&d);
+	caches(&d);
+	dmamap_trace_set(d.m, NULL, NULL);
+
+	printf("The lesson of the seed:\n"
+	       "  - DMA_ATTR_NO_KERNEL_MAPPING buffers cost no kernel VA space; they reach user space with dma_mmap_attrs().\n"
+	       "  - dma_get_sgtable() + dma_map_sgtable() give every device the buffer in its own DMA address space.\n"
+	       "  - Never share kernel addresses or assume a shared DMA address space between devices.\n\n");
+	if (opt->svg_file && demo_write_svg(&d, opt->svg_file))
+		check(&d, false, "writing %s", opt->svg_file);
+	if (opt->trace_file && demo_write_trace(&d, opt->trace_file))
+		check(&d, false, "writing %s", opt->trace_file);
+	teardown(&d);
+	printf("%d checks, %d failed: %s\n", d.checks, d.failed, d.failed ? "FAILED" : "all passed");
+	free(d.events);
+	return d.failed ? 1 : 0;
+}
