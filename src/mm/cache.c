@@ -170,7 +170,7 @@ static void inval_lines(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 		return;
 	if (pa < pb) {
 		/* whole pages: drop the private copies, one host call for them all */
-		host_discard(mm_phys_to_linear(m, pa), (size_t)(pb - pa));
+		mm_host_discard(m, mm_phys_to_linear(m, pa), (size_t)(pb - pa));
 		refresh_from_memory(m, a, pa);
 		refresh_from_memory(m, pb, b);
 	} else {
@@ -217,7 +217,7 @@ void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 
 	if (!m->noncoherent || !len)
 		return;
-	host_populate_write(mm_phys_to_linear(m, pa), (size_t)(pe - pa));
+	mm_host_populate_write(m, mm_phys_to_linear(m, pa), (size_t)(pe - pa));
 	mm_count(m, prime_bytes, pe - pa);
 	if (!IS_ALIGNED(phys, LINE))
 		snap_take(m, ALIGN_DOWN(phys, LINE));

@@ -558,5 +558,6 @@ DMAMAP_API void dmamap_machine_stats(struct dmamap_machine *m, struct dmamap_sta
 	out->host_munmaps = RD(host_munmaps);
 	out->swiotlb_full = RD(swiotlb_full);
 	out->iova_pages_used = RD(iova_pages_used);
+	out->host_madvises = RD(host_madvises);
 #undef RD
 }
