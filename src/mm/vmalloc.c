@@ -22,6 +22,12 @@ struct mm_vm_free {
 	struct mm_vm_free *next;	/* address order */
 };
 
+struct mm_vma {
+	struct vm_area_struct vma;
+	unsigned long host_vmas;	/* mappings made into it; guarded by vmalloc.lock */
+	struct list_head node;		/* in vmalloc.vmas, under vmalloc.lock */
+};
+
 static inline unsigned long vm_hash(const struct mm_vmalloc *v, unsigned long addr)
 {
 	return ((addr - (unsigned long)v->base) >> PAGE_SHIFT) % v->hash_size;
@@ -33,6 +39,7 @@ int mm_vmalloc_init(struct dmamap_machine *m, size_t size)
 
 	memset(v, 0, sizeof(*v));
 	pthread_mutex_init(&v->lock, NULL);
+	INIT_LIST_HEAD(&v->vmas);
 	v->base = host_reserve(size);
 	if (!v->base)
 		goto out_lock;
@@ -56,10 +63,19 @@ out_lock:
 	return -ENOMEM;
 }
 
+static void vma_release(struct dmamap_machine *m, struct vm_area_struct *vma);
+
 void mm_vmalloc_exit(struct dmamap_machine *m)
 {
 	struct mm_vmalloc *v = &m->vmalloc;
 	struct mm_vm_free *f, *fn;
+
+	/* user VMAs are the machine's too: a machine leaves no host mapping behind */
+	while (!list_empty(&v->vmas)) {
+		struct mm_vma *mv = list_first_entry(&v->vmas, struct mm_vma, node);
+
+		vma_release(m, &mv->vma);
+	}
 
 	for (unsigned long i = 0; i < v->hash_size; i++) {
 		struct mm_vm_area *a = v->hash[i], *an;
@@ -417,11 +433,6 @@ void *mm_cookie_owner(struct dmamap_machine *m, const void *cookie)
 
 /* --- user VMAs ----------------------------------------------------------- */
 
-struct mm_vma {
-	struct vm_area_struct vma;
-	unsigned long host_vmas;	/* mappings made into it; guarded by vmalloc.lock */
-};
-
 DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned long pgoff,
 				 struct vm_area_struct **out)
 {
@@ -445,25 +456,33 @@ DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned
 	mv->vma.vm_end = (unsigned long)addr + size;
 	mv->vma.vm_pgoff = pgoff;
 	mv->vma.vm_machine = m;
+	pthread_mutex_lock(&m->vmalloc.lock);
+	list_add_tail(&mv->node, &m->vmalloc.vmas);
+	pthread_mutex_unlock(&m->vmalloc.lock);
 	*out = &mv->vma;
 	return 0;
 }
 
-DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma)
+static void vma_release(struct dmamap_machine *m, struct vm_area_struct *vma)
 {
-	struct mm_vma *mv;
-	struct dmamap_machine *m;
+	struct mm_vma *mv = container_of(vma, struct mm_vma, vma);
+	unsigned long host_vmas;
 
-	if (!vma)
-		return;
-	mv = container_of(vma, struct mm_vma, vma);
-	m = vma->vm_machine;
 	host_release((void *)vma->vm_start, vma->vm_end - vma->vm_start);
 	pthread_mutex_lock(&m->vmalloc.lock);
-	m->vmalloc.host_vmas -= mv->host_vmas;
+	list_del_init(&mv->node);
+	host_vmas = mv->host_vmas;
+	m->vmalloc.host_vmas -= host_vmas;
 	pthread_mutex_unlock(&m->vmalloc.lock);
-	host_vmas_release(mv->host_vmas);
+	host_vmas_release(host_vmas);
 	free(mv);
+}
+
+DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma)
+{
+	if (!vma)
+		return;
+	vma_release(vma->vm_machine, vma);
 }
 
 int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t phys, size_t len)
