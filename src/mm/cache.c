@@ -179,18 +179,36 @@ static void inval_lines(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 	mm_count(m, invalidate_bytes, b - a);
 }
 
+/*
+ * The lines only partly inside [phys, phys+len): none, one (both ends in one
+ * line, or one end aligned) or two. Every primitive asks this one question.
+ */
+static unsigned int edge_lines(phys_addr_t phys, size_t len, phys_addr_t line[2])
+{
+	phys_addr_t end = phys + len;
+	unsigned int n = 0;
+
+	if (!len)
+		return 0;
+	if (!IS_ALIGNED(phys, LINE))
+		line[n++] = ALIGN_DOWN(phys, LINE);
+	if (!IS_ALIGNED(end, LINE) && (n == 0 || ALIGN_DOWN(end, LINE) != line[0]))
+		line[n++] = ALIGN_DOWN(end, LINE);
+	return n;
+}
+
 void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
-	phys_addr_t end = phys + len, ls = ALIGN_DOWN(phys, LINE), le = ALIGN(end, LINE);
-	phys_addr_t a = ALIGN(phys, LINE), b = ALIGN_DOWN(end, LINE);
+	phys_addr_t end = phys + len, a = ALIGN(phys, LINE), b = ALIGN_DOWN(end, LINE);
+	phys_addr_t edge[2];
+	unsigned int n;
 
 	mm_count(m, syncs, 1);
 	if (!m->noncoherent || !len)
 		return;
-	if (ls != phys)
-		clean_inval_edge(m, ls, false);
-	if (le != end && (le - LINE != ls || ls == phys))
-		clean_inval_edge(m, le - LINE, false);
+	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++)
+		clean_inval_edge(m, edge[i], false);
 	if (b > a) {
 		memcpy(mm_phys_to_mem(m, a), mm_phys_to_linear(m, a), (size_t)(b - a));
 		mm_count(m, clean_bytes, b - a);
@@ -199,42 +217,43 @@ void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 
 void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
-	phys_addr_t end = phys + len, ls = ALIGN_DOWN(phys, LINE), le = ALIGN(end, LINE);
+	phys_addr_t end = phys + len, edge[2];
+	unsigned int n;
 
 	mm_count(m, syncs, 1);
 	if (!m->noncoherent || !len)
 		return;
-	if (ls != phys)
-		clean_inval_edge(m, ls, true);
-	if (le != end && (le - LINE != ls || ls == phys))
-		clean_inval_edge(m, le - LINE, true);
+	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++)
+		clean_inval_edge(m, edge[i], true);
 	inval_lines(m, ALIGN(phys, LINE), ALIGN_DOWN(end, LINE));
 }
 
 void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
 	phys_addr_t end = phys + len, pa = ALIGN_DOWN(phys, PAGE_SIZE), pe = ALIGN(end, PAGE_SIZE);
+	phys_addr_t edge[2];
+	unsigned int n;
 
 	if (!m->noncoherent || !len)
 		return;
 	mm_host_populate_write(m, mm_phys_to_linear(m, pa), (size_t)(pe - pa));
 	mm_count(m, prime_bytes, pe - pa);
-	if (!IS_ALIGNED(phys, LINE))
-		snap_take(m, ALIGN_DOWN(phys, LINE));
-	if (!IS_ALIGNED(end, LINE) && ALIGN_DOWN(end, LINE) != ALIGN_DOWN(phys, LINE))
-		snap_take(m, ALIGN_DOWN(end, LINE));
+	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++)
+		snap_take(m, edge[i]);
 }
 
 void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
-	phys_addr_t end = phys + len;
+	phys_addr_t edge[2];
+	unsigned int n;
 
 	if (!m->noncoherent || !len)
 		return;
-	if (!IS_ALIGNED(phys, LINE))
-		snap_drop(m, ALIGN_DOWN(phys, LINE));
-	if (!IS_ALIGNED(end, LINE) && ALIGN_DOWN(end, LINE) != ALIGN_DOWN(phys, LINE))
-		snap_drop(m, ALIGN_DOWN(end, LINE));
+	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++)
+		snap_drop(m, edge[i]);
 }
 
 void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, size_t len)
