@@ -135,21 +135,42 @@ static bool line_dirty(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu
 	return dirty;
 }
 
+/*
+ * The CPU's copy of @line is clean now (it was written back, or refreshed
+ * from memory, or already agreed with memory): a snapshot of the line, if
+ * one is kept, takes the present content, so that only a CPU write from now
+ * on makes the line dirty again.
+ */
+static void snap_refresh(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu)
+{
+	struct mm_line_snapshots *s = m->lines;
+	struct line_snapshot *e;
+
+	pthread_mutex_lock(&s->lock);
+	e = *snap_find_locked(s, line);
+	if (e)
+		memcpy(e->data, cpu, LINE);
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* A partial line at an end of a range: write back if dirty, then drop the copy. */
 static void clean_inval_edge(struct dmamap_machine *m, phys_addr_t line, bool inval)
 {
 	u8 *cpu = mm_phys_to_linear(m, line);
 	u8 *mem = mm_phys_to_mem(m, line);
 
-	if (!memcmp(cpu, mem, LINE))
-		return;		/* nothing cached that memory does not hold */
-	if (line_dirty(m, line, cpu)) {
+	if (!memcmp(cpu, mem, LINE)) {
+		/* nothing cached that memory does not hold */
+	} else if (line_dirty(m, line, cpu)) {
 		memcpy(mem, cpu, LINE);
 		mm_count(m, clean_bytes, LINE);
 	} else if (inval) {
 		memcpy(cpu, mem, LINE);
 		mm_count(m, invalidate_bytes, LINE);
+	} else {
+		return;	/* a clean of a clean but stale line: it stays as it is */
 	}
+	snap_refresh(m, line, cpu);
 }
 
 /* memory -> CPU view for [a, b), leaving pages whose copy already agrees uncopied */
