@@ -447,6 +447,38 @@ static void test_coherent_device_access(void **state)
 	teardown(&f);
 }
 
+/*
+ * Frames handed out for DMA: the CPU's copies of an earlier user are cleaned
+ * away and the frames are zero in memory, with one host call for the range.
+ */
+static void test_prep_dma_pages(void **state)
+{
+	struct fixture f;
+	struct dmamap_stats st0, st1;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 3);
+	memset(f.cpu, 0x5a, 8 * PAGE_SIZE);		/* an earlier user's dirty data */
+	memset(f.mem, 0xa5, 8 * PAGE_SIZE);		/* and what memory held */
+	st0 = stats(f.m);
+	mm_prep_dma_pages(f.m, f.page, 8);
+	st1 = stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
+	assert_int_equal(private_pages(f.cpu, 8), 0);
+	assert_true(all_bytes(f.mem, 8 * PAGE_SIZE, 0));
+	assert_true(all_bytes(f.cpu, 8 * PAGE_SIZE, 0));
+	teardown(&f);
+
+	setup(&f, DMAMAP_CACHE_COHERENT, 1);
+	memset(f.cpu, 0x5a, 2 * PAGE_SIZE);
+	st0 = stats(f.m);
+	mm_prep_dma_pages(f.m, f.page, 2);
+	st1 = stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
+	assert_true(all_bytes(f.cpu, 2 * PAGE_SIZE, 0));
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_range_across_banks),
 		cmocka_unit_test(test_coherent_machine),
 		cmocka_unit_test(test_coherent_device_access),
+		cmocka_unit_test(test_prep_dma_pages),
 	};
 
 	return cmocka_run_group_tests_name("mm-cache", tests, NULL, NULL);
