@@ -217,6 +217,25 @@ void mm_vm_area_free(struct dmamap_machine *m, struct mm_vm_area *area)
 	free(area);
 }
 
+/*
+ * Is [phys, phys+len) RAM, in one bank or in physically adjacent ones? Such a
+ * range is also contiguous in the memfd (banks lie there in address order).
+ */
+static bool phys_run_is_ram(const struct dmamap_machine *m, phys_addr_t phys, u64 len)
+{
+	while (len) {
+		const struct mm_bank *b = mm_phys_bank(m, phys, 1);
+		u64 n;
+
+		if (!b)
+			return false;
+		n = min(len, b->size - (phys - b->base));
+		phys += n;
+		len -= n;
+	}
+	return true;
+}
+
 /* Maps one run; accounting included. */
 static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t len)
 {
@@ -237,12 +256,17 @@ static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t 
 	return 0;
 }
 
-/* Frames @a and @b (in that order) follow each other in the memfd. */
+/*
+ * Frames @a and @b (in that order) are physically contiguous. Frames next to
+ * each other in the page array are next to each other in the memfd too, so
+ * a run of them is one host mapping, across the edge of two physically
+ * adjacent banks as well.
+ */
 static inline bool frames_follow(const struct dmamap_machine *m, const struct page *a,
 				 const struct page *b)
 {
-	return b == a + 1 && mm_gidx_bank(m, mm_page_gidx(m, a)) ==
-				     mm_gidx_bank(m, mm_page_gidx(m, b));
+	return b == a + 1 && mm_gidx_phys(m, mm_page_gidx(m, b)) ==
+				     mm_gidx_phys(m, mm_page_gidx(m, a)) + PAGE_SIZE;
 }
 
 int mm_vm_area_map_phys(struct dmamap_machine *m, struct mm_vm_area *area, size_t off,
@@ -251,7 +275,7 @@ int mm_vm_area_map_phys(struct dmamap_machine *m, struct mm_vm_area *area, size_
 	int ret;
 
 	if (!len || !PAGE_ALIGNED(off) || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(len) ||
-	    off > area->size || len > area->size - off || !mm_phys_is_ram(m, phys, len))
+	    off > area->size || len > area->size - off || !phys_run_is_ram(m, phys, len))
 		return -EINVAL;
 	ret = map_run(m, (void *)(area->addr + off), phys, len);
 	if (!ret)
@@ -493,7 +517,7 @@ int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t p
 
 	if (!len || !PAGE_ALIGNED(off) || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(len) ||
 	    off > vma->vm_end - vma->vm_start || len > vma->vm_end - vma->vm_start - off ||
-	    !mm_phys_is_ram(m, phys, len))
+	    !phys_run_is_ram(m, phys, len))
 		return -EINVAL;
 	ret = map_run(m, (void *)(vma->vm_start + off), phys, len);
 	if (!ret) {
