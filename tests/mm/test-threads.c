@@ -173,7 +173,7 @@ static void test_racing_double_frees(void **state)
 				pages[i] = dmamap_alloc_pages(m, GFP_KERNEL, 1);
 				assert_non_null(pages[i]);
 			} else {
-				objs[i] = dmamap_kmalloc(m, 64 + (i % 3) * 1000, GFP_KERNEL);
+				objs[i] = dmamap_kmalloc(m, 64 + (i % 4) * 1700, GFP_KERNEL);	/* slabs and pages */
 				assert_non_null(objs[i]);
 			}
 		}
