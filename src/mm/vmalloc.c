@@ -257,16 +257,30 @@ static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t 
 }
 
 /*
- * Frames @a and @b (in that order) are physically contiguous. Frames next to
- * each other in the page array are next to each other in the memfd too, so
- * a run of them is one host mapping, across the edge of two physically
- * adjacent banks as well.
+ * How many of @pages[i..nr) are physically contiguous from @pages[i] on (at
+ * least one). Frames next to each other in the page array are next to each
+ * other in the memfd too, so such a run is one host mapping, across the
+ * edge of two physically adjacent banks as well. The bank is looked up once
+ * per run, not per frame.
  */
-static inline bool frames_follow(const struct dmamap_machine *m, const struct page *a,
-				 const struct page *b)
+static unsigned int run_length(const struct dmamap_machine *m, struct page **pages,
+			       unsigned int i, unsigned int nr)
 {
-	return b == a + 1 && mm_gidx_phys(m, mm_page_gidx(m, b)) ==
-				     mm_gidx_phys(m, mm_page_gidx(m, a)) + PAGE_SIZE;
+	unsigned long gidx = mm_page_gidx(m, pages[i]);
+	const struct mm_bank *b = mm_gidx_bank(m, gidx);
+	unsigned long bank_end = b->first + b->nr_pages;	/* gidx past the bank */
+	unsigned int j = i + 1;
+
+	for (; j < nr && pages[j] == pages[j - 1] + 1; j++) {
+		if (gidx + (j - i) == bank_end) {
+			/* the next frame opens the next bank: is it physically adjacent? */
+			if (b + 1 == m->banks + m->nr_banks || b[1].base != b->base + b->size)
+				break;
+			b++;
+			bank_end = b->first + b->nr_pages;
+		}
+	}
+	return j - i;
 }
 
 int mm_vm_area_map_phys(struct dmamap_machine *m, struct mm_vm_area *area, size_t off,
@@ -294,10 +308,8 @@ int mm_vm_area_map_pages(struct dmamap_machine *m, struct mm_vm_area *area, size
 	    (size_t)nr << PAGE_SHIFT > area->size - off)
 		return -EINVAL;
 	while (i < nr) {
-		unsigned int j = i + 1;
+		unsigned int j = i + run_length(m, pages, i, nr);
 
-		while (j < nr && frames_follow(m, pages[j - 1], pages[j]))
-			j++;
 		ret = map_run(m, (void *)(area->addr + off + ((size_t)i << PAGE_SHIFT)),
 			      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
 		if (ret)
@@ -537,11 +549,9 @@ int mm_vma_map_pages(struct vm_area_struct *vma, unsigned long off, struct page 
 	if (!nr)
 		return -EINVAL;
 	while (i < nr) {
-		unsigned int j = i + 1;
+		unsigned int j = i + run_length(m, pages, i, nr);
 		int ret;
 
-		while (j < nr && frames_follow(m, pages[j - 1], pages[j]))
-			j++;
 		ret = mm_vma_map_phys(vma, off + ((unsigned long)i << PAGE_SHIFT),
 				      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
 		if (ret)
