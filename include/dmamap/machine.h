@@ -96,6 +96,7 @@ struct dmamap_stats {
 	u64 atomic_pool_bytes;	/* size of the atomic coherent pool */
 	u64 atomic_pool_used;
 	u64 iova_pages_used;	/* pages of IOVA space allocated in all domains */
+	u64 host_madvises;	/* host madvise calls made on the CPU view, ever */
 };
 
 DMAMAP_API void dmamap_machine_stats(struct dmamap_machine *m, struct dmamap_stats *out);

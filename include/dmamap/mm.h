@@ -113,7 +113,10 @@ static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 /* Return: 0, -EINVAL (size 0 or not page aligned, NULL), -ENOMEM. */
 DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned long pgoff,
 				 struct vm_area_struct **out);
-/* Unmaps whatever was mapped into the VMA and frees it. NULL is ignored. */
+/*
+ * Unmaps whatever was mapped into the VMA and frees it. NULL is ignored.
+ * A VMA belongs to its machine: dmamap_machine_destroy() destroys those left.
+ */
 DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma);
 
 #ifdef __cplusplus

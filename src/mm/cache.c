@@ -135,21 +135,42 @@ static bool line_dirty(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu
 	return dirty;
 }
 
+/*
+ * The CPU's copy of @line is clean now (it was written back, or refreshed
+ * from memory, or already agreed with memory): a snapshot of the line, if
+ * one is kept, takes the present content, so that only a CPU write from now
+ * on makes the line dirty again.
+ */
+static void snap_refresh(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu)
+{
+	struct mm_line_snapshots *s = m->lines;
+	struct line_snapshot *e;
+
+	pthread_mutex_lock(&s->lock);
+	e = *snap_find_locked(s, line);
+	if (e)
+		memcpy(e->data, cpu, LINE);
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* A partial line at an end of a range: write back if dirty, then drop the copy. */
 static void clean_inval_edge(struct dmamap_machine *m, phys_addr_t line, bool inval)
 {
 	u8 *cpu = mm_phys_to_linear(m, line);
 	u8 *mem = mm_phys_to_mem(m, line);
 
-	if (!memcmp(cpu, mem, LINE))
-		return;		/* nothing cached that memory does not hold */
-	if (line_dirty(m, line, cpu)) {
+	if (!memcmp(cpu, mem, LINE)) {
+		/* nothing cached that memory does not hold */
+	} else if (line_dirty(m, line, cpu)) {
 		memcpy(mem, cpu, LINE);
 		mm_count(m, clean_bytes, LINE);
 	} else if (inval) {
 		memcpy(cpu, mem, LINE);
 		mm_count(m, invalidate_bytes, LINE);
+	} else {
+		return;	/* a clean of a clean but stale line: it stays as it is */
 	}
+	snap_refresh(m, line, cpu);
 }
 
 /* memory -> CPU view for [a, b), leaving pages whose copy already agrees uncopied */
@@ -170,7 +191,7 @@ static void inval_lines(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 		return;
 	if (pa < pb) {
 		/* whole pages: drop the private copies, one host call for them all */
-		host_discard(mm_phys_to_linear(m, pa), (size_t)(pb - pa));
+		mm_host_discard(m, mm_phys_to_linear(m, pa), (size_t)(pb - pa));
 		refresh_from_memory(m, a, pa);
 		refresh_from_memory(m, pb, b);
 	} else {
@@ -179,18 +200,36 @@ static void inval_lines(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 	mm_count(m, invalidate_bytes, b - a);
 }
 
+/*
+ * The lines only partly inside [phys, phys+len): none, one (both ends in one
+ * line, or one end aligned) or two. Every primitive asks this one question.
+ */
+static unsigned int edge_lines(phys_addr_t phys, size_t len, phys_addr_t line[2])
+{
+	phys_addr_t end = phys + len;
+	unsigned int n = 0;
+
+	if (!len)
+		return 0;
+	if (!IS_ALIGNED(phys, LINE))
+		line[n++] = ALIGN_DOWN(phys, LINE);
+	if (!IS_ALIGNED(end, LINE) && (n == 0 || ALIGN_DOWN(end, LINE) != line[0]))
+		line[n++] = ALIGN_DOWN(end, LINE);
+	return n;
+}
+
 void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
-	phys_addr_t end = phys + len, ls = ALIGN_DOWN(phys, LINE), le = ALIGN(end, LINE);
-	phys_addr_t a = ALIGN(phys, LINE), b = ALIGN_DOWN(end, LINE);
+	phys_addr_t end = phys + len, a = ALIGN(phys, LINE), b = ALIGN_DOWN(end, LINE);
+	phys_addr_t edge[2];
+	unsigned int n;
 
 	mm_count(m, syncs, 1);
 	if (!m->noncoherent || !len)
 		return;
-	if (ls != phys)
-		clean_inval_edge(m, ls, false);
-	if (le != end && (le - LINE != ls || ls == phys))
-		clean_inval_edge(m, le - LINE, false);
+	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++)
+		clean_inval_edge(m, edge[i], false);
 	if (b > a) {
 		memcpy(mm_phys_to_mem(m, a), mm_phys_to_linear(m, a), (size_t)(b - a));
 		mm_count(m, clean_bytes, b - a);
@@ -199,42 +238,43 @@ void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 
 void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
-	phys_addr_t end = phys + len, ls = ALIGN_DOWN(phys, LINE), le = ALIGN(end, LINE);
+	phys_addr_t end = phys + len, edge[2];
+	unsigned int n;
 
 	mm_count(m, syncs, 1);
 	if (!m->noncoherent || !len)
 		return;
-	if (ls != phys)
-		clean_inval_edge(m, ls, true);
-	if (le != end && (le - LINE != ls || ls == phys))
-		clean_inval_edge(m, le - LINE, true);
+	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++)
+		clean_inval_edge(m, edge[i], true);
 	inval_lines(m, ALIGN(phys, LINE), ALIGN_DOWN(end, LINE));
 }
 
 void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
 	phys_addr_t end = phys + len, pa = ALIGN_DOWN(phys, PAGE_SIZE), pe = ALIGN(end, PAGE_SIZE);
+	phys_addr_t edge[2];
+	unsigned int n;
 
 	if (!m->noncoherent || !len)
 		return;
-	host_populate_write(mm_phys_to_linear(m, pa), (size_t)(pe - pa));
+	mm_host_populate_write(m, mm_phys_to_linear(m, pa), (size_t)(pe - pa));
 	mm_count(m, prime_bytes, pe - pa);
-	if (!IS_ALIGNED(phys, LINE))
-		snap_take(m, ALIGN_DOWN(phys, LINE));
-	if (!IS_ALIGNED(end, LINE) && ALIGN_DOWN(end, LINE) != ALIGN_DOWN(phys, LINE))
-		snap_take(m, ALIGN_DOWN(end, LINE));
+	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++)
+		snap_take(m, edge[i]);
 }
 
 void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
-	phys_addr_t end = phys + len;
+	phys_addr_t edge[2];
+	unsigned int n;
 
 	if (!m->noncoherent || !len)
 		return;
-	if (!IS_ALIGNED(phys, LINE))
-		snap_drop(m, ALIGN_DOWN(phys, LINE));
-	if (!IS_ALIGNED(end, LINE) && ALIGN_DOWN(end, LINE) != ALIGN_DOWN(phys, LINE))
-		snap_drop(m, ALIGN_DOWN(end, LINE));
+	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++)
+		snap_drop(m, edge[i]);
 }
 
 void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, size_t len)

@@ -21,8 +21,11 @@
  * belong to the buffer and are treated as dirty when they differ from
  * memory. For the lines at the two ends of a primed range, the content at
  * priming time is kept (a snapshot): such a line is dirty only if the CPU
- * view has changed since. A partial line with no snapshot that differs from
- * memory is taken as dirty.
+ * view has changed since. Maintenance that leaves such a line clean (written
+ * back, or refreshed from memory) brings its snapshot up to date, so a
+ * buffer synced again and again is judged on the CPU's writes since the last
+ * sync. A partial line with no snapshot that differs from memory is taken as
+ * dirty.
  *
  * Ranges are physical and must be RAM; they may span adjacent banks.
  */

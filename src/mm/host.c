@@ -202,6 +202,18 @@ int host_discard(void *addr, size_t len)
 	return madvise(addr, len, MADV_DONTNEED) ? -errno : 0;
 }
 
+int mm_host_discard(struct dmamap_machine *m, void *addr, size_t len)
+{
+	mm_count(m, host_madvises, 1);
+	return host_discard(addr, len);
+}
+
+int mm_host_populate_write(struct dmamap_machine *m, void *addr, size_t len)
+{
+	mm_count(m, host_madvises, 1);
+	return host_populate_write(addr, len);
+}
+
 int host_populate_write(void *addr, size_t len)
 {
 	static bool no_populate;	/* the host kernel predates MADV_POPULATE_WRITE */

@@ -9,7 +9,10 @@
  * machine. page_address() and page_to_phys() of a valid page find their
  * machine from the pointer alone, without a lock. Calls that must refuse a
  * pointer that is no page at all (dmamap_free_pages of a foreign pointer)
- * check it against the registry of live machines first.
+ * check it against the registry of live machines first: a table with one
+ * slot per PAGES_REGION_ALIGN of address space, read without a lock, since
+ * a machine's page array lies wholly inside the one region it reserved, and
+ * a list for reservations the table cannot index.
  */
 #include "mm/mm.h"
 #include "mm/host.h"
@@ -45,6 +48,24 @@ static pthread_rwlock_t registry_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct dmamap_machine **registry;	/* guarded by registry_lock */
 static size_t registry_len, registry_cap;	/* guarded by registry_lock */
 
+/*
+ * The machine whose page region starts at slot << PAGES_REGION_SHIFT, for
+ * regions below 2^48; written under registry_lock, read with acquire loads.
+ */
+#define REGISTRY_SLOTS	(1UL << (48 - PAGES_REGION_SHIFT))
+static struct dmamap_machine *registry_slot[REGISTRY_SLOTS];
+
+static inline unsigned long region_slot(const void *p)
+{
+	return (unsigned long)p >> PAGES_REGION_SHIFT;
+}
+
+static inline bool machine_has_page(const struct dmamap_machine *m, const struct page *page)
+{
+	return page >= m->pages && page < m->pages + m->nr_pages &&
+	       ((unsigned long)page - (unsigned long)m->pages) % sizeof(*page) == 0;
+}
+
 static struct dmamap_machine *page_header_machine(const struct page *page)
 {
 	const struct pages_header *h =
@@ -56,15 +77,21 @@ static struct dmamap_machine *page_header_machine(const struct page *page)
 struct dmamap_machine *mm_page_machine(const struct page *page)
 {
 	struct dmamap_machine *found = NULL;
+	unsigned long slot = region_slot(page);
 
 	if (!page)
 		return NULL;
+	if (slot < REGISTRY_SLOTS) {
+		/* no other machine's pages can lie in this machine's region */
+		found = __atomic_load_n(&registry_slot[slot], __ATOMIC_ACQUIRE);
+		return found && machine_has_page(found, page) ? found : NULL;
+	}
 	pthread_rwlock_rdlock(&registry_lock);
 	for (size_t i = 0; i < registry_len; i++) {
 		struct dmamap_machine *m = registry[i];
 
 		if (page >= m->pages && page < m->pages + m->nr_pages) {
-			if (((unsigned long)page - (unsigned long)m->pages) % sizeof(*page) == 0)
+			if (machine_has_page(m, page))
 				found = m;
 			break;
 		}
@@ -95,6 +122,8 @@ static int registry_add(struct dmamap_machine *m)
 		registry_cap = cap;
 	}
 	registry[registry_len++] = m;
+	if (region_slot(m->pages) < REGISTRY_SLOTS)
+		__atomic_store_n(&registry_slot[region_slot(m->pages)], m, __ATOMIC_RELEASE);
 out:
 	pthread_rwlock_unlock(&registry_lock);
 	return ret;
@@ -103,6 +132,8 @@ out:
 static void registry_del(struct dmamap_machine *m)
 {
 	pthread_rwlock_wrlock(&registry_lock);
+	if (region_slot(m->pages) < REGISTRY_SLOTS)
+		__atomic_store_n(&registry_slot[region_slot(m->pages)], NULL, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < registry_len; i++) {
 		if (registry[i] == m) {
 			registry[i] = registry[--registry_len];
@@ -566,6 +597,7 @@ DMAMAP_API void dmamap_machine_stats(struct dmamap_machine *m, struct dmamap_sta
 	out->host_munmaps = RD(host_munmaps);
 	out->swiotlb_full = RD(swiotlb_full);
 	out->iova_pages_used = RD(iova_pages_used);
+	out->host_madvises = RD(host_madvises);
 #undef RD
 	dma_machine_stats(m, out);
 }

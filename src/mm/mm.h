@@ -51,6 +51,7 @@ struct mm_counters {
 	u64 kmalloc_bytes;
 	u64 host_mmaps;
 	u64 host_munmaps;
+	u64 host_madvises;
 	u64 swiotlb_full;
 	u64 iova_pages_used;
 };
@@ -163,6 +164,14 @@ int mm_free_pages_checked(struct dmamap_machine *m, struct page *page, unsigned 
  * survives; then they are zeroed in memory.
  */
 void mm_prep_dma_pages(struct dmamap_machine *m, struct page *page, unsigned long nr_pages);
+
+/*
+ * host_discard() / host_populate_write() on @m's CPU view, counted in
+ * host_madvises: cache maintenance makes one host call per range, and the
+ * tests hold it to that.
+ */
+int mm_host_discard(struct dmamap_machine *m, void *addr, size_t len);
+int mm_host_populate_write(struct dmamap_machine *m, void *addr, size_t len);
 
 /* Host page size check, done once. */
 int mm_host_check(void);

@@ -104,5 +104,5 @@ void mm_prep_dma_pages(struct dmamap_machine *m, struct page *page, unsigned lon
 
 	memset(m->mem + (gidx << PAGE_SHIFT), 0, len);
 	if (m->noncoherent)
-		host_discard(m->linear + (gidx << PAGE_SHIFT), len);
+		mm_host_discard(m, m->linear + (gidx << PAGE_SHIFT), len);
 }

@@ -22,6 +22,12 @@ struct mm_vm_free {
 	struct mm_vm_free *next;	/* address order */
 };
 
+struct mm_vma {
+	struct vm_area_struct vma;
+	unsigned long host_vmas;	/* mappings made into it; guarded by vmalloc.lock */
+	struct list_head node;		/* in vmalloc.vmas, under vmalloc.lock */
+};
+
 static inline unsigned long vm_hash(const struct mm_vmalloc *v, unsigned long addr)
 {
 	return ((addr - (unsigned long)v->base) >> PAGE_SHIFT) % v->hash_size;
@@ -33,6 +39,7 @@ int mm_vmalloc_init(struct dmamap_machine *m, size_t size)
 
 	memset(v, 0, sizeof(*v));
 	pthread_mutex_init(&v->lock, NULL);
+	INIT_LIST_HEAD(&v->vmas);
 	v->base = host_reserve(size);
 	if (!v->base)
 		goto out_lock;
@@ -56,10 +63,19 @@ out_lock:
 	return -ENOMEM;
 }
 
+static void vma_release(struct dmamap_machine *m, struct vm_area_struct *vma);
+
 void mm_vmalloc_exit(struct dmamap_machine *m)
 {
 	struct mm_vmalloc *v = &m->vmalloc;
 	struct mm_vm_free *f, *fn;
+
+	/* user VMAs are the machine's too: a machine leaves no host mapping behind */
+	while (!list_empty(&v->vmas)) {
+		struct mm_vma *mv = list_first_entry(&v->vmas, struct mm_vma, node);
+
+		vma_release(m, &mv->vma);
+	}
 
 	for (unsigned long i = 0; i < v->hash_size; i++) {
 		struct mm_vm_area *a = v->hash[i], *an;
@@ -201,6 +217,25 @@ void mm_vm_area_free(struct dmamap_machine *m, struct mm_vm_area *area)
 	free(area);
 }
 
+/*
+ * Is [phys, phys+len) RAM, in one bank or in physically adjacent ones? Such a
+ * range is also contiguous in the memfd (banks lie there in address order).
+ */
+static bool phys_run_is_ram(const struct dmamap_machine *m, phys_addr_t phys, u64 len)
+{
+	while (len) {
+		const struct mm_bank *b = mm_phys_bank(m, phys, 1);
+		u64 n;
+
+		if (!b)
+			return false;
+		n = min(len, b->size - (phys - b->base));
+		phys += n;
+		len -= n;
+	}
+	return true;
+}
+
 /* Maps one run; accounting included. */
 static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t len)
 {
@@ -221,12 +256,31 @@ static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t 
 	return 0;
 }
 
-/* Frames @a and @b (in that order) follow each other in the memfd. */
-static inline bool frames_follow(const struct dmamap_machine *m, const struct page *a,
-				 const struct page *b)
+/*
+ * How many of @pages[i..nr) are physically contiguous from @pages[i] on (at
+ * least one). Frames next to each other in the page array are next to each
+ * other in the memfd too, so such a run is one host mapping, across the
+ * edge of two physically adjacent banks as well. The bank is looked up once
+ * per run, not per frame.
+ */
+static unsigned int run_length(const struct dmamap_machine *m, struct page **pages,
+			       unsigned int i, unsigned int nr)
 {
-	return b == a + 1 && mm_gidx_bank(m, mm_page_gidx(m, a)) ==
-				     mm_gidx_bank(m, mm_page_gidx(m, b));
+	unsigned long gidx = mm_page_gidx(m, pages[i]);
+	const struct mm_bank *b = mm_gidx_bank(m, gidx);
+	unsigned long bank_end = b->first + b->nr_pages;	/* gidx past the bank */
+	unsigned int j = i + 1;
+
+	for (; j < nr && pages[j] == pages[j - 1] + 1; j++) {
+		if (gidx + (j - i) == bank_end) {
+			/* the next frame opens the next bank: is it physically adjacent? */
+			if (b + 1 == m->banks + m->nr_banks || b[1].base != b->base + b->size)
+				break;
+			b++;
+			bank_end = b->first + b->nr_pages;
+		}
+	}
+	return j - i;
 }
 
 int mm_vm_area_map_phys(struct dmamap_machine *m, struct mm_vm_area *area, size_t off,
@@ -235,7 +289,7 @@ int mm_vm_area_map_phys(struct dmamap_machine *m, struct mm_vm_area *area, size_
 	int ret;
 
 	if (!len || !PAGE_ALIGNED(off) || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(len) ||
-	    off > area->size || len > area->size - off || !mm_phys_is_ram(m, phys, len))
+	    off > area->size || len > area->size - off || !phys_run_is_ram(m, phys, len))
 		return -EINVAL;
 	ret = map_run(m, (void *)(area->addr + off), phys, len);
 	if (!ret)
@@ -254,10 +308,8 @@ int mm_vm_area_map_pages(struct dmamap_machine *m, struct mm_vm_area *area, size
 	    (size_t)nr << PAGE_SHIFT > area->size - off)
 		return -EINVAL;
 	while (i < nr) {
-		unsigned int j = i + 1;
+		unsigned int j = i + run_length(m, pages, i, nr);
 
-		while (j < nr && frames_follow(m, pages[j - 1], pages[j]))
-			j++;
 		ret = map_run(m, (void *)(area->addr + off + ((size_t)i << PAGE_SHIFT)),
 			      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
 		if (ret)
@@ -417,11 +469,6 @@ void *mm_cookie_owner(struct dmamap_machine *m, const void *cookie)
 
 /* --- user VMAs ----------------------------------------------------------- */
 
-struct mm_vma {
-	struct vm_area_struct vma;
-	unsigned long host_vmas;	/* mappings made into it; guarded by vmalloc.lock */
-};
-
 DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned long pgoff,
 				 struct vm_area_struct **out)
 {
@@ -445,25 +492,33 @@ DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned
 	mv->vma.vm_end = (unsigned long)addr + size;
 	mv->vma.vm_pgoff = pgoff;
 	mv->vma.vm_machine = m;
+	pthread_mutex_lock(&m->vmalloc.lock);
+	list_add_tail(&mv->node, &m->vmalloc.vmas);
+	pthread_mutex_unlock(&m->vmalloc.lock);
 	*out = &mv->vma;
 	return 0;
 }
 
-DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma)
+static void vma_release(struct dmamap_machine *m, struct vm_area_struct *vma)
 {
-	struct mm_vma *mv;
-	struct dmamap_machine *m;
+	struct mm_vma *mv = container_of(vma, struct mm_vma, vma);
+	unsigned long host_vmas;
 
-	if (!vma)
-		return;
-	mv = container_of(vma, struct mm_vma, vma);
-	m = vma->vm_machine;
 	host_release((void *)vma->vm_start, vma->vm_end - vma->vm_start);
 	pthread_mutex_lock(&m->vmalloc.lock);
-	m->vmalloc.host_vmas -= mv->host_vmas;
+	list_del_init(&mv->node);
+	host_vmas = mv->host_vmas;
+	m->vmalloc.host_vmas -= host_vmas;
 	pthread_mutex_unlock(&m->vmalloc.lock);
-	host_vmas_release(mv->host_vmas);
+	host_vmas_release(host_vmas);
 	free(mv);
+}
+
+DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma)
+{
+	if (!vma)
+		return;
+	vma_release(vma->vm_machine, vma);
 }
 
 int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t phys, size_t len)
@@ -474,7 +529,7 @@ int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t p
 
 	if (!len || !PAGE_ALIGNED(off) || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(len) ||
 	    off > vma->vm_end - vma->vm_start || len > vma->vm_end - vma->vm_start - off ||
-	    !mm_phys_is_ram(m, phys, len))
+	    !phys_run_is_ram(m, phys, len))
 		return -EINVAL;
 	ret = map_run(m, (void *)(vma->vm_start + off), phys, len);
 	if (!ret) {
@@ -494,11 +549,9 @@ int mm_vma_map_pages(struct vm_area_struct *vma, unsigned long off, struct page 
 	if (!nr)
 		return -EINVAL;
 	while (i < nr) {
-		unsigned int j = i + 1;
+		unsigned int j = i + run_length(m, pages, i, nr);
 		int ret;
 
-		while (j < nr && frames_follow(m, pages[j - 1], pages[j]))
-			j++;
 		ret = mm_vma_map_phys(vma, off + ((unsigned long)i << PAGE_SHIFT),
 				      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
 		if (ret)

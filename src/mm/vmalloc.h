@@ -19,6 +19,8 @@
 #include <dmamap/types.h>
 #include <pthread.h>
 
+#include "lib/util.h"
+
 struct dmamap_machine;
 struct page;
 struct vm_area_struct;
@@ -46,6 +48,7 @@ struct mm_vmalloc {
 	u64 bytes;			/* in use, guard pages included */
 	u64 areas;
 	u64 host_vmas;			/* host mappings live in the window and user VMAs */
+	struct list_head vmas;		/* private: the machine's user VMAs */
 };
 
 struct mm_cookies {
@@ -60,6 +63,7 @@ struct mm_cookies {
 };
 
 int mm_vmalloc_init(struct dmamap_machine *m, size_t size);
+/* Releases the window, and the user VMAs the caller did not destroy. */
 void mm_vmalloc_exit(struct dmamap_machine *m);
 
 /*

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CPU-cache model (cache.c), primitive by primitive.
+ *
+ * On a non-coherent machine the CPU view (page_address()) and the memory view
+ * (mm_phys_to_mem(), what DRAM holds) are two host mappings of one memfd:
+ * clean copies CPU -> memory, invalidate memory -> CPU (one host call for the
+ * whole pages of a range), prime forces the CPU's private copy, and the lines
+ * at unaligned ends of a range follow arm64's __dma_inv_area: cleaned and
+ * invalidated, so CPU data written into a line shared with a DMA buffer lands
+ * over the device's bytes, while a line the CPU only prefetched loses nothing.
+ */
+#include "test-util.h"
+#include "mm/cache.h"
+#include "mm/host.h"
+#include "mm/mm.h"
+
+#include <string.h>
+
+#define LINE 64
+
+struct fixture {
+	struct dmamap_machine *m;
+	struct page *page;
+	unsigned int order;
+	phys_addr_t phys;
+	u8 *cpu;	/* CPU view */
+	u8 *mem;	/* memory view */
+};
+
+static void setup(struct fixture *f, enum dmamap_cache_model cache, unsigned int order)
+{
+	struct dmamap_machine_config cfg = { .cache = cache };
+
+	f->m = test_machine(&cfg);
+	f->order = order;
+	f->page = dmamap_alloc_pages(f->m, GFP_KERNEL, order);
+	assert_non_null(f->page);
+	f->phys = page_to_phys(f->page);
+	f->cpu = page_address(f->page);
+	f->mem = mm_phys_to_mem(f->m, f->phys);
+	assert_non_null(f->mem);
+	assert_ptr_not_equal(f->cpu, f->mem);
+}
+
+static void teardown(struct fixture *f)
+{
+	assert_int_equal(mm_cache_snapshots(f->m), 0);
+	dmamap_free_pages(f->page, f->order);
+	test_assert_no_leaks(f->m);
+	dmamap_machine_destroy(f->m);
+}
+
+static struct dmamap_stats stats(struct dmamap_machine *m)
+{
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(m, &st);
+	return st;
+}
+
+static bool all_bytes(const u8 *p, size_t len, u8 v)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* Pages of [cpu, cpu + n pages) that hold a private (CPU-cached) copy. */
+static unsigned int private_pages(const u8 *cpu, size_t npages)
+{
+	unsigned long bits[4] = { 0 };
+	unsigned int n = 0;
+
+	assert_true(npages <= 256);
+	assert_int_equal(host_private_pages(cpu, npages, bits), 0);
+	for (size_t i = 0; i < npages; i++)
+		n += (bits[i / 64] >> (i % 64)) & 1;
+	return n;
+}
+
+/* --- clean ---------------------------------------------------------------- */
+
+static void test_clean(void **state)
+{
+	struct fixture f;
+	struct dmamap_stats st0, st1;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 2);
+	test_fill_pattern(f.cpu, 4 * PAGE_SIZE, 1);
+	/* a CPU write sits in the CPU's copy: memory does not have it */
+	assert_true(all_bytes(f.mem, 4 * PAGE_SIZE, 0));
+	assert_int_equal(private_pages(f.cpu, 4), 4);
+	st0 = stats(f.m);
+	mm_cache_clean(f.m, f.phys, 4 * PAGE_SIZE);
+	st1 = stats(f.m);
+	assert_int_equal(test_check_pattern(f.mem, 4 * PAGE_SIZE, 1), -1);
+	assert_int_equal(st1.clean_bytes - st0.clean_bytes, 4 * PAGE_SIZE);
+	assert_int_equal(st1.syncs - st0.syncs, 1);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
+	/* the CPU keeps its (now clean) copy */
+	assert_int_equal(test_check_pattern(f.cpu, 4 * PAGE_SIZE, 1), -1);
+	teardown(&f);
+}
+
+/* A clean writes back whole lines, and only the lines the range touches. */
+static void test_clean_range_lines(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
+	memset(f.cpu, 0x5a, PAGE_SIZE);
+	mm_cache_clean(f.m, f.phys + 64, 128);		/* lines 1 and 2 */
+	assert_true(all_bytes(f.mem, 64, 0));
+	assert_true(all_bytes(f.mem + 64, 128, 0x5a));
+	assert_true(all_bytes(f.mem + 192, PAGE_SIZE - 192, 0));
+	mm_cache_clean(f.m, f.phys + 1000, 100);	/* lines 960, 1024 and 1088 */
+	assert_true(all_bytes(f.mem + 192, 960 - 192, 0));
+	assert_true(all_bytes(f.mem + 960, 192, 0x5a));
+	assert_true(all_bytes(f.mem + 1152, PAGE_SIZE - 1152, 0));
+	mm_cache_clean(f.m, f.phys + 2050, 10);	/* inside one line */
+	assert_true(all_bytes(f.mem + 1152, 2048 - 1152, 0));
+	assert_true(all_bytes(f.mem + 2048, 64, 0x5a));
+	assert_true(all_bytes(f.mem + 2112, 64, 0));
+	mm_cache_clean(f.m, f.phys + 3072, 0);		/* empty: nothing */
+	assert_true(all_bytes(f.mem + 3072, 64, 0));
+	teardown(&f);
+}
+
+/* --- invalidate ----------------------------------------------------------- */
+
+static void test_inval(void **state)
+{
+	const size_t n = 8;
+	struct fixture f;
+	struct dmamap_stats st0, st1;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 3);
+	mm_cache_prime(f.m, f.phys, n * PAGE_SIZE);
+	assert_int_equal(private_pages(f.cpu, n), n);
+	test_fill_pattern(f.mem, n * PAGE_SIZE, 2);	/* the device writes memory */
+	/* the CPU still reads its own copy */
+	assert_true(all_bytes(f.cpu, n * PAGE_SIZE, 0));
+	st0 = stats(f.m);
+	mm_cache_inval(f.m, f.phys, n * PAGE_SIZE);
+	st1 = stats(f.m);
+	assert_int_equal(test_check_pattern(f.cpu, n * PAGE_SIZE, 2), -1);
+	assert_int_equal(private_pages(f.cpu, n), 0);	/* the copies are gone */
+	/* one host call for the 8 pages, never one per page */
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
+	assert_int_equal(st1.invalidate_bytes - st0.invalidate_bytes, n * PAGE_SIZE);
+	assert_int_equal(st1.syncs - st0.syncs, 1);
+	teardown(&f);
+}
+
+/*
+ * A range with partial pages at both ends: one host call for the whole pages
+ * between, the partial pages refreshed in place, and the CPU's own data
+ * outside the range (in the same pages) kept.
+ */
+static void test_inval_partial_pages(void **state)
+{
+	struct fixture f;
+	struct dmamap_stats st0, st1;
+	const size_t start = 256, end = 5 * PAGE_SIZE + 1024;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 3);
+	mm_cache_prime(f.m, f.phys + start, end - start);
+	memset(f.cpu, 0xc1, start);			/* CPU data before the range */
+	memset(f.cpu + end, 0xc2, 8 * PAGE_SIZE - end);	/* and after it */
+	test_fill_pattern(f.mem + start, end - start, 3);
+	st0 = stats(f.m);
+	mm_cache_inval(f.m, f.phys + start, end - start);
+	st1 = stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
+	assert_int_equal(test_check_pattern(f.cpu + start, end - start, 3), -1);
+	assert_true(all_bytes(f.cpu, start, 0xc1));
+	assert_true(all_bytes(f.cpu + end, 8 * PAGE_SIZE - end, 0xc2));
+	assert_true(all_bytes(f.mem, start, 0));	/* not written back: outside */
+	assert_int_equal(private_pages(f.cpu, 8), 4);	/* pages 1..4 dropped */
+
+	/* within a single page: no host call at all */
+	st0 = stats(f.m);
+	mm_cache_inval(f.m, f.phys + 7 * PAGE_SIZE + 64, 512);
+	st1 = stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
+	teardown(&f);
+}
+
+/* --- prime ---------------------------------------------------------------- */
+
+static void test_prime(void **state)
+{
+	struct fixture f;
+	struct dmamap_stats st0, st1;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 4);
+	/* nothing cached: a memory write is what the CPU reads (a cache miss) */
+	memset(f.mem, 0x11, PAGE_SIZE);
+	assert_true(all_bytes(f.cpu, PAGE_SIZE, 0x11));
+	assert_int_equal(private_pages(f.cpu, 16), 0);
+
+	st0 = stats(f.m);
+	mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE);
+	st1 = stats(f.m);
+	assert_int_equal(private_pages(f.cpu, 16), 16);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);	/* one call */
+	assert_int_equal(st1.prime_bytes - st0.prime_bytes, 16 * PAGE_SIZE);
+	/* primed: a memory write is no longer seen, every time */
+	memset(f.mem, 0x22, 16 * PAGE_SIZE);
+	assert_true(all_bytes(f.cpu, PAGE_SIZE, 0x11));
+	assert_true(all_bytes(f.cpu + PAGE_SIZE, 15 * PAGE_SIZE, 0));
+	/* priming again keeps what the CPU holds (a dirty line stays dirty) */
+	f.cpu[100] = 0x33;
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	assert_int_equal(f.cpu[100], 0x33);
+	assert_int_equal(f.mem[100], 0x22);
+	/* a range inside one page primes the page */
+	mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys + 5 * PAGE_SIZE + 128, 64);
+	assert_int_equal(private_pages(f.cpu, 16), 1);
+	mm_cache_forget(f.m, f.phys + 5 * PAGE_SIZE + 128, 64);
+	teardown(&f);
+}
+
+/* --- the lines at the ends of a range ------------------------------------- */
+
+/*
+ * The CPU writes into a line it shares with a DMA buffer while the device
+ * owns the buffer: the invalidate at the unaligned end cleans that line, and
+ * the CPU's stale copy of the buffer's bytes lands over the device's. This is
+ * the loss real non-coherent hardware shows, and the model must show it.
+ */
+static void test_edge_dirty_line_loses_device_bytes(void **state)
+{
+	struct fixture f;
+	const size_t start = 32, len = 128;	/* lines 0..63 and 128..191 are shared */
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
+	mm_cache_prime(f.m, f.phys + start, len);	/* map for the device */
+	f.cpu[0] = 0xc0;				/* CPU data next to the buffer */
+	memset(f.mem + start, 0xdd, len);		/* the device writes the buffer */
+	mm_cache_inval(f.m, f.phys + start, len);	/* unmap: sync for the CPU */
+	/* the CPU's byte was written back, over the device's bytes 32..63 */
+	assert_int_equal(f.mem[0], 0xc0);
+	assert_true(all_bytes(f.mem + start, LINE - start, 0));
+	assert_true(all_bytes(f.cpu + start, LINE - start, 0));
+	/* the rest of the buffer is the device's, in memory and for the CPU */
+	assert_true(all_bytes(f.mem + LINE, start + len - LINE, 0xdd));
+	assert_true(all_bytes(f.cpu + LINE, start + len - LINE, 0xdd));
+	mm_cache_forget(f.m, f.phys + start, len);
+	teardown(&f);
+}
+
+/* A shared line the CPU only prefetched (primed, never written) loses nothing. */
+static void test_edge_primed_line_keeps_device_bytes(void **state)
+{
+	static const struct { size_t start, len; } cases[] = {
+		{ 32, 128 },		/* both ends inside lines */
+		{ 0, 16 },		/* line-aligned start, sub-line length */
+		{ 256, 100 },		/* aligned start, unaligned end */
+		{ 400, 48 },		/* unaligned start, aligned end */
+		{ 520, 16 },		/* both ends inside one line */
+		{ 4000, 200 },		/* across a page boundary */
+	};
+	struct fixture f;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 1);
+	memset(f.cpu, 0x77, 2 * PAGE_SIZE);	/* what the buffer held before */
+	mm_cache_clean(f.m, f.phys, 2 * PAGE_SIZE);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t s = cases[i].start, l = cases[i].len;
+
+		mm_cache_prime(f.m, f.phys + s, l);
+		memset(f.mem + s, 0xd0 + i, l);			/* the device writes */
+		mm_cache_inval(f.m, f.phys + s, l);
+		assert_true(all_bytes(f.cpu + s, l, 0xd0 + i));
+		assert_true(all_bytes(f.mem + s, l, 0xd0 + i));
+		/* the bytes around the buffer are untouched in both views */
+		if (s)
+			assert_int_equal(f.mem[s - 1], 0x77);
+		assert_int_equal(f.mem[s + l], 0x77);
+		assert_int_equal(f.cpu[s + l], 0x77);
+		mm_cache_forget(f.m, f.phys + s, l);
+		assert_int_equal(mm_cache_snapshots(f.m), 0);
+		/* restore for the next case */
+		memset(f.cpu + s, 0x77, l);
+		mm_cache_clean(f.m, f.phys + s, l);
+	}
+	teardown(&f);
+}
+
+/*
+ * A buffer mapped once and handed back and forth (a receive ring): each sync
+ * for the CPU must see what the device wrote since the previous one. The
+ * edge lines were made clean by the previous maintenance, so they are not
+ * the CPU's to write back.
+ */
+static void test_edge_repeated_syncs(void **state)
+{
+	struct fixture f;
+	const size_t start = 32, len = 128;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
+	mm_cache_prime(f.m, f.phys + start, len);		/* map FROM_DEVICE */
+	for (int round = 1; round <= 4; round++) {
+		memset(f.mem + start, round, len);		/* the device writes */
+		mm_cache_inval(f.m, f.phys + start, len);	/* sync for the CPU */
+		assert_true(all_bytes(f.cpu + start, len, (u8)round));
+		assert_true(all_bytes(f.mem + start, len, (u8)round));
+		mm_cache_inval(f.m, f.phys + start, len);	/* sync for the device */
+	}
+	/*
+	 * The CPU writes next to the buffer, then cleans it (sync for the
+	 * device): the line is clean again, and the device's next write survives
+	 * the next invalidate.
+	 */
+	f.cpu[0] = 0xc0;
+	f.cpu[start + len] = 0xc1;
+	mm_cache_clean(f.m, f.phys + start, len);
+	assert_int_equal(f.mem[0], 0xc0);
+	assert_int_equal(f.mem[start + len], 0xc1);
+	memset(f.mem + start, 0xee, len);
+	mm_cache_inval(f.m, f.phys + start, len);
+	assert_true(all_bytes(f.cpu + start, len, 0xee));
+	assert_true(all_bytes(f.mem + start, len, 0xee));
+	assert_int_equal(f.cpu[0], 0xc0);
+	assert_int_equal(f.cpu[start + len], 0xc1);
+	mm_cache_forget(f.m, f.phys + start, len);
+	teardown(&f);
+}
+
+/* Prime keeps one snapshot per partial end line; forget drops them. */
+static void test_snapshots_forgotten(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
+	mm_cache_prime(f.m, f.phys + 32, 128);		/* two partial lines */
+	assert_int_equal(mm_cache_snapshots(f.m), 2);
+	mm_cache_prime(f.m, f.phys + 1024, 16);		/* one: aligned start */
+	assert_int_equal(mm_cache_snapshots(f.m), 3);
+	mm_cache_prime(f.m, f.phys + 2056, 8);		/* one: inside a line */
+	assert_int_equal(mm_cache_snapshots(f.m), 4);
+	mm_cache_prime(f.m, f.phys + 3072, 256);	/* none: aligned */
+	assert_int_equal(mm_cache_snapshots(f.m), 4);
+	mm_cache_forget(f.m, f.phys + 32, 128);
+	mm_cache_forget(f.m, f.phys + 1024, 16);
+	mm_cache_forget(f.m, f.phys + 2056, 8);
+	mm_cache_forget(f.m, f.phys + 3072, 256);
+	assert_int_equal(mm_cache_snapshots(f.m), 0);
+	teardown(&f);
+}
+
+/* A range over two physically adjacent banks is one range for every primitive. */
+static void test_range_across_banks(void **state)
+{
+	static const struct dmamap_bank adj[] = {
+		{ 0x80000000ULL, SZ_1M }, { 0x80100000ULL, SZ_1M },
+	};
+	struct dmamap_machine_config cfg = { .banks = adj, .nr_banks = 2,
+					     .cache = DMAMAP_CACHE_NONCOHERENT };
+	struct dmamap_machine *m = test_machine(&cfg);
+	const phys_addr_t at = 0x80100000ULL - 2 * PAGE_SIZE;
+	u8 *cpu = mm_phys_to_linear(m, at), *mem = mm_phys_to_mem(m, at);
+
+	(void)state;
+	test_fill_pattern(cpu, 4 * PAGE_SIZE, 4);
+	mm_cache_clean(m, at, 4 * PAGE_SIZE);
+	assert_int_equal(test_check_pattern(mem, 4 * PAGE_SIZE, 4), -1);
+	mm_cache_prime(m, at, 4 * PAGE_SIZE);
+	test_fill_pattern(mem, 4 * PAGE_SIZE, 5);
+	mm_cache_inval(m, at, 4 * PAGE_SIZE);
+	assert_int_equal(test_check_pattern(cpu, 4 * PAGE_SIZE, 5), -1);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+/* --- coherent machines and coherent devices ------------------------------- */
+
+static void test_coherent_machine(void **state)
+{
+	struct fixture f;
+	struct dmamap_stats st0, st1;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_COHERENT, 1);
+	st0 = stats(f.m);
+	test_fill_pattern(f.cpu, 2 * PAGE_SIZE, 6);
+	assert_int_equal(test_check_pattern(f.mem, 2 * PAGE_SIZE, 6), -1);
+	mm_cache_prime(f.m, f.phys + 32, 100);
+	test_fill_pattern(f.mem, 2 * PAGE_SIZE, 7);
+	assert_int_equal(test_check_pattern(f.cpu, 2 * PAGE_SIZE, 7), -1);
+	mm_cache_clean(f.m, f.phys, 2 * PAGE_SIZE);
+	mm_cache_inval(f.m, f.phys + 32, 100);
+	mm_cache_forget(f.m, f.phys + 32, 100);
+	st1 = stats(f.m);
+	/* bookkeeping only */
+	assert_int_equal(st1.syncs - st0.syncs, 2);
+	assert_int_equal(st1.clean_bytes, st0.clean_bytes);
+	assert_int_equal(st1.invalidate_bytes, st0.invalidate_bytes);
+	assert_int_equal(st1.prime_bytes, st0.prime_bytes);
+	assert_int_equal(st1.host_madvises, st0.host_madvises);
+	assert_int_equal(mm_cache_snapshots(f.m), 0);
+	teardown(&f);
+}
+
+/*
+ * A coherent (snooping) device on a non-coherent machine writes memory and
+ * whatever copy the CPU holds, without creating copies; it reads the CPU view.
+ */
+static void test_coherent_device_access(void **state)
+{
+	struct fixture f;
+	u8 buf[3 * 4096];
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 2);
+	mm_cache_prime(f.m, f.phys + PAGE_SIZE, PAGE_SIZE);	/* page 1 is cached */
+	test_fill_pattern(buf, sizeof(buf), 8);
+	mm_coherent_write(f.m, f.phys + 100, buf, sizeof(buf));
+	assert_int_equal(test_check_pattern(f.mem + 100, sizeof(buf), 8), -1);
+	assert_int_equal(test_check_pattern(f.cpu + 100, sizeof(buf), 8), -1);
+	assert_int_equal(private_pages(f.cpu, 4), 1);	/* no new copies */
+	mm_coherent_fill(f.m, f.phys + PAGE_SIZE - 10, 0x3c, 20);
+	assert_true(all_bytes(f.cpu + PAGE_SIZE - 10, 20, 0x3c));
+	assert_true(all_bytes(f.mem + PAGE_SIZE - 10, 20, 0x3c));
+	/* reads see the CPU's dirty data, which memory does not have */
+	{
+		u8 old = f.mem[PAGE_SIZE + 5];
+
+		f.cpu[PAGE_SIZE + 5] = (u8)(old + 1);
+		mm_cpu_view_read(f.m, f.phys + PAGE_SIZE + 5, buf, 1);
+		assert_int_equal(buf[0], (u8)(old + 1));
+		assert_int_equal(f.mem[PAGE_SIZE + 5], old);
+	}
+	teardown(&f);
+}
+
+/*
+ * Frames handed out for DMA: the CPU's copies of an earlier user are cleaned
+ * away and the frames are zero in memory, with one host call for the range.
+ */
+static void test_prep_dma_pages(void **state)
+{
+	struct fixture f;
+	struct dmamap_stats st0, st1;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 3);
+	memset(f.cpu, 0x5a, 8 * PAGE_SIZE);		/* an earlier user's dirty data */
+	memset(f.mem, 0xa5, 8 * PAGE_SIZE);		/* and what memory held */
+	st0 = stats(f.m);
+	mm_prep_dma_pages(f.m, f.page, 8);
+	st1 = stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
+	assert_int_equal(private_pages(f.cpu, 8), 0);
+	assert_true(all_bytes(f.mem, 8 * PAGE_SIZE, 0));
+	assert_true(all_bytes(f.cpu, 8 * PAGE_SIZE, 0));
+	teardown(&f);
+
+	setup(&f, DMAMAP_CACHE_COHERENT, 1);
+	memset(f.cpu, 0x5a, 2 * PAGE_SIZE);
+	st0 = stats(f.m);
+	mm_prep_dma_pages(f.m, f.page, 2);
+	st1 = stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
+	assert_true(all_bytes(f.cpu, 2 * PAGE_SIZE, 0));
+	teardown(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_clean_range_lines),
+		cmocka_unit_test(test_inval),
+		cmocka_unit_test(test_inval_partial_pages),
+		cmocka_unit_test(test_prime),
+		cmocka_unit_test(test_edge_dirty_line_loses_device_bytes),
+		cmocka_unit_test(test_edge_primed_line_keeps_device_bytes),
+		cmocka_unit_test(test_edge_repeated_syncs),
+		cmocka_unit_test(test_snapshots_forgotten),
+		cmocka_unit_test(test_range_across_banks),
+		cmocka_unit_test(test_coherent_machine),
+		cmocka_unit_test(test_coherent_device_access),
+		cmocka_unit_test(test_prep_dma_pages),
+	};
+
+	return cmocka_run_group_tests_name("mm-cache", tests, NULL, NULL);
+}
