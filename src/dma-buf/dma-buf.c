@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "dma/device.h"
+#include "dma-buf/internal.h"
 
 struct dmabuf_priv {
 	struct dma_buf buf;

@@ -20,8 +20,7 @@
 
 #include "dma/device.h"
 #include "mm/vmalloc.h"
-
-void dma_buf_set_machine(struct dma_buf *dmabuf, struct dmamap_machine *m);
+#include "dma-buf/internal.h"
 
 struct heap_buffer {
 	struct device *exporter;
