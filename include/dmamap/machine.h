@@ -29,6 +29,8 @@ enum dmamap_cache_model {
 
 /* swiotlb_size value that gives the machine no bounce-buffer pool */
 #define DMAMAP_SWIOTLB_OFF	(~0ULL)
+/* atomic_pool_size value that gives the machine no atomic coherent pool */
+#define DMAMAP_ATOMIC_POOL_OFF	(~0ULL)
 
 /* debug flags */
 #define DMAMAP_DEBUG_API	(1UL << 0) /* the kernel's DMA-API checks */
@@ -40,8 +42,13 @@ struct dmamap_machine_config {
 	const struct dmamap_bank *banks; /* NULL/0: 256 MiB at 0x80000000 */
 	unsigned int nr_banks;
 	u64 vmalloc_size;	/* kernel VA window; 0: 128 MiB */
-	u64 atomic_pool_size;	/* atomic coherent pool; 0: 256 KiB */
+	u64 atomic_pool_size;	/* atomic coherent pool; 0: 256 KiB; DMAMAP_ATOMIC_POOL_OFF: none */
 	u64 swiotlb_size;	/* 0: 4 MiB; DMAMAP_SWIOTLB_OFF: none */
+	/*
+	 * The defaults shrink to what RAM below 4 GiB can hold (swiotlb at most
+	 * an eighth of it, the pool a sixteenth), and are off when it holds
+	 * too little; dmamap_machine_config() tells what was made.
+	 */
 	enum dmamap_cache_model cache;
 	unsigned long debug;	/* DMAMAP_DEBUG_* flags; 0: off */
 };

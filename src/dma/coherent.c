@@ -121,7 +121,11 @@ unsigned long dma_pgprot(struct device *dev, unsigned long prot, unsigned long a
 static int pool_init(struct dmamap_machine *m)
 {
 	struct dma_coherent_pool *p;
-	unsigned int order = get_order(m->cfg.atomic_pool_size);
+	unsigned int order;
+
+	if (m->cfg.atomic_pool_size == DMAMAP_ATOMIC_POOL_OFF)
+		return 0;
+	order = get_order(m->cfg.atomic_pool_size);
 
 	if (order > MAX_PAGE_ORDER || (PAGE_SIZE << order) != m->cfg.atomic_pool_size) {
 		mm_report(m, "machine: atomic pool of %#llx bytes (a power of two, 4 KiB..4 MiB)",
@@ -140,7 +144,7 @@ static int pool_init(struct dmamap_machine *m)
 		goto out_free;
 	p->page->flags |= PG_reserved;
 	p->phys = page_to_phys(p->page);
-	mm_prep_dma_pages(m, p->page, p->nr_pages);
+	/* a new machine's memory is all zero and the CPU holds none of it: no prep */
 	p->vaddr = host_reserve(PAGE_SIZE << order);
 	if (!p->vaddr)
 		goto out_pages;
@@ -274,18 +278,66 @@ void dma_unmap_forget_phys(struct device *dev, phys_addr_t phys, size_t size)
 
 /* --- per machine ------------------------------------------------------------ */
 
+/* Bytes of RAM below 4 GiB, where the pools must lie. */
+static u64 low_ram(const struct dmamap_machine *m)
+{
+	u64 low = 0;
+
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (b->base < SZ_4G)
+			low += min_t(u64, b->size, SZ_4G - b->base);
+	}
+	return low;
+}
+
+/*
+ * Defaults that fit the machine: swiotlb at most an eighth of low RAM (in
+ * 256 KiB steps), the atomic pool a sixteenth (a power of two); off when
+ * low RAM is too small for them. What the caller asked for is kept as is.
+ */
+static void fit_default_pools(struct dmamap_machine *m)
+{
+	u64 low = low_ram(m);
+
+	if (m->swiotlb_defaulted) {
+		u64 size = min_t(u64, m->cfg.swiotlb_size, ALIGN_DOWN(low / 8, 256ULL << 10));
+
+		m->cfg.swiotlb_size = size ? size : DMAMAP_SWIOTLB_OFF;
+	}
+	if (m->pool_defaulted) {
+		u64 size = m->cfg.atomic_pool_size;
+
+		while (size > PAGE_SIZE && size > low / 16)
+			size >>= 1;
+		m->cfg.atomic_pool_size = size <= low / 16 ? size : DMAMAP_ATOMIC_POOL_OFF;
+	}
+}
+
 int dma_machine_init(struct dmamap_machine *m)
 {
 	int ret;
+
+	fit_default_pools(m);
 
 	m->dma_records = calloc(1, sizeof(*m->dma_records));
 	if (!m->dma_records)
 		return -ENOMEM;
 	pthread_mutex_init(&m->dma_records->lock, NULL);
 	ret = pool_init(m);
+	if (ret && m->pool_defaulted) {
+		/* no room for the default pool: the machine goes without, as Linux does */
+		m->cfg.atomic_pool_size = DMAMAP_ATOMIC_POOL_OFF;
+		ret = 0;
+	}
 	if (ret)
 		goto out_records;
 	ret = swiotlb_init(m);
+	if (ret && m->swiotlb_defaulted) {
+		m->cfg.swiotlb_size = DMAMAP_SWIOTLB_OFF;
+		ret = 0;
+	}
 	if (ret)
 		goto out_pool;
 	return 0;
@@ -328,7 +380,7 @@ void dma_machine_stats(struct dmamap_machine *m, struct dmamap_stats *out)
 
 	if (p) {
 		pthread_mutex_lock(&p->lock);
-		out->atomic_pool_bytes = p->nr_pages << PAGE_SHIFT;
+		out->atomic_pool_bytes = (u64)p->nr_pages << PAGE_SHIFT;
 		out->atomic_pool_used = p->nr_used << PAGE_SHIFT;
 		pthread_mutex_unlock(&p->lock);
 	}

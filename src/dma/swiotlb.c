@@ -86,7 +86,7 @@ int swiotlb_init(struct dmamap_machine *m)
 		}
 		if (!i)
 			p->start = page_to_phys(p->chunks[0]);
-		mm_prep_dma_pages(m, p->chunks[i], 1UL << order);
+		/* a new machine's memory is all zero and uncached: nothing to prep */
 	}
 	p->end = p->start + size;
 	for (unsigned long i = 0; i < p->nslabs; i++)

@@ -100,6 +100,24 @@ struct dmamap_machine *mm_page_machine(const struct page *page)
 	return found;
 }
 
+struct dmamap_machine *mm_linear_machine(const void *addr)
+{
+	struct dmamap_machine *found = NULL;
+	const u8 *p = addr;
+
+	pthread_rwlock_rdlock(&registry_lock);
+	for (size_t i = 0; i < registry_len; i++) {
+		struct dmamap_machine *m = registry[i];
+
+		if (p >= m->linear && p < m->linear + m->mem_size) {
+			found = m;
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&registry_lock);
+	return found;
+}
+
 DMAMAP_API struct dmamap_machine *dmamap_page_machine(const struct page *page)
 {
 	return mm_page_machine(page);
@@ -332,8 +350,10 @@ static int check_config(const struct dmamap_machine_config *cfg, struct dmamap_m
 
 	if (!m->cfg.vmalloc_size)
 		m->cfg.vmalloc_size = DEFAULT_VMALLOC_SIZE;
+	m->pool_defaulted = !m->cfg.atomic_pool_size;
 	if (!m->cfg.atomic_pool_size)
 		m->cfg.atomic_pool_size = DEFAULT_ATOMIC_POOL;
+	m->swiotlb_defaulted = !m->cfg.swiotlb_size;
 	if (!m->cfg.swiotlb_size)
 		m->cfg.swiotlb_size = DEFAULT_SWIOTLB;
 	if (!PAGE_ALIGNED(m->cfg.vmalloc_size) || m->cfg.vmalloc_size > MAX_VMALLOC_SIZE ||
@@ -342,7 +362,7 @@ static int check_config(const struct dmamap_machine_config *cfg, struct dmamap_m
 			  (unsigned long long)m->cfg.vmalloc_size);
 		return -EINVAL;
 	}
-	if (!PAGE_ALIGNED(m->cfg.atomic_pool_size)) {
+	if (m->cfg.atomic_pool_size != DMAMAP_ATOMIC_POOL_OFF && !PAGE_ALIGNED(m->cfg.atomic_pool_size)) {
 		mm_report(NULL, "machine: atomic pool size %#llx is not a page multiple",
 			  (unsigned long long)m->cfg.atomic_pool_size);
 		return -EINVAL;

@@ -74,6 +74,8 @@ struct dmamap_machine {
 	phys_addr_t ram_end;			/* one past the highest RAM byte */
 	phys_addr_t zone_dma_limit;		/* last byte GFP_DMA/GFP_DMA32 may use */
 	bool noncoherent;			/* cfg.cache == DMAMAP_CACHE_NONCOHERENT */
+	bool swiotlb_defaulted;			/* the config left these to the model */
+	bool pool_defaulted;
 
 	int memfd;
 	size_t mem_size;			/* bytes of the memfd */
@@ -144,6 +146,9 @@ u64 mm_phys_to_file(const struct dmamap_machine *m, phys_addr_t phys);
 
 /* Linear-map address -> phys; (phys_addr_t)-1 when not in the linear map. */
 phys_addr_t mm_linear_to_phys(const struct dmamap_machine *m, const void *addr);
+
+/* The machine whose linear map holds @addr, or NULL. */
+struct dmamap_machine *mm_linear_machine(const void *addr);
 
 /* Checked lookup of a page pointer: the machine it belongs to, or NULL. */
 struct dmamap_machine *mm_page_machine(const struct page *page);

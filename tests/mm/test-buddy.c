@@ -17,7 +17,10 @@ static const struct dmamap_bank two_banks[] = {
 
 static struct dmamap_machine *machine_with(const struct dmamap_bank *banks, unsigned int nr)
 {
-	struct dmamap_machine_config cfg = { .banks = banks, .nr_banks = nr };
+	/* the page allocator alone: no DMA pools taking blocks */
+	struct dmamap_machine_config cfg = { .banks = banks, .nr_banks = nr,
+					     .swiotlb_size = DMAMAP_SWIOTLB_OFF,
+					     .atomic_pool_size = DMAMAP_ATOMIC_POOL_OFF };
 
 	return test_machine(&cfg);
 }

@@ -100,7 +100,10 @@ static void *stats_reader(void *arg)
 
 static void test_concurrent_alloc_free(void **state)
 {
-	struct dmamap_machine_config cfg = { .banks = banks, .nr_banks = 2 };
+	/* the page allocator alone: no DMA pools taking blocks */
+	struct dmamap_machine_config cfg = { .banks = banks, .nr_banks = 2,
+					     .swiotlb_size = DMAMAP_SWIOTLB_OFF,
+					     .atomic_pool_size = DMAMAP_ATOMIC_POOL_OFF };
 	struct dmamap_machine *m = test_machine(&cfg);
 	pthread_t t[NTHREADS + 1];
 	struct worker w[NTHREADS + 1];
@@ -155,7 +158,10 @@ static void *free_all(void *arg)
 static void test_racing_double_frees(void **state)
 {
 	enum { N = 2000 };
-	struct dmamap_machine_config cfg = { .banks = banks, .nr_banks = 2 };
+	/* the page allocator alone: no DMA pools taking blocks */
+	struct dmamap_machine_config cfg = { .banks = banks, .nr_banks = 2,
+					     .swiotlb_size = DMAMAP_SWIOTLB_OFF,
+					     .atomic_pool_size = DMAMAP_ATOMIC_POOL_OFF };
 	struct dmamap_machine *m = test_machine(&cfg);
 	static struct page *pages[N];
 	static void *objs[N];
