@@ -9,6 +9,7 @@
 #include "bus/bus.h"
 #include "mm/cache.h"
 #include "iommu/iommu.h"
+#include "dma/coherent.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,7 @@ DMAMAP_API int dmamap_bus_read(struct device *dev, dma_addr_t src, void *buf, si
 			bus_account(dev, &c);
 			return bus_fail(dev, src + done, done, (int)n, &f, fault);
 		}
+		dma_prep_pending_range(dev->machine, phys, (size_t)n);
 		if (dev->dma_coherent)
 			mm_cpu_view_read(dev->machine, phys, (u8 *)buf + done, (size_t)n);
 		else
@@ -125,6 +127,7 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)n, &f, fault);
 		}
+		dma_prep_pending_range(dev->machine, phys, (size_t)n);
 		if (dev->dma_coherent) {
 			if (buf)
 				mm_coherent_write(dev->machine, phys, (const u8 *)buf + done, (size_t)n);

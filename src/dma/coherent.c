@@ -8,6 +8,7 @@
 #include "mm/cache.h"
 #include "mm/host.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,91 @@ int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_add
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The i-th frame of a record's buffer. */
+static struct page *alloc_page_at(struct dma_alloc *a, unsigned long i)
+{
+	if (a->pages)
+		return a->pages[i];
+	return dmamap_pfn_to_page(a->dev->machine, PHYS_PFN(a->phys)) + i;
+}
+
+static unsigned long alloc_nr_pages(const struct dma_alloc *a)
+{
+	return PAGE_ALIGN(a->size) >> PAGE_SHIFT;
+}
+
+void dma_alloc_defer_prep(struct dma_alloc *a)
+{
+	__atomic_store_n(&a->prep_state, DMA_PREP_PENDING, __ATOMIC_RELAXED);
+	for (unsigned long i = 0; i < alloc_nr_pages(a); i++) {
+		struct page *p = alloc_page_at(a, i);
+
+		p->private = (unsigned long)a;
+		__atomic_fetch_or(&p->flags, PG_prep_pending, __ATOMIC_RELEASE);
+	}
+}
+
+static void clear_marks(struct dma_alloc *a)
+{
+	for (unsigned long i = 0; i < alloc_nr_pages(a); i++) {
+		struct page *p = alloc_page_at(a, i);
+
+		__atomic_fetch_and(&p->flags, ~PG_prep_pending, __ATOMIC_RELEASE);
+		p->private = 0;
+	}
+}
+
+void dma_alloc_prep(struct dma_alloc *a)
+{
+	u32 st = DMA_PREP_PENDING;
+
+	if (__atomic_load_n(&a->prep_state, __ATOMIC_ACQUIRE) == DMA_PREP_DONE)
+		return;
+	if (__atomic_compare_exchange_n(&a->prep_state, &st, DMA_PREP_RUNNING, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		unsigned long n = alloc_nr_pages(a), i = 0;
+
+		/* one call per physically contiguous run */
+		while (i < n) {
+			unsigned long j = i + 1;
+
+			while (j < n && alloc_page_at(a, j) == alloc_page_at(a, j - 1) + 1)
+				j++;
+			mm_prep_dma_pages(a->dev->machine, alloc_page_at(a, i), j - i);
+			i = j;
+		}
+		clear_marks(a);
+		__atomic_store_n(&a->prep_state, DMA_PREP_DONE, __ATOMIC_RELEASE);
+		return;
+	}
+	/* another thread is at it: it will not be long */
+	while (__atomic_load_n(&a->prep_state, __ATOMIC_ACQUIRE) != DMA_PREP_DONE)
+		sched_yield();
+}
+
+void dma_alloc_undefer(struct dma_alloc *a)
+{
+	if (__atomic_load_n(&a->prep_state, __ATOMIC_ACQUIRE) == DMA_PREP_DONE)
+		return;
+	clear_marks(a);
+	__atomic_store_n(&a->prep_state, DMA_PREP_DONE, __ATOMIC_RELEASE);
+}
+
+void dma_prep_pending_range(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	unsigned long gidx = mm_phys_gidx(m, phys);
+	unsigned long n = (unsigned long)((ALIGN(phys + len, PAGE_SIZE) - ALIGN_DOWN(phys, PAGE_SIZE)) >> PAGE_SHIFT);
+
+	if (gidx == ~0UL)
+		return;
+	for (unsigned long i = 0; i < n; i++) {
+		struct page *p = &m->pages[gidx + i];
+
+		if (unlikely(__atomic_load_n(&p->flags, __ATOMIC_ACQUIRE) & PG_prep_pending))
+			dma_alloc_prep((struct dma_alloc *)p->private);
+	}
 }
 
 unsigned long dma_pgprot(struct device *dev, unsigned long prot, unsigned long attrs)

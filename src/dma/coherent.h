@@ -29,7 +29,14 @@ struct dma_alloc {
 	unsigned int nr_pages;
 	struct mm_vm_area *area;	/* DMA_ALLOC_REMAP */
 	void *priv;			/* the backend's */
+	u32 prep_state;			/* (atomic) DMA_PREP_* */
 	struct dma_alloc *next;		/* private: hash chain */
+};
+
+enum {
+	DMA_PREP_DONE,
+	DMA_PREP_PENDING,
+	DMA_PREP_RUNNING,
 };
 
 /* Per-machine setup of the DMA layer: records, atomic pool, swiotlb. */
@@ -48,6 +55,24 @@ void dma_alloc_remove(struct dma_alloc *a);
  */
 int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_addr, size_t size,
 		    unsigned long attrs, const char *fn);
+
+/*
+ * A DMA_ATTR_NO_KERNEL_MAPPING buffer has no CPU mapping, so nothing can see
+ * its contents until it is mmapped, described with dma_get_sgtable(), or
+ * touched by a device. Its zeroing and the cleaning of its linear alias (what
+ * mm_prep_dma_pages() does) wait for the first of these, and never happen
+ * for a buffer freed unseen: the result is the same as doing them at
+ * allocation, without the cost.
+ *
+ * dma_alloc_defer_prep() marks the buffer's frames; dma_alloc_prep() does the
+ * work if it is still pending (every exposure calls it); dma_alloc_undefer()
+ * drops the marks of a buffer being freed; dma_prep_pending_range() is the
+ * bus master's check before it touches memory.
+ */
+void dma_alloc_defer_prep(struct dma_alloc *a);
+void dma_alloc_prep(struct dma_alloc *a);
+void dma_alloc_undefer(struct dma_alloc *a);
+void dma_prep_pending_range(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 
 /* Attributes that must match between alloc and free. */
 #define DMA_ALLOC_ATTRS_MATCH \

@@ -120,20 +120,24 @@ static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handl
 	if (!page)
 		goto out_free;
 	a->phys = page_to_phys(page);
-	/* zeroed in memory, and no stale line of the linear alias left behind */
-	mm_prep_dma_pages(m, page, alloc_size >> PAGE_SHIFT);
 
 	if (attrs & DMA_ATTR_NO_KERNEL_MAPPING) {
 		/*
 		 * Linux's direct path returns the struct page as the cookie and
-		 * leaves the memory unzeroed; the model zeroes it anyway and
-		 * returns an address that faults when dereferenced.
+		 * leaves the memory unzeroed; the model returns an address that
+		 * faults when dereferenced, and zeroes the buffer before anything
+		 * can see it (see dma_alloc_defer_prep()).
 		 */
 		a->cpu_addr = mm_cookie_alloc(m, a);
 		if (!a->cpu_addr)
 			goto out_pages;
 		a->kind = DMA_ALLOC_COOKIE;
-	} else if (dev->dma_coherent) {
+		dma_alloc_defer_prep(a);
+		goto done;
+	}
+	/* zeroed in memory, and no stale line of the linear alias left behind */
+	mm_prep_dma_pages(m, page, alloc_size >> PAGE_SHIFT);
+	if (dev->dma_coherent) {
 		a->cpu_addr = page_address(page);
 		a->kind = DMA_ALLOC_LINEAR;
 	} else {
@@ -183,6 +187,7 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr, dma_add
 		dma_pool_free(m, a->cpu_addr, a->size);
 		goto out;
 	case DMA_ALLOC_COOKIE:
+		dma_alloc_undefer(a);
 		mm_cookie_free(m, a->cpu_addr);
 		break;
 	case DMA_ALLOC_REMAP:
@@ -227,6 +232,7 @@ static int direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu
 		return -ENXIO;
 	if (size > PAGE_ALIGN(a->size))
 		return -ENXIO;
+	dma_alloc_prep(a);
 	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
 	if (vma->vm_pgoff >= count || user_count > count - vma->vm_pgoff)
 		return -ENXIO;
@@ -244,6 +250,7 @@ static int direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cp
 		return -ENXIO;
 	if (size > PAGE_ALIGN(a->size))
 		return -EINVAL;
+	dma_alloc_prep(a);
 	ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
 	if (ret)
 		return ret;

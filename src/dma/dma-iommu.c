@@ -213,7 +213,7 @@ static int map_page_array(struct dmamap_iommu_domain *d, dma_addr_t iova, struct
  * __iommu_dma_alloc_noncontiguous().
  */
 static struct page **alloc_noncontig(struct device *dev, size_t size, int prot, unsigned long attrs,
-				     dma_addr_t *iova_out)
+				     dma_addr_t *iova_out, bool prep)
 {
 	struct dmamap_machine *m = dev->machine;
 	struct dmamap_iommu_domain *d = dev_domain(dev);
@@ -230,7 +230,8 @@ static struct page **alloc_noncontig(struct device *dev, size_t size, int prot, 
 	iova = iommu_dma_alloc_iova(dev, (size_t)count << PAGE_SHIFT, dev->coherent_dma_mask);
 	if (!iova)
 		goto out_free_pages;
-	prep_page_array(m, pages, count);
+	if (prep)
+		prep_page_array(m, pages, count);
 	if (map_page_array(d, iova, pages, count, prot))
 		goto out_free_iova;
 	*iova_out = iova;
@@ -297,13 +298,15 @@ static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle
 		}
 		for (unsigned int i = 0; i < count; i++)
 			a->pages[i] = page + i;
-		mm_prep_dma_pages(m, page, count);
+		if (!(attrs & DMA_ATTR_NO_KERNEL_MAPPING))
+			mm_prep_dma_pages(m, page, count);
 		a->phys = page_to_phys(page);
 		a->dma = iommu_dma_map_phys(dev, a->phys, alloc_size, ioprot, dev->coherent_dma_mask);
 		if (a->dma == DMA_MAPPING_ERROR)
 			goto out_pages;
 	} else {
-		a->pages = alloc_noncontig(dev, size, ioprot, attrs, &a->dma);
+		a->pages = alloc_noncontig(dev, size, ioprot, attrs, &a->dma,
+					   !(attrs & DMA_ATTR_NO_KERNEL_MAPPING));
 		if (!a->pages)
 			goto out_free;
 		a->phys = page_to_phys(a->pages[0]);
@@ -315,6 +318,7 @@ static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle
 		if (!a->cpu_addr)
 			goto out_unmap;
 		a->kind = DMA_ALLOC_COOKIE;
+		dma_alloc_defer_prep(a);
 	} else {
 		a->area = mm_vm_area_alloc(m, alloc_size);
 		if (!a->area)
@@ -368,6 +372,7 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr, dma_
 		dma_pool_free(m, a->cpu_addr, a->size);
 		break;
 	case DMA_ALLOC_COOKIE:
+		dma_alloc_undefer(a);
 		mm_cookie_free(m, a->cpu_addr);
 		free_page_array(m, a->pages, a->nr_pages);
 		break;
@@ -405,6 +410,7 @@ static int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma, void *
 
 	if (!a || size > PAGE_ALIGN(a->size))
 		return -ENXIO;
+	dma_alloc_prep(a);
 	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
 	if (off >= nr_pages || vma_pages(vma) > nr_pages - off)
 		return -ENXIO;
@@ -425,6 +431,7 @@ static int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt, void 
 		return -ENXIO;
 	if (size > PAGE_ALIGN(a->size))
 		return -EINVAL;
+	dma_alloc_prep(a);
 	if (a->kind == DMA_ALLOC_POOL) {
 		ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
 		if (!ret)
@@ -714,7 +721,7 @@ static struct sg_table *iommu_dma_alloc_noncontiguous(struct device *dev, size_t
 
 	if (!sh)
 		return NULL;
-	sh->pages = alloc_noncontig(dev, size, prot, attrs, &iova);
+	sh->pages = alloc_noncontig(dev, size, prot, attrs, &iova, true);
 	if (!sh->pages)
 		goto out_free;
 	if (sg_alloc_table_from_pages(&sh->sgt, sh->pages, count, 0, PAGE_ALIGN(size), GFP_KERNEL))

@@ -108,6 +108,7 @@ struct dmamap_machine {
 #define PG_kmalloc_large (1UL << 2)	/* kmalloc object of whole pages */
 #define PG_pgtable	(1UL << 3)	/* an IOMMU page-table page */
 #define PG_reserved	(1UL << 4)	/* held by a pool of the machine */
+#define PG_prep_pending	(1UL << 5)	/* DMA buffer not zeroed yet; private: its record */
 #define PG_ORDER_SHIFT	8
 #define PG_ORDER_MASK	(0xfUL << PG_ORDER_SHIFT)
 
