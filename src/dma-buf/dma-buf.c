@@ -359,7 +359,8 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 	}
 	bp = to_priv(b);
 	if (!valid_dma_direction(dir)) {
-		misuse(bp->machine, "dma_buf_map_attachment: invalid direction on %p", attach);
+		misuse(attach->dev->machine, "dma_buf_map_attachment: invalid direction on %p",
+		       attach);
 		sgt = ERR_PTR(-EINVAL);
 		goto out_put;
 	}
@@ -372,7 +373,7 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 	if (!attached_locked(bp, attach)) {
 		pthread_mutex_unlock(&bp->lock);
 		free(am);
-		misuse(bp->machine, "dma_buf_map_attachment: %p was detached", attach);
+		misuse(attach->dev->machine, "dma_buf_map_attachment: %p was detached", attach);
 		sgt = ERR_PTR(-EINVAL);
 		goto out_put;
 	}
@@ -429,15 +430,15 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 	}
 	if (found) {
 		if (found->dir != dir)
-			misuse(bp->machine, "dma_buf_unmap_attachment: direction differs from the "
+			misuse(attach->dev->machine, "dma_buf_unmap_attachment: direction differs from the "
 			       "map of %p", attach);
 		list_del_init(&found->node);
 		b->ops->unmap_dma_buf(attach, sgt, found->dir);
 	}
 	pthread_mutex_unlock(&bp->lock);
 	if (!found)
-		misuse(bp->machine, "dma_buf_unmap_attachment: table %p is not mapped (unmapped "
-		       "twice?); refused", sgt);
+		misuse(attach->dev->machine, "dma_buf_unmap_attachment: table %p is not mapped "
+		       "(unmapped twice?); refused", sgt);
 	free(found);
 	buf_put(bp);
 }
