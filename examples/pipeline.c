@@ -46,8 +46,14 @@ static u32 checksum(const u8 *p, size_t len)
 
 static void make_frame(u8 *buf, size_t len, unsigned int n)
 {
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (u8)((i * 7 + n * 131 + (i >> 12)) & 0xff);
+	for (size_t i = 0; i < len; i++) {
+		u32 x = (u32)i * 2654435761u ^ (n + 1) * 40503u;
+
+		x ^= x >> 15;
+		x *= 2246822519u;
+		x ^= x >> 13;
+		buf[i] = (u8)(x >> 24);
+	}
 }
 
 /* A device reads the whole buffer through its own mapping of it. */
@@ -175,18 +181,54 @@ out:
 	free(seen);
 }
 
+/*
+ * A system that has been up for a while: every other page of the bank above
+ * 4 GiB is in use, so buffers gathered page by page are scattered.
+ */
+static struct page **held;
+static unsigned long nr_held;
+
+static void fragment_high_memory(struct dmamap_machine *m)
+{
+	unsigned long n = (64UL << 20) >> PAGE_SHIFT;
+	struct page **all = calloc(n, sizeof(*all));
+
+	held = calloc(n / 2, sizeof(*held));
+	if (!all || !held)
+		return;
+	for (unsigned long i = 0; i < n; i++) {
+		all[i] = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+		if (!all[i] || page_to_phys(all[i]) < 0x880000000ULL) {
+			if (all[i])
+				dmamap_free_pages(all[i], 0);
+			n = i;
+			break;
+		}
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		if (i % 2)
+			held[nr_held++] = all[i];
+		else
+			dmamap_free_pages(all[i], 0);
+	}
+	free(all);
+}
+
 int main(void)
 {
 	static const struct dmamap_bank banks[] = {
 		{ 0x80000000ULL, 512ULL << 20 },
-		{ 0x880000000ULL, 256ULL << 20 },
+		{ 0x880000000ULL, 64ULL << 20 },
 	};
 	const struct dmamap_machine_config mcfg = {
 		.banks = banks, .nr_banks = 2, .cache = DMAMAP_CACHE_NONCOHERENT,
 	};
-	const struct dmamap_device_config cam_cfg = { .name = "camera", .dma_mask = DMA_BIT_MASK(32) };
+	const struct dmamap_device_config cam_cfg = {
+		.name = "camera", .dma_mask = DMA_BIT_MASK(32), .max_segment_size = 0xfffff000u,
+	};
 	const struct dmamap_device_config enc_cfg = {
 		.name = "encoder", .dma_mask = DMA_BIT_MASK(32), .coherent = true,
+		.max_segment_size = 0xfffff000u,
 	};
 	const struct dmamap_device_config disp_cfg = {
 		.name = "display", .dma_mask = DMA_BIT_MASK(32), .dma_offset = 0x80000000ULL,
@@ -208,10 +250,15 @@ int main(void)
 		printf("FAILED: setting up the machine\n");
 		return 1;
 	}
+	fragment_high_memory(m);
+	/* frames gathered page by page, as IOMMU drivers often ask */
 	for (unsigned int n = 0; n < NR_FRAMES; n++)
-		one_frame(camera, encoder, display, m, n, 0);
+		one_frame(camera, encoder, display, m, n, DMA_ATTR_ALLOC_SINGLE_PAGES);
 	one_frame(camera, encoder, display, m, NR_FRAMES, DMA_ATTR_FORCE_CONTIGUOUS);
 
+	for (unsigned long i = 0; i < nr_held; i++)
+		dmamap_free_pages(held[i], 0);
+	free(held);
 	dmamap_machine_stats(m, &st);
 	CHECK(st.vmalloc_bytes == 0 && st.cookies == 0 && st.iova_pages_used == 0,
 	      "everything freed (VA window %llu, cookies %llu, IOVA pages %llu)",

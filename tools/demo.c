@@ -42,7 +42,8 @@ struct demo {
 	struct dmamap_trace_event *events;
 	size_t nr_events, cap_events;
 	bool trace_overflow;
-	u64 t0;
+	struct page **held;		/* what fragment() keeps */
+	unsigned long nr_held;
 };
 
 static const char *lane_name[MAX_LANES] = { "physical memory", "camera (IOMMU)", "encoder (IOMMU)",
@@ -76,8 +77,14 @@ static u32 adler32(const u8 *p, size_t len)
 
 static void frame_pattern(u8 *p, size_t len, unsigned int n)
 {
-	for (size_t i = 0; i < len; i++)
-		p[i] = (u8)(i * 31 + (i >> 10) * 7 + n * 101);
+	for (size_t i = 0; i < len; i++) {
+		u32 x = (u32)i * 2654435761u ^ (n + 1) * 40503u;
+
+		x ^= x >> 15;
+		x *= 2246822519u;
+		x ^= x >> 13;
+		p[i] = (u8)(x >> 24);
+	}
 }
 
 static const char *size_str(u64 bytes, char *buf, size_t len)
@@ -152,18 +159,58 @@ static int bus_sgt(struct device *dev, struct sg_table *sgt, u8 *buf, size_t len
 	return done == len ? 0 : -EIO;
 }
 
+static const struct dmamap_bank soc_banks[] = {
+	{ 0x80000000ULL, 512ULL << 20 },	/* DRAM below 4 GiB */
+	{ 0x880000000ULL, 64ULL << 20 },	/* and a bank above */
+};
+
+const struct dmamap_machine_config demo_soc_config = {
+	.banks = soc_banks, .nr_banks = 2, .cache = DMAMAP_CACHE_NONCOHERENT,
+};
+
+/*
+ * A system that has been up for a while: every other page of the bank above
+ * 4 GiB is taken, so buffers gathered page by page are scattered.
+ */
+static void fragment(struct demo *d)
+{
+	unsigned long n = (unsigned long)(soc_banks[1].size >> PAGE_SHIFT), got = 0;
+	struct page **all = calloc(n, sizeof(*all));
+
+	d->held = calloc(n / 2 + 1, sizeof(*d->held));
+	if (!all || !d->held) {
+		free(all);
+		return;
+	}
+	while (got < n) {
+		struct page *p = dmamap_alloc_pages(d->m, GFP_KERNEL, 0);
+
+		if (!p)
+			break;
+		if (page_to_phys(p) < soc_banks[1].base) {
+			dmamap_free_pages(p, 0);
+			break;
+		}
+		all[got++] = p;
+	}
+	for (unsigned long i = 0; i < got; i++) {
+		if (i % 2)
+			d->held[d->nr_held++] = all[i];
+		else
+			dmamap_free_pages(all[i], 0);
+	}
+	free(all);
+}
+
 static int setup(struct demo *d)
 {
-	static const struct dmamap_bank banks[] = {
-		{ 0x80000000ULL, 512ULL << 20 },
-		{ 0x880000000ULL, 256ULL << 20 },
+	const struct dmamap_machine_config mcfg = demo_soc_config;
+	const struct dmamap_device_config cam = {
+		.name = "camera", .dma_mask = DMA_BIT_MASK(32), .max_segment_size = 0xfffff000u,
 	};
-	const struct dmamap_machine_config mcfg = {
-		.banks = banks, .nr_banks = 2, .cache = DMAMAP_CACHE_NONCOHERENT,
-	};
-	const struct dmamap_device_config cam = { .name = "camera", .dma_mask = DMA_BIT_MASK(32) };
 	const struct dmamap_device_config enc = {
 		.name = "encoder", .dma_mask = DMA_BIT_MASK(32), .coherent = true,
+		.max_segment_size = 0xfffff000u,
 	};
 	const struct dmamap_device_config disp = {
 		.name = "display", .dma_mask = DMA_BIT_MASK(32), .dma_offset = 0x80000000ULL,
@@ -198,10 +245,9 @@ static void show_machine(struct demo *d)
 		printf("  RAM %#011llx-%#011llx (%s)\n", (unsigned long long)cfg->banks[i].base,
 		       (unsigned long long)(cfg->banks[i].base + cfg->banks[i].size - 1),
 		       size_str(cfg->banks[i].size, a, sizeof(a)));
-	printf("  kernel VA window %s, swiotlb %s below 4 GiB, atomic pool %s\n",
-	       size_str(st.vmalloc_size, a, sizeof(a)),
-	       size_str(st.swiotlb_slots_total * 2048, b, sizeof(b)),
-	       size_str(st.atomic_pool_bytes, a, sizeof(a)));
+	printf("  kernel VA window %s, ", size_str(st.vmalloc_size, a, sizeof(a)));
+	printf("swiotlb %s below 4 GiB, ", size_str(st.swiotlb_slots_total * 2048, b, sizeof(b)));
+	printf("atomic pool %s\n", size_str(st.atomic_pool_bytes, a, sizeof(a)));
 	printf("  camera   behind its own IOMMU (LPAE, 32-bit IOVA space), non-coherent\n");
 	printf("  encoder  behind another IOMMU, coherent (snoops the CPU caches)\n");
 	printf("  display  no IOMMU, 32-bit DMA mask, sees RAM at DMA address 0 (offset 0x80000000),\n"
@@ -268,15 +314,19 @@ static void frames(struct demo *d)
 		check(d, false, "out of host memory");
 		goto out;
 	}
+	fragment(d);
 	dmamap_machine_stats(d->m, &s0);
-	printf("2. Frames shared with dma-buf: allocated by the camera with DMA_ATTR_NO_KERNEL_MAPPING\n");
+	printf("2. Frames shared with dma-buf: allocated by the camera with DMA_ATTR_NO_KERNEL_MAPPING\n"
+	       "   (memory above 4 GiB is fragmented, as after a while of uptime: every other page is taken)\n");
 	for (int n = 0; n < nr; n++) {
 		struct demo_buffer *b = &d->bufs[d->nr_bufs++];
 		struct sg_table *sgt;
 
 		f[n].contiguous = n == nr - 1;
+		/* page by page (as IOMMU drivers often ask), or one contiguous block */
 		f[n].buf = dmamap_dma_buf_alloc(d->camera, FRAME_SIZE,
-						f[n].contiguous ? DMA_ATTR_FORCE_CONTIGUOUS : 0);
+						f[n].contiguous ? DMA_ATTR_FORCE_CONTIGUOUS
+								: DMA_ATTR_ALLOC_SINGLE_PAGES);
 		b->label = f[n].contiguous ? "frame (contiguous)" : "frame";
 		check(d, !IS_ERR(f[n].buf), "frame %d allocation", n);
 		if (IS_ERR(f[n].buf)) {
@@ -293,9 +343,13 @@ static void frames(struct demo *d)
 			continue;
 		record_phys(b, sgt);
 		record_dma(b, 1, sgt);
-		printf("   frame %d: %u physically contiguous runs (sg_table entries) -> camera IOVA %#llx, "
-		       "%u DMA segment\n", n, sgt->orig_nents, (unsigned long long)sg_dma_address(sgt->sgl),
-		       sgt->nents);
+		printf("   frame %d (%s): dma_get_sgtable() gives %u entries (physically contiguous runs)"
+		       " -> camera IOVA %#llx-%#llx, %u DMA segment\n", n,
+		       f[n].contiguous ? "DMA_ATTR_FORCE_CONTIGUOUS" : "DMA_ATTR_ALLOC_SINGLE_PAGES",
+		       sgt->orig_nents, (unsigned long long)sg_dma_address(sgt->sgl),
+		       (unsigned long long)(sg_dma_address(sgt->sgl) + FRAME_SIZE - 1), sgt->nents);
+		check(d, f[n].contiguous ? sgt->orig_nents == 1 : sgt->orig_nents > 1,
+		      "frame %d's pages: %u runs", n, sgt->orig_nents);
 		frame_pattern(pattern, FRAME_SIZE, (unsigned int)n);
 		f[n].sum = adler32(pattern, FRAME_SIZE);
 		check(d, bus_sgt(d->camera, sgt, pattern, FRAME_SIZE, true) == 0, "camera DMA write");
@@ -377,6 +431,11 @@ static void frames(struct demo *d)
 				dma_buf_detach(f[n].buf, f[n].at[l]);
 		dma_buf_put(f[n].buf);
 	}
+	for (unsigned long i = 0; i < d->nr_held; i++)
+		dmamap_free_pages(d->held[i], 0);
+	free(d->held);
+	d->held = NULL;
+	d->nr_held = 0;
 	printf("\n");
 out:
 	free(pattern);

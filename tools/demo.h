@@ -11,6 +11,9 @@ struct demo_options {
 
 struct demo;
 
+/* The built-in machine: an ARM-like SoC. */
+extern const struct dmamap_machine_config demo_soc_config;
+
 /* Runs the demo; 0 if every check passed. */
 int demo_run(const struct demo_options *opt);
 int demo_write_svg(struct demo *d, const char *path);

@@ -11,18 +11,6 @@
 #include "bench.h"
 #include "demo.h"
 
-/* The built-in machine: an ARM-like SoC. */
-static const struct dmamap_bank soc_banks[] = {
-	{ 0x80000000ULL, 512ULL << 20 },	/* 512 MiB of DRAM below 4 GiB */
-	{ 0x880000000ULL, 256ULL << 20 },	/* and a bank above 4 GiB */
-};
-
-static const struct dmamap_machine_config soc_config = {
-	.banks = soc_banks,
-	.nr_banks = 2,
-	.cache = DMAMAP_CACHE_NONCOHERENT,
-};
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -88,7 +76,7 @@ static int cmd_info(int argc, char **argv)
 		fprintf(stderr, "dmamap info: unknown option '%s'\n", argv[1]);
 		return 2;
 	}
-	ret = dmamap_machine_create(&soc_config, &m);
+	ret = dmamap_machine_create(&demo_soc_config, &m);
 	if (ret) {
 		fprintf(stderr, "dmamap: cannot create the machine: %s\n", strerror(-ret));
 		return 1;

@@ -281,7 +281,12 @@ static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle
 	}
 
 	if (attrs & DMA_ATTR_FORCE_CONTIGUOUS) {
-		struct page *page = mm_alloc_pages_capped(m, GFP_KERNEL, get_order(alloc_size),
+		/*
+		 * One physically contiguous block, as dma_alloc_contiguous() takes
+		 * from CMA, which arm64 places below 4 GiB by default: so that
+		 * devices without an IOMMU can reach it too.
+		 */
+		struct page *page = mm_alloc_pages_capped(m, GFP_DMA32, get_order(alloc_size),
 							  ~(phys_addr_t)0);
 
 		if (!page)

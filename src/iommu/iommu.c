@@ -141,7 +141,15 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 			.free_table = pgtbl_free_table,
 			.phys_to_table = pgtbl_phys_to_table,
 			.cookie = d,
+			.windows = d->windows,
+			.nr_windows = m->nr_banks,
 		};
+
+		/* the walker reads the tables in memory, bank by bank */
+		for (unsigned int i = 0; i < m->nr_banks; i++)
+			d->windows[i] = (struct io_pgtable_window){
+				m->banks[i].base, m->banks[i].size,
+				m->mem + ((u64)m->banks[i].first << PAGE_SHIFT) };
 
 		/* IOVA 0 is never handed out: the aperture starts at the first page */
 		d->domain.geometry.aperture_start = 0;
@@ -154,7 +162,9 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 		}
 	}
 	if (c.type == IOMMU_DOMAIN_DMA) {
-		ret = iova_domain_create(PAGE_SIZE, 1, &d->iovad);
+		/* IOVA 0 is never handed out; the allocator manages at most 1 TiB */
+		ret = iova_domain_create(PAGE_SIZE, 1, (unsigned long)(DMA_BIT_MASK(c.ias) >> PAGE_SHIFT) + 1,
+					 &d->iovad);
 		if (ret)
 			goto out_pgtbl;
 	}

@@ -27,6 +27,7 @@ struct dmamap_iommu_domain {
 	u64 gen;				/* IOTLB generation (atomic): a flush bumps it */
 	u64 pending;				/* queued invalidations (atomic) */
 	u64 table_pages;			/* (atomic) */
+	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
 
 	pthread_mutex_t lock;			/* guards everything below */
 	struct list_head devices;		/* attached devices (struct dmamap_iotlb.node) */

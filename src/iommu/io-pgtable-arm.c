@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The ARM LPAE stage-1 page-table format, 4 KiB granule.
+ *
+ * Each level resolves 9 bits of IOVA: level 3 maps 4 KiB pages, level 2
+ * 2 MiB blocks, level 1 1 GiB blocks, level 0 only points to tables. The
+ * walk starts at the level that covers the IOVA size: 3 levels for up to 39
+ * bits (the top table has fewer than 512 entries when ias is not 30 + 9n,
+ * e.g. 4 for 32 bits), 4 levels above. Tables are pages of the caller's
+ * (the machine's RAM) and the walk reads them there.
+ *
+ * Descriptors are changed with atomic operations only: a leaf is installed
+ * with a compare-and-swap from zero (so an overlap is seen, not overwritten),
+ * a new table likewise (the loser of a race frees its page), a block being
+ * split is replaced by a full table of the pieces in one swap. Maps and
+ * unmaps of disjoint ranges can therefore run from several threads with no
+ * lock; tables are freed when a table is unmapped whole, or with the ops.
+ *
+ * Permissions: IOMMU_WRITE clear makes the leaf read-only (AP[2]); stage 1
+ * cannot express write-only, which the DMA API needs for DMA_FROM_DEVICE, so
+ * the model keeps "no read" in a software bit (55) that its walker honours.
+ */
+#include "iommu/io-pgtable.h"
+
+#include <dmamap/iommu.h>
+#include <stdlib.h>
+
+#include "lib/util.h"
+
+#define LPAE_LEVELS		4
+#define LPAE_BITS_PER_LEVEL	9
+#define LPAE_ENTRIES		(1UL << LPAE_BITS_PER_LEVEL)
+
+struct arm_lpae_io_pgtable {
+	struct io_pgtable_ops ops;
+	struct io_pgtable_cfg cfg;
+	struct io_pgtable_window windows[16];
+	unsigned int nr_windows;
+	int start_level;		/* 0 or 1 (or 2 for ias <= 30) */
+	phys_addr_t pgd_phys;
+	u64 *pgd;
+	unsigned long nr_tables;	/* atomic */
+};
+
+#define to_data(o) container_of(o, struct arm_lpae_io_pgtable, ops)
+
+static inline unsigned int lvl_shift(int lvl)
+{
+	return PAGE_SHIFT + (unsigned int)(3 - lvl) * LPAE_BITS_PER_LEVEL;
+}
+
+static inline size_t lvl_size(int lvl)
+{
+	return 1UL << lvl_shift(lvl);
+}
+
+static inline unsigned long lvl_idx(unsigned long iova, int lvl)
+{
+	return (iova >> lvl_shift(lvl)) & (LPAE_ENTRIES - 1);
+}
+
+static inline bool pte_valid(u64 pte)
+{
+	return pte & 1;
+}
+
+static inline bool pte_is_table(u64 pte, int lvl)
+{
+	return lvl < 3 && (pte & ARM_LPAE_PTE_TYPE_MASK) == ARM_LPAE_PTE_TYPE_TABLE;
+}
+
+static inline u64 *table_of(struct arm_lpae_io_pgtable *d, phys_addr_t phys)
+{
+	for (unsigned int i = 0; i < d->nr_windows; i++) {
+		const struct io_pgtable_window *w = &d->windows[i];
+
+		if (phys - w->base < w->size)
+			return (u64 *)(w->host + (phys - w->base));
+	}
+	return d->cfg.phys_to_table(d->cfg.cookie, phys);
+}
+
+static inline u64 pte_load(const u64 *ptep)
+{
+	return __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+}
+
+static inline bool pte_cas(u64 *ptep, u64 old, u64 new)
+{
+	return __atomic_compare_exchange_n(ptep, &old, new, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+/* The leaf descriptor for @paddr at level @lvl with @prot. */
+static u64 prot_to_pte(phys_addr_t paddr, int prot, int lvl)
+{
+	u64 pte = (paddr & ARM_LPAE_PTE_ADDR_MASK) | ARM_LPAE_PTE_AF | ARM_LPAE_PTE_SH_IS |
+		  ARM_LPAE_PTE_NG;
+	u64 idx;
+
+	pte |= lvl == 3 ? ARM_LPAE_PTE_TYPE_PAGE : ARM_LPAE_PTE_TYPE_BLOCK;
+	if (!(prot & IOMMU_PRIV))
+		pte |= ARM_LPAE_PTE_AP_UNPRIV;
+	if (!(prot & IOMMU_WRITE))
+		pte |= ARM_LPAE_PTE_AP_RDONLY;
+	if (!(prot & IOMMU_READ))
+		pte |= ARM_LPAE_PTE_SW_NOREAD;
+	if (prot & IOMMU_NOEXEC)
+		pte |= ARM_LPAE_PTE_XN;
+	if (prot & IOMMU_MMIO)
+		idx = ARM_LPAE_MAIR_ATTR_IDX_DEV;
+	else if (prot & IOMMU_CACHE)
+		idx = ARM_LPAE_MAIR_ATTR_IDX_CACHE;
+	else
+		idx = ARM_LPAE_MAIR_ATTR_IDX_NC;
+	return pte | (idx << ARM_LPAE_PTE_ATTRINDX_SHIFT);
+}
+
+static int pte_to_prot(u64 pte)
+{
+	u64 idx = (pte >> ARM_LPAE_PTE_ATTRINDX_SHIFT) & 7;
+	int prot = 0;
+
+	if (!(pte & ARM_LPAE_PTE_SW_NOREAD))
+		prot |= IOMMU_READ;
+	if (!(pte & ARM_LPAE_PTE_AP_RDONLY))
+		prot |= IOMMU_WRITE;
+	if (pte & ARM_LPAE_PTE_XN)
+		prot |= IOMMU_NOEXEC;
+	if (!(pte & ARM_LPAE_PTE_AP_UNPRIV))
+		prot |= IOMMU_PRIV;
+	if (idx == ARM_LPAE_MAIR_ATTR_IDX_DEV)
+		prot |= IOMMU_MMIO;
+	else if (idx == ARM_LPAE_MAIR_ATTR_IDX_CACHE)
+		prot |= IOMMU_CACHE;
+	return prot;
+}
+
+static u64 *alloc_table(struct arm_lpae_io_pgtable *d, phys_addr_t *phys)
+{
+	u64 *t = d->cfg.alloc_table(d->cfg.cookie, phys);
+
+	if (t)
+		__atomic_fetch_add(&d->nr_tables, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+static void free_table(struct arm_lpae_io_pgtable *d, u64 *table, phys_addr_t phys)
+{
+	d->cfg.free_table(d->cfg.cookie, table, phys);
+	__atomic_fetch_sub(&d->nr_tables, 1, __ATOMIC_RELAXED);
+}
+
+/* Frees a table and every table below it (level @lvl is the table's own). */
+static void free_subtree(struct arm_lpae_io_pgtable *d, phys_addr_t phys, int lvl)
+{
+	u64 *t = table_of(d, phys);
+
+	if (lvl < 3) {
+		for (unsigned long i = 0; i < LPAE_ENTRIES; i++) {
+			u64 pte = pte_load(&t[i]);
+
+			if (pte_is_table(pte, lvl))
+				free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1);
+		}
+	}
+	free_table(d, t, phys);
+}
+
+/* The next-level table under *ptep, installed if missing; NULL with *err set. */
+static u64 *next_table(struct arm_lpae_io_pgtable *d, u64 *ptep, int lvl, int *err)
+{
+	u64 pte = pte_load(ptep);
+	phys_addr_t phys;
+	u64 *t;
+
+	if (pte_is_table(pte, lvl))
+		return table_of(d, pte & ARM_LPAE_PTE_ADDR_MASK);
+	if (pte_valid(pte)) {
+		*err = -EEXIST;		/* a block covers the range */
+		return NULL;
+	}
+	t = alloc_table(d, &phys);
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (pte_cas(ptep, 0, phys | ARM_LPAE_PTE_TYPE_TABLE))
+		return t;
+	/* someone else installed one (or a block) first */
+	free_table(d, t, phys);
+	return next_table(d, ptep, lvl, err);
+}
+
+static int map_one(struct arm_lpae_io_pgtable *d, unsigned long iova, phys_addr_t paddr,
+		   int target, int prot)
+{
+	u64 *table = d->pgd;
+	int lvl, err = 0;
+
+	for (lvl = d->start_level; lvl < target; lvl++) {
+		table = next_table(d, &table[lvl_idx(iova, lvl)], lvl, &err);
+		if (!table)
+			return err;
+	}
+	if (!pte_cas(&table[lvl_idx(iova, target)], 0, prot_to_pte(paddr, prot, target)))
+		return -EEXIST;
+	return 0;
+}
+
+static int level_of_size(size_t pgsize)
+{
+	switch (pgsize) {
+	case SZ_4K:
+		return 3;
+	case SZ_2M:
+		return 2;
+	case SZ_1G:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+static bool in_range(const struct arm_lpae_io_pgtable *d, unsigned long iova, size_t size)
+{
+	return size && iova + size - 1 >= iova && ((iova + size - 1) >> d->cfg.ias) == 0;
+}
+
+static int lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr,
+			  size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+	int lvl = level_of_size(pgsize);
+
+	(void)gfp;
+	if (mapped)
+		*mapped = 0;
+	if (lvl < 0 || !(d->cfg.pgsize_bitmap & pgsize) || !pgcount ||
+	    !IS_ALIGNED(iova | paddr, pgsize) || pgcount > SIZE_MAX / pgsize ||
+	    !in_range(d, iova, pgsize * pgcount) || (paddr + pgsize * pgcount - 1) >> d->cfg.oas ||
+	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
+		return -EINVAL;
+	for (size_t i = 0; i < pgcount; i++) {
+		int ret = map_one(d, iova + i * pgsize, paddr + i * pgsize, lvl, prot);
+
+		if (ret)
+			return ret;
+		if (mapped)
+			*mapped += pgsize;
+	}
+	return 0;
+}
+
+/*
+ * Replaces the block *ptep (level @lvl, at @blk_iova) by a table of its
+ * pieces less [iova, iova+size), which lies inside it. Returns size, or 0
+ * when the block changed under us or there is no memory.
+ */
+static size_t split_block(struct arm_lpae_io_pgtable *d, u64 *ptep, u64 blk, int lvl,
+			  unsigned long blk_iova, unsigned long iova, size_t size)
+{
+	size_t sub = lvl_size(lvl + 1);
+	phys_addr_t tphys, base = blk & ARM_LPAE_PTE_ADDR_MASK;
+	u64 attrs = blk & ~(ARM_LPAE_PTE_ADDR_MASK | ARM_LPAE_PTE_TYPE_MASK);
+	u64 *t = alloc_table(d, &tphys);
+
+	if (!t)
+		return 0;
+	for (unsigned long i = 0; i < LPAE_ENTRIES; i++) {
+		unsigned long piece = blk_iova + i * sub;
+		u64 leaf = ((base + i * sub) & ARM_LPAE_PTE_ADDR_MASK) | attrs |
+			   (lvl + 1 == 3 ? ARM_LPAE_PTE_TYPE_PAGE : ARM_LPAE_PTE_TYPE_BLOCK);
+
+		if (piece + sub <= iova || piece >= iova + size) {
+			t[i] = leaf;		/* untouched piece: still mapped */
+		} else if (piece >= iova && piece + sub <= iova + size) {
+			t[i] = 0;		/* wholly unmapped */
+		} else {
+			/* partly: split the piece in turn, in the new table before it is seen */
+			t[i] = leaf;
+			if (!split_block(d, &t[i], leaf, lvl + 1, piece, iova, size)) {
+				for (unsigned long j = 0; j < i; j++)
+					if (pte_is_table(t[j], lvl + 1))
+						free_subtree(d, t[j] & ARM_LPAE_PTE_ADDR_MASK, lvl + 2);
+				free_table(d, t, tphys);
+				return 0;
+			}
+		}
+	}
+	if (!pte_cas(ptep, blk, tphys | ARM_LPAE_PTE_TYPE_TABLE)) {
+		for (unsigned long i = 0; i < LPAE_ENTRIES; i++)
+			if (pte_is_table(t[i], lvl + 1))
+				free_subtree(d, t[i] & ARM_LPAE_PTE_ADDR_MASK, lvl + 2);
+		free_table(d, t, tphys);
+		return 0;
+	}
+	return size;
+}
+
+/* Unmaps one unit of @size at @iova. */
+static size_t unmap_one(struct arm_lpae_io_pgtable *d, unsigned long iova, size_t size)
+{
+	u64 *table = d->pgd;
+
+	for (int lvl = d->start_level; lvl <= 3; lvl++) {
+		u64 *ptep = &table[lvl_idx(iova, lvl)];
+		u64 pte = pte_load(ptep);
+
+		if (!pte_valid(pte))
+			return 0;
+		if (lvl_size(lvl) == size) {
+			if (!pte_cas(ptep, pte, 0))
+				return 0;
+			/* a table covered whole goes with its contents */
+			if (pte_is_table(pte, lvl))
+				free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1);
+			return size;
+		}
+		if (!pte_is_table(pte, lvl))
+			return split_block(d, ptep, pte, lvl, iova & ~(lvl_size(lvl) - 1), iova, size);
+		table = table_of(d, pte & ARM_LPAE_PTE_ADDR_MASK);
+	}
+	return 0;
+}
+
+static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, size_t pgsize,
+			       size_t pgcount, void *gather)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+	size_t done = 0;
+
+	(void)gather;
+	if (level_of_size(pgsize) < 0 || !pgcount || !IS_ALIGNED(iova, pgsize) ||
+	    pgcount > SIZE_MAX / pgsize || !in_range(d, iova, pgsize * pgcount))
+		return 0;
+	for (size_t i = 0; i < pgcount; i++) {
+		size_t n = unmap_one(d, iova + i * pgsize, pgsize);
+
+		if (!n)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova, struct io_pgtable_walk_result *r)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+	const u64 *table = d->pgd;
+
+	if (iova >> d->cfg.ias)
+		return -ERANGE;
+	for (int lvl = d->start_level; lvl <= 3; lvl++) {
+		u64 pte = pte_load(&table[lvl_idx(iova, lvl)]);
+
+		if (!pte_valid(pte))
+			return -ENOENT;
+		if (!pte_is_table(pte, lvl)) {
+			if (lvl == 0)
+				return -ENOENT;	/* no blocks at level 0 */
+			r->phys = pte & ARM_LPAE_PTE_ADDR_MASK;
+			r->size = lvl_size(lvl);
+			r->prot = pte_to_prot(pte);
+			r->pte = pte;
+			return 0;
+		}
+		table = table_of(d, pte & ARM_LPAE_PTE_ADDR_MASK);
+	}
+	return -ENOENT;
+}
+
+static phys_addr_t lpae_iova_to_phys(struct io_pgtable_ops *ops, unsigned long iova)
+{
+	struct io_pgtable_walk_result r;
+
+	if (io_pgtable_walk(ops, iova, &r))
+		return 0;
+	return r.phys + (iova & (r.size - 1));
+}
+
+int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr, size_t size,
+		   int prot)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+	size_t done = 0;
+	int ret = 0;
+
+	if (!size || !IS_ALIGNED(iova | paddr | size, PAGE_SIZE) || !in_range(d, iova, size))
+		return -EINVAL;
+	while (done < size) {
+		unsigned long va = iova + done;
+		phys_addr_t pa = paddr + done;
+		size_t left = size - done, pgsize = SZ_4K, count, mapped = 0;
+
+		/* the largest page size both addresses are aligned to and that fits */
+		if ((d->cfg.pgsize_bitmap & SZ_1G) && IS_ALIGNED(va | pa, SZ_1G) && left >= SZ_1G)
+			pgsize = SZ_1G;
+		else if ((d->cfg.pgsize_bitmap & SZ_2M) && IS_ALIGNED(va | pa, SZ_2M) && left >= SZ_2M)
+			pgsize = SZ_2M;
+		count = left / pgsize;
+		if (pgsize == SZ_4K && (d->cfg.pgsize_bitmap & SZ_2M)) {
+			/* 4 KiB pages only up to where a block could start */
+			size_t to_2m = (ALIGN(va + 1, SZ_2M) - va) / SZ_4K;
+
+			if (IS_ALIGNED((va + to_2m * SZ_4K) ^ (pa + to_2m * SZ_4K), SZ_2M) &&
+			    to_2m < count)
+				count = to_2m;
+		}
+		ret = lpae_map_pages(ops, va, pa, pgsize, count, prot, 0, &mapped);
+		done += mapped;
+		if (ret)
+			break;
+	}
+	if (ret && done) {
+		/* all or nothing: take back what this call mapped */
+		for (size_t undone = 0; undone < done;) {
+			size_t n = lpae_unmap_pages(ops, iova + undone, SZ_4K,
+						    (done - undone) / SZ_4K, NULL);
+
+			if (!n)
+				break;
+			undone += n;
+		}
+	}
+	return ret;
+}
+
+unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops)
+{
+	return __atomic_load_n(&to_data(ops)->nr_tables, __ATOMIC_RELAXED);
+}
+
+struct io_pgtable_ops *alloc_io_pgtable_ops(const struct io_pgtable_cfg *cfg)
+{
+	struct arm_lpae_io_pgtable *d;
+	unsigned int levels;
+
+	if (!cfg || cfg->ias < 20 || cfg->ias > 48 || cfg->oas > 48 || !cfg->alloc_table ||
+	    !cfg->free_table || !cfg->phys_to_table || !(cfg->pgsize_bitmap & SZ_4K) ||
+	    (cfg->pgsize_bitmap & ~(SZ_4K | SZ_2M | SZ_1G)) || cfg->nr_windows > 16)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->cfg = *cfg;
+	if (!d->cfg.oas)
+		d->cfg.oas = 48;
+	d->nr_windows = cfg->nr_windows;
+	for (unsigned int i = 0; i < cfg->nr_windows; i++)
+		d->windows[i] = cfg->windows[i];
+	levels = DIV_ROUND_UP(cfg->ias - PAGE_SHIFT, LPAE_BITS_PER_LEVEL);
+	d->start_level = LPAE_LEVELS - (int)levels;
+	d->pgd = alloc_table(d, &d->pgd_phys);
+	if (!d->pgd) {
+		free(d);
+		return NULL;
+	}
+	d->ops.map_pages = lpae_map_pages;
+	d->ops.unmap_pages = lpae_unmap_pages;
+	d->ops.iova_to_phys = lpae_iova_to_phys;
+	return &d->ops;
+}
+
+void free_io_pgtable_ops(struct io_pgtable_ops *ops)
+{
+	struct arm_lpae_io_pgtable *d;
+
+	if (!ops)
+		return;
+	d = to_data(ops);
+	free_subtree(d, d->pgd_phys, d->start_level);
+	free(d);
+}

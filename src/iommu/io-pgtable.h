@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IOMMU page tables: the ARM LPAE stage-1 format with a 4 KiB granule (see
+ * io-pgtable-arm.c), kept in pages the caller allocates, walked from memory.
+ */
+#ifndef DMAMAP_SRC_IOMMU_IO_PGTABLE_H
+#define DMAMAP_SRC_IOMMU_IO_PGTABLE_H
+
+#include <dmamap/types.h>
+
+/* A range of physical memory the walker can read directly. */
+struct io_pgtable_window {
+	phys_addr_t base;
+	u64 size;
+	u8 *host;		/* host address of base */
+};
+
+struct io_pgtable_cfg {
+	unsigned long pgsize_bitmap;	/* SZ_4K, optionally SZ_2M and SZ_1G */
+	unsigned int ias;		/* IOVA bits, 20..48 */
+	unsigned int oas;		/* output (physical) bits, at most 48 */
+	/* a zeroed, 4 KiB-aligned table page: its host address, *phys set; NULL on failure */
+	void *(*alloc_table)(void *cookie, phys_addr_t *phys);
+	void (*free_table)(void *cookie, void *table, phys_addr_t phys);
+	/* host address of a table page, for phys outside the windows */
+	void *(*phys_to_table)(void *cookie, phys_addr_t phys);
+	void *cookie;
+	/* optional: where table pages can be read without a call */
+	const struct io_pgtable_window *windows;
+	unsigned int nr_windows;
+};
+
+struct io_pgtable_ops {
+	/*
+	 * Maps @pgcount pages of @pgsize (one of the page sizes) at @iova.
+	 * Return: 0; -EEXIST (something is mapped there: what this call mapped
+	 * before it is left, *mapped says how much); -EINVAL; -ENOMEM.
+	 */
+	int (*map_pages)(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr,
+			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped);
+	/*
+	 * Unmaps up to @pgcount units of @pgsize at @iova; a block larger than
+	 * the unit is split, a table covered whole is freed. Return: bytes
+	 * unmapped, stopping at the first unit with nothing mapped.
+	 */
+	size_t (*unmap_pages)(struct io_pgtable_ops *ops, unsigned long iova, size_t pgsize,
+			      size_t pgcount, void *gather);
+	/* 0 when nothing is mapped at @iova */
+	phys_addr_t (*iova_to_phys)(struct io_pgtable_ops *ops, unsigned long iova);
+};
+
+struct io_pgtable_ops *alloc_io_pgtable_ops(const struct io_pgtable_cfg *cfg);
+/* Frees every table page. */
+void free_io_pgtable_ops(struct io_pgtable_ops *ops);
+
+/*
+ * Maps [iova, iova+size) to [paddr, ...) with the largest page sizes the
+ * alignment of both allows. All or nothing.
+ * Return: 0; -EINVAL (unaligned, beyond ias, no access in prot); -EEXIST; -ENOMEM.
+ */
+int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr, size_t size,
+		   int prot);
+
+/* One translation. */
+struct io_pgtable_walk_result {
+	phys_addr_t phys;	/* the leaf's output address (start of the block) */
+	size_t size;		/* the leaf's size: 4 KiB, 2 MiB or 1 GiB */
+	int prot;		/* IOMMU_READ/WRITE/NOEXEC/PRIV/MMIO/CACHE of the leaf */
+	u64 pte;		/* the raw descriptor */
+};
+
+/* Return: 0, or -ENOENT (nothing mapped), -ERANGE (beyond ias). */
+int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova, struct io_pgtable_walk_result *r);
+
+/* Table pages in use. */
+unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops);
+
+/* Descriptor bits, for tests and the curious. */
+#define ARM_LPAE_PTE_TYPE_MASK		3ULL
+#define ARM_LPAE_PTE_TYPE_BLOCK		1ULL
+#define ARM_LPAE_PTE_TYPE_TABLE		3ULL
+#define ARM_LPAE_PTE_TYPE_PAGE		3ULL
+#define ARM_LPAE_PTE_ATTRINDX_SHIFT	2
+#define ARM_LPAE_PTE_AP_UNPRIV		(1ULL << 6)
+#define ARM_LPAE_PTE_AP_RDONLY		(1ULL << 7)
+#define ARM_LPAE_PTE_SH_IS		(3ULL << 8)
+#define ARM_LPAE_PTE_AF			(1ULL << 10)
+#define ARM_LPAE_PTE_NG			(1ULL << 11)
+#define ARM_LPAE_PTE_XN			(1ULL << 54)
+/* bits 58:55 are for software: the model keeps "no read access" there */
+#define ARM_LPAE_PTE_SW_NOREAD		(1ULL << 55)
+#define ARM_LPAE_PTE_ADDR_MASK		0x0000fffffffff000ULL
+
+#define ARM_LPAE_MAIR_ATTR_IDX_NC	0
+#define ARM_LPAE_MAIR_ATTR_IDX_CACHE	1
+#define ARM_LPAE_MAIR_ATTR_IDX_DEV	2
+
+#endif

@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IOVA allocator: a buddy allocator over the IOVA space, with caches per
+ * thread for small sizes in front of it.
+ *
+ * Why not the kernel's design: its rbtree of ranges makes every allocation
+ * that misses the per-CPU caches a search through the tree (with the
+ * "cached node" heuristics to keep it short), and a free a lookup and an
+ * rbtree erase. Here every range is size-aligned anyway, which is the buddy
+ * system's natural rule, so the free space of each order is a hierarchical
+ * bitmap (lib/hbitmap.c): "the highest free block of order k below the
+ * limit" is a few word operations per bitmap level, whatever the number of
+ * live ranges, and a free is a bit test and set per merge. Nothing is linear
+ * in the size of the space or the number of ranges.
+ *
+ * Sizes are rounded up to a power of two, and the range takes that much
+ * space (the kernel rounds up the alignment of large ranges but not their
+ * length); so a range is a buddy block and freeing it merges in O(orders).
+ *
+ * Top-down: of the free blocks big enough, the one that reaches highest
+ * below the limit gives its top: a domain hands out its highest addresses
+ * first, as the kernel's does.
+ *
+ * Caches: each thread keeps, per domain it uses, a magazine of freed ranges
+ * per order below IOVA_RANGE_CACHE_MAX_SIZE (1..32 granules), so the common
+ * map/unmap pair touches neither the shared bitmaps nor a shared lock. Each
+ * cache has a lock that only its owner takes on the fast path (uncontended);
+ * draining (on exhaustion, or free_cpu_cached_iovas) takes it from another
+ * thread. The caches of a domain are on a list of the domain, which frees
+ * them; a thread finds its cache through a small thread-local table keyed by
+ * a domain id that is never reused, so a stale table entry is never followed.
+ *
+ * Validation: every allocated range has its bit set in an "allocated at
+ * order k" bitmap, so a double free, a free with the wrong size or of
+ * something never allocated is seen and refused.
+ */
+#include "iommu/iova.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/hbitmap.h"
+#include "lib/util.h"
+#include "mm/host.h"
+
+#define NR_ORDERS	(IOVA_MAX_SPACE_ORDER + 1)
+#define CACHE_ORDERS	IOVA_RANGE_CACHE_MAX_SIZE	/* orders 0..5 */
+#define MAG_SIZE	64
+#define TLS_SLOTS	8
+
+struct iova_cache {
+	int lock;				/* 0 free, 1 held (atomic) */
+	pthread_t owner;			/* the thread that fills it */
+	unsigned int n[CACHE_ORDERS];
+	unsigned long pfn[CACHE_ORDERS][MAG_SIZE];
+	struct iova_cache *next;		/* domain's list, under caches_lock */
+};
+
+struct iova_domain {
+	unsigned long granule;
+	unsigned long start_pfn, end_pfn;	/* [start, end) handed out */
+	unsigned int space_order;		/* the space is [0, 2^space_order) */
+	u64 id;					/* never reused */
+
+	pthread_mutex_t lock;			/* guards free[] and nr_free[] */
+	struct hbitmap free[NR_ORDERS];		/* free blocks per order */
+	unsigned long nr_free[NR_ORDERS];
+	u64 *alloced[NR_ORDERS];		/* block handed out at order k (atomic bit ops) */
+	u64 *storage;
+	size_t storage_bytes;
+
+	pthread_mutex_t caches_lock;		/* guards the caches list */
+	struct iova_cache *caches;
+
+	unsigned long used;			/* granules out (atomic) */
+	unsigned long misuse;			/* (atomic) */
+};
+
+static u64 next_domain_id = 1;			/* atomic */
+
+struct tls_slot {
+	u64 id;
+	struct iova_cache *cache;
+};
+
+static __thread struct tls_slot tls_slots[TLS_SLOTS];
+static __thread unsigned int tls_next;
+
+static inline void cache_lock(struct iova_cache *c)
+{
+	while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&c->lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static inline void cache_unlock(struct iova_cache *c)
+{
+	__atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
+}
+
+static inline unsigned long blocks(const struct iova_domain *d, unsigned int k)
+{
+	return 1UL << (d->space_order - k);
+}
+
+/* Sets the allocated bit of a block; returns whether it was already set. */
+static inline bool alloced_mark(struct iova_domain *d, unsigned int k, unsigned long idx)
+{
+	u64 bit = 1ULL << (idx % 64);
+
+	return __atomic_fetch_or(&d->alloced[k][idx / 64], bit, __ATOMIC_RELAXED) & bit;
+}
+
+/* Clears it; returns whether it was set (false: not allocated at that order). */
+static inline bool alloced_clear(struct iova_domain *d, unsigned int k, unsigned long idx)
+{
+	u64 bit = 1ULL << (idx % 64);
+
+	return __atomic_fetch_and(&d->alloced[k][idx / 64], ~bit, __ATOMIC_RELAXED) & bit;
+}
+
+/* Marks [pfn, pfn + 2^k) free, merging with free buddies; under d->lock. */
+static void buddy_free_locked(struct iova_domain *d, unsigned long pfn, unsigned int k)
+{
+	while (k < d->space_order) {
+		unsigned long buddy = (pfn >> k) ^ 1;
+
+		if (!hbitmap_test(&d->free[k], buddy))
+			break;
+		hbitmap_clear(&d->free[k], buddy);
+		d->nr_free[k]--;
+		pfn &= ~(1UL << k);
+		k++;
+	}
+	hbitmap_set(&d->free[k], pfn >> k);
+	d->nr_free[k]++;
+}
+
+/* Carves [lo, hi) into maximal aligned free blocks; under d->lock. */
+static void free_range_locked(struct iova_domain *d, unsigned long lo, unsigned long hi)
+{
+	while (lo < hi) {
+		unsigned int k = lo ? min_t(unsigned int, __builtin_ctzl(lo), d->space_order)
+				    : d->space_order;
+
+		while ((1UL << k) > hi - lo)
+			k--;
+		buddy_free_locked(d, lo, k);
+		lo += 1UL << k;
+	}
+}
+
+/*
+ * The top 2^order granules of the free block that reaches highest below
+ * @limit_pfn, among all orders that can hold them; 0 if none. Blocks of
+ * different orders never overlap, so comparing their ends is enough.
+ */
+static unsigned long buddy_alloc_locked(struct iova_domain *d, unsigned int order,
+					unsigned long limit_pfn)
+{
+	unsigned long best_end = 0, best_idx = 0, pfn;
+	unsigned int best_k = 0;
+
+	for (unsigned int k = order; k <= d->space_order; k++) {
+		unsigned long last, idx, end;
+
+		if (!d->nr_free[k] || limit_pfn + 1 < (1UL << k))
+			continue;
+		/* the last block of this order that ends at or below the limit */
+		last = ((limit_pfn + 1) >> k) - 1;
+		idx = hbitmap_find_prev(&d->free[k], last);
+		if (idx == ~0UL)
+			continue;
+		end = (idx + 1) << k;
+		if (end > best_end) {
+			best_end = end;
+			best_idx = idx;
+			best_k = k;
+			if (end == limit_pfn + 1)
+				break;	/* nothing can end higher */
+		}
+	}
+	if (!best_end)
+		return 0;
+	hbitmap_clear(&d->free[best_k], best_idx);
+	d->nr_free[best_k]--;
+	pfn = best_idx << best_k;
+	/* split, keeping the upper half each time */
+	while (best_k > order) {
+		best_k--;
+		buddy_free_locked(d, pfn, best_k);
+		pfn += 1UL << best_k;
+	}
+	return pfn;
+}
+
+static unsigned int size_order(unsigned long size)
+{
+	return size <= 1 ? 0 : fls64(size - 1);
+}
+
+int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned long end_pfn,
+		       struct iova_domain **out)
+{
+	struct iova_domain *d;
+	unsigned int space_order;
+	size_t words = 0;
+	u64 *st;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (granule < PAGE_SIZE || !is_power_of_2(granule) || start_pfn < 1)
+		return -EINVAL;
+	if (!end_pfn || end_pfn > (1UL << IOVA_MAX_SPACE_ORDER))
+		end_pfn = 1UL << IOVA_MAX_SPACE_ORDER;
+	if (start_pfn >= end_pfn)
+		return -EINVAL;
+	space_order = fls64(end_pfn - 1);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->granule = granule;
+	d->start_pfn = start_pfn;
+	d->end_pfn = end_pfn;
+	d->space_order = space_order;
+	d->id = __atomic_fetch_add(&next_domain_id, 1, __ATOMIC_RELAXED);
+	for (unsigned int k = 0; k <= space_order; k++)
+		words += hbitmap_words(blocks(d, k)) + DIV_ROUND_UP(blocks(d, k), 64);
+	/* lazily populated: only the bits of the part of the space in use are touched */
+	d->storage_bytes = PAGE_ALIGN(words * sizeof(u64));
+	d->storage = host_alloc_lazy(d->storage_bytes);
+	if (!d->storage) {
+		free(d);
+		return -ENOMEM;
+	}
+	st = d->storage;
+	for (unsigned int k = 0; k <= space_order; k++) {
+		hbitmap_init(&d->free[k], blocks(d, k), st);
+		st += hbitmap_words(blocks(d, k));
+		d->alloced[k] = st;
+		st += DIV_ROUND_UP(blocks(d, k), 64);
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->caches_lock, NULL);
+	free_range_locked(d, start_pfn, end_pfn);
+	*out = d;
+	return 0;
+}
+
+void iova_domain_destroy(struct iova_domain *d)
+{
+	struct iova_cache *c, *n;
+
+	if (!d)
+		return;
+	for (c = d->caches; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	host_release(d->storage, d->storage_bytes);
+	pthread_mutex_destroy(&d->lock);
+	pthread_mutex_destroy(&d->caches_lock);
+	free(d);
+}
+
+/*
+ * This thread's cache for @d: from the thread-local table, or the domain's
+ * list (a cache this thread made before and whose table slot was reused),
+ * or a new one. NULL if out of memory.
+ */
+static struct iova_cache *my_cache(struct iova_domain *d)
+{
+	struct iova_cache *c;
+	pthread_t self;
+	unsigned int slot;
+
+	for (unsigned int i = 0; i < TLS_SLOTS; i++)
+		if (tls_slots[i].id == d->id)
+			return tls_slots[i].cache;
+	self = pthread_self();
+	pthread_mutex_lock(&d->caches_lock);
+	for (c = d->caches; c; c = c->next)
+		if (pthread_equal(c->owner, self))
+			break;
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (c) {
+			c->owner = self;
+			c->next = d->caches;
+			d->caches = c;
+		}
+	}
+	pthread_mutex_unlock(&d->caches_lock);
+	if (c) {
+		slot = tls_next++ % TLS_SLOTS;
+		tls_slots[slot] = (struct tls_slot){ d->id, c };
+	}
+	return c;
+}
+
+/* Gives a cache's ranges back to the bitmaps; c->lock held. */
+static void cache_drain_locked(struct iova_domain *d, struct iova_cache *c)
+{
+	pthread_mutex_lock(&d->lock);
+	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
+		for (unsigned int i = 0; i < c->n[k]; i++)
+			buddy_free_locked(d, c->pfn[k][i], k);
+		c->n[k] = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+void free_cpu_cached_iovas(struct iova_domain *d)
+{
+	pthread_mutex_lock(&d->caches_lock);
+	for (struct iova_cache *c = d->caches; c; c = c->next) {
+		cache_lock(c);
+		cache_drain_locked(d, c);
+		cache_unlock(c);
+	}
+	pthread_mutex_unlock(&d->caches_lock);
+}
+
+/* The slow path: the bitmaps, under the lock. */
+static unsigned long alloc_slow(struct iova_domain *d, unsigned int order, unsigned long limit_pfn)
+{
+	unsigned long pfn;
+
+	pthread_mutex_lock(&d->lock);
+	pfn = buddy_alloc_locked(d, order, limit_pfn);
+	pthread_mutex_unlock(&d->lock);
+	return pfn;
+}
+
+unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigned long limit_pfn,
+			      bool flush_rcache)
+{
+	unsigned int order;
+	unsigned long pfn = 0;
+
+	if (!d || !size || size > (1UL << d->space_order))
+		return 0;
+	order = size_order(size);
+	if (limit_pfn >= d->end_pfn)
+		limit_pfn = d->end_pfn - 1;
+	if (order < CACHE_ORDERS) {
+		struct iova_cache *c = my_cache(d);
+
+		if (c) {
+			unsigned int n;
+
+			cache_lock(c);
+			n = c->n[order];
+			/* the most recently freed range, if it is below the limit */
+			if (n && c->pfn[order][n - 1] + (1UL << order) - 1 <= limit_pfn) {
+				pfn = c->pfn[order][n - 1];
+				c->n[order] = n - 1;
+			}
+			cache_unlock(c);
+		}
+	}
+	if (!pfn)
+		pfn = alloc_slow(d, order, limit_pfn);
+	if (!pfn && flush_rcache) {
+		free_cpu_cached_iovas(d);
+		pfn = alloc_slow(d, order, limit_pfn);
+	}
+	if (!pfn)
+		return 0;
+	alloced_mark(d, order, pfn >> order);
+	__atomic_fetch_add(&d->used, 1UL << order, __ATOMIC_RELAXED);
+	return pfn;
+}
+
+void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size)
+{
+	unsigned int order;
+	struct iova_cache *c;
+
+	if (!d)
+		return;
+	order = size_order(size);
+	if (!size || size > (1UL << d->space_order) || pfn < d->start_pfn || pfn >= d->end_pfn ||
+	    pfn & ((1UL << order) - 1) || !alloced_clear(d, order, pfn >> order)) {
+		/* a double free, a wrong size or something never allocated: refused */
+		__atomic_fetch_add(&d->misuse, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_fetch_sub(&d->used, 1UL << order, __ATOMIC_RELAXED);
+	if (order >= CACHE_ORDERS || !(c = my_cache(d))) {
+		pthread_mutex_lock(&d->lock);
+		buddy_free_locked(d, pfn, order);
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	cache_lock(c);
+	if (c->n[order] == MAG_SIZE) {
+		/* full: give the older half back */
+		pthread_mutex_lock(&d->lock);
+		for (unsigned int i = 0; i < MAG_SIZE / 2; i++)
+			buddy_free_locked(d, c->pfn[order][i], order);
+		pthread_mutex_unlock(&d->lock);
+		memmove(c->pfn[order], c->pfn[order] + MAG_SIZE / 2,
+			(MAG_SIZE / 2) * sizeof(c->pfn[order][0]));
+		c->n[order] = MAG_SIZE / 2;
+	}
+	c->pfn[order][c->n[order]++] = pfn;
+	cache_unlock(c);
+}
+
+int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_hi)
+{
+	unsigned long lo, hi;
+
+	if (!d || pfn_lo > pfn_hi)
+		return -EINVAL;
+	lo = max(pfn_lo, d->start_pfn);
+	hi = min(pfn_hi + 1, d->end_pfn);
+	if (lo >= hi)
+		return 0;	/* nothing of it is ours to hand out */
+	free_cpu_cached_iovas(d);
+	pthread_mutex_lock(&d->lock);
+	/* every granule must be free: take the blocks covering it out, one by one */
+	for (unsigned long p = lo; p < hi;) {
+		unsigned int k;
+		bool found = false;
+
+		for (k = 0; k <= d->space_order; k++) {
+			if (hbitmap_test(&d->free[k], p >> k)) {
+				found = true;
+				break;
+			}
+		}
+		if (!found) {
+			/* give back what was taken: the reserved part so far */
+			free_range_locked(d, lo, p);
+			pthread_mutex_unlock(&d->lock);
+			return -EBUSY;
+		}
+		/* take the block out, give back its parts outside [lo, hi) */
+		{
+			unsigned long bstart = (p >> k) << k, bend = bstart + (1UL << k);
+
+			hbitmap_clear(&d->free[k], p >> k);
+			d->nr_free[k]--;
+			if (bstart < p)
+				free_range_locked(d, bstart, p);
+			if (bend > hi)
+				free_range_locked(d, hi, bend);
+			p = min(bend, hi);
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+unsigned long iova_pages_used(struct iova_domain *d)
+{
+	return d ? __atomic_load_n(&d->used, __ATOMIC_RELAXED) : 0;
+}
+
+unsigned long iova_misuse_count(struct iova_domain *d)
+{
+	return d ? __atomic_load_n(&d->misuse, __ATOMIC_RELAXED) : 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IOVA allocator of DMA domains, with the kernel's interface
+ * (<linux/iova.h>): alloc_iova_fast() / free_iova_fast().
+ */
+#ifndef DMAMAP_SRC_IOMMU_IOVA_H
+#define DMAMAP_SRC_IOMMU_IOVA_H
+
+#include <dmamap/types.h>
+
+struct iova_domain;
+
+/* The most granules one domain manages: 2^28 (1 TiB of IOVA space with 4 KiB granules). */
+#define IOVA_MAX_SPACE_ORDER	28
+/* Sizes below this many granules are rounded up to a power of two, as the kernel does. */
+#define IOVA_RANGE_CACHE_MAX_SIZE 6
+
+/*
+ * @granule: a power of two >= 4096; @start_pfn: the lowest pfn handed out
+ * (at least 1: IOVA 0 never is); @end_pfn: one past the highest (0: the
+ * whole manageable space).
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned long end_pfn,
+		       struct iova_domain **out);
+/* Frees the domain and every cache of it, in every thread. */
+void iova_domain_destroy(struct iova_domain *iovad);
+
+/*
+ * A range of @size granules, aligned to @size rounded up to a power of two,
+ * ending at or below @limit_pfn, as high as possible. Returns its first pfn,
+ * or 0 when the space is exhausted (after draining every thread's cache and
+ * retrying once, if @flush_rcache).
+ */
+unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
+			      unsigned long limit_pfn, bool flush_rcache);
+/* Gives back what alloc_iova_fast() returned; anything else is refused and counted. */
+void free_iova_fast(struct iova_domain *iovad, unsigned long pfn, unsigned long size);
+
+/*
+ * Takes [pfn_lo, pfn_hi] out of the allocator for good.
+ * Return: 0; -EINVAL (outside the space); -EBUSY (part of it is allocated).
+ */
+int reserve_iova(struct iova_domain *iovad, unsigned long pfn_lo, unsigned long pfn_hi);
+
+/* Returns every range cached by any thread to the allocator. */
+void free_cpu_cached_iovas(struct iova_domain *iovad);
+
+/* Granules allocated (ranges count rounded up to a power of two; cached ones are free). */
+unsigned long iova_pages_used(struct iova_domain *iovad);
+/* Frees refused: double, wrong size, never allocated. */
+unsigned long iova_misuse_count(struct iova_domain *iovad);
+
+static inline unsigned long iova_shift(unsigned long granule)
+{
+	return (unsigned long)__builtin_ctzl(granule);
+}
+
+#endif
