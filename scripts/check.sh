@@ -52,7 +52,7 @@ for d in sys.argv[1:]:
         continue
     for line in open(log):
         t = json.loads(line)
-        out = t.get("stdout") or ""
+        out = (t.get("stdout") or "") + (t.get("stderr") or "")
         p = re.findall(r"\[  PASSED  \] (\d+) test", out)
         f = re.findall(r"\[  FAILED  \] (\d+) test", out)
         if "[==========]" not in out:

@@ -509,10 +509,10 @@ static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long p
 
 	if (s1 & 1)
 		return false;
-	tag = __atomic_load_n(&e->tag, __ATOMIC_RELAXED);
-	egen = __atomic_load_n(&e->gen, __ATOMIC_RELAXED);
-	v = __atomic_load_n(&e->val, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* acquire loads: none of them can pass the second read of seq */
+	tag = __atomic_load_n(&e->tag, __ATOMIC_ACQUIRE);
+	egen = __atomic_load_n(&e->gen, __ATOMIC_ACQUIRE);
+	v = __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
 		return false;
 	if (tag != pfn + 1 || egen != gen)
