@@ -34,6 +34,12 @@ static long resident_kib(void)
 	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* the page allocator alone: no DMA pools holding frames */
+static const struct dmamap_machine_config pages_only = {
+	.swiotlb_size = DMAMAP_SWIOTLB_OFF,
+	.atomic_pool_size = DMAMAP_ATOMIC_POOL_OFF,
+};
+
 static int bench_create(const struct bench_ctx *ctx, struct bench_result *r)
 {
 	static const struct dmamap_bank bank = { 0x80000000ULL, 1ULL << 30 };
@@ -96,7 +102,7 @@ static int alloc_free(const struct bench_ctx *ctx, struct bench_result *r, unsig
 
 	if (!s || !held)
 		goto out;
-	ret = dmamap_machine_create(NULL, &m);
+	ret = dmamap_machine_create(&pages_only, &m);
 	if (ret)
 		goto out;
 	for (size_t i = 0; i < rounds; i++) {
