@@ -10,6 +10,7 @@
 #include "mm/cache.h"
 #include "iommu/iommu.h"
 #include "dma/coherent.h"
+#include "dma/trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,15 +82,13 @@ static bool bad_range(dma_addr_t addr, size_t len)
 	return len && addr + len - 1 < addr;
 }
 
-DMAMAP_API int dmamap_bus_read(struct device *dev, dma_addr_t src, void *buf, size_t len,
-			       struct dmamap_fault *fault)
+static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
+		    struct dmamap_fault *fault)
 {
 	struct dmamap_fault f = { 0 };
 	struct bus_counts c = { 0, 0 };
 	size_t done = 0;
 
-	if (!dev || (!buf && len) || bad_range(src, len))
-		return -EINVAL;
 	while (done < len) {
 		phys_addr_t phys;
 		long n = bus_translate(dev, src + done, len - done, false, &phys, &f, &c);
@@ -149,20 +148,50 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 	return 0;
 }
 
+/* The device's side of the trace: one event per bus call. */
+static inline int bus_traced(struct device *dev, const char *name, dma_addr_t addr, size_t len,
+			     bool write, int ret, u64 t0)
+{
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_BUS, name, addr, len,
+			   write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ, ret, t0);
+	return ret;
+}
+
+DMAMAP_API int dmamap_bus_read(struct device *dev, dma_addr_t src, void *buf, size_t len,
+			       struct dmamap_fault *fault)
+{
+	u64 t0;
+
+	if (!dev || (!buf && len) || bad_range(src, len))
+		return -EINVAL;
+	t0 = trace_on(dev) ? trace_now() : 0;
+	return bus_traced(dev, "bus_read", src, len, false, bus_load(dev, src, buf, len, fault),
+			  t0);
+}
+
 DMAMAP_API int dmamap_bus_write(struct device *dev, dma_addr_t dst, const void *buf, size_t len,
 				struct dmamap_fault *fault)
 {
+	u64 t0;
+
 	if (!dev || (!buf && len) || bad_range(dst, len))
 		return -EINVAL;
-	return bus_store(dev, dst, buf, 0, len, fault);
+	t0 = trace_on(dev) ? trace_now() : 0;
+	return bus_traced(dev, "bus_write", dst, len, true,
+			  bus_store(dev, dst, buf, 0, len, fault), t0);
 }
 
 DMAMAP_API int dmamap_bus_fill(struct device *dev, dma_addr_t dst, int byte, size_t len,
 			       struct dmamap_fault *fault)
 {
+	u64 t0;
+
 	if (!dev || bad_range(dst, len))
 		return -EINVAL;
-	return bus_store(dev, dst, NULL, byte, len, fault);
+	t0 = trace_on(dev) ? trace_now() : 0;
+	return bus_traced(dev, "bus_fill", dst, len, true,
+			  bus_store(dev, dst, NULL, byte, len, fault), t0);
 }
 
 /*
@@ -176,9 +205,11 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 	u8 *tmp = chunk;
 	size_t cap = sizeof(chunk), done = 0;
 	int ret = 0;
+	u64 t0;
 
 	if (!dev || bad_range(dst, len) || bad_range(src, len))
 		return -EINVAL;
+	t0 = trace_on(dev) ? trace_now() : 0;
 	if (len > cap) {
 		u8 *big = malloc(COPY_CHUNK);
 
@@ -191,7 +222,7 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 		size_t n = min(len - done, cap);
 		struct dmamap_fault f;
 
-		ret = dmamap_bus_read(dev, src + done, tmp, n, &f);
+		ret = bus_load(dev, src + done, tmp, n, &f);
 		if (ret) {
 			if (fault) {
 				*fault = f;
@@ -213,5 +244,5 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 		free(tmp);
 	if (!ret && fault)
 		memset(fault, 0, sizeof(*fault));
-	return ret;
+	return bus_traced(dev, "bus_copy", dst, len, true, ret, t0);
 }

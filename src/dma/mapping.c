@@ -9,6 +9,7 @@
  */
 #include "dma/device.h"
 #include "dma/dma-iommu.h"
+#include "dma/trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ static bool check_dir(struct device *dev, enum dma_data_direction dir, const cha
 	return false;
 }
 
-DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
+static void *alloc_checked(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				 gfp_t flag, unsigned long attrs)
 {
 	const struct dma_map_ops *ops;
@@ -50,7 +51,7 @@ DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dm
 	return ops->alloc(dev, size, dma_handle, flag, attrs);
 }
 
-DMAMAP_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
+static void free_checked(struct device *dev, size_t size, void *cpu_addr,
 			       dma_addr_t dma_handle, unsigned long attrs)
 {
 	const struct dma_map_ops *ops;
@@ -62,7 +63,7 @@ DMAMAP_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
 		ops->free(dev, size, cpu_addr, dma_handle, attrs);
 }
 
-DMAMAP_API int dma_mmap_attrs(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+static int mmap_checked(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
 			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	const struct dma_map_ops *ops;
@@ -83,7 +84,7 @@ DMAMAP_API bool dma_can_mmap(struct device *dev)
 	return dev && ops_of(dev)->mmap != NULL;
 }
 
-DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+static int get_sgtable_checked(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 				     dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	const struct dma_map_ops *ops;
@@ -96,7 +97,7 @@ DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, v
 	return ops->get_sgtable(dev, sgt, cpu_addr, dma_addr, size, attrs);
 }
 
-DMAMAP_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
+static dma_addr_t map_page_checked(struct device *dev, struct page *page, size_t offset,
 					 size_t size, enum dma_data_direction dir,
 					 unsigned long attrs)
 {
@@ -117,7 +118,7 @@ DMAMAP_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, 
 	return ops_of(dev)->map_page(dev, page, offset, size, dir, attrs);
 }
 
-DMAMAP_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
+static void unmap_page_checked(struct device *dev, dma_addr_t addr, size_t size,
 				     enum dma_data_direction dir, unsigned long attrs)
 {
 	if (!dev || !check_dir(dev, dir, "dma_unmap_page"))
@@ -176,29 +177,49 @@ static int map_sg_checked(struct device *dev, struct scatterlist *sg, int nents,
 	return ents;
 }
 
+/* Bytes an sg list covers (for the trace). */
+static u64 sg_bytes(struct scatterlist *sg, int nents)
+{
+	u64 n = 0;
+
+	for (int i = 0; sg && i < nents; i++, sg = sg_next(sg))
+		n += sg->length;
+	return n;
+}
+
 DMAMAP_API unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 					 enum dma_data_direction dir, unsigned long attrs)
 {
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int ret = map_sg_checked(dev, sg, nents, dir, attrs);
 
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_sg", ret > 0 ? sg_dma_address(sg) : 0,
+			   sg_bytes(sg, nents), dir, ret, t0);
 	return ret < 0 ? 0 : (unsigned int)ret;
 }
 
 DMAMAP_API int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 			       enum dma_data_direction dir, unsigned long attrs)
 {
+	u64 t0;
 	int nents;
 
 	if (!sgt || !sgt->sgl || sgt->orig_nents > INT_MAX)
 		return -EINVAL;
+	t0 = trace_on(dev) ? trace_now() : 0;
 	nents = map_sg_checked(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_sgtable",
+			   nents > 0 ? sg_dma_address(sgt->sgl) : 0,
+			   sg_bytes(sgt->sgl, (int)sgt->orig_nents), dir, nents, t0);
 	if (nents < 0)
 		return nents;
 	sgt->nents = (unsigned int)nents;
 	return 0;
 }
 
-DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+static void unmap_sg_checked(struct device *dev, struct scatterlist *sg, int nents,
 				   enum dma_data_direction dir, unsigned long attrs)
 {
 	if (!dev || !sg || !check_dir(dev, dir, "dma_unmap_sg"))
@@ -219,7 +240,7 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
 	dma_unmap_sg_attrs(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
 }
 
-DMAMAP_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+static void sync_single_for_cpu_checked(struct device *dev, dma_addr_t addr, size_t size,
 					enum dma_data_direction dir)
 {
 	if (!dev || !check_dir(dev, dir, "dma_sync_single_for_cpu") || !size)
@@ -228,7 +249,7 @@ DMAMAP_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, siz
 		ops_of(dev)->sync_single_for_cpu(dev, addr, size, dir);
 }
 
-DMAMAP_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+static void sync_single_for_device_checked(struct device *dev, dma_addr_t addr, size_t size,
 					   enum dma_data_direction dir)
 {
 	if (!dev || !check_dir(dev, dir, "dma_sync_single_for_device") || !size)
@@ -237,7 +258,7 @@ DMAMAP_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, 
 		ops_of(dev)->sync_single_for_device(dev, addr, size, dir);
 }
 
-DMAMAP_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
+static void sync_sg_for_cpu_checked(struct device *dev, struct scatterlist *sg, int nelems,
 				    enum dma_data_direction dir)
 {
 	if (!dev || !sg || nelems <= 0 || !check_dir(dev, dir, "dma_sync_sg_for_cpu"))
@@ -246,7 +267,7 @@ DMAMAP_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, 
 		ops_of(dev)->sync_sg_for_cpu(dev, sg, nelems, dir);
 }
 
-DMAMAP_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nelems,
+static void sync_sg_for_device_checked(struct device *dev, struct scatterlist *sg, int nelems,
 				       enum dma_data_direction dir)
 {
 	if (!dev || !sg || nelems <= 0 || !check_dir(dev, dir, "dma_sync_sg_for_device"))
@@ -259,6 +280,137 @@ DMAMAP_API int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
 {
 	(void)dev;
 	return dma_addr == DMA_MAPPING_ERROR ? -ENOMEM : 0;
+}
+
+/* --- the traced entry points ----------------------------------------------------
+ *
+ * Each public call runs its checked body above; when the machine has a trace
+ * callback, the call is reported with what it returned. Without one the cost
+ * is the trace_on() test.
+ */
+
+DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				 gfp_t flag, unsigned long attrs)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	void *ret = alloc_checked(dev, size, dma_handle, flag, attrs);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_alloc", dma_handle ? *dma_handle : 0, size,
+			   DMA_BIDIRECTIONAL, ret ? 0 : -ENOMEM, t0);
+	return ret;
+}
+
+DMAMAP_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
+			       dma_addr_t dma_handle, unsigned long attrs)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+
+	free_checked(dev, size, cpu_addr, dma_handle, attrs);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_free", dma_handle, size, DMA_BIDIRECTIONAL,
+			   0, t0);
+}
+
+DMAMAP_API int dma_mmap_attrs(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int ret = mmap_checked(dev, vma, cpu_addr, dma_addr, size, attrs);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_mmap", dma_addr, size, DMA_BIDIRECTIONAL,
+			   ret, t0);
+	return ret;
+}
+
+DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+				     dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int ret = get_sgtable_checked(dev, sgt, cpu_addr, dma_addr, size, attrs);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_get_sgtable", dma_addr, size,
+			   DMA_BIDIRECTIONAL, ret, t0);
+	return ret;
+}
+
+DMAMAP_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
+					 size_t size, enum dma_data_direction dir,
+					 unsigned long attrs)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	dma_addr_t ret = map_page_checked(dev, page, offset, size, dir, attrs);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_page", ret, size, dir,
+			   ret == DMA_MAPPING_ERROR ? -ENOMEM : 0, t0);
+	return ret;
+}
+
+DMAMAP_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
+				     enum dma_data_direction dir, unsigned long attrs)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+
+	unmap_page_checked(dev, addr, size, dir, attrs);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_page", addr, size, dir, 0, t0);
+}
+
+DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+				   enum dma_data_direction dir, unsigned long attrs)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+
+	unmap_sg_checked(dev, sg, nents, dir, attrs);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_sg", sg ? sg_dma_address(sg) : 0,
+			   sg_bytes(sg, nents), dir, 0, t0);
+}
+
+DMAMAP_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+					enum dma_data_direction dir)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+
+	sync_single_for_cpu_checked(dev, addr, size, dir);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_sync_single_for_cpu", addr, size, dir, 0, t0);
+}
+
+DMAMAP_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+					   enum dma_data_direction dir)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+
+	sync_single_for_device_checked(dev, addr, size, dir);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_sync_single_for_device", addr, size, dir, 0,
+			   t0);
+}
+
+DMAMAP_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
+				    enum dma_data_direction dir)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+
+	sync_sg_for_cpu_checked(dev, sg, nelems, dir);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_sync_sg_for_cpu", sg ? sg_dma_address(sg) : 0,
+			   sg_bytes(sg, nelems), dir, 0, t0);
+}
+
+DMAMAP_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nelems,
+				       enum dma_data_direction dir)
+{
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+
+	sync_sg_for_device_checked(dev, sg, nelems, dir);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_sync_sg_for_device",
+			   sg ? sg_dma_address(sg) : 0, sg_bytes(sg, nelems), dir, 0, t0);
 }
 
 /* --- non-contiguous allocations ------------------------------------------------ */
