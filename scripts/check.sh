@@ -2,7 +2,7 @@
 # make check: build and run every cmocka suite, then the same suites built
 # with AddressSanitizer + UndefinedBehaviorSanitizer, then the thread suites
 # with ThreadSanitizer. Ends with one line "N passed, N failed" counting the
-# test cases of all suites in all builds.
+# test cases of all suites in all builds, and the install test.
 set -u
 BUILD=${1:-build}
 ASAN=${2:-build-asan}
@@ -43,9 +43,16 @@ if [ -f "$TSAN/build.ninja" ] && meson test -C "$TSAN" --list --suite threads 2>
 	TSAN_OPTIONS=halt_on_error=1 run_suites "$TSAN" --suite threads || status=1
 fi
 
-python3 - "$BUILD" "$ASAN" "$TSAN" <<'PY' || status=1
+# The install as a user sees it: headers, pkg-config, shared and static library.
+install_passed=0
+if [ -f "$BUILD/build.ninja" ]; then
+	if sh "$(dirname "$0")/test-install.sh" "$BUILD"; then install_passed=1; else status=1; fi
+fi
+
+INSTALL_PASSED=$install_passed python3 - "$BUILD" "$ASAN" "$TSAN" <<'PY' || status=1
 import json, os, re, sys
-passed = failed = 0
+passed = int(os.environ["INSTALL_PASSED"])
+failed = 1 - passed
 for d in sys.argv[1:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):
