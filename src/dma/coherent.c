@@ -62,23 +62,12 @@ struct dma_alloc *dma_alloc_find(struct device *dev, dma_addr_t dma)
 	return a;
 }
 
-void dma_alloc_remove(struct dma_alloc *a)
-{
-	struct dma_records *r = a->dev->machine->dma_records;
-	struct dma_alloc **pp;
-
-	pthread_mutex_lock(&r->lock);
-	for (pp = &r->bucket[record_hash(a->dev, a->dma)]; *pp; pp = &(*pp)->next) {
-		if (*pp == a) {
-			*pp = a->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&r->lock);
-}
-
-int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_addr, size_t size,
-		    unsigned long attrs, const char *fn)
+/*
+ * Checks the (cpu_addr, size, attrs) a driver passes back for record @a.
+ * Reports the misuse and returns -EINVAL when they differ from the alloc.
+ */
+static int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_addr,
+			   size_t size, unsigned long attrs, const char *fn)
 {
 	bool cookie = a->kind == DMA_ALLOC_COOKIE;
 
@@ -106,6 +95,53 @@ int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_add
 		return -EINVAL;
 	}
 	return 0;
+}
+
+struct dma_alloc *dma_alloc_take(struct device *dev, void *cpu_addr, dma_addr_t dma, size_t size,
+				 unsigned long attrs)
+{
+	struct dma_records *r = dev->machine->dma_records;
+	struct dma_alloc *a, **pp;
+
+	pthread_mutex_lock(&r->lock);
+	for (pp = &r->bucket[record_hash(dev, dma)]; (a = *pp); pp = &a->next)
+		if (a->dev == dev && a->dma == dma)
+			break;
+	if (a && !dma_alloc_check(dev, a, cpu_addr, size, attrs, "dma_free_attrs"))
+		*pp = a->next;
+	else if (a)
+		a = NULL;
+	else
+		dma_report_misuse(dev, "dma_free_attrs: no coherent allocation at DMA address "
+				  "%#llx; refused", (unsigned long long)dma);
+	pthread_mutex_unlock(&r->lock);
+	return a;
+}
+
+struct dma_alloc *dma_alloc_lookup(struct device *dev, void *cpu_addr, dma_addr_t dma,
+				   unsigned long attrs, const char *fn)
+{
+	struct dma_alloc *a = dma_alloc_find(dev, dma);
+
+	if (!a) {
+		dma_report_misuse(dev, "%s: no coherent allocation at DMA address %#llx", fn,
+				  (unsigned long long)dma);
+		return NULL;
+	}
+	if (cpu_addr != a->cpu_addr ||
+	    !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING) != (a->kind == DMA_ALLOC_COOKIE)) {
+		dma_report_misuse(dev, "%s: %p / attributes %#lx do not match the allocation "
+				  "(%p, %#lx)", fn, cpu_addr, attrs, a->cpu_addr, a->attrs);
+		return NULL;
+	}
+	return a;
+}
+
+void dma_alloc_failed(struct device *dev, size_t size, gfp_t gfp, unsigned long attrs)
+{
+	if (!(attrs & DMA_ATTR_NO_WARN) && !(gfp & __GFP_NOWARN))
+		mm_report(dev->machine, "%s: coherent allocation of %zu bytes failed", dev->name,
+			  size);
 }
 
 /* The i-th frame of a record's buffer. */

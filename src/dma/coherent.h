@@ -47,14 +47,22 @@ void dma_machine_stats(struct dmamap_machine *m, struct dmamap_stats *out);
 int dma_alloc_insert(struct dma_alloc *a);
 /* The record of @dev's allocation at @dma, or NULL. */
 struct dma_alloc *dma_alloc_find(struct device *dev, dma_addr_t dma);
-void dma_alloc_remove(struct dma_alloc *a);
 
 /*
- * Checks the (cpu_addr, size, attrs) a driver passes back for record @a.
- * Reports the misuse and returns -EINVAL when they differ from the alloc.
+ * dma_free_attrs(): the record at @dma, checked as dma_alloc_check() does and
+ * unlinked in one step, so that two frees of one buffer cannot both win.
+ * NULL (reported, nothing changed) when there is none or it does not match.
  */
-int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_addr, size_t size,
-		    unsigned long attrs, const char *fn);
+struct dma_alloc *dma_alloc_take(struct device *dev, void *cpu_addr, dma_addr_t dma, size_t size,
+				 unsigned long attrs);
+/*
+ * mmap and get_sgtable: the record behind (@cpu_addr, @dma), whose
+ * DMA_ATTR_NO_KERNEL_MAPPING must match; NULL (reported) otherwise.
+ */
+struct dma_alloc *dma_alloc_lookup(struct device *dev, void *cpu_addr, dma_addr_t dma,
+				   unsigned long attrs, const char *fn);
+/* Reports a failed coherent allocation unless the caller asked for silence. */
+void dma_alloc_failed(struct device *dev, size_t size, gfp_t gfp, unsigned long attrs);
 
 /*
  * A DMA_ATTR_NO_KERNEL_MAPPING buffer has no CPU mapping, so nothing can see

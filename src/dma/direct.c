@@ -163,8 +163,7 @@ out_pages:
 	mm_free_pages_checked(m, page, get_order(alloc_size));
 out_free:
 	free(a);
-	if (!(attrs & DMA_ATTR_NO_WARN) && !(gfp & __GFP_NOWARN))
-		mm_report(m, "%s: coherent allocation of %zu bytes failed", dev->name, size);
+	dma_alloc_failed(dev, size, gfp, attrs);
 	return NULL;
 }
 
@@ -172,16 +171,10 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr, dma_add
 			unsigned long attrs)
 {
 	struct dmamap_machine *m = dev->machine;
-	struct dma_alloc *a = dma_alloc_find(dev, dma_handle);
+	struct dma_alloc *a = dma_alloc_take(dev, cpu_addr, dma_handle, size, attrs);
 
-	if (!a) {
-		dma_report_misuse(dev, "dma_free_attrs: no coherent allocation at DMA address %#llx; "
-				  "refused", (unsigned long long)dma_handle);
+	if (!a)
 		return;
-	}
-	if (dma_alloc_check(dev, a, cpu_addr, size, attrs, "dma_free_attrs"))
-		return;
-	dma_alloc_remove(a);
 	switch (a->kind) {
 	case DMA_ALLOC_POOL:
 		dma_pool_free(m, a->cpu_addr, a->size);
@@ -201,32 +194,12 @@ out:
 	free(a);
 }
 
-/* The record of a coherent buffer, checked against what the caller passes. */
-static struct dma_alloc *direct_lookup(struct device *dev, void *cpu_addr, dma_addr_t dma_addr,
-				       unsigned long attrs, const char *fn)
-{
-	struct dma_alloc *a = dma_alloc_find(dev, dma_addr);
-
-	if (!a) {
-		dma_report_misuse(dev, "%s: no coherent allocation at DMA address %#llx", fn,
-				  (unsigned long long)dma_addr);
-		return NULL;
-	}
-	if (cpu_addr != a->cpu_addr ||
-	    !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING) != (a->kind == DMA_ALLOC_COOKIE)) {
-		dma_report_misuse(dev, "%s: %p / attributes %#lx do not match the allocation "
-				  "(%p, %#lx)", fn, cpu_addr, attrs, a->cpu_addr, a->attrs);
-		return NULL;
-	}
-	return a;
-}
-
 static int direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
 		       dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	unsigned long user_count = vma_pages(vma);
 	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	struct dma_alloc *a = direct_lookup(dev, cpu_addr, dma_addr, attrs, "dma_mmap_attrs");
+	struct dma_alloc *a = dma_alloc_lookup(dev, cpu_addr, dma_addr, attrs, "dma_mmap_attrs");
 
 	if (!a)
 		return -ENXIO;
@@ -243,7 +216,7 @@ static int direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu
 static int direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
-	struct dma_alloc *a = direct_lookup(dev, cpu_addr, dma_addr, attrs, "dma_get_sgtable");
+	struct dma_alloc *a = dma_alloc_lookup(dev, cpu_addr, dma_addr, attrs, "dma_get_sgtable");
 	int ret;
 
 	if (!a)

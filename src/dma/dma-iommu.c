@@ -352,8 +352,7 @@ out_pages:
 out_free:
 	free(a->pages);
 	free(a);
-	if (!(attrs & DMA_ATTR_NO_WARN) && !(gfp & __GFP_NOWARN))
-		mm_report(m, "%s: coherent allocation of %zu bytes failed", dev->name, size);
+	dma_alloc_failed(dev, size, gfp, attrs);
 	return NULL;
 }
 
@@ -361,16 +360,11 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr, dma_
 			   unsigned long attrs)
 {
 	struct dmamap_machine *m = dev->machine;
-	struct dma_alloc *a = dma_alloc_find(dev, handle);
+	/* the seed's __iommu_get_pages(): the record behind the address, checked */
+	struct dma_alloc *a = dma_alloc_take(dev, cpu_addr, handle, size, attrs);
 
-	if (!a) {
-		dma_report_misuse(dev, "dma_free_attrs: no coherent allocation at IOVA %#llx; refused",
-				  (unsigned long long)handle);
+	if (!a)
 		return;
-	}
-	if (dma_alloc_check(dev, a, cpu_addr, size, attrs, "dma_free_attrs"))
-		return;
-	dma_alloc_remove(a);
 	iommu_dma_unmap_range(dev, a->dma, PAGE_ALIGN(a->size));
 	switch (a->kind) {
 	case DMA_ALLOC_POOL:
@@ -391,27 +385,11 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr, dma_
 	free(a);
 }
 
-/* The record behind (cpu_addr, dma_addr), checked: the seed's __iommu_get_pages(). */
-static struct dma_alloc *lookup(struct device *dev, void *cpu_addr, dma_addr_t dma_addr,
-				unsigned long attrs, const char *fn)
-{
-	struct dma_alloc *a = dma_alloc_find(dev, dma_addr);
-
-	if (!a || cpu_addr != a->cpu_addr ||
-	    !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING) != (a->kind == DMA_ALLOC_COOKIE)) {
-		dma_report_misuse(dev, "%s: %p / IOVA %#llx / attributes %#lx are no coherent "
-				  "allocation of this device", fn, cpu_addr,
-				  (unsigned long long)dma_addr, attrs);
-		return NULL;
-	}
-	return a;
-}
-
 static int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
 			  dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	unsigned long nr_pages = PAGE_ALIGN(size) >> PAGE_SHIFT, off = vma->vm_pgoff;
-	struct dma_alloc *a = lookup(dev, cpu_addr, dma_addr, attrs, "dma_mmap_attrs");
+	struct dma_alloc *a = dma_alloc_lookup(dev, cpu_addr, dma_addr, attrs, "dma_mmap_attrs");
 
 	if (!a || size > PAGE_ALIGN(a->size))
 		return -ENXIO;
@@ -429,7 +407,7 @@ static int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma, void *
 static int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 				 dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
-	struct dma_alloc *a = lookup(dev, cpu_addr, dma_addr, attrs, "dma_get_sgtable");
+	struct dma_alloc *a = dma_alloc_lookup(dev, cpu_addr, dma_addr, attrs, "dma_get_sgtable");
 	int ret;
 
 	if (!a)
