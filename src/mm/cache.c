@@ -218,6 +218,29 @@ static unsigned int edge_lines(phys_addr_t phys, size_t len, phys_addr_t line[2]
 	return n;
 }
 
+/*
+ * CPU view -> memory for the whole lines [a, b). Lines that already agree
+ * with memory are not written: the result is the same, and a device reading
+ * the buffer while another device's mapping cleans it (several importers of
+ * one dma-buf) sees no store at all, as with clean lines on hardware.
+ */
+static void write_back(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
+{
+	const u8 *cpu = mm_phys_to_linear(m, a);
+	u8 *mem = mm_phys_to_mem(m, a);
+	size_t len = (size_t)(b - a);
+
+	for (size_t off = 0; off < len; off += SZ_1K) {
+		size_t n = min_t(size_t, SZ_1K, len - off);
+
+		if (!memcmp(cpu + off, mem + off, n))
+			continue;
+		for (size_t l = off; l < off + n; l += LINE)
+			if (memcmp(cpu + l, mem + l, LINE))
+				memcpy(mem + l, cpu + l, LINE);
+	}
+}
+
 void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
 	phys_addr_t end = phys + len, a = ALIGN(phys, LINE), b = ALIGN_DOWN(end, LINE);
@@ -231,7 +254,7 @@ void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 	for (unsigned int i = 0; i < n; i++)
 		clean_inval_edge(m, edge[i], false);
 	if (b > a) {
-		memcpy(mm_phys_to_mem(m, a), mm_phys_to_linear(m, a), (size_t)(b - a));
+		write_back(m, a, b);
 		mm_count(m, clean_bytes, b - a);
 	}
 }
