@@ -134,6 +134,42 @@ out:
 	return med;
 }
 
+/*
+ * The host's own cost of dropping private copies: dirty @bytes of a
+ * MAP_PRIVATE view of a memfd, then one madvise(MADV_DONTNEED) over them.
+ */
+double bench_floor_madvise_ns(const struct bench_ctx *ctx, size_t bytes)
+{
+	size_t rounds = bench_iters(ctx, 301, 11);
+	double *s = calloc(rounds, sizeof(*s));
+	double med = NAN, p10, p90;
+	int fd = memfd_create("dmamap-bench-floor", MFD_CLOEXEC);
+	u8 *p = MAP_FAILED;
+
+	if (!s || fd < 0 || ftruncate(fd, (off_t)bytes))
+		goto out;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		goto out;
+	for (size_t r = 0; r < rounds; r++) {
+		u64 t0;
+
+		memset(p, (int)r, bytes);
+		t0 = bench_now_ns();
+		if (madvise(p, bytes, MADV_DONTNEED))
+			goto out;
+		s[r] = (double)(bench_now_ns() - t0);
+	}
+	bench_summarise(s, rounds, &med, &p10, &p90);
+out:
+	if (p != MAP_FAILED)
+		munmap(p, bytes);
+	if (fd >= 0)
+		close(fd);
+	free(s);
+	return med;
+}
+
 /* The naive floor of an allocator: find a zero bit in a small bitmap, set it, clear it. */
 double bench_floor_bitmap_ns(const struct bench_ctx *ctx)
 {

@@ -70,6 +70,7 @@ void bench_set_samples(struct bench_result *r, double *samples, size_t n, const 
 double bench_floor_memcpy_ns(const struct bench_ctx *ctx, size_t bytes);
 double bench_floor_mmap_ns(const struct bench_ctx *ctx);
 double bench_floor_bitmap_ns(const struct bench_ctx *ctx);
+double bench_floor_madvise_ns(const struct bench_ctx *ctx, size_t bytes);
 
 /* Keeps the compiler from dropping a computation. */
 static inline void bench_keep(const void *p)
