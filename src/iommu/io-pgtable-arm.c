@@ -227,7 +227,8 @@ static int map_one(struct arm_lpae_io_pgtable *d, unsigned long iova, phys_addr_
 	 * freed; the range is free, so a block replaces it (and the table goes),
 	 * as the kernel does. A table that still maps something is an overlap.
 	 */
-	if (pte_is_table(pte, target) && subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1)) {
+	if (pte_is_table(pte, target) &&
+	    subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1)) {
 		if (!pte_cas(ptep, pte, leaf))
 			return -EEXIST;
 		free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1);

@@ -112,7 +112,8 @@ static void check_leaves(struct io_pgtable_ops *ops, const struct map_case *c)
 			assert_int_equal(r.pte & ARM_LPAE_PTE_ADDR_MASK, c->phys + at);
 			for (unsigned int p = 0; p < ARRAY_SIZE(probe); p++)
 				if (probe[p] < run->leaf)
-					assert_int_equal(ops->iova_to_phys(ops, c->iova + at + probe[p]),
+					assert_int_equal(ops->iova_to_phys(ops, c->iova + at +
+									   probe[p]),
 							 c->phys + at + probe[p]);
 		}
 		pos += run->bytes;
@@ -131,7 +132,8 @@ static void test_leaf_sizes(void **state)
 		struct io_pgtable_ops *ops = env_ops(&e, 32, c->pgsizes, t % 2);
 		size_t pos = 0;
 
-		assert_int_equal(io_pgtable_map(ops, c->iova, c->phys, c->size, RW | IOMMU_CACHE), 0);
+		assert_int_equal(io_pgtable_map(ops, c->iova, c->phys, c->size,
+						RW | IOMMU_CACHE), 0);
 		check_leaves(ops, c);
 		/* nothing around it */
 		assert_true(unmapped(ops, c->iova - SZ_4K));
@@ -142,7 +144,8 @@ static void test_leaf_sizes(void **state)
 			const struct leaf_run *run = &c->runs[k];
 
 			assert_int_equal(ops->unmap_pages(ops, c->iova + pos, run->leaf,
-							  run->bytes / run->leaf, NULL), run->bytes);
+							  run->bytes / run->leaf, NULL),
+					 run->bytes);
 			pos += run->bytes;
 		}
 		for (size_t at = 0; at < c->size; at += SZ_4K)
@@ -174,10 +177,12 @@ static void test_map_pages_units(void **state)
 		assert_int_equal(r.phys, 0x200000000ULL + i * SZ_2M);
 	}
 	/* 4 KiB units where a 1 GiB block would fit */
-	assert_int_equal(ops->map_pages(ops, 2 * SZ_1G, 0x240000000ULL, SZ_4K, 2, RW, 0, &mapped), 0);
+	assert_int_equal(ops->map_pages(ops, 2 * SZ_1G, 0x240000000ULL, SZ_4K, 2, RW, 0, &mapped),
+			 0);
 	assert_int_equal(mapped, 2 * SZ_4K);
 	assert_int_equal(walk(ops, 2 * SZ_1G + SZ_4K).size, SZ_4K);
-	assert_int_equal(ops->map_pages(ops, 4 * SZ_1G, 0x280000000ULL, SZ_1G, 1, RW, 0, &mapped), 0);
+	assert_int_equal(ops->map_pages(ops, 4 * SZ_1G, 0x280000000ULL, SZ_1G, 1, RW, 0, &mapped),
+			 0);
 	assert_int_equal(walk(ops, 4 * SZ_1G + 12345).size, SZ_1G);
 	assert_int_equal(ops->iova_to_phys(ops, 4 * SZ_1G + 12345), 0x280000000ULL + 12345);
 	free_io_pgtable_ops(ops);
@@ -194,7 +199,8 @@ static void test_map_pages_units(void **state)
 static void test_levels(void **state)
 {
 	static const struct { unsigned int ias, levels; } lv[] = {
-		{ 22, 2 }, { 30, 2 }, { 31, 3 }, { 32, 3 }, { 36, 3 }, { 39, 3 }, { 40, 4 }, { 48, 4 },
+		{ 22, 2 }, { 30, 2 }, { 31, 3 }, { 32, 3 },
+		{ 36, 3 }, { 39, 3 }, { 40, 4 }, { 48, 4 },
 	};
 	struct pgtable_env e;
 
@@ -216,7 +222,8 @@ static void test_levels(void **state)
 		env_check_tables(&e, ops, 2 * n - 1);
 		assert_int_equal(ops->iova_to_phys(ops, top + 7), 0x90002007ULL);
 		/* one page past the space */
-		assert_int_equal(io_pgtable_map(ops, top + SZ_4K, 0x90003000ULL, SZ_4K, RW), -EINVAL);
+		assert_int_equal(io_pgtable_map(ops, top + SZ_4K, 0x90003000ULL, SZ_4K, RW),
+				 -EINVAL);
 		{
 			struct io_pgtable_walk_result r;
 
@@ -258,7 +265,8 @@ static void test_table_accounting(void **state)
 	assert_int_equal(io_pgtable_map(ops, 2 * SZ_1G + SZ_2M, 0x200201000ULL, SZ_2M, RW), 0);
 	env_check_tables(&e, ops, 4);
 	/* a 4 KiB hole in the 1 GiB block: split at levels 1 and 2 */
-	assert_int_equal(ops->unmap_pages(ops, SZ_1G + 5 * SZ_2M + 7 * SZ_4K, SZ_4K, 1, NULL), SZ_4K);
+	assert_int_equal(ops->unmap_pages(ops, SZ_1G + 5 * SZ_2M + 7 * SZ_4K, SZ_4K, 1, NULL),
+			 SZ_4K);
 	env_check_tables(&e, ops, 6);
 	/* the 2 MiB unit over the page table: the page table goes */
 	assert_int_equal(ops->unmap_pages(ops, 2 * SZ_1G + SZ_2M, SZ_2M, 1, NULL), SZ_2M);
@@ -628,13 +636,14 @@ static void test_prot(void **state)
 		unsigned long page = 0x10000 + t * SZ_4K, block = (16 + 2 * t) * SZ_2M;
 		struct io_pgtable_walk_result r;
 
-		assert_int_equal(io_pgtable_map(ops, page, 0x90000000ULL + t * SZ_4K, SZ_4K, c->prot),
-				 0);
+		assert_int_equal(io_pgtable_map(ops, page, 0x90000000ULL + t * SZ_4K, SZ_4K,
+						c->prot), 0);
 		r = walk(ops, page);
 		assert_int_equal(pte_type(r.pte), ARM_LPAE_PTE_TYPE_PAGE);
 		check_prot(c, r);
 		/* a block carries the same bits; so do the pieces of a split */
-		assert_int_equal(io_pgtable_map(ops, block, 0x300000000ULL + block, SZ_2M, c->prot), 0);
+		assert_int_equal(io_pgtable_map(ops, block, 0x300000000ULL + block, SZ_2M,
+						c->prot), 0);
 		r = walk(ops, block);
 		assert_int_equal(r.size, SZ_2M);
 		assert_int_equal(pte_type(r.pte), ARM_LPAE_PTE_TYPE_BLOCK);
@@ -669,10 +678,11 @@ static void test_prot(void **state)
  */
 #define RAND_PAGES	4096UL
 #define RAND_BASE	(SZ_1G - 2 * SZ_2M)	/* the range straddles a 1 GiB boundary */
+#define RVA(pg)		(RAND_BASE + (pg) * SZ_4K)
 
 static void check_page(struct io_pgtable_ops *ops, const u64 *ref, unsigned long pg)
 {
-	unsigned long va = RAND_BASE + pg * SZ_4K;
+	unsigned long va = RVA(pg);
 	phys_addr_t got = ops->iova_to_phys(ops, va + (pg & 0xfff));
 
 	if (!ref[pg]) {
@@ -723,12 +733,12 @@ static void test_random(void **state)
 			/* 4..36 GiB, congruent to the iova modulo 2 MiB half of the time */
 			phys = SZ_4G + ((r >> 40) % 16384) * SZ_2M;
 			if ((r >> 60) & 1)
-				phys += (RAND_BASE + first * SZ_4K) & (SZ_2M - 1);
+				phys += (RVA(first)) & (SZ_2M - 1);
 			else
 				phys += ((r >> 20) % per_block) * SZ_4K;
 			for (unsigned long p = first; p < first + npages; p++)
 				busy |= ref[p] != 0;
-			ret = io_pgtable_map(ops, RAND_BASE + first * SZ_4K, phys, npages * SZ_4K, RW);
+			ret = io_pgtable_map(ops, RVA(first), phys, npages * SZ_4K, RW);
 			if (ret != (busy ? -EEXIST : 0))
 				print_error("step %lu: map of %lu pages at %lu: %d\n", step, npages,
 					    first, ret);
@@ -743,7 +753,7 @@ static void test_random(void **state)
 				for (unsigned long p = ALIGN(first, per_block);
 				     p + per_block <= first + npages; p += per_block)
 					if (IS_ALIGNED(ref[p], SZ_2M)) {
-						assert_int_equal(walk(ops, RAND_BASE + p * SZ_4K).size,
+						assert_int_equal(walk(ops, RVA(p)).size,
 								 SZ_2M);
 						blocks++;
 					}
@@ -762,13 +772,13 @@ static void test_random(void **state)
 					by_block &= ref[p] != 0;
 			}
 			if (by_block) {
-				assert_int_equal(ops->unmap_pages(ops, RAND_BASE + first * SZ_4K, SZ_2M,
+				assert_int_equal(ops->unmap_pages(ops, RVA(first), SZ_2M,
 								  1, NULL), SZ_2M);
 				for (unsigned long p = first; p < first + npages; p++)
 					ref[p] = 0;
 			} else if (!ref[first]) {
 				/* nothing at the first unit: nothing unmapped */
-				assert_int_equal(ops->unmap_pages(ops, RAND_BASE + first * SZ_4K, SZ_4K,
+				assert_int_equal(ops->unmap_pages(ops, RVA(first), SZ_4K,
 								  npages, NULL), 0);
 			}
 			/* each run of mapped pages, asked up to the end: it stops at the hole */
@@ -779,10 +789,10 @@ static void test_random(void **state)
 				}
 				for (q = p; q < first + npages && ref[q]; q++)
 					/* a page inside a block: the block is split */
-					if (walk(ops, RAND_BASE + q * SZ_4K).size == SZ_2M &&
+					if (walk(ops, RVA(q)).size == SZ_2M &&
 					    (q == p || q % per_block == 0))
 						splits++;
-				assert_int_equal(ops->unmap_pages(ops, RAND_BASE + p * SZ_4K, SZ_4K,
+				assert_int_equal(ops->unmap_pages(ops, RVA(p), SZ_4K,
 								  first + npages - p, NULL),
 						 (q - p) * SZ_4K);
 				for (unsigned long k = p; k < q; k++)
@@ -803,12 +813,12 @@ static void test_random(void **state)
 				check_page(ops, ref, p);
 			/* nothing outside the range */
 			assert_true(unmapped(ops, RAND_BASE - SZ_4K));
-			assert_true(unmapped(ops, RAND_BASE + RAND_PAGES * SZ_4K));
+			assert_true(unmapped(ops, RVA(RAND_PAGES)));
 		}
 	}
 	/* every kind of step happened */
-	print_message("%lu maps (%lu blocks), %lu overlaps, %lu unmaps (%lu splits)\n", maps, blocks,
-		      eexist, unmaps, splits);
+	print_message("%lu maps (%lu blocks), %lu overlaps, %lu unmaps (%lu splits)\n",
+		      maps, blocks, eexist, unmaps, splits);
 	assert_true(maps > 1000 && blocks > 100 && eexist > 1000 && unmaps > 1000 && splits > 10);
 	for (unsigned long p = 0; p < RAND_PAGES; p++)
 		check_page(ops, ref, p);

@@ -441,7 +441,8 @@ static void test_copy(void **state)
 		u8 chunk[777];
 
 		test_fill_pattern(chunk, sizeof(chunk), 100 + k);
-		got = sg_pcopy_from_buffer(st.sgl, st.orig_nents, chunk, sizeof(chunk), (off_t)skip);
+		got = sg_pcopy_from_buffer(st.sgl, st.orig_nents, chunk, sizeof(chunk),
+					   (off_t)skip);
 		assert_int_equal(got, want);
 		for (size_t j = 0; j < want; j++) {
 			assert_int_equal(*sg_byte(st.sgl, skip + j), chunk[j]);
