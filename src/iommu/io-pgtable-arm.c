@@ -14,7 +14,8 @@
  * a new table likewise (the loser of a race frees its page), a block being
  * split is replaced by a full table of the pieces in one swap. Maps and
  * unmaps of disjoint ranges can therefore run from several threads with no
- * lock; tables are freed when a table is unmapped whole, or with the ops.
+ * lock; tables are freed when a table is unmapped whole, when an emptied
+ * one gives way to a block, or with the ops.
  *
  * Permissions: IOMMU_WRITE clear makes the leaf read-only (AP[2]); stage 1
  * cannot express write-only, which the DMA API needs for DMA_FROM_DEVICE, so
