@@ -14,7 +14,8 @@
  * a new table likewise (the loser of a race frees its page), a block being
  * split is replaced by a full table of the pieces in one swap. Maps and
  * unmaps of disjoint ranges can therefore run from several threads with no
- * lock; tables are freed when a table is unmapped whole, or with the ops.
+ * lock; tables are freed when a table is unmapped whole, when an emptied
+ * one gives way to a block, or with the ops.
  *
  * Permissions: IOMMU_WRITE clear makes the leaf read-only (AP[2]); stage 1
  * cannot express write-only, which the DMA API needs for DMA_FROM_DEVICE, so
@@ -192,10 +193,27 @@ static u64 *next_table(struct arm_lpae_io_pgtable *d, u64 *ptep, int lvl, int *e
 	return next_table(d, ptep, lvl, err);
 }
 
+/* Does the table at @phys (level @lvl) and everything below it map nothing? */
+static bool subtree_empty(struct arm_lpae_io_pgtable *d, phys_addr_t phys, int lvl)
+{
+	const u64 *t = table_of(d, phys);
+
+	for (unsigned long i = 0; i < LPAE_ENTRIES; i++) {
+		u64 pte = pte_load(&t[i]);
+
+		if (!pte_valid(pte))
+			continue;
+		if (!pte_is_table(pte, lvl) ||
+		    !subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1))
+			return false;
+	}
+	return true;
+}
+
 static int map_one(struct arm_lpae_io_pgtable *d, unsigned long iova, phys_addr_t paddr,
 		   int target, int prot)
 {
-	u64 *table = d->pgd;
+	u64 *table = d->pgd, *ptep, pte, leaf = prot_to_pte(paddr, prot, target);
 	int lvl, err = 0;
 
 	for (lvl = d->start_level; lvl < target; lvl++) {
@@ -203,7 +221,21 @@ static int map_one(struct arm_lpae_io_pgtable *d, unsigned long iova, phys_addr_
 		if (!table)
 			return err;
 	}
-	if (!pte_cas(&table[lvl_idx(iova, target)], 0, prot_to_pte(paddr, prot, target)))
+	ptep = &table[lvl_idx(iova, target)];
+	pte = pte_load(ptep);
+	/*
+	 * A table whose pages were all unmapped again stays until the ops are
+	 * freed; the range is free, so a block replaces it (and the table goes),
+	 * as the kernel does. A table that still maps something is an overlap.
+	 */
+	if (pte_is_table(pte, target) &&
+	    subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1)) {
+		if (!pte_cas(ptep, pte, leaf))
+			return -EEXIST;
+		free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1);
+		return 0;
+	}
+	if (!pte_cas(ptep, 0, leaf))
 		return -EEXIST;
 	return 0;
 }
@@ -331,7 +363,7 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 	size_t done = 0;
 
 	(void)gather;
-	if (level_of_size(pgsize) < 0 || !pgcount || !IS_ALIGNED(iova, pgsize) ||
+	if (level_of_size(pgsize) < d->start_level || !pgcount || !IS_ALIGNED(iova, pgsize) ||
 	    pgcount > SIZE_MAX / pgsize || !in_range(d, iova, pgsize * pgcount))
 		return 0;
 	for (size_t i = 0; i < pgcount; i++) {
@@ -399,13 +431,13 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
 		else if ((d->cfg.pgsize_bitmap & SZ_2M) && IS_ALIGNED(va | pa, SZ_2M) && left >= SZ_2M)
 			pgsize = SZ_2M;
 		count = left / pgsize;
-		if (pgsize == SZ_4K && (d->cfg.pgsize_bitmap & SZ_2M)) {
-			/* 4 KiB pages only up to where a block could start */
-			size_t to_2m = (ALIGN(va + 1, SZ_2M) - va) / SZ_4K;
+		/* smaller units only up to where a larger block could start */
+		for (size_t big = SZ_1G; big > pgsize; big >>= LPAE_BITS_PER_LEVEL) {
+			size_t to_big = (ALIGN(va + 1, big) - va) / pgsize;
 
-			if (IS_ALIGNED((va + to_2m * SZ_4K) ^ (pa + to_2m * SZ_4K), SZ_2M) &&
-			    to_2m < count)
-				count = to_2m;
+			if ((d->cfg.pgsize_bitmap & big) && IS_ALIGNED(va ^ pa, big) &&
+			    to_big < count)
+				count = to_big;
 		}
 		ret = lpae_map_pages(ops, va, pa, pgsize, count, prot, 0, &mapped);
 		done += mapped;
@@ -451,6 +483,9 @@ struct io_pgtable_ops *alloc_io_pgtable_ops(const struct io_pgtable_cfg *cfg)
 		d->windows[i] = cfg->windows[i];
 	levels = DIV_ROUND_UP(cfg->ias - PAGE_SHIFT, LPAE_BITS_PER_LEVEL);
 	d->start_level = LPAE_LEVELS - (int)levels;
+	/* two levels (ias <= 30) have no level-1 descriptor to hold a 1 GiB block */
+	if (d->start_level > 1)
+		d->cfg.pgsize_bitmap &= ~SZ_1G;
 	d->pgd = alloc_table(d, &d->pgd_phys);
 	if (!d->pgd) {
 		free(d);

@@ -103,6 +103,9 @@ static int check_iommu_config(struct dmamap_machine *m, struct dmamap_iommu_conf
 		mm_report(m, "iommu: %u IOTLB entries (at most %u)", c->iotlb_entries, MAX_IOTLB);
 		return -EINVAL;
 	}
+	/* as the page tables: two levels (ias <= 30) hold no 1 GiB block */
+	if (c->ias <= 30)
+		c->pgsize_bitmap &= ~SZ_1G;
 	return 0;
 }
 

@@ -162,6 +162,26 @@ static unsigned long buddy_alloc_locked(struct iova_domain *d, unsigned int orde
 	unsigned long best_end = 0, best_idx = 0, pfn;
 	unsigned int best_k = 0;
 
+	/*
+	 * A free block that holds the limit itself gives the highest range
+	 * there can be: the top of its part below the limit. It is cut in
+	 * three, the range and the free pieces below and above it.
+	 */
+	for (unsigned int k = order + 1; k <= d->space_order; k++) {
+		unsigned long idx = limit_pfn >> k, bstart, end;
+
+		if (!d->nr_free[k] || idx >= blocks(d, k) || !hbitmap_test(&d->free[k], idx))
+			continue;
+		bstart = idx << k;
+		end = ALIGN_DOWN(limit_pfn + 1, 1UL << order);
+		if (end <= bstart)
+			break;		/* too little of it below the limit */
+		hbitmap_clear(&d->free[k], idx);
+		d->nr_free[k]--;
+		free_range_locked(d, bstart, end - (1UL << order));
+		free_range_locked(d, end, bstart + (1UL << k));
+		return end - (1UL << order);
+	}
 	for (unsigned int k = order; k <= d->space_order; k++) {
 		unsigned long last, idx, end;
 
@@ -416,10 +436,12 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 
 	if (!d || pfn_lo > pfn_hi)
 		return -EINVAL;
+	if (pfn_lo >= d->end_pfn)
+		return -EINVAL;	/* wholly outside the space */
 	lo = max(pfn_lo, d->start_pfn);
-	hi = min(pfn_hi + 1, d->end_pfn);
+	hi = pfn_hi >= d->end_pfn ? d->end_pfn : pfn_hi + 1;
 	if (lo >= hi)
-		return 0;	/* nothing of it is ours to hand out */
+		return 0;	/* below start_pfn: never handed out anyway */
 	free_cpu_cached_iovas(d);
 	pthread_mutex_lock(&d->lock);
 	/* every granule must be free: take the blocks covering it out, one by one */
