@@ -444,18 +444,57 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
 		if (ret)
 			break;
 	}
-	if (ret && done) {
-		/* all or nothing: take back what this call mapped */
-		for (size_t undone = 0; undone < done;) {
-			size_t n = lpae_unmap_pages(ops, iova + undone, SZ_4K,
-						    (done - undone) / SZ_4K, NULL);
+	/* all or nothing: take back what this call mapped, blocks whole */
+	if (ret && done)
+		io_pgtable_unmap(ops, iova, done);
+	return ret;
+}
 
-			if (!n)
-				break;
-			undone += n;
+/*
+ * The unit for the next piece of an unmap at @va: the largest page size
+ * @va is aligned to and @left holds, as iommu_pgsize() picks it; *count
+ * such units, up to where a larger unit could start.
+ */
+static size_t unmap_pgsize(unsigned long bitmap, unsigned long va, size_t left, size_t *count)
+{
+	size_t pgsize = SZ_4K;
+
+	for (size_t s = SZ_1G; s > SZ_4K; s >>= LPAE_BITS_PER_LEVEL) {
+		if ((bitmap & s) && IS_ALIGNED(va, s) && left >= s) {
+			pgsize = s;
+			break;
 		}
 	}
-	return ret;
+	*count = left / pgsize;
+	for (size_t s = pgsize << LPAE_BITS_PER_LEVEL; s <= SZ_1G; s <<= LPAE_BITS_PER_LEVEL) {
+		if (bitmap & s) {
+			size_t to_next = (ALIGN(va + 1, s) - va) / pgsize;
+
+			if (to_next < *count)
+				*count = to_next;
+			break;
+		}
+	}
+	return pgsize;
+}
+
+size_t io_pgtable_unmap(struct io_pgtable_ops *ops, unsigned long iova, size_t size)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+	size_t done = 0;
+
+	if (!IS_ALIGNED(iova | size, SZ_4K))
+		return 0;
+	while (done < size) {
+		size_t count, pgsize = unmap_pgsize(d->cfg.pgsize_bitmap, iova + done, size - done,
+						    &count);
+		size_t n = lpae_unmap_pages(ops, iova + done, pgsize, count, NULL);
+
+		done += n;
+		if (n != pgsize * count)
+			break;
+	}
+	return done;
 }
 
 unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops)

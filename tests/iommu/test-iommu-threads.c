@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/*
+ * IOMMU domains under concurrency. Threads that map, access and unmap
+ * disjoint IOVA ranges of one domain, through devices that share IOTLBs,
+ * never see each other's bytes, and a strict unmap takes effect for the
+ * thread that made it at once. Threads using the DMA API on one DMA domain
+ * get IOVAs that do not overlap while live (each buffer's bytes arrive
+ * intact), in strict and in lazy mode with flushes racing the unmaps.
+ */
+#include "test-util.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { NTHREADS = 4, NDEVS = 2, PAGES = 8, SLOTS = 4, ITERS = 400 };
+
+struct worker {
+	struct iommu_domain *d;
+	struct device *dev;
+	struct page *pages[PAGES];
+	struct page *spare[PAGES];	/* the frames between */
+	unsigned int id;
+	bool strict;
+	pthread_barrier_t *start;
+	unsigned long bad;		/* wrong bytes, wrong return values */
+	unsigned long unexpected;	/* faults where none should be, or none where one should */
+};
+
+static struct dmamap_stats stats(struct dmamap_machine *m)
+{
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(m, &st);
+	return st;
+}
+
+static unsigned long slot_iova(unsigned int id, unsigned int slot)
+{
+	/* each thread owns 1 MiB of IOVA space; slot s maps the thread's pages at s * 64 KiB */
+	return 0x10000000UL + ((unsigned long)id << 20) + ((unsigned long)slot << 16);
+}
+
+static void *unmanaged_fn(void *arg)
+{
+	struct worker *w = arg;
+	size_t len = PAGES * PAGE_SIZE;
+	u8 *src = malloc(len), *dst = malloc(len);
+	u64 rng = 0x51ed270b27a4e3d1ULL * (w->id + 1);
+
+	if (!src || !dst) {
+		w->bad++;
+		goto out;
+	}
+	pthread_barrier_wait(w->start);
+	for (unsigned int it = 0; it < ITERS; it++) {
+		unsigned int slot = (unsigned int)(test_rand(&rng) % SLOTS);
+		unsigned long iova = slot_iova(w->id, slot);
+		u32 seed = w->id * 100000 + it;
+		size_t off = (size_t)(test_rand(&rng) % PAGE_SIZE);
+		size_t n = len - off - (size_t)(test_rand(&rng) % PAGE_SIZE);
+		struct dmamap_fault fault;
+
+		/* page by page: the frames are scattered in IOVA order */
+		for (unsigned int p = 0; p < PAGES; p++)
+			if (iommu_map(w->d, iova + ((unsigned long)p << PAGE_SHIFT),
+				      page_to_phys(w->pages[(p * 3 + slot) % PAGES]), PAGE_SIZE,
+				      IOMMU_READ | IOMMU_WRITE, GFP_KERNEL))
+				w->bad++;
+		test_fill_pattern(src, n, seed);
+		if (dmamap_bus_write(w->dev, iova + off, src, n, &fault))
+			w->unexpected++;
+		memset(dst, 0, n);
+		if (dmamap_bus_read(w->dev, iova + off, dst, n, &fault))
+			w->unexpected++;
+		if (test_check_pattern(dst, n, seed) != -1)
+			w->bad++;
+		/* the CPU sees the same bytes in the frames */
+		for (size_t b = off; b < off + n; b += 997) {
+			unsigned int p = (unsigned int)(b >> PAGE_SHIFT);
+			const u8 *cpu = page_address(w->pages[(p * 3 + slot) % PAGES]);
+
+			if (cpu[b & (PAGE_SIZE - 1)] != src[b - off])
+				w->bad++;
+		}
+		if (iommu_unmap(w->d, iova, len) != len)
+			w->bad++;
+		if (iommu_iova_to_phys(w->d, iova) != 0)
+			w->bad++;
+		/* strict: gone for the device at once */
+		if (w->strict && dmamap_bus_read(w->dev, iova + off, dst, 1, &fault) != -EFAULT)
+			w->unexpected++;
+		if (!w->strict && it % 37 == 0)
+			iommu_flush_iotlb_all(w->d);
+	}
+out:
+	free(src);
+	free(dst);
+	return NULL;
+}
+
+static void run_unmanaged(enum dmamap_iommu_flush flush)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_iommu_config cfg = { .type = IOMMU_DOMAIN_UNMANAGED, .flush = flush };
+	struct dmamap_device_config dcfg = { 0 };
+	struct iommu_domain *d;
+	struct device *devs[NDEVS];
+	struct worker w[NTHREADS];
+	pthread_t tid[NTHREADS];
+	pthread_barrier_t start;
+	u64 free0 = stats(m).pages_free;
+	struct dmamap_stats st;
+
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
+	for (int i = 0; i < NDEVS; i++) {
+		assert_int_equal(dmamap_device_create(m, &dcfg, &devs[i]), 0);
+		assert_int_equal(iommu_attach_device(d, devs[i]), 0);
+	}
+	pthread_barrier_init(&start, NULL, NTHREADS);
+	for (unsigned int i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){ .d = d, .dev = devs[i % NDEVS], .id = i,
+					.strict = flush == DMAMAP_IOMMU_STRICT, .start = &start };
+		/* every other frame taken: a thread's frames are seldom neighbours */
+		for (int p = 0; p < PAGES; p++) {
+			w[i].pages[p] = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+			w[i].spare[p] = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+			assert_non_null(w[i].pages[p]);
+			assert_non_null(w[i].spare[p]);
+		}
+	}
+	for (unsigned int i = 0; i < NTHREADS; i++)
+		assert_int_equal(pthread_create(&tid[i], NULL, unmanaged_fn, &w[i]), 0);
+	for (unsigned int i = 0; i < NTHREADS; i++)
+		assert_int_equal(pthread_join(tid[i], NULL), 0);
+	pthread_barrier_destroy(&start);
+	for (unsigned int i = 0; i < NTHREADS; i++) {
+		assert_int_equal(w[i].bad, 0);
+		assert_int_equal(w[i].unexpected, 0);
+	}
+	st = stats(m);
+	assert_true(st.iotlb_hits > 0);
+	assert_true(st.iotlb_misses >= (u64)NTHREADS * ITERS);
+	if (flush == DMAMAP_IOMMU_STRICT)
+		assert_int_equal(st.iommu_faults, (u64)NTHREADS * ITERS);
+	else
+		assert_int_equal(st.iommu_faults, 0);
+	for (unsigned int i = 0; i < NTHREADS; i++)
+		for (int p = 0; p < PAGES; p++) {
+			dmamap_free_pages(w[i].pages[p], 0);
+			dmamap_free_pages(w[i].spare[p], 0);
+		}
+	for (int i = 0; i < NDEVS; i++)
+		dmamap_device_destroy(devs[i]);
+	iommu_domain_free(d);
+	assert_int_equal(stats(m).pages_free, free0);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+static void test_unmanaged_strict(void **state)
+{
+	(void)state;
+	run_unmanaged(DMAMAP_IOMMU_STRICT);
+}
+
+static void test_unmanaged_lazy(void **state)
+{
+	(void)state;
+	run_unmanaged(DMAMAP_IOMMU_LAZY);
+}
+
+/* --- the DMA API on one DMA domain --------------------------------------------------- */
+
+enum { LIVE = 6 };
+
+struct dma_worker {
+	struct dmamap_machine *m;
+	struct iommu_domain *d;
+	struct device *dev;
+	unsigned int id;
+	bool lazy;
+	pthread_barrier_t *start;
+	unsigned long bad;
+	unsigned long mapped;
+};
+
+struct live {
+	void *buf;
+	size_t size;
+	dma_addr_t dma;
+	u32 seed;
+};
+
+static void live_check_unmap(struct dma_worker *w, struct live *l)
+{
+	u8 *tmp = malloc(l->size);
+
+	/* the device reads back what it wrote, then the CPU sees it */
+	if (!tmp || dmamap_bus_read(w->dev, l->dma, tmp, l->size, NULL) ||
+	    test_check_pattern(tmp, l->size, l->seed) != -1)
+		w->bad++;
+	free(tmp);
+	dma_unmap_single(w->dev, l->dma, l->size, DMA_BIDIRECTIONAL);
+	if (test_check_pattern(l->buf, l->size, l->seed) != -1)
+		w->bad++;
+	dmamap_kfree(w->m, l->buf);
+	memset(l, 0, sizeof(*l));
+}
+
+static void *dma_fn(void *arg)
+{
+	struct dma_worker *w = arg;
+	struct live live[LIVE];
+	u64 rng = 0x9e3779b97f4a7c15ULL * (w->id + 7);
+
+	memset(live, 0, sizeof(live));
+	pthread_barrier_wait(w->start);
+	for (unsigned int it = 0; it < 3 * ITERS; it++) {
+		struct live *l = &live[test_rand(&rng) % LIVE];
+		u8 *src;
+
+		if (l->buf) {
+			live_check_unmap(w, l);
+			continue;
+		}
+		l->size = 64 + (size_t)(test_rand(&rng) % (3 * PAGE_SIZE));
+		l->buf = dmamap_kmalloc(w->m, l->size, GFP_KERNEL);
+		if (!l->buf) {
+			w->bad++;
+			continue;
+		}
+		memset(l->buf, 0, l->size);
+		l->dma = dma_map_single(w->dev, l->buf, l->size, DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(w->dev, l->dma)) {
+			w->bad++;
+			dmamap_kfree(w->m, l->buf);
+			memset(l, 0, sizeof(*l));
+			continue;
+		}
+		w->mapped++;
+		l->seed = w->id * 1000003u + it;
+		src = malloc(l->size);
+		if (!src) {
+			w->bad++;
+			continue;
+		}
+		test_fill_pattern(src, l->size, l->seed);
+		if (dmamap_bus_write(w->dev, l->dma, src, l->size, NULL))
+			w->bad++;
+		free(src);
+		if (w->lazy && it % 53 == 0)
+			iommu_flush_iotlb_all(w->d);
+	}
+	for (int i = 0; i < LIVE; i++)
+		if (live[i].buf)
+			live_check_unmap(w, &live[i]);
+	return NULL;
+}
+
+static void run_dma(enum dmamap_iommu_flush flush)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_iommu_config cfg = { .type = IOMMU_DOMAIN_DMA, .flush = flush };
+	struct dmamap_device_config dcfg = { 0 };
+	struct iommu_domain *d;
+	struct device *devs[NDEVS];
+	struct dma_worker w[NTHREADS];
+	pthread_t tid[NTHREADS];
+	pthread_barrier_t start;
+
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
+	for (int i = 0; i < NDEVS; i++) {
+		assert_int_equal(dmamap_device_create(m, &dcfg, &devs[i]), 0);
+		assert_int_equal(iommu_attach_device(d, devs[i]), 0);
+	}
+	pthread_barrier_init(&start, NULL, NTHREADS);
+	for (unsigned int i = 0; i < NTHREADS; i++)
+		w[i] = (struct dma_worker){ .m = m, .d = d, .dev = devs[i % NDEVS], .id = i,
+					    .lazy = flush == DMAMAP_IOMMU_LAZY, .start = &start };
+	for (unsigned int i = 0; i < NTHREADS; i++)
+		assert_int_equal(pthread_create(&tid[i], NULL, dma_fn, &w[i]), 0);
+	for (unsigned int i = 0; i < NTHREADS; i++)
+		assert_int_equal(pthread_join(tid[i], NULL), 0);
+	pthread_barrier_destroy(&start);
+	for (unsigned int i = 0; i < NTHREADS; i++) {
+		assert_int_equal(w[i].bad, 0);
+		assert_true(w[i].mapped > 0);
+	}
+	assert_int_equal(stats(m).iommu_faults, 0);
+	assert_int_equal(stats(m).api_errors, 0);
+	if (flush == DMAMAP_IOMMU_LAZY)
+		iommu_flush_iotlb_all(d);
+	assert_int_equal(stats(m).iova_pages_used, 0);
+	for (int i = 0; i < NDEVS; i++)
+		dmamap_device_destroy(devs[i]);
+	iommu_domain_free(d);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+static void test_dma_strict(void **state)
+{
+	(void)state;
+	run_dma(DMAMAP_IOMMU_STRICT);
+}
+
+static void test_dma_lazy(void **state)
+{
+	(void)state;
+	run_dma(DMAMAP_IOMMU_LAZY);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unmanaged_strict),
+		cmocka_unit_test(test_unmanaged_lazy),
+		cmocka_unit_test(test_dma_strict),
+		cmocka_unit_test(test_dma_lazy),
+	};
+
+	return cmocka_run_group_tests_name("iommu-threads", tests, NULL, NULL);
+}

@@ -1,0 +1,1140 @@
+// SPDX-License-Identifier: MIT
+/*
+ * IOMMU domains (src/iommu/iommu.c) and what a bus master sees through them
+ * (src/bus/bus.c): domain types, attach and detach, iommu_map/iommu_unmap
+ * and their refusals, identity bypass, faults of every kind with the handler
+ * and the log, the IOTLB in strict and lazy mode with the flush queue, and
+ * translation of a buffer scattered over physical memory.
+ */
+#include "test-util.h"
+
+#include "lib/util.h"
+
+#include <dmamap/dma-map-ops.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct dmamap_stats stats(struct dmamap_machine *m)
+{
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(m, &st);
+	return st;
+}
+
+static struct iommu_domain *mkdom(struct dmamap_machine *m, unsigned int type,
+				  enum dmamap_iommu_flush flush)
+{
+	struct dmamap_iommu_config cfg = { .type = type, .flush = flush };
+	struct iommu_domain *d = NULL;
+
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
+	assert_non_null(d);
+	return d;
+}
+
+static struct device *mkdev(struct dmamap_machine *m)
+{
+	struct dmamap_device_config cfg = { 0 };
+	struct device *dev = NULL;
+
+	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	return dev;
+}
+
+static struct page *page0(struct dmamap_machine *m)
+{
+	struct page *p = dmamap_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 0);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* A machine, one domain of @type and one device attached to it. */
+struct fix {
+	struct dmamap_machine *m;
+	struct iommu_domain *d;
+	struct device *dev;
+};
+
+static void fix_up(struct fix *f, unsigned int type, enum dmamap_iommu_flush flush)
+{
+	f->m = test_machine(NULL);
+	f->d = mkdom(f->m, type, flush);
+	f->dev = mkdev(f->m);
+	assert_int_equal(iommu_attach_device(f->d, f->dev), 0);
+}
+
+static void fix_down(struct fix *f)
+{
+	dmamap_device_destroy(f->dev);
+	iommu_domain_free(f->d);
+	test_assert_no_leaks(f->m);
+	dmamap_machine_destroy(f->m);
+}
+
+/* What the fault handler saw. */
+struct seen {
+	int calls;
+	struct iommu_domain *domain;
+	struct device *dev;
+	unsigned long iova;
+	int flags;
+	void *token;
+};
+
+static int record_fault(struct iommu_domain *domain, struct device *dev, unsigned long iova,
+			int flags, void *token)
+{
+	struct seen *s = token;
+
+	s->calls++;
+	s->domain = domain;
+	s->dev = dev;
+	s->iova = iova;
+	s->flags = flags;
+	s->token = token;
+	return -ENOSYS;
+}
+
+/* --- domains ---------------------------------------------------------------------- */
+
+/*
+ * The three domain types: paging domains (UNMANAGED, DMA) get an aperture
+ * from the IOVA bits and the default page sizes; IDENTITY has no tables and
+ * iommu_map() refuses it. A type of 0 is a DMA domain.
+ */
+static void test_domain_types(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	u64 free0 = stats(m).pages_free;
+	static const unsigned int types[] = { IOMMU_DOMAIN_UNMANAGED, IOMMU_DOMAIN_DMA,
+					      IOMMU_DOMAIN_IDENTITY };
+	struct iommu_domain *d;
+	struct dmamap_iommu_config cfg;
+
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++) {
+		d = mkdom(m, types[i], DMAMAP_IOMMU_STRICT);
+		assert_int_equal(d->type, types[i]);
+		assert_int_equal(d->pgsize_bitmap, SZ_4K | SZ_2M | SZ_1G);
+		if (types[i] != IOMMU_DOMAIN_IDENTITY) {
+			assert_int_equal(d->geometry.aperture_end, DMA_BIT_MASK(32));
+			assert_true(d->geometry.force_aperture);
+			assert_int_equal(iommu_map(d, SZ_1M, page_to_phys(dmamap_pfn_to_page(m,
+					 0x80000)), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+			assert_int_equal(iommu_unmap(d, SZ_1M, SZ_4K), SZ_4K);
+		} else {
+			assert_int_equal(iommu_map(d, 0x80000000UL, 0x80000000ULL, SZ_4K,
+						   IOMMU_READ, GFP_KERNEL), -EINVAL);
+			assert_int_equal(iommu_unmap(d, 0x80000000UL, SZ_4K), 0);
+			assert_int_equal(iommu_iova_to_phys(d, 0x80001234), 0x80001234);
+		}
+		iommu_domain_free(d);
+	}
+	assert_int_equal(stats(m).pages_free, free0);
+
+	cfg = (struct dmamap_iommu_config){ .ias = 40, .pgsize_bitmap = SZ_4K };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
+	assert_int_equal(d->type, IOMMU_DOMAIN_DMA);
+	assert_int_equal(d->pgsize_bitmap, SZ_4K);
+	assert_int_equal(d->geometry.aperture_end, DMA_BIT_MASK(40));
+	iommu_domain_free(d);
+
+	/* refusals */
+	d = (struct iommu_domain *)m;
+	cfg = (struct dmamap_iommu_config){ .type = 1U << 3 };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
+	assert_null(d);
+	cfg = (struct dmamap_iommu_config){ .ias = 19 };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
+	cfg = (struct dmamap_iommu_config){ .ias = 49 };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
+	cfg = (struct dmamap_iommu_config){ .pgsize_bitmap = SZ_2M };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
+	cfg = (struct dmamap_iommu_config){ .pgsize_bitmap = SZ_4K | SZ_64K };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
+	cfg = (struct dmamap_iommu_config){ .flush = (enum dmamap_iommu_flush)7 };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
+	cfg = (struct dmamap_iommu_config){ .iotlb_entries = (1U << 16) + 1 };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
+	assert_int_equal(dmamap_iommu_domain_create(NULL, &cfg, &d), -EINVAL);
+	assert_int_equal(dmamap_iommu_domain_create(m, NULL, NULL), -EINVAL);
+	/* NULL config: every default, a DMA domain */
+	assert_int_equal(dmamap_iommu_domain_create(m, NULL, &d), 0);
+	assert_int_equal(d->type, IOMMU_DOMAIN_DMA);
+	iommu_domain_free(d);
+	iommu_domain_free(NULL);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+/*
+ * Freeing a domain gives back every page-table page, however many levels
+ * its mappings needed, whether or not they were unmapped first.
+ */
+static void test_domain_free_returns_tables(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct page *p = page0(m);
+	phys_addr_t phys = page_to_phys(p);
+	u64 free0 = stats(m).pages_free;
+	struct iommu_domain *d = mkdom(m, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	static const unsigned long at[] = { 0x1000, 0x200000, 0x40000000, 0x80000000, 0xc0001000,
+					    0xfffff000 };
+
+	(void)state;
+	/* the same frame behind many IOVAs: every page that goes is a table page */
+	for (unsigned int i = 0; i < ARRAY_SIZE(at); i++)
+		assert_int_equal(iommu_map(d, at[i], phys, SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_true(stats(m).pages_free < free0 - ARRAY_SIZE(at) / 2);
+	iommu_domain_free(d);
+	assert_int_equal(stats(m).pages_free, free0);
+
+	/* unmapping everything first, with a device attached */
+	d = mkdom(m, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_LAZY);
+	{
+		struct device *dev = mkdev(m);
+
+		assert_int_equal(iommu_attach_device(d, dev), 0);
+		for (unsigned int i = 0; i < ARRAY_SIZE(at); i++)
+			assert_int_equal(iommu_map(d, at[i], phys, SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+		for (unsigned int i = 0; i < ARRAY_SIZE(at); i++)
+			assert_int_equal(iommu_unmap(d, at[i], SZ_4K), SZ_4K);
+		iommu_domain_free(d);
+		assert_null(iommu_get_domain_for_dev(dev));
+		dmamap_device_destroy(dev);
+	}
+	assert_int_equal(stats(m).pages_free, free0);
+	dmamap_free_pages(p, 0);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+/* --- attach / detach ------------------------------------------------------------- */
+
+/*
+ * A device is in at most one domain: attaching it to another is -EBUSY,
+ * to the same one is fine. Attaching to a DMA domain switches the device to
+ * the IOMMU DMA ops; an UNMANAGED domain leaves the DMA ops alone.
+ * Destroying the device or the domain detaches.
+ */
+static void test_attach_detach(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL), *m2 = test_machine(NULL);
+	struct iommu_domain *a = mkdom(m, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	struct iommu_domain *b = mkdom(m, IOMMU_DOMAIN_DMA, DMAMAP_IOMMU_STRICT);
+	struct device *dev = mkdev(m), *dev2 = mkdev(m), *other = mkdev(m2);
+	const struct dma_map_ops *direct = get_dma_ops(dev);
+
+	(void)state;
+	assert_null(iommu_get_domain_for_dev(dev));
+	assert_null(iommu_get_domain_for_dev(NULL));
+	assert_int_equal(iommu_attach_device(a, dev), 0);
+	assert_ptr_equal(iommu_get_domain_for_dev(dev), a);
+	assert_ptr_equal(get_dma_ops(dev), direct);
+	assert_int_equal(iommu_attach_device(a, dev), 0);
+	assert_int_equal(iommu_attach_device(b, dev), -EBUSY);
+	assert_ptr_equal(iommu_get_domain_for_dev(dev), a);
+	/* detaching from a domain it is not in does nothing */
+	iommu_detach_device(b, dev);
+	assert_ptr_equal(iommu_get_domain_for_dev(dev), a);
+	iommu_detach_device(a, dev);
+	assert_null(iommu_get_domain_for_dev(dev));
+
+	assert_int_equal(iommu_attach_device(b, dev), 0);
+	assert_ptr_equal(iommu_get_domain_for_dev(dev), b);
+	assert_ptr_not_equal(get_dma_ops(dev), direct);
+	/* two devices in one domain */
+	assert_int_equal(iommu_attach_device(b, dev2), 0);
+	assert_ptr_equal(iommu_get_domain_for_dev(dev2), b);
+	iommu_detach_device(b, dev);
+	assert_ptr_equal(get_dma_ops(dev), direct);
+	assert_ptr_equal(iommu_get_domain_for_dev(dev2), b);
+
+	/* refusals */
+	assert_int_equal(iommu_attach_device(a, other), -EINVAL);
+	assert_int_equal(iommu_attach_device(NULL, dev), -EINVAL);
+	assert_int_equal(iommu_attach_device(a, NULL), -EINVAL);
+	assert_null(iommu_get_domain_for_dev(other));
+
+	/* freeing the domain detaches what is left in it */
+	iommu_domain_free(b);
+	assert_null(iommu_get_domain_for_dev(dev2));
+	assert_ptr_equal(get_dma_ops(dev2), direct);
+	/* destroying an attached device detaches it */
+	assert_int_equal(iommu_attach_device(a, dev2), 0);
+	dmamap_device_destroy(dev2);
+	assert_int_equal(iommu_attach_device(a, dev), 0);
+	dmamap_device_destroy(dev);
+	iommu_domain_free(a);
+	dmamap_device_destroy(other);
+	test_assert_no_leaks(m);
+	test_assert_no_leaks(m2);
+	dmamap_machine_destroy(m);
+	dmamap_machine_destroy(m2);
+}
+
+/* --- map / unmap ----------------------------------------------------------------- */
+
+/*
+ * iommu_map() makes the IOVA range translate to the physical range, byte
+ * for byte; iommu_unmap() returns how many bytes it unmapped (0 for nothing
+ * there), and a partial unmap leaves the rest.
+ */
+static void test_map_unmap(void **state)
+{
+	struct fix f;
+	struct page *blk;
+	phys_addr_t phys;
+	const unsigned long iova = 0x100000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	blk = dmamap_alloc_pages(f.m, GFP_KERNEL, 2);
+	assert_non_null(blk);
+	phys = page_to_phys(blk);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova), 0);
+	assert_int_equal(iommu_map(f.d, iova, phys, SZ_16K, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	for (unsigned long off = 0; off < SZ_16K; off += 0x7f3)
+		assert_int_equal(iommu_iova_to_phys(f.d, iova + off), phys + off);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_16K), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova - 1), 0);
+
+	/* the middle two pages go; the outer ones stay */
+	assert_int_equal(iommu_unmap(f.d, iova + SZ_4K, SZ_8K), SZ_8K);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova), phys);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_4K), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_8K + 0xfff), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + 3 * SZ_4K + 8), phys + 3 * SZ_4K + 8);
+	/* nothing there: 0; bad arguments: 0 */
+	assert_int_equal(iommu_unmap(f.d, iova + SZ_4K, SZ_4K), 0);
+	assert_int_equal(iommu_unmap(f.d, iova + 1, SZ_4K), 0);
+	assert_int_equal(iommu_unmap(f.d, iova, 100), 0);
+	assert_int_equal(iommu_unmap(f.d, iova, 0), 0);
+	assert_int_equal(iommu_unmap(NULL, iova, SZ_4K), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova), phys);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_unmap(f.d, iova + 3 * SZ_4K, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + 3 * SZ_4K), 0);
+	assert_int_equal(iommu_iova_to_phys(NULL, iova), 0);
+
+	/* a 2 MiB block: one leaf; a 4 KiB hole punched in it leaves the rest */
+	{
+		struct page *big = dmamap_alloc_pages(f.m, GFP_KERNEL, 9);
+		phys_addr_t bp;
+
+		assert_non_null(big);
+		bp = page_to_phys(big);
+		assert_true(IS_ALIGNED(bp, SZ_2M));
+		assert_int_equal(iommu_map(f.d, SZ_1G, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M + 5), bp + SZ_1M + 5);
+		assert_int_equal(iommu_unmap(f.d, SZ_1G + SZ_1M, SZ_4K), SZ_4K);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M), 0);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M - 1), bp + SZ_1M - 1);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M + SZ_4K), bp + SZ_1M + SZ_4K);
+		assert_int_equal(iommu_unmap(f.d, SZ_1G, SZ_1M), SZ_1M);
+		assert_int_equal(iommu_unmap(f.d, SZ_1G + SZ_1M + SZ_4K, SZ_1M - SZ_4K),
+				 SZ_1M - SZ_4K);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_2M - 1), 0);
+		/* nothing is mapped there any more: a block fits again */
+		assert_int_equal(iommu_map(f.d, SZ_1G, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M), bp + SZ_1M);
+		assert_int_equal(iommu_unmap(f.d, SZ_1G, SZ_2M), SZ_2M);
+		dmamap_free_pages(big, 9);
+	}
+	dmamap_free_pages(blk, 2);
+	fix_down(&f);
+}
+
+/*
+ * iommu_map() is all or nothing: unaligned arguments, a range that is not
+ * wholly inside the aperture, or no access bit are -EINVAL; a range that
+ * meets an existing mapping is -EEXIST. Either way nothing of the range
+ * is left mapped, and the existing mapping is unchanged.
+ */
+static void test_map_refusals(void **state)
+{
+	struct fix f;
+	struct page *p;
+	phys_addr_t phys;
+	const unsigned long iova = 0x500000;
+	const int rw = IOMMU_READ | IOMMU_WRITE;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	p = dmamap_alloc_pages(f.m, GFP_KERNEL, 2);
+	assert_non_null(p);
+	phys = page_to_phys(p);
+
+	assert_int_equal(iommu_map(f.d, iova + 0x800, phys, SZ_4K, rw, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_map(f.d, iova, phys + 0x800, SZ_4K, rw, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_map(f.d, iova, phys, 0x1800, rw, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_map(f.d, iova, phys, 0, rw, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_map(f.d, iova, phys, SZ_4K, 0, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_map(f.d, iova, phys, SZ_4K, IOMMU_CACHE, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_map(NULL, iova, phys, SZ_4K, rw, GFP_KERNEL), -EINVAL);
+	/* beyond the 32-bit aperture, wholly or in part */
+	assert_int_equal(iommu_map(f.d, 0x100000000UL, phys, SZ_4K, rw, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_map(f.d, 0xfffff000UL, phys, SZ_8K, rw, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_iova_to_phys(f.d, 0xfffff000UL), 0);
+	assert_int_equal(iommu_map(f.d, 0xfffff000UL, phys, SZ_4K, rw, GFP_KERNEL), 0);
+	assert_int_equal(iommu_unmap(f.d, 0xfffff000UL, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova), 0);
+
+	/* over an existing mapping, from below, from inside, across */
+	assert_int_equal(iommu_map(f.d, iova, phys, SZ_8K, rw, GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, iova - SZ_8K, phys, SZ_16K, rw, GFP_KERNEL), -EEXIST);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova - SZ_8K), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova - SZ_4K), 0);
+	assert_int_equal(iommu_map(f.d, iova + SZ_4K, phys, SZ_4K, rw, GFP_KERNEL), -EEXIST);
+	assert_int_equal(iommu_map(f.d, iova + SZ_4K, phys, SZ_16K, rw, GFP_KERNEL), -EEXIST);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_8K), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_8K + SZ_4K), 0);
+	/* the existing mapping is as it was */
+	assert_int_equal(iommu_iova_to_phys(f.d, iova), phys);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_4K + 3), phys + SZ_4K + 3);
+	/* a 2 MiB block mapping over 4 KiB pages is refused too */
+	assert_int_equal(iommu_map(f.d, iova & ~(SZ_2M - 1), 0x80000000ULL, SZ_2M, rw,
+				   GFP_KERNEL), -EEXIST);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova & ~(SZ_2M - 1)), 0);
+	/* the neighbours are free to map: nothing was left behind */
+	assert_int_equal(iommu_map(f.d, iova - SZ_8K, phys, SZ_8K, rw, GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, iova + SZ_8K, phys + SZ_8K, SZ_8K, rw, GFP_KERNEL), 0);
+	/* an unmap reaching past the end stops at the first hole */
+	assert_int_equal(iommu_unmap(f.d, iova - SZ_8K, 4 * SZ_8K), 3 * SZ_8K);
+	dmamap_free_pages(p, 2);
+	fix_down(&f);
+}
+
+/*
+ * All or nothing with large pages: a map that laid down a 2 MiB block before
+ * meeting an existing page takes the block back whole. Nothing of it stays:
+ * not the translation, not a page-table page, and a block maps there later.
+ */
+static void test_map_block_undo(void **state)
+{
+	struct fix f;
+	struct page *big, *p;
+	phys_addr_t bp;
+	u64 free0;
+	const unsigned long at = 0x400000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	big = dmamap_alloc_pages(f.m, GFP_KERNEL, 9);
+	p = page0(f.m);
+	assert_non_null(big);
+	bp = page_to_phys(big);
+	assert_true(IS_ALIGNED(bp, SZ_2M));
+	assert_int_equal(iommu_map(f.d, at + SZ_2M, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL),
+			 0);
+	free0 = stats(f.m).pages_free;
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M + SZ_4K, IOMMU_READ, GFP_KERNEL), -EEXIST);
+	assert_int_equal(iommu_iova_to_phys(f.d, at), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_2M - SZ_4K), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_2M), page_to_phys(p));
+	assert_int_equal(stats(f.m).pages_free, free0);
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + 0x12345), bp + 0x12345);
+	assert_int_equal(stats(f.m).pages_free, free0);
+	assert_int_equal(iommu_unmap(f.d, at, SZ_2M + SZ_4K), SZ_2M + SZ_4K);
+
+	/* 4 KiB pages mapped and unmapped one by one leave room for a block too */
+	for (unsigned long i = 0; i < 4; i++)
+		assert_int_equal(iommu_map(f.d, at + i * SZ_4K, page_to_phys(p), SZ_4K, IOMMU_READ,
+					   GFP_KERNEL), 0);
+	for (unsigned long i = 0; i < 4; i++)
+		assert_int_equal(iommu_unmap(f.d, at + i * SZ_4K, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_4K), bp + SZ_4K);
+	/* but a block over a page still mapped is refused */
+	assert_int_equal(iommu_unmap(f.d, at, SZ_2M), SZ_2M);
+	assert_int_equal(iommu_map(f.d, at + SZ_8K, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL),
+			 0);
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), -EEXIST);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_8K), page_to_phys(p));
+	assert_int_equal(iommu_iova_to_phys(f.d, at), 0);
+	assert_int_equal(iommu_unmap(f.d, at + SZ_8K, SZ_4K), SZ_4K);
+	dmamap_free_pages(big, 9);
+	dmamap_free_pages(p, 0);
+	fix_down(&f);
+}
+
+/*
+ * An identity domain is a bypass: the device's bus addresses are physical
+ * addresses, the DMA API hands out physical addresses, and no IOTLB is used.
+ */
+static void test_identity_bypass(void **state)
+{
+	struct fix f;
+	struct page *p;
+	phys_addr_t phys;
+	dma_addr_t dma;
+	struct dmamap_stats st;
+	u8 buf[256];
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_IDENTITY, DMAMAP_IOMMU_STRICT);
+	assert_ptr_equal(iommu_get_domain_for_dev(f.dev), f.d);
+	p = page0(f.m);
+	phys = page_to_phys(p);
+	test_fill_pattern(page_address(p), PAGE_SIZE, 11);
+	st = stats(f.m);
+	assert_int_equal(dmamap_bus_read(f.dev, phys + 100, buf, sizeof(buf), NULL), 0);
+	assert_memory_equal(buf, (u8 *)page_address(p) + 100, sizeof(buf));
+	dma = dma_map_page(f.dev, p, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	assert_int_equal(dma, phys);
+	assert_int_equal(dmamap_bus_write(f.dev, dma, "identity", 8, NULL), 0);
+	dma_unmap_page(f.dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	assert_memory_equal(page_address(p), "identity", 8);
+	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits);
+	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses);
+	assert_int_equal(stats(f.m).iommu_faults, st.iommu_faults);
+	dmamap_free_pages(p, 0);
+	fix_down(&f);
+}
+
+/* --- faults ------------------------------------------------------------------------- */
+
+/*
+ * A translation fault (nothing mapped): -EFAULT, nothing moved, the handler
+ * called with the IOVA and direction, the fault logged and counted.
+ */
+static void test_fault_translation(void **state)
+{
+	struct fix f;
+	struct seen s = { 0 };
+	struct dmamap_fault fault;
+	struct dmamap_iommu_fault log[4];
+	struct page *p;
+	u64 faults0;
+	u8 buf[64];
+	const unsigned long iova = 0x200000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	p = page0(f.m);
+	iommu_set_fault_handler(f.d, record_fault, &s);
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ | IOMMU_WRITE,
+				   GFP_KERNEL), 0);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 4), 0);
+	faults0 = stats(f.m).iommu_faults;
+
+	memset(buf, 0x5a, sizeof(buf));
+	assert_int_equal(dmamap_bus_read(f.dev, iova + SZ_4K + 0x10, buf, sizeof(buf), &fault),
+			 -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+	assert_int_equal(fault.flags, IOMMU_FAULT_READ);
+	assert_int_equal(fault.addr, iova + SZ_4K + 0x10);
+	assert_int_equal(fault.done, 0);
+	for (unsigned int i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0x5a);
+	assert_int_equal(s.calls, 1);
+	assert_ptr_equal(s.domain, f.d);
+	assert_ptr_equal(s.dev, f.dev);
+	assert_ptr_equal(s.token, &s);
+	assert_int_equal(s.iova, iova + SZ_4K + 0x10);
+	assert_int_equal(s.flags, IOMMU_FAULT_READ);
+	assert_int_equal(stats(f.m).iommu_faults, faults0 + 1);
+
+	/* a write fault, after it: newest first in the log */
+	assert_int_equal(dmamap_bus_write(f.dev, 0x10000, buf, 8, &fault), -EFAULT);
+	assert_int_equal(fault.flags, IOMMU_FAULT_WRITE);
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.iova, 0x10000);
+	assert_int_equal(s.flags, IOMMU_FAULT_WRITE);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 4), 2);
+	assert_ptr_equal(log[0].dev, f.dev);
+	assert_int_equal(log[0].iova, 0x10000);
+	assert_int_equal(log[0].flags, IOMMU_FAULT_WRITE);
+	assert_int_equal(log[0].reason, DMAMAP_FAULT_TRANSLATION);
+	assert_int_equal(log[0].seq, 2);
+	assert_int_equal(log[1].iova, iova + SZ_4K + 0x10);
+	assert_int_equal(log[1].flags, IOMMU_FAULT_READ);
+	assert_int_equal(log[1].seq, 1);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 1), 1);
+	assert_int_equal(log[0].seq, 2);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, NULL, 1), -EINVAL);
+	assert_int_equal(dmamap_iommu_fault_log(NULL, log, 1), -EINVAL);
+	assert_int_equal(stats(f.m).iommu_faults, faults0 + 2);
+	/* the mapped page itself is fine, and calls no handler */
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), 0);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_NONE);
+	assert_int_equal(s.calls, 2);
+	/* without a handler the fault is still logged and counted */
+	iommu_set_fault_handler(f.d, NULL, NULL);
+	assert_int_equal(dmamap_bus_read(f.dev, 0x3000, buf, 1, NULL), -EFAULT);
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(stats(f.m).iommu_faults, faults0 + 3);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 4), 3);
+	assert_int_equal(log[0].iova, 0x3000);
+	assert_int_equal(log[0].seq, 3);
+
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
+	dmamap_free_pages(p, 0);
+	fix_down(&f);
+}
+
+/* The log keeps the newest DMAMAP_IOMMU_FAULT_LOG faults. */
+static void test_fault_log_wraps(void **state)
+{
+	struct fix f;
+	struct dmamap_iommu_fault log[DMAMAP_IOMMU_FAULT_LOG + 8];
+	const int n = DMAMAP_IOMMU_FAULT_LOG + 6;
+	u8 b;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(dmamap_bus_read(f.dev, (dma_addr_t)(i + 1) << PAGE_SHIFT, &b, 1,
+						 NULL), -EFAULT);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, log, DMAMAP_IOMMU_FAULT_LOG + 8),
+			 DMAMAP_IOMMU_FAULT_LOG);
+	for (int i = 0; i < DMAMAP_IOMMU_FAULT_LOG; i++) {
+		assert_int_equal(log[i].seq, (u64)(n - i));
+		assert_int_equal(log[i].iova, (unsigned long)(n - i) << PAGE_SHIFT);
+	}
+	fix_down(&f);
+}
+
+/*
+ * Permission faults: a read-only mapping refuses bus writes and a
+ * write-only mapping bus reads, with -EACCES; the refused access moves
+ * nothing, the allowed direction works.
+ */
+static void test_fault_permission(void **state)
+{
+	struct fix f;
+	struct seen s = { 0 };
+	struct dmamap_fault fault;
+	struct dmamap_iommu_fault log[1];
+	struct page *ro, *wo;
+	u8 buf[128], zero[128];
+	u64 faults0;
+	const unsigned long iova_ro = 0x10000, iova_wo = 0x20000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	ro = page0(f.m);
+	wo = page0(f.m);
+	test_fill_pattern(page_address(ro), PAGE_SIZE, 3);
+	iommu_set_fault_handler(f.d, record_fault, &s);
+	assert_int_equal(iommu_map(f.d, iova_ro, page_to_phys(ro), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, iova_wo, page_to_phys(wo), SZ_4K, IOMMU_WRITE, GFP_KERNEL), 0);
+	faults0 = stats(f.m).iommu_faults;
+
+	/* read-only: reads fine, writes refused and nothing written */
+	assert_int_equal(dmamap_bus_read(f.dev, iova_ro + 64, buf, sizeof(buf), NULL), 0);
+	assert_memory_equal(buf, (u8 *)page_address(ro) + 64, sizeof(buf));
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(dmamap_bus_write(f.dev, iova_ro + 64, buf, sizeof(buf), &fault), -EACCES);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_PERMISSION);
+	assert_int_equal(fault.flags, IOMMU_FAULT_WRITE);
+	assert_int_equal(fault.done, 0);
+	assert_int_equal(fault.addr, iova_ro + 64);
+	assert_int_equal(test_check_pattern(page_address(ro), PAGE_SIZE, 3), -1);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.iova, iova_ro + 64);
+	assert_int_equal(s.flags, IOMMU_FAULT_WRITE);
+	assert_int_equal(dmamap_bus_fill(f.dev, iova_ro, 0, 16, &fault), -EACCES);
+	assert_int_equal(test_check_pattern(page_address(ro), PAGE_SIZE, 3), -1);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 1), 1);
+	assert_int_equal(log[0].reason, DMAMAP_FAULT_PERMISSION);
+	assert_int_equal(log[0].flags, IOMMU_FAULT_WRITE);
+
+	/* write-only: writes fine, reads refused and nothing read */
+	test_fill_pattern(buf, sizeof(buf), 9);
+	assert_int_equal(dmamap_bus_write(f.dev, iova_wo, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(test_check_pattern(page_address(wo), sizeof(buf), 9), -1);
+	memset(buf, 0, sizeof(buf));
+	memset(zero, 0, sizeof(zero));
+	assert_int_equal(dmamap_bus_read(f.dev, iova_wo, buf, sizeof(buf), &fault), -EACCES);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_PERMISSION);
+	assert_int_equal(fault.flags, IOMMU_FAULT_READ);
+	assert_int_equal(fault.done, 0);
+	assert_memory_equal(buf, zero, sizeof(buf));
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.iova, iova_wo);
+	assert_int_equal(s.flags, IOMMU_FAULT_READ);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 1), 1);
+	assert_int_equal(log[0].reason, DMAMAP_FAULT_PERMISSION);
+	assert_int_equal(log[0].flags, IOMMU_FAULT_READ);
+	/* a copy from the write-only page to the read-only one fails on the read */
+	assert_int_equal(dmamap_bus_copy(f.dev, iova_ro, iova_wo, 16, &fault), -EACCES);
+	assert_int_equal(fault.flags, IOMMU_FAULT_READ);
+	assert_int_equal(stats(f.m).iommu_faults, faults0 + 4);
+
+	assert_int_equal(iommu_unmap(f.d, iova_ro, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_unmap(f.d, iova_wo, SZ_4K), SZ_4K);
+	dmamap_free_pages(ro, 0);
+	dmamap_free_pages(wo, 0);
+	fix_down(&f);
+}
+
+/* An address-size fault: a bus address past the aperture (32 IOVA bits). */
+static void test_fault_address_size(void **state)
+{
+	struct fix f;
+	struct seen s = { 0 };
+	struct dmamap_fault fault;
+	struct dmamap_iommu_fault log[1];
+	struct page *p;
+	u8 buf[32];
+	u64 faults0;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	p = page0(f.m);
+	iommu_set_fault_handler(f.d, record_fault, &s);
+	faults0 = stats(f.m).iommu_faults;
+	assert_int_equal(dmamap_bus_read(f.dev, 0x100000000ULL, buf, sizeof(buf), &fault), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_ADDRESS_SIZE);
+	assert_int_equal(fault.addr, 0x100000000ULL);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.iova, 0x100000000UL);
+	assert_int_equal(s.flags, IOMMU_FAULT_READ);
+	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 1), 1);
+	assert_int_equal(log[0].reason, DMAMAP_FAULT_ADDRESS_SIZE);
+	assert_int_equal(log[0].iova, 0x100000000UL);
+
+	/* the last page of the aperture is mapped: a write across its end stops there */
+	assert_int_equal(iommu_map(f.d, 0xfffff000UL, page_to_phys(p), SZ_4K, IOMMU_WRITE,
+				   GFP_KERNEL), 0);
+	memset(buf, 0x77, sizeof(buf));
+	assert_int_equal(dmamap_bus_write(f.dev, 0xfffffff0ULL, buf, sizeof(buf), &fault), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_ADDRESS_SIZE);
+	assert_int_equal(fault.flags, IOMMU_FAULT_WRITE);
+	assert_int_equal(fault.done, 16);
+	assert_int_equal(fault.addr, 0x100000000ULL);
+	assert_int_equal(((u8 *)page_address(p))[PAGE_SIZE - 1], 0x77);
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.iova, 0x100000000UL);
+	assert_int_equal(s.flags, IOMMU_FAULT_WRITE);
+	assert_int_equal(stats(f.m).iommu_faults, faults0 + 2);
+	assert_int_equal(iommu_unmap(f.d, 0xfffff000UL, SZ_4K), SZ_4K);
+	dmamap_free_pages(p, 0);
+	fix_down(&f);
+}
+
+/*
+ * An access that meets a fault moves every byte before the faulting page
+ * and none from it on: a three-page write whose second page is unmapped
+ * writes the first page only; a read stops likewise.
+ */
+static void test_fault_stops_at_page(void **state)
+{
+	struct fix f;
+	struct dmamap_fault fault;
+	struct page *pg[3];
+	u8 *src, *dst;
+	const unsigned long iova = 0x800000;
+	const size_t len = 3 * PAGE_SIZE;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	src = malloc(len);
+	dst = malloc(len);
+	assert_non_null(src);
+	assert_non_null(dst);
+	for (int i = 0; i < 3; i++) {
+		pg[i] = page0(f.m);
+		test_fill_pattern(page_address(pg[i]), PAGE_SIZE, 100 + i);
+	}
+	/* pages 1 and 3 mapped, page 2 not */
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(pg[0]), SZ_4K, IOMMU_READ | IOMMU_WRITE,
+				   GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, iova + 2 * SZ_4K, page_to_phys(pg[2]), SZ_4K,
+				   IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+
+	test_fill_pattern(src, len, 7);
+	assert_int_equal(dmamap_bus_write(f.dev, iova, src, len, &fault), -EFAULT);
+	assert_int_equal(fault.done, PAGE_SIZE);
+	assert_int_equal(fault.addr, iova + SZ_4K);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+	assert_memory_equal(page_address(pg[0]), src, PAGE_SIZE);
+	assert_int_equal(test_check_pattern(page_address(pg[1]), PAGE_SIZE, 101), -1);
+	assert_int_equal(test_check_pattern(page_address(pg[2]), PAGE_SIZE, 102), -1);
+
+	/* the read stops at the same place: the rest of the buffer is not written */
+	memset(dst, 0xa5, len);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, dst, len, &fault), -EFAULT);
+	assert_int_equal(fault.done, PAGE_SIZE);
+	assert_int_equal(fault.addr, iova + SZ_4K);
+	assert_memory_equal(dst, src, PAGE_SIZE);
+	for (size_t i = PAGE_SIZE; i < len; i++)
+		assert_int_equal(dst[i], 0xa5);
+
+	/* from the middle of the first page: done counts what was moved */
+	assert_int_equal(dmamap_bus_fill(f.dev, iova + 0x900, 0xcc, len, &fault), -EFAULT);
+	assert_int_equal(fault.done, PAGE_SIZE - 0x900);
+	assert_int_equal(((u8 *)page_address(pg[0]))[PAGE_SIZE - 1], 0xcc);
+	assert_int_equal(((u8 *)page_address(pg[0]))[0x8ff], src[0x8ff]);
+	assert_int_equal(test_check_pattern(page_address(pg[2]), PAGE_SIZE, 102), -1);
+
+	/* with page 2 mapped read-only, a permission fault stops the write the same way */
+	assert_int_equal(iommu_map(f.d, iova + SZ_4K, page_to_phys(pg[1]), SZ_4K, IOMMU_READ,
+				   GFP_KERNEL), 0);
+	assert_int_equal(dmamap_bus_write(f.dev, iova, src, len, &fault), -EACCES);
+	assert_int_equal(fault.done, PAGE_SIZE);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_PERMISSION);
+	assert_int_equal(test_check_pattern(page_address(pg[1]), PAGE_SIZE, 101), -1);
+	assert_int_equal(test_check_pattern(page_address(pg[2]), PAGE_SIZE, 102), -1);
+
+	assert_int_equal(iommu_unmap(f.d, iova, 3 * SZ_4K), 3 * SZ_4K);
+	for (int i = 0; i < 3; i++)
+		dmamap_free_pages(pg[i], 0);
+	free(src);
+	free(dst);
+	fix_down(&f);
+}
+
+/* --- the IOTLB ---------------------------------------------------------------------- */
+
+/* The first access to a page misses and walks the table; the next one hits. */
+static void test_iotlb_hits(void **state)
+{
+	struct fix f;
+	struct page *blk;
+	struct dmamap_stats st;
+	u8 buf[16];
+	const unsigned long iova = 0x40000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	blk = dmamap_alloc_pages(f.m, GFP_KERNEL, 1);
+	assert_non_null(blk);
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(blk), SZ_8K, IOMMU_READ, GFP_KERNEL), 0);
+	st = stats(f.m);
+	assert_int_equal(dmamap_bus_read(f.dev, iova + 8, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 1);
+	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits);
+	assert_int_equal(dmamap_bus_read(f.dev, iova + 100, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 1);
+	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits + 1);
+	/* across into the second page: one hit, one miss */
+	assert_int_equal(dmamap_bus_read(f.dev, iova + SZ_4K - 8, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 2);
+	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits + 2);
+	assert_int_equal(dmamap_bus_read(f.dev, iova + SZ_4K - 8, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 2);
+	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits + 4);
+	/* a second device has its own IOTLB: it misses first */
+	{
+		struct device *dev2 = mkdev(f.m);
+
+		assert_int_equal(iommu_attach_device(f.d, dev2), 0);
+		assert_int_equal(dmamap_bus_read(dev2, iova, buf, sizeof(buf), NULL), 0);
+		assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 3);
+		assert_int_equal(dmamap_bus_read(dev2, iova, buf, sizeof(buf), NULL), 0);
+		assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits + 5);
+		dmamap_device_destroy(dev2);
+	}
+	assert_int_equal(stats(f.m).stale_iotlb_hits, st.stale_iotlb_hits);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_8K), SZ_8K);
+	dmamap_free_pages(blk, 1);
+	fix_down(&f);
+}
+
+/* Strict mode: the IOTLB is invalidated before iommu_unmap() returns. */
+static void test_strict_unmap(void **state)
+{
+	struct fix f;
+	struct page *p;
+	struct dmamap_fault fault;
+	u8 buf[16];
+	u64 stale0;
+	const unsigned long iova = 0x70000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	p = page0(f.m);
+	stale0 = stats(f.m).stale_iotlb_hits;
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0);
+
+	/* unmap of a range larger than the IOTLB (64 entries) invalidates it too */
+	{
+		struct page *blk = dmamap_alloc_pages(f.m, GFP_KERNEL, 7);
+
+		assert_non_null(blk);
+		assert_int_equal(iommu_map(f.d, SZ_1M, page_to_phys(blk), SZ_512K, IOMMU_READ,
+					   GFP_KERNEL), 0);
+		assert_int_equal(dmamap_bus_read(f.dev, SZ_1M + SZ_8K, buf, sizeof(buf), NULL), 0);
+		assert_int_equal(iommu_unmap(f.d, SZ_1M, SZ_512K), SZ_512K);
+		assert_int_equal(dmamap_bus_read(f.dev, SZ_1M + SZ_8K, buf, sizeof(buf), &fault),
+				 -EFAULT);
+		dmamap_free_pages(blk, 7);
+	}
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0);
+	dmamap_free_pages(p, 0);
+	fix_down(&f);
+}
+
+/*
+ * Lazy mode: iommu_unmap() only queues the invalidation. Until the flush a
+ * translation the device still caches goes through, as on hardware, and is
+ * counted as a stale hit; a page the device never cached faults at once;
+ * after iommu_flush_iotlb_all() the stale entry is gone.
+ */
+static void test_lazy_unmap(void **state)
+{
+	struct fix f;
+	struct page *p, *q;
+	struct dmamap_fault fault;
+	u8 buf[32];
+	u64 stale0;
+	const unsigned long iova = 0x90000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_LAZY);
+	p = page0(f.m);
+	q = page0(f.m);
+	test_fill_pattern(page_address(p), PAGE_SIZE, 21);
+	stale0 = stats(f.m).stale_iotlb_hits;
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ | IOMMU_WRITE,
+				   GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, iova + SZ_4K, page_to_phys(q), SZ_4K, IOMMU_READ,
+				   GFP_KERNEL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_8K), SZ_8K);
+	/* the tables no longer have it */
+	assert_int_equal(iommu_iova_to_phys(f.d, iova), 0);
+	/* the device still does */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(dmamap_bus_read(f.dev, iova + 64, buf, sizeof(buf), NULL), 0);
+	assert_memory_equal(buf, (u8 *)page_address(p) + 64, sizeof(buf));
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 1);
+	assert_int_equal(dmamap_bus_write(f.dev, iova, "stale", 5, NULL), 0);
+	assert_memory_equal(page_address(p), "stale", 5);
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 2);
+	/* the second page was never in the IOTLB */
+	assert_int_equal(dmamap_bus_read(f.dev, iova + SZ_4K, buf, sizeof(buf), &fault), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+
+	iommu_flush_iotlb_all(f.d);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 2);
+
+	/* a flush with nothing queued drops nothing that is still mapped */
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(q), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	iommu_flush_iotlb_all(f.d);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
+	iommu_flush_iotlb_all(f.d);
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 2);
+	dmamap_free_pages(p, 0);
+	dmamap_free_pages(q, 0);
+	fix_down(&f);
+}
+
+/* The flush queue holds 256 invalidations; the next one flushes it first. */
+static void test_lazy_queue_full(void **state)
+{
+	struct fix f;
+	struct page *p, *q;
+	struct dmamap_fault fault;
+	u8 buf[8];
+	u64 stale0;
+	const unsigned long iova = 0x10000, other = 0x1000000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_LAZY);
+	p = page0(f.m);
+	q = page0(f.m);
+	stale0 = stats(f.m).stale_iotlb_hits;
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);		/* queued: 1 */
+	/* 255 more, never touched by the device: the queue is full, not flushed */
+	for (unsigned long i = 0; i < 255; i++) {
+		assert_int_equal(iommu_map(f.d, other + (i << PAGE_SHIFT), page_to_phys(q), SZ_4K,
+					   IOMMU_READ, GFP_KERNEL), 0);
+		assert_int_equal(iommu_unmap(f.d, other + (i << PAGE_SHIFT), SZ_4K), SZ_4K);
+	}
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 1);
+	/* the 257th flushes */
+	assert_int_equal(iommu_map(f.d, other, page_to_phys(q), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(iommu_unmap(f.d, other, SZ_4K), SZ_4K);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 1);
+	iommu_flush_iotlb_all(f.d);
+	dmamap_free_pages(p, 0);
+	dmamap_free_pages(q, 0);
+	fix_down(&f);
+}
+
+/*
+ * The DMA layer on a lazy domain: an unmapped IOVA is not handed out again
+ * before the flush (a stale IOTLB entry must not reach the next buffer);
+ * the flush gives it back. On a strict domain it is free at once.
+ */
+static void test_lazy_dma_iova_reuse(void **state)
+{
+	struct fix f;
+	void *buf;
+	dma_addr_t a1, a2, a3;
+	u8 tmp[8];
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_DMA, DMAMAP_IOMMU_LAZY);
+	buf = dmamap_kmalloc(f.m, 256, GFP_KERNEL);
+	assert_non_null(buf);
+	memset(buf, 0x3c, 256);
+	a1 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(f.dev, a1));
+	assert_int_equal(dmamap_bus_read(f.dev, a1, tmp, sizeof(tmp), NULL), 0);
+	assert_int_equal(tmp[0], 0x3c);
+	dma_unmap_single(f.dev, a1, 256, DMA_TO_DEVICE);
+	assert_int_equal(iommu_iova_to_phys(f.d, a1), 0);
+	/* freed only at the flush: still counted */
+	assert_int_equal(stats(f.m).iova_pages_used, 1);
+	/* the device's stale entry still reaches the buffer */
+	assert_int_equal(dmamap_bus_read(f.dev, a1, tmp, sizeof(tmp), NULL), 0);
+	assert_int_equal(stats(f.m).stale_iotlb_hits, 1);
+	a2 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(f.dev, a2));
+	assert_true((a2 & PAGE_MASK) != (a1 & PAGE_MASK));
+	dma_unmap_single(f.dev, a2, 256, DMA_TO_DEVICE);
+	assert_int_equal(stats(f.m).iova_pages_used, 2);
+	iommu_flush_iotlb_all(f.d);
+	assert_int_equal(stats(f.m).iova_pages_used, 0);
+	assert_int_equal(dmamap_bus_read(f.dev, a1, tmp, sizeof(tmp), NULL), -EFAULT);
+	a3 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
+	assert_true((a3 & PAGE_MASK) == (a1 & PAGE_MASK) || (a3 & PAGE_MASK) == (a2 & PAGE_MASK));
+	dma_unmap_single(f.dev, a3, 256, DMA_TO_DEVICE);
+	assert_int_equal(stats(f.m).iova_pages_used, 1);
+	dmamap_kfree(f.m, buf);
+	/* freeing the domain with an IOVA still queued gives it back too (checked by fix_down) */
+	fix_down(&f);
+
+	/* strict: the same IOVA comes straight back */
+	fix_up(&f, IOMMU_DOMAIN_DMA, DMAMAP_IOMMU_STRICT);
+	buf = dmamap_kmalloc(f.m, 256, GFP_KERNEL);
+	assert_non_null(buf);
+	a1 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(f.dev, a1));
+	dma_unmap_single(f.dev, a1, 256, DMA_TO_DEVICE);
+	assert_int_equal(stats(f.m).iova_pages_used, 0);
+	assert_int_equal(dmamap_bus_read(f.dev, a1, tmp, sizeof(tmp), NULL), -EFAULT);
+	a2 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
+	assert_int_equal(a2, a1);
+	dma_unmap_single(f.dev, a2, 256, DMA_TO_DEVICE);
+	dmamap_kfree(f.m, buf);
+	fix_down(&f);
+}
+
+/* --- translation of a scattered buffer ------------------------------------------------ */
+
+/*
+ * Sixteen frames that are not neighbours, mapped one by one at consecutive
+ * IOVAs: a 64 KiB access moves the right bytes to and from each frame, at
+ * any offset and length; physically contiguous frames mapped page by page
+ * read as one too.
+ */
+static void test_bus_scattered(void **state)
+{
+	struct fix f;
+	struct page *all[32], *pg[16];
+	u8 *buf = malloc(SZ_64K);
+	const unsigned long iova = 0x2000000;
+
+	(void)state;
+	assert_non_null(buf);
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	for (int i = 0; i < 32; i++)
+		all[i] = page0(f.m);
+	/* every other frame, in reverse: no two mapped neighbours are adjacent in RAM */
+	for (int i = 0; i < 16; i++) {
+		pg[i] = all[30 - 2 * i];
+		assert_int_equal(iommu_map(f.d, iova + ((unsigned long)i << PAGE_SHIFT),
+					   page_to_phys(pg[i]), SZ_4K, IOMMU_READ | IOMMU_WRITE,
+					   GFP_KERNEL), 0);
+	}
+	for (int i = 1; i < 16; i++)
+		assert_true(page_to_phys(pg[i]) != page_to_phys(pg[i - 1]) + PAGE_SIZE);
+	test_fill_pattern(buf, SZ_64K, 42);
+	for (int i = 0; i < 16; i++)
+		memcpy(page_address(pg[i]), buf + i * PAGE_SIZE, PAGE_SIZE);
+	memset(buf, 0, SZ_64K);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, SZ_64K, NULL), 0);
+	assert_int_equal(test_check_pattern(buf, SZ_64K, 42), -1);
+	/* an odd window */
+	memset(buf, 0, SZ_64K);
+	assert_int_equal(dmamap_bus_read(f.dev, iova + 0x1234, buf, SZ_32K + 77, NULL), 0);
+	{
+		u8 *ref = malloc(SZ_64K);
+
+		assert_non_null(ref);
+		test_fill_pattern(ref, SZ_64K, 42);
+		assert_memory_equal(buf, ref + 0x1234, SZ_32K + 77);
+		free(ref);
+	}
+	/* writes land in the right frames */
+	test_fill_pattern(buf, SZ_64K, 43);
+	assert_int_equal(dmamap_bus_write(f.dev, iova, buf, SZ_64K, NULL), 0);
+	for (int i = 0; i < 16; i++)
+		assert_memory_equal(page_address(pg[i]), buf + i * PAGE_SIZE, PAGE_SIZE);
+	/* a device-side copy across the scattered range */
+	assert_int_equal(dmamap_bus_copy(f.dev, iova, iova + SZ_32K, SZ_32K, NULL), 0);
+	for (int i = 0; i < 8; i++)
+		assert_memory_equal(page_address(pg[i]), buf + SZ_32K + i * PAGE_SIZE, PAGE_SIZE);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_64K), SZ_64K);
+
+	/* contiguous frames, mapped page by page */
+	{
+		struct page *blk = dmamap_alloc_pages(f.m, GFP_KERNEL, 4);
+
+		assert_non_null(blk);
+		for (int i = 0; i < 16; i++)
+			assert_int_equal(iommu_map(f.d, iova + ((unsigned long)i << PAGE_SHIFT),
+						   page_to_phys(blk + i), SZ_4K, IOMMU_READ,
+						   GFP_KERNEL), 0);
+		test_fill_pattern(page_address(blk), SZ_64K, 44);
+		memset(buf, 0, SZ_64K);
+		assert_int_equal(dmamap_bus_read(f.dev, iova, buf, SZ_64K, NULL), 0);
+		assert_int_equal(test_check_pattern(buf, SZ_64K, 44), -1);
+		assert_int_equal(iommu_unmap(f.d, iova, SZ_64K), SZ_64K);
+		dmamap_free_pages(blk, 4);
+	}
+	for (int i = 0; i < 32; i++)
+		dmamap_free_pages(all[i], 0);
+	free(buf);
+	fix_down(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_domain_types),
+		cmocka_unit_test(test_domain_free_returns_tables),
+		cmocka_unit_test(test_attach_detach),
+		cmocka_unit_test(test_map_unmap),
+		cmocka_unit_test(test_map_refusals),
+		cmocka_unit_test(test_map_block_undo),
+		cmocka_unit_test(test_identity_bypass),
+		cmocka_unit_test(test_fault_translation),
+		cmocka_unit_test(test_fault_log_wraps),
+		cmocka_unit_test(test_fault_permission),
+		cmocka_unit_test(test_fault_address_size),
+		cmocka_unit_test(test_fault_stops_at_page),
+		cmocka_unit_test(test_iotlb_hits),
+		cmocka_unit_test(test_strict_unmap),
+		cmocka_unit_test(test_lazy_unmap),
+		cmocka_unit_test(test_lazy_queue_full),
+		cmocka_unit_test(test_lazy_dma_iova_reuse),
+		cmocka_unit_test(test_bus_scattered),
+	};
+
+	return cmocka_run_group_tests_name("iommu", tests, NULL, NULL);
+}
