@@ -74,18 +74,12 @@ static void iommu_dma_unmap_range(struct device *dev, dma_addr_t dma_addr, size_
 {
 	struct dmamap_iommu_domain *d = dev_domain(dev);
 	size_t iova_off = dma_addr & (PAGE_SIZE - 1);
-	size_t unmapped = 0;
+	size_t unmapped;
 
 	dma_addr -= iova_off;
 	size = PAGE_ALIGN(size + iova_off);
-	while (unmapped < size) {
-		size_t n = d->pgtbl->unmap_pages(d->pgtbl, (unsigned long)dma_addr + unmapped,
-						 PAGE_SIZE, (size - unmapped) >> PAGE_SHIFT, NULL);
-
-		if (!n)
-			break;
-		unmapped += n;
-	}
+	/* blocks go whole, as __iommu_dma_unmap() unmaps with the largest page sizes */
+	unmapped = io_pgtable_unmap(d->pgtbl, (unsigned long)dma_addr, size);
 	if (unmapped != size)
 		dma_report_misuse(dev, "unmap of IOVA %#llx+%#zx: only %#zx bytes were mapped",
 				  (unsigned long long)dma_addr, size, unmapped);
@@ -194,16 +188,8 @@ static int map_page_array(struct dmamap_iommu_domain *d, dma_addr_t iova, struct
 			break;
 		i = j;
 	}
-	if (ret && i) {
-		for (size_t done = 0; done < ((size_t)i << PAGE_SHIFT);) {
-			size_t n = d->pgtbl->unmap_pages(d->pgtbl, (unsigned long)iova + done, PAGE_SIZE,
-							 (((size_t)i << PAGE_SHIFT) - done) >> PAGE_SHIFT,
-							 NULL);
-			if (!n)
-				break;
-			done += n;
-		}
-	}
+	if (ret && i)
+		io_pgtable_unmap(d->pgtbl, (unsigned long)iova, (size_t)i << PAGE_SHIFT);
 	return ret;
 }
 
@@ -665,13 +651,8 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 	return finalise_sg(dev, sgl, nents, iova);
 
 out_unmap:
-	for (size_t done = 0; done < mapped;) {
-		size_t n = d->pgtbl->unmap_pages(d->pgtbl, (unsigned long)(iova + done), PAGE_SIZE,
-						 (mapped - done) >> PAGE_SHIFT, NULL);
-		if (!n)
-			break;
-		done += n;
-	}
+	if (mapped)
+		io_pgtable_unmap(d->pgtbl, (unsigned long)iova, mapped);
 	iommu_dma_free_iova_now(dev, iova, iova_len);
 out_restore_sg:
 	invalidate_sg(sgl, nents);

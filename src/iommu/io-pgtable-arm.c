@@ -167,6 +167,23 @@ static void free_subtree(struct arm_lpae_io_pgtable *d, phys_addr_t phys, int lv
 	free_table(d, t, phys);
 }
 
+/* Does the table at @phys (level @lvl) and every table below it map nothing? */
+static bool subtree_empty(struct arm_lpae_io_pgtable *d, phys_addr_t phys, int lvl)
+{
+	const u64 *t = table_of(d, phys);
+
+	for (unsigned long i = 0; i < LPAE_ENTRIES; i++) {
+		u64 pte = pte_load(&t[i]);
+
+		if (!pte_valid(pte))
+			continue;
+		if (!pte_is_table(pte, lvl) ||
+		    !subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1))
+			return false;
+	}
+	return true;
+}
+
 /* The next-level table under *ptep, installed if missing; NULL with *err set. */
 static u64 *next_table(struct arm_lpae_io_pgtable *d, u64 *ptep, int lvl, int *err)
 {
@@ -195,7 +212,7 @@ static u64 *next_table(struct arm_lpae_io_pgtable *d, u64 *ptep, int lvl, int *e
 static int map_one(struct arm_lpae_io_pgtable *d, unsigned long iova, phys_addr_t paddr,
 		   int target, int prot)
 {
-	u64 *table = d->pgd;
+	u64 *table = d->pgd, *ptep, pte;
 	int lvl, err = 0;
 
 	for (lvl = d->start_level; lvl < target; lvl++) {
@@ -203,7 +220,17 @@ static int map_one(struct arm_lpae_io_pgtable *d, unsigned long iova, phys_addr_
 		if (!table)
 			return err;
 	}
-	if (!pte_cas(&table[lvl_idx(iova, target)], 0, prot_to_pte(paddr, prot, target)))
+	ptep = &table[lvl_idx(iova, target)];
+	pte = pte_load(ptep);
+	if (pte_is_table(pte, target) &&
+	    subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1)) {
+		/* a table emptied by unmaps of smaller units: the block takes its place */
+		if (!pte_cas(ptep, pte, prot_to_pte(paddr, prot, target)))
+			return -EEXIST;
+		free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1);
+		return 0;
+	}
+	if (!pte_cas(ptep, 0, prot_to_pte(paddr, prot, target)))
 		return -EEXIST;
 	return 0;
 }
@@ -412,18 +439,57 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
 		if (ret)
 			break;
 	}
-	if (ret && done) {
-		/* all or nothing: take back what this call mapped */
-		for (size_t undone = 0; undone < done;) {
-			size_t n = lpae_unmap_pages(ops, iova + undone, SZ_4K,
-						    (done - undone) / SZ_4K, NULL);
+	/* all or nothing: take back what this call mapped, blocks whole */
+	if (ret && done)
+		io_pgtable_unmap(ops, iova, done);
+	return ret;
+}
 
-			if (!n)
-				break;
-			undone += n;
+/*
+ * The unit for the next piece of an unmap at @va: the largest page size
+ * @va is aligned to and @left holds, as iommu_pgsize() picks it; *count
+ * such units, up to where a larger unit could start.
+ */
+static size_t unmap_pgsize(unsigned long bitmap, unsigned long va, size_t left, size_t *count)
+{
+	size_t pgsize = SZ_4K;
+
+	for (size_t s = SZ_1G; s > SZ_4K; s >>= LPAE_BITS_PER_LEVEL) {
+		if ((bitmap & s) && IS_ALIGNED(va, s) && left >= s) {
+			pgsize = s;
+			break;
 		}
 	}
-	return ret;
+	*count = left / pgsize;
+	for (size_t s = pgsize << LPAE_BITS_PER_LEVEL; s <= SZ_1G; s <<= LPAE_BITS_PER_LEVEL) {
+		if (bitmap & s) {
+			size_t to_next = (ALIGN(va + 1, s) - va) / pgsize;
+
+			if (to_next < *count)
+				*count = to_next;
+			break;
+		}
+	}
+	return pgsize;
+}
+
+size_t io_pgtable_unmap(struct io_pgtable_ops *ops, unsigned long iova, size_t size)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+	size_t done = 0;
+
+	if (!IS_ALIGNED(iova | size, SZ_4K))
+		return 0;
+	while (done < size) {
+		size_t count, pgsize = unmap_pgsize(d->cfg.pgsize_bitmap, iova + done, size - done,
+						    &count);
+		size_t n = lpae_unmap_pages(ops, iova + done, pgsize, count, NULL);
+
+		done += n;
+		if (n != pgsize * count)
+			break;
+	}
+	return done;
 }
 
 unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops)

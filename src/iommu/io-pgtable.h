@@ -61,6 +61,14 @@ void free_io_pgtable_ops(struct io_pgtable_ops *ops);
 int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr, size_t size,
 		   int prot);
 
+/*
+ * Unmaps [iova, iova+size) in the largest units the alignment of @iova and
+ * @size allow, as iommu_unmap() does: a block is taken whole, never split,
+ * and a table the range covers whole is freed with what is below it.
+ * Return: bytes unmapped, stopping at the first unit with nothing mapped.
+ */
+size_t io_pgtable_unmap(struct io_pgtable_ops *ops, unsigned long iova, size_t size);
+
 /* One translation. */
 struct io_pgtable_walk_result {
 	phys_addr_t phys;	/* the leaf's output address (start of the block) */

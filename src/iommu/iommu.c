@@ -387,49 +387,17 @@ void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* The largest page size for the next piece of [iova, iova+size), as iommu_pgsize(). */
-static size_t pick_pgsize(unsigned long bitmap, unsigned long iova, size_t size, size_t *count)
-{
-	size_t best = PAGE_SIZE;
-
-	for (unsigned long s = SZ_1G; s > PAGE_SIZE; s >>= 9) {
-		if ((bitmap & s) && IS_ALIGNED(iova, s) && size >= s) {
-			best = s;
-			break;
-		}
-	}
-	*count = 1;
-	if (best == PAGE_SIZE) {
-		/* 4 KiB pages up to the next boundary where a larger size could start */
-		size_t n = size >> PAGE_SHIFT;
-		unsigned long next = ALIGN(iova + 1, SZ_2M);
-
-		if ((bitmap & SZ_2M) && next > iova && (next - iova) >> PAGE_SHIFT < n)
-			n = (next - iova) >> PAGE_SHIFT;
-		*count = n ? n : 1;
-	}
-	return best;
-}
-
 DMAMAP_API size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova, size_t size)
 {
 	struct dmamap_iommu_domain *d;
-	size_t unmapped = 0;
+	size_t unmapped;
 
 	if (!domain)
 		return 0;
 	d = to_dmamap_domain(domain);
 	if (!d->pgtbl || !IS_ALIGNED(iova | size, PAGE_SIZE) || !in_aperture(d, iova, size))
 		return 0;
-	while (unmapped < size) {
-		size_t count, pgsize = pick_pgsize(d->cfg.pgsize_bitmap, iova + unmapped,
-						   size - unmapped, &count);
-		size_t n = d->pgtbl->unmap_pages(d->pgtbl, iova + unmapped, pgsize, count, NULL);
-
-		if (!n)
-			break;
-		unmapped += n;
-	}
+	unmapped = io_pgtable_unmap(d->pgtbl, iova, size);
 	if (unmapped)
 		iommu_queue_flush(d, iova, unmapped, 0, 0);
 	return unmapped;
