@@ -762,6 +762,42 @@ static void test_alloc_attrs(void **state)
 	fix_down(&f);
 }
 
+/*
+ * A buffer made of a 2 MiB block at a 2 MiB-aligned IOVA is mapped with one
+ * block descriptor; freeing it unmaps the block whole, so the same IOVA
+ * takes the next such buffer, and no page-table page is added on the way.
+ */
+static void test_block_buffer_again(void **state)
+{
+	struct fix f;
+	u64 tables = 0;
+	dma_addr_t first = 0;
+
+	(void)state;
+	fix_up(&f, 0);
+	for (int i = 0; i < 3; i++) {
+		dma_addr_t dma;
+		u8 *cpu = dma_alloc_coherent(f.dev, SZ_2M, &dma, GFP_KERNEL);
+		u8 buf[64];
+
+		assert_non_null(cpu);
+		assert_true(IS_ALIGNED(dma, SZ_2M));
+		if (!i) {
+			first = dma;
+			tables = table_pages(f.d);
+		}
+		assert_int_equal(dma, first);
+		test_fill_pattern(cpu, SZ_2M, 50 + i);
+		assert_int_equal(dmamap_bus_read(f.dev, dma + SZ_2M - sizeof(buf), buf, sizeof(buf),
+						 NULL), 0);
+		assert_memory_equal(buf, cpu + SZ_2M - sizeof(buf), sizeof(buf));
+		dma_free_coherent(f.dev, SZ_2M, cpu, dma);
+		assert_int_equal(iommu_iova_to_phys(f.d, dma), 0);
+		assert_int_equal(table_pages(f.d), tables);
+	}
+	fix_down(&f);
+}
+
 /* --- the non-contiguous API -------------------------------------------------------------- */
 
 /*
@@ -840,6 +876,7 @@ int main(void)
 		cmocka_unit_test(test_share_second_device),
 		cmocka_unit_test(test_small_aperture),
 		cmocka_unit_test(test_alloc_attrs),
+		cmocka_unit_test(test_block_buffer_again),
 		cmocka_unit_test(test_noncontiguous),
 	};
 

@@ -337,6 +337,10 @@ static void test_map_unmap(void **state)
 		assert_int_equal(iommu_unmap(f.d, SZ_1G + SZ_1M + SZ_4K, SZ_1M - SZ_4K),
 				 SZ_1M - SZ_4K);
 		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_2M - 1), 0);
+		/* nothing is mapped there any more: a block fits again */
+		assert_int_equal(iommu_map(f.d, SZ_1G, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M), bp + SZ_1M);
+		assert_int_equal(iommu_unmap(f.d, SZ_1G, SZ_2M), SZ_2M);
 		dmamap_free_pages(big, 9);
 	}
 	dmamap_free_pages(blk, 2);
@@ -400,6 +404,60 @@ static void test_map_refusals(void **state)
 	/* an unmap reaching past the end stops at the first hole */
 	assert_int_equal(iommu_unmap(f.d, iova - SZ_8K, 4 * SZ_8K), 3 * SZ_8K);
 	dmamap_free_pages(p, 2);
+	fix_down(&f);
+}
+
+/*
+ * All or nothing with large pages: a map that laid down a 2 MiB block before
+ * meeting an existing page takes the block back whole. Nothing of it stays:
+ * not the translation, not a page-table page, and a block maps there later.
+ */
+static void test_map_block_undo(void **state)
+{
+	struct fix f;
+	struct page *big, *p;
+	phys_addr_t bp;
+	u64 free0;
+	const unsigned long at = 0x400000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	big = dmamap_alloc_pages(f.m, GFP_KERNEL, 9);
+	p = page0(f.m);
+	assert_non_null(big);
+	bp = page_to_phys(big);
+	assert_true(IS_ALIGNED(bp, SZ_2M));
+	assert_int_equal(iommu_map(f.d, at + SZ_2M, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL),
+			 0);
+	free0 = stats(f.m).pages_free;
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M + SZ_4K, IOMMU_READ, GFP_KERNEL), -EEXIST);
+	assert_int_equal(iommu_iova_to_phys(f.d, at), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_2M - SZ_4K), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_2M), page_to_phys(p));
+	assert_int_equal(stats(f.m).pages_free, free0);
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + 0x12345), bp + 0x12345);
+	assert_int_equal(stats(f.m).pages_free, free0);
+	assert_int_equal(iommu_unmap(f.d, at, SZ_2M + SZ_4K), SZ_2M + SZ_4K);
+
+	/* 4 KiB pages mapped and unmapped one by one leave room for a block too */
+	for (unsigned long i = 0; i < 4; i++)
+		assert_int_equal(iommu_map(f.d, at + i * SZ_4K, page_to_phys(p), SZ_4K, IOMMU_READ,
+					   GFP_KERNEL), 0);
+	for (unsigned long i = 0; i < 4; i++)
+		assert_int_equal(iommu_unmap(f.d, at + i * SZ_4K, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_4K), bp + SZ_4K);
+	/* but a block over a page still mapped is refused */
+	assert_int_equal(iommu_unmap(f.d, at, SZ_2M), SZ_2M);
+	assert_int_equal(iommu_map(f.d, at + SZ_8K, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL),
+			 0);
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), -EEXIST);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_8K), page_to_phys(p));
+	assert_int_equal(iommu_iova_to_phys(f.d, at), 0);
+	assert_int_equal(iommu_unmap(f.d, at + SZ_8K, SZ_4K), SZ_4K);
+	dmamap_free_pages(big, 9);
+	dmamap_free_pages(p, 0);
 	fix_down(&f);
 }
 
@@ -1062,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_attach_detach),
 		cmocka_unit_test(test_map_unmap),
 		cmocka_unit_test(test_map_refusals),
+		cmocka_unit_test(test_map_block_undo),
 		cmocka_unit_test(test_identity_bypass),
 		cmocka_unit_test(test_fault_translation),
 		cmocka_unit_test(test_fault_log_wraps),
