@@ -305,6 +305,29 @@ static void test_no_kernel_mapping(void **state)
 	assert_int_equal(test_check_pattern((void *)vma->vm_start, size, 6), -1);
 	assert_int_equal(stats(f.m).vmalloc_areas, st0.vmalloc_areas);
 
+	/* a window into the middle: pages 3 and 4; past the end is -ENXIO */
+	{
+		struct vm_area_struct *mid;
+		u8 part[2 * PAGE_SIZE], saved[10];
+
+		assert_int_equal(dmamap_vma_create(f.m, 2 * PAGE_SIZE, 3, &mid), 0);
+		assert_int_equal(dma_mmap_attrs(f.dev, mid, cookie, dma, size, nkm), 0);
+		assert_memory_equal((void *)mid->vm_start, (u8 *)vma->vm_start + 3 * PAGE_SIZE,
+				    2 * PAGE_SIZE);
+		memcpy(saved, (void *)mid->vm_start, sizeof(saved));
+		memset((void *)mid->vm_start, 0x6d, sizeof(saved));
+		assert_int_equal(dmamap_bus_read(f.dev, dma + 3 * PAGE_SIZE, part, sizeof(part),
+						 NULL), 0);
+		assert_memory_equal(part, (void *)mid->vm_start, sizeof(part));
+		assert_int_equal(((u8 *)vma->vm_start)[3 * PAGE_SIZE + 9], 0x6d);
+		memcpy((void *)mid->vm_start, saved, sizeof(saved));	/* as it was */
+		assert_int_equal(test_check_pattern((void *)vma->vm_start, size, 6), -1);
+		dmamap_vma_destroy(mid);
+		assert_int_equal(dmamap_vma_create(f.m, 2 * PAGE_SIZE, size / PAGE_SIZE - 1, &mid), 0);
+		assert_int_equal(dma_mmap_attrs(f.dev, mid, cookie, dma, size, nkm), -ENXIO);
+		dmamap_vma_destroy(mid);
+	}
+
 	/* the sg_table of a cookie buffer */
 	assert_int_equal(dma_get_sgtable_attrs(f.dev, &sgt, cookie, dma, size, nkm), 0);
 	for_each_sg(sgt.sgl, sg, sgt.orig_nents, i) {
