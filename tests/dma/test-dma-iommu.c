@@ -323,7 +323,8 @@ static void test_no_kernel_mapping(void **state)
 		memcpy((void *)mid->vm_start, saved, sizeof(saved));	/* as it was */
 		assert_int_equal(test_check_pattern((void *)vma->vm_start, size, 6), -1);
 		dmamap_vma_destroy(mid);
-		assert_int_equal(dmamap_vma_create(f.m, 2 * PAGE_SIZE, size / PAGE_SIZE - 1, &mid), 0);
+		assert_int_equal(dmamap_vma_create(f.m, 2 * PAGE_SIZE, size / PAGE_SIZE - 1, &mid),
+				 0);
 		assert_int_equal(dma_mmap_attrs(f.dev, mid, cookie, dma, size, nkm), -ENXIO);
 		dmamap_vma_destroy(mid);
 	}

@@ -198,7 +198,8 @@ static void test_domain_free_returns_tables(void **state)
 
 		assert_int_equal(iommu_attach_device(d, dev), 0);
 		for (unsigned int i = 0; i < ARRAY_SIZE(at); i++)
-			assert_int_equal(iommu_map(d, at[i], phys, SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+			assert_int_equal(iommu_map(d, at[i], phys, SZ_4K, IOMMU_READ, GFP_KERNEL),
+					 0);
 		for (unsigned int i = 0; i < ARRAY_SIZE(at); i++)
 			assert_int_equal(iommu_unmap(d, at[i], SZ_4K), SZ_4K);
 		iommu_domain_free(d);
@@ -295,7 +296,8 @@ static void test_map_unmap(void **state)
 	assert_non_null(blk);
 	phys = page_to_phys(blk);
 	assert_int_equal(iommu_iova_to_phys(f.d, iova), 0);
-	assert_int_equal(iommu_map(f.d, iova, phys, SZ_16K, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, iova, phys, SZ_16K, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL),
+			 0);
 	for (unsigned long off = 0; off < SZ_16K; off += 0x7f3)
 		assert_int_equal(iommu_iova_to_phys(f.d, iova + off), phys + off);
 	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_16K), 0);
@@ -332,7 +334,8 @@ static void test_map_unmap(void **state)
 		assert_int_equal(iommu_unmap(f.d, SZ_1G + SZ_1M, SZ_4K), SZ_4K);
 		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M), 0);
 		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M - 1), bp + SZ_1M - 1);
-		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M + SZ_4K), bp + SZ_1M + SZ_4K);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M + SZ_4K),
+				 bp + SZ_1M + SZ_4K);
 		assert_int_equal(iommu_unmap(f.d, SZ_1G, SZ_1M), SZ_1M);
 		assert_int_equal(iommu_unmap(f.d, SZ_1G + SZ_1M + SZ_4K, SZ_1M - SZ_4K),
 				 SZ_1M - SZ_4K);
@@ -620,8 +623,10 @@ static void test_fault_permission(void **state)
 	wo = page0(f.m);
 	test_fill_pattern(page_address(ro), PAGE_SIZE, 3);
 	iommu_set_fault_handler(f.d, record_fault, &s);
-	assert_int_equal(iommu_map(f.d, iova_ro, page_to_phys(ro), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
-	assert_int_equal(iommu_map(f.d, iova_wo, page_to_phys(wo), SZ_4K, IOMMU_WRITE, GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, iova_ro, page_to_phys(ro), SZ_4K, IOMMU_READ, GFP_KERNEL),
+			 0);
+	assert_int_equal(iommu_map(f.d, iova_wo, page_to_phys(wo), SZ_4K, IOMMU_WRITE, GFP_KERNEL),
+			 0);
 	faults0 = stats(f.m).iommu_faults;
 
 	/* read-only: reads fine, writes refused and nothing written */
