@@ -2,8 +2,12 @@
 #include "test-util.h"
 
 #include <dirent.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 struct dmamap_machine *test_machine(const struct dmamap_machine_config *cfg)
 {
@@ -104,4 +108,52 @@ long test_count_maps(void)
 			n++;
 	fclose(f);
 	return n;
+}
+
+struct dmamap_stats test_stats(struct dmamap_machine *m)
+{
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(m, &st);
+	return st;
+}
+
+bool test_all_bytes(const u8 *p, size_t len, u8 v)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+bool test_read_faults(const void *addr)
+{
+	int pipefd[2], status;
+	char buf[4096];
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(pipefd), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pipefd[0]);
+		dup2(pipefd[1], STDERR_FILENO);
+		signal(SIGSEGV, SIG_DFL);
+		(void)*(volatile const u8 *)addr;
+		_exit(0);
+	}
+	close(pipefd[1]);
+	while (got < sizeof(buf) - 1 && (n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = 0;
+	close(pipefd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS;
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		return strstr(buf, "SEGV") != NULL;
+	return false;
 }

@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -31,6 +32,19 @@ u64 test_rand(u64 *state);
 void test_fill_pattern(void *buf, size_t len, u32 seed);
 /* Returns -1 if all good, else the offset of the first mismatch. */
 long test_check_pattern(const void *buf, size_t len, u32 seed);
+
+/* The machine's statistics, as a value. */
+struct dmamap_stats test_stats(struct dmamap_machine *m);
+
+/* Is every byte of [p, p + len) equal to @v? */
+bool test_all_bytes(const u8 *p, size_t len, u8 v);
+
+/*
+ * Does reading @addr fault? Asked in a forked child, which dies of SIGSEGV
+ * or, under AddressSanitizer, exits non-zero from its SEGV handler after
+ * saying so on stderr (read back to check the cause).
+ */
+bool test_read_faults(const void *addr);
 
 /* Number of open file descriptors and host mappings of this process. */
 long test_count_fds(void);

@@ -55,14 +55,6 @@ static void teardown(struct fixture *f)
 	dmamap_machine_destroy(f->m);
 }
 
-static bool all_bytes(const u8 *p, size_t len, u8 v)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 /* --- moving bytes --------------------------------------------------------------- */
 
 /* Read, write, fill and copy at phys - dma_offset; a successful call clears the fault. */
@@ -85,8 +77,8 @@ static void test_rw_offset(void **state)
 	assert_int_equal(fault.done, 0);
 	assert_int_equal(fault.addr, 0);
 	assert_int_equal(test_check_pattern(f.cpu + 100, sizeof(buf), 1), -1);
-	assert_true(all_bytes(f.cpu, 100, 0));
-	assert_true(all_bytes(f.cpu + 100 + sizeof(buf), 4 * PAGE_SIZE - 100 - sizeof(buf), 0));
+	assert_true(test_all_bytes(f.cpu, 100, 0));
+	assert_true(test_all_bytes(f.cpu + 100 + sizeof(buf), 4 * PAGE_SIZE - 100 - sizeof(buf), 0));
 
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(dmamap_bus_read(f.dev, base + 100, buf, sizeof(buf), NULL), 0);
@@ -107,7 +99,7 @@ static void test_rw_offset(void **state)
 
 	/* fill */
 	assert_int_equal(dmamap_bus_fill(f.dev, base + PAGE_SIZE - 10, 0xab, 20, NULL), 0);
-	assert_true(all_bytes(f.cpu + PAGE_SIZE - 10, 20, 0xab));
+	assert_true(test_all_bytes(f.cpu + PAGE_SIZE - 10, 20, 0xab));
 	assert_int_equal(f.cpu[PAGE_SIZE - 11], buf[PAGE_SIZE - 111]);
 	assert_int_equal(f.cpu[PAGE_SIZE + 10], buf[PAGE_SIZE - 90]);
 
@@ -118,7 +110,7 @@ static void test_rw_offset(void **state)
 	/* zero length: nothing, no fault */
 	assert_int_equal(dmamap_bus_read(f.dev, base, NULL, 0, &fault), 0);
 	assert_int_equal(dmamap_bus_fill(f.dev, base, 0xff, 0, NULL), 0);
-	assert_true(all_bytes(f.cpu, 100, 0));
+	assert_true(test_all_bytes(f.cpu, 100, 0));
 	teardown(&f);
 }
 
@@ -137,7 +129,7 @@ static void test_copy_large(void **state)
 	assert_int_equal(dmamap_bus_copy(f.dev, f.phys + 256 * 1024, f.phys + 7, len, NULL), 0);
 	assert_int_equal(test_check_pattern(f.cpu + 256 * 1024, len, 2), -1);
 	assert_int_equal(test_check_pattern(src, len, 2), -1);
-	assert_true(all_bytes(f.cpu + 256 * 1024 + len, 512 * 1024 - 256 * 1024 - len, 0));
+	assert_true(test_all_bytes(f.cpu + 256 * 1024 + len, 512 * 1024 - 256 * 1024 - len, 0));
 	teardown(&f);
 }
 
@@ -176,24 +168,24 @@ static void test_faults(void **state)
 	memset(buf, 0x11, sizeof(buf));
 	assert_int_equal(dmamap_bus_read(dev, 0x100000000ULL, buf, 16, &fault), -EFAULT);
 	assert_fault(&fault, 0x100000000ULL, 0, IOMMU_FAULT_READ, DMAMAP_FAULT_ADDRESS_SIZE);
-	assert_true(all_bytes(buf, 16, 0x11));
+	assert_true(test_all_bytes(buf, 16, 0x11));
 	/* running across the mask's end: one page moved, not more */
 	test_fill_pattern(buf, sizeof(buf), 3);
 	assert_int_equal(dmamap_bus_write(dev, last, buf, sizeof(buf), &fault), -EFAULT);
 	assert_fault(&fault, 0x100000000ULL, PAGE_SIZE, IOMMU_FAULT_WRITE,
 		     DMAMAP_FAULT_ADDRESS_SIZE);
 	assert_int_equal(test_check_pattern(mem_last, PAGE_SIZE, 3), -1);
-	assert_true(all_bytes(mem_above, PAGE_SIZE, 0));
+	assert_true(test_all_bytes(mem_above, PAGE_SIZE, 0));
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(dmamap_bus_read(dev, last + 96, buf, sizeof(buf), &fault), -EFAULT);
 	assert_fault(&fault, 0x100000000ULL, PAGE_SIZE - 96, IOMMU_FAULT_READ,
 		     DMAMAP_FAULT_ADDRESS_SIZE);
 	assert_int_equal(buf[0], mem_last[96]);
-	assert_true(all_bytes(buf + PAGE_SIZE - 96, 96, 0));
+	assert_true(test_all_bytes(buf + PAGE_SIZE - 96, 96, 0));
 	assert_int_equal(dmamap_bus_fill(dev, last + 4000, 0x77, 200, &fault), -EFAULT);
 	assert_fault(&fault, 0x100000000ULL, 96, IOMMU_FAULT_WRITE, DMAMAP_FAULT_ADDRESS_SIZE);
-	assert_true(all_bytes(mem_last + 4000, 96, 0x77));
-	assert_true(all_bytes(mem_above, PAGE_SIZE, 0));
+	assert_true(test_all_bytes(mem_last + 4000, 96, 0x77));
+	assert_true(test_all_bytes(mem_above, PAGE_SIZE, 0));
 
 	/* a wider mask reaches it */
 	{
@@ -304,28 +296,28 @@ static void test_noncoherent_view(void **state)
 	/* the CPU's write is in its cache */
 	memset(f.cpu, 0xc1, 256);
 	assert_int_equal(dmamap_bus_read(f.dev, f.phys, buf, 256, NULL), 0);
-	assert_true(all_bytes(buf, 256, 0));
+	assert_true(test_all_bytes(buf, 256, 0));
 	mm_cache_clean(f.m, f.phys, 256);
 	assert_int_equal(dmamap_bus_read(f.dev, f.phys, buf, 256, NULL), 0);
-	assert_true(all_bytes(buf, 256, 0xc1));
+	assert_true(test_all_bytes(buf, 256, 0xc1));
 
 	/* the device's write goes to memory; the CPU holding the page reads its copy */
 	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
 	assert_int_equal(dmamap_bus_fill(f.dev, f.phys, 0xd2, 128, NULL), 0);
 	test_fill_pattern(buf, 128, 7);
 	assert_int_equal(dmamap_bus_write(f.dev, f.phys + 128, buf, 128, NULL), 0);
-	assert_true(all_bytes(f.mem, 128, 0xd2));
+	assert_true(test_all_bytes(f.mem, 128, 0xd2));
 	assert_int_equal(test_check_pattern(f.mem + 128, 128, 7), -1);
-	assert_true(all_bytes(f.cpu, 256, 0xc1));
+	assert_true(test_all_bytes(f.cpu, 256, 0xc1));
 	mm_cache_inval(f.m, f.phys, 256);
-	assert_true(all_bytes(f.cpu, 128, 0xd2));
+	assert_true(test_all_bytes(f.cpu, 128, 0xd2));
 	assert_int_equal(test_check_pattern(f.cpu + 128, 128, 7), -1);
 	/* a copy by the device is memory to memory as well */
 	assert_int_equal(dmamap_bus_fill(f.dev, f.phys + 1024, 0x44, 64, NULL), 0);
 	memset(f.cpu + 1024, 0xe3, 64);			/* cached, not in memory */
 	assert_int_equal(dmamap_bus_copy(f.dev, f.phys + 2048, f.phys + 1024, 64, NULL), 0);
-	assert_true(all_bytes(f.mem + 2048, 64, 0x44));
-	assert_true(all_bytes(f.cpu + 2048, 64, 0));	/* the CPU's copy of the page */
+	assert_true(test_all_bytes(f.mem + 2048, 64, 0x44));
+	assert_true(test_all_bytes(f.cpu + 2048, 64, 0));	/* the CPU's copy of the page */
 	teardown(&f);
 }
 
@@ -347,25 +339,25 @@ static void test_coherent_view(void **state)
 	setup(&f, &mc, &dc, 1);
 	nc = make_dev(f.m, &dn);
 	memset(f.cpu, 0xc1, 256);			/* only in the CPU's cache */
-	assert_true(all_bytes(f.mem, 256, 0));
+	assert_true(test_all_bytes(f.mem, 256, 0));
 	assert_int_equal(dmamap_bus_read(f.dev, f.phys, buf, 256, NULL), 0);
-	assert_true(all_bytes(buf, 256, 0xc1));
+	assert_true(test_all_bytes(buf, 256, 0xc1));
 
 	/* a write lands in the CPU's copy and in memory */
 	test_fill_pattern(buf, 256, 8);
 	assert_int_equal(dmamap_bus_write(f.dev, f.phys + 64, buf, 256, NULL), 0);
 	assert_int_equal(test_check_pattern(f.cpu + 64, 256, 8), -1);
 	assert_int_equal(test_check_pattern(f.mem + 64, 256, 8), -1);
-	assert_true(all_bytes(f.cpu, 64, 0xc1));
+	assert_true(test_all_bytes(f.cpu, 64, 0xc1));
 	assert_int_equal(dmamap_bus_read(nc, f.phys + 64, buf, 256, NULL), 0);
 	assert_int_equal(test_check_pattern(buf, 256, 8), -1);
 	/* fill and copy too, across into a page the CPU holds no copy of */
 	assert_int_equal(dmamap_bus_fill(f.dev, f.phys + PAGE_SIZE - 32, 0x99, 64, NULL), 0);
-	assert_true(all_bytes(f.cpu + PAGE_SIZE - 32, 64, 0x99));
-	assert_true(all_bytes(f.mem + PAGE_SIZE - 32, 64, 0x99));
+	assert_true(test_all_bytes(f.cpu + PAGE_SIZE - 32, 64, 0x99));
+	assert_true(test_all_bytes(f.mem + PAGE_SIZE - 32, 64, 0x99));
 	assert_int_equal(dmamap_bus_copy(f.dev, f.phys + PAGE_SIZE + 512, f.phys, 64, NULL), 0);
-	assert_true(all_bytes(f.cpu + PAGE_SIZE + 512, 64, 0xc1));
-	assert_true(all_bytes(f.mem + PAGE_SIZE + 512, 64, 0xc1));
+	assert_true(test_all_bytes(f.cpu + PAGE_SIZE + 512, 64, 0xc1));
+	assert_true(test_all_bytes(f.mem + PAGE_SIZE + 512, 64, 0xc1));
 	dmamap_device_destroy(nc);
 	teardown(&f);
 }

@@ -51,22 +51,6 @@ static void teardown(struct fixture *f)
 	dmamap_machine_destroy(f->m);
 }
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
-static bool all_bytes(const u8 *p, size_t len, u8 v)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 /* The device reads the buffer at @dma; is it pattern @seed? */
 static bool device_sees(struct fixture *f, struct device *dev, dma_addr_t dma, u32 seed)
 {
@@ -79,7 +63,7 @@ static bool device_sees_zero(struct fixture *f, struct device *dev, dma_addr_t d
 {
 	memset(f->dev, 0xff, LEN);
 	assert_int_equal(dmamap_bus_read(dev, dma, f->dev, LEN, NULL), 0);
-	return all_bytes(f->dev, LEN, 0);
+	return test_all_bytes(f->dev, LEN, 0);
 }
 
 static void device_writes(struct fixture *f, struct device *dev, dma_addr_t dma, u32 seed)
@@ -178,7 +162,7 @@ static void test_from_device(void **state)
 	assert_false(dma_mapping_error(f.nc, dma));
 	for (u32 i = 0; i < 3; i++) {
 		device_writes(&f, f.nc, dma, 10 + i);
-		assert_true(all_bytes(f.cpu, LEN, 0));
+		assert_true(test_all_bytes(f.cpu, LEN, 0));
 	}
 	dma_sync_single_for_cpu(f.nc, dma, LEN, DMA_FROM_DEVICE);
 	assert_true(cpu_sees(&f, 12));
@@ -279,7 +263,7 @@ static void test_coherent_device(void **state)
 		for (unsigned int skip = 0; skip < 2; skip++) {
 			unsigned long attrs = skip ? DMA_ATTR_SKIP_CPU_SYNC : 0;
 			u32 seed = 30 + d * 10 + skip * 5;
-			struct dmamap_stats st0 = stats(f.m), st1;
+			struct dmamap_stats st0 = test_stats(f.m), st1;
 			dma_addr_t dma;
 
 			test_fill_pattern(f.cpu, LEN, seed);
@@ -291,7 +275,7 @@ static void test_coherent_device(void **state)
 			assert_true(cpu_sees(&f, seed + 2));
 			dma_unmap_single_attrs(f.co, dma, LEN, dirs[d], attrs);
 			assert_true(cpu_sees(&f, seed + 2));
-			st1 = stats(f.m);
+			st1 = test_stats(f.m);
 			assert_int_equal(st1.syncs, st0.syncs);
 			assert_int_equal(st1.clean_bytes, st0.clean_bytes);
 			assert_int_equal(st1.invalidate_bytes, st0.invalidate_bytes);
@@ -299,11 +283,11 @@ static void test_coherent_device(void **state)
 	}
 	/* a non-coherent device on the same machine does get maintenance */
 	{
-		struct dmamap_stats st0 = stats(f.m);
+		struct dmamap_stats st0 = test_stats(f.m);
 		dma_addr_t dma = dma_map_single(f.nc, f.cpu, LEN, DMA_BIDIRECTIONAL);
 
 		dma_unmap_single(f.nc, dma, LEN, DMA_BIDIRECTIONAL);
-		assert_int_equal(stats(f.m).syncs - st0.syncs, 2);
+		assert_int_equal(test_stats(f.m).syncs - st0.syncs, 2);
 	}
 	teardown(&f);
 }
@@ -398,8 +382,8 @@ static void test_kmalloc_no_sharing(void **state)
 	assert_false(test_check_pattern(obj[1], 100, 70) == -1);	/* not yet */
 	dma_unmap_single(f.nc, dma, 100, DMA_FROM_DEVICE);
 	assert_int_equal(test_check_pattern(obj[1], 100, 70), -1);
-	assert_true(all_bytes(obj[0], 100, 0x11));
-	assert_true(all_bytes(obj[2], 100, 0x22));
+	assert_true(test_all_bytes(obj[0], 100, 0x11));
+	assert_true(test_all_bytes(obj[2], 100, 0x22));
 	for (int i = 0; i < 3; i++)
 		dmamap_kfree(f.m, obj[i]);
 	teardown(&f);

@@ -22,14 +22,6 @@
 
 static const struct dmamap_bank bank32[] = { { 0x80000000ULL, SZ_32M } };
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
 struct fix {
 	struct dmamap_machine *m;
 	struct iommu_domain *d;
@@ -76,7 +68,7 @@ static void fix_down(struct fix *f)
 {
 	dmamap_device_destroy(f->dev);
 	iommu_domain_free(f->d);
-	assert_int_equal(stats(f->m).api_errors, 0);
+	assert_int_equal(test_stats(f->m).api_errors, 0);
 	test_assert_no_leaks(f->m);
 	dmamap_machine_destroy(f->m);
 }
@@ -88,7 +80,7 @@ static void fix_down(struct fix *f)
  */
 static unsigned long fragment(struct dmamap_machine *m, struct page ***kept)
 {
-	unsigned long cap = stats(m).pages_free, n = 0, k = 0;
+	unsigned long cap = test_stats(m).pages_free, n = 0, k = 0;
 	struct page **all = calloc(cap, sizeof(*all));
 	u64 rng = 0x243f6a8885a308d3ULL;
 
@@ -138,38 +130,6 @@ static unsigned int iova_runs(struct iommu_domain *d, dma_addr_t iova, size_t si
 }
 
 /* Does reading @addr fault? Asked in a forked child (see tests/mm/test-vmalloc.c). */
-static bool read_faults(const void *addr)
-{
-	int pipefd[2], status;
-	char buf[4096];
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
-
-	assert_int_equal(pipe(pipefd), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(pipefd[0]);
-		dup2(pipefd[1], STDERR_FILENO);
-		signal(SIGSEGV, SIG_DFL);
-		(void)*(volatile const u8 *)addr;
-		_exit(0);
-	}
-	close(pipefd[1]);
-	while (got < sizeof(buf) - 1 && (n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += (size_t)n;
-	buf[got] = 0;
-	close(pipefd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFSIGNALED(status))
-		return WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS;
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		return strstr(buf, "SEGV") != NULL;
-	return false;
-}
-
 /* --- coherent allocations from scattered pages ------------------------------------ */
 
 /*
@@ -198,11 +158,11 @@ static void test_fragmented_alloc(void **state)
 	assert_non_null(buf);
 	fix_up(&f, 0);
 	nkept = fragment(f.m, &kept);
-	free0 = stats(f.m).pages_free + table_pages(f.d);
-	st0 = stats(f.m);
+	free0 = test_stats(f.m).pages_free + table_pages(f.d);
+	st0 = test_stats(f.m);
 	cpu = dma_alloc_attrs(f.dev, SZ_1M, &dma, GFP_KERNEL, 0);
 	assert_non_null(cpu);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_false(dma_mapping_error(f.dev, dma));
 	assert_true(IS_ALIGNED(dma, SZ_1M));
 	assert_true(dma + SZ_1M - 1 <= DMA_BIT_MASK(32));
@@ -246,8 +206,8 @@ static void test_fragmented_alloc(void **state)
 	}
 
 	dma_free_attrs(f.dev, SZ_1M, cpu, dma, 0);
-	assert_int_equal(stats(f.m).pages_free + table_pages(f.d), free0);
-	assert_int_equal(stats(f.m).vmalloc_areas, st0.vmalloc_areas);
+	assert_int_equal(test_stats(f.m).pages_free + table_pages(f.d), free0);
+	assert_int_equal(test_stats(f.m).vmalloc_areas, st0.vmalloc_areas);
 	assert_int_equal(iommu_iova_to_phys(f.d, dma), 0);
 	unfragment(kept, nkept);
 	free(buf);
@@ -281,17 +241,17 @@ static void test_no_kernel_mapping(void **state)
 	assert_non_null(buf);
 	fix_up(&f, 0);
 	nkept = fragment(f.m, &kept);
-	st0 = stats(f.m);
+	st0 = test_stats(f.m);
 	cookie = dma_alloc_attrs(f.dev, size, &dma, GFP_KERNEL, nkm);
 	assert_non_null(cookie);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(st1.vmalloc_bytes, st0.vmalloc_bytes);
 	assert_int_equal(st1.vmalloc_areas, st0.vmalloc_areas);
 	assert_int_equal(st1.host_vmas, st0.host_vmas);
 	assert_int_equal(st1.host_mmaps, st0.host_mmaps);
 	assert_int_equal(st1.cookies, st0.cookies + 1);
-	assert_true(read_faults(cookie));
-	assert_true(read_faults((u8 *)cookie + size - 1));
+	assert_true(test_read_faults(cookie));
+	assert_true(test_read_faults((u8 *)cookie + size - 1));
 
 	/* to user space */
 	assert_int_equal(dmamap_vma_create(f.m, size, 0, &vma), 0);
@@ -303,7 +263,7 @@ static void test_no_kernel_mapping(void **state)
 	test_fill_pattern(buf, size, 6);
 	assert_int_equal(dmamap_bus_write(f.dev, dma, buf, size, NULL), 0);
 	assert_int_equal(test_check_pattern((void *)vma->vm_start, size, 6), -1);
-	assert_int_equal(stats(f.m).vmalloc_areas, st0.vmalloc_areas);
+	assert_int_equal(test_stats(f.m).vmalloc_areas, st0.vmalloc_areas);
 
 	/* a window into the middle: pages 3 and 4; past the end is -ENXIO */
 	{
@@ -340,14 +300,14 @@ static void test_no_kernel_mapping(void **state)
 	sg_free_table(&sgt);
 
 	/* without the attribute the cookie is refused */
-	assert_int_equal(stats(f.m).api_errors, 0);
+	assert_int_equal(test_stats(f.m).api_errors, 0);
 	assert_int_not_equal(dma_get_sgtable(f.dev, &sgt, cookie, dma, size), 0);
 	assert_int_not_equal(dma_mmap_attrs(f.dev, vma, cookie, dma, size, 0), 0);
-	assert_int_equal(stats(f.m).api_errors, 2);
+	assert_int_equal(test_stats(f.m).api_errors, 2);
 
 	dmamap_vma_destroy(vma);
 	dma_free_attrs(f.dev, size, cookie, dma, nkm);
-	assert_int_equal(stats(f.m).cookies, st0.cookies);
+	assert_int_equal(test_stats(f.m).cookies, st0.cookies);
 	unfragment(kept, nkept);
 	free(buf);
 	/* the two refusals above were meant */
@@ -470,7 +430,7 @@ static void run_sg_case(struct fix *f, const struct sg_case *c)
 	assert_int_equal(done, total);
 	assert_memory_equal(got, expect, total);
 	dma_unmap_sg(f->dev, sgt.sgl, (int)n, DMA_BIDIRECTIONAL);
-	assert_int_equal(stats(f->m).iova_pages_used, 0);
+	assert_int_equal(test_stats(f->m).iova_pages_used, 0);
 	sg_free_table(&sgt);
 	for (i = 0; i < n; i++)
 		dmamap_free_pages(pages[i], orders[i]);
@@ -516,7 +476,7 @@ static void test_direction_permissions(void **state)
 	buf = dmamap_kmalloc(f.m, 512, GFP_KERNEL);
 	assert_non_null(buf);
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
-		u64 faults = stats(f.m).iommu_faults;
+		u64 faults = test_stats(f.m).iommu_faults;
 		dma_addr_t dma;
 		int want;
 
@@ -540,7 +500,7 @@ static void test_direction_permissions(void **state)
 			assert_int_equal(fault.reason, DMAMAP_FAULT_PERMISSION);
 			assert_int_equal(fault.flags, IOMMU_FAULT_WRITE);
 		}
-		assert_int_equal(stats(f.m).iommu_faults,
+		assert_int_equal(test_stats(f.m).iommu_faults,
 				 faults + !cases[i].read + !cases[i].write);
 		dma_unmap_single(f.dev, dma, 512, cases[i].dir);
 		assert_int_equal(((u8 *)buf)[0], cases[i].write ? 0x22 : 0x11);
@@ -666,18 +626,18 @@ static void test_small_aperture(void **state)
 		assert_true(small[ns] >= SZ_4K && small[ns] < SZ_64K);
 	}
 	assert_int_equal(ns, 15);
-	assert_int_equal(stats(f.m).iova_pages_used, 255);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 255);
 
 	/* full: every kind of mapping fails, and nothing is left over */
-	free_before = stats(f.m).pages_free;
+	free_before = test_stats(f.m).pages_free;
 	assert_null(dma_alloc_attrs(f.dev, SZ_8K, &h, GFP_KERNEL, DMA_ATTR_NO_WARN));
 	assert_int_equal(sg_alloc_table(&sgt, 1, GFP_KERNEL), 0);
 	sg_set_page(sgt.sgl, blk[15], SZ_4K, 0);
 	assert_int_equal(dma_map_sg(f.dev, sgt.sgl, 1, DMA_TO_DEVICE), 0);
 	assert_int_equal(dma_map_sgtable(f.dev, &sgt, DMA_TO_DEVICE, 0), -ENOMEM);
 	assert_null(dma_alloc_noncontiguous(f.dev, SZ_8K, DMA_BIDIRECTIONAL, GFP_KERNEL, 0));
-	assert_int_equal(stats(f.m).pages_free, free_before);
-	assert_int_equal(stats(f.m).iova_pages_used, 255);
+	assert_int_equal(test_stats(f.m).pages_free, free_before);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 255);
 	/* the list is as it was */
 	assert_ptr_equal(sg_page(sgt.sgl), blk[15]);
 	assert_int_equal(sgt.sgl->length, SZ_4K);
@@ -698,7 +658,7 @@ static void test_small_aperture(void **state)
 			dma_unmap_page(f.dev, dma[i], SZ_64K, DMA_BIDIRECTIONAL);
 		dma_unmap_page(f.dev, small[i], SZ_4K, DMA_TO_DEVICE);
 	}
-	assert_int_equal(stats(f.m).iova_pages_used, 0);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 0);
 	/* a buffer larger than the whole aperture can never fit; half of it can */
 	assert_null(dma_alloc_attrs(f.dev, SZ_1M, &h, GFP_KERNEL, DMA_ATTR_NO_WARN));
 	cpu = dma_alloc_coherent(f.dev, SZ_512K, &h, GFP_KERNEL);
@@ -777,7 +737,7 @@ static void test_alloc_attrs(void **state)
 			      DMA_ATTR_FORCE_CONTIGUOUS | DMA_ATTR_NO_KERNEL_MAPPING);
 	assert_non_null(cpu);
 	assert_int_equal(iova_runs(f.d, dma, SZ_64K, runs, 64), 1);
-	assert_true(read_faults(cpu));
+	assert_true(test_read_faults(cpu));
 	dma_free_attrs(f.dev, SZ_64K, cpu, dma,
 		       DMA_ATTR_FORCE_CONTIGUOUS | DMA_ATTR_NO_KERNEL_MAPPING);
 
@@ -847,8 +807,8 @@ static void test_noncontiguous(void **state)
 	assert_non_null(buf);
 	fix_up(&f, 0);
 	nkept = fragment(f.m, &kept);
-	free0 = stats(f.m).pages_free + table_pages(f.d);
-	st0 = stats(f.m);
+	free0 = test_stats(f.m).pages_free + table_pages(f.d);
+	st0 = test_stats(f.m);
 	sgt = dma_alloc_noncontiguous(f.dev, size, DMA_BIDIRECTIONAL, GFP_KERNEL, 0);
 	assert_non_null(sgt);
 	assert_int_equal(sgt->nents, 1);
@@ -861,11 +821,11 @@ static void test_noncontiguous(void **state)
 		total += s->length;
 	}
 	assert_int_equal(total, size);
-	assert_int_equal(stats(f.m).vmalloc_areas, st0.vmalloc_areas);
+	assert_int_equal(test_stats(f.m).vmalloc_areas, st0.vmalloc_areas);
 
 	vaddr = dma_vmap_noncontiguous(f.dev, size, sgt);
 	assert_non_null(vaddr);
-	assert_int_equal(stats(f.m).vmalloc_areas, st0.vmalloc_areas + 1);
+	assert_int_equal(test_stats(f.m).vmalloc_areas, st0.vmalloc_areas + 1);
 	test_fill_pattern(vaddr, size, 31);
 	dma_sync_sgtable_for_device(f.dev, sgt, DMA_BIDIRECTIONAL);
 	assert_int_equal(dmamap_bus_read(f.dev, sg_dma_address(sgt->sgl), buf, size, NULL), 0);
@@ -881,10 +841,10 @@ static void test_noncontiguous(void **state)
 		total += s->length;
 	}
 	dma_vunmap_noncontiguous(f.dev, vaddr);
-	assert_int_equal(stats(f.m).vmalloc_areas, st0.vmalloc_areas);
+	assert_int_equal(test_stats(f.m).vmalloc_areas, st0.vmalloc_areas);
 	dma_free_noncontiguous(f.dev, size, sgt, DMA_BIDIRECTIONAL);
-	assert_int_equal(stats(f.m).pages_free + table_pages(f.d), free0);
-	assert_int_equal(stats(f.m).iova_pages_used, 0);
+	assert_int_equal(test_stats(f.m).pages_free + table_pages(f.d), free0);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 0);
 	unfragment(kept, nkept);
 	free(buf);
 	fix_down(&f);

@@ -47,14 +47,6 @@ static void teardown(struct fixture *f)
 	dmamap_machine_destroy(f->m);
 }
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
 /* Frames from the bank above 4 GiB (the allocator's first choice). */
 static struct page *high_pages(struct dmamap_machine *m, unsigned int order)
 {
@@ -109,13 +101,13 @@ static void test_bounce(void **state)
 		dma_addr_t dma;
 
 		test_fill_pattern(cpu, len, 1);
-		st0 = stats(f.m);
+		st0 = test_stats(f.m);
 		assert_int_equal(st0.swiotlb_slots_used, 0);
 		dma = dma_map_page(dev, page, off, len, DMA_BIDIRECTIONAL);
 		assert_false(dma_mapping_error(dev, dma));
 		assert_true(dma + len - 1 <= DMA_BIT_MASK(32));
 		assert_int_not_equal(dma, page_to_phys(page) + off);
-		st1 = stats(f.m);
+		st1 = test_stats(f.m);
 		assert_int_equal(st1.swiotlb_slots_used, (len + SLOT - 1) / SLOT);
 		assert_int_equal(st1.bounce_bytes - st0.bounce_bytes, len);
 		assert_int_equal(st1.swiotlb_slots_total, SZ_4M / SLOT);
@@ -126,7 +118,7 @@ static void test_bounce(void **state)
 		assert_int_equal(test_check_pattern(cpu, len, 1), -1);
 		dma_unmap_page(dev, dma, len, DMA_BIDIRECTIONAL);
 		assert_int_equal(test_check_pattern(cpu, len, 2), -1);
-		st1 = stats(f.m);
+		st1 = test_stats(f.m);
 		assert_int_equal(st1.swiotlb_slots_used, 0);
 		assert_int_equal(st1.bounce_bytes - st0.bounce_bytes, 2 * len);
 		dmamap_free_pages(page, 1);
@@ -135,13 +127,13 @@ static void test_bounce(void **state)
 	/* a buffer the device can reach is not bounced */
 	{
 		struct page *low = dmamap_alloc_pages(f.m, GFP_DMA32, 0);
-		struct dmamap_stats st0 = stats(f.m);
+		struct dmamap_stats st0 = test_stats(f.m);
 		dma_addr_t dma = dma_map_page(f.dev, low, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
 
 		assert_int_equal(dma, page_to_phys(low));
-		assert_int_equal(stats(f.m).swiotlb_slots_used, 0);
+		assert_int_equal(test_stats(f.m).swiotlb_slots_used, 0);
 		dma_unmap_page(f.dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
-		assert_int_equal(stats(f.m).bounce_bytes, st0.bounce_bytes);
+		assert_int_equal(test_stats(f.m).bounce_bytes, st0.bounce_bytes);
 		dmamap_free_pages(low, 0);
 	}
 	teardown(&f);
@@ -210,7 +202,7 @@ static void test_directions(void **state)
 	device_writes(f.dev, db, len, 16);
 	dma_unmap_page_attrs(f.dev, db, len, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
 	assert_int_equal(test_check_pattern(page_address(b), len, 15), -1);
-	assert_int_equal(stats(f.m).swiotlb_slots_used, 0);
+	assert_int_equal(test_stats(f.m).swiotlb_slots_used, 0);
 
 	dmamap_free_pages(a, 0);
 	dmamap_free_pages(b, 0);
@@ -311,7 +303,7 @@ static void test_exhaustion(void **state)
 
 	(void)state;
 	setup(&f, SZ_256K);
-	assert_int_equal(stats(f.m).swiotlb_slots_total, SZ_256K / SLOT);
+	assert_int_equal(test_stats(f.m).swiotlb_slots_total, SZ_256K / SLOT);
 	for (int i = 0; i < 6; i++) {
 		pages[i] = high_pages(f.m, 4);
 		test_fill_pattern(page_address(pages[i]), len, 30 + (u32)i);
@@ -320,15 +312,15 @@ static void test_exhaustion(void **state)
 		dma[i] = dma_map_page(f.dev, pages[i], 0, len, DMA_BIDIRECTIONAL);
 		assert_false(dma_mapping_error(f.dev, dma[i]));
 	}
-	assert_int_equal(stats(f.m).swiotlb_slots_used, SZ_256K / SLOT);
-	st0 = stats(f.m);
+	assert_int_equal(test_stats(f.m).swiotlb_slots_used, SZ_256K / SLOT);
+	st0 = test_stats(f.m);
 	dma[4] = dma_map_page_attrs(f.dev, pages[4], 0, len, DMA_TO_DEVICE, DMA_ATTR_NO_WARN);
 	assert_int_equal(dma[4], DMA_MAPPING_ERROR);
 	assert_true(dma_mapping_error(f.dev, dma[4]));
 	/* even one byte does not fit */
 	extra = dma_map_page_attrs(f.dev, pages[5], 0, 1, DMA_TO_DEVICE, DMA_ATTR_NO_WARN);
 	assert_int_equal(extra, DMA_MAPPING_ERROR);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(st1.swiotlb_full - st0.swiotlb_full, 2);
 	assert_int_equal(st1.swiotlb_slots_used, st0.swiotlb_slots_used);
 	assert_int_equal(st1.bounce_bytes, st0.bounce_bytes);
@@ -348,7 +340,7 @@ static void test_exhaustion(void **state)
 	for (int i = 0; i < 4; i++)
 		if (i != 2)
 			dma_unmap_page(f.dev, dma[i], len, DMA_BIDIRECTIONAL);
-	assert_int_equal(stats(f.m).swiotlb_slots_used, 0);
+	assert_int_equal(test_stats(f.m).swiotlb_slots_used, 0);
 
 	/* a whole segment fits, one byte more never does */
 	{
@@ -360,7 +352,7 @@ static void test_exhaustion(void **state)
 		extra = dma_map_page_attrs(f.dev, big, 0, SZ_256K + 1, DMA_TO_DEVICE,
 					   DMA_ATTR_NO_WARN);
 		assert_true(dma_mapping_error(f.dev, extra));
-		assert_int_equal(stats(f.m).swiotlb_slots_used, 0);
+		assert_int_equal(test_stats(f.m).swiotlb_slots_used, 0);
 		dmamap_free_pages(big, 7);
 	}
 	for (int i = 0; i < 6; i++)
@@ -403,7 +395,7 @@ static void test_map_sg(void **state)
 
 	assert_int_equal(dma_map_sgtable(f.dev, &sgt, DMA_BIDIRECTIONAL, 0), 0);
 	assert_int_equal(sgt.nents, 3);
-	assert_int_equal(stats(f.m).swiotlb_slots_used, 2);
+	assert_int_equal(test_stats(f.m).swiotlb_slots_used, 2);
 	for_each_sgtable_dma_sg(&sgt, sg, i) {
 		assert_int_equal(sg_dma_len(sg), sg->length);
 		if (i == 1) {
@@ -416,22 +408,22 @@ static void test_map_sg(void **state)
 		device_writes(f.dev, sg_dma_address(sg), sg_dma_len(sg), 60 + i);
 	}
 	dma_unmap_sgtable(f.dev, &sgt, DMA_BIDIRECTIONAL, 0);
-	assert_int_equal(stats(f.m).swiotlb_slots_used, 0);
+	assert_int_equal(test_stats(f.m).swiotlb_slots_used, 0);
 	for_each_sgtable_sg(&sgt, sg, i)
 		assert_int_equal(test_check_pattern(sg_virt(sg), sg->length, 60 + i), -1);
 
 	/* the last entry is larger than any bounce: the list fails whole */
 	sg_set_page(sg_last(sgt.sgl, 3), big, SZ_512K, 0);
 	{
-		struct dmamap_stats st0 = stats(f.m);
+		struct dmamap_stats st0 = test_stats(f.m);
 
 		assert_int_equal(dma_map_sg_attrs(f.dev, sgt.sgl, 3, DMA_BIDIRECTIONAL,
 						  DMA_ATTR_NO_WARN), 0);
 		assert_int_equal(dma_map_sgtable(f.dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_NO_WARN),
 				 -EIO);
-		assert_int_equal(stats(f.m).swiotlb_slots_used, 0);
+		assert_int_equal(test_stats(f.m).swiotlb_slots_used, 0);
 		/* the bounced entry was taken and given back each time */
-		assert_true(stats(f.m).bounce_bytes > st0.bounce_bytes);
+		assert_true(test_stats(f.m).bounce_bytes > st0.bounce_bytes);
 	}
 	sg_free_table(&sgt);
 	dmamap_free_pages(low, 1);
@@ -469,11 +461,11 @@ static void test_offset(void **state)
 	test_fill_pattern(page_address(top), PAGE_SIZE, 70);
 	dma = dma_map_page(dev, top, 0, PAGE_SIZE, DMA_TO_DEVICE);
 	assert_false(dma_mapping_error(dev, dma));
-	assert_int_equal(stats(m).swiotlb_slots_used, PAGE_SIZE / SLOT);
+	assert_int_equal(test_stats(m).swiotlb_slots_used, PAGE_SIZE / SLOT);
 	assert_true(dma + offset >= 0x80000000ULL && dma + offset < 0x80000000ULL + SZ_64M);
 	assert_true(device_sees(dev, dma, PAGE_SIZE, 70));
 	dma_unmap_page(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
-	assert_int_equal(stats(m).swiotlb_slots_used, 0);
+	assert_int_equal(test_stats(m).swiotlb_slots_used, 0);
 	dmamap_free_pages(top, 0);
 
 	/* a page of the middle bank is under the mask once the offset is taken off */
@@ -497,7 +489,7 @@ static void test_offset(void **state)
 		test_fill_pattern(page_address(p), PAGE_SIZE, 71);
 		dma = dma_map_page(dev, p, 0, PAGE_SIZE, DMA_TO_DEVICE);
 		assert_int_equal(dma, page_to_phys(p) - offset);
-		assert_int_equal(stats(m).swiotlb_slots_used, 0);
+		assert_int_equal(test_stats(m).swiotlb_slots_used, 0);
 		assert_true(device_sees(dev, dma, PAGE_SIZE, 71));
 		dma_unmap_page(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
 		while (n)

@@ -27,14 +27,6 @@ struct worker {
 	unsigned long unexpected;	/* faults where none should be, or none where one should */
 };
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
 static unsigned long slot_iova(unsigned int id, unsigned int slot)
 {
 	/* each thread owns 1 MiB of IOVA space; slot s maps the thread's pages at s * 64 KiB */
@@ -109,7 +101,7 @@ static void run_unmanaged(enum dmamap_iommu_flush flush)
 	struct worker w[NTHREADS];
 	pthread_t tid[NTHREADS];
 	pthread_barrier_t start;
-	u64 free0 = stats(m).pages_free;
+	u64 free0 = test_stats(m).pages_free;
 	struct dmamap_stats st;
 
 	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
@@ -138,7 +130,7 @@ static void run_unmanaged(enum dmamap_iommu_flush flush)
 		assert_int_equal(w[i].bad, 0);
 		assert_int_equal(w[i].unexpected, 0);
 	}
-	st = stats(m);
+	st = test_stats(m);
 	assert_true(st.iotlb_hits > 0);
 	assert_true(st.iotlb_misses >= (u64)NTHREADS * ITERS);
 	if (flush == DMAMAP_IOMMU_STRICT)
@@ -153,7 +145,7 @@ static void run_unmanaged(enum dmamap_iommu_flush flush)
 	for (int i = 0; i < NDEVS; i++)
 		dmamap_device_destroy(devs[i]);
 	iommu_domain_free(d);
-	assert_int_equal(stats(m).pages_free, free0);
+	assert_int_equal(test_stats(m).pages_free, free0);
 	test_assert_no_leaks(m);
 	dmamap_machine_destroy(m);
 }
@@ -287,11 +279,11 @@ static void run_dma(enum dmamap_iommu_flush flush)
 		assert_int_equal(w[i].bad, 0);
 		assert_true(w[i].mapped > 0);
 	}
-	assert_int_equal(stats(m).iommu_faults, 0);
-	assert_int_equal(stats(m).api_errors, 0);
+	assert_int_equal(test_stats(m).iommu_faults, 0);
+	assert_int_equal(test_stats(m).api_errors, 0);
 	if (flush == DMAMAP_IOMMU_LAZY)
 		iommu_flush_iotlb_all(d);
-	assert_int_equal(stats(m).iova_pages_used, 0);
+	assert_int_equal(test_stats(m).iova_pages_used, 0);
 	for (int i = 0; i < NDEVS; i++)
 		dmamap_device_destroy(devs[i]);
 	iommu_domain_free(d);

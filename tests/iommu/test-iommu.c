@@ -14,14 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
 static struct iommu_domain *mkdom(struct dmamap_machine *m, unsigned int type,
 				  enum dmamap_iommu_flush flush)
 {
@@ -107,7 +99,7 @@ static int record_fault(struct iommu_domain *domain, struct device *dev, unsigne
 static void test_domain_types(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
-	u64 free0 = stats(m).pages_free;
+	u64 free0 = test_stats(m).pages_free;
 	static const unsigned int types[] = { IOMMU_DOMAIN_UNMANAGED, IOMMU_DOMAIN_DMA,
 					      IOMMU_DOMAIN_IDENTITY };
 	struct iommu_domain *d;
@@ -132,7 +124,7 @@ static void test_domain_types(void **state)
 		}
 		iommu_domain_free(d);
 	}
-	assert_int_equal(stats(m).pages_free, free0);
+	assert_int_equal(test_stats(m).pages_free, free0);
 
 	cfg = (struct dmamap_iommu_config){ .ias = 40, .pgsize_bitmap = SZ_4K };
 	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
@@ -178,7 +170,7 @@ static void test_domain_free_returns_tables(void **state)
 	struct dmamap_machine *m = test_machine(NULL);
 	struct page *p = page0(m);
 	phys_addr_t phys = page_to_phys(p);
-	u64 free0 = stats(m).pages_free;
+	u64 free0 = test_stats(m).pages_free;
 	struct iommu_domain *d = mkdom(m, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
 	static const unsigned long at[] = { 0x1000, 0x200000, 0x40000000, 0x80000000, 0xc0001000,
 					    0xfffff000 };
@@ -187,9 +179,9 @@ static void test_domain_free_returns_tables(void **state)
 	/* the same frame behind many IOVAs: every page that goes is a table page */
 	for (unsigned int i = 0; i < ARRAY_SIZE(at); i++)
 		assert_int_equal(iommu_map(d, at[i], phys, SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
-	assert_true(stats(m).pages_free < free0 - ARRAY_SIZE(at) / 2);
+	assert_true(test_stats(m).pages_free < free0 - ARRAY_SIZE(at) / 2);
 	iommu_domain_free(d);
-	assert_int_equal(stats(m).pages_free, free0);
+	assert_int_equal(test_stats(m).pages_free, free0);
 
 	/* unmapping everything first, with a device attached */
 	d = mkdom(m, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_LAZY);
@@ -206,7 +198,7 @@ static void test_domain_free_returns_tables(void **state)
 		assert_null(iommu_get_domain_for_dev(dev));
 		dmamap_device_destroy(dev);
 	}
-	assert_int_equal(stats(m).pages_free, free0);
+	assert_int_equal(test_stats(m).pages_free, free0);
 	dmamap_free_pages(p, 0);
 	test_assert_no_leaks(m);
 	dmamap_machine_destroy(m);
@@ -432,15 +424,15 @@ static void test_map_block_undo(void **state)
 	assert_true(IS_ALIGNED(bp, SZ_2M));
 	assert_int_equal(iommu_map(f.d, at + SZ_2M, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL),
 			 0);
-	free0 = stats(f.m).pages_free;
+	free0 = test_stats(f.m).pages_free;
 	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M + SZ_4K, IOMMU_READ, GFP_KERNEL), -EEXIST);
 	assert_int_equal(iommu_iova_to_phys(f.d, at), 0);
 	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_2M - SZ_4K), 0);
 	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_2M), page_to_phys(p));
-	assert_int_equal(stats(f.m).pages_free, free0);
+	assert_int_equal(test_stats(f.m).pages_free, free0);
 	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
 	assert_int_equal(iommu_iova_to_phys(f.d, at + 0x12345), bp + 0x12345);
-	assert_int_equal(stats(f.m).pages_free, free0);
+	assert_int_equal(test_stats(f.m).pages_free, free0);
 	assert_int_equal(iommu_unmap(f.d, at, SZ_2M + SZ_4K), SZ_2M + SZ_4K);
 
 	/* 4 KiB pages mapped and unmapped one by one leave room for a block too */
@@ -483,7 +475,7 @@ static void test_identity_bypass(void **state)
 	p = page0(f.m);
 	phys = page_to_phys(p);
 	test_fill_pattern(page_address(p), PAGE_SIZE, 11);
-	st = stats(f.m);
+	st = test_stats(f.m);
 	assert_int_equal(dmamap_bus_read(f.dev, phys + 100, buf, sizeof(buf), NULL), 0);
 	assert_memory_equal(buf, (u8 *)page_address(p) + 100, sizeof(buf));
 	dma = dma_map_page(f.dev, p, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
@@ -491,9 +483,9 @@ static void test_identity_bypass(void **state)
 	assert_int_equal(dmamap_bus_write(f.dev, dma, "identity", 8, NULL), 0);
 	dma_unmap_page(f.dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
 	assert_memory_equal(page_address(p), "identity", 8);
-	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits);
-	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses);
-	assert_int_equal(stats(f.m).iommu_faults, st.iommu_faults);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses);
+	assert_int_equal(test_stats(f.m).iommu_faults, st.iommu_faults);
 	dmamap_free_pages(p, 0);
 	fix_down(&f);
 }
@@ -522,7 +514,7 @@ static void test_fault_translation(void **state)
 	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ | IOMMU_WRITE,
 				   GFP_KERNEL), 0);
 	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 4), 0);
-	faults0 = stats(f.m).iommu_faults;
+	faults0 = test_stats(f.m).iommu_faults;
 
 	memset(buf, 0x5a, sizeof(buf));
 	assert_int_equal(dmamap_bus_read(f.dev, iova + SZ_4K + 0x10, buf, sizeof(buf), &fault),
@@ -539,7 +531,7 @@ static void test_fault_translation(void **state)
 	assert_ptr_equal(s.token, &s);
 	assert_int_equal(s.iova, iova + SZ_4K + 0x10);
 	assert_int_equal(s.flags, IOMMU_FAULT_READ);
-	assert_int_equal(stats(f.m).iommu_faults, faults0 + 1);
+	assert_int_equal(test_stats(f.m).iommu_faults, faults0 + 1);
 
 	/* a write fault, after it: newest first in the log */
 	assert_int_equal(dmamap_bus_write(f.dev, 0x10000, buf, 8, &fault), -EFAULT);
@@ -560,7 +552,7 @@ static void test_fault_translation(void **state)
 	assert_int_equal(log[0].seq, 2);
 	assert_int_equal(dmamap_iommu_fault_log(f.d, NULL, 1), -EINVAL);
 	assert_int_equal(dmamap_iommu_fault_log(NULL, log, 1), -EINVAL);
-	assert_int_equal(stats(f.m).iommu_faults, faults0 + 2);
+	assert_int_equal(test_stats(f.m).iommu_faults, faults0 + 2);
 	/* the mapped page itself is fine, and calls no handler */
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), 0);
 	assert_int_equal(fault.reason, DMAMAP_FAULT_NONE);
@@ -569,7 +561,7 @@ static void test_fault_translation(void **state)
 	iommu_set_fault_handler(f.d, NULL, NULL);
 	assert_int_equal(dmamap_bus_read(f.dev, 0x3000, buf, 1, NULL), -EFAULT);
 	assert_int_equal(s.calls, 2);
-	assert_int_equal(stats(f.m).iommu_faults, faults0 + 3);
+	assert_int_equal(test_stats(f.m).iommu_faults, faults0 + 3);
 	assert_int_equal(dmamap_iommu_fault_log(f.d, log, 4), 3);
 	assert_int_equal(log[0].iova, 0x3000);
 	assert_int_equal(log[0].seq, 3);
@@ -627,7 +619,7 @@ static void test_fault_permission(void **state)
 			 0);
 	assert_int_equal(iommu_map(f.d, iova_wo, page_to_phys(wo), SZ_4K, IOMMU_WRITE, GFP_KERNEL),
 			 0);
-	faults0 = stats(f.m).iommu_faults;
+	faults0 = test_stats(f.m).iommu_faults;
 
 	/* read-only: reads fine, writes refused and nothing written */
 	assert_int_equal(dmamap_bus_read(f.dev, iova_ro + 64, buf, sizeof(buf), NULL), 0);
@@ -668,7 +660,7 @@ static void test_fault_permission(void **state)
 	/* a copy from the write-only page to the read-only one fails on the read */
 	assert_int_equal(dmamap_bus_copy(f.dev, iova_ro, iova_wo, 16, &fault), -EACCES);
 	assert_int_equal(fault.flags, IOMMU_FAULT_READ);
-	assert_int_equal(stats(f.m).iommu_faults, faults0 + 4);
+	assert_int_equal(test_stats(f.m).iommu_faults, faults0 + 4);
 
 	assert_int_equal(iommu_unmap(f.d, iova_ro, SZ_4K), SZ_4K);
 	assert_int_equal(iommu_unmap(f.d, iova_wo, SZ_4K), SZ_4K);
@@ -692,7 +684,7 @@ static void test_fault_address_size(void **state)
 	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
 	p = page0(f.m);
 	iommu_set_fault_handler(f.d, record_fault, &s);
-	faults0 = stats(f.m).iommu_faults;
+	faults0 = test_stats(f.m).iommu_faults;
 	assert_int_equal(dmamap_bus_read(f.dev, 0x100000000ULL, buf, sizeof(buf), &fault), -EFAULT);
 	assert_int_equal(fault.reason, DMAMAP_FAULT_ADDRESS_SIZE);
 	assert_int_equal(fault.addr, 0x100000000ULL);
@@ -716,7 +708,7 @@ static void test_fault_address_size(void **state)
 	assert_int_equal(s.calls, 2);
 	assert_int_equal(s.iova, 0x100000000UL);
 	assert_int_equal(s.flags, IOMMU_FAULT_WRITE);
-	assert_int_equal(stats(f.m).iommu_faults, faults0 + 2);
+	assert_int_equal(test_stats(f.m).iommu_faults, faults0 + 2);
 	assert_int_equal(iommu_unmap(f.d, 0xfffff000UL, SZ_4K), SZ_4K);
 	dmamap_free_pages(p, 0);
 	fix_down(&f);
@@ -810,32 +802,32 @@ static void test_iotlb_hits(void **state)
 	blk = dmamap_alloc_pages(f.m, GFP_KERNEL, 1);
 	assert_non_null(blk);
 	assert_int_equal(iommu_map(f.d, iova, page_to_phys(blk), SZ_8K, IOMMU_READ, GFP_KERNEL), 0);
-	st = stats(f.m);
+	st = test_stats(f.m);
 	assert_int_equal(dmamap_bus_read(f.dev, iova + 8, buf, sizeof(buf), NULL), 0);
-	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 1);
-	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + 1);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits);
 	assert_int_equal(dmamap_bus_read(f.dev, iova + 100, buf, sizeof(buf), NULL), 0);
-	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 1);
-	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits + 1);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + 1);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + 1);
 	/* across into the second page: one hit, one miss */
 	assert_int_equal(dmamap_bus_read(f.dev, iova + SZ_4K - 8, buf, sizeof(buf), NULL), 0);
-	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 2);
-	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits + 2);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + 2);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + 2);
 	assert_int_equal(dmamap_bus_read(f.dev, iova + SZ_4K - 8, buf, sizeof(buf), NULL), 0);
-	assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 2);
-	assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits + 4);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + 2);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + 4);
 	/* a second device has its own IOTLB: it misses first */
 	{
 		struct device *dev2 = mkdev(f.m);
 
 		assert_int_equal(iommu_attach_device(f.d, dev2), 0);
 		assert_int_equal(dmamap_bus_read(dev2, iova, buf, sizeof(buf), NULL), 0);
-		assert_int_equal(stats(f.m).iotlb_misses, st.iotlb_misses + 3);
+		assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + 3);
 		assert_int_equal(dmamap_bus_read(dev2, iova, buf, sizeof(buf), NULL), 0);
-		assert_int_equal(stats(f.m).iotlb_hits, st.iotlb_hits + 5);
+		assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + 5);
 		dmamap_device_destroy(dev2);
 	}
-	assert_int_equal(stats(f.m).stale_iotlb_hits, st.stale_iotlb_hits);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, st.stale_iotlb_hits);
 	assert_int_equal(iommu_unmap(f.d, iova, SZ_8K), SZ_8K);
 	dmamap_free_pages(blk, 1);
 	fix_down(&f);
@@ -854,14 +846,14 @@ static void test_strict_unmap(void **state)
 	(void)state;
 	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
 	p = page0(f.m);
-	stale0 = stats(f.m).stale_iotlb_hits;
+	stale0 = test_stats(f.m).stale_iotlb_hits;
 	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
 	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
 	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0);
 
 	/* unmap of a range larger than the IOTLB (64 entries) invalidates it too */
 	{
@@ -876,7 +868,7 @@ static void test_strict_unmap(void **state)
 				 -EFAULT);
 		dmamap_free_pages(blk, 7);
 	}
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0);
 	dmamap_free_pages(p, 0);
 	fix_down(&f);
 }
@@ -901,13 +893,13 @@ static void test_lazy_unmap(void **state)
 	p = page0(f.m);
 	q = page0(f.m);
 	test_fill_pattern(page_address(p), PAGE_SIZE, 21);
-	stale0 = stats(f.m).stale_iotlb_hits;
+	stale0 = test_stats(f.m).stale_iotlb_hits;
 	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ | IOMMU_WRITE,
 				   GFP_KERNEL), 0);
 	assert_int_equal(iommu_map(f.d, iova + SZ_4K, page_to_phys(q), SZ_4K, IOMMU_READ,
 				   GFP_KERNEL), 0);
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0);
 	assert_int_equal(iommu_unmap(f.d, iova, SZ_8K), SZ_8K);
 	/* the tables no longer have it */
 	assert_int_equal(iommu_iova_to_phys(f.d, iova), 0);
@@ -915,10 +907,10 @@ static void test_lazy_unmap(void **state)
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(dmamap_bus_read(f.dev, iova + 64, buf, sizeof(buf), NULL), 0);
 	assert_memory_equal(buf, (u8 *)page_address(p) + 64, sizeof(buf));
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 1);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 1);
 	assert_int_equal(dmamap_bus_write(f.dev, iova, "stale", 5, NULL), 0);
 	assert_memory_equal(page_address(p), "stale", 5);
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 2);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 2);
 	/* the second page was never in the IOTLB */
 	assert_int_equal(dmamap_bus_read(f.dev, iova + SZ_4K, buf, sizeof(buf), &fault), -EFAULT);
 	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
@@ -926,7 +918,7 @@ static void test_lazy_unmap(void **state)
 	iommu_flush_iotlb_all(f.d);
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
 	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 2);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 2);
 
 	/* a flush with nothing queued drops nothing that is still mapped */
 	assert_int_equal(iommu_map(f.d, iova, page_to_phys(q), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
@@ -935,7 +927,7 @@ static void test_lazy_unmap(void **state)
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
 	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
 	iommu_flush_iotlb_all(f.d);
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 2);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 2);
 	dmamap_free_pages(p, 0);
 	dmamap_free_pages(q, 0);
 	fix_down(&f);
@@ -955,7 +947,7 @@ static void test_lazy_queue_full(void **state)
 	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_LAZY);
 	p = page0(f.m);
 	q = page0(f.m);
-	stale0 = stats(f.m).stale_iotlb_hits;
+	stale0 = test_stats(f.m).stale_iotlb_hits;
 	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
 	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);		/* queued: 1 */
@@ -966,13 +958,13 @@ static void test_lazy_queue_full(void **state)
 		assert_int_equal(iommu_unmap(f.d, other + (i << PAGE_SHIFT), SZ_4K), SZ_4K);
 	}
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 1);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 1);
 	/* the 257th flushes */
 	assert_int_equal(iommu_map(f.d, other, page_to_phys(q), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
 	assert_int_equal(iommu_unmap(f.d, other, SZ_4K), SZ_4K);
 	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
 	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
-	assert_int_equal(stats(f.m).stale_iotlb_hits, stale0 + 1);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 1);
 	iommu_flush_iotlb_all(f.d);
 	dmamap_free_pages(p, 0);
 	dmamap_free_pages(q, 0);
@@ -1003,22 +995,22 @@ static void test_lazy_dma_iova_reuse(void **state)
 	dma_unmap_single(f.dev, a1, 256, DMA_TO_DEVICE);
 	assert_int_equal(iommu_iova_to_phys(f.d, a1), 0);
 	/* freed only at the flush: still counted */
-	assert_int_equal(stats(f.m).iova_pages_used, 1);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 1);
 	/* the device's stale entry still reaches the buffer */
 	assert_int_equal(dmamap_bus_read(f.dev, a1, tmp, sizeof(tmp), NULL), 0);
-	assert_int_equal(stats(f.m).stale_iotlb_hits, 1);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, 1);
 	a2 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
 	assert_false(dma_mapping_error(f.dev, a2));
 	assert_true((a2 & PAGE_MASK) != (a1 & PAGE_MASK));
 	dma_unmap_single(f.dev, a2, 256, DMA_TO_DEVICE);
-	assert_int_equal(stats(f.m).iova_pages_used, 2);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 2);
 	iommu_flush_iotlb_all(f.d);
-	assert_int_equal(stats(f.m).iova_pages_used, 0);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 0);
 	assert_int_equal(dmamap_bus_read(f.dev, a1, tmp, sizeof(tmp), NULL), -EFAULT);
 	a3 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
 	assert_true((a3 & PAGE_MASK) == (a1 & PAGE_MASK) || (a3 & PAGE_MASK) == (a2 & PAGE_MASK));
 	dma_unmap_single(f.dev, a3, 256, DMA_TO_DEVICE);
-	assert_int_equal(stats(f.m).iova_pages_used, 1);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 1);
 	dmamap_kfree(f.m, buf);
 	/* freeing the domain with an IOVA still queued gives it back too (checked by fix_down) */
 	fix_down(&f);
@@ -1030,7 +1022,7 @@ static void test_lazy_dma_iova_reuse(void **state)
 	a1 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
 	assert_false(dma_mapping_error(f.dev, a1));
 	dma_unmap_single(f.dev, a1, 256, DMA_TO_DEVICE);
-	assert_int_equal(stats(f.m).iova_pages_used, 0);
+	assert_int_equal(test_stats(f.m).iova_pages_used, 0);
 	assert_int_equal(dmamap_bus_read(f.dev, a1, tmp, sizeof(tmp), NULL), -EFAULT);
 	a2 = dma_map_single(f.dev, buf, 256, DMA_TO_DEVICE);
 	assert_int_equal(a2, a1);

@@ -51,22 +51,6 @@ static void teardown(struct fixture *f)
 	dmamap_machine_destroy(f->m);
 }
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
-static bool all_bytes(const u8 *p, size_t len, u8 v)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 /* Pages of [cpu, cpu + n pages) that hold a private (CPU-cached) copy. */
 static unsigned int private_pages(const u8 *cpu, size_t npages)
 {
@@ -91,11 +75,11 @@ static void test_clean(void **state)
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 2);
 	test_fill_pattern(f.cpu, 4 * PAGE_SIZE, 1);
 	/* a CPU write sits in the CPU's copy: memory does not have it */
-	assert_true(all_bytes(f.mem, 4 * PAGE_SIZE, 0));
+	assert_true(test_all_bytes(f.mem, 4 * PAGE_SIZE, 0));
 	assert_int_equal(private_pages(f.cpu, 4), 4);
-	st0 = stats(f.m);
+	st0 = test_stats(f.m);
 	mm_cache_clean(f.m, f.phys, 4 * PAGE_SIZE);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(test_check_pattern(f.mem, 4 * PAGE_SIZE, 1), -1);
 	assert_int_equal(st1.clean_bytes - st0.clean_bytes, 4 * PAGE_SIZE);
 	assert_int_equal(st1.syncs - st0.syncs, 1);
@@ -114,19 +98,19 @@ static void test_clean_range_lines(void **state)
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
 	memset(f.cpu, 0x5a, PAGE_SIZE);
 	mm_cache_clean(f.m, f.phys + 64, 128);		/* lines 1 and 2 */
-	assert_true(all_bytes(f.mem, 64, 0));
-	assert_true(all_bytes(f.mem + 64, 128, 0x5a));
-	assert_true(all_bytes(f.mem + 192, PAGE_SIZE - 192, 0));
+	assert_true(test_all_bytes(f.mem, 64, 0));
+	assert_true(test_all_bytes(f.mem + 64, 128, 0x5a));
+	assert_true(test_all_bytes(f.mem + 192, PAGE_SIZE - 192, 0));
 	mm_cache_clean(f.m, f.phys + 1000, 100);	/* lines 960, 1024 and 1088 */
-	assert_true(all_bytes(f.mem + 192, 960 - 192, 0));
-	assert_true(all_bytes(f.mem + 960, 192, 0x5a));
-	assert_true(all_bytes(f.mem + 1152, PAGE_SIZE - 1152, 0));
+	assert_true(test_all_bytes(f.mem + 192, 960 - 192, 0));
+	assert_true(test_all_bytes(f.mem + 960, 192, 0x5a));
+	assert_true(test_all_bytes(f.mem + 1152, PAGE_SIZE - 1152, 0));
 	mm_cache_clean(f.m, f.phys + 2050, 10);	/* inside one line */
-	assert_true(all_bytes(f.mem + 1152, 2048 - 1152, 0));
-	assert_true(all_bytes(f.mem + 2048, 64, 0x5a));
-	assert_true(all_bytes(f.mem + 2112, 64, 0));
+	assert_true(test_all_bytes(f.mem + 1152, 2048 - 1152, 0));
+	assert_true(test_all_bytes(f.mem + 2048, 64, 0x5a));
+	assert_true(test_all_bytes(f.mem + 2112, 64, 0));
 	mm_cache_clean(f.m, f.phys + 3072, 0);		/* empty: nothing */
-	assert_true(all_bytes(f.mem + 3072, 64, 0));
+	assert_true(test_all_bytes(f.mem + 3072, 64, 0));
 	teardown(&f);
 }
 
@@ -144,10 +128,10 @@ static void test_inval(void **state)
 	assert_int_equal(private_pages(f.cpu, n), n);
 	test_fill_pattern(f.mem, n * PAGE_SIZE, 2);	/* the device writes memory */
 	/* the CPU still reads its own copy */
-	assert_true(all_bytes(f.cpu, n * PAGE_SIZE, 0));
-	st0 = stats(f.m);
+	assert_true(test_all_bytes(f.cpu, n * PAGE_SIZE, 0));
+	st0 = test_stats(f.m);
 	mm_cache_inval(f.m, f.phys, n * PAGE_SIZE);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(test_check_pattern(f.cpu, n * PAGE_SIZE, 2), -1);
 	assert_int_equal(private_pages(f.cpu, n), 0);	/* the copies are gone */
 	/* one host call for the 8 pages, never one per page */
@@ -174,20 +158,20 @@ static void test_inval_partial_pages(void **state)
 	memset(f.cpu, 0xc1, start);			/* CPU data before the range */
 	memset(f.cpu + end, 0xc2, 8 * PAGE_SIZE - end);	/* and after it */
 	test_fill_pattern(f.mem + start, end - start, 3);
-	st0 = stats(f.m);
+	st0 = test_stats(f.m);
 	mm_cache_inval(f.m, f.phys + start, end - start);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
 	assert_int_equal(test_check_pattern(f.cpu + start, end - start, 3), -1);
-	assert_true(all_bytes(f.cpu, start, 0xc1));
-	assert_true(all_bytes(f.cpu + end, 8 * PAGE_SIZE - end, 0xc2));
-	assert_true(all_bytes(f.mem, start, 0));	/* not written back: outside */
+	assert_true(test_all_bytes(f.cpu, start, 0xc1));
+	assert_true(test_all_bytes(f.cpu + end, 8 * PAGE_SIZE - end, 0xc2));
+	assert_true(test_all_bytes(f.mem, start, 0));	/* not written back: outside */
 	assert_int_equal(private_pages(f.cpu, 8), 4);	/* pages 1..4 dropped */
 
 	/* within a single page: no host call at all */
-	st0 = stats(f.m);
+	st0 = test_stats(f.m);
 	mm_cache_inval(f.m, f.phys + 7 * PAGE_SIZE + 64, 512);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
 	teardown(&f);
 }
@@ -203,19 +187,19 @@ static void test_prime(void **state)
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 4);
 	/* nothing cached: a memory write is what the CPU reads (a cache miss) */
 	memset(f.mem, 0x11, PAGE_SIZE);
-	assert_true(all_bytes(f.cpu, PAGE_SIZE, 0x11));
+	assert_true(test_all_bytes(f.cpu, PAGE_SIZE, 0x11));
 	assert_int_equal(private_pages(f.cpu, 16), 0);
 
-	st0 = stats(f.m);
+	st0 = test_stats(f.m);
 	mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(private_pages(f.cpu, 16), 16);
 	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);	/* one call */
 	assert_int_equal(st1.prime_bytes - st0.prime_bytes, 16 * PAGE_SIZE);
 	/* primed: a memory write is no longer seen, every time */
 	memset(f.mem, 0x22, 16 * PAGE_SIZE);
-	assert_true(all_bytes(f.cpu, PAGE_SIZE, 0x11));
-	assert_true(all_bytes(f.cpu + PAGE_SIZE, 15 * PAGE_SIZE, 0));
+	assert_true(test_all_bytes(f.cpu, PAGE_SIZE, 0x11));
+	assert_true(test_all_bytes(f.cpu + PAGE_SIZE, 15 * PAGE_SIZE, 0));
 	/* priming again keeps what the CPU holds (a dirty line stays dirty) */
 	f.cpu[100] = 0x33;
 	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
@@ -250,11 +234,11 @@ static void test_edge_dirty_line_loses_device_bytes(void **state)
 	mm_cache_inval(f.m, f.phys + start, len);	/* unmap: sync for the CPU */
 	/* the CPU's byte was written back, over the device's bytes 32..63 */
 	assert_int_equal(f.mem[0], 0xc0);
-	assert_true(all_bytes(f.mem + start, LINE - start, 0));
-	assert_true(all_bytes(f.cpu + start, LINE - start, 0));
+	assert_true(test_all_bytes(f.mem + start, LINE - start, 0));
+	assert_true(test_all_bytes(f.cpu + start, LINE - start, 0));
 	/* the rest of the buffer is the device's, in memory and for the CPU */
-	assert_true(all_bytes(f.mem + LINE, start + len - LINE, 0xdd));
-	assert_true(all_bytes(f.cpu + LINE, start + len - LINE, 0xdd));
+	assert_true(test_all_bytes(f.mem + LINE, start + len - LINE, 0xdd));
+	assert_true(test_all_bytes(f.cpu + LINE, start + len - LINE, 0xdd));
 	mm_cache_forget(f.m, f.phys + start, len);
 	teardown(&f);
 }
@@ -282,8 +266,8 @@ static void test_edge_primed_line_keeps_device_bytes(void **state)
 		mm_cache_prime(f.m, f.phys + s, l);
 		memset(f.mem + s, 0xd0 + i, l);			/* the device writes */
 		mm_cache_inval(f.m, f.phys + s, l);
-		assert_true(all_bytes(f.cpu + s, l, 0xd0 + i));
-		assert_true(all_bytes(f.mem + s, l, 0xd0 + i));
+		assert_true(test_all_bytes(f.cpu + s, l, 0xd0 + i));
+		assert_true(test_all_bytes(f.mem + s, l, 0xd0 + i));
 		/* the bytes around the buffer are untouched in both views */
 		if (s)
 			assert_int_equal(f.mem[s - 1], 0x77);
@@ -315,8 +299,8 @@ static void test_edge_repeated_syncs(void **state)
 	for (int round = 1; round <= 4; round++) {
 		memset(f.mem + start, round, len);		/* the device writes */
 		mm_cache_inval(f.m, f.phys + start, len);	/* sync for the CPU */
-		assert_true(all_bytes(f.cpu + start, len, (u8)round));
-		assert_true(all_bytes(f.mem + start, len, (u8)round));
+		assert_true(test_all_bytes(f.cpu + start, len, (u8)round));
+		assert_true(test_all_bytes(f.mem + start, len, (u8)round));
 		mm_cache_inval(f.m, f.phys + start, len);	/* sync for the device */
 	}
 	/*
@@ -331,8 +315,8 @@ static void test_edge_repeated_syncs(void **state)
 	assert_int_equal(f.mem[start + len], 0xc1);
 	memset(f.mem + start, 0xee, len);
 	mm_cache_inval(f.m, f.phys + start, len);
-	assert_true(all_bytes(f.cpu + start, len, 0xee));
-	assert_true(all_bytes(f.mem + start, len, 0xee));
+	assert_true(test_all_bytes(f.cpu + start, len, 0xee));
+	assert_true(test_all_bytes(f.mem + start, len, 0xee));
 	assert_int_equal(f.cpu[0], 0xc0);
 	assert_int_equal(f.cpu[start + len], 0xc1);
 	mm_cache_forget(f.m, f.phys + start, len);
@@ -395,7 +379,7 @@ static void test_coherent_machine(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_COHERENT, 1);
-	st0 = stats(f.m);
+	st0 = test_stats(f.m);
 	test_fill_pattern(f.cpu, 2 * PAGE_SIZE, 6);
 	assert_int_equal(test_check_pattern(f.mem, 2 * PAGE_SIZE, 6), -1);
 	mm_cache_prime(f.m, f.phys + 32, 100);
@@ -404,7 +388,7 @@ static void test_coherent_machine(void **state)
 	mm_cache_clean(f.m, f.phys, 2 * PAGE_SIZE);
 	mm_cache_inval(f.m, f.phys + 32, 100);
 	mm_cache_forget(f.m, f.phys + 32, 100);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	/* bookkeeping only */
 	assert_int_equal(st1.syncs - st0.syncs, 2);
 	assert_int_equal(st1.clean_bytes, st0.clean_bytes);
@@ -433,8 +417,8 @@ static void test_coherent_device_access(void **state)
 	assert_int_equal(test_check_pattern(f.cpu + 100, sizeof(buf), 8), -1);
 	assert_int_equal(private_pages(f.cpu, 4), 1);	/* no new copies */
 	mm_coherent_fill(f.m, f.phys + PAGE_SIZE - 10, 0x3c, 20);
-	assert_true(all_bytes(f.cpu + PAGE_SIZE - 10, 20, 0x3c));
-	assert_true(all_bytes(f.mem + PAGE_SIZE - 10, 20, 0x3c));
+	assert_true(test_all_bytes(f.cpu + PAGE_SIZE - 10, 20, 0x3c));
+	assert_true(test_all_bytes(f.mem + PAGE_SIZE - 10, 20, 0x3c));
 	/* reads see the CPU's dirty data, which memory does not have */
 	{
 		u8 old = f.mem[PAGE_SIZE + 5];
@@ -460,22 +444,22 @@ static void test_prep_dma_pages(void **state)
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 3);
 	memset(f.cpu, 0x5a, 8 * PAGE_SIZE);		/* an earlier user's dirty data */
 	memset(f.mem, 0xa5, 8 * PAGE_SIZE);		/* and what memory held */
-	st0 = stats(f.m);
+	st0 = test_stats(f.m);
 	mm_prep_dma_pages(f.m, f.page, 8);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
 	assert_int_equal(private_pages(f.cpu, 8), 0);
-	assert_true(all_bytes(f.mem, 8 * PAGE_SIZE, 0));
-	assert_true(all_bytes(f.cpu, 8 * PAGE_SIZE, 0));
+	assert_true(test_all_bytes(f.mem, 8 * PAGE_SIZE, 0));
+	assert_true(test_all_bytes(f.cpu, 8 * PAGE_SIZE, 0));
 	teardown(&f);
 
 	setup(&f, DMAMAP_CACHE_COHERENT, 1);
 	memset(f.cpu, 0x5a, 2 * PAGE_SIZE);
-	st0 = stats(f.m);
+	st0 = test_stats(f.m);
 	mm_prep_dma_pages(f.m, f.page, 2);
-	st1 = stats(f.m);
+	st1 = test_stats(f.m);
 	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
-	assert_true(all_bytes(f.cpu, 2 * PAGE_SIZE, 0));
+	assert_true(test_all_bytes(f.cpu, 2 * PAGE_SIZE, 0));
 	teardown(&f);
 }
 

@@ -22,14 +22,6 @@ static struct dmamap_machine *machine(void)
 	return test_machine(&cfg);
 }
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
 static void test_classes(void **state)
 {
 	static const struct { size_t size, klass; } cases[] = {
@@ -54,7 +46,7 @@ static void test_classes(void **state)
 		memset(p[i], 0xee, cases[i].size);
 		bytes += cases[i].klass;
 	}
-	assert_int_equal(stats(m).kmalloc_bytes, bytes);
+	assert_int_equal(test_stats(m).kmalloc_bytes, bytes);
 	/* what kmalloc cannot serve */
 	assert_null(dmamap_kmalloc(m, 0, GFP_KERNEL));
 	assert_null(dmamap_kmalloc(m, (4UL << 20) + 1, GFP_KERNEL));
@@ -64,7 +56,7 @@ static void test_classes(void **state)
 	assert_int_equal(dmamap_ksize(m, (u8 *)p[4] + 64), 0);	/* inside an object */
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
 		dmamap_kfree(m, p[i]);
-	assert_int_equal(stats(m).api_errors, 0);
+	assert_int_equal(test_stats(m).api_errors, 0);
 	test_assert_no_leaks(m);
 	dmamap_machine_destroy(m);
 }
@@ -123,7 +115,7 @@ static void test_alignment_and_no_overlap(void **state)
 			assert_true(o[i - 1].p + dmamap_ksize(m, o[i - 1].p) <= o[i].p);
 	for (int i = 0; i < N; i++)
 		dmamap_kfree(m, o[i].p);	/* NULL ones are ignored */
-	assert_int_equal(stats(m).api_errors, 0);
+	assert_int_equal(test_stats(m).api_errors, 0);
 	free(o);
 	test_assert_no_leaks(m);
 	dmamap_machine_destroy(m);
@@ -198,10 +190,10 @@ static void test_bad_kfree(void **state)
 	assert_non_null(large);
 	assert_non_null(elsewhere);
 	assert_non_null(pg);
-	bytes = stats(m).kmalloc_bytes;
+	bytes = test_stats(m).kmalloc_bytes;
 	dmamap_kfree(m, NULL);				/* ignored, not an error */
 	dmamap_kfree(NULL, small);			/* ignored */
-	assert_int_equal(stats(m).api_errors, 0);
+	assert_int_equal(test_stats(m).api_errors, 0);
 
 	dmamap_kfree(m, &local);			/* not the machine's memory */
 	dmamap_kfree(m, small + 64);			/* inside an object */
@@ -210,20 +202,20 @@ static void test_bad_kfree(void **state)
 	dmamap_kfree(m, large + 64);
 	dmamap_kfree(m, page_address(pg));		/* a page from the page allocator */
 	dmamap_kfree(m, elsewhere);			/* another machine's object */
-	assert_int_equal(stats(m).api_errors, 7);
-	assert_int_equal(stats(m).kmalloc_bytes, bytes);
-	assert_int_equal(stats(other).api_errors, 0);
+	assert_int_equal(test_stats(m).api_errors, 7);
+	assert_int_equal(test_stats(m).kmalloc_bytes, bytes);
+	assert_int_equal(test_stats(other).api_errors, 0);
 
 	dmamap_kfree(m, small);
 	dmamap_kfree(m, small);				/* double free, slab released */
 	dmamap_kfree(m, large);
 	dmamap_kfree(m, large);				/* double free, large */
-	assert_int_equal(stats(m).api_errors, 9);
-	assert_int_equal(stats(m).kmalloc_bytes, 0);
+	assert_int_equal(test_stats(m).api_errors, 9);
+	assert_int_equal(test_stats(m).kmalloc_bytes, 0);
 	/* a page-allocator free of a kmalloc page is refused too */
 	large = dmamap_kmalloc(m, 3 * PAGE_SIZE, GFP_KERNEL);
 	dmamap_free_pages(dmamap_virt_to_page(m, large), 2);
-	assert_int_equal(stats(m).api_errors, 10);
+	assert_int_equal(test_stats(m).api_errors, 10);
 	dmamap_kfree(m, large);
 	/* the refusals left a working allocator: a double free of one object of a busy slab */
 	small = dmamap_kmalloc(m, 200, GFP_KERNEL);
@@ -232,7 +224,7 @@ static void test_bad_kfree(void **state)
 
 		dmamap_kfree(m, small);
 		dmamap_kfree(m, small);
-		assert_int_equal(stats(m).api_errors, 11);
+		assert_int_equal(test_stats(m).api_errors, 11);
 		assert_int_equal(dmamap_ksize(m, second), 256);
 		dmamap_kfree(m, second);
 	}
@@ -248,19 +240,19 @@ static void test_bad_kfree(void **state)
 static void test_slabs_released(void **state)
 {
 	struct dmamap_machine *m = machine();
-	u64 free0 = stats(m).pages_free;
+	u64 free0 = test_stats(m).pages_free;
 	void *p[128];
 
 	(void)state;
 	for (int i = 0; i < 128; i++)
 		p[i] = dmamap_kmalloc(m, 64, GFP_KERNEL);	/* 64 per page: two slabs */
-	assert_int_equal(stats(m).pages_free, free0 - 2);
+	assert_int_equal(test_stats(m).pages_free, free0 - 2);
 	for (int i = 0; i < 64; i++)
 		dmamap_kfree(m, p[i]);
-	assert_int_equal(stats(m).pages_free, free0 - 1);
+	assert_int_equal(test_stats(m).pages_free, free0 - 1);
 	for (int i = 64; i < 128; i++)
 		dmamap_kfree(m, p[i]);
-	assert_int_equal(stats(m).pages_free, free0);
+	assert_int_equal(test_stats(m).pages_free, free0);
 	test_assert_no_leaks(m);
 	dmamap_machine_destroy(m);
 }

@@ -17,51 +17,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
-/*
- * Does reading @addr fault? Asked in a forked child. The child dies of
- * SIGSEGV, or, under AddressSanitizer, exits non-zero from its SEGV handler
- * after saying so on stderr, which is read back to check the cause.
- */
-static bool read_faults(const void *addr)
-{
-	int pipefd[2], status;
-	char buf[4096];
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
-
-	assert_int_equal(pipe(pipefd), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(pipefd[0]);
-		dup2(pipefd[1], STDERR_FILENO);
-		signal(SIGSEGV, SIG_DFL);
-		(void)*(volatile const u8 *)addr;
-		_exit(0);
-	}
-	close(pipefd[1]);
-	while (got < sizeof(buf) - 1 && (n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += (size_t)n;
-	buf[got] = 0;
-	close(pipefd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFSIGNALED(status))
-		return WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS;
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		return strstr(buf, "SEGV") != NULL;
-	return false;
-}
-
 /*
  * Pages of an order-5 block, put in an order that makes @runs physically
  * contiguous runs of @count pages.
@@ -98,7 +53,7 @@ static void test_remap(void **state)
 		for (unsigned int t = 0; t < ARRAY_SIZE(runs); t++) {
 			const unsigned int count = 32;
 			struct page *pages[32];
-			struct dmamap_stats st0 = stats(m), st1;
+			struct dmamap_stats st0 = test_stats(m), st1;
 			struct mm_vm_area *area;
 			u8 *va;
 
@@ -106,7 +61,7 @@ static void test_remap(void **state)
 			va = mm_vmap(m, pages, count, DMAMAP_PGPROT_NONCACHED);
 			assert_non_null(va);
 			assert_true(mm_in_vmalloc(m, va));
-			st1 = stats(m);
+			st1 = test_stats(m);
 			assert_int_equal(st1.host_mmaps - st0.host_mmaps, runs[t]);
 			assert_int_equal(st1.host_vmas, runs[t]);
 			assert_int_equal(st1.vmalloc_areas, 1);
@@ -130,15 +85,15 @@ static void test_remap(void **state)
 			/* and the other way: memory written, the remap reads it */
 			memset(mm_phys_to_mem(m, page_to_phys(pages[count - 1])), 0x42, PAGE_SIZE);
 			assert_int_equal(va[(count - 1) * PAGE_SIZE + 7], 0x42);
-			assert_true(read_faults(va + count * PAGE_SIZE));	/* the guard page */
+			assert_true(test_read_faults(va + count * PAGE_SIZE));	/* the guard page */
 
 			assert_int_equal(mm_vunmap(m, va), 0);
-			st1 = stats(m);
+			st1 = test_stats(m);
 			assert_int_equal(st1.host_munmaps - st0.host_munmaps, 1);	/* one call */
 			assert_int_equal(st1.host_vmas, 0);
 			assert_int_equal(st1.vmalloc_areas, 0);
 			assert_int_equal(st1.vmalloc_bytes, 0);
-			assert_true(read_faults(va));
+			assert_true(test_read_faults(va));
 			assert_int_equal(mm_vunmap(m, va), -EINVAL);		/* twice */
 		}
 		assert_int_equal(mm_vunmap(m, &cfg), -EINVAL);
@@ -168,8 +123,8 @@ static void test_areas_and_guards(void **state)
 			assert_true(a[i - 1]->addr + a[i - 1]->size + PAGE_SIZE <= a[i]->addr);
 		bytes += a[i]->size + PAGE_SIZE;
 	}
-	assert_int_equal(stats(m).vmalloc_bytes, bytes);
-	assert_int_equal(stats(m).vmalloc_areas, 8);
+	assert_int_equal(test_stats(m).vmalloc_bytes, bytes);
+	assert_int_equal(test_stats(m).vmalloc_areas, 8);
 	assert_null(mm_vm_area_alloc(m, 0));
 	/* bad map arguments: refused, nothing mapped */
 	{
@@ -184,13 +139,13 @@ static void test_areas_and_guards(void **state)
 		assert_int_equal(mm_vm_area_map_phys(m, a[1], 0, 0x1000, PAGE_SIZE), -EINVAL);
 		assert_int_equal(mm_vm_area_map_phys(m, a[1], PAGE_SIZE, page_to_phys(p),
 						     2 * PAGE_SIZE), -EINVAL);
-		assert_int_equal(stats(m).host_vmas, 0);
+		assert_int_equal(test_stats(m).host_vmas, 0);
 		/* a run mapped at an offset of an area */
 		assert_int_equal(a[4]->size, 2 * PAGE_SIZE);
 		assert_int_equal(mm_vm_area_map_phys(m, a[4], PAGE_SIZE, page_to_phys(p), PAGE_SIZE), 0);
 		((u8 *)a[4]->addr)[PAGE_SIZE + 3] = 0x5e;
 		assert_int_equal(((u8 *)mm_phys_to_mem(m, page_to_phys(p)))[3], 0x5e);
-		assert_true(read_faults((void *)a[4]->addr));		/* page 0 not mapped */
+		assert_true(test_read_faults((void *)a[4]->addr));		/* page 0 not mapped */
 		dmamap_free_pages(p, 1);
 	}
 	for (int i = 0; i < 8; i++)
@@ -217,11 +172,11 @@ static void test_window_exhaustion(void **state)
 	while ((a[n] = mm_vm_area_alloc(m, 7 * PAGE_SIZE)))	/* 8 pages with its guard */
 		n++;
 	assert_int_equal(n, 8);
-	st = stats(m);
+	st = test_stats(m);
 	assert_int_equal(st.vmalloc_bytes, 64 * PAGE_SIZE);
 	assert_null(mm_vm_area_alloc(m, PAGE_SIZE));
 	assert_null(mm_vmap(m, pages, 1, 0));
-	st = stats(m);
+	st = test_stats(m);
 	assert_int_equal(st.vmalloc_areas, 8);
 	assert_int_equal(st.host_vmas, 0);
 
@@ -241,7 +196,7 @@ static void test_window_exhaustion(void **state)
 	assert_non_null(a[0]);
 	assert_ptr_equal((void *)a[0]->addr, m->vmalloc.base);
 	assert_int_equal(mm_vm_area_map_pages(m, a[0], 0, pages, 8), 0);
-	assert_int_equal(stats(m).host_vmas, 1);
+	assert_int_equal(test_stats(m).host_vmas, 1);
 	mm_vm_area_free(m, a[0]);
 	dmamap_free_pages(p, 3);
 	test_assert_no_leaks(m);
@@ -256,20 +211,20 @@ static void test_host_mapping_budget(void **state)
 	struct page *pages[4] = { p + 6, p + 4, p + 2, p };	/* four runs */
 	const unsigned long used0 = host_vmas_in_use();
 	unsigned long left = host_vmas_limit() - used0;
-	struct dmamap_stats st0 = stats(m), st1;
+	struct dmamap_stats st0 = test_stats(m), st1;
 
 	(void)state;
 	/* leave room for two mappings only */
 	assert_int_equal(host_vmas_reserve(left - 2), 0);
 	assert_null(mm_vmap(m, pages, 4, 0));
-	st1 = stats(m);
+	st1 = test_stats(m);
 	assert_int_equal(st1.host_vmas, 0);
 	assert_int_equal(st1.vmalloc_areas, 0);
 	assert_int_equal(st1.host_mmaps - st0.host_mmaps, 2);		/* made, then undone */
 	assert_int_equal(host_vmas_in_use(), host_vmas_limit() - 2);	/* all given back */
 	host_vmas_release(left - 2);
 	assert_non_null(mm_vmap(m, pages, 4, 0));
-	assert_int_equal(stats(m).host_vmas, 4);
+	assert_int_equal(test_stats(m).host_vmas, 4);
 	dmamap_free_pages(p, 3);
 	/* the machine's teardown gives the budget back */
 	{
@@ -308,7 +263,7 @@ static void test_cookies(void **state)
 		for (int j = 0; j < i; j++)
 			assert_ptr_not_equal(c[i], c[j]);
 	}
-	assert_int_equal(stats(m).cookies, N);
+	assert_int_equal(test_stats(m).cookies, N);
 	for (int i = 0; i < N; i++)
 		assert_ptr_equal(mm_cookie_owner(m, c[i]), &owners[i]);
 	assert_null(mm_cookie_alloc(m, NULL));
@@ -321,12 +276,12 @@ static void test_cookies(void **state)
 	assert_int_equal(mm_cookie_free(m, m->cookies.base + 0x100 + (N + 5) * PAGE_SIZE),
 			 -EINVAL);					/* never handed out */
 	assert_int_equal(mm_cookie_free(other, c[0]), -EINVAL);
-	assert_int_equal(stats(m).cookies, N);
+	assert_int_equal(test_stats(m).cookies, N);
 
 	assert_int_equal(mm_cookie_free(m, c[10]), 0);
 	assert_null(mm_cookie_owner(m, c[10]));
 	assert_int_equal(mm_cookie_free(m, c[10]), -EINVAL);	/* double free */
-	assert_int_equal(stats(m).cookies, N - 1);
+	assert_int_equal(test_stats(m).cookies, N - 1);
 	/* a freed slot may be reused, and the new cookie is unique among the live */
 	c[10] = mm_cookie_alloc(m, &owners[10]);
 	for (int j = 0; j < N; j++)
@@ -334,7 +289,7 @@ static void test_cookies(void **state)
 			assert_ptr_not_equal(c[10], c[j]);
 	for (int i = 0; i < N; i++)
 		assert_int_equal(mm_cookie_free(m, c[i]), 0);
-	assert_int_equal(stats(m).cookies, 0);
+	assert_int_equal(test_stats(m).cookies, 0);
 	test_assert_no_leaks(other);
 	dmamap_machine_destroy(other);
 	test_assert_no_leaks(m);
@@ -349,8 +304,8 @@ static void test_cookie_dereference_faults(void **state)
 	void *c = mm_cookie_alloc(m, &owner);
 
 	(void)state;
-	assert_true(read_faults(c));
-	assert_true(read_faults((u8 *)c - 0x100));
+	assert_true(test_read_faults(c));
+	assert_true(test_read_faults((u8 *)c - 0x100));
 	assert_int_equal(mm_cookie_free(m, c), 0);
 	test_assert_no_leaks(m);
 	dmamap_machine_destroy(m);
@@ -375,26 +330,26 @@ static void test_user_vma(void **state)
 	assert_int_equal(vma->vm_start & (PAGE_SIZE - 1), 0);
 	assert_ptr_equal(vma->vm_machine, m);
 	u = (u8 *)vma->vm_start;
-	assert_true(read_faults(u));			/* nothing mapped yet */
+	assert_true(test_read_faults(u));			/* nothing mapped yet */
 	assert_false(mm_in_vmalloc(m, u));		/* outside the kernel window */
 
 	/* a run of three frames at page offset 2 */
-	st0 = stats(m);
+	st0 = test_stats(m);
 	assert_int_equal(mm_vma_map_phys(vma, 2 * PAGE_SIZE, page_to_phys(p), 3 * PAGE_SIZE), 0);
-	st1 = stats(m);
+	st1 = test_stats(m);
 	assert_int_equal(st1.host_mmaps - st0.host_mmaps, 1);
 	assert_int_equal(st1.host_vmas, 1);
 	test_fill_pattern(u + 2 * PAGE_SIZE, 3 * PAGE_SIZE, 21);
 	assert_int_equal(test_check_pattern(mm_phys_to_mem(m, page_to_phys(p)), 3 * PAGE_SIZE, 21),
 			 -1);
-	assert_true(read_faults(u + PAGE_SIZE));
-	assert_true(read_faults(u + 5 * PAGE_SIZE));
+	assert_true(test_read_faults(u + PAGE_SIZE));
+	assert_true(test_read_faults(u + 5 * PAGE_SIZE));
 	/* a page array: runs at offset 5 and 7 */
 	{
 		struct page *pages[3] = { p + 3, p, p + 1 };
 
 		assert_int_equal(mm_vma_map_pages(vma, 5 * PAGE_SIZE, pages, 3), 0);
-		assert_int_equal(stats(m).host_vmas, 3);
+		assert_int_equal(test_stats(m).host_vmas, 3);
 		memset(mm_phys_to_mem(m, page_to_phys(p + 3)), 0x66, PAGE_SIZE);
 		assert_int_equal(u[5 * PAGE_SIZE + 9], 0x66);
 		assert_int_equal(test_check_pattern(u + 6 * PAGE_SIZE, 2 * PAGE_SIZE, 21), -1);
@@ -408,9 +363,9 @@ static void test_user_vma(void **state)
 	assert_int_equal(mm_vma_map_phys(vma, 0, 0x1000, PAGE_SIZE), -EINVAL);
 	assert_int_equal(mm_vma_map_phys(vma, 0, page_to_phys(p), 0), -EINVAL);
 	assert_int_equal(mm_vma_map_pages(vma, 0, NULL, 0), -EINVAL);
-	assert_int_equal(stats(m).host_vmas, 3);
+	assert_int_equal(test_stats(m).host_vmas, 3);
 	dmamap_vma_destroy(vma);
-	assert_int_equal(stats(m).host_vmas, 0);
+	assert_int_equal(test_stats(m).host_vmas, 0);
 	dmamap_vma_destroy(NULL);
 
 	/* bad VMAs */
@@ -448,10 +403,10 @@ static void test_remap_across_banks(void **state)
 	(void)state;
 	assert_ptr_equal(lo + 2, hi);			/* the page array runs on */
 	assert_ptr_equal(hi + 256, far);		/* ... across the hole too */
-	st0 = stats(m);
+	st0 = test_stats(m);
 	va = mm_vmap(m, pages, 5, 0);
 	assert_non_null(va);
-	st1 = stats(m);
+	st1 = test_stats(m);
 	assert_int_equal(st1.host_mmaps - st0.host_mmaps, 2);
 	for (unsigned int i = 0; i < 5; i++) {
 		test_fill_pattern(va + i * PAGE_SIZE, PAGE_SIZE, 30 + i);
@@ -461,7 +416,7 @@ static void test_remap_across_banks(void **state)
 	assert_int_equal(mm_vunmap(m, va), 0);
 	assert_int_equal(dmamap_vma_create(m, 5 * PAGE_SIZE, 0, &vma), 0);
 	assert_int_equal(mm_vma_map_pages(vma, 0, pages, 5), 0);
-	assert_int_equal(stats(m).host_vmas, 2);
+	assert_int_equal(test_stats(m).host_vmas, 2);
 	assert_int_equal(test_check_pattern((u8 *)vma->vm_start + 2 * PAGE_SIZE, PAGE_SIZE, 32), -1);
 	dmamap_vma_destroy(vma);
 	test_assert_no_leaks(m);
