@@ -408,7 +408,8 @@ static void test_mmap_pgprot(void **state)
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vm_area_struct *vma;
 		dma_addr_t dma;
-		void *p = dma_alloc_attrs(cases[i].dev, PAGE_SIZE, &dma, GFP_KERNEL, cases[i].attrs);
+		void *p = dma_alloc_attrs(cases[i].dev, PAGE_SIZE, &dma, GFP_KERNEL,
+					  cases[i].attrs);
 
 		assert_non_null(p);
 		assert_int_equal(dmamap_vma_create(m, PAGE_SIZE, 0, &vma), 0);
@@ -507,7 +508,8 @@ static void test_get_sgtable(void **state)
 			u8 buf[64];
 
 			assert_non_null(p);
-			assert_int_equal(dma_get_sgtable_attrs(dev, &sgt, p, dma, size, kinds[k]), 0);
+			assert_int_equal(dma_get_sgtable_attrs(dev, &sgt, p, dma, size, kinds[k]),
+					 0);
 			assert_int_equal(sgt.orig_nents, 1);
 			assert_int_equal(sgt.sgl->offset, 0);
 			assert_int_equal(sgt.sgl->length, 6 * PAGE_SIZE);
@@ -649,7 +651,8 @@ static void test_map_addresses(void **state)
 	assert_int_equal(dma_map_sgtable(dev, &sgt, DMA_FROM_DEVICE, 0), 0);
 	assert_int_equal(sgt.nents, sgt.orig_nents);
 	for_each_sgtable_dma_sg(&sgt, sg, i) {
-		assert_int_equal(sg_dma_address(sg), page_to_phys(page + i) + 50 * i - 0x10000000ULL);
+		assert_int_equal(sg_dma_address(sg),
+				 page_to_phys(page + i) + 50 * i - 0x10000000ULL);
 		assert_int_equal(sg_dma_len(sg), 1000);
 	}
 	dma_unmap_sgtable(dev, &sgt, DMA_FROM_DEVICE, 0);

@@ -258,28 +258,40 @@ static void test_syncs(void **state)
 	dma_unmap_single(f.dev, dma, len, DMA_BIDIRECTIONAL);
 	assert_int_equal(test_check_pattern(cpu, len, 23), -1);
 
-	/* TO_DEVICE: the sync for the CPU copies nothing back */
-	dma = dma_map_single(f.dev, cpu, len, DMA_TO_DEVICE);
-	test_fill_pattern(cpu, len, 24);
-	dma_sync_single_for_device(f.dev, dma, len, DMA_TO_DEVICE);
-	assert_true(device_sees(f.dev, dma, len, 24));
-	device_writes(f.dev, dma, len, 25);
-	dma_sync_single_for_cpu(f.dev, dma, len, DMA_TO_DEVICE);
-	assert_int_equal(test_check_pattern(cpu, len, 24), -1);
-	dma_unmap_single(f.dev, dma, len, DMA_TO_DEVICE);
-	assert_int_equal(test_check_pattern(cpu, len, 24), -1);
+	/*
+	 * The direction rules, for both kinds of device (a snooping one sees
+	 * the slot through the CPU's cache, so a wrong copy would show there
+	 * even where the cache of a non-coherent one would hide it).
+	 */
+	for (int c = 0; c < 2; c++) {
+		struct device *dev = c ? f.co : f.dev;
+		u32 s = 24 + 10 * (u32)c;
 
-	/* FROM_DEVICE: the sync for the device copies nothing in */
-	dma = dma_map_single(f.dev, cpu, len, DMA_FROM_DEVICE);
-	assert_true(device_sees(f.dev, dma, len, 24));	/* the map did copy */
-	test_fill_pattern(cpu, len, 26);
-	dma_sync_single_for_device(f.dev, dma, len, DMA_FROM_DEVICE);
-	assert_true(device_sees(f.dev, dma, len, 24));
-	device_writes(f.dev, dma, len, 27);
-	dma_sync_single_for_cpu(f.dev, dma, len, DMA_FROM_DEVICE);
-	assert_int_equal(test_check_pattern(cpu, len, 27), -1);
-	dma_unmap_single(f.dev, dma, len, DMA_FROM_DEVICE);
-	assert_int_equal(test_check_pattern(cpu, len, 27), -1);
+		/* TO_DEVICE: the sync for the CPU copies nothing back */
+		test_fill_pattern(cpu, len, s);
+		dma = dma_map_single(dev, cpu, len, DMA_TO_DEVICE);
+		assert_true(device_sees(dev, dma, len, s));
+		test_fill_pattern(cpu, len, s + 1);
+		dma_sync_single_for_device(dev, dma, len, DMA_TO_DEVICE);
+		assert_true(device_sees(dev, dma, len, s + 1));
+		device_writes(dev, dma, len, s + 2);
+		dma_sync_single_for_cpu(dev, dma, len, DMA_TO_DEVICE);
+		assert_int_equal(test_check_pattern(cpu, len, s + 1), -1);
+		dma_unmap_single(dev, dma, len, DMA_TO_DEVICE);
+		assert_int_equal(test_check_pattern(cpu, len, s + 1), -1);
+
+		/* FROM_DEVICE: the sync for the device copies nothing in */
+		dma = dma_map_single(dev, cpu, len, DMA_FROM_DEVICE);
+		assert_true(device_sees(dev, dma, len, s + 1));	/* the map did copy */
+		test_fill_pattern(cpu, len, s + 3);
+		dma_sync_single_for_device(dev, dma, len, DMA_FROM_DEVICE);
+		assert_true(device_sees(dev, dma, len, s + 1));
+		device_writes(dev, dma, len, s + 4);
+		dma_sync_single_for_cpu(dev, dma, len, DMA_FROM_DEVICE);
+		assert_int_equal(test_check_pattern(cpu, len, s + 4), -1);
+		dma_unmap_single(dev, dma, len, DMA_FROM_DEVICE);
+		assert_int_equal(test_check_pattern(cpu, len, s + 4), -1);
+	}
 
 	free(want);
 	dmamap_free_pages(page, 1);
