@@ -31,24 +31,6 @@ static struct device *make_dev(struct dmamap_machine *m, const struct dmamap_dev
 	return dev;
 }
 
-static struct dmamap_stats stats(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st;
-}
-
-static bool all_bytes(const void *p, size_t len, u8 v)
-{
-	const u8 *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i] != v)
-			return false;
-	return true;
-}
-
 static struct page *dma_page(struct dmamap_machine *m, struct device *dev, dma_addr_t dma)
 {
 	return dmamap_pfn_to_page(m, PHYS_PFN(dma + dmamap_device_dma_offset(dev)));
@@ -99,11 +81,11 @@ static void test_nkm_seed(void **state)
 	u8 *user;
 
 	(void)state;
-	st0 = stats(m);
+	st0 = test_stats(m);
 	cookie = dma_alloc_attrs(a, size, &dma, GFP_KERNEL, DMA_ATTR_NO_KERNEL_MAPPING);
 	assert_non_null(cookie);
 	assert_int_not_equal(dma, DMA_MAPPING_ERROR);
-	st1 = stats(m);
+	st1 = test_stats(m);
 	/* nothing of the VA window is used */
 	assert_int_equal(st1.vmalloc_bytes, st0.vmalloc_bytes);
 	assert_int_equal(st1.vmalloc_areas, st0.vmalloc_areas);
@@ -117,13 +99,13 @@ static void test_nkm_seed(void **state)
 	assert_int_equal(dmamap_vma_create(m, PAGE_ALIGN(size), 0, &vma), 0);
 	assert_int_equal(dma_mmap_attrs(a, vma, cookie, dma, size, DMA_ATTR_NO_KERNEL_MAPPING), 0);
 	user = (u8 *)vma->vm_start;
-	assert_true(all_bytes(user, PAGE_ALIGN(size), 0));
+	assert_true(test_all_bytes(user, PAGE_ALIGN(size), 0));
 	test_fill_pattern(user, size, 11);
 	assert_device_sees(a, dma, size, 11);
 	device_writes(a, dma, size, 12);
 	assert_int_equal(test_check_pattern(user, size, 12), -1);
 	/* still no VA window used: the user mapping is not the kernel's */
-	st1 = stats(m);
+	st1 = test_stats(m);
 	assert_int_equal(st1.vmalloc_bytes, st0.vmalloc_bytes);
 	assert_int_equal(st1.vmalloc_areas, st0.vmalloc_areas);
 
@@ -152,7 +134,7 @@ static void test_nkm_seed(void **state)
 
 	dmamap_vma_destroy(vma);
 	dma_free_attrs(a, size, cookie, dma, DMA_ATTR_NO_KERNEL_MAPPING);
-	assert_int_equal(stats(m).api_errors, st0.api_errors);
+	assert_int_equal(test_stats(m).api_errors, st0.api_errors);
 	dmamap_device_destroy(a);
 	dmamap_device_destroy(b);
 	test_assert_no_leaks(m);
@@ -216,7 +198,7 @@ static void test_va_window_exhaustion(void **state)
 	unsigned int nm = 0;
 
 	(void)state;
-	assert_int_equal(stats(m).vmalloc_size, 16 * PAGE_SIZE);
+	assert_int_equal(test_stats(m).vmalloc_size, 16 * PAGE_SIZE);
 	for (; nm < 16; nm++) {
 		mapped[nm] = dma_alloc_attrs(dev, size, &mdma[nm], GFP_KERNEL, DMA_ATTR_NO_WARN);
 		if (!mapped[nm])
@@ -225,16 +207,16 @@ static void test_va_window_exhaustion(void **state)
 	}
 	/* four pages and a guard page each: three fit in sixteen pages */
 	assert_int_equal(nm, 3);
-	st0 = stats(m);
+	st0 = test_stats(m);
 	assert_null(dma_alloc_attrs(dev, size, &dma, GFP_KERNEL, DMA_ATTR_NO_WARN));
 	assert_int_equal(dma, DMA_MAPPING_ERROR);
-	assert_int_equal(stats(m).pages_free, st0.pages_free);	/* nothing kept */
+	assert_int_equal(test_stats(m).pages_free, st0.pages_free);	/* nothing kept */
 	for (unsigned int i = 0; i < 16; i++) {
 		cookies[i] = dma_alloc_attrs(dev, size, &cdma[i], GFP_KERNEL,
 					     DMA_ATTR_NO_KERNEL_MAPPING);
 		assert_non_null(cookies[i]);
 	}
-	st1 = stats(m);
+	st1 = test_stats(m);
 	assert_int_equal(st1.vmalloc_bytes, st0.vmalloc_bytes);
 	assert_int_equal(st1.cookies, 16);
 	assert_int_equal(st0.pages_free - st1.pages_free, 16 * 4);
@@ -244,8 +226,8 @@ static void test_va_window_exhaustion(void **state)
 	again = dma_alloc_attrs(dev, size, &dma, GFP_KERNEL, DMA_ATTR_NO_WARN);
 	assert_non_null(again);
 	memset(again, 0x77, size);
-	assert_true(all_bytes(mapped[0], size, 0x40));
-	assert_true(all_bytes(mapped[2], size, 0x42));
+	assert_true(test_all_bytes(mapped[0], size, 0x40));
+	assert_true(test_all_bytes(mapped[2], size, 0x42));
 	assert_null(dma_alloc_attrs(dev, size, &mdma[1], GFP_KERNEL, DMA_ATTR_NO_WARN));
 	dma_free_attrs(dev, size, again, dma, 0);
 	dma_free_attrs(dev, size, mapped[0], mdma[0], 0);
@@ -253,7 +235,7 @@ static void test_va_window_exhaustion(void **state)
 	for (unsigned int i = 0; i < 16; i++)
 		dma_free_attrs(dev, size, cookies[i], cdma[i], DMA_ATTR_NO_KERNEL_MAPPING);
 	/* the whole window is usable again */
-	assert_int_equal(stats(m).vmalloc_bytes, 0);
+	assert_int_equal(test_stats(m).vmalloc_bytes, 0);
 	for (nm = 0; nm < 3; nm++) {
 		mapped[nm] = dma_alloc_attrs(dev, size, &mdma[nm], GFP_KERNEL, 0);
 		assert_non_null(mapped[nm]);
@@ -293,7 +275,7 @@ static void test_alloc_zeroed(void **state)
 		n++;
 	}
 	assert_true(n > 16);
-	assert_int_equal(stats(m).pages_free, 0);
+	assert_int_equal(test_stats(m).pages_free, 0);
 	while (n)
 		dmamap_free_pages(pages[--n], 0);
 
@@ -307,16 +289,16 @@ static void test_alloc_zeroed(void **state)
 		assert_non_null(p1);
 		assert_non_null(p2);
 		assert_non_null(p3);
-		assert_true(all_bytes(p1, size, 0));
-		assert_true(all_bytes(p3, size, 0));
+		assert_true(test_all_bytes(p1, size, 0));
+		assert_true(test_all_bytes(p3, size, 0));
 		assert_int_equal(dmamap_bus_read(dev, d1, buf, size, NULL), 0);
-		assert_true(all_bytes(buf, size, 0));
+		assert_true(test_all_bytes(buf, size, 0));
 		assert_int_equal(dmamap_bus_read(dev, d2, buf, size, NULL), 0);
-		assert_true(all_bytes(buf, size, 0));
+		assert_true(test_all_bytes(buf, size, 0));
 		assert_int_equal(dmamap_bus_read(dev, d3, buf, size, NULL), 0);
-		assert_true(all_bytes(buf, size, 0));
+		assert_true(test_all_bytes(buf, size, 0));
 		/* the linear alias of a mapped buffer holds no stale line either */
-		assert_true(all_bytes(page_address(dma_page(m, dev, d1)), size, 0));
+		assert_true(test_all_bytes(page_address(dma_page(m, dev, d1)), size, 0));
 		/* dirty them, free them, get them back: zero again */
 		memset(p1, 0x3c, size);
 		memset(p3, 0x3d, size);
@@ -326,8 +308,8 @@ static void test_alloc_zeroed(void **state)
 		p3 = dma_alloc_coherent(dev, size, &d3, GFP_ATOMIC);
 		assert_non_null(p1);
 		assert_non_null(p3);
-		assert_true(all_bytes(p1, size, 0));
-		assert_true(all_bytes(p3, size, 0));
+		assert_true(test_all_bytes(p1, size, 0));
+		assert_true(test_all_bytes(p3, size, 0));
 		dma_free_coherent(dev, size, p1, d1);
 		dma_free_coherent(dev, size, p3, d3);
 		dma_free_attrs(dev, size, p2, d2, DMA_ATTR_NO_KERNEL_MAPPING);
@@ -459,7 +441,7 @@ static void test_mmap_pgoff_and_bounds(void **state)
 		assert_non_null(p);
 		device_writes(dev, dma, size, 20 + k);
 		for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-			struct dmamap_stats st0 = stats(m);
+			struct dmamap_stats st0 = test_stats(m);
 			struct vm_area_struct *vma;
 
 			assert_int_equal(dmamap_vma_create(m, cases[i].pages * PAGE_SIZE,
@@ -475,7 +457,7 @@ static void test_mmap_pgoff_and_bounds(void **state)
 						    cases[i].pages * PAGE_SIZE);
 			} else {
 				/* nothing was mapped */
-				assert_int_equal(stats(m).host_vmas, st0.host_vmas);
+				assert_int_equal(test_stats(m).host_vmas, st0.host_vmas);
 			}
 			dmamap_vma_destroy(vma);
 		}
@@ -558,7 +540,7 @@ static void test_free_wrong_attrs(void **state)
 	device_writes(dev, cd, size, 40);
 	test_fill_pattern(mapped, size, 41);
 
-	st0 = stats(m);
+	st0 = test_stats(m);
 	dma_free_attrs(dev, size, cookie, cd, 0);			/* attrs missing */
 	dma_free_attrs(dev, size, cookie, cd, DMA_ATTR_WRITE_COMBINE | DMA_ATTR_NO_KERNEL_MAPPING);
 	dma_free_attrs(dev, size, mapped, md, DMA_ATTR_NO_KERNEL_MAPPING); /* attrs extra */
@@ -569,7 +551,7 @@ static void test_free_wrong_attrs(void **state)
 	dma_free_attrs(dev, size, cookie, md, DMA_ATTR_NO_KERNEL_MAPPING);
 	dma_free_attrs(dev, size, (u8 *)mapped + 64, md, 0);		/* address */
 	dma_free_attrs(dev, size, mapped, md + PAGE_SIZE, 0);		/* handle */
-	st1 = stats(m);
+	st1 = test_stats(m);
 	assert_int_equal(st1.api_errors - st0.api_errors, 9);
 	assert_int_equal(st1.pages_free, st0.pages_free);
 	assert_int_equal(st1.cookies, st0.cookies);
@@ -591,14 +573,14 @@ static void test_free_wrong_attrs(void **state)
 	/* the right frees work */
 	dma_free_attrs(dev, size, cookie, cd, DMA_ATTR_NO_KERNEL_MAPPING);
 	dma_free_attrs(dev, size, mapped, md, 0);
-	st1 = stats(m);
+	st1 = test_stats(m);
 	assert_int_equal(st1.api_errors, st0.api_errors + 9);
 	assert_int_equal(st1.pages_free - st0.pages_free, 2 * 4);	/* order-2 blocks */
 	assert_int_equal(st1.cookies, st0.cookies - 1);
 	/* and a second free of either is refused */
 	dma_free_attrs(dev, size, mapped, md, 0);
-	assert_int_equal(stats(m).api_errors, st0.api_errors + 10);
-	assert_int_equal(stats(m).pages_free, st1.pages_free);
+	assert_int_equal(test_stats(m).api_errors, st0.api_errors + 10);
+	assert_int_equal(test_stats(m).pages_free, st1.pages_free);
 	dmamap_device_destroy(dev);
 	test_assert_no_leaks(m);
 	dmamap_machine_destroy(m);
@@ -685,7 +667,7 @@ static void test_map_out_of_mask(void **state)
 	dma_addr_t dma;
 
 	(void)state;
-	assert_int_equal(stats(m).swiotlb_slots_total, 0);
+	assert_int_equal(test_stats(m).swiotlb_slots_total, 0);
 	assert_true(page_to_phys(low) < SZ_4G);
 	assert_true(page_to_phys(high) >= SZ_4G);
 	dma = dma_map_page_attrs(dev, high, 0, 64, DMA_TO_DEVICE, DMA_ATTR_NO_WARN);
@@ -704,12 +686,12 @@ static void test_map_out_of_mask(void **state)
 	sg_set_page(sg, high, 100, 8);
 	sg = sg_next(sg);
 	sg_set_page(sg, low + 1, 100, 8);
-	st0 = stats(m);
+	st0 = test_stats(m);
 	assert_int_equal(dma_map_sg_attrs(dev, sgt.sgl, 3, DMA_BIDIRECTIONAL, DMA_ATTR_NO_WARN), 0);
 	assert_int_equal(mm_cache_snapshots(m), 0);
 	assert_int_equal(dma_map_sgtable(dev, &sgt, DMA_FROM_DEVICE, DMA_ATTR_NO_WARN), -EIO);
 	assert_int_equal(mm_cache_snapshots(m), 0);
-	st1 = stats(m);
+	st1 = test_stats(m);
 	assert_int_equal(st1.api_errors, st0.api_errors);	/* a failure, not a misuse */
 	/* the same list without the high entry maps */
 	sg_mark_end(sgt.sgl);
@@ -826,7 +808,7 @@ static void test_dispatcher_errors(void **state)
 static void assert_same_state(struct dmamap_machine *m, const struct dmamap_stats *st0,
 			      u64 errors)
 {
-	struct dmamap_stats st1 = stats(m);
+	struct dmamap_stats st1 = test_stats(m);
 
 	assert_int_equal(st1.pages_free, st0->pages_free);
 	assert_int_equal(st1.vmalloc_bytes, st0->vmalloc_bytes);
@@ -855,7 +837,7 @@ static void test_bad_arguments(void **state)
 	p = dma_alloc_coherent(dev, PAGE_SIZE, &good, GFP_KERNEL);
 	assert_non_null(p);
 	memset(p, 0x5e, PAGE_SIZE);
-	st0 = stats(m);
+	st0 = test_stats(m);
 
 	/* no device: nothing to count it against */
 	assert_null(dma_alloc_coherent(NULL, PAGE_SIZE, &dma, GFP_KERNEL));
@@ -904,14 +886,14 @@ static void test_bad_arguments(void **state)
 		struct vm_area_struct *vma;
 
 		assert_int_equal(dmamap_vma_create(m, PAGE_SIZE, 0, &vma), 0);
-		st0 = stats(m);
+		st0 = test_stats(m);
 		assert_int_equal(dma_mmap_coherent(dev, vma, p, good + PAGE_SIZE, PAGE_SIZE),
 				 -ENXIO);
 		assert_int_equal(dma_mmap_coherent(dev, vma, p, good, 0), -EINVAL);
 		assert_int_equal(dma_mmap_coherent(NULL, vma, p, good, PAGE_SIZE), -EINVAL);
-		assert_int_equal(stats(m).host_vmas, st0.host_vmas);
+		assert_int_equal(test_stats(m).host_vmas, st0.host_vmas);
 		dmamap_vma_destroy(vma);
-		st0 = stats(m);
+		st0 = test_stats(m);
 	}
 	/* unmapping what was never mapped: an address that is not RAM */
 	dma_unmap_page(dev, 0x1000, 64, DMA_TO_DEVICE);
@@ -920,7 +902,7 @@ static void test_bad_arguments(void **state)
 	assert_same_state(m, &st0, 3);
 
 	/* the buffer survived it all */
-	assert_true(all_bytes(p, PAGE_SIZE, 0x5e));
+	assert_true(test_all_bytes(p, PAGE_SIZE, 0x5e));
 	dma_free_coherent(dev, PAGE_SIZE, p, good);
 	dmamap_free_pages(page, 0);
 	dmamap_device_destroy(dev);
