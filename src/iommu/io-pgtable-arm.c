@@ -192,20 +192,17 @@ static u64 *next_table(struct arm_lpae_io_pgtable *d, u64 *ptep, int lvl, int *e
 	return next_table(d, ptep, lvl, err);
 }
 
-static int map_one(struct arm_lpae_io_pgtable *d, unsigned long iova, phys_addr_t paddr,
-		   int target, int prot)
+/* The table of level @target covering @iova, made if missing; NULL with *err set. */
+static u64 *table_for(struct arm_lpae_io_pgtable *d, unsigned long iova, int target, int *err)
 {
 	u64 *table = d->pgd;
-	int lvl, err = 0;
 
-	for (lvl = d->start_level; lvl < target; lvl++) {
-		table = next_table(d, &table[lvl_idx(iova, lvl)], lvl, &err);
+	for (int lvl = d->start_level; lvl < target; lvl++) {
+		table = next_table(d, &table[lvl_idx(iova, lvl)], lvl, err);
 		if (!table)
-			return err;
+			return NULL;
 	}
-	if (!pte_cas(&table[lvl_idx(iova, target)], 0, prot_to_pte(paddr, prot, target)))
-		return -EEXIST;
-	return 0;
+	return table;
 }
 
 static int level_of_size(size_t pgsize)
@@ -241,13 +238,24 @@ static int lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_a
 	    !in_range(d, iova, pgsize * pgcount) || (paddr + pgsize * pgcount - 1) >> d->cfg.oas ||
 	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
-	for (size_t i = 0; i < pgcount; i++) {
-		int ret = map_one(d, iova + i * pgsize, paddr + i * pgsize, lvl, prot);
+	/* one walk per table: the pages up to its end go in with no walk of their own */
+	for (size_t i = 0; i < pgcount;) {
+		unsigned long va = iova + i * pgsize;
+		u64 pte = prot_to_pte(paddr + i * pgsize, prot, lvl);
+		int err = 0;
+		u64 *table = table_for(d, va, lvl, &err);
+		size_t idx, end;
 
-		if (ret)
-			return ret;
-		if (mapped)
-			*mapped += pgsize;
+		if (!table)
+			return err;
+		idx = lvl_idx(va, lvl);
+		end = min(LPAE_ENTRIES, idx + (pgcount - i));
+		for (; idx < end; idx++, i++, pte += pgsize) {
+			if (!pte_cas(&table[idx], 0, pte))
+				return -EEXIST;
+			if (mapped)
+				*mapped += pgsize;
+		}
 	}
 	return 0;
 }
@@ -298,6 +306,24 @@ static size_t split_block(struct arm_lpae_io_pgtable *d, u64 *ptep, u64 blk, int
 	return size;
 }
 
+/*
+ * The existing table of level @lvl covering @iova, when every level above
+ * points to a table; NULL otherwise (nothing there, or a block).
+ */
+static u64 *leaf_table(struct arm_lpae_io_pgtable *d, unsigned long iova, int lvl)
+{
+	u64 *table = d->pgd;
+
+	for (int l = d->start_level; l < lvl; l++) {
+		u64 pte = pte_load(&table[lvl_idx(iova, l)]);
+
+		if (!pte_is_table(pte, l))
+			return NULL;
+		table = table_of(d, pte & ARM_LPAE_PTE_ADDR_MASK);
+	}
+	return table;
+}
+
 /* Unmaps one unit of @size at @iova. */
 static size_t unmap_one(struct arm_lpae_io_pgtable *d, unsigned long iova, size_t size)
 {
@@ -334,12 +360,33 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 	if (level_of_size(pgsize) < 0 || !pgcount || !IS_ALIGNED(iova, pgsize) ||
 	    pgcount > SIZE_MAX / pgsize || !in_range(d, iova, pgsize * pgcount))
 		return 0;
-	for (size_t i = 0; i < pgcount; i++) {
-		size_t n = unmap_one(d, iova + i * pgsize, pgsize);
+	for (size_t i = 0; i < pgcount;) {
+		unsigned long va = iova + i * pgsize;
+		int lvl = level_of_size(pgsize);
+		u64 *table = leaf_table(d, va, lvl);
+		size_t n;
 
+		if (table) {
+			/* the leaves of this table, one after the other, with no walk each */
+			size_t idx = lvl_idx(va, lvl), end = min(LPAE_ENTRIES, idx + (pgcount - i));
+
+			for (; idx < end; idx++, i++) {
+				u64 pte = pte_load(&table[idx]);
+
+				if (pte_is_table(pte, lvl))
+					break;	/* a table covered whole: unmap_one frees it */
+				if (!pte_valid(pte) || !pte_cas(&table[idx], pte, 0))
+					return done;
+				done += pgsize;
+			}
+			if (idx == end)
+				continue;
+		}
+		n = unmap_one(d, iova + i * pgsize, pgsize);
 		if (!n)
 			break;
 		done += n;
+		i++;
 	}
 	return done;
 }
