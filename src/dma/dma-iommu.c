@@ -612,14 +612,24 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 	unsigned long mask = dma_get_seg_boundary(dev);
 	struct scatterlist *s, *prev = NULL;
 	size_t iova_len = 0, mapped = 0;
+	phys_addr_t phys_small[32], *phys = phys_small;
 	dma_addr_t iova;
 	int i, ret;
 
+	/* each entry's physical address, found once (NULL: found again when needed) */
+	if (nents > (int)ARRAY_SIZE(phys_small))
+		phys = malloc((size_t)nents * sizeof(*phys));
 	for_each_sg(sgl, s, nents, i) {
+		phys_addr_t p;
+
 		/* nothing is changed yet: a bad entry fails the call cleanly */
-		if (!sg_page(s) || !s->length || mm_page_machine(sg_page(s)) != dev->machine ||
-		    !mm_phys_is_ram(dev->machine, sg_phys(s), s->length))
-			return -EINVAL;
+		if (!sg_page(s) || !s->length || mm_page_machine(sg_page(s)) != dev->machine)
+			goto out_inval;
+		p = sg_phys(s);
+		if (!mm_phys_is_ram(dev->machine, p, s->length))
+			goto out_inval;
+		if (phys)
+			phys[i] = p - (s->offset & (PAGE_SIZE - 1));
 	}
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		iommu_dma_sync_sg_for_device(dev, sgl, nents, dir);
@@ -656,12 +666,14 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 		goto out_restore_sg;
 	}
 	for_each_sg(sgl, s, nents, i) {
-		ret = io_pgtable_map(d->pgtbl, (unsigned long)(iova + mapped), sg_phys(s),
-				     s->length, prot);
+		ret = io_pgtable_map(d->pgtbl, (unsigned long)(iova + mapped),
+				     phys ? phys[i] : sg_phys(s), s->length, prot);
 		if (ret)
 			goto out_unmap;
 		mapped += s->length;
 	}
+	if (phys != phys_small)
+		free(phys);
 	return finalise_sg(dev, sgl, nents, iova);
 
 out_unmap:
@@ -675,7 +687,14 @@ out_unmap:
 	iommu_dma_free_iova_now(dev, iova, iova_len);
 out_restore_sg:
 	invalidate_sg(sgl, nents);
+	if (phys != phys_small)
+		free(phys);
 	return ret == -ENOMEM ? -ENOMEM : -EINVAL;
+
+out_inval:
+	if (phys != phys_small)
+		free(phys);
+	return -EINVAL;
 }
 
 static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
@@ -687,8 +706,11 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int 
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		iommu_dma_sync_sg_for_cpu(dev, sgl, nents, dir);
-	for_each_sg(sgl, tmp, nents, i)
-		dma_unmap_forget_phys(dev, sg_phys(tmp), tmp->length);
+	if (!dev->dma_coherent) {
+		/* a coherent device's pages have nothing to forget */
+		for_each_sg(sgl, tmp, nents, i)
+			dma_unmap_forget_phys(dev, sg_phys(tmp), tmp->length);
+	}
 	/* the list is in one IOVA range: from the first DMA segment to the end of the last */
 	if (!sg_dma_len(sgl) || sg_dma_address(sgl) == DMA_MAPPING_ERROR) {
 		dma_report_misuse(dev, "dma_unmap_sg: the list is not mapped");
