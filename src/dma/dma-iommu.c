@@ -24,6 +24,37 @@ static inline struct dmamap_iommu_domain *dev_domain(struct device *dev)
 	return to_dmamap_domain(dev->domain);
 }
 
+/*
+ * The physical address of @page + @offset when @page is a page of @m and
+ * [that, +@len) is RAM of one bank; (phys_addr_t)-1 otherwise. What
+ * mm_page_machine(), page_to_phys() and mm_phys_is_ram() together tell, with
+ * no registry lookup.
+ */
+static inline phys_addr_t page_phys_checked(const struct dmamap_machine *m,
+					    const struct page *page, unsigned int offset,
+					    unsigned int len)
+{
+	unsigned long byte = (unsigned long)page - (unsigned long)m->pages, gidx;
+
+	if (page < m->pages || byte % sizeof(*page))
+		return (phys_addr_t)-1;
+	gidx = byte / sizeof(*page);
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (gidx - b->first < b->nr_pages) {
+			u64 at = ((u64)(gidx - b->first) << PAGE_SHIFT) + offset;
+
+			if (unlikely(at >= b->size || len > b->size - at))
+				/* past the bank: what the bank holding that address says */
+				return mm_phys_is_ram(m, b->base + at, len) ? b->base + at
+									   : (phys_addr_t)-1;
+			return b->base + at;
+		}
+	}
+	return (phys_addr_t)-1;
+}
+
 /* As dma_info_to_prot(). */
 static int dma_info_to_prot(enum dma_data_direction dir, bool coherent, unsigned long attrs)
 {
@@ -623,10 +654,10 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 		phys_addr_t p;
 
 		/* nothing is changed yet: a bad entry fails the call cleanly */
-		if (!sg_page(s) || !s->length || mm_page_machine(sg_page(s)) != dev->machine)
+		if (!sg_page(s) || !s->length)
 			goto out_inval;
-		p = sg_phys(s);
-		if (!mm_phys_is_ram(dev->machine, p, s->length))
+		p = page_phys_checked(dev->machine, sg_page(s), s->offset, s->length);
+		if (p == (phys_addr_t)-1)
 			goto out_inval;
 		if (phys)
 			phys[i] = p - (s->offset & (PAGE_SIZE - 1));

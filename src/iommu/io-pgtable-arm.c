@@ -435,6 +435,8 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
 
 	if (!size || !IS_ALIGNED(iova | paddr | size, PAGE_SIZE) || !in_range(d, iova, size))
 		return -EINVAL;
+	if (size == SZ_4K)
+		return lpae_map_pages(ops, iova, paddr, SZ_4K, 1, prot, 0, NULL);
 	while (done < size) {
 		unsigned long va = iova + done;
 		phys_addr_t pa = paddr + done;
