@@ -116,6 +116,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	struct dmamap_iommu_domain *d = t->domain;
 	unsigned long iova = (unsigned long)dma;
 	size_t run = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
+	phys_addr_t end;
 	u64 gen, val;
 
 	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
@@ -127,14 +128,38 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
 	(*hits)++;
 	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
-	if (run < len)
-		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, run);
-	/* banks are whole pages: the page is RAM or it is not */
-	if (unlikely(!iommu_ram_end(d->machine, *phys))) {
+	if (run < len) {
+		/*
+		 * The next page, as the general loop would look at it: when it
+		 * hits and is not contiguous, the run ends with this page; when
+		 * it hits and is, the loop goes on after it.
+		 */
+		u64 next;
+
+		if (dma + run > d->domain.geometry.aperture_end ||
+		    !iotlb_lookup(t, __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE),
+				  (iova >> PAGE_SHIFT) + 1, &next) ||
+		    !(next & (write ? IOTLB_W : IOTLB_R)) ||
+		    __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
+			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses,
+							run);
+		(*hits)++;
+		if ((next & PAGE_MASK) != (val & PAGE_MASK) + PAGE_SIZE) {
+			len = run;
+		} else {
+			run += min_t(size_t, PAGE_SIZE, len - run);
+			if (run < len)
+				return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits,
+								misses, run);
+		}
+	}
+	/* the RAM bank ends the run too */
+	end = iommu_ram_end(d->machine, *phys);
+	if (unlikely(!end)) {
 		f->reason = DMAMAP_FAULT_BUS;
 		return -EFAULT;
 	}
-	return (long)len;
+	return (long)min_t(u64, len, end - *phys);
 }
 
 /* The DMA backend's hooks (issue: the IOMMU DMA backend). */
