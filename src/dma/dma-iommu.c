@@ -145,6 +145,33 @@ static dma_addr_t iommu_dma_map_phys(struct device *dev, phys_addr_t phys, size_
 
 /* --- pages ------------------------------------------------------------------- */
 
+/* The physical address of a frame of @m (no checks: @page is one). */
+static inline phys_addr_t frame_phys(const struct dmamap_machine *m, const struct page *page)
+{
+	unsigned long gidx = (unsigned long)(page - m->pages);
+
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (gidx - b->first < b->nr_pages)
+			return b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT);
+	}
+	return (phys_addr_t)-1;
+}
+
+/* Where the run of physically contiguous frames from @cur ends (at most @max frames). */
+static unsigned int chunk_end(const struct dmamap_machine *m, struct page **pages,
+			      unsigned int count, unsigned int cur, size_t max)
+{
+	phys_addr_t next = frame_phys(m, pages[cur]) + PAGE_SIZE;
+	unsigned int j;
+
+	for (j = cur + 1; j < count && j - cur < max; j++, next += PAGE_SIZE)
+		if (frame_phys(m, pages[j]) != next)
+			break;
+	return j;
+}
+
 /* Makes an order-n block n independently freeable frames, as split_page(). */
 static void split_block(struct page *page, unsigned int order)
 {
@@ -457,6 +484,40 @@ static int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma, void *
 	return mm_vma_map_pages(vma, 0, a->pages + off, (unsigned int)vma_pages(vma));
 }
 
+/*
+ * What sg_alloc_table_from_pages(@sgt, @pages, @count, 0, @size) makes of
+ * frames of @m (physically contiguous ones share an entry, of at most
+ * UINT_MAX rounded down to pages; the last entry cut to @size), with each
+ * frame's address found from the machine's banks.
+ */
+static int table_from_pages(struct dmamap_machine *m, struct sg_table *sgt, struct page **pages,
+			    unsigned int count, size_t size)
+{
+	const size_t max_pages = ALIGN_DOWN(UINT_MAX, PAGE_SIZE) >> PAGE_SHIFT;
+	unsigned int chunks = 0, i = 0;
+	struct scatterlist *s;
+	int ret;
+
+	if (!count || !size || size > ((size_t)count << PAGE_SHIFT)) {
+		memset(sgt, 0, sizeof(*sgt));
+		return -EINVAL;
+	}
+	for (unsigned int j = 0; j < count; j = chunk_end(m, pages, count, j, max_pages))
+		chunks++;
+	ret = sg_alloc_table(sgt, chunks, GFP_KERNEL);
+	if (ret)
+		return ret;
+	for (s = sgt->sgl; i < count && s; s = sg_next(s)) {
+		unsigned int j = chunk_end(m, pages, count, i, max_pages);
+		size_t len = min(size, (size_t)(j - i) << PAGE_SHIFT);
+
+		sg_set_page(s, pages[i], (unsigned int)len, 0);
+		size -= len;
+		i = j;
+	}
+	return 0;
+}
+
 static int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 				 dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
@@ -476,8 +537,8 @@ static int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt, void 
 		return ret;
 	}
 	/* physically contiguous pages coalesce: the seed's arm_iommu_get_sgtable() */
-	return sg_alloc_table_from_pages(sgt, a->pages, (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT),
-					 0, size, GFP_KERNEL);
+	return table_from_pages(dev->machine, sgt, a->pages,
+				(unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT), size);
 }
 
 /* --- streaming mappings ----------------------------------------------------------- */
