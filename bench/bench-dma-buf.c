@@ -329,6 +329,7 @@ out:
 	return ret;
 }
 BENCH_CASE(bb_round_trip, "dma-buf-frame-round-trip-1m",
-	   "a 1 MiB frame through three devices (bus write by A, bus copy by B between two dma-bufs "
-	   "through its IOMMU, bus read by direct C), % of the bandwidth of 3 memcpys of 1 MiB",
+	   "a 1 MiB frame through three devices (bus write by A, bus copy by B between two "
+	   "dma-bufs through its IOMMU, bus read by direct C), % of the bandwidth of 3 memcpys "
+	   "of 1 MiB",
 	   bench_round_trip)

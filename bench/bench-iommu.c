@@ -94,7 +94,8 @@ static int bench_iova_w1(const struct bench_ctx *ctx, struct bench_result *r)
 		goto out;
 	}
 	iova_result(r, s, rounds, rounds * batch, 16, 16);
-	snprintf(r->note, sizeof(r->note), "per pair, 1 live; 32-bit space; kernel reference 16 ns");
+	snprintf(r->note, sizeof(r->note),
+		 "per pair, 1 live; 32-bit space; kernel reference 16 ns");
 	ret = 0;
 out:
 	iova_domain_destroy(d);
@@ -229,8 +230,8 @@ out:
 }
 
 static int iova_random(const struct bench_ctx *ctx, struct bench_result *r, unsigned int live,
-		       unsigned int min_size, unsigned int max_size, bool pow2, unsigned int threads,
-		       double target, double kernel_ns)
+		       unsigned int min_size, unsigned int max_size, bool pow2,
+		       unsigned int threads, double target, double kernel_ns)
 {
 	struct iova_random w[2];
 	pthread_barrier_t barrier;
@@ -410,8 +411,9 @@ static int translate(const struct bench_ctx *ctx, struct bench_result *r, bool h
 	r->goal = BENCH_GOAL_MAX;
 	r->target = hit ? 3 : 10;
 	snprintf(r->note, sizeof(r->note),
-		 "iommu_bus_translate of 64 bytes; %.2f%% IOTLB hits (64 entries); 256 MiB of 4 KiB "
-		 "leaves, ias 48, %lu table pages", 100.0 * (double)hits / (double)(hits + misses),
+		 "iommu_bus_translate of 64 bytes; %.2f%% IOTLB hits (64 entries); 256 MiB of "
+		 "4 KiB leaves, ias 48, %lu table pages",
+		 100.0 * (double)hits / (double)(hits + misses),
 		 io_pgtable_nr_tables(to_dmamap_domain(st.domain)->pgtbl));
 	ret = 0;
 out:
