@@ -260,7 +260,8 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 			for (unsigned int i = ri, at = 0; i < nr; i++) {
 				size_t skip = i == ri ? rofs : 0;
 
-				memcpy(staged + at, device_view(dev, runs[i].phys + skip), runs[i].len - skip);
+				memcpy(staged + at, device_view(dev, runs[i].phys + skip),
+				       runs[i].len - skip);
 				at += (unsigned int)(runs[i].len - skip);
 			}
 		}
@@ -271,7 +272,8 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 			for (size_t put = 0; put < len;) {
 				size_t m = min(len - put, runs[ri].len - rofs);
 
-				device_store(dev, phys + put, device_view(dev, runs[ri].phys + rofs), m);
+				device_store(dev, phys + put,
+					     device_view(dev, runs[ri].phys + rofs), m);
 				put += m;
 				rofs += m;
 				if (rofs == runs[ri].len) {

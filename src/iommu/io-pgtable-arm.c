@@ -234,7 +234,7 @@ static int lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_a
 	if (mapped)
 		*mapped = 0;
 	if (lvl < 0 || !(d->cfg.pgsize_bitmap & pgsize) || !pgcount ||
-	    !IS_ALIGNED(iova | paddr, pgsize) || pgcount > SIZE_MAX / pgsize ||
+	    !IS_ALIGNED(iova | paddr, pgsize) || pgcount > (SIZE_MAX >> __builtin_ctzl(pgsize)) ||
 	    !in_range(d, iova, pgsize * pgcount) || (paddr + pgsize * pgcount - 1) >> d->cfg.oas ||
 	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
@@ -358,7 +358,7 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 
 	(void)gather;
 	if (level_of_size(pgsize) < 0 || !pgcount || !IS_ALIGNED(iova, pgsize) ||
-	    pgcount > SIZE_MAX / pgsize || !in_range(d, iova, pgsize * pgcount))
+	    pgcount > (SIZE_MAX >> __builtin_ctzl(pgsize)) || !in_range(d, iova, pgsize * pgcount))
 		return 0;
 	for (size_t i = 0; i < pgcount;) {
 		unsigned long va = iova + i * pgsize;
@@ -373,8 +373,9 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 			for (; idx < end; idx++, i++) {
 				u64 pte = pte_load(&table[idx]);
 
+				/* a table covered whole: unmap_one frees it */
 				if (pte_is_table(pte, lvl))
-					break;	/* a table covered whole: unmap_one frees it */
+					break;
 				if (!pte_valid(pte) || !pte_cas(&table[idx], pte, 0))
 					return done;
 				done += pgsize;

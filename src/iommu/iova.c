@@ -531,7 +531,8 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 			cache_lock(c);
 			pfn = cache_get(d, c, order, limit_pfn);
 			if (pfn)
-				__atomic_store_n(&c->used, c->used + (1L << order), __ATOMIC_RELAXED);
+				__atomic_store_n(&c->used, c->used + (1L << order),
+						 __ATOMIC_RELAXED);
 			cache_unlock(c);
 			if (pfn) {
 				alloced_mark(d, order, pfn >> order);
