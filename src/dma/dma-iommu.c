@@ -705,6 +705,7 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 	struct scatterlist *s, *prev = NULL;
 	size_t iova_len = 0, mapped = 0;
 	phys_addr_t phys_small[32], *phys = phys_small;
+	struct io_pgtable_cursor cur = { 0, NULL };
 	dma_addr_t iova;
 	int i, ret;
 
@@ -758,8 +759,8 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 		goto out_restore_sg;
 	}
 	for_each_sg(sgl, s, nents, i) {
-		ret = io_pgtable_map(d->pgtbl, (unsigned long)(iova + mapped),
-				     phys ? phys[i] : sg_phys(s), s->length, prot);
+		ret = io_pgtable_map_cursor(d->pgtbl, &cur, (unsigned long)(iova + mapped),
+					    phys ? phys[i] : sg_phys(s), s->length, prot);
 		if (ret)
 			goto out_unmap;
 		mapped += s->length;

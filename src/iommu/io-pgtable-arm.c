@@ -476,6 +476,45 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
 	return ret;
 }
 
+int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *cur,
+			  unsigned long iova, phys_addr_t paddr, size_t size, int prot)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+	size_t done;
+	int err = -EEXIST;
+
+	if (size >= SZ_2M || !size || !IS_ALIGNED(iova | paddr | size, PAGE_SIZE) ||
+	    !in_range(d, iova, size) || (paddr + size - 1) >> d->cfg.oas ||
+	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
+		return io_pgtable_map(ops, iova, paddr, size, prot);
+	/* below 2 MiB io_pgtable_map() uses 4 KiB pages only */
+	for (done = 0; done < size; done += SZ_4K) {
+		unsigned long va = iova + done;
+
+		if (!cur->table || (va & ~(SZ_2M - 1)) != cur->base) {
+			u64 *t = table_for(d, va, 3, &err);
+
+			if (!t) {
+				cur->table = NULL;
+				goto undo;
+			}
+			cur->table = t;
+			cur->base = va & ~(SZ_2M - 1);
+		}
+		if (!pte_cas(&cur->table[lvl_idx(va, 3)], 0, prot_to_pte(paddr + done, prot, 3))) {
+			err = -EEXIST;
+			goto undo;
+		}
+	}
+	return 0;
+
+undo:
+	/* all or nothing: as io_pgtable_map() */
+	if (done)
+		lpae_unmap_pages(ops, iova, SZ_4K, done / SZ_4K, NULL);
+	return err;
+}
+
 unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops)
 {
 	return __atomic_load_n(&to_data(ops)->nr_tables, __ATOMIC_RELAXED);
