@@ -44,6 +44,35 @@ long bus_translate_direct(struct device *dev, dma_addr_t dma, size_t len, bool w
 	return (long)run;
 }
 
+/*
+ * dma_prep_pending_range() for what a translation returned, called only when
+ * one of the frames is waiting for its preparation: the frame flags are
+ * looked at here, with the frame found from the machine's banks.
+ */
+static inline void bus_prep(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (phys - b->base < b->size) {
+			unsigned long first = b->first +
+					      (unsigned long)((phys - b->base) >> PAGE_SHIFT);
+			unsigned long n = (unsigned long)((ALIGN(phys + len, PAGE_SIZE) -
+							   ALIGN_DOWN(phys, PAGE_SIZE)) >>
+							  PAGE_SHIFT);
+
+			for (unsigned long j = 0; j < n; j++) {
+				if (unlikely(__atomic_load_n(&m->pages[first + j].flags,
+							     __ATOMIC_ACQUIRE) & PG_prep_pending)) {
+					dma_prep_pending_range(m, phys, len);
+					return;
+				}
+			}
+			return;
+		}
+	}
+}
+
 /* Translation counts for one bus call, added to the machine's once. */
 struct bus_counts {
 	u64 hits, misses;
@@ -98,7 +127,7 @@ DMAMAP_API int dmamap_bus_read(struct device *dev, dma_addr_t src, void *buf, si
 			bus_account(dev, &c);
 			return bus_fail(dev, src + done, done, (int)n, &f, fault);
 		}
-		dma_prep_pending_range(dev->machine, phys, (size_t)n);
+		bus_prep(dev->machine, phys, (size_t)n);
 		if (dev->dma_coherent)
 			mm_cpu_view_read(dev->machine, phys, (u8 *)buf + done, (size_t)n);
 		else
@@ -127,7 +156,7 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)n, &f, fault);
 		}
-		dma_prep_pending_range(dev->machine, phys, (size_t)n);
+		bus_prep(dev->machine, phys, (size_t)n);
 		if (dev->dma_coherent) {
 			if (buf)
 				mm_coherent_write(dev->machine, phys, (const u8 *)buf + done, (size_t)n);
@@ -231,7 +260,7 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 			bus_account(dev, &c);
 			return bus_fail(dev, src + got, 0, (int)r, &f, fault);
 		}
-		dma_prep_pending_range(dev->machine, phys, (size_t)r);
+		bus_prep(dev->machine, phys, (size_t)r);
 		if (nr == COPY_RUNS) {
 			n = got;	/* cannot happen with 4 KiB pages; a shorter chunk */
 			break;
@@ -251,7 +280,7 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)r, &f, fault);
 		}
-		dma_prep_pending_range(dev->machine, phys, (size_t)r);
+		bus_prep(dev->machine, phys, (size_t)r);
 		len = (size_t)r;
 		if (!staged && overlaps(runs, ri, nr, phys, len)) {
 			/* this write would change source not read yet: stage the rest */
