@@ -29,7 +29,6 @@
 #define DEFAULT_IOTLB		64
 #define MAX_IOTLB		(1U << 16)
 
-
 /* --- table pages from the machine --------------------------------------- */
 
 static void *pgtbl_alloc_table(void *cookie, phys_addr_t *phys)
