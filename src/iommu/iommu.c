@@ -538,6 +538,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 	u64 need = write ? IOTLB_W : IOTLB_R;
 	phys_addr_t start = run ? *phys : 0, end;
 
+	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
 	while (run < len) {
 		unsigned long iova = (unsigned long)(dma + run);
 		u64 gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE), val, wval;

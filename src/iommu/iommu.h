@@ -104,7 +104,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 
 /*
  * Bus translation through the device's domain (see bus/bus.h for the
- * contract). Inline for the common case: the first page hits the IOTLB
+ * contract: @f is written only on failure). Inline for the common case: the first page hits the IOTLB
  * with the access allowed and nothing queued for invalidation; the rest of
  * a longer access, and everything else, goes through the general loop.
  */
@@ -119,7 +119,6 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	phys_addr_t end;
 	u64 gen, val;
 
-	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
 	gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
 	if (unlikely(dma > d->domain.geometry.aperture_end ||
 		     !iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val) ||
@@ -156,6 +155,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	/* the RAM bank ends the run too */
 	end = iommu_ram_end(d->machine, *phys);
 	if (unlikely(!end)) {
+		f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
 		f->reason = DMAMAP_FAULT_BUS;
 		return -EFAULT;
 	}
