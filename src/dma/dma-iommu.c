@@ -494,7 +494,7 @@ static int table_from_pages(struct dmamap_machine *m, struct sg_table *sgt, stru
 			    unsigned int count, size_t size)
 {
 	const size_t max_pages = ALIGN_DOWN(UINT_MAX, PAGE_SIZE) >> PAGE_SHIFT;
-	unsigned int chunks = 0, i = 0;
+	unsigned int chunks = 0, i = 0, ends[64];	/* the first chunks' ends, kept */
 	struct scatterlist *s;
 	int ret;
 
@@ -502,13 +502,18 @@ static int table_from_pages(struct dmamap_machine *m, struct sg_table *sgt, stru
 		memset(sgt, 0, sizeof(*sgt));
 		return -EINVAL;
 	}
-	for (unsigned int j = 0; j < count; j = chunk_end(m, pages, count, j, max_pages))
-		chunks++;
+	for (unsigned int j = 0; j < count; chunks++) {
+		j = chunk_end(m, pages, count, j, max_pages);
+		if (chunks < ARRAY_SIZE(ends))
+			ends[chunks] = j;
+	}
 	ret = sg_alloc_table(sgt, chunks, GFP_KERNEL);
 	if (ret)
 		return ret;
-	for (s = sgt->sgl; i < count && s; s = sg_next(s)) {
-		unsigned int j = chunk_end(m, pages, count, i, max_pages);
+	chunks = 0;
+	for (s = sgt->sgl; i < count && s; s = sg_next(s), chunks++) {
+		unsigned int j = chunks < ARRAY_SIZE(ends) ? ends[chunks]
+							   : chunk_end(m, pages, count, i, max_pages);
 		size_t len = min(size, (size_t)(j - i) << PAGE_SHIFT);
 
 		sg_set_page(s, pages[i], (unsigned int)len, 0);
