@@ -512,8 +512,8 @@ static int table_from_pages(struct dmamap_machine *m, struct sg_table *sgt, stru
 		return ret;
 	chunks = 0;
 	for (s = sgt->sgl; i < count && s; s = sg_next(s), chunks++) {
-		unsigned int j = chunks < ARRAY_SIZE(ends) ? ends[chunks]
-							   : chunk_end(m, pages, count, i, max_pages);
+		unsigned int j = chunks < ARRAY_SIZE(ends) ?
+				 ends[chunks] : chunk_end(m, pages, count, i, max_pages);
 		size_t len = min(size, (size_t)(j - i) << PAGE_SHIFT);
 
 		sg_set_page(s, pages[i], (unsigned int)len, 0);
