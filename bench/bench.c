@@ -209,6 +209,40 @@ double bench_floor_bitmap_ns(const struct bench_ctx *ctx)
 	return med;
 }
 
+struct page **bench_fragment(struct dmamap_machine *m, unsigned int period, size_t *nr_kept)
+{
+	struct dmamap_stats st;
+	struct page **all, **kept;
+	size_t n = 0, k = 0;
+
+	dmamap_machine_stats(m, &st);
+	all = calloc(st.pages_free + 1, sizeof(*all));
+	kept = calloc(st.pages_free / period + 1, sizeof(*kept));
+	if (!all || !kept) {
+		free(all);
+		free(kept);
+		return NULL;
+	}
+	while (n < st.pages_free && (all[n] = dmamap_alloc_pages(m, GFP_KERNEL, 0)))
+		n++;
+	for (size_t i = 0; i < n; i++) {
+		if (i % period == period - 1)
+			kept[k++] = all[i];
+		else
+			dmamap_free_pages(all[i], 0);
+	}
+	free(all);
+	*nr_kept = k;
+	return kept;
+}
+
+void bench_unfragment(struct page **kept, size_t nr_kept)
+{
+	for (size_t i = 0; kept && i < nr_kept; i++)
+		dmamap_free_pages(kept[i], 0);
+	free(kept);
+}
+
 static const char *goal_str(const struct bench_result *r, bool *met)
 {
 	*met = true;

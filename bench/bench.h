@@ -72,6 +72,16 @@ double bench_floor_mmap_ns(const struct bench_ctx *ctx);
 double bench_floor_bitmap_ns(const struct bench_ctx *ctx);
 double bench_floor_madvise_ns(const struct bench_ctx *ctx, size_t bytes);
 
+/*
+ * Fragments @m's free memory: takes every free frame one by one, then gives
+ * back all but those whose index i (in allocation order) has i % @period ==
+ * @period - 1. With @period 2 no two free frames are adjacent; with 4 the
+ * free memory is runs of three frames. Returns the frames kept (free them
+ * with bench_unfragment()), or NULL.
+ */
+struct page **bench_fragment(struct dmamap_machine *m, unsigned int period, size_t *nr_kept);
+void bench_unfragment(struct page **kept, size_t nr_kept);
+
 /* Keeps the compiler from dropping a computation. */
 static inline void bench_keep(const void *p)
 {

@@ -45,6 +45,35 @@ long bus_translate_direct(struct device *dev, dma_addr_t dma, size_t len, bool w
 	return (long)run;
 }
 
+/*
+ * dma_prep_pending_range() for what a translation returned, called only when
+ * one of the frames is waiting for its preparation: the frame flags are
+ * looked at here, with the frame found from the machine's banks.
+ */
+static inline void bus_prep(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (phys - b->base < b->size) {
+			unsigned long first = b->first +
+					      (unsigned long)((phys - b->base) >> PAGE_SHIFT);
+			unsigned long n = (unsigned long)((ALIGN(phys + len, PAGE_SIZE) -
+							   ALIGN_DOWN(phys, PAGE_SIZE)) >>
+							  PAGE_SHIFT);
+
+			for (unsigned long j = 0; j < n; j++) {
+				if (unlikely(__atomic_load_n(&m->pages[first + j].flags,
+							     __ATOMIC_ACQUIRE) & PG_prep_pending)) {
+					dma_prep_pending_range(m, phys, len);
+					return;
+				}
+			}
+			return;
+		}
+	}
+}
+
 /* Translation counts for one bus call, added to the machine's once. */
 struct bus_counts {
 	u64 hits, misses;
@@ -97,7 +126,7 @@ static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
 			bus_account(dev, &c);
 			return bus_fail(dev, src + done, done, (int)n, &f, fault);
 		}
-		dma_prep_pending_range(dev->machine, phys, (size_t)n);
+		bus_prep(dev->machine, phys, (size_t)n);
 		if (dev->dma_coherent)
 			mm_cpu_view_read(dev->machine, phys, (u8 *)buf + done, (size_t)n);
 		else
@@ -126,7 +155,7 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)n, &f, fault);
 		}
-		dma_prep_pending_range(dev->machine, phys, (size_t)n);
+		bus_prep(dev->machine, phys, (size_t)n);
 		if (dev->dma_coherent) {
 			if (buf)
 				mm_coherent_write(dev->machine, phys, (const u8 *)buf + done, (size_t)n);
@@ -197,13 +226,132 @@ DMAMAP_API int dmamap_bus_fill(struct device *dev, dma_addr_t dst, int byte, siz
 /*
  * A device-internal copy: read a chunk, write it. A fault on either side
  * stops the copy; done counts the bytes written.
+ *
+ * The chunk is read whole before any of it is written, as a device with a
+ * chunk-sized buffer would: so a fault reading the chunk writes none of it,
+ * and an overlap of source and destination behaves as that device's. The
+ * bytes move straight from source to destination memory, with no staging
+ * buffer, unless a destination run overlaps the chunk's source in memory:
+ * then what is left of the chunk is staged first.
  */
+#define COPY_RUNS	32	/* runs of one chunk: 17 at most with 4 KiB pages */
+
+struct copy_run {
+	phys_addr_t phys;
+	size_t len;
+};
+
+static inline const u8 *device_view(struct device *dev, phys_addr_t phys)
+{
+	return dev->dma_coherent ? mm_phys_to_linear(dev->machine, phys)
+				 : mm_phys_to_mem(dev->machine, phys);
+}
+
+static void device_store(struct device *dev, phys_addr_t phys, const u8 *src, size_t n)
+{
+	if (dev->dma_coherent)
+		mm_coherent_write(dev->machine, phys, src, n);
+	else
+		memmove(mm_phys_to_mem(dev->machine, phys), src, n);
+}
+
+/* Does [phys, phys+len) overlap any of the runs from @first on? */
+static bool overlaps(const struct copy_run *r, unsigned int first, unsigned int nr,
+		     phys_addr_t phys, size_t len)
+{
+	for (unsigned int i = first; i < nr; i++)
+		if (phys < r[i].phys + r[i].len && r[i].phys < phys + len)
+			return true;
+	return false;
+}
+
+/*
+ * One chunk of a copy: @n bytes. Return: 0, or a negative errno with
+ * @fault filled (done counting the bytes of the chunk written).
+ */
+static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t n,
+		      struct dmamap_fault *fault, u8 *stage)
+{
+	struct copy_run runs[COPY_RUNS];
+	struct dmamap_fault f = { 0 };
+	struct bus_counts c = { 0, 0 };
+	unsigned int nr = 0, ri = 0;
+	size_t got = 0, rofs = 0, done = 0;
+	u8 *staged = NULL;	/* the rest of the chunk's source, from byte staged_from */
+	size_t staged_from = 0;
+
+	/* the source, whole, before anything is written */
+	while (got < n) {
+		phys_addr_t phys;
+		long r = bus_translate(dev, src + got, n - got, false, &phys, &f, &c);
+
+		if (r < 0) {
+			bus_account(dev, &c);
+			return bus_fail(dev, src + got, 0, (int)r, &f, fault);
+		}
+		bus_prep(dev->machine, phys, (size_t)r);
+		if (nr == COPY_RUNS) {
+			n = got;	/* cannot happen with 4 KiB pages; a shorter chunk */
+			break;
+		}
+		runs[nr++] = (struct copy_run){ phys, (size_t)r };
+		got += (size_t)r;
+	}
+	bus_account(dev, &c);
+	c = (struct bus_counts){ 0, 0 };
+
+	while (done < n) {
+		phys_addr_t phys;
+		long r = bus_translate(dev, dst + done, n - done, true, &phys, &f, &c);
+		size_t len;
+
+		if (r < 0) {
+			bus_account(dev, &c);
+			return bus_fail(dev, dst + done, done, (int)r, &f, fault);
+		}
+		bus_prep(dev->machine, phys, (size_t)r);
+		len = (size_t)r;
+		if (!staged && overlaps(runs, ri, nr, phys, len)) {
+			/* this write would change source not read yet: stage the rest */
+			staged = stage;
+			staged_from = done;
+			for (unsigned int i = ri, at = 0; i < nr; i++) {
+				size_t skip = i == ri ? rofs : 0;
+
+				memcpy(staged + at, device_view(dev, runs[i].phys + skip),
+				       runs[i].len - skip);
+				at += (unsigned int)(runs[i].len - skip);
+			}
+		}
+		if (staged) {
+			device_store(dev, phys, staged + (done - staged_from), len);
+		} else {
+			/* from the source runs, in order */
+			for (size_t put = 0; put < len;) {
+				size_t m = min(len - put, runs[ri].len - rofs);
+
+				device_store(dev, phys + put,
+					     device_view(dev, runs[ri].phys + rofs), m);
+				put += m;
+				rofs += m;
+				if (rofs == runs[ri].len) {
+					ri++;
+					rofs = 0;
+				}
+			}
+		}
+		done += len;
+	}
+	bus_account(dev, &c);
+	return (int)n;
+}
+
 DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t len,
 			       struct dmamap_fault *fault)
 {
-	u8 chunk[4096];
-	u8 *tmp = chunk;
-	size_t cap = sizeof(chunk), done = 0;
+	u8 small[4096];
+	u8 *stage = small, *big = NULL;
+	size_t cap = sizeof(small), done = 0;
 	int ret = 0;
 	u64 t0;
 
@@ -211,37 +359,28 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 		return -EINVAL;
 	t0 = trace_on(dev) ? trace_now() : 0;
 	if (len > cap) {
-		u8 *big = malloc(COPY_CHUNK);
-
+		/* chunks of 64 KiB when there is room to stage one */
+		big = malloc(COPY_CHUNK);
 		if (big) {
-			tmp = big;
+			stage = big;
 			cap = COPY_CHUNK;
 		}
 	}
 	while (done < len) {
-		size_t n = min(len - done, cap);
 		struct dmamap_fault f;
 
-		ret = bus_load(dev, src + done, tmp, n, &f);
-		if (ret) {
-			if (fault) {
-				*fault = f;
-				fault->done = done;
-			}
-			break;
-		}
-		ret = bus_store(dev, dst + done, tmp, 0, n, &f);
-		if (ret) {
+		ret = copy_chunk(dev, dst + done, src + done, min(len - done, cap), &f, stage);
+		if (ret < 0) {
 			if (fault) {
 				*fault = f;
 				fault->done = done + f.done;
 			}
 			break;
 		}
-		done += n;
+		done += (size_t)ret;
+		ret = 0;
 	}
-	if (tmp != chunk)
-		free(tmp);
+	free(big);
 	if (!ret && fault)
 		memset(fault, 0, sizeof(*fault));
 	return bus_traced(dev, "bus_copy", dst, len, true, ret, t0);

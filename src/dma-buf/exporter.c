@@ -12,6 +12,11 @@
  * syncs every mapped attachment, as Linux's heaps do; mmap is
  * dma_mmap_attrs(); a kernel mapping is built in the VA window only when
  * dma_buf_vmap() asks for one.
+ *
+ * The exporter's description of the pages does not change while the buffer
+ * lives, so dma_get_sgtable() is asked once, at the first attachment, and
+ * each attachment gets a copy of that table: attaching does not look up
+ * every page again.
  */
 #include <dmamap/dma-buf.h>
 
@@ -28,7 +33,9 @@ struct heap_buffer {
 	unsigned long attrs;		/* DMA_ATTR_NO_KERNEL_MAPPING and the caller's */
 	void *cookie;
 	dma_addr_t dma;			/* the exporter's own address: never handed out */
-	pthread_mutex_t lock;		/* guards attachments, vaddr, pages */
+	pthread_mutex_t lock;		/* guards attachments, vaddr, pages, pages_valid */
+	struct sg_table pages_sgt;	/* dma_get_sgtable(): immutable once pages_valid */
+	bool pages_valid;
 	struct list_head attachments;
 	void *vaddr;			/* dma_buf_vmap() mapping, or NULL */
 	struct page **pages;		/* behind vaddr */
@@ -45,6 +52,36 @@ struct heap_attachment {
 		    DMA_ATTR_ALLOC_SINGLE_PAGES | DMA_ATTR_NO_WARN | DMA_ATTR_PRIVILEGED | \
 		    DMA_ATTR_NO_KERNEL_MAPPING)
 
+/*
+ * A copy of the exporter's table of the buffer's pages, which is asked of
+ * the exporter the first time: no address of the exporter's goes in.
+ */
+static int heap_copy_pages(struct heap_buffer *hb, struct sg_table *out)
+{
+	struct scatterlist *from, *to;
+	unsigned int i;
+	int ret = 0;
+
+	pthread_mutex_lock(&hb->lock);
+	if (!hb->pages_valid) {
+		ret = dma_get_sgtable_attrs(hb->exporter, &hb->pages_sgt, hb->cookie, hb->dma,
+					    hb->size, hb->attrs);
+		hb->pages_valid = !ret;
+	}
+	pthread_mutex_unlock(&hb->lock);
+	if (ret)
+		return ret;
+	ret = sg_alloc_table(out, hb->pages_sgt.orig_nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+	to = out->sgl;
+	for_each_sg(hb->pages_sgt.sgl, from, hb->pages_sgt.orig_nents, i) {
+		sg_set_page(to, sg_page(from), from->length, from->offset);
+		to = sg_next(to);
+	}
+	return 0;
+}
+
 static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	struct heap_buffer *hb = dmabuf->priv;
@@ -57,9 +94,7 @@ static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 		free(a);
 		return -EINVAL;
 	}
-	/* the pages, described by the exporter: no address of the exporter's goes in */
-	ret = dma_get_sgtable_attrs(hb->exporter, &a->table, hb->cookie, hb->dma, hb->size,
-				    hb->attrs);
+	ret = heap_copy_pages(hb, &a->table);
 	if (ret) {
 		free(a);
 		return ret;
@@ -206,6 +241,8 @@ static void heap_release(struct dma_buf *dmabuf)
 {
 	struct heap_buffer *hb = dmabuf->priv;
 
+	if (hb->pages_valid)
+		sg_free_table(&hb->pages_sgt);
 	dma_free_attrs(hb->exporter, hb->size, hb->cookie, hb->dma, hb->attrs);
 	pthread_mutex_destroy(&hb->lock);
 	free(hb);

@@ -24,6 +24,37 @@ static inline struct dmamap_iommu_domain *dev_domain(struct device *dev)
 	return to_dmamap_domain(dev->domain);
 }
 
+/*
+ * The physical address of @page + @offset when @page is a page of @m and
+ * [that, +@len) is RAM of one bank; (phys_addr_t)-1 otherwise. What
+ * mm_page_machine(), page_to_phys() and mm_phys_is_ram() together tell, with
+ * no registry lookup.
+ */
+static inline phys_addr_t page_phys_checked(const struct dmamap_machine *m,
+					    const struct page *page, unsigned int offset,
+					    unsigned int len)
+{
+	unsigned long byte = (unsigned long)page - (unsigned long)m->pages, gidx;
+
+	if (page < m->pages || byte % sizeof(*page))
+		return (phys_addr_t)-1;
+	gidx = byte / sizeof(*page);
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (gidx - b->first < b->nr_pages) {
+			u64 at = ((u64)(gidx - b->first) << PAGE_SHIFT) + offset;
+
+			if (unlikely(at >= b->size || len > b->size - at))
+				/* past the bank: what the bank holding that address says */
+				return mm_phys_is_ram(m, b->base + at, len) ? b->base + at
+									   : (phys_addr_t)-1;
+			return b->base + at;
+		}
+	}
+	return (phys_addr_t)-1;
+}
+
 /* As dma_info_to_prot(). */
 static int dma_info_to_prot(enum dma_data_direction dir, bool coherent, unsigned long attrs)
 {
@@ -107,6 +138,33 @@ static dma_addr_t iommu_dma_map_phys(struct device *dev, phys_addr_t phys, size_
 }
 
 /* --- pages ------------------------------------------------------------------- */
+
+/* The physical address of a frame of @m (no checks: @page is one). */
+static inline phys_addr_t frame_phys(const struct dmamap_machine *m, const struct page *page)
+{
+	unsigned long gidx = (unsigned long)(page - m->pages);
+
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (gidx - b->first < b->nr_pages)
+			return b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT);
+	}
+	return (phys_addr_t)-1;
+}
+
+/* Where the run of physically contiguous frames from @cur ends (at most @max frames). */
+static unsigned int chunk_end(const struct dmamap_machine *m, struct page **pages,
+			      unsigned int count, unsigned int cur, size_t max)
+{
+	phys_addr_t next = frame_phys(m, pages[cur]) + PAGE_SIZE;
+	unsigned int j;
+
+	for (j = cur + 1; j < count && j - cur < max; j++, next += PAGE_SIZE)
+		if (frame_phys(m, pages[j]) != next)
+			break;
+	return j;
+}
 
 /* Makes an order-n block n independently freeable frames, as split_page(). */
 static void split_block(struct page *page, unsigned int order)
@@ -390,6 +448,45 @@ static int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma, void *
 	return mm_vma_map_pages(vma, 0, a->pages + off, (unsigned int)vma_pages(vma));
 }
 
+/*
+ * What sg_alloc_table_from_pages(@sgt, @pages, @count, 0, @size) makes of
+ * frames of @m (physically contiguous ones share an entry, of at most
+ * UINT_MAX rounded down to pages; the last entry cut to @size), with each
+ * frame's address found from the machine's banks.
+ */
+static int table_from_pages(struct dmamap_machine *m, struct sg_table *sgt, struct page **pages,
+			    unsigned int count, size_t size)
+{
+	const size_t max_pages = ALIGN_DOWN(UINT_MAX, PAGE_SIZE) >> PAGE_SHIFT;
+	unsigned int chunks = 0, i = 0, ends[64];	/* the first chunks' ends, kept */
+	struct scatterlist *s;
+	int ret;
+
+	if (!count || !size || size > ((size_t)count << PAGE_SHIFT)) {
+		memset(sgt, 0, sizeof(*sgt));
+		return -EINVAL;
+	}
+	for (unsigned int j = 0; j < count; chunks++) {
+		j = chunk_end(m, pages, count, j, max_pages);
+		if (chunks < ARRAY_SIZE(ends))
+			ends[chunks] = j;
+	}
+	ret = sg_alloc_table(sgt, chunks, GFP_KERNEL);
+	if (ret)
+		return ret;
+	chunks = 0;
+	for (s = sgt->sgl; i < count && s; s = sg_next(s), chunks++) {
+		unsigned int j = chunks < ARRAY_SIZE(ends) ?
+				 ends[chunks] : chunk_end(m, pages, count, i, max_pages);
+		size_t len = min(size, (size_t)(j - i) << PAGE_SHIFT);
+
+		sg_set_page(s, pages[i], (unsigned int)len, 0);
+		size -= len;
+		i = j;
+	}
+	return 0;
+}
+
 static int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 				 dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
@@ -409,8 +506,8 @@ static int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt, void 
 		return ret;
 	}
 	/* physically contiguous pages coalesce: the seed's arm_iommu_get_sgtable() */
-	return sg_alloc_table_from_pages(sgt, a->pages, (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT),
-					 0, size, GFP_KERNEL);
+	return table_from_pages(dev->machine, sgt, a->pages,
+				(unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT), size);
 }
 
 /* --- streaming mappings ----------------------------------------------------------- */
@@ -576,14 +673,25 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 	unsigned long mask = dma_get_seg_boundary(dev);
 	struct scatterlist *s, *prev = NULL;
 	size_t iova_len = 0, mapped = 0;
+	phys_addr_t phys_small[32], *phys = phys_small;
+	struct io_pgtable_cursor cur = { 0, NULL };
 	dma_addr_t iova;
 	int i, ret;
 
+	/* each entry's physical address, found once (NULL: found again when needed) */
+	if (nents > (int)ARRAY_SIZE(phys_small))
+		phys = malloc((size_t)nents * sizeof(*phys));
 	for_each_sg(sgl, s, nents, i) {
+		phys_addr_t p;
+
 		/* nothing is changed yet: a bad entry fails the call cleanly */
-		if (!sg_page(s) || !s->length || mm_page_machine(sg_page(s)) != dev->machine ||
-		    !mm_phys_is_ram(dev->machine, sg_phys(s), s->length))
-			return -EINVAL;
+		if (!sg_page(s) || !s->length)
+			goto out_inval;
+		p = page_phys_checked(dev->machine, sg_page(s), s->offset, s->length);
+		if (p == (phys_addr_t)-1)
+			goto out_inval;
+		if (phys)
+			phys[i] = p - (s->offset & (PAGE_SIZE - 1));
 	}
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		iommu_dma_sync_sg_for_device(dev, sgl, nents, dir);
@@ -620,12 +728,14 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 		goto out_restore_sg;
 	}
 	for_each_sg(sgl, s, nents, i) {
-		ret = io_pgtable_map(d->pgtbl, (unsigned long)(iova + mapped), sg_phys(s),
-				     s->length, prot);
+		ret = io_pgtable_map_cursor(d->pgtbl, &cur, (unsigned long)(iova + mapped),
+					    phys ? phys[i] : sg_phys(s), s->length, prot);
 		if (ret)
 			goto out_unmap;
 		mapped += s->length;
 	}
+	if (phys != phys_small)
+		free(phys);
 	return finalise_sg(dev, sgl, nents, iova);
 
 out_unmap:
@@ -634,7 +744,14 @@ out_unmap:
 	iommu_dma_free_iova_now(dev, iova, iova_len);
 out_restore_sg:
 	invalidate_sg(sgl, nents);
+	if (phys != phys_small)
+		free(phys);
 	return ret == -ENOMEM ? -ENOMEM : -EINVAL;
+
+out_inval:
+	if (phys != phys_small)
+		free(phys);
+	return -EINVAL;
 }
 
 static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
@@ -646,8 +763,11 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int 
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		iommu_dma_sync_sg_for_cpu(dev, sgl, nents, dir);
-	for_each_sg(sgl, tmp, nents, i)
-		dma_unmap_forget_phys(dev, sg_phys(tmp), tmp->length);
+	if (!dev->dma_coherent) {
+		/* a coherent device's pages have nothing to forget */
+		for_each_sg(sgl, tmp, nents, i)
+			dma_unmap_forget_phys(dev, sg_phys(tmp), tmp->length);
+	}
 	/* the list is in one IOVA range: from the first DMA segment to the end of the last */
 	if (!sg_dma_len(sgl) || sg_dma_address(sgl) == DMA_MAPPING_ERROR) {
 		dma_report_misuse(dev, "dma_unmap_sg: the list is not mapped");

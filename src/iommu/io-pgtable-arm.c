@@ -210,34 +210,33 @@ static bool subtree_empty(struct arm_lpae_io_pgtable *d, phys_addr_t phys, int l
 	return true;
 }
 
-static int map_one(struct arm_lpae_io_pgtable *d, unsigned long iova, phys_addr_t paddr,
-		   int target, int prot)
+/* The table of level @target covering @iova, made if missing; NULL with *err set. */
+static u64 *table_for(struct arm_lpae_io_pgtable *d, unsigned long iova, int target, int *err)
 {
-	u64 *table = d->pgd, *ptep, pte, leaf = prot_to_pte(paddr, prot, target);
-	int lvl, err = 0;
+	u64 *table = d->pgd;
 
-	for (lvl = d->start_level; lvl < target; lvl++) {
-		table = next_table(d, &table[lvl_idx(iova, lvl)], lvl, &err);
+	for (int lvl = d->start_level; lvl < target; lvl++) {
+		table = next_table(d, &table[lvl_idx(iova, lvl)], lvl, err);
 		if (!table)
-			return err;
+			return NULL;
 	}
-	ptep = &table[lvl_idx(iova, target)];
-	pte = pte_load(ptep);
-	/*
-	 * A table whose pages were all unmapped again stays until the ops are
-	 * freed; the range is free, so a block replaces it (and the table goes),
-	 * as the kernel does. A table that still maps something is an overlap.
-	 */
-	if (pte_is_table(pte, target) &&
-	    subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1)) {
-		if (!pte_cas(ptep, pte, leaf))
-			return -EEXIST;
-		free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, target + 1);
-		return 0;
-	}
-	if (!pte_cas(ptep, 0, leaf))
-		return -EEXIST;
-	return 0;
+	return table;
+}
+
+/*
+ * A table whose pages were all unmapped again stays until the ops are freed;
+ * its range is free, so a block may take its place (and the table goes), as
+ * the kernel does. A table that still maps something is an overlap: false.
+ */
+static bool replace_empty_table(struct arm_lpae_io_pgtable *d, u64 *ptep, u64 leaf, int lvl)
+{
+	u64 pte = pte_load(ptep);
+
+	if (!pte_is_table(pte, lvl) || !subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1) ||
+	    !pte_cas(ptep, pte, leaf))
+		return false;
+	free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1);
+	return true;
 }
 
 static int level_of_size(size_t pgsize)
@@ -269,17 +268,28 @@ static int lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_a
 	if (mapped)
 		*mapped = 0;
 	if (lvl < 0 || !(d->cfg.pgsize_bitmap & pgsize) || !pgcount ||
-	    !IS_ALIGNED(iova | paddr, pgsize) || pgcount > SIZE_MAX / pgsize ||
+	    !IS_ALIGNED(iova | paddr, pgsize) || pgcount > (SIZE_MAX >> __builtin_ctzl(pgsize)) ||
 	    !in_range(d, iova, pgsize * pgcount) || (paddr + pgsize * pgcount - 1) >> d->cfg.oas ||
 	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
-	for (size_t i = 0; i < pgcount; i++) {
-		int ret = map_one(d, iova + i * pgsize, paddr + i * pgsize, lvl, prot);
+	/* one walk per table: the pages up to its end go in with no walk of their own */
+	for (size_t i = 0; i < pgcount;) {
+		unsigned long va = iova + i * pgsize;
+		u64 pte = prot_to_pte(paddr + i * pgsize, prot, lvl);
+		int err = 0;
+		u64 *table = table_for(d, va, lvl, &err);
+		size_t idx, end;
 
-		if (ret)
-			return ret;
-		if (mapped)
-			*mapped += pgsize;
+		if (!table)
+			return err;
+		idx = lvl_idx(va, lvl);
+		end = min(LPAE_ENTRIES, idx + (pgcount - i));
+		for (; idx < end; idx++, i++, pte += pgsize) {
+			if (!pte_cas(&table[idx], 0, pte) && !replace_empty_table(d, &table[idx], pte, lvl))
+				return -EEXIST;
+			if (mapped)
+				*mapped += pgsize;
+		}
 	}
 	return 0;
 }
@@ -330,6 +340,24 @@ static size_t split_block(struct arm_lpae_io_pgtable *d, u64 *ptep, u64 blk, int
 	return size;
 }
 
+/*
+ * The existing table of level @lvl covering @iova, when every level above
+ * points to a table; NULL otherwise (nothing there, or a block).
+ */
+static u64 *leaf_table(struct arm_lpae_io_pgtable *d, unsigned long iova, int lvl)
+{
+	u64 *table = d->pgd;
+
+	for (int l = d->start_level; l < lvl; l++) {
+		u64 pte = pte_load(&table[lvl_idx(iova, l)]);
+
+		if (!pte_is_table(pte, l))
+			return NULL;
+		table = table_of(d, pte & ARM_LPAE_PTE_ADDR_MASK);
+	}
+	return table;
+}
+
 /* Unmaps one unit of @size at @iova. */
 static size_t unmap_one(struct arm_lpae_io_pgtable *d, unsigned long iova, size_t size)
 {
@@ -364,14 +392,36 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 
 	(void)gather;
 	if (level_of_size(pgsize) < d->start_level || !pgcount || !IS_ALIGNED(iova, pgsize) ||
-	    pgcount > SIZE_MAX / pgsize || !in_range(d, iova, pgsize * pgcount))
+	    pgcount > (SIZE_MAX >> __builtin_ctzl(pgsize)) || !in_range(d, iova, pgsize * pgcount))
 		return 0;
-	for (size_t i = 0; i < pgcount; i++) {
-		size_t n = unmap_one(d, iova + i * pgsize, pgsize);
+	for (size_t i = 0; i < pgcount;) {
+		unsigned long va = iova + i * pgsize;
+		int lvl = level_of_size(pgsize);
+		u64 *table = leaf_table(d, va, lvl);
+		size_t n;
 
+		if (table) {
+			/* the leaves of this table, one after the other, with no walk each */
+			size_t idx = lvl_idx(va, lvl), end = min(LPAE_ENTRIES, idx + (pgcount - i));
+
+			for (; idx < end; idx++, i++) {
+				u64 pte = pte_load(&table[idx]);
+
+				/* a table covered whole: unmap_one frees it */
+				if (pte_is_table(pte, lvl))
+					break;
+				if (!pte_valid(pte) || !pte_cas(&table[idx], pte, 0))
+					return done;
+				done += pgsize;
+			}
+			if (idx == end)
+				continue;
+		}
+		n = unmap_one(d, iova + i * pgsize, pgsize);
 		if (!n)
 			break;
 		done += n;
+		i++;
 	}
 	return done;
 }
@@ -420,6 +470,8 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
 
 	if (!size || !IS_ALIGNED(iova | paddr | size, PAGE_SIZE) || !in_range(d, iova, size))
 		return -EINVAL;
+	if (size == SZ_4K)
+		return lpae_map_pages(ops, iova, paddr, SZ_4K, 1, prot, 0, NULL);
 	while (done < size) {
 		unsigned long va = iova + done;
 		phys_addr_t pa = paddr + done;
@@ -495,6 +547,45 @@ size_t io_pgtable_unmap(struct io_pgtable_ops *ops, unsigned long iova, size_t s
 			break;
 	}
 	return done;
+}
+
+int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *cur,
+			  unsigned long iova, phys_addr_t paddr, size_t size, int prot)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+	size_t done;
+	int err = -EEXIST;
+
+	if (size >= SZ_2M || !size || !IS_ALIGNED(iova | paddr | size, PAGE_SIZE) ||
+	    !in_range(d, iova, size) || (paddr + size - 1) >> d->cfg.oas ||
+	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
+		return io_pgtable_map(ops, iova, paddr, size, prot);
+	/* below 2 MiB io_pgtable_map() uses 4 KiB pages only */
+	for (done = 0; done < size; done += SZ_4K) {
+		unsigned long va = iova + done;
+
+		if (!cur->table || (va & ~(SZ_2M - 1)) != cur->base) {
+			u64 *t = table_for(d, va, 3, &err);
+
+			if (!t) {
+				cur->table = NULL;
+				goto undo;
+			}
+			cur->table = t;
+			cur->base = va & ~(SZ_2M - 1);
+		}
+		if (!pte_cas(&cur->table[lvl_idx(va, 3)], 0, prot_to_pte(paddr + done, prot, 3))) {
+			err = -EEXIST;
+			goto undo;
+		}
+	}
+	return 0;
+
+undo:
+	/* all or nothing: as io_pgtable_map() */
+	if (done)
+		lpae_unmap_pages(ops, iova, SZ_4K, done / SZ_4K, NULL);
+	return err;
 }
 
 unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops)

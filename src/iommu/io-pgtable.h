@@ -69,6 +69,21 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
  */
 size_t io_pgtable_unmap(struct io_pgtable_ops *ops, unsigned long iova, size_t size);
 
+/*
+ * io_pgtable_map() for ranges mapped one after the other, typically the
+ * pieces of one IOVA range: a range below 2 MiB goes in 4 KiB pages with
+ * no walk while it stays in the last-level table of the one before. Same
+ * rules and results as io_pgtable_map(). @cur starts zeroed and stays good
+ * while nothing unmaps the IOVA space being mapped.
+ */
+struct io_pgtable_cursor {
+	unsigned long base;	/* first IOVA the table below covers */
+	u64 *table;		/* a last-level table; NULL: none yet */
+};
+
+int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *cur,
+			  unsigned long iova, phys_addr_t paddr, size_t size, int prot);
+
 /* One translation. */
 struct io_pgtable_walk_result {
 	phys_addr_t phys;	/* the leaf's output address (start of the block) */

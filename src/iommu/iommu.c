@@ -29,9 +29,6 @@
 #define DEFAULT_IOTLB		64
 #define MAX_IOTLB		(1U << 16)
 
-#define IOTLB_R			(1ULL << 0)
-#define IOTLB_W			(1ULL << 1)
-
 /* --- table pages from the machine --------------------------------------- */
 
 static void *pgtbl_alloc_table(void *cookie, phys_addr_t *phys)
@@ -473,25 +470,6 @@ DMAMAP_API int dmamap_iommu_fault_log(struct iommu_domain *domain, struct dmamap
 
 /* --- the IOTLB and bus translation ---------------------------------------- */
 
-static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 *val)
-{
-	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE), tag, egen, v;
-
-	if (s1 & 1)
-		return false;
-	/* acquire loads: none of them can pass the second read of seq */
-	tag = __atomic_load_n(&e->tag, __ATOMIC_ACQUIRE);
-	egen = __atomic_load_n(&e->gen, __ATOMIC_ACQUIRE);
-	v = __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
-		return false;
-	if (tag != pfn + 1 || egen != gen)
-		return false;
-	*val = v;
-	return true;
-}
-
 static inline void iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
 {
 	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
@@ -522,14 +500,14 @@ static bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *va
 	return true;
 }
 
-long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
-			 phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses)
+long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+			      size_t run)
 {
 	struct dmamap_iotlb *t = dev->iotlb;
 	struct dmamap_iommu_domain *d = t->domain;
 	u64 need = write ? IOTLB_W : IOTLB_R;
-	size_t run = 0;
-	phys_addr_t start = 0;
+	phys_addr_t start = run ? *phys : 0, end;
 
 	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
 	while (run < len) {
@@ -581,15 +559,12 @@ long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool wr
 		run += min(step, len - run);
 	}
 	/* the RAM bank ends the run too */
-	{
-		const struct mm_bank *b = mm_phys_bank(d->machine, start, 1);
-
-		if (!b) {
-			f->reason = DMAMAP_FAULT_BUS;
-			return -EFAULT;
-		}
-		run = min_t(u64, run, b->base + b->size - start);
+	end = iommu_ram_end(d->machine, start);
+	if (!end) {
+		f->reason = DMAMAP_FAULT_BUS;
+		return -EFAULT;
 	}
+	run = min_t(u64, run, end - start);
 	*phys = start;
 	return (long)run;
 }

@@ -60,9 +60,107 @@ struct dmamap_iotlb {
 	struct list_head node;			/* domain->devices, under domain->lock */
 };
 
-/* Bus translation through the device's domain (see bus/bus.h for the contract). */
-long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
-			 phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses);
+#define IOTLB_R			(1ULL << 0)
+#define IOTLB_W			(1ULL << 1)
+
+static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 *val)
+{
+	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
+	u64 s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE), tag, egen, v;
+
+	if (s1 & 1)
+		return false;
+	/* acquire loads: none of them can pass the second read of seq */
+	tag = __atomic_load_n(&e->tag, __ATOMIC_ACQUIRE);
+	egen = __atomic_load_n(&e->gen, __ATOMIC_ACQUIRE);
+	v = __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
+		return false;
+	if (tag != pfn + 1 || egen != gen)
+		return false;
+	*val = v;
+	return true;
+}
+
+/* One past the last byte of the RAM bank holding @phys, or 0 when it is not RAM. */
+static inline phys_addr_t iommu_ram_end(const struct dmamap_machine *m, phys_addr_t phys)
+{
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (phys - b->base < b->size)
+			return b->base + b->size;
+	}
+	return 0;
+}
+
+/*
+ * The general case of iommu_bus_translate(): page by page, from @run bytes
+ * into the access (found at *@phys when @run is not 0).
+ */
+long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+			      size_t run);
+
+/*
+ * Bus translation through the device's domain (see bus/bus.h for the
+ * contract: @f is written only on failure). Inline for the common case: the first page hits the IOTLB
+ * with the access allowed and nothing queued for invalidation; the rest of
+ * a longer access, and everything else, goes through the general loop.
+ */
+static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
+				       phys_addr_t *phys, struct dmamap_fault *f, u64 *hits,
+				       u64 *misses)
+{
+	struct dmamap_iotlb *t = dev->iotlb;
+	struct dmamap_iommu_domain *d = t->domain;
+	unsigned long iova = (unsigned long)dma;
+	size_t run = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
+	phys_addr_t end;
+	u64 gen, val;
+
+	gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
+	if (unlikely(dma > d->domain.geometry.aperture_end ||
+		     !iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val) ||
+		     !(val & (write ? IOTLB_W : IOTLB_R)) ||
+		     __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE)))
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
+	(*hits)++;
+	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
+	if (run < len) {
+		/*
+		 * The next page, as the general loop would look at it: when it
+		 * hits and is not contiguous, the run ends with this page; when
+		 * it hits and is, the loop goes on after it.
+		 */
+		u64 next;
+
+		if (dma + run > d->domain.geometry.aperture_end ||
+		    !iotlb_lookup(t, __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE),
+				  (iova >> PAGE_SHIFT) + 1, &next) ||
+		    !(next & (write ? IOTLB_W : IOTLB_R)) ||
+		    __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
+			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses,
+							run);
+		(*hits)++;
+		if ((next & PAGE_MASK) != (val & PAGE_MASK) + PAGE_SIZE) {
+			len = run;
+		} else {
+			run += min_t(size_t, PAGE_SIZE, len - run);
+			if (run < len)
+				return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits,
+								misses, run);
+		}
+	}
+	/* the RAM bank ends the run too */
+	end = iommu_ram_end(d->machine, *phys);
+	if (unlikely(!end)) {
+		f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
+		f->reason = DMAMAP_FAULT_BUS;
+		return -EFAULT;
+	}
+	return (long)min_t(u64, len, end - *phys);
+}
 
 /* The DMA backend's hooks (issue: the IOMMU DMA backend). */
 const struct dma_map_ops *iommu_domain_dma_ops(struct iommu_domain *domain);

@@ -21,14 +21,21 @@
  * below the limit gives its top: a domain hands out its highest addresses
  * first, as the kernel's does.
  *
- * Caches: each thread keeps, per domain it uses, a magazine of freed ranges
- * per order below IOVA_RANGE_CACHE_MAX_SIZE (1..32 granules), so the common
- * map/unmap pair touches neither the shared bitmaps nor a shared lock. Each
- * cache has a lock that only its owner takes on the fast path (uncontended);
- * draining (on exhaustion, or free_cpu_cached_iovas) takes it from another
- * thread. The caches of a domain are on a list of the domain, which frees
- * them; a thread finds its cache through a small thread-local table keyed by
- * a domain id that is never reused, so a stale table entry is never followed.
+ * Caches: each thread keeps, per domain it uses and per order below
+ * IOVA_RANGE_CACHE_MAX_SIZE (1..32 granules), two magazines of freed ranges
+ * (a loaded one and a previous one, as the kernel's per-CPU rcaches), so the
+ * common map/unmap pair touches neither the shared bitmaps nor a shared lock.
+ * A thread that fills both hands a full magazine to the domain's depot, and
+ * one that empties both takes a full one from there, so a burst of frees
+ * followed by a burst of allocations (or the other way round) moves whole
+ * magazines, not ranges. Each cache has a lock that only its owner takes on
+ * the fast path (uncontended); draining (on exhaustion, or
+ * free_cpu_cached_iovas) takes it from another thread. The caches of a
+ * domain are on a list of the domain, which frees them; a thread finds its
+ * cache through a small thread-local table keyed by a domain id that is
+ * never reused, so a stale table entry is never followed. The granules a
+ * cache's owner took from or gave back to it are counted in the cache, under
+ * its lock, and added up by iova_pages_used().
  *
  * Validation: every allocated range has its bit set in an "allocated at
  * order k" bitmap, so a double free, a free with the wrong size or of
@@ -46,15 +53,29 @@
 
 #define NR_ORDERS	(IOVA_MAX_SPACE_ORDER + 1)
 #define CACHE_ORDERS	IOVA_RANGE_CACHE_MAX_SIZE	/* orders 0..5 */
-#define MAG_SIZE	64
+#define MAG_SIZE	127
+#define DEPOT_MAX	32			/* full magazines kept per order */
 #define TLS_SLOTS	8
+
+struct iova_magazine {
+	unsigned long n;
+	unsigned long pfn[MAG_SIZE];
+	struct iova_magazine *next;		/* in a depot list */
+};
 
 struct iova_cache {
 	int lock;				/* 0 free, 1 held (atomic) */
 	pthread_t owner;			/* the thread that fills it */
-	unsigned int n[CACHE_ORDERS];
-	unsigned long pfn[CACHE_ORDERS][MAG_SIZE];
+	long used;				/* granules handed out net (atomic loads) */
+	struct iova_magazine *loaded[CACHE_ORDERS];
+	struct iova_magazine *prev[CACHE_ORDERS];
 	struct iova_cache *next;		/* domain's list, under caches_lock */
+};
+
+struct iova_depot {
+	struct iova_magazine *full;		/* full magazines */
+	struct iova_magazine *empty;		/* spare empty ones */
+	unsigned int nr_full;
 };
 
 struct iova_domain {
@@ -72,6 +93,8 @@ struct iova_domain {
 
 	pthread_mutex_t caches_lock;		/* guards the caches list */
 	struct iova_cache *caches;
+	pthread_mutex_t depot_lock;		/* guards depot[] */
+	struct iova_depot depot[CACHE_ORDERS];
 
 	unsigned long used;			/* granules out (atomic) */
 	unsigned long misuse;			/* (atomic) */
@@ -264,9 +287,20 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->caches_lock, NULL);
+	pthread_mutex_init(&d->depot_lock, NULL);
 	free_range_locked(d, start_pfn, end_pfn);
 	*out = d;
 	return 0;
+}
+
+static void mag_list_free(struct iova_magazine *mag)
+{
+	while (mag) {
+		struct iova_magazine *next = mag->next;
+
+		free(mag);
+		mag = next;
+	}
 }
 
 void iova_domain_destroy(struct iova_domain *d)
@@ -277,11 +311,20 @@ void iova_domain_destroy(struct iova_domain *d)
 		return;
 	for (c = d->caches; c; c = n) {
 		n = c->next;
+		for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
+			free(c->loaded[k]);
+			free(c->prev[k]);
+		}
 		free(c);
+	}
+	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
+		mag_list_free(d->depot[k].full);
+		mag_list_free(d->depot[k].empty);
 	}
 	host_release(d->storage, d->storage_bytes);
 	pthread_mutex_destroy(&d->lock);
 	pthread_mutex_destroy(&d->caches_lock);
+	pthread_mutex_destroy(&d->depot_lock);
 	free(d);
 }
 
@@ -306,6 +349,18 @@ static struct iova_cache *my_cache(struct iova_domain *d)
 			break;
 	if (!c) {
 		c = calloc(1, sizeof(*c));
+		for (unsigned int k = 0; c && k < CACHE_ORDERS; k++) {
+			c->loaded[k] = calloc(1, sizeof(*c->loaded[k]));
+			c->prev[k] = calloc(1, sizeof(*c->prev[k]));
+			if (!c->loaded[k] || !c->prev[k]) {
+				for (unsigned int j = 0; j <= k; j++) {
+					free(c->loaded[j]);
+					free(c->prev[j]);
+				}
+				free(c);
+				c = NULL;
+			}
+		}
 		if (c) {
 			c->owner = self;
 			c->next = d->caches;
@@ -320,14 +375,21 @@ static struct iova_cache *my_cache(struct iova_domain *d)
 	return c;
 }
 
+/* Gives a magazine's ranges back to the bitmaps; under d->lock. */
+static void mag_drain_locked(struct iova_domain *d, struct iova_magazine *mag, unsigned int k)
+{
+	for (unsigned long i = 0; i < mag->n; i++)
+		buddy_free_locked(d, mag->pfn[i], k);
+	mag->n = 0;
+}
+
 /* Gives a cache's ranges back to the bitmaps; c->lock held. */
 static void cache_drain_locked(struct iova_domain *d, struct iova_cache *c)
 {
 	pthread_mutex_lock(&d->lock);
 	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
-		for (unsigned int i = 0; i < c->n[k]; i++)
-			buddy_free_locked(d, c->pfn[k][i], k);
-		c->n[k] = 0;
+		mag_drain_locked(d, c->loaded[k], k);
+		mag_drain_locked(d, c->prev[k], k);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -341,6 +403,123 @@ void free_cpu_cached_iovas(struct iova_domain *d)
 		cache_unlock(c);
 	}
 	pthread_mutex_unlock(&d->caches_lock);
+	/* and the depot: its magazines become spares */
+	pthread_mutex_lock(&d->depot_lock);
+	pthread_mutex_lock(&d->lock);
+	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
+		struct iova_depot *dp = &d->depot[k];
+
+		while (dp->full) {
+			struct iova_magazine *mag = dp->full;
+
+			dp->full = mag->next;
+			mag_drain_locked(d, mag, k);
+			mag->next = dp->empty;
+			dp->empty = mag;
+		}
+		__atomic_store_n(&dp->nr_full, 0, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->depot_lock);
+}
+
+/*
+ * The cache's loaded magazine of order @k is empty and so is the previous
+ * one: trade the loaded one for a full one of the depot. False if the depot
+ * has none. c->lock held.
+ */
+static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned int k)
+{
+	struct iova_depot *dp = &d->depot[k];
+	struct iova_magazine *mag;
+
+	if (!__atomic_load_n(&dp->nr_full, __ATOMIC_RELAXED))
+		return false;
+	pthread_mutex_lock(&d->depot_lock);
+	mag = dp->full;
+	if (mag) {
+		dp->full = mag->next;
+		__atomic_store_n(&dp->nr_full, dp->nr_full - 1, __ATOMIC_RELAXED);
+		c->loaded[k]->next = dp->empty;
+		dp->empty = c->loaded[k];
+		c->loaded[k] = mag;
+	}
+	pthread_mutex_unlock(&d->depot_lock);
+	return mag != NULL;
+}
+
+/*
+ * The loaded magazine of order @k is full and so is the previous one: give
+ * it to the depot for an empty one. False if the depot is full or no empty
+ * magazine can be had. c->lock held.
+ */
+static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned int k)
+{
+	struct iova_depot *dp = &d->depot[k];
+	struct iova_magazine *mag = NULL;
+	bool done = false;
+
+	pthread_mutex_lock(&d->depot_lock);
+	if (dp->nr_full < DEPOT_MAX) {
+		mag = dp->empty;
+		if (mag)
+			dp->empty = mag->next;
+		else
+			mag = malloc(sizeof(*mag));
+		if (mag) {
+			c->loaded[k]->next = dp->full;
+			dp->full = c->loaded[k];
+			__atomic_store_n(&dp->nr_full, dp->nr_full + 1, __ATOMIC_RELAXED);
+			mag->n = 0;
+			c->loaded[k] = mag;
+			done = true;
+		}
+	}
+	pthread_mutex_unlock(&d->depot_lock);
+	return done;
+}
+
+/* A range of order @k from the cache, or 0; c->lock held. */
+static unsigned long cache_get(struct iova_domain *d, struct iova_cache *c, unsigned int k,
+			       unsigned long limit_pfn)
+{
+	struct iova_magazine *mag = c->loaded[k];
+	unsigned long pfn;
+
+	if (!mag->n) {
+		if (c->prev[k]->n) {
+			c->loaded[k] = c->prev[k];
+			c->prev[k] = mag;
+		} else if (!depot_get_full(d, c, k)) {
+			return 0;
+		}
+		mag = c->loaded[k];
+	}
+	/* the most recently freed range, if it is below the limit */
+	pfn = mag->pfn[mag->n - 1];
+	if (pfn + (1UL << k) - 1 > limit_pfn)
+		return 0;
+	mag->n--;
+	return pfn;
+}
+
+/* Puts a range of order @k in the cache; false if there is no room. c->lock held. */
+static bool cache_put(struct iova_domain *d, struct iova_cache *c, unsigned int k,
+		      unsigned long pfn)
+{
+	struct iova_magazine *mag = c->loaded[k];
+
+	if (mag->n == MAG_SIZE) {
+		if (c->prev[k]->n < MAG_SIZE) {
+			c->loaded[k] = c->prev[k];
+			c->prev[k] = mag;
+		} else if (!depot_put_full(d, c, k)) {
+			return false;
+		}
+		mag = c->loaded[k];
+	}
+	mag->pfn[mag->n++] = pfn;
+	return true;
 }
 
 /* The slow path: the bitmaps, under the lock. */
@@ -369,20 +548,19 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 		struct iova_cache *c = my_cache(d);
 
 		if (c) {
-			unsigned int n;
-
 			cache_lock(c);
-			n = c->n[order];
-			/* the most recently freed range, if it is below the limit */
-			if (n && c->pfn[order][n - 1] + (1UL << order) - 1 <= limit_pfn) {
-				pfn = c->pfn[order][n - 1];
-				c->n[order] = n - 1;
-			}
+			pfn = cache_get(d, c, order, limit_pfn);
+			if (pfn)
+				__atomic_store_n(&c->used, c->used + (1L << order),
+						 __ATOMIC_RELAXED);
 			cache_unlock(c);
+			if (pfn) {
+				alloced_mark(d, order, pfn >> order);
+				return pfn;
+			}
 		}
 	}
-	if (!pfn)
-		pfn = alloc_slow(d, order, limit_pfn);
+	pfn = alloc_slow(d, order, limit_pfn);
 	if (!pfn && flush_rcache) {
 		free_cpu_cached_iovas(d);
 		pfn = alloc_slow(d, order, limit_pfn);
@@ -408,26 +586,23 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 		__atomic_fetch_add(&d->misuse, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	__atomic_fetch_sub(&d->used, 1UL << order, __ATOMIC_RELAXED);
-	if (order >= CACHE_ORDERS || !(c = my_cache(d))) {
-		pthread_mutex_lock(&d->lock);
-		buddy_free_locked(d, pfn, order);
-		pthread_mutex_unlock(&d->lock);
+	if (order < CACHE_ORDERS && (c = my_cache(d))) {
+		cache_lock(c);
+		if (!cache_put(d, c, order, pfn)) {
+			/* both magazines full and the depot too: the loaded one goes back */
+			pthread_mutex_lock(&d->lock);
+			mag_drain_locked(d, c->loaded[order], order);
+			pthread_mutex_unlock(&d->lock);
+			cache_put(d, c, order, pfn);
+		}
+		__atomic_store_n(&c->used, c->used - (1L << order), __ATOMIC_RELAXED);
+		cache_unlock(c);
 		return;
 	}
-	cache_lock(c);
-	if (c->n[order] == MAG_SIZE) {
-		/* full: give the older half back */
-		pthread_mutex_lock(&d->lock);
-		for (unsigned int i = 0; i < MAG_SIZE / 2; i++)
-			buddy_free_locked(d, c->pfn[order][i], order);
-		pthread_mutex_unlock(&d->lock);
-		memmove(c->pfn[order], c->pfn[order] + MAG_SIZE / 2,
-			(MAG_SIZE / 2) * sizeof(c->pfn[order][0]));
-		c->n[order] = MAG_SIZE / 2;
-	}
-	c->pfn[order][c->n[order]++] = pfn;
-	cache_unlock(c);
+	__atomic_fetch_sub(&d->used, 1UL << order, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&d->lock);
+	buddy_free_locked(d, pfn, order);
+	pthread_mutex_unlock(&d->lock);
 }
 
 int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_hi)
@@ -480,7 +655,16 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 
 unsigned long iova_pages_used(struct iova_domain *d)
 {
-	return d ? __atomic_load_n(&d->used, __ATOMIC_RELAXED) : 0;
+	long used;
+
+	if (!d)
+		return 0;
+	used = (long)__atomic_load_n(&d->used, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&d->caches_lock);
+	for (struct iova_cache *c = d->caches; c; c = c->next)
+		used += __atomic_load_n(&c->used, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&d->caches_lock);
+	return (unsigned long)used;
 }
 
 unsigned long iova_misuse_count(struct iova_domain *d)
