@@ -318,12 +318,33 @@ DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_a
 	return io_pgtable_map(d->pgtbl, iova, paddr, size, prot);
 }
 
+/* Drops the entry of @pfn, waiting out a writer: an invalidation may not be skipped. */
+static void iotlb_kill(struct dmamap_iotlb *t, unsigned long pfn)
+{
+	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
+	u64 seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&e->tag, __ATOMIC_RELAXED) != pfn + 1)
+		return;
+	while ((seq & 1) || !__atomic_compare_exchange_n(&e->seq, &seq, seq + 1, false,
+							 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->tag, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
 /* Invalidates the IOTLB entries of [iova, iova+size) in every device; under d->lock. */
 static void iotlb_invalidate_locked(struct dmamap_iommu_domain *d, unsigned long iova, size_t size)
 {
 	struct dmamap_iotlb *t;
 	unsigned long first = iova >> PAGE_SHIFT, n = DIV_ROUND_UP(size, PAGE_SIZE);
 
+	/*
+	 * A walk that read the old descriptors may be about to fill an entry
+	 * after the scan below has passed it: the bump (ordered before the scan)
+	 * tells it to take its entry back (see iotlb_fill_checked()).
+	 */
+	__atomic_fetch_add(&d->inval_seq, 1, __ATOMIC_SEQ_CST);
 	list_for_each_entry(t, &d->devices, node) {
 		if (n >= t->nr) {
 			/* larger than the IOTLB: invalidate everything */
@@ -331,22 +352,9 @@ static void iotlb_invalidate_locked(struct dmamap_iommu_domain *d, unsigned long
 			return;
 		}
 	}
-	list_for_each_entry(t, &d->devices, node) {
-		for (unsigned long p = first; p < first + n; p++) {
-			struct iotlb_entry *e = &t->e[p & (t->nr - 1)];
-			u64 seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
-
-			if (__atomic_load_n(&e->tag, __ATOMIC_RELAXED) != p + 1)
-				continue;
-			/* wait out a concurrent writer: an invalidation may not be skipped */
-			while ((seq & 1) || !__atomic_compare_exchange_n(&e->seq, &seq, seq + 1, false,
-									 __ATOMIC_ACQUIRE,
-									 __ATOMIC_RELAXED))
-				seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
-			__atomic_store_n(&e->tag, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
-		}
-	}
+	list_for_each_entry(t, &d->devices, node)
+		for (unsigned long p = first; p < first + n; p++)
+			iotlb_kill(t, p);
 }
 
 /* The flush: every queued invalidation done, then the queued IOVAs freed. */
@@ -485,6 +493,26 @@ static inline void iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn
 	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
+/*
+ * Fills the entry from a walk made after @iseq was read. If an invalidation
+ * ran meanwhile, the walk may have read descriptors that are gone and the
+ * invalidation's scan may have passed the entry before the fill: the entry
+ * is taken back, so that no translation outlives a strict unmap. (The access
+ * that walked still goes through: it was in flight when the unmap ran.)
+ */
+static void iotlb_fill_checked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t, u64 gen,
+			       u64 iseq, unsigned long pfn, u64 val)
+{
+	iotlb_fill(t, gen, pfn, val);
+	/*
+	 * A read-modify-write reads the latest count: either it comes after the
+	 * invalidation's bump and sees it, or the bump reads ours, and then the
+	 * scan that follows the bump sees the entry we filled.
+	 */
+	if (__atomic_fetch_add(&d->inval_seq, 0, __ATOMIC_SEQ_CST) != iseq)
+		iotlb_kill(t, pfn);
+}
+
 /* A walk of the page table: the page's translation as an IOTLB value, or false. */
 static bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val, size_t *leaf,
 		      phys_addr_t *leaf_phys)
@@ -531,11 +559,13 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;
 		} else {
+			u64 iseq = __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST);
+
 			(*misses)++;
 			if (!walk_page(d, iova, &val, &leaf, &leaf_phys))
 				reason = DMAMAP_FAULT_TRANSLATION;
 			else
-				iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
+				iotlb_fill_checked(d, t, gen, iseq, iova >> PAGE_SHIFT, val);
 		}
 		if (!reason && !(val & need))
 			reason = DMAMAP_FAULT_PERMISSION;

@@ -25,6 +25,7 @@ struct dmamap_iommu_domain {
 	struct io_pgtable_ops *pgtbl;		/* NULL for IDENTITY; its own atomics */
 	struct iova_domain *iovad;		/* DMA domains only; own locking */
 	u64 gen;				/* IOTLB generation (atomic): a flush bumps it */
+	u64 inval_seq;				/* (atomic) bumped by every entry invalidation */
 	u64 pending;				/* queued invalidations (atomic) */
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
