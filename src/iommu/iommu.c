@@ -122,9 +122,11 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 	ret = check_iommu_config(m, &c);
 	if (ret)
 		return ret;
-	d = calloc(1, sizeof(*d));
+	/* aligned for inval_seq's cache line */
+	d = aligned_alloc(64, ALIGN(sizeof(*d), 64));
 	if (!d)
 		return -ENOMEM;
+	memset(d, 0, sizeof(*d));
 	d->machine = m;
 	d->cfg = c;
 	d->domain.type = c.type;
@@ -559,13 +561,16 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;
 		} else {
-			u64 iseq = __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST);
+			bool strict = d->cfg.flush == DMAMAP_IOMMU_STRICT;
+			u64 iseq = strict ? __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) : 0;
 
 			(*misses)++;
 			if (!walk_page(d, iova, &val, &leaf, &leaf_phys))
 				reason = DMAMAP_FAULT_TRANSLATION;
-			else
+			else if (strict)
 				iotlb_fill_checked(d, t, gen, iseq, iova >> PAGE_SHIFT, val);
+			else	/* lazy: invalidations bump gen, which tags the entry */
+				iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
 		}
 		if (!reason && !(val & need))
 			reason = DMAMAP_FAULT_PERMISSION;

@@ -25,10 +25,17 @@ struct dmamap_iommu_domain {
 	struct io_pgtable_ops *pgtbl;		/* NULL for IDENTITY; its own atomics */
 	struct iova_domain *iovad;		/* DMA domains only; own locking */
 	u64 gen;				/* IOTLB generation (atomic): a flush bumps it */
-	u64 inval_seq;				/* (atomic) bumped by every entry invalidation */
 	u64 pending;				/* queued invalidations (atomic) */
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
+
+	/*
+	 * (atomic) bumped by every strict invalidation, read-modify-written by
+	 * IOTLB fills of strict domains: on a line of its own, away from gen,
+	 * which every IOTLB hit reads.
+	 */
+	u64 inval_seq __attribute__((aligned(64)));
+	u64 inval_pad[7];
 
 	pthread_mutex_t lock;			/* guards everything below */
 	struct list_head devices;		/* attached devices (struct dmamap_iotlb.node) */
