@@ -29,7 +29,7 @@ check: deps
 	@sh scripts/check.sh $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
 
 bench: deps $(BUILD)/build.ninja
-	$(MESON) setup --reconfigure $(BUILD) --buildtype=release -Db_ndebug=true >/dev/null
+	$(MESON) setup --reconfigure $(BUILD) --buildtype=release -Db_ndebug=true -Db_lto=true >/dev/null
 	$(NINJA) -C $(BUILD)
 	$(BUILD)/bench/dmamap-bench $(BENCH_ARGS)
 
