@@ -80,6 +80,10 @@ static int bench_create(const struct bench_ctx *ctx, struct bench_result *r)
 	r->iterations = rounds;
 	r->goal = BENCH_GOAL_MAX;
 	r->target = 50;
+	/* the pages creation touches, each a page fault: what the host makes it cost */
+	r->floor_name = "host mmap + first touch of the same pages";
+	r->floor_unit = "us";
+	r->floor_median = bench_floor_fault_us(ctx, (unsigned int)max(1L, (rss1 - rss0) / 4));
 	snprintf(r->note, sizeof(r->note),
 		 "1 GiB bank (262144 frames): RSS +%ld KiB on creation; destroy %.1f us mean",
 		 rss1 - rss0, destroy_ns / (double)rounds / 1000.0);
