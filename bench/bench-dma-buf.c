@@ -66,14 +66,6 @@ static void teardown(struct buf_setup *st)
 	dmamap_machine_destroy(st->m);
 }
 
-static u64 host_calls(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st.host_mmaps + st.host_munmaps + st.host_madvises;
-}
-
 static int attach_map(const struct bench_ctx *ctx, struct bench_result *r, bool iommu)
 {
 	size_t rounds = bench_iters(ctx, 101, 11), batch = 100;
@@ -100,7 +92,7 @@ static int attach_map(const struct bench_ctx *ctx, struct bench_result *r, bool 
 	if (!s)
 		goto out;
 	dmamap_machine_stats(st.m, &before);
-	calls = host_calls(st.m);
+	calls = bench_host_calls(st.m);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -125,7 +117,7 @@ static int attach_map(const struct bench_ctx *ctx, struct bench_result *r, bool 
 		}
 		s[i] = (double)(bench_now_ns() - t0) / (double)batch / 1000.0;
 	}
-	calls = host_calls(st.m) - calls;
+	calls = bench_host_calls(st.m) - calls;
 	dmamap_machine_stats(st.m, &after);
 	if (after.api_errors != before.api_errors) {
 		ret = -EIO;
@@ -288,21 +280,9 @@ static int bench_round_trip(const struct bench_ctx *ctx, struct bench_result *r)
 	}
 	/* the CPU would move the frame with three copies of 1 MiB */
 	floor = 3 * bench_floor_memcpy_ns(ctx, BUF_SIZE);
-	bench_summarise(s, rounds, &med, &r->p10, &r->p90);
-	r->median = 100.0 * floor / med;
-	{
-		double p10 = r->p10;
-
-		r->p10 = 100.0 * floor / r->p90;
-		r->p90 = 100.0 * floor / p10;
-	}
-	r->unit = "%";
+	bench_set_bandwidth(r, s, rounds, floor, "3 x memcpy 1 MiB");
+	med = floor * 100.0 / r->median;
 	r->iterations = rounds * reps;
-	r->floor_name = "3 x memcpy 1 MiB";
-	r->floor_unit = "ns";
-	r->floor_median = floor;
-	r->ratio = med / floor;
-	r->goal = BENCH_GOAL_MIN;
 	r->target = 70;
 	snprintf(r->note, sizeof(r->note),
 		 "%% of memcpy bandwidth; frame %.0f us, 3 memcpys %.0f us; per frame %.0f IOTLB "

@@ -53,14 +53,6 @@ static void teardown(struct dma_iommu_setup *st)
 	dmamap_machine_destroy(st->m);
 }
 
-static u64 host_calls(struct dmamap_machine *m)
-{
-	struct dmamap_stats st;
-
-	dmamap_machine_stats(m, &st);
-	return st.host_mmaps + st.host_munmaps + st.host_madvises;
-}
-
 static int bench_map_single(const struct bench_ctx *ctx, struct bench_result *r)
 {
 	size_t rounds = bench_iters(ctx, 101, 11), batch = 10000;
@@ -227,7 +219,7 @@ static int bench_sgtable_share(const struct bench_ctx *ctx, struct bench_result 
 	runs = count_runs(&sgt);
 	sg_free_table(&sgt);
 	dmamap_machine_stats(st.m, &before);
-	calls = host_calls(st.m);
+	calls = bench_host_calls(st.m);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -246,7 +238,7 @@ static int bench_sgtable_share(const struct bench_ctx *ctx, struct bench_result 
 		}
 		s[i] = (double)(bench_now_ns() - t0) / (double)batch;
 	}
-	calls = host_calls(st.m) - calls;
+	calls = bench_host_calls(st.m) - calls;
 	dmamap_machine_stats(st.m, &after);
 	if (after.api_errors != before.api_errors) {
 		ret = -EIO;

@@ -496,22 +496,9 @@ static int bench_bus_read(const struct bench_ctx *ctx, struct bench_result *r)
 		goto out;
 	}
 	floor = bench_floor_memcpy_ns(ctx, LEN);
-	bench_summarise(s, rounds, &med, &r->p10, &r->p90);
-	/* as bandwidth: percent of memcpy's; the percentiles swap ends */
-	r->median = 100.0 * floor / med;
-	{
-		double p10 = r->p10;
-
-		r->p10 = 100.0 * floor / r->p90;
-		r->p90 = 100.0 * floor / p10;
-	}
-	r->unit = "%";
+	bench_set_bandwidth(r, s, rounds, floor, "memcpy 64 KiB");
+	med = floor * 100.0 / r->median;
 	r->iterations = rounds * reps;
-	r->floor_name = "memcpy 64 KiB";
-	r->floor_unit = "ns";
-	r->floor_median = floor;
-	r->ratio = med / floor;
-	r->goal = BENCH_GOAL_MIN;
 	r->target = 80;
 	snprintf(r->note, sizeof(r->note),
 		 "%% of memcpy bandwidth; bus read %.0f ns (%.2f GB/s), memcpy %.0f ns; %.1f IOTLB "

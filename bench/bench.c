@@ -201,6 +201,32 @@ out:
 	return med;
 }
 
+u64 bench_host_calls(struct dmamap_machine *m)
+{
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(m, &st);
+	return st.host_mmaps + st.host_munmaps + st.host_madvises;
+}
+
+void bench_set_bandwidth(struct bench_result *r, double *samples, size_t n, double floor_ns,
+			 const char *floor_name)
+{
+	double med, p10, p90;
+
+	bench_summarise(samples, n, &med, &p10, &p90);
+	/* a time is turned into a share of the floor's bandwidth: the percentiles swap ends */
+	r->median = 100.0 * floor_ns / med;
+	r->p10 = 100.0 * floor_ns / p90;
+	r->p90 = 100.0 * floor_ns / p10;
+	r->unit = "%";
+	r->floor_name = floor_name;
+	r->floor_unit = "ns";
+	r->floor_median = floor_ns;
+	r->ratio = med / floor_ns;
+	r->goal = BENCH_GOAL_MIN;
+}
+
 /* The naive floor of an allocator: find a zero bit in a small bitmap, set it, clear it. */
 double bench_floor_bitmap_ns(const struct bench_ctx *ctx)
 {

@@ -66,6 +66,16 @@ void bench_summarise(double *samples, size_t n, double *median, double *p10, dou
 /* Fills r->median/p10/p90 from samples (sorts them). */
 void bench_set_samples(struct bench_result *r, double *samples, size_t n, const char *unit);
 
+/* Host calls the machine made so far (mmap, munmap, madvise). */
+u64 bench_host_calls(struct dmamap_machine *m);
+
+/*
+ * Fills @r from time samples (ns) of work the CPU would do in @floor_ns: as
+ * percent of the floor's bandwidth (goal: at least r->target, set by the caller).
+ */
+void bench_set_bandwidth(struct bench_result *r, double *samples, size_t n, double floor_ns,
+			 const char *floor_name);
+
 /* Floors, each measured now: median ns. */
 double bench_floor_memcpy_ns(const struct bench_ctx *ctx, size_t bytes);
 double bench_floor_mmap_ns(const struct bench_ctx *ctx);
