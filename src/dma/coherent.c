@@ -389,7 +389,7 @@ void dma_sync_for_cpu_phys(struct device *dev, phys_addr_t phys, size_t size,
 {
 	if (dev->dma_coherent || dir == DMA_TO_DEVICE)
 		return;
-	mm_cache_inval(dev->machine, phys, size);
+	mm_cache_inval_for_cpu(dev->machine, phys, size);
 }
 
 void dma_unmap_forget_phys(struct device *dev, phys_addr_t phys, size_t size)

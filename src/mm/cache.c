@@ -119,13 +119,14 @@ static void snap_drop(struct dmamap_machine *m, phys_addr_t line)
 
 /*
  * Is the CPU's copy of a partial line dirty? Only asked when it differs
- * from memory.
+ * from memory. A line with a snapshot is dirty if the CPU changed it since;
+ * one without is taken as @nosnap says.
  */
-static bool line_dirty(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu)
+static bool line_dirty(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu, bool nosnap)
 {
 	struct mm_line_snapshots *s = m->lines;
 	struct line_snapshot *e;
-	bool dirty = true;
+	bool dirty = nosnap;
 
 	pthread_mutex_lock(&s->lock);
 	e = *snap_find_locked(s, line);
@@ -153,15 +154,19 @@ static void snap_refresh(struct dmamap_machine *m, phys_addr_t line, const u8 *c
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* A partial line at an end of a range: write back if dirty, then drop the copy. */
-static void clean_inval_edge(struct dmamap_machine *m, phys_addr_t line, bool inval)
+/*
+ * A partial line at an end of a range: write back if dirty, then (@inval)
+ * drop the copy. @nosnap: whether a line without a snapshot that differs
+ * from memory counts as dirty.
+ */
+static void clean_inval_edge(struct dmamap_machine *m, phys_addr_t line, bool inval, bool nosnap)
 {
 	u8 *cpu = mm_phys_to_linear(m, line);
 	u8 *mem = mm_phys_to_mem(m, line);
 
 	if (!memcmp(cpu, mem, LINE)) {
 		/* nothing cached that memory does not hold */
-	} else if (line_dirty(m, line, cpu)) {
+	} else if (line_dirty(m, line, cpu, nosnap)) {
 		memcpy(mem, cpu, LINE);
 		mm_count(m, clean_bytes, LINE);
 	} else if (inval) {
@@ -252,14 +257,14 @@ void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 		return;
 	n = edge_lines(phys, len, edge);
 	for (unsigned int i = 0; i < n; i++)
-		clean_inval_edge(m, edge[i], false);
+		clean_inval_edge(m, edge[i], false, true);
 	if (b > a) {
 		write_back(m, a, b);
 		mm_count(m, clean_bytes, b - a);
 	}
 }
 
-void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+static void cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool nosnap)
 {
 	phys_addr_t end = phys + len, edge[2];
 	unsigned int n;
@@ -269,8 +274,18 @@ void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 		return;
 	n = edge_lines(phys, len, edge);
 	for (unsigned int i = 0; i < n; i++)
-		clean_inval_edge(m, edge[i], true);
+		clean_inval_edge(m, edge[i], true, nosnap);
 	inval_lines(m, ALIGN(phys, LINE), ALIGN_DOWN(end, LINE));
+}
+
+void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	cache_inval(m, phys, len, true);
+}
+
+void mm_cache_inval_for_cpu(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	cache_inval(m, phys, len, false);
 }
 
 void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len)

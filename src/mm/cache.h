@@ -41,6 +41,15 @@ void mm_cache_exit(struct dmamap_machine *m);
 
 void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+/*
+ * The invalidate that gives a streaming buffer back to the CPU. Its partial
+ * end lines are cleaned only when the CPU dirtied them: a line at an end of
+ * the mapping is judged by the snapshot taken when it was primed; any other
+ * (a sync of part of a mapping) lies inside a buffer the device owned, where
+ * the CPU had nothing to write, and is taken as clean, so the device's bytes
+ * in it survive, as they do on hardware where the line is not dirty.
+ */
+void mm_cache_inval_for_cpu(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 /* Drops the snapshots of a range's end lines (at unmap). */
 void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len);

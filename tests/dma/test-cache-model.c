@@ -357,6 +357,37 @@ static void test_shared_line(void **state)
 }
 
 /*
+ * A driver looks at part of a FROM_DEVICE buffer first (a received header,
+ * say) with dma_sync_single_for_cpu() over a range whose ends fall inside
+ * cache lines, then at the rest. The partial lines at the ends of that sync
+ * lie inside the device's buffer, where the CPU wrote nothing: invalidating
+ * them must not write the CPU's stale copy back over what the device put
+ * there. Every byte the device wrote reaches the CPU, in both steps.
+ */
+static void test_partial_sync_for_cpu(void **state)
+{
+	const size_t len = PAGE_SIZE, hdr_off = 10, hdr_len = 100;	/* lines 0 and 64 partial */
+	struct fixture f;
+	dma_addr_t dma;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT);
+	memset(f.cpu, 0xee, len);			/* the buffer's old bytes */
+	dma = dma_map_single(f.nc, f.cpu, len, DMA_FROM_DEVICE);
+	test_fill_pattern(f.dev, len, 61);
+	assert_int_equal(dmamap_bus_write(f.nc, dma, f.dev, len, NULL), 0);
+
+	dma_sync_single_for_cpu(f.nc, dma + hdr_off, hdr_len, DMA_FROM_DEVICE);
+	assert_memory_equal(f.cpu + hdr_off, f.dev + hdr_off, hdr_len);
+	/* the rest: memory still holds the device's bytes next to the header */
+	dma_sync_single_for_cpu(f.nc, dma, len, DMA_FROM_DEVICE);
+	assert_int_equal(test_check_pattern(f.cpu, len, 61), -1);
+	dma_unmap_single(f.nc, dma, len, DMA_FROM_DEVICE);
+	assert_int_equal(test_check_pattern(f.cpu, len, 61), -1);
+	teardown(&f);
+}
+
+/*
  * kmalloc objects are aligned to the cache line (ARCH_DMA_MINALIGN): CPU
  * writes to the objects on either side of a FROM_DEVICE buffer cost it
  * nothing, and the device's bytes cost them nothing.
@@ -398,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_coherent_device),
 		cmocka_unit_test(test_coherent_machine),
 		cmocka_unit_test(test_shared_line),
+		cmocka_unit_test(test_partial_sync_for_cpu),
 		cmocka_unit_test(test_kmalloc_no_sharing),
 	};
 
