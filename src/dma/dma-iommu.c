@@ -775,17 +775,20 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int 
 		dma_report_misuse(dev, "dma_unmap_sg: the list is not mapped");
 		return;
 	}
+	/*
+	 * The DMA segments lead the list; every entry after them already says
+	 * "not mapped" (the map's layout wrote so), so only the segments are
+	 * marked unmapped, on the walk that finds where the range ends.
+	 */
 	start = sg_dma_address(sgl);
 	for_each_sg(sgl, tmp, nents, i) {
 		if (sg_dma_len(tmp) == 0)
 			break;
 		end = sg_dma_address(tmp) + sg_dma_len(tmp);
-	}
-	iommu_dma_unmap_range(dev, start, (size_t)(end - start));
-	for_each_sg(sgl, tmp, nents, i) {
 		sg_dma_address(tmp) = DMA_MAPPING_ERROR;
 		sg_dma_len(tmp) = 0;
 	}
+	iommu_dma_unmap_range(dev, start, (size_t)(end - start));
 }
 
 /* --- non-contiguous allocations ---------------------------------------------- */
