@@ -98,9 +98,15 @@ static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 	pthread_mutex_lock(&hb->lock);
 	if (!hb->tmpl)
 		ret = heap_make_template(hb);
-	if (!ret) {
+	if (!ret && hb->spare) {
+		/*
+		 * On the list at once, unmapped: CPU access skips it, and nothing
+		 * else looks at an attachment before the core returns it.
+		 */
 		a = hb->spare;
 		hb->spare = NULL;
+		a->mapped = false;
+		list_add_tail(&a->node, &hb->attachments);
 	}
 	pthread_mutex_unlock(&hb->lock);
 	if (ret)
@@ -111,6 +117,10 @@ static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 		a = malloc(sizeof(*a) + n * sizeof(a->sgl[0]));
 		if (!a)
 			return -ENOMEM;
+		a->mapped = false;
+		pthread_mutex_lock(&hb->lock);
+		list_add_tail(&a->node, &hb->attachments);
+		pthread_mutex_unlock(&hb->lock);
 	}
 	/* every field of every entry from the template: nothing of a previous use is left */
 	memcpy(a->sgl, hb->tmpl, n * sizeof(a->sgl[0]));
@@ -118,11 +128,7 @@ static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 	a->table.nents = n;
 	a->table.orig_nents = n;
 	a->dev = attach->dev;
-	a->mapped = false;
 	attach->priv = a;
-	pthread_mutex_lock(&hb->lock);
-	list_add_tail(&a->node, &hb->attachments);
-	pthread_mutex_unlock(&hb->lock);
 	return 0;
 }
 
