@@ -383,8 +383,8 @@ static int direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		}
 		phys = b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT) + sg->offset;
 		if (unlikely(!mm_phys_is_ram_hint(m, phys, sg->length, &hint))) {
-			dma_report_misuse(dev, "dma_map_page: %#llx+%u runs past the end of its RAM "
-					  "bank", (unsigned long long)phys, sg->length);
+			dma_report_misuse(dev, "dma_map_page: %#llx+%u runs past the end of its "
+					  "RAM bank", (unsigned long long)phys, sg->length);
 			ret = -EIO;
 			goto out_unmap;
 		}
