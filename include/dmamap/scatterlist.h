@@ -94,12 +94,27 @@ static inline void sg_chain(struct scatterlist *prv, unsigned int prv_nents,
 	prv[prv_nents - 1].page_link = ((unsigned long)sgl | SG_CHAIN) & ~SG_END;
 }
 
+/*
+ * A link comes once per SG_MAX_SINGLE_ALLOC entries: said so, the compiler
+ * keeps it a branch rather than a conditional move, which would make each
+ * step of a list walk wait for the load of the entry it steps past (a plain
+ * __builtin_expect is not enough for gcc to give up the move).
+ */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_expect_with_probability)
+#define __sg_rare(x)	__builtin_expect_with_probability(!!(x), 0, 0.001)
+#endif
+#endif
+#ifndef __sg_rare
+#define __sg_rare(x)	(x)
+#endif
+
 static inline struct scatterlist *sg_next(struct scatterlist *sg)
 {
 	if (sg_is_last(sg))
 		return NULL;
 	sg++;
-	if (sg_is_chain(sg))
+	if (__sg_rare(sg_is_chain(sg)))
 		sg = sg_chain_ptr(sg);
 	return sg;
 }

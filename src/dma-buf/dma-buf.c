@@ -35,10 +35,18 @@ struct attach_map {
 	struct list_head node;
 };
 
+struct reg_entry {
+	const void *p;
+	struct reg_entry *next;
+};
+
 struct attach_priv {
 	struct dma_buf_attachment a;
 	struct list_head node;			/* buffer's attachments, under its lock */
 	struct list_head maps;			/* tables mapped, under the buffer's lock */
+	struct attach_map first;		/* the first map's record: no allocation */
+	bool first_used;			/* under the buffer's lock */
+	struct reg_entry reg;			/* the attachment's place in the registry */
 };
 
 static inline struct dmabuf_priv *to_priv(struct dma_buf *b)
@@ -55,11 +63,6 @@ static inline struct attach_priv *to_apriv(struct dma_buf_attachment *a)
 
 #define REG_BUCKETS 1024
 
-struct reg_entry {
-	const void *p;
-	struct reg_entry *next;
-};
-
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reg_entry *reg[REG_BUCKETS];	/* guarded by reg_lock */
 
@@ -68,21 +71,28 @@ static unsigned int reg_hash(const void *p)
 	return (unsigned int)((((unsigned long)p >> 4) * 0x9E3779B97F4A7C15ULL) >> 54) % REG_BUCKETS;
 }
 
+/* Registers @p with the entry @e, which the caller provides. */
+static void reg_add_entry(struct reg_entry *e, const void *p)
+{
+	e->p = p;
+	pthread_mutex_lock(&reg_lock);
+	e->next = reg[reg_hash(p)];
+	reg[reg_hash(p)] = e;
+	pthread_mutex_unlock(&reg_lock);
+}
+
 static int reg_add(const void *p)
 {
 	struct reg_entry *e = malloc(sizeof(*e));
 
 	if (!e)
 		return -ENOMEM;
-	e->p = p;
-	pthread_mutex_lock(&reg_lock);
-	e->next = reg[reg_hash(p)];
-	reg[reg_hash(p)] = e;
-	pthread_mutex_unlock(&reg_lock);
+	reg_add_entry(e, p);
 	return 0;
 }
 
-static bool reg_del(const void *p)
+/* Takes @p out of the registry: its entry, or NULL when it was not there. */
+static struct reg_entry *reg_take(const void *p)
 {
 	struct reg_entry **pp, *e = NULL;
 
@@ -95,6 +105,13 @@ static bool reg_del(const void *p)
 		}
 	}
 	pthread_mutex_unlock(&reg_lock);
+	return e;
+}
+
+static bool reg_del(const void *p)
+{
+	struct reg_entry *e = reg_take(p);
+
 	free(e);
 	return e != NULL;
 }
@@ -218,10 +235,20 @@ static void buf_release(struct dmabuf_priv *bp)
 
 static void buf_put(struct dmabuf_priv *bp)
 {
+	u64 c = __atomic_load_n(&bp->refcount, __ATOMIC_RELAXED);
+
 	/*
-	 * The registry lock orders the last put with buf_get_live(): nobody
+	 * A put that leaves a reference behind cannot be the last one, and
+	 * release needs nothing from it: one compare-and-swap, as long as the
+	 * count it saw stays above one. Only a put that may reach zero takes the
+	 * registry lock, which orders the last put with buf_get_live(): nobody
 	 * can take a new reference once the count reaches zero under it.
 	 */
+	while (c > 1) {
+		if (__atomic_compare_exchange_n(&bp->refcount, &c, c - 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return;
+	}
 	pthread_mutex_lock(&reg_lock);
 	if (__atomic_sub_fetch(&bp->refcount, 1, __ATOMIC_ACQ_REL) != 0) {
 		pthread_mutex_unlock(&reg_lock);
@@ -280,13 +307,7 @@ DMAMAP_API struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf, str
 			goto out_free;
 		}
 	}
-	ret = reg_add(&ap->a);
-	if (ret) {
-		if (dmabuf->ops->detach)
-			dmabuf->ops->detach(dmabuf, &ap->a);
-		pthread_mutex_unlock(&bp->lock);
-		goto out_free;
-	}
+	reg_add_entry(&ap->reg, &ap->a);
 	list_add_tail(&ap->node, &bp->attachments);
 	pthread_mutex_unlock(&bp->lock);
 	/* the reference taken above now belongs to the attachment */
@@ -318,7 +339,7 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
 	bp = to_priv(b);
 	ap = to_apriv(attach);
 	pthread_mutex_lock(&bp->lock);
-	if (!attached_locked(bp, attach) || !reg_del(attach)) {
+	if (!attached_locked(bp, attach) || !reg_take(attach)) {
 		/* a racing detach won */
 		pthread_mutex_unlock(&bp->lock);
 		buf_put(bp);
@@ -329,7 +350,8 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
 	list_for_each_entry_safe(am, n, &ap->maps, node) {
 		b->ops->unmap_dma_buf(attach, am->sgt, am->dir);
 		list_del_init(&am->node);
-		free(am);
+		if (am != &ap->first)
+			free(am);
 	}
 	if (b->ops->detach)
 		b->ops->detach(b, attach);
@@ -337,6 +359,28 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
 	free(ap);
 	buf_put(bp);	/* the lookup's reference */
 	buf_put(bp);	/* the attachment's reference */
+}
+
+/*
+ * The record of a map, under the buffer's lock: the one inside the
+ * attachment when it is free (an importer usually maps one table at a
+ * time), else an allocated one.
+ */
+static struct attach_map *map_record_get(struct attach_priv *ap)
+{
+	if (!ap->first_used) {
+		ap->first_used = true;
+		return &ap->first;
+	}
+	return calloc(1, sizeof(struct attach_map));
+}
+
+static void map_record_put(struct attach_priv *ap, struct attach_map *am)
+{
+	if (am == &ap->first)
+		ap->first_used = false;
+	else
+		free(am);
 }
 
 DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
@@ -364,33 +408,33 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 		sgt = ERR_PTR(-EINVAL);
 		goto out_put;
 	}
-	am = calloc(1, sizeof(*am));
-	if (!am) {
-		sgt = ERR_PTR(-ENOMEM);
-		goto out_put;
-	}
 	pthread_mutex_lock(&bp->lock);
 	if (!attached_locked(bp, attach)) {
 		pthread_mutex_unlock(&bp->lock);
-		free(am);
 		misuse(attach->dev->machine, "dma_buf_map_attachment: %p was detached", attach);
 		sgt = ERR_PTR(-EINVAL);
+		goto out_put;
+	}
+	am = map_record_get(to_apriv(attach));
+	if (!am) {
+		pthread_mutex_unlock(&bp->lock);
+		sgt = ERR_PTR(-ENOMEM);
 		goto out_put;
 	}
 	sgt = b->ops->map_dma_buf(attach, dir);
 	if (!sgt)
 		sgt = ERR_PTR(-ENOMEM);
 	if (IS_ERR(sgt)) {
+		map_record_put(to_apriv(attach), am);
 		pthread_mutex_unlock(&bp->lock);
-		free(am);
 		goto out_put;
 	}
 	/* importers may rely on page-aligned DMA segments */
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		if (!PAGE_ALIGNED(sg_dma_address(sg)) || !PAGE_ALIGNED(sg_dma_len(sg))) {
 			b->ops->unmap_dma_buf(attach, sgt, dir);
+			map_record_put(to_apriv(attach), am);
 			pthread_mutex_unlock(&bp->lock);
-			free(am);
 			misuse(bp->machine, "dma_buf_map_attachment: the exporter of %p returned "
 			       "a segment that is not page aligned; refused", b);
 			sgt = ERR_PTR(-EINVAL);
@@ -434,12 +478,12 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 			       "map of %p", attach);
 		list_del_init(&found->node);
 		b->ops->unmap_dma_buf(attach, sgt, found->dir);
+		map_record_put(to_apriv(attach), found);
 	}
 	pthread_mutex_unlock(&bp->lock);
 	if (!found)
 		misuse(attach->dev->machine, "dma_buf_unmap_attachment: table %p is not mapped "
 		       "(unmapped twice?); refused", sgt);
-	free(found);
 	buf_put(bp);
 }
 

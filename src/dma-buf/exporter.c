@@ -15,8 +15,11 @@
  *
  * The exporter's description of the pages does not change while the buffer
  * lives, so dma_get_sgtable() is asked once, at the first attachment, and
- * each attachment gets a copy of that table: attaching does not look up
- * every page again.
+ * kept as one flat array of entries; each attachment gets a fresh copy of
+ * that array: attaching does not look up every page again. A detached
+ * attachment (nothing of it mapped any more) is kept as the buffer's spare
+ * and the next attachment overwrites its entries from the template, so a
+ * buffer attached and detached over and over allocates nothing.
  */
 #include <dmamap/dma-buf.h>
 
@@ -33,9 +36,10 @@ struct heap_buffer {
 	unsigned long attrs;		/* DMA_ATTR_NO_KERNEL_MAPPING and the caller's */
 	void *cookie;
 	dma_addr_t dma;			/* the exporter's own address: never handed out */
-	pthread_mutex_t lock;		/* guards attachments, vaddr, pages, pages_valid */
-	struct sg_table pages_sgt;	/* dma_get_sgtable(): immutable once pages_valid */
-	bool pages_valid;
+	pthread_mutex_t lock;		/* guards attachments, vaddr, pages, tmpl, spare */
+	struct scatterlist *tmpl;	/* dma_get_sgtable()'s entries: immutable once set */
+	unsigned int tmpl_nents;
+	struct heap_attachment *spare;	/* a detached attachment, for the next one */
 	struct list_head attachments;
 	void *vaddr;			/* dma_buf_vmap() mapping, or NULL */
 	struct page **pages;		/* behind vaddr */
@@ -43,9 +47,10 @@ struct heap_buffer {
 
 struct heap_attachment {
 	struct device *dev;
-	struct sg_table table;		/* this importer's copy of the pages */
+	struct sg_table table;		/* this importer's copy of the pages: sgl[] */
 	bool mapped;
 	struct list_head node;		/* buffer->attachments, under buffer->lock */
+	struct scatterlist sgl[];	/* tmpl_nents entries, one array */
 };
 
 #define HEAP_ATTRS (DMA_ATTR_WRITE_COMBINE | DMA_ATTR_FORCE_CONTIGUOUS | \
@@ -53,60 +58,81 @@ struct heap_attachment {
 		    DMA_ATTR_NO_KERNEL_MAPPING)
 
 /*
- * A copy of the exporter's table of the buffer's pages, which is asked of
- * the exporter the first time: no address of the exporter's goes in.
+ * The template: the exporter's table of the buffer's pages as one array,
+ * asked of the exporter the first time (under hb->lock): no address of the
+ * exporter's goes in.
  */
-static int heap_copy_pages(struct heap_buffer *hb, struct sg_table *out)
+static int heap_make_template(struct heap_buffer *hb)
 {
-	struct scatterlist *from, *to;
+	struct scatterlist *from, *tmpl;
+	struct sg_table t;
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
-	pthread_mutex_lock(&hb->lock);
-	if (!hb->pages_valid) {
-		ret = dma_get_sgtable_attrs(hb->exporter, &hb->pages_sgt, hb->cookie, hb->dma,
-					    hb->size, hb->attrs);
-		hb->pages_valid = !ret;
-	}
-	pthread_mutex_unlock(&hb->lock);
+	ret = dma_get_sgtable_attrs(hb->exporter, &t, hb->cookie, hb->dma, hb->size, hb->attrs);
 	if (ret)
 		return ret;
-	ret = sg_alloc_table(out, hb->pages_sgt.orig_nents, GFP_KERNEL);
-	if (ret)
-		return ret;
-	to = out->sgl;
-	for_each_sg(hb->pages_sgt.sgl, from, hb->pages_sgt.orig_nents, i) {
-		sg_set_page(to, sg_page(from), from->length, from->offset);
-		to = sg_next(to);
+	tmpl = t.orig_nents ? calloc(t.orig_nents, sizeof(*tmpl)) : NULL;
+	if (!tmpl) {
+		sg_free_table(&t);
+		return -ENOMEM;
 	}
+	for_each_sg(t.sgl, from, t.orig_nents, i)
+		sg_set_page(&tmpl[i], sg_page(from), from->length, from->offset);
+	sg_mark_end(&tmpl[t.orig_nents - 1]);
+	hb->tmpl_nents = t.orig_nents;
+	hb->tmpl = tmpl;
+	sg_free_table(&t);
 	return 0;
 }
 
 static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	struct heap_buffer *hb = dmabuf->priv;
-	struct heap_attachment *a = calloc(1, sizeof(*a));
-	int ret;
+	struct heap_attachment *a = NULL;
+	unsigned int n;
+	int ret = 0;
 
-	if (!a)
-		return -ENOMEM;
-	if (attach->dev->machine != hb->exporter->machine) {
-		free(a);
+	if (attach->dev->machine != hb->exporter->machine)
 		return -EINVAL;
+	pthread_mutex_lock(&hb->lock);
+	if (!hb->tmpl)
+		ret = heap_make_template(hb);
+	if (!ret && hb->spare) {
+		/*
+		 * On the list at once, unmapped: CPU access skips it, and nothing
+		 * else looks at an attachment before the core returns it.
+		 */
+		a = hb->spare;
+		hb->spare = NULL;
+		a->mapped = false;
+		list_add_tail(&a->node, &hb->attachments);
 	}
-	ret = heap_copy_pages(hb, &a->table);
-	if (ret) {
-		free(a);
+	pthread_mutex_unlock(&hb->lock);
+	if (ret)
 		return ret;
+	/* the template never changes once made, and the lock above ordered us after it */
+	n = hb->tmpl_nents;
+	if (!a) {
+		a = malloc(sizeof(*a) + n * sizeof(a->sgl[0]));
+		if (!a)
+			return -ENOMEM;
+		a->mapped = false;
+		pthread_mutex_lock(&hb->lock);
+		list_add_tail(&a->node, &hb->attachments);
+		pthread_mutex_unlock(&hb->lock);
 	}
+	/* every field of every entry from the template: nothing of a previous use is left */
+	memcpy(a->sgl, hb->tmpl, n * sizeof(a->sgl[0]));
+	a->table.sgl = a->sgl;
+	a->table.nents = n;
+	a->table.orig_nents = n;
 	a->dev = attach->dev;
 	attach->priv = a;
-	pthread_mutex_lock(&hb->lock);
-	list_add_tail(&a->node, &hb->attachments);
-	pthread_mutex_unlock(&hb->lock);
 	return 0;
 }
 
+/* The core unmapped what the importer left mapped before it detaches. */
 static void heap_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	struct heap_buffer *hb = dmabuf->priv;
@@ -114,8 +140,11 @@ static void heap_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attac
 
 	pthread_mutex_lock(&hb->lock);
 	list_del_init(&a->node);
+	if (!hb->spare) {
+		hb->spare = a;
+		a = NULL;
+	}
 	pthread_mutex_unlock(&hb->lock);
-	sg_free_table(&a->table);
 	free(a);
 }
 
@@ -241,8 +270,8 @@ static void heap_release(struct dma_buf *dmabuf)
 {
 	struct heap_buffer *hb = dmabuf->priv;
 
-	if (hb->pages_valid)
-		sg_free_table(&hb->pages_sgt);
+	free(hb->spare);
+	free(hb->tmpl);
 	dma_free_attrs(hb->exporter, hb->size, hb->cookie, hb->dma, hb->attrs);
 	pthread_mutex_destroy(&hb->lock);
 	free(hb);

@@ -294,49 +294,110 @@ static void direct_sync_single_for_device(struct device *dev, dma_addr_t addr, s
 	dma_sync_for_device_phys(dev, phys, size, dir);
 }
 
-static void direct_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
-			      enum dma_data_direction dir, unsigned long attrs)
+/*
+ * One entry of an unmap, as dma_direct_unmap_page(): its RAM checked (the
+ * bank of the previous entry of a list tried first), the CPU's view made
+ * current unless the caller syncs itself, the cache model told, and a
+ * bounce slot given back. @pool is where the machine's swiotlb lies.
+ */
+static inline void unmap_one(struct device *dev, const struct swiotlb_range *pool,
+			     dma_addr_t addr, size_t size, enum dma_data_direction dir,
+			     unsigned long attrs, const struct mm_bank **hint)
 {
 	phys_addr_t phys = dma_to_phys(dev, addr);
+	bool bounced;
 
-	if (!mm_phys_is_ram(dev->machine, phys, size)) {
+	if (unlikely(!mm_phys_is_ram_hint(dev->machine, phys, size, hint))) {
 		dma_report_misuse(dev, "dma_unmap_page: DMA address %#llx+%zu is not RAM",
 				  (unsigned long long)addr, size);
 		return;
 	}
-	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		direct_sync_single_for_cpu(dev, addr, size, dir);
-	dma_unmap_forget_phys(dev, phys, size);
-	if (unlikely(is_swiotlb_buffer(dev, phys)))
+	bounced = phys - pool->start < pool->size;
+	/*
+	 * A coherent device leaves the CPU caches nothing to do: the sync and
+	 * forget helpers would return at once, so they are not called.
+	 */
+	if (!dev->dma_coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		dma_sync_for_cpu_phys(dev, phys, size, dir);
+	if (unlikely(bounced) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+	if (!dev->dma_coherent)
+		dma_unmap_forget_phys(dev, phys, size);
+	if (unlikely(bounced))
 		swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+static void direct_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs)
+{
+	const struct mm_bank *hint = NULL;
+	struct swiotlb_range pool = swiotlb_range(dev->machine);
+
+	unmap_one(dev, &pool, addr, size, dir, attrs, &hint);
 }
 
 static void direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
+	/* the pool lives as long as the machine: looked up once for the list */
+	struct swiotlb_range pool = swiotlb_range(dev->machine);
+	const struct mm_bank *hint = NULL;
 	struct scatterlist *sg;
 	int i;
 
 	for_each_sg(sgl, sg, nents, i)
-		direct_unmap_page(dev, sg->dma_address, sg_dma_len(sg), dir, attrs);
+		unmap_one(dev, &pool, sg->dma_address, sg_dma_len(sg), dir, attrs, &hint);
 }
 
+/*
+ * As dma_direct_map_sg(), with what the per-page path would find again for
+ * every entry found once per list: the machine's frames are told from
+ * foreign pointers without the registry, the bank of the previous entry is
+ * tried first, and a device in reach of the page that is coherent needs
+ * no cache maintenance, so none is called. An entry out of reach goes the
+ * per-page way (bounced, or refused).
+ */
 static int direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			 enum dma_data_direction dir, unsigned long attrs)
 {
+	struct dmamap_machine *m = dev->machine;
+	bool sync = !dev->dma_coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC);
+	const struct mm_bank *hint = NULL, *b;
 	struct scatterlist *sg;
 	int i, ret;
 
 	for_each_sg(sgl, sg, nents, i) {
-		if (!sg || !sg_page(sg) || !sg->length ||
-		    mm_page_machine(sg_page(sg)) != dev->machine) {
+		struct page *page = sg ? sg_page(sg) : NULL;
+		unsigned long gidx;
+		phys_addr_t phys;
+
+		if (!page || !sg->length || !mm_is_page_of(m, page)) {
 			ret = -EINVAL;
 			goto out_unmap;
 		}
-		sg->dma_address = direct_map_page(dev, sg_page(sg), sg->offset, sg->length, dir, attrs);
-		if (sg->dma_address == DMA_MAPPING_ERROR) {
+		gidx = mm_page_gidx(m, page);
+		b = mm_gidx_bank_hint(m, gidx, &hint);
+		if (unlikely(!b)) {
+			ret = -EINVAL;
+			goto out_unmap;
+		}
+		phys = b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT) + sg->offset;
+		if (unlikely(!mm_phys_is_ram_hint(m, phys, sg->length, &hint))) {
+			dma_report_misuse(dev, "dma_map_page: %#llx+%u runs past the end of its "
+					  "RAM bank", (unsigned long long)phys, sg->length);
 			ret = -EIO;
 			goto out_unmap;
+		}
+		if (likely(dma_capable(dev, phys, sg->length))) {
+			if (sync)
+				dma_sync_for_device_phys(dev, phys, sg->length, dir);
+			sg->dma_address = phys_to_dma(dev, phys);
+		} else {
+			sg->dma_address = direct_map_phys(dev, phys, sg->length, dir, attrs);
+			if (sg->dma_address == DMA_MAPPING_ERROR) {
+				ret = -EIO;
+				goto out_unmap;
+			}
 		}
 		sg_dma_len(sg) = sg->length;
 	}

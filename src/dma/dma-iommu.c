@@ -28,31 +28,40 @@ static inline struct dmamap_iommu_domain *dev_domain(struct device *dev)
  * The physical address of @page + @offset when @page is a page of @m and
  * [that, +@len) is RAM of one bank; (phys_addr_t)-1 otherwise. What
  * mm_page_machine(), page_to_phys() and mm_phys_is_ram() together tell, with
- * no registry lookup.
+ * no registry lookup; the bank of the previous entry (*@hint) is tried first.
  */
 static inline phys_addr_t page_phys_checked(const struct dmamap_machine *m,
 					    const struct page *page, unsigned int offset,
-					    unsigned int len)
+					    unsigned int len, const struct mm_bank **hint)
 {
-	unsigned long byte = (unsigned long)page - (unsigned long)m->pages, gidx;
+	const struct mm_bank *b = *hint;
+	unsigned long gidx;
+	phys_addr_t phys;
 
-	if (page < m->pages || byte % sizeof(*page))
-		return (phys_addr_t)-1;
-	gidx = byte / sizeof(*page);
-	for (unsigned int i = 0; i < m->nr_banks; i++) {
-		const struct mm_bank *b = &m->banks[i];
+	/*
+	 * The usual case in one test: a frame of the hinted bank (the bank's
+	 * frames are a stretch of @m's page array) with the whole range inside
+	 * that bank. Anything else takes the general way below.
+	 */
+	if (likely(b)) {
+		unsigned long byte = (unsigned long)page - (unsigned long)(m->pages + b->first);
 
-		if (gidx - b->first < b->nr_pages) {
-			u64 at = ((u64)(gidx - b->first) << PAGE_SHIFT) + offset;
+		if (byte < b->nr_pages * sizeof(*page) && byte % sizeof(*page) == 0) {
+			u64 at = ((u64)(byte / sizeof(*page)) << PAGE_SHIFT) + offset;
 
-			if (unlikely(at >= b->size || len > b->size - at))
-				/* past the bank: what the bank holding that address says */
-				return mm_phys_is_ram(m, b->base + at, len) ? b->base + at
-									   : (phys_addr_t)-1;
-			return b->base + at;
+			if (at < b->size && len <= b->size - at)
+				return b->base + at;
 		}
 	}
-	return (phys_addr_t)-1;
+	if (!mm_is_page_of(m, page))
+		return (phys_addr_t)-1;
+	gidx = mm_page_gidx(m, page);
+	b = mm_gidx_bank_hint(m, gidx, hint);
+	if (!b)
+		return (phys_addr_t)-1;
+	phys = b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT) + offset;
+	/* past the bank: what the bank holding that address says */
+	return mm_phys_is_ram_hint(m, phys, len, hint) ? phys : (phys_addr_t)-1;
 }
 
 /* As dma_info_to_prot(). */
@@ -608,149 +617,157 @@ static void iommu_dma_sync_sg_for_device(struct device *dev, struct scatterlist 
 }
 
 /*
- * Lays the mapped list out in DMA segments, undoing the granule alignment
- * done before mapping, as __finalise_sg(). A segment joins the previous DMA
- * segment only if it starts on a granule, the join does not fall on a
+ * The DMA-segment layout of a mapped list, as __finalise_sg(), built one
+ * entry at a time as the entries are mapped. A segment joins the previous
+ * DMA segment only if it starts on a granule, the join does not fall on a
  * segment boundary, and the result stays within the maximum segment size;
  * a segment that does not end on a granule closes its DMA segment.
  */
-static int finalise_sg(struct device *dev, struct scatterlist *sgl, int nents, dma_addr_t dma_addr)
+struct sg_layout {
+	struct scatterlist *cur;	/* the DMA segment being built */
+	unsigned int cur_len;
+	unsigned int max_len;
+	unsigned long seg_mask;
+	int count;
+};
+
+/*
+ * Entry @s (the @i-th), whose IOVA range of @s_iova_len bytes (granules,
+ * with any padding) starts at @dma_addr, into the layout.
+ */
+static inline void layout_add(struct sg_layout *l, struct scatterlist *s, int i,
+			      dma_addr_t dma_addr, unsigned int s_iova_len)
 {
-	struct scatterlist *s, *cur = sgl;
-	unsigned long seg_mask = dma_get_seg_boundary(dev);
-	unsigned int cur_len = 0, max_len = dma_get_max_seg_size(dev);
-	int i, count = 0;
+	unsigned int s_iova_off = s->offset & (PAGE_SIZE - 1);
+	unsigned int s_length = s->length;
 
-	for_each_sg(sgl, s, nents, i) {
-		unsigned int s_iova_off = (unsigned int)sg_dma_address(s);
-		unsigned int s_length = sg_dma_len(s);
-		unsigned int s_iova_len = s->length;
-
-		sg_dma_address(s) = DMA_MAPPING_ERROR;
-		sg_dma_len(s) = 0;
-		s->offset += s_iova_off;
-		s->length = s_length;
-
-		if (cur_len && !s_iova_off && (dma_addr & seg_mask) &&
-		    max_len - cur_len >= s_length) {
-			cur_len += s_length;
-		} else {
-			if (i > 0)
-				cur = sg_next(cur);
-			cur_len = s_length;
-			count++;
-			sg_dma_address(cur) = dma_addr + s_iova_off;
-		}
-		sg_dma_len(cur) = cur_len;
-		dma_addr += s_iova_len;
-		if (s_length + s_iova_off < s_iova_len)
-			cur_len = 0;
+	sg_dma_address(s) = DMA_MAPPING_ERROR;
+	sg_dma_len(s) = 0;
+	if (l->cur_len && !s_iova_off && (dma_addr & l->seg_mask) &&
+	    l->max_len - l->cur_len >= s_length) {
+		l->cur_len += s_length;
+	} else {
+		if (i > 0)
+			l->cur = sg_next(l->cur);
+		l->cur_len = s_length;
+		l->count++;
+		sg_dma_address(l->cur) = dma_addr + s_iova_off;
 	}
-	return count;
+	sg_dma_len(l->cur) = l->cur_len;
+	if (s_length + s_iova_off < s_iova_len)
+		l->cur_len = 0;
 }
 
-/* Puts back what map_sg changed in the list, after a failure. */
+/* The DMA fields of a list whose map failed: nothing mapped. */
 static void invalidate_sg(struct scatterlist *sgl, int nents)
 {
 	struct scatterlist *s;
 	int i;
 
 	for_each_sg(sgl, s, nents, i) {
-		if (sg_dma_address(s) != DMA_MAPPING_ERROR)
-			s->offset += (unsigned int)sg_dma_address(s);
-		if (sg_dma_len(s))
-			s->length = sg_dma_len(s);
 		sg_dma_address(s) = DMA_MAPPING_ERROR;
 		sg_dma_len(s) = 0;
 	}
 }
 
+/* What a map of one entry needs: the granule its range starts in, the IOVA length. */
+struct sg_plan {
+	phys_addr_t phys;
+	unsigned int iova_len;
+};
+
+#define SG_PLAN_ON_STACK	256
+
+/*
+ * As iommu_dma_map_sg(): every entry is checked first, so a bad entry fails
+ * the call with nothing changed; then each entry is aligned to granules and
+ * the one IOVA range sized. The kernel writes the alignment into the list
+ * and undoes it in __finalise_sg(); here it is planned aside (@plan), so
+ * the list keeps its CPU fields throughout and each entry is laid out into
+ * DMA segments as soon as it is mapped, in one walk. A map failing part
+ * way takes back what it mapped, and the list's DMA fields say "not
+ * mapped", as the kernel leaves them.
+ */
 static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
 	struct dmamap_iommu_domain *d = dev_domain(dev);
 	int prot = dma_info_to_prot(dir, dev->dma_coherent, attrs);
 	unsigned long mask = dma_get_seg_boundary(dev);
-	struct scatterlist *s, *prev = NULL;
+	struct sg_layout l = {
+		.cur = sgl, .max_len = dma_get_max_seg_size(dev), .seg_mask = mask,
+	};
+	struct sg_plan plan_small[SG_PLAN_ON_STACK], *plan = plan_small;
+	const struct mm_bank *hint = NULL;
+	struct io_pgtable_cursor cur = { 0 };
 	size_t iova_len = 0, mapped = 0;
-	phys_addr_t phys_small[32], *phys = phys_small;
-	struct io_pgtable_cursor cur = { 0, NULL };
+	struct scatterlist *s;
 	dma_addr_t iova;
 	int i, ret;
 
-	/* each entry's physical address, found once (NULL: found again when needed) */
-	if (nents > (int)ARRAY_SIZE(phys_small))
-		phys = malloc((size_t)nents * sizeof(*phys));
-	for_each_sg(sgl, s, nents, i) {
-		phys_addr_t p;
-
-		/* nothing is changed yet: a bad entry fails the call cleanly */
-		if (!sg_page(s) || !s->length)
-			goto out_inval;
-		p = page_phys_checked(dev->machine, sg_page(s), s->offset, s->length);
-		if (p == (phys_addr_t)-1)
-			goto out_inval;
-		if (phys)
-			phys[i] = p - (s->offset & (PAGE_SIZE - 1));
+	if (nents > SG_PLAN_ON_STACK) {
+		plan = malloc((size_t)nents * sizeof(*plan));
+		if (!plan)
+			return -ENOMEM;
 	}
-	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		iommu_dma_sync_sg_for_device(dev, sgl, nents, dir);
-
 	/*
-	 * Align each segment to granules and size the one IOVA range. The
-	 * unaligned head and true length of each segment are kept in its DMA
-	 * fields until finalise_sg() restores them. Because the range will be
+	 * Each entry checked and aligned to granules. Because the range will be
 	 * aligned to its (power-of-two rounded) size, a boundary mask smaller
 	 * than the range means the range starts on a boundary: padding a segment
 	 * up to the next boundary keeps every later one from straddling one.
 	 */
 	for_each_sg(sgl, s, nents, i) {
-		size_t s_iova_off = s->offset & (PAGE_SIZE - 1);
-		size_t s_length = s->length;
-		size_t pad_len = (mask - iova_len + 1) & mask;
+		unsigned int s_iova_off = s->offset & (PAGE_SIZE - 1);
+		size_t s_length, pad_len = (mask - iova_len + 1) & mask;
+		phys_addr_t p;
 
-		sg_dma_address(s) = s_iova_off;
-		sg_dma_len(s) = (unsigned int)s_length;
-		s->offset -= (unsigned int)s_iova_off;
-		s_length = PAGE_ALIGN(s_length + s_iova_off);
-		s->length = (unsigned int)s_length;
+		if (!sg_page(s) || !s->length)
+			goto out_inval;
+		p = page_phys_checked(dev->machine, sg_page(s), s->offset, s->length, &hint);
+		if (p == (phys_addr_t)-1)
+			goto out_inval;
+		plan[i].phys = p - s_iova_off;
+		s_length = PAGE_ALIGN((size_t)s->length + s_iova_off);
+		plan[i].iova_len = (unsigned int)s_length;
 		if (pad_len && pad_len < s_length - 1) {
-			prev->length += (unsigned int)pad_len;
+			plan[i - 1].iova_len += (unsigned int)pad_len;
 			iova_len += pad_len;
 		}
 		iova_len += s_length;
-		prev = s;
 	}
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		iommu_dma_sync_sg_for_device(dev, sgl, nents, dir);
 
 	iova = iommu_dma_alloc_iova(dev, iova_len, *dev->dma_mask);
 	if (!iova) {
 		ret = -ENOMEM;
-		goto out_restore_sg;
+		goto out_invalidate;
 	}
 	for_each_sg(sgl, s, nents, i) {
 		ret = io_pgtable_map_cursor(d->pgtbl, &cur, (unsigned long)(iova + mapped),
-					    phys ? phys[i] : sg_phys(s), s->length, prot);
+					    plan[i].phys, plan[i].iova_len, prot);
 		if (ret)
 			goto out_unmap;
-		mapped += s->length;
+		layout_add(&l, s, i, iova + mapped, plan[i].iova_len);
+		mapped += plan[i].iova_len;
 	}
-	if (phys != phys_small)
-		free(phys);
-	return finalise_sg(dev, sgl, nents, iova);
+	if (plan != plan_small)
+		free(plan);
+	return l.count;
 
 out_unmap:
 	if (mapped)
 		io_pgtable_unmap(d->pgtbl, (unsigned long)iova, mapped);
 	iommu_dma_free_iova_now(dev, iova, iova_len);
-out_restore_sg:
+out_invalidate:
 	invalidate_sg(sgl, nents);
-	if (phys != phys_small)
-		free(phys);
+	if (plan != plan_small)
+		free(plan);
 	return ret == -ENOMEM ? -ENOMEM : -EINVAL;
 
 out_inval:
-	if (phys != phys_small)
-		free(phys);
+	if (plan != plan_small)
+		free(plan);
 	return -EINVAL;
 }
 
@@ -773,17 +790,20 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int 
 		dma_report_misuse(dev, "dma_unmap_sg: the list is not mapped");
 		return;
 	}
+	/*
+	 * The DMA segments lead the list; every entry after them already says
+	 * "not mapped" (the map's layout wrote so), so only the segments are
+	 * marked unmapped, on the walk that finds where the range ends.
+	 */
 	start = sg_dma_address(sgl);
 	for_each_sg(sgl, tmp, nents, i) {
 		if (sg_dma_len(tmp) == 0)
 			break;
 		end = sg_dma_address(tmp) + sg_dma_len(tmp);
-	}
-	iommu_dma_unmap_range(dev, start, (size_t)(end - start));
-	for_each_sg(sgl, tmp, nents, i) {
 		sg_dma_address(tmp) = DMA_MAPPING_ERROR;
 		sg_dma_len(tmp) = 0;
 	}
+	iommu_dma_unmap_range(dev, start, (size_t)(end - start));
 }
 
 /* --- non-contiguous allocations ---------------------------------------------- */

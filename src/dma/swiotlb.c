@@ -38,6 +38,18 @@ bool is_swiotlb_buffer(struct device *dev, phys_addr_t paddr)
 	return p && paddr >= p->start && paddr < p->end;
 }
 
+struct swiotlb_range swiotlb_range(const struct dmamap_machine *m)
+{
+	const struct swiotlb *p = m->swiotlb;
+	struct swiotlb_range r = { 0, 0 };
+
+	if (p) {
+		r.start = p->start;
+		r.size = p->end - p->start;
+	}
+	return r;
+}
+
 size_t swiotlb_max_mapping_size(struct device *dev)
 {
 	return IO_TLB_SIZE * IO_TLB_SEGSIZE;

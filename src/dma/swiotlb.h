@@ -28,6 +28,14 @@ static inline bool is_swiotlb_active(const struct device *dev)
 }
 
 bool is_swiotlb_buffer(struct device *dev, phys_addr_t paddr);
+
+/* Where the pool lies: is_swiotlb_buffer() is phys - start < size. Size 0 without a pool. */
+struct swiotlb_range {
+	phys_addr_t start;
+	u64 size;
+};
+
+struct swiotlb_range swiotlb_range(const struct dmamap_machine *m);
 /* largest mapping the pool can take */
 size_t swiotlb_max_mapping_size(struct device *dev);
 

@@ -404,6 +404,17 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 			/* the leaves of this table, one after the other, with no walk each */
 			size_t idx = lvl_idx(va, lvl), end = min(LPAE_ENTRIES, idx + (pgcount - i));
 
+			if (lvl == 3) {
+				/* pages: no entry of a last-level table is a table */
+				for (; idx < end; idx++, i++) {
+					u64 pte = pte_load(&table[idx]);
+
+					if (!pte_valid(pte) || !pte_cas(&table[idx], pte, 0))
+						return done;
+					done += SZ_4K;
+				}
+				continue;
+			}
 			for (; idx < end; idx++, i++) {
 				u64 pte = pte_load(&table[idx]);
 
@@ -560,6 +571,11 @@ int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *
 	    !in_range(d, iova, size) || (paddr + size - 1) >> d->cfg.oas ||
 	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return io_pgtable_map(ops, iova, paddr, size, prot);
+	/* a list is mapped with one prot: its descriptor bits are made once */
+	if (cur->prot != prot) {
+		cur->attrs = prot_to_pte(0, prot, 3);
+		cur->prot = prot;
+	}
 	/* below 2 MiB io_pgtable_map() uses 4 KiB pages only */
 	for (done = 0; done < size; done += SZ_4K) {
 		unsigned long va = iova + done;
@@ -574,7 +590,8 @@ int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *
 			cur->table = t;
 			cur->base = va & ~(SZ_2M - 1);
 		}
-		if (!pte_cas(&cur->table[lvl_idx(va, 3)], 0, prot_to_pte(paddr + done, prot, 3))) {
+		if (!pte_cas(&cur->table[lvl_idx(va, 3)], 0,
+			     ((paddr + done) & ARM_LPAE_PTE_ADDR_MASK) | cur->attrs)) {
 			err = -EEXIST;
 			goto undo;
 		}

@@ -79,6 +79,8 @@ size_t io_pgtable_unmap(struct io_pgtable_ops *ops, unsigned long iova, size_t s
 struct io_pgtable_cursor {
 	unsigned long base;	/* first IOVA the table below covers */
 	u64 *table;		/* a last-level table; NULL: none yet */
+	int prot;		/* what attrs was made for; 0: nothing yet */
+	u64 attrs;		/* a page descriptor's bits for prot, less the address */
 };
 
 int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *cur,

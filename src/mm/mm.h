@@ -155,6 +155,56 @@ struct dmamap_machine *mm_linear_machine(const void *addr);
 struct dmamap_machine *mm_page_machine(const struct page *page);
 
 /*
+ * Is @page a frame of @m? The same answer as mm_page_machine(page) == m
+ * for a live @m: a live machine's frames are exactly the properly placed
+ * pointers into its own page array, which no other machine's array
+ * overlaps, so no registry lookup is needed.
+ */
+static inline bool mm_is_page_of(const struct dmamap_machine *m, const struct page *page)
+{
+	return page >= m->pages && page < m->pages + m->nr_pages &&
+	       ((unsigned long)page - (unsigned long)m->pages) % sizeof(*page) == 0;
+}
+
+/*
+ * List walks (dma_map_sg and friends) look up a bank per entry, and the
+ * entries of one list nearly always lie in one bank. A bank never moves
+ * while its machine lives and banks do not overlap, so the bank found for
+ * one entry (*@hint) answers for every later one it holds; only an entry
+ * outside it is looked up again. The answers are those of mm_gidx_bank()
+ * and mm_phys_is_ram().
+ */
+static inline const struct mm_bank *mm_gidx_bank_hint(const struct dmamap_machine *m,
+						      unsigned long gidx,
+						      const struct mm_bank **hint)
+{
+	const struct mm_bank *b = *hint;
+
+	if (likely(b && gidx - b->first < b->nr_pages))
+		return b;
+	b = mm_gidx_bank(m, gidx);
+	if (b)
+		*hint = b;
+	return b;
+}
+
+static inline bool mm_phys_is_ram_hint(const struct dmamap_machine *m, phys_addr_t phys, u64 len,
+				       const struct mm_bank **hint)
+{
+	const struct mm_bank *b = *hint;
+
+	if (!len)
+		len = 1;
+	/* the bank that holds @phys is the only one that can hold the range */
+	if (likely(b && phys >= b->base && phys - b->base < b->size))
+		return len <= b->size - (phys - b->base);
+	b = mm_phys_bank(m, phys, len);
+	if (b)
+		*hint = b;
+	return b != NULL;
+}
+
+/*
  * Frames capped below @max_phys (inclusive last byte; ~0 for none), zeroed
  * through the memory view when __GFP_ZERO is set. Zone modifiers in @gfp
  * lower the cap further.

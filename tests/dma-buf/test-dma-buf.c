@@ -556,6 +556,109 @@ static void test_heap_zeroed_before_seen(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/*
+ * One attachment may have several tables mapped at once: each map is
+ * recorded, each unmap reaches the exporter once for one of them, a third
+ * unmap is refused, and a detach unmaps whatever is still mapped.
+ */
+static void test_map_twice_records_both(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct tx t;
+	struct dma_buf *b = tx_export(&t, m);
+	struct dma_buf_attachment *at = dma_buf_attach(b, t.dev);
+	struct sg_table *s1, *s2;
+	struct dmamap_stats st0, st1;
+
+	(void)state;
+	s1 = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+	s2 = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+	assert_false(IS_ERR(s1));
+	assert_false(IS_ERR(s2));
+	assert_int_equal(t.map, 2);
+	dma_buf_unmap_attachment(at, s2, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment(at, s1, DMA_TO_DEVICE);
+	assert_int_equal(t.unmap, 2);
+	dmamap_machine_stats(m, &st0);
+	dma_buf_unmap_attachment(at, s1, DMA_TO_DEVICE);
+	dmamap_machine_stats(m, &st1);
+	assert_int_equal(t.unmap, 2);
+	assert_true(st1.api_errors > st0.api_errors);
+	/* both left mapped: the detach unmaps both */
+	assert_false(IS_ERR(dma_buf_map_attachment(at, DMA_TO_DEVICE)));
+	assert_false(IS_ERR(dma_buf_map_attachment(at, DMA_TO_DEVICE)));
+	dma_buf_detach(b, at);
+	assert_int_equal(t.unmap, 4);
+	dma_buf_put(b);
+	tx_done(&t);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+/*
+ * The ready-made exporter gives every attachment a table that describes
+ * the buffer's pages afresh, whatever an earlier attachment (detached, maybe
+ * with its table left mapped) did to its own: the next importer's addresses
+ * are its own, page aligned, and reach the buffer's data.
+ */
+static void test_heap_reattach_fresh_table(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	const struct dmamap_device_config ec = { .name = "exporter" };
+	const struct dmamap_device_config ic = { .name = "importer", .dma_offset = 0x80000000 };
+	struct device *exp, *imp;
+	struct dma_buf *b;
+	struct dma_buf_attachment *at;
+	struct sg_table *sgt;
+	struct page *page;
+	u8 data[4096], seen[4096];
+
+	(void)state;
+	assert_int_equal(dmamap_device_create(m, &ec, &exp), 0);
+	assert_int_equal(dmamap_device_create(m, &ic, &imp), 0);
+	b = dmamap_dma_buf_alloc(exp, SZ_64K, 0);
+	assert_false(IS_ERR(b));
+	at = dma_buf_attach(b, exp);
+	sgt = dma_buf_map_attachment(at, DMA_FROM_DEVICE);
+	assert_false(IS_ERR(sgt));
+	page = sg_page(sgt->sgl);
+	test_fill_pattern(data, sizeof(data), 5);
+	assert_int_equal(dmamap_bus_write(exp, sg_dma_address(sgt->sgl) + SZ_8K, data,
+					  sizeof(data), NULL), 0);
+	dma_buf_unmap_attachment(at, sgt, DMA_FROM_DEVICE);
+	/* a careless importer scribbles over its table, then detaches */
+	sgt->sgl->offset = 0x100;
+	sgt->sgl->length = 0x100;
+	sgt->nents = 7;
+	dma_buf_detach(b, at);
+
+	for (int round = 0; round < 2; round++) {
+		at = dma_buf_attach(b, imp);
+		assert_false(IS_ERR(at));
+		sgt = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+		assert_false(IS_ERR(sgt));
+		assert_int_equal(sgt->orig_nents, 1);
+		assert_int_equal(sgt->nents, 1);
+		assert_ptr_equal(sg_page(sgt->sgl), page);
+		assert_int_equal(sgt->sgl->offset, 0);
+		assert_int_equal(sgt->sgl->length, SZ_64K);
+		assert_int_equal(sg_dma_address(sgt->sgl), page_to_phys(page) - 0x80000000);
+		assert_int_equal(sg_dma_len(sgt->sgl), SZ_64K);
+		assert_int_equal(dmamap_bus_read(imp, sg_dma_address(sgt->sgl) + SZ_8K, seen,
+						 sizeof(seen), NULL), 0);
+		assert_int_equal(test_check_pattern(seen, sizeof(seen), 5), -1);
+		/* the second round detaches with the table still mapped */
+		if (round == 0)
+			dma_buf_unmap_attachment(at, sgt, DMA_TO_DEVICE);
+		dma_buf_detach(b, at);
+	}
+	dma_buf_put(b);
+	dmamap_device_destroy(exp);
+	dmamap_device_destroy(imp);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +672,8 @@ int main(void)
 		cmocka_unit_test(test_threads_attach_map_detach),
 		cmocka_unit_test(test_heap_direct),
 		cmocka_unit_test(test_heap_zeroed_before_seen),
+		cmocka_unit_test(test_map_twice_records_both),
+		cmocka_unit_test(test_heap_reattach_fresh_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
