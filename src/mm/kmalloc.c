@@ -102,8 +102,9 @@ static void *kmalloc_large(struct dmamap_machine *m, size_t size, gfp_t gfp)
 	page = mm_alloc_pages_capped(m, gfp & ~__GFP_ZERO, order, ~(phys_addr_t)0);
 	if (!page)
 		return NULL;
-	page->private = PAGE_SIZE << order;
-	__atomic_fetch_or(&page->flags, PG_kmalloc_large, __ATOMIC_RELAXED);
+	/* the size first, then the flag that publishes it (kfree_large() reads both) */
+	__atomic_store_n(&page->private, PAGE_SIZE << order, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&page->flags, PG_kmalloc_large, __ATOMIC_RELEASE);
 	mm_count(m, kmalloc_bytes, PAGE_SIZE << order);
 	return page_address(page);
 }
@@ -217,14 +218,15 @@ static int kfree_slab(struct dmamap_machine *m, struct page *page, const void *p
 static int kfree_large(struct dmamap_machine *m, struct page *page, const void *ptr)
 {
 	unsigned long flags = __atomic_load_n(&page->flags, __ATOMIC_ACQUIRE);
-	size_t size = page->private;
+	size_t size;
 
 	if (ptr != page_address(page) || !(flags & PG_head))
 		return -EINVAL;
+	/* two frees of one object race here: the one whose flag swap wins frees it */
 	if (!__atomic_compare_exchange_n(&page->flags, &flags, flags & ~PG_kmalloc_large, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return -EINVAL;
-	page->private = 0;
+	size = __atomic_exchange_n(&page->private, 0, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&m->ctr.kmalloc_bytes, size, __ATOMIC_RELAXED);
 	return mm_free_pages_checked(m, page, page_order_flag(page));
 }
@@ -263,14 +265,15 @@ DMAMAP_API size_t dmamap_ksize(struct dmamap_machine *m, const void *ptr)
 	if (!page)
 		return 0;
 	pthread_mutex_lock(&m->kmalloc->lock);
-	if (page->flags & PG_slab) {
+	if (__atomic_load_n(&page->flags, __ATOMIC_ACQUIRE) & PG_slab) {
 		struct slab *s = (struct slab *)page->private;
 		size_t off = (size_t)((const u8 *)ptr - (const u8 *)page_address(page));
 
 		if (off % class_size(s->cls) == 0 && (s->used >> (off / class_size(s->cls)) & 1))
 			size = class_size(s->cls);
-	} else if ((page->flags & PG_kmalloc_large) && ptr == page_address(page)) {
-		size = page->private;
+	} else if ((__atomic_load_n(&page->flags, __ATOMIC_ACQUIRE) & PG_kmalloc_large) &&
+		   ptr == page_address(page)) {
+		size = __atomic_load_n(&page->private, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&m->kmalloc->lock);
 	return size;
