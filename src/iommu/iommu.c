@@ -162,6 +162,7 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 			ret = -ENOMEM;
 			goto out_free;
 		}
+		io_pgtable_get_walker(d->pgtbl, &d->walker);
 	}
 	if (c.type == IOMMU_DOMAIN_DMA) {
 		/* IOVA 0 is never handed out; the allocator manages at most 1 TiB */
@@ -515,19 +516,69 @@ static void iotlb_fill_checked(struct dmamap_iommu_domain *d, struct dmamap_iotl
 		iotlb_kill(t, pfn);
 }
 
-/* A walk of the page table: the page's translation as an IOTLB value, or false. */
-static bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val, size_t *leaf,
-		      phys_addr_t *leaf_phys)
+/*
+ * A walk of the page table: the page's translation as an IOTLB value, or
+ * false. Inline, from the leaf descriptor itself: this is the whole cost of
+ * an IOTLB miss.
+ */
+static inline bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val,
+			     size_t *leaf)
 {
-	struct io_pgtable_walk_result r;
+	unsigned int shift;
+	u64 pte = io_pgtable_leaf(&d->walker, iova, &shift);
 
-	if (io_pgtable_walk(d->pgtbl, iova, &r))
+	if (!pte)
 		return false;
-	*leaf = r.size;
-	*leaf_phys = r.phys;
-	*val = ((r.phys + (iova & (r.size - 1))) & PAGE_MASK) |
-	       ((r.prot & IOMMU_READ) ? IOTLB_R : 0) | ((r.prot & IOMMU_WRITE) ? IOTLB_W : 0);
+	*leaf = 1UL << shift;
+	*val = (((pte & ARM_LPAE_PTE_ADDR_MASK) + (iova & (*leaf - 1))) & PAGE_MASK) |
+	       ((pte & ARM_LPAE_PTE_SW_NOREAD) ? 0 : IOTLB_R) |
+	       ((pte & ARM_LPAE_PTE_AP_RDONLY) ? 0 : IOTLB_W);
 	return true;
+}
+
+/* A failed translation of @iova: *@f filled in, the fault logged; the errno to return. */
+static long translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
+			      unsigned long iova, bool write, int reason, struct dmamap_fault *f)
+{
+	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
+	f->reason = reason;
+	report_fault(d, dev, iova, f->flags, reason);
+	return reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT;
+}
+
+long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+			      u64 gen)
+{
+	struct dmamap_iotlb *t = dev->iotlb;
+	struct dmamap_iommu_domain *d = t->domain;
+	unsigned long iova = (unsigned long)dma;
+	bool strict = d->cfg.flush == DMAMAP_IOMMU_STRICT;
+	u64 iseq = strict ? __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) : 0, val;
+	size_t leaf, run;
+	phys_addr_t end;
+
+	(*misses)++;
+	if (unlikely(!walk_page(d, iova, &val, &leaf)))
+		return translation_fault(d, dev, iova, write, DMAMAP_FAULT_TRANSLATION, f);
+	if (strict)
+		iotlb_fill_checked(d, t, gen, iseq, iova >> PAGE_SHIFT, val);
+	else	/* lazy: invalidations bump gen, which tags the entry */
+		iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
+	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R))))
+		return translation_fault(d, dev, iova, write, DMAMAP_FAULT_PERMISSION, f);
+	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
+	/* to the end of the leaf, as the general loop goes */
+	run = min(leaf - (iova & (leaf - 1)), len);
+	if (run < len)
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, run);
+	end = iommu_ram_end(d->machine, *phys);
+	if (unlikely(!end)) {
+		f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
+		f->reason = DMAMAP_FAULT_BUS;
+		return -EFAULT;
+	}
+	return (long)min_t(u64, len, end - *phys);
 }
 
 long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
@@ -544,7 +595,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 		unsigned long iova = (unsigned long)(dma + run);
 		u64 gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE), val, wval;
 		size_t leaf = PAGE_SIZE, step;
-		phys_addr_t leaf_phys = 0, p;
+		phys_addr_t p;
 		int reason = 0;
 
 		if (iova > d->domain.geometry.aperture_end || iova < dma) {
@@ -557,7 +608,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			 * stale is known by walking the table.
 			 */
 			if (__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) &&
-			    (!walk_page(d, iova, &wval, &leaf, &leaf_phys) || wval != val))
+			    (!walk_page(d, iova, &wval, &leaf) || wval != val))
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;
 		} else {
@@ -565,7 +616,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			u64 iseq = strict ? __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) : 0;
 
 			(*misses)++;
-			if (!walk_page(d, iova, &val, &leaf, &leaf_phys))
+			if (!walk_page(d, iova, &val, &leaf))
 				reason = DMAMAP_FAULT_TRANSLATION;
 			else if (strict)
 				iotlb_fill_checked(d, t, gen, iseq, iova >> PAGE_SHIFT, val);
@@ -577,9 +628,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 		if (reason) {
 			if (run)
 				break;	/* move what translated; the next call faults */
-			f->reason = reason;
-			report_fault(d, dev, iova, f->flags, reason);
-			return reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT;
+			return translation_fault(d, dev, iova, write, reason, f);
 		}
 		p = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
 		if (run && p != start + run)

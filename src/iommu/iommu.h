@@ -28,6 +28,7 @@ struct dmamap_iommu_domain {
 	u64 pending;				/* queued invalidations (atomic) */
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
+	struct io_pgtable_walker walker;	/* read-only; for the bus translation's walks */
 
 	/*
 	 * (atomic) bumped by every strict invalidation, read-modify-written by
@@ -111,6 +112,15 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			      size_t run);
 
 /*
+ * iommu_bus_translate() when the first page missed the IOTLB, in generation
+ * @gen (read before the lookup): the walk and the fill, and the rest of the
+ * access through the general loop.
+ */
+long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+			      u64 gen);
+
+/*
  * Bus translation through the device's domain (see bus/bus.h for the
  * contract: @f is written only on failure). Inline for the common case: the first page hits the IOTLB
  * with the access allowed and nothing queued for invalidation; the rest of
@@ -128,9 +138,11 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	u64 gen, val;
 
 	gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
-	if (unlikely(dma > d->domain.geometry.aperture_end ||
-		     !iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val) ||
-		     !(val & (write ? IOTLB_W : IOTLB_R)) ||
+	if (unlikely(dma > d->domain.geometry.aperture_end))
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
+	if (unlikely(!iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val)))
+		return iommu_bus_translate_miss(dev, dma, len, write, phys, f, hits, misses, gen);
+	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R)) ||
 		     __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE)))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
 	(*hits)++;
