@@ -26,17 +26,10 @@ struct dmamap_iommu_domain {
 	struct iova_domain *iovad;		/* DMA domains only; own locking */
 	u64 gen;				/* IOTLB generation (atomic): a flush bumps it */
 	u64 pending;				/* queued invalidations (atomic) */
+	u64 inval_seq;				/* (atomic) strict invalidations begun */
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
 	struct io_pgtable_walker walker;	/* read-only; for the bus translation's walks */
-
-	/*
-	 * (atomic) bumped by every strict invalidation, read-modify-written by
-	 * IOTLB fills of strict domains: on a line of its own, away from gen,
-	 * which every IOTLB hit reads.
-	 */
-	u64 inval_seq __attribute__((aligned(64)));
-	u64 inval_pad[7];
 
 	pthread_mutex_t lock;			/* guards everything below */
 	struct list_head devices;		/* attached devices (struct dmamap_iotlb.node) */
