@@ -545,20 +545,23 @@ static inline void iotlb_fill_checked(struct dmamap_iommu_domain *d, struct dmam
 /*
  * A walk of the page table: the page's translation as an IOTLB value, or
  * false. Inline, from the leaf descriptor itself: this is the whole cost of
- * an IOTLB miss.
+ * an IOTLB miss. Whether the page is RAM goes in the value too (the banks
+ * never change), so that a hit within one page needs no bank lookup.
  */
 static inline bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val,
 			     size_t *leaf)
 {
 	unsigned int shift;
 	u64 pte = io_pgtable_leaf(&d->walker, iova, &shift);
+	phys_addr_t page;
 
 	if (!pte)
 		return false;
 	*leaf = 1UL << shift;
-	*val = (((pte & ARM_LPAE_PTE_ADDR_MASK) + (iova & (*leaf - 1))) & PAGE_MASK) |
-	       ((pte & ARM_LPAE_PTE_SW_NOREAD) ? 0 : IOTLB_R) |
-	       ((pte & ARM_LPAE_PTE_AP_RDONLY) ? 0 : IOTLB_W);
+	page = ((pte & ARM_LPAE_PTE_ADDR_MASK) + (iova & (*leaf - 1))) & PAGE_MASK;
+	*val = page | ((pte & ARM_LPAE_PTE_SW_NOREAD) ? 0 : IOTLB_R) |
+	       ((pte & ARM_LPAE_PTE_AP_RDONLY) ? 0 : IOTLB_W) |
+	       (iommu_ram_end(d->machine, page) ? IOTLB_RAM : 0);
 	return true;
 }
 
@@ -598,6 +601,8 @@ long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bo
 	run = min(leaf - (iova & (leaf - 1)), len);
 	if (run < len)
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, run);
+	if (likely(len <= PAGE_SIZE - (iova & (PAGE_SIZE - 1))) && likely(val & IOTLB_RAM))
+		return (long)len;
 	end = iommu_ram_end(d->machine, *phys);
 	if (unlikely(!end)) {
 		f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;

@@ -64,24 +64,24 @@ struct dmamap_iotlb {
 
 #define IOTLB_R			(1ULL << 0)
 #define IOTLB_W			(1ULL << 1)
+#define IOTLB_RAM		(1ULL << 2)	/* the page is RAM (banks are whole pages) */
 
 static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 *val)
 {
 	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE), tag, egen, v;
+	u64 s1, s2, tag, egen;
 
-	if (s1 & 1)
-		return false;
 	/* acquire loads: none of them can pass the second read of seq */
+	s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
 	tag = __atomic_load_n(&e->tag, __ATOMIC_ACQUIRE);
 	egen = __atomic_load_n(&e->gen, __ATOMIC_ACQUIRE);
-	v = __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
-		return false;
-	if (tag != pfn + 1 || egen != gen)
-		return false;
-	*val = v;
-	return true;
+	*val = __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
+	s2 = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+	/*
+	 * One test for all: not being written (even), not written meanwhile,
+	 * the page, the generation. *val means nothing on a miss.
+	 */
+	return !((s1 & 1) | (s1 ^ s2) | (tag ^ (pfn + 1)) | (egen ^ gen));
 }
 
 /* One past the last byte of the RAM bank holding @phys, or 0 when it is not RAM. */
@@ -140,6 +140,9 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
 	(*hits)++;
 	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
+	/* within the page, which is RAM: no bank to look for */
+	if (likely(len <= run) && likely(val & IOTLB_RAM))
+		return (long)len;
 	if (run < len) {
 		/*
 		 * The next page, as the general loop would look at it: when it
