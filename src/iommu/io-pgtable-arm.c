@@ -437,30 +437,42 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 	return done;
 }
 
-int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova, struct io_pgtable_walk_result *r)
+void io_pgtable_get_walker(struct io_pgtable_ops *ops, struct io_pgtable_walker *w)
 {
 	struct arm_lpae_io_pgtable *d = to_data(ops);
-	const u64 *table = d->pgd;
 
-	if (iova >> d->cfg.ias)
+	*w = (struct io_pgtable_walker){
+		.pgd = d->pgd,
+		.ias = d->cfg.ias,
+		.start_level = d->start_level,
+		.nr_windows = d->nr_windows,
+		.windows = d->windows,
+		.ops = ops,
+	};
+}
+
+const u64 *io_pgtable_table_slow(struct io_pgtable_ops *ops, phys_addr_t phys)
+{
+	return table_of(to_data(ops), phys);
+}
+
+int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova, struct io_pgtable_walk_result *r)
+{
+	struct io_pgtable_walker w;
+	unsigned int shift;
+	u64 pte;
+
+	io_pgtable_get_walker(ops, &w);
+	if (iova >> w.ias)
 		return -ERANGE;
-	for (int lvl = d->start_level; lvl <= 3; lvl++) {
-		u64 pte = pte_load(&table[lvl_idx(iova, lvl)]);
-
-		if (!pte_valid(pte))
-			return -ENOENT;
-		if (!pte_is_table(pte, lvl)) {
-			if (lvl == 0)
-				return -ENOENT;	/* no blocks at level 0 */
-			r->phys = pte & ARM_LPAE_PTE_ADDR_MASK;
-			r->size = lvl_size(lvl);
-			r->prot = pte_to_prot(pte);
-			r->pte = pte;
-			return 0;
-		}
-		table = table_of(d, pte & ARM_LPAE_PTE_ADDR_MASK);
-	}
-	return -ENOENT;
+	pte = io_pgtable_leaf(&w, iova, &shift);
+	if (!pte)
+		return -ENOENT;
+	r->phys = pte & ARM_LPAE_PTE_ADDR_MASK;
+	r->size = 1UL << shift;
+	r->prot = pte_to_prot(pte);
+	r->pte = pte;
+	return 0;
 }
 
 static phys_addr_t lpae_iova_to_phys(struct io_pgtable_ops *ops, unsigned long iova)

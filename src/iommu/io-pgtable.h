@@ -8,6 +8,8 @@
 
 #include <dmamap/types.h>
 
+#include "lib/util.h"
+
 /* A range of physical memory the walker can read directly. */
 struct io_pgtable_window {
 	phys_addr_t base;
@@ -119,5 +121,64 @@ unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops);
 #define ARM_LPAE_MAIR_ATTR_IDX_NC	0
 #define ARM_LPAE_MAIR_ATTR_IDX_CACHE	1
 #define ARM_LPAE_MAIR_ATTR_IDX_DEV	2
+
+/*
+ * What a walker needs to read the tables in place, for a caller that walks
+ * often (the IOMMU's bus translation): io_pgtable_leaf() is io_pgtable_walk()
+ * inline, without the result's decoding. Read-only once filled in; good for
+ * the life of the ops (the top table never moves).
+ */
+struct io_pgtable_walker {
+	const u64 *pgd;
+	unsigned int ias;
+	int start_level;
+	unsigned int nr_windows;
+	const struct io_pgtable_window *windows;
+	struct io_pgtable_ops *ops;
+};
+
+void io_pgtable_get_walker(struct io_pgtable_ops *ops, struct io_pgtable_walker *w);
+/* A table page outside the windows (out of line: the tables are normally in them). */
+const u64 *io_pgtable_table_slow(struct io_pgtable_ops *ops, phys_addr_t phys);
+
+/*
+ * The leaf descriptor that maps @iova, or 0 when nothing does (or @iova is
+ * beyond ias); *@shift is then log2 of the leaf's size. The descriptors are
+ * read with acquire loads, as io_pgtable_walk() does: a table's contents
+ * were written before the descriptor that points to it.
+ */
+static inline u64 io_pgtable_leaf(const struct io_pgtable_walker *w, unsigned long iova,
+				  unsigned int *shift)
+{
+	const u64 *table = w->pgd;
+
+	if (iova >> w->ias)
+		return 0;
+	for (int lvl = w->start_level;; lvl++) {
+		unsigned int sh = PAGE_SHIFT + (unsigned int)(3 - lvl) * 9;
+		u64 pte = __atomic_load_n(&table[(iova >> sh) & 511], __ATOMIC_ACQUIRE);
+		phys_addr_t next;
+
+		if (!(pte & 1))
+			return 0;
+		/* at level 3 the table encoding is the page one */
+		if (lvl == 3 || (pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
+			*shift = sh;
+			return lvl ? pte : 0;	/* no blocks at level 0 */
+		}
+		next = pte & ARM_LPAE_PTE_ADDR_MASK;
+		table = NULL;
+		for (unsigned int i = 0; i < w->nr_windows; i++) {
+			const struct io_pgtable_window *win = &w->windows[i];
+
+			if (next - win->base < win->size) {
+				table = (const u64 *)(win->host + (next - win->base));
+				break;
+			}
+		}
+		if (unlikely(!table))
+			table = io_pgtable_table_slow(w->ops, next);
+	}
+}
 
 #endif

@@ -122,11 +122,9 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 	ret = check_iommu_config(m, &c);
 	if (ret)
 		return ret;
-	/* aligned for inval_seq's cache line */
-	d = aligned_alloc(64, ALIGN(sizeof(*d), 64));
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	memset(d, 0, sizeof(*d));
 	d->machine = m;
 	d->cfg = c;
 	d->domain.type = c.type;
@@ -162,6 +160,7 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 			ret = -ENOMEM;
 			goto out_free;
 		}
+		io_pgtable_get_walker(d->pgtbl, &d->walker);
 	}
 	if (c.type == IOMMU_DOMAIN_DMA) {
 		/* IOVA 0 is never handed out; the allocator manages at most 1 TiB */
@@ -320,18 +319,28 @@ DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_a
 	return io_pgtable_map(d->pgtbl, iova, paddr, size, prot);
 }
 
-/* Drops the entry of @pfn, waiting out a writer: an invalidation may not be skipped. */
+/*
+ * Drops the entry of @pfn. A fill in flight (odd count) is waited out before
+ * the tag is looked at: it may be filling @pfn, and an invalidation may not
+ * be skipped. The first load of the count is sequentially consistent: see
+ * iotlb_fill_checked() for why that is enough.
+ */
 static void iotlb_kill(struct dmamap_iotlb *t, unsigned long pfn)
 {
 	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+	u64 seq = __atomic_load_n(&e->seq, __ATOMIC_SEQ_CST);
 
-	if (__atomic_load_n(&e->tag, __ATOMIC_RELAXED) != pfn + 1)
-		return;
-	while ((seq & 1) || !__atomic_compare_exchange_n(&e->seq, &seq, seq + 1, false,
-							 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->tag, 0, __ATOMIC_RELAXED);
+	for (;;) {
+		while (seq & 1)
+			seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		/* the even count was read with acquire: the tag is the last fill's or newer */
+		if (__atomic_load_n(&e->tag, __ATOMIC_ACQUIRE) != pfn + 1)
+			return;
+		if (__atomic_compare_exchange_n(&e->seq, &seq, seq + 1, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_ACQUIRE))
+			break;
+	}
+	__atomic_store_n(&e->tag, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
@@ -343,8 +352,9 @@ static void iotlb_invalidate_locked(struct dmamap_iommu_domain *d, unsigned long
 
 	/*
 	 * A walk that read the old descriptors may be about to fill an entry
-	 * after the scan below has passed it: the bump (ordered before the scan)
-	 * tells it to take its entry back (see iotlb_fill_checked()).
+	 * after the scan below has passed it: the bump (sequentially consistent,
+	 * before the scan's loads) tells it to take its entry back (see
+	 * iotlb_fill_checked()).
 	 */
 	__atomic_fetch_add(&d->inval_seq, 1, __ATOMIC_SEQ_CST);
 	list_for_each_entry(t, &d->devices, node) {
@@ -480,54 +490,126 @@ DMAMAP_API int dmamap_iommu_fault_log(struct iommu_domain *domain, struct dmamap
 
 /* --- the IOTLB and bus translation ---------------------------------------- */
 
-static inline void iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
+/*
+ * Writes the entry of @pfn, unless someone else is writing it (then it is
+ * left to them). The one read-modify-write claims the entry (odd count: no
+ * reader takes it, no other writer touches it); the fields and the even
+ * count that publishes them are release stores, so a reader that sees any
+ * new field sees the odd count on its second read. Return: whether it wrote.
+ */
+static inline bool iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
 {
 	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
 	u64 seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
 
-	/* someone else is writing it: leave the entry to them */
-	if ((seq & 1) || !__atomic_compare_exchange_n(&e->seq, &seq, seq + 1, false,
-						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		return;
-	__atomic_store_n(&e->tag, (u64)pfn + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->gen, gen, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->val, val, __ATOMIC_RELAXED);
+	if (unlikely(seq & 1) || unlikely(!__atomic_compare_exchange_n(&e->seq, &seq, seq + 1,
+								       false, __ATOMIC_SEQ_CST,
+								       __ATOMIC_RELAXED)))
+		return false;
+	__atomic_store_n(&e->tag, (u64)pfn + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->gen, gen, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->val, val, __ATOMIC_RELEASE);
 	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
+	return true;
 }
 
 /*
- * Fills the entry from a walk made after @iseq was read. If an invalidation
- * ran meanwhile, the walk may have read descriptors that are gone and the
- * invalidation's scan may have passed the entry before the fill: the entry
- * is taken back, so that no translation outlives a strict unmap. (The access
- * that walked still goes through: it was in flight when the unmap ran.)
+ * Fills the entry from a walk made after @iseq was read from d->inval_seq.
+ * If a strict invalidation began meanwhile, the walk may have read
+ * descriptors that are gone, and the invalidation's scan may have passed
+ * the entry before the fill: then the entry is taken back, so that no
+ * translation outlives a strict unmap. (The access that walked still goes
+ * through: it was in flight when the unmap ran.)
+ *
+ * Why it holds with the fill's one read-modify-write: the claim of the
+ * entry (W) and the load of the count after it (R) are sequentially
+ * consistent, and so are the invalidation's bump of the count (B) and its
+ * first load of the entry's sequence count in iotlb_kill() (K). In the
+ * single total order of these four, either W comes before B, and then K
+ * reads W's odd count or a later one: the scan waits for the fill to end and
+ * sees its tag; or B comes before W, and then R reads B's count or a later
+ * one: the fill sees that it raced and takes its entry back. Both may
+ * happen; neither not (the store-buffering outcome that sequential
+ * consistency forbids). A walk whose load of @iseq read B's count or later
+ * synchronises with the bump, which comes after the descriptors were
+ * cleared: it cannot have read the old ones.
  */
-static void iotlb_fill_checked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t, u64 gen,
-			       u64 iseq, unsigned long pfn, u64 val)
+static inline void iotlb_fill_checked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t,
+				      u64 gen, u64 iseq, unsigned long pfn, u64 val)
 {
-	iotlb_fill(t, gen, pfn, val);
-	/*
-	 * A read-modify-write reads the latest count: either it comes after the
-	 * invalidation's bump and sees it, or the bump reads ours, and then the
-	 * scan that follows the bump sees the entry we filled.
-	 */
-	if (__atomic_fetch_add(&d->inval_seq, 0, __ATOMIC_SEQ_CST) != iseq)
+	if (iotlb_fill(t, gen, pfn, val) &&
+	    unlikely(__atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) != iseq))
 		iotlb_kill(t, pfn);
 }
 
-/* A walk of the page table: the page's translation as an IOTLB value, or false. */
-static bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val, size_t *leaf,
-		      phys_addr_t *leaf_phys)
+/*
+ * A walk of the page table: the page's translation as an IOTLB value, or
+ * false. Inline, from the leaf descriptor itself: this is the whole cost of
+ * an IOTLB miss. Whether the page is RAM goes in the value too (the banks
+ * never change), so that a hit within one page needs no bank lookup.
+ */
+static inline bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val,
+			     size_t *leaf)
 {
-	struct io_pgtable_walk_result r;
+	unsigned int shift;
+	u64 pte = io_pgtable_leaf(&d->walker, iova, &shift);
+	phys_addr_t page;
 
-	if (io_pgtable_walk(d->pgtbl, iova, &r))
+	if (!pte)
 		return false;
-	*leaf = r.size;
-	*leaf_phys = r.phys;
-	*val = ((r.phys + (iova & (r.size - 1))) & PAGE_MASK) |
-	       ((r.prot & IOMMU_READ) ? IOTLB_R : 0) | ((r.prot & IOMMU_WRITE) ? IOTLB_W : 0);
+	*leaf = 1UL << shift;
+	page = ((pte & ARM_LPAE_PTE_ADDR_MASK) + (iova & (*leaf - 1))) & PAGE_MASK;
+	*val = page | ((pte & ARM_LPAE_PTE_SW_NOREAD) ? 0 : IOTLB_R) |
+	       ((pte & ARM_LPAE_PTE_AP_RDONLY) ? 0 : IOTLB_W) |
+	       (iommu_ram_end(d->machine, page) ? IOTLB_RAM : 0);
 	return true;
+}
+
+/* A failed translation of @iova: *@f filled in, the fault logged; the errno to return. */
+static long translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
+			      unsigned long iova, bool write, int reason, struct dmamap_fault *f)
+{
+	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
+	f->reason = reason;
+	report_fault(d, dev, iova, f->flags, reason);
+	return reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT;
+}
+
+long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+			      u64 gen)
+{
+	struct dmamap_iotlb *t = dev->iotlb;
+	struct dmamap_iommu_domain *d = t->domain;
+	unsigned long iova = (unsigned long)dma;
+	bool strict = d->cfg.flush == DMAMAP_IOMMU_STRICT;
+	u64 iseq = strict ? __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) : 0, val;
+	size_t leaf, run;
+	phys_addr_t end;
+
+	(*misses)++;
+	if (unlikely(!walk_page(d, iova, &val, &leaf)))
+		return translation_fault(d, dev, iova, write, DMAMAP_FAULT_TRANSLATION, f);
+	if (strict)
+		iotlb_fill_checked(d, t, gen, iseq, iova >> PAGE_SHIFT, val);
+	else	/* lazy: invalidations bump gen, which tags the entry */
+		iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
+	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R))))
+		return translation_fault(d, dev, iova, write, DMAMAP_FAULT_PERMISSION, f);
+	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
+	/* to the end of the leaf, as the general loop goes */
+	run = min(leaf - (iova & (leaf - 1)), len);
+	if (run < len)
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, run);
+	if (likely(len <= PAGE_SIZE - (iova & (PAGE_SIZE - 1))) && likely(val & IOTLB_RAM))
+		return (long)len;
+	end = iommu_ram_end(d->machine, *phys);
+	if (unlikely(!end)) {
+		f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
+		f->reason = DMAMAP_FAULT_BUS;
+		return -EFAULT;
+	}
+	return (long)min_t(u64, len, end - *phys);
 }
 
 long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
@@ -544,7 +626,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 		unsigned long iova = (unsigned long)(dma + run);
 		u64 gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE), val, wval;
 		size_t leaf = PAGE_SIZE, step;
-		phys_addr_t leaf_phys = 0, p;
+		phys_addr_t p;
 		int reason = 0;
 
 		if (iova > d->domain.geometry.aperture_end || iova < dma) {
@@ -557,7 +639,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			 * stale is known by walking the table.
 			 */
 			if (__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) &&
-			    (!walk_page(d, iova, &wval, &leaf, &leaf_phys) || wval != val))
+			    (!walk_page(d, iova, &wval, &leaf) || wval != val))
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;
 		} else {
@@ -565,7 +647,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			u64 iseq = strict ? __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) : 0;
 
 			(*misses)++;
-			if (!walk_page(d, iova, &val, &leaf, &leaf_phys))
+			if (!walk_page(d, iova, &val, &leaf))
 				reason = DMAMAP_FAULT_TRANSLATION;
 			else if (strict)
 				iotlb_fill_checked(d, t, gen, iseq, iova >> PAGE_SHIFT, val);
@@ -577,9 +659,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 		if (reason) {
 			if (run)
 				break;	/* move what translated; the next call faults */
-			f->reason = reason;
-			report_fault(d, dev, iova, f->flags, reason);
-			return reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT;
+			return translation_fault(d, dev, iova, write, reason, f);
 		}
 		p = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
 		if (run && p != start + run)

@@ -26,16 +26,10 @@ struct dmamap_iommu_domain {
 	struct iova_domain *iovad;		/* DMA domains only; own locking */
 	u64 gen;				/* IOTLB generation (atomic): a flush bumps it */
 	u64 pending;				/* queued invalidations (atomic) */
+	u64 inval_seq;				/* (atomic) strict invalidations begun */
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
-
-	/*
-	 * (atomic) bumped by every strict invalidation, read-modify-written by
-	 * IOTLB fills of strict domains: on a line of its own, away from gen,
-	 * which every IOTLB hit reads.
-	 */
-	u64 inval_seq __attribute__((aligned(64)));
-	u64 inval_pad[7];
+	struct io_pgtable_walker walker;	/* read-only; for the bus translation's walks */
 
 	pthread_mutex_t lock;			/* guards everything below */
 	struct list_head devices;		/* attached devices (struct dmamap_iotlb.node) */
@@ -70,24 +64,24 @@ struct dmamap_iotlb {
 
 #define IOTLB_R			(1ULL << 0)
 #define IOTLB_W			(1ULL << 1)
+#define IOTLB_RAM		(1ULL << 2)	/* the page is RAM (banks are whole pages) */
 
 static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 *val)
 {
 	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE), tag, egen, v;
+	u64 s1, s2, tag, egen;
 
-	if (s1 & 1)
-		return false;
 	/* acquire loads: none of them can pass the second read of seq */
+	s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
 	tag = __atomic_load_n(&e->tag, __ATOMIC_ACQUIRE);
 	egen = __atomic_load_n(&e->gen, __ATOMIC_ACQUIRE);
-	v = __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
-		return false;
-	if (tag != pfn + 1 || egen != gen)
-		return false;
-	*val = v;
-	return true;
+	*val = __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
+	s2 = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+	/*
+	 * One test for all: not being written (even), not written meanwhile,
+	 * the page, the generation. *val means nothing on a miss.
+	 */
+	return !((s1 & 1) | (s1 ^ s2) | (tag ^ (pfn + 1)) | (egen ^ gen));
 }
 
 /* One past the last byte of the RAM bank holding @phys, or 0 when it is not RAM. */
@@ -111,6 +105,15 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			      size_t run);
 
 /*
+ * iommu_bus_translate() when the first page missed the IOTLB, in generation
+ * @gen (read before the lookup): the walk and the fill, and the rest of the
+ * access through the general loop.
+ */
+long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+			      u64 gen);
+
+/*
  * Bus translation through the device's domain (see bus/bus.h for the
  * contract: @f is written only on failure). Inline for the common case: the first page hits the IOTLB
  * with the access allowed and nothing queued for invalidation; the rest of
@@ -128,13 +131,18 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	u64 gen, val;
 
 	gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
-	if (unlikely(dma > d->domain.geometry.aperture_end ||
-		     !iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val) ||
-		     !(val & (write ? IOTLB_W : IOTLB_R)) ||
+	if (unlikely(dma > d->domain.geometry.aperture_end))
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
+	if (unlikely(!iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val)))
+		return iommu_bus_translate_miss(dev, dma, len, write, phys, f, hits, misses, gen);
+	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R)) ||
 		     __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE)))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
 	(*hits)++;
 	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
+	/* within the page, which is RAM: no bank to look for */
+	if (likely(len <= run) && likely(val & IOTLB_RAM))
+		return (long)len;
 	if (run < len) {
 		/*
 		 * The next page, as the general loop would look at it: when it

@@ -162,6 +162,82 @@ static void test_unmanaged_lazy(void **state)
 	run_unmanaged(DMAMAP_IOMMU_LAZY);
 }
 
+/* --- a strict unmap racing the device's walks ---------------------------------------- */
+
+/*
+ * Strict mode: no translation outlives iommu_unmap(), whichever thread's
+ * access put it in the IOTLB, and even if a walk was in flight while the
+ * unmap ran. A device reads the pages over and over from one thread while
+ * another maps and unmaps them; once iommu_unmap() has returned, the same
+ * device must fault on every page. (The narrowest race, a walk that read a
+ * descriptor just before the unmap cleared it and fills the entry just
+ * after the invalidation looked at it, needs the walker to be held up in
+ * between, so this run meets it only now and then.)
+ */
+enum { RACE_PAGES = 4, RACE_ITERS = 20000 };
+
+struct race {
+	struct device *dev;
+	unsigned long iova;
+	int stop;			/* atomic */
+	unsigned long reads;		/* accesses that went through */
+};
+
+static void *race_reader(void *arg)
+{
+	struct race *r = arg;
+	u64 rng = 0x243f6a8885a308d3ULL;
+	u8 buf[8];
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		unsigned long p = (unsigned long)(test_rand(&rng) % RACE_PAGES);
+
+		if (!dmamap_bus_read(r->dev, r->iova + (p << PAGE_SHIFT), buf, sizeof(buf), NULL))
+			r->reads++;
+	}
+	return NULL;
+}
+
+static void test_strict_unmap_races_walks(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_iommu_config cfg = { .type = IOMMU_DOMAIN_UNMANAGED,
+					   .flush = DMAMAP_IOMMU_STRICT };
+	struct dmamap_device_config dcfg = { 0 };
+	struct iommu_domain *d;
+	struct page *pg;
+	struct race r = { .iova = 0x200000 };
+	unsigned long survived = 0;
+	pthread_t tid;
+	u8 buf[8];
+
+	(void)state;
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
+	assert_int_equal(dmamap_device_create(m, &dcfg, &r.dev), 0);
+	assert_int_equal(iommu_attach_device(d, r.dev), 0);
+	pg = dmamap_alloc_pages(m, GFP_KERNEL, 2);
+	assert_non_null(pg);
+	assert_int_equal(pthread_create(&tid, NULL, race_reader, &r), 0);
+	for (unsigned int it = 0; it < RACE_ITERS; it++) {
+		assert_int_equal(iommu_map(d, r.iova, page_to_phys(pg), RACE_PAGES * PAGE_SIZE,
+					   IOMMU_READ, GFP_KERNEL), 0);
+		assert_int_equal(iommu_unmap(d, r.iova, RACE_PAGES * PAGE_SIZE),
+				 RACE_PAGES * PAGE_SIZE);
+		for (unsigned long p = 0; p < RACE_PAGES; p++)
+			if (dmamap_bus_read(r.dev, r.iova + (p << PAGE_SHIFT), buf, 1, NULL) !=
+			    -EFAULT)
+				survived++;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	assert_int_equal(survived, 0);
+	dmamap_free_pages(pg, 2);
+	dmamap_device_destroy(r.dev);
+	iommu_domain_free(d);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 /* --- the DMA API on one DMA domain --------------------------------------------------- */
 
 enum { LIVE = 6 };
@@ -308,6 +384,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unmanaged_strict),
 		cmocka_unit_test(test_unmanaged_lazy),
+		cmocka_unit_test(test_strict_unmap_races_walks),
 		cmocka_unit_test(test_dma_strict),
 		cmocka_unit_test(test_dma_lazy),
 	};
