@@ -491,55 +491,74 @@ DMAMAP_API int dmamap_iommu_fault_log(struct iommu_domain *domain, struct dmamap
 /* --- the IOTLB and bus translation ---------------------------------------- */
 
 /*
- * Writes the entry of @pfn, unless someone else is writing it (then it is
- * left to them). The one read-modify-write claims the entry (odd count: no
- * reader takes it, no other writer touches it); the fields and the even
- * count that publishes them are release stores, so a reader that sees any
- * new field sees the odd count on its second read. Return: whether it wrote.
+ * Claims the entry of @pfn for writing, unless someone else is writing it
+ * (then it is left to them): the one read-modify-write makes the count odd,
+ * so no reader takes the entry and no other writer touches it until
+ * iotlb_publish(). Return: whether it was claimed; *seq the count before.
  */
-static inline bool iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
+static inline bool iotlb_claim(struct iotlb_entry *e, u64 *seq)
 {
-	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
-
-	if (unlikely(seq & 1) || unlikely(!__atomic_compare_exchange_n(&e->seq, &seq, seq + 1,
-								       false, __ATOMIC_SEQ_CST,
-								       __ATOMIC_RELAXED)))
-		return false;
-	__atomic_store_n(&e->tag, (u64)pfn + 1, __ATOMIC_RELEASE);
-	__atomic_store_n(&e->gen, gen, __ATOMIC_RELEASE);
-	__atomic_store_n(&e->val, val, __ATOMIC_RELEASE);
-	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
-	return true;
+	*seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+	return likely(!(*seq & 1)) &&
+	       likely(__atomic_compare_exchange_n(&e->seq, seq, *seq + 1, false, __ATOMIC_SEQ_CST,
+						  __ATOMIC_RELAXED));
 }
 
 /*
- * Fills the entry from a walk made after @iseq was read from d->inval_seq.
- * If a strict invalidation began meanwhile, the walk may have read
- * descriptors that are gone, and the invalidation's scan may have passed
- * the entry before the fill: then the entry is taken back, so that no
- * translation outlives a strict unmap. (The access that walked still goes
- * through: it was in flight when the unmap ran.)
+ * Writes a claimed entry (@tag 0: empty) and makes the count even again. The
+ * fields and the count are release stores, so a reader that sees any new
+ * field sees the odd count on its second read.
+ */
+static inline void iotlb_publish(struct iotlb_entry *e, u64 seq, u64 tag, u64 gen, u64 val)
+{
+	__atomic_store_n(&e->tag, tag, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->gen, gen, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->val, val, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+static inline void iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
+{
+	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
+	u64 seq;
+
+	if (iotlb_claim(e, &seq))
+		iotlb_publish(e, seq, (u64)pfn + 1, gen, val);
+}
+
+/*
+ * Fills the entry from a walk made after @iseq was read from d->inval_seq,
+ * for a strict domain. If a strict invalidation began meanwhile, the walk
+ * may have read descriptors that are gone and the invalidation's scan may
+ * already have passed the entry: then the entry is published empty. The
+ * check is made while the entry is claimed, so no access by any thread ever
+ * sees the translation after iommu_unmap() has returned. (The access that
+ * walked still goes through: it was in flight when the unmap ran.)
  *
- * Why it holds with the fill's one read-modify-write: the claim of the
- * entry (W) and the load of the count after it (R) are sequentially
- * consistent, and so are the invalidation's bump of the count (B) and its
- * first load of the entry's sequence count in iotlb_kill() (K). In the
- * single total order of these four, either W comes before B, and then K
- * reads W's odd count or a later one: the scan waits for the fill to end and
- * sees its tag; or B comes before W, and then R reads B's count or a later
- * one: the fill sees that it raced and takes its entry back. Both may
- * happen; neither not (the store-buffering outcome that sequential
- * consistency forbids). A walk whose load of @iseq read B's count or later
- * synchronises with the bump, which comes after the descriptors were
- * cleared: it cannot have read the old ones.
+ * Why it holds with one read-modify-write: the claim (W) and the load of the
+ * count after it (R) are sequentially consistent, and so are the
+ * invalidation's bump of the count (B) and its first load of the entry's
+ * sequence count in iotlb_kill() (K). In the single total order of these
+ * four, either W comes before B, and then K reads W's odd count or a later
+ * one: the scan waits for the publish and then sees and drops the tag; or B
+ * comes before W, and then R reads B's count or a later one: the entry is
+ * published empty. Both may happen, neither not (the store-buffering
+ * outcome sequential consistency forbids). A walk whose load of @iseq read
+ * B's count or later synchronises with the bump, which comes after the
+ * descriptors were cleared: it cannot have read the old ones.
  */
 static inline void iotlb_fill_checked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t,
 				      u64 gen, u64 iseq, unsigned long pfn, u64 val)
 {
-	if (iotlb_fill(t, gen, pfn, val) &&
-	    unlikely(__atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) != iseq))
-		iotlb_kill(t, pfn);
+	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
+	u64 seq;
+
+	if (!iotlb_claim(e, &seq))
+		return;
+	if (likely(__atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) == iseq))
+		iotlb_publish(e, seq, (u64)pfn + 1, gen, val);
+	else
+		iotlb_publish(e, seq, 0, 0, 0);
 }
 
 /*

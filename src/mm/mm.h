@@ -114,7 +114,8 @@ struct dmamap_machine {
 
 static inline unsigned int page_order_flag(const struct page *p)
 {
-	return (unsigned int)((p->flags & PG_ORDER_MASK) >> PG_ORDER_SHIFT);
+	return (unsigned int)((__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & PG_ORDER_MASK) >>
+			      PG_ORDER_SHIFT);
 }
 
 /* Frame index <-> page, with no checks: callers hold a valid page of @m. */
