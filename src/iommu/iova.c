@@ -28,18 +28,22 @@
  * A thread that fills both hands a full magazine to the domain's depot, and
  * one that empties both takes a full one from there, so a burst of frees
  * followed by a burst of allocations (or the other way round) moves whole
- * magazines, not ranges. Each cache has a lock that only its owner takes on
- * the fast path (uncontended); draining (on exhaustion, or
- * free_cpu_cached_iovas) takes it from another thread. The caches of a
- * domain are on a list of the domain, which frees them; a thread finds its
- * cache through a small thread-local table keyed by a domain id that is
- * never reused, so a stale table entry is never followed. The granules a
- * cache's owner took from or gave back to it are counted in the cache, under
- * its lock, and added up by iova_pages_used().
+ * magazines, not ranges. The caches of a domain are on a list of the
+ * domain, which frees them; a thread finds its cache through a small
+ * thread-local table keyed by a domain id that is never reused, so a stale
+ * table entry is never followed. The granules a cache's owner took from or
+ * gave back to it are counted in the cache and added up by iova_pages_used().
  *
- * Validation: every allocated range has its bit set in an "allocated at
- * order k" bitmap, so a double free, a free with the wrong size or of
- * something never allocated is seen and refused.
+ * Each cache has a lock that only its owner takes on the fast path
+ * (uncontended); draining (on exhaustion, or free_cpu_cached_iovas()) takes
+ * it from another thread.
+ *
+ * Validation: a byte per granule holds 1 + the order of the range that
+ * starts there while it is allocated, 0 otherwise; a free claims it with one
+ * compare-and-swap, so a double free, a free with the wrong size or of
+ * something never allocated is refused, and of frees racing for one range
+ * exactly one wins. An allocation sets it with a plain store: the range is
+ * its own until it returns it, and no other range has a state in that byte.
  */
 #include "iommu/iova.h"
 
@@ -87,16 +91,17 @@ struct iova_domain {
 	pthread_mutex_t lock;			/* guards free[] and nr_free[] */
 	struct hbitmap free[NR_ORDERS];		/* free blocks per order */
 	unsigned long nr_free[NR_ORDERS];
-	u64 *alloced[NR_ORDERS];		/* block handed out at order k (atomic bit ops) */
-	u64 *storage;
+	u64 *storage;				/* the bitmaps */
 	size_t storage_bytes;
+	u8 *alloced;				/* per granule: 1 + order allocated there */
+	size_t alloced_bytes;
 
 	pthread_mutex_t caches_lock;		/* guards the caches list */
 	struct iova_cache *caches;
 	pthread_mutex_t depot_lock;		/* guards depot[] */
 	struct iova_depot depot[CACHE_ORDERS];
 
-	unsigned long used;			/* granules out (atomic) */
+	unsigned long used;			/* out of the bitmaps, the caches count theirs */
 	unsigned long misuse;			/* (atomic) */
 };
 
@@ -127,20 +132,24 @@ static inline unsigned long blocks(const struct iova_domain *d, unsigned int k)
 	return 1UL << (d->space_order - k);
 }
 
-/* Sets the allocated bit of a block; returns whether it was already set. */
-static inline bool alloced_mark(struct iova_domain *d, unsigned int k, unsigned long idx)
+/*
+ * Marks the range of order @k at @pfn allocated. A plain store: nobody else
+ * may change this byte now (only a free of this very range may, once the
+ * caller has it; a buggy free racing with this store is refused or takes
+ * the range just after, as if it had come a little later).
+ */
+static inline void alloced_mark(struct iova_domain *d, unsigned int k, unsigned long pfn)
 {
-	u64 bit = 1ULL << (idx % 64);
-
-	return __atomic_fetch_or(&d->alloced[k][idx / 64], bit, __ATOMIC_RELAXED) & bit;
+	__atomic_store_n(&d->alloced[pfn], (u8)(k + 1), __ATOMIC_RELAXED);
 }
 
-/* Clears it; returns whether it was set (false: not allocated at that order). */
-static inline bool alloced_clear(struct iova_domain *d, unsigned int k, unsigned long idx)
+/* Marks it free; false if it is not allocated at that order (of racing calls, one wins). */
+static inline bool alloced_clear(struct iova_domain *d, unsigned int k, unsigned long pfn)
 {
-	u64 bit = 1ULL << (idx % 64);
+	u8 old = (u8)(k + 1);
 
-	return __atomic_fetch_and(&d->alloced[k][idx / 64], ~bit, __ATOMIC_RELAXED) & bit;
+	return __atomic_compare_exchange_n(&d->alloced[pfn], &old, 0, false, __ATOMIC_RELAXED,
+					   __ATOMIC_RELAXED);
 }
 
 /* Marks [pfn, pfn + 2^k) free, merging with free buddies; under d->lock. */
@@ -270,11 +279,15 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	d->space_order = space_order;
 	d->id = __atomic_fetch_add(&next_domain_id, 1, __ATOMIC_RELAXED);
 	for (unsigned int k = 0; k <= space_order; k++)
-		words += hbitmap_words(blocks(d, k)) + DIV_ROUND_UP(blocks(d, k), 64);
-	/* lazily populated: only the bits of the part of the space in use are touched */
+		words += hbitmap_words(blocks(d, k));
+	/* lazily populated: only the bits and bytes of the part of the space in use are touched */
 	d->storage_bytes = PAGE_ALIGN(words * sizeof(u64));
 	d->storage = host_alloc_lazy(d->storage_bytes);
-	if (!d->storage) {
+	d->alloced_bytes = PAGE_ALIGN(1UL << space_order);
+	d->alloced = host_alloc_lazy(d->alloced_bytes);
+	if (!d->storage || !d->alloced) {
+		host_release(d->storage, d->storage_bytes);
+		host_release(d->alloced, d->alloced_bytes);
 		free(d);
 		return -ENOMEM;
 	}
@@ -282,8 +295,6 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	for (unsigned int k = 0; k <= space_order; k++) {
 		hbitmap_init(&d->free[k], blocks(d, k), st);
 		st += hbitmap_words(blocks(d, k));
-		d->alloced[k] = st;
-		st += DIV_ROUND_UP(blocks(d, k), 64);
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->caches_lock, NULL);
@@ -322,6 +333,7 @@ void iova_domain_destroy(struct iova_domain *d)
 		mag_list_free(d->depot[k].empty);
 	}
 	host_release(d->storage, d->storage_bytes);
+	host_release(d->alloced, d->alloced_bytes);
 	pthread_mutex_destroy(&d->lock);
 	pthread_mutex_destroy(&d->caches_lock);
 	pthread_mutex_destroy(&d->depot_lock);
@@ -529,6 +541,8 @@ static unsigned long alloc_slow(struct iova_domain *d, unsigned int order, unsig
 
 	pthread_mutex_lock(&d->lock);
 	pfn = buddy_alloc_locked(d, order, limit_pfn);
+	if (pfn)	/* under the lock: a plain add, read atomically */
+		__atomic_store_n(&d->used, d->used + (1UL << order), __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&d->lock);
 	return pfn;
 }
@@ -555,7 +569,7 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 						 __ATOMIC_RELAXED);
 			cache_unlock(c);
 			if (pfn) {
-				alloced_mark(d, order, pfn >> order);
+				alloced_mark(d, order, pfn);
 				return pfn;
 			}
 		}
@@ -567,8 +581,7 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 	}
 	if (!pfn)
 		return 0;
-	alloced_mark(d, order, pfn >> order);
-	__atomic_fetch_add(&d->used, 1UL << order, __ATOMIC_RELAXED);
+	alloced_mark(d, order, pfn);
 	return pfn;
 }
 
@@ -581,7 +594,7 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 		return;
 	order = size_order(size);
 	if (!size || size > (1UL << d->space_order) || pfn < d->start_pfn || pfn >= d->end_pfn ||
-	    pfn & ((1UL << order) - 1) || !alloced_clear(d, order, pfn >> order)) {
+	    pfn & ((1UL << order) - 1) || !alloced_clear(d, order, pfn)) {
 		/* a double free, a wrong size or something never allocated: refused */
 		__atomic_fetch_add(&d->misuse, 1, __ATOMIC_RELAXED);
 		return;
@@ -599,8 +612,8 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 		cache_unlock(c);
 		return;
 	}
-	__atomic_fetch_sub(&d->used, 1UL << order, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&d->lock);
+	__atomic_store_n(&d->used, d->used - (1UL << order), __ATOMIC_RELAXED);
 	buddy_free_locked(d, pfn, order);
 	pthread_mutex_unlock(&d->lock);
 }
