@@ -34,9 +34,15 @@
  * table entry is never followed. The granules a cache's owner took from or
  * gave back to it are counted in the cache and added up by iova_pages_used().
  *
- * Each cache has a lock that only its owner takes on the fast path
- * (uncontended); draining (on exhaustion, or free_cpu_cached_iovas()) takes
- * it from another thread.
+ * Only the owner fills and empties its cache, but another thread may drain
+ * it (on exhaustion, or free_cpu_cached_iovas()): a rare event. So the owner
+ * does not take a lock (a locked instruction, the price of the whole
+ * operation otherwise): it raises its cache's "busy" flag with a plain store
+ * and checks the cache's "drain" flag; a drainer raises "drain", has every
+ * thread of the process execute a memory barrier (membarrier(2), see
+ * cache_enter()), then waits for "busy" to fall and takes the cache's lock,
+ * which an owner that sees "drain" raised takes too. Where the host has no
+ * such barrier, the owner takes the lock every time.
  *
  * Validation: a byte per granule holds 1 + the order of the range that
  * starts there while it is allocated, 0 otherwise; a free claims it with one
@@ -48,6 +54,7 @@
 #include "iommu/iova.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +76,8 @@ struct iova_magazine {
 
 struct iova_cache {
 	int lock;				/* 0 free, 1 held (atomic) */
+	int busy;				/* the owner is in it, lock-free (atomic) */
+	int drain;				/* a drainer wants it (atomic) */
 	pthread_t owner;			/* the thread that fills it */
 	long used;				/* granules handed out net (atomic loads) */
 	struct iova_magazine *loaded[CACHE_ORDERS];
@@ -106,6 +115,8 @@ struct iova_domain {
 };
 
 static u64 next_domain_id = 1;			/* atomic */
+static pthread_once_t iova_once = PTHREAD_ONCE_INIT;
+static bool iova_barriers;			/* the host has them (set once; atomic loads) */
 
 struct tls_slot {
 	u64 id;
@@ -125,6 +136,48 @@ static inline void cache_lock(struct iova_cache *c)
 static inline void cache_unlock(struct iova_cache *c)
 {
 	__atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
+}
+
+static void iova_init_once(void)
+{
+	__atomic_store_n(&iova_barriers, !host_barrier_register(), __ATOMIC_RELAXED);
+}
+
+/*
+ * The owner enters its cache: true on the fast path, false with c->lock held.
+ *
+ * Why the fast path excludes a drainer: the owner stores busy = 1 then loads
+ * drain; the drainer (caches_drain()) stores drain = 1, has a barrier run in
+ * every thread, then loads busy. The barrier orders the owner's store before
+ * its load wherever the two straddle it, and the drainer's own, so they
+ * cannot both load the old value (the store-buffering case, ruled out): the
+ * owner sees drain = 1 and takes the lock instead, or the drainer sees
+ * busy = 1 and waits for the release store of busy = 0 at cache_exit(),
+ * which with its acquire load orders the whole operation before the drain.
+ * The drainer stores drain = 0 (release) only when done, so an owner that
+ * loads 0 (acquire) after a drain sees the drained magazines. The owner
+ * needs only the compiler kept from reordering the store and the load.
+ */
+static inline bool cache_enter(struct iova_cache *c)
+{
+	if (likely(__atomic_load_n(&iova_barriers, __ATOMIC_RELAXED))) {
+		__atomic_store_n(&c->busy, 1, __ATOMIC_RELAXED);
+		__asm__ __volatile__("" ::: "memory");
+		if (likely(!__atomic_load_n(&c->drain, __ATOMIC_ACQUIRE)))
+			return true;
+		/* a drainer is at work: queue on the lock instead, out of its way */
+		__atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
+	}
+	cache_lock(c);
+	return false;
+}
+
+static inline void cache_exit(struct iova_cache *c, bool fast)
+{
+	if (fast)
+		__atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
+	else
+		cache_unlock(c);
 }
 
 static inline unsigned long blocks(const struct iova_domain *d, unsigned int k)
@@ -278,6 +331,7 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	d->end_pfn = end_pfn;
 	d->space_order = space_order;
 	d->id = __atomic_fetch_add(&next_domain_id, 1, __ATOMIC_RELAXED);
+	pthread_once(&iova_once, iova_init_once);
 	for (unsigned int k = 0; k <= space_order; k++)
 		words += hbitmap_words(blocks(d, k));
 	/* lazily populated: only the bits and bytes of the part of the space in use are touched */
@@ -406,14 +460,40 @@ static void cache_drain_locked(struct iova_domain *d, struct iova_cache *c)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/*
+ * Drains every cache of the domain, whoever owns it; d->caches_lock held (so
+ * one drainer at a time). See cache_enter() for the owner's side.
+ */
+static void caches_drain(struct iova_domain *d)
+{
+	bool barriers = __atomic_load_n(&iova_barriers, __ATOMIC_RELAXED);
+	struct iova_cache *c;
+
+	if (barriers) {
+		for (c = d->caches; c; c = c->next)
+			__atomic_store_n(&c->drain, 1, __ATOMIC_RELAXED);
+		/* one barrier for them all: owners now see drain = 1, or we see busy = 1 */
+		host_barrier_all_threads();
+	}
+	for (c = d->caches; c; c = c->next) {
+		/* an owner in the middle of an operation finishes it (it waits for nothing of ours) */
+		for (unsigned int spins = 0; barriers && __atomic_load_n(&c->busy, __ATOMIC_ACQUIRE);)
+			if (++spins % 1024)
+				__builtin_ia32_pause();
+			else
+				sched_yield();
+		cache_lock(c);
+		cache_drain_locked(d, c);
+		if (barriers)
+			__atomic_store_n(&c->drain, 0, __ATOMIC_RELEASE);
+		cache_unlock(c);
+	}
+}
+
 void free_cpu_cached_iovas(struct iova_domain *d)
 {
 	pthread_mutex_lock(&d->caches_lock);
-	for (struct iova_cache *c = d->caches; c; c = c->next) {
-		cache_lock(c);
-		cache_drain_locked(d, c);
-		cache_unlock(c);
-	}
+	caches_drain(d);
 	pthread_mutex_unlock(&d->caches_lock);
 	/* and the depot: its magazines become spares */
 	pthread_mutex_lock(&d->depot_lock);
@@ -438,7 +518,7 @@ void free_cpu_cached_iovas(struct iova_domain *d)
 /*
  * The cache's loaded magazine of order @k is empty and so is the previous
  * one: trade the loaded one for a full one of the depot. False if the depot
- * has none. c->lock held.
+ * has none. The cache entered (cache_enter()).
  */
 static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned int k)
 {
@@ -463,7 +543,7 @@ static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned
 /*
  * The loaded magazine of order @k is full and so is the previous one: give
  * it to the depot for an empty one. False if the depot is full or no empty
- * magazine can be had. c->lock held.
+ * magazine can be had. The cache entered.
  */
 static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned int k)
 {
@@ -491,7 +571,7 @@ static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned
 	return done;
 }
 
-/* A range of order @k from the cache, or 0; c->lock held. */
+/* A range of order @k from the cache, or 0; the cache entered. */
 static unsigned long cache_get(struct iova_domain *d, struct iova_cache *c, unsigned int k,
 			       unsigned long limit_pfn)
 {
@@ -515,7 +595,7 @@ static unsigned long cache_get(struct iova_domain *d, struct iova_cache *c, unsi
 	return pfn;
 }
 
-/* Puts a range of order @k in the cache; false if there is no room. c->lock held. */
+/* Puts a range of order @k in the cache; false if there is no room; the cache entered. */
 static bool cache_put(struct iova_domain *d, struct iova_cache *c, unsigned int k,
 		      unsigned long pfn)
 {
@@ -562,12 +642,13 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 		struct iova_cache *c = my_cache(d);
 
 		if (c) {
-			cache_lock(c);
+			bool fast = cache_enter(c);
+
 			pfn = cache_get(d, c, order, limit_pfn);
 			if (pfn)
 				__atomic_store_n(&c->used, c->used + (1L << order),
 						 __ATOMIC_RELAXED);
-			cache_unlock(c);
+			cache_exit(c, fast);
 			if (pfn) {
 				alloced_mark(d, order, pfn);
 				return pfn;
@@ -600,7 +681,8 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 		return;
 	}
 	if (order < CACHE_ORDERS && (c = my_cache(d))) {
-		cache_lock(c);
+		bool fast = cache_enter(c);
+
 		if (!cache_put(d, c, order, pfn)) {
 			/* both magazines full and the depot too: the loaded one goes back */
 			pthread_mutex_lock(&d->lock);
@@ -609,7 +691,7 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 			cache_put(d, c, order, pfn);
 		}
 		__atomic_store_n(&c->used, c->used - (1L << order), __ATOMIC_RELAXED);
-		cache_unlock(c);
+		cache_exit(c, fast);
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
