@@ -91,28 +91,43 @@ struct iova_depot {
 	unsigned int nr_full;
 };
 
+/*
+ * Threads on other CPUs share it: what every operation reads is kept off
+ * the lines that the locks and counters make bounce between CPUs.
+ */
 struct iova_domain {
+	/* set at creation */
 	unsigned long granule;
 	unsigned long start_pfn, end_pfn;	/* [start, end) handed out */
 	unsigned int space_order;		/* the space is [0, 2^space_order) */
 	u64 id;					/* never reused */
-
-	pthread_mutex_t lock;			/* guards free[] and nr_free[] */
-	struct hbitmap free[NR_ORDERS];		/* free blocks per order */
-	unsigned long nr_free[NR_ORDERS];
-	u64 *storage;				/* the bitmaps */
-	size_t storage_bytes;
 	u8 *alloced;				/* per granule: 1 + order allocated there */
 	size_t alloced_bytes;
+	u64 *storage;				/* the bitmaps */
+	size_t storage_bytes;
+	struct hbitmap free[NR_ORDERS];		/* free blocks per order (words: lock) */
 
-	pthread_mutex_t caches_lock;		/* guards the caches list */
-	struct iova_cache *caches;
-	pthread_mutex_t depot_lock;		/* guards depot[] */
-	struct iova_depot depot[CACHE_ORDERS];
-
+	pthread_mutex_t lock __attribute__((aligned(64)));	/* guards the bitmaps, nr_free[] */
+	unsigned long nr_free[NR_ORDERS];
 	unsigned long used;			/* out of the bitmaps, the caches count theirs */
+
+	pthread_mutex_t caches_lock __attribute__((aligned(64)));	/* guards the caches list */
+	struct iova_cache *caches;
 	unsigned long misuse;			/* (atomic) */
+
+	pthread_mutex_t depot_lock __attribute__((aligned(64)));	/* guards depot[] */
+	struct iova_depot depot[CACHE_ORDERS];
 };
+
+/* Zeroed memory of whole cache lines of its own: no other thread's data shares them. */
+static void *zalloc_lines(size_t size)
+{
+	void *p = aligned_alloc(L1_CACHE_BYTES, ALIGN(size, L1_CACHE_BYTES));
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
 
 static u64 next_domain_id = 1;			/* atomic */
 static pthread_once_t iova_once = PTHREAD_ONCE_INIT;
@@ -323,7 +338,7 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	if (start_pfn >= end_pfn)
 		return -EINVAL;
 	space_order = fls64(end_pfn - 1);
-	d = calloc(1, sizeof(*d));
+	d = zalloc_lines(sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->granule = granule;
@@ -414,10 +429,10 @@ static struct iova_cache *my_cache(struct iova_domain *d)
 		if (pthread_equal(c->owner, self))
 			break;
 	if (!c) {
-		c = calloc(1, sizeof(*c));
+		c = zalloc_lines(sizeof(*c));
 		for (unsigned int k = 0; c && k < CACHE_ORDERS; k++) {
-			c->loaded[k] = calloc(1, sizeof(*c->loaded[k]));
-			c->prev[k] = calloc(1, sizeof(*c->prev[k]));
+			c->loaded[k] = zalloc_lines(sizeof(*c->loaded[k]));
+			c->prev[k] = zalloc_lines(sizeof(*c->prev[k]));
 			if (!c->loaded[k] || !c->prev[k]) {
 				for (unsigned int j = 0; j <= k; j++) {
 					free(c->loaded[j]);
@@ -557,7 +572,7 @@ static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned
 		if (mag)
 			dp->empty = mag->next;
 		else
-			mag = malloc(sizeof(*mag));
+			mag = zalloc_lines(sizeof(*mag));
 		if (mag) {
 			c->loaded[k]->next = dp->full;
 			dp->full = c->loaded[k];
