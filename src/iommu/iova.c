@@ -107,7 +107,7 @@ struct iova_domain {
 	size_t storage_bytes;
 	struct hbitmap free[NR_ORDERS];		/* free blocks per order (words: lock) */
 
-	pthread_mutex_t lock __attribute__((aligned(64)));	/* guards the bitmaps, nr_free[] */
+	int lock __attribute__((aligned(64)));	/* spinlock: the bitmaps, nr_free[], used */
 	unsigned long nr_free[NR_ORDERS];
 	unsigned long used;			/* out of the bitmaps, the caches count theirs */
 
@@ -115,7 +115,7 @@ struct iova_domain {
 	struct iova_cache *caches;
 	unsigned long misuse;			/* (atomic) */
 
-	pthread_mutex_t depot_lock __attribute__((aligned(64)));	/* guards depot[] */
+	int depot_lock __attribute__((aligned(64)));	/* spinlock: depot[] */
 	struct iova_depot depot[CACHE_ORDERS];
 };
 
@@ -141,16 +141,46 @@ struct tls_slot {
 static __thread struct tls_slot tls_slots[TLS_SLOTS];
 static __thread unsigned int tls_next;
 
+/*
+ * The locks: spinlocks, as the kernel's. They are held for a few bitmap
+ * operations, and a sleeping lock makes a waiter and the holder that wakes
+ * it each enter the host's kernel (futex), which costs far more than the
+ * wait. A waiter that has spun long (a holder draining many ranges, or not
+ * running) gives its CPU away between tries.
+ */
+static void spin_lock_wait(int *lock)
+{
+	unsigned int spins = 0;
+
+	do {
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+			if (++spins < 512)
+				__builtin_ia32_pause();
+			else
+				sched_yield();
+		}
+	} while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE));
+}
+
+static inline void spin_lock(int *lock)
+{
+	if (unlikely(__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE)))
+		spin_lock_wait(lock);
+}
+
+static inline void spin_unlock(int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
 static inline void cache_lock(struct iova_cache *c)
 {
-	while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&c->lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
+	spin_lock(&c->lock);
 }
 
 static inline void cache_unlock(struct iova_cache *c)
 {
-	__atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
+	spin_unlock(&c->lock);
 }
 
 static void iova_init_once(void)
@@ -365,9 +395,7 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 		hbitmap_init(&d->free[k], blocks(d, k), st);
 		st += hbitmap_words(blocks(d, k));
 	}
-	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->caches_lock, NULL);
-	pthread_mutex_init(&d->depot_lock, NULL);
 	free_range_locked(d, start_pfn, end_pfn);
 	*out = d;
 	return 0;
@@ -403,9 +431,7 @@ void iova_domain_destroy(struct iova_domain *d)
 	}
 	host_release(d->storage, d->storage_bytes);
 	host_release(d->alloced, d->alloced_bytes);
-	pthread_mutex_destroy(&d->lock);
 	pthread_mutex_destroy(&d->caches_lock);
-	pthread_mutex_destroy(&d->depot_lock);
 	free(d);
 }
 
@@ -467,12 +493,12 @@ static void mag_drain_locked(struct iova_domain *d, struct iova_magazine *mag, u
 /* Gives a cache's ranges back to the bitmaps; c->lock held. */
 static void cache_drain_locked(struct iova_domain *d, struct iova_cache *c)
 {
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->lock);
 	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
 		mag_drain_locked(d, c->loaded[k], k);
 		mag_drain_locked(d, c->prev[k], k);
 	}
-	pthread_mutex_unlock(&d->lock);
+	spin_unlock(&d->lock);
 }
 
 /*
@@ -511,8 +537,8 @@ void free_cpu_cached_iovas(struct iova_domain *d)
 	caches_drain(d);
 	pthread_mutex_unlock(&d->caches_lock);
 	/* and the depot: its magazines become spares */
-	pthread_mutex_lock(&d->depot_lock);
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->depot_lock);
+	spin_lock(&d->lock);
 	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
 		struct iova_depot *dp = &d->depot[k];
 
@@ -526,8 +552,8 @@ void free_cpu_cached_iovas(struct iova_domain *d)
 		}
 		__atomic_store_n(&dp->nr_full, 0, __ATOMIC_RELAXED);
 	}
-	pthread_mutex_unlock(&d->lock);
-	pthread_mutex_unlock(&d->depot_lock);
+	spin_unlock(&d->lock);
+	spin_unlock(&d->depot_lock);
 }
 
 /*
@@ -542,7 +568,7 @@ static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned
 
 	if (!__atomic_load_n(&dp->nr_full, __ATOMIC_RELAXED))
 		return false;
-	pthread_mutex_lock(&d->depot_lock);
+	spin_lock(&d->depot_lock);
 	mag = dp->full;
 	if (mag) {
 		dp->full = mag->next;
@@ -551,7 +577,7 @@ static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned
 		dp->empty = c->loaded[k];
 		c->loaded[k] = mag;
 	}
-	pthread_mutex_unlock(&d->depot_lock);
+	spin_unlock(&d->depot_lock);
 	return mag != NULL;
 }
 
@@ -566,7 +592,7 @@ static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned
 	struct iova_magazine *mag = NULL;
 	bool done = false;
 
-	pthread_mutex_lock(&d->depot_lock);
+	spin_lock(&d->depot_lock);
 	if (dp->nr_full < DEPOT_MAX) {
 		mag = dp->empty;
 		if (mag)
@@ -582,7 +608,7 @@ static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned
 			done = true;
 		}
 	}
-	pthread_mutex_unlock(&d->depot_lock);
+	spin_unlock(&d->depot_lock);
 	return done;
 }
 
@@ -634,11 +660,11 @@ static unsigned long alloc_slow(struct iova_domain *d, unsigned int order, unsig
 {
 	unsigned long pfn;
 
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->lock);
 	pfn = buddy_alloc_locked(d, order, limit_pfn);
 	if (pfn)	/* under the lock: a plain add, read atomically */
 		__atomic_store_n(&d->used, d->used + (1UL << order), __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&d->lock);
+	spin_unlock(&d->lock);
 	return pfn;
 }
 
@@ -700,19 +726,19 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 
 		if (!cache_put(d, c, order, pfn)) {
 			/* both magazines full and the depot too: the loaded one goes back */
-			pthread_mutex_lock(&d->lock);
+			spin_lock(&d->lock);
 			mag_drain_locked(d, c->loaded[order], order);
-			pthread_mutex_unlock(&d->lock);
+			spin_unlock(&d->lock);
 			cache_put(d, c, order, pfn);
 		}
 		__atomic_store_n(&c->used, c->used - (1L << order), __ATOMIC_RELAXED);
 		cache_exit(c, fast);
 		return;
 	}
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->lock);
 	__atomic_store_n(&d->used, d->used - (1UL << order), __ATOMIC_RELAXED);
 	buddy_free_locked(d, pfn, order);
-	pthread_mutex_unlock(&d->lock);
+	spin_unlock(&d->lock);
 }
 
 int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_hi)
@@ -728,7 +754,7 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 	if (lo >= hi)
 		return 0;	/* below start_pfn: never handed out anyway */
 	free_cpu_cached_iovas(d);
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->lock);
 	/* every granule must be free: take the blocks covering it out, one by one */
 	for (unsigned long p = lo; p < hi;) {
 		unsigned int k;
@@ -743,7 +769,7 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 		if (!found) {
 			/* give back what was taken: the reserved part so far */
 			free_range_locked(d, lo, p);
-			pthread_mutex_unlock(&d->lock);
+			spin_unlock(&d->lock);
 			return -EBUSY;
 		}
 		/* take the block out, give back its parts outside [lo, hi) */
@@ -759,7 +785,7 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 			p = min(bend, hi);
 		}
 	}
-	pthread_mutex_unlock(&d->lock);
+	spin_unlock(&d->lock);
 	return 0;
 }
 
