@@ -295,9 +295,13 @@ static unsigned long buddy_alloc_locked(struct iova_domain *d, unsigned int orde
 	/*
 	 * A free block that holds the limit itself gives the highest range
 	 * there can be: the top of its part below the limit. It is cut in
-	 * three, the range and the free pieces below and above it.
+	 * three, the range and the free pieces below and above it. Of an
+	 * order that limit + 1 is a multiple of, that block ends at the limit:
+	 * the search below finds it first and splits it alike, so these
+	 * orders are skipped (all of them for a limit at the end of the space).
 	 */
-	for (unsigned int k = order + 1; k <= d->space_order; k++) {
+	for (unsigned int k = max_t(unsigned int, order, __builtin_ctzl(limit_pfn + 1)) + 1;
+	     k <= d->space_order; k++) {
 		unsigned long idx = limit_pfn >> k, bstart, end;
 
 		if (!d->nr_free[k] || idx >= blocks(d, k) || !hbitmap_test(&d->free[k], idx))
