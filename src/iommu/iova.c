@@ -111,7 +111,8 @@ struct iova_domain {
 	unsigned long nr_free[NR_ORDERS];
 	unsigned long used;			/* out of the bitmaps, the caches count theirs */
 
-	pthread_mutex_t caches_lock __attribute__((aligned(64)));	/* guards the caches list */
+	/* guards the caches list */
+	pthread_mutex_t caches_lock __attribute__((aligned(64)));
 	struct iova_cache *caches;
 	unsigned long misuse;			/* (atomic) */
 
@@ -521,8 +522,9 @@ static void caches_drain(struct iova_domain *d)
 		host_barrier_all_threads();
 	}
 	for (c = d->caches; c; c = c->next) {
-		/* an owner in the middle of an operation finishes it (it waits for nothing of ours) */
-		for (unsigned int spins = 0; barriers && __atomic_load_n(&c->busy, __ATOMIC_ACQUIRE);)
+		/* an owner amid an operation finishes it (it waits for nothing of ours) */
+		for (unsigned int spins = 0;
+		     barriers && __atomic_load_n(&c->busy, __ATOMIC_ACQUIRE);)
 			if (++spins % 1024)
 				__builtin_ia32_pause();
 			else
