@@ -217,13 +217,15 @@ static int kfree_slab(struct dmamap_machine *m, struct page *page, const void *p
 static int kfree_large(struct dmamap_machine *m, struct page *page, const void *ptr)
 {
 	unsigned long flags = __atomic_load_n(&page->flags, __ATOMIC_ACQUIRE);
-	size_t size = page->private;
+	size_t size;
 
 	if (ptr != page_address(page) || !(flags & PG_head))
 		return -EINVAL;
 	if (!__atomic_compare_exchange_n(&page->flags, &flags, flags & ~PG_kmalloc_large, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return -EINVAL;
+	/* read only by the free that won: a racing one may not read what the winner clears */
+	size = page->private;
 	page->private = 0;
 	__atomic_fetch_sub(&m->ctr.kmalloc_bytes, size, __ATOMIC_RELAXED);
 	return mm_free_pages_checked(m, page, page_order_flag(page));
