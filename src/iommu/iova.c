@@ -28,22 +28,33 @@
  * A thread that fills both hands a full magazine to the domain's depot, and
  * one that empties both takes a full one from there, so a burst of frees
  * followed by a burst of allocations (or the other way round) moves whole
- * magazines, not ranges. Each cache has a lock that only its owner takes on
- * the fast path (uncontended); draining (on exhaustion, or
- * free_cpu_cached_iovas) takes it from another thread. The caches of a
- * domain are on a list of the domain, which frees them; a thread finds its
- * cache through a small thread-local table keyed by a domain id that is
- * never reused, so a stale table entry is never followed. The granules a
- * cache's owner took from or gave back to it are counted in the cache, under
- * its lock, and added up by iova_pages_used().
+ * magazines, not ranges. The caches of a domain are on a list of the
+ * domain, which frees them; a thread finds its cache through a small
+ * thread-local table keyed by a domain id that is never reused, so a stale
+ * table entry is never followed. The granules a cache's owner took from or
+ * gave back to it are counted in the cache and added up by iova_pages_used().
  *
- * Validation: every allocated range has its bit set in an "allocated at
- * order k" bitmap, so a double free, a free with the wrong size or of
- * something never allocated is seen and refused.
+ * Only the owner fills and empties its cache, but another thread may drain
+ * it (on exhaustion, or free_cpu_cached_iovas()): a rare event. So the owner
+ * does not take a lock (a locked instruction, the price of the whole
+ * operation otherwise): it raises its cache's "busy" flag with a plain store
+ * and checks the cache's "drain" flag; a drainer raises "drain", has every
+ * thread of the process execute a memory barrier (membarrier(2), see
+ * cache_enter()), then waits for "busy" to fall and takes the cache's lock,
+ * which an owner that sees "drain" raised takes too. Where the host has no
+ * such barrier, the owner takes the lock every time.
+ *
+ * Validation: a byte per granule holds 1 + the order of the range that
+ * starts there while it is allocated, 0 otherwise; a free claims it with one
+ * compare-and-swap, so a double free, a free with the wrong size or of
+ * something never allocated is refused, and of frees racing for one range
+ * exactly one wins. An allocation sets it with a plain store: the range is
+ * its own until it returns it, and no other range has a state in that byte.
  */
 #include "iommu/iova.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +76,8 @@ struct iova_magazine {
 
 struct iova_cache {
 	int lock;				/* 0 free, 1 held (atomic) */
+	int busy;				/* the owner is in it, lock-free (atomic) */
+	int drain;				/* a drainer wants it (atomic) */
 	pthread_t owner;			/* the thread that fills it */
 	long used;				/* granules handed out net (atomic loads) */
 	struct iova_magazine *loaded[CACHE_ORDERS];
@@ -78,29 +91,48 @@ struct iova_depot {
 	unsigned int nr_full;
 };
 
+/*
+ * Threads on other CPUs share it: what every operation reads is kept off
+ * the lines that the locks and counters make bounce between CPUs.
+ */
 struct iova_domain {
+	/* set at creation */
 	unsigned long granule;
 	unsigned long start_pfn, end_pfn;	/* [start, end) handed out */
 	unsigned int space_order;		/* the space is [0, 2^space_order) */
 	u64 id;					/* never reused */
-
-	pthread_mutex_t lock;			/* guards free[] and nr_free[] */
-	struct hbitmap free[NR_ORDERS];		/* free blocks per order */
-	unsigned long nr_free[NR_ORDERS];
-	u64 *alloced[NR_ORDERS];		/* block handed out at order k (atomic bit ops) */
-	u64 *storage;
+	u8 *alloced;				/* per granule: 1 + order allocated there */
+	size_t alloced_bytes;
+	u64 *storage;				/* the bitmaps */
 	size_t storage_bytes;
+	struct hbitmap free[NR_ORDERS];		/* free blocks per order (words: lock) */
 
-	pthread_mutex_t caches_lock;		/* guards the caches list */
+	int lock __attribute__((aligned(64)));	/* spinlock: the bitmaps, nr_free[], used */
+	unsigned long nr_free[NR_ORDERS];
+	unsigned long used;			/* out of the bitmaps, the caches count theirs */
+
+	/* guards the caches list */
+	pthread_mutex_t caches_lock __attribute__((aligned(64)));
 	struct iova_cache *caches;
-	pthread_mutex_t depot_lock;		/* guards depot[] */
-	struct iova_depot depot[CACHE_ORDERS];
-
-	unsigned long used;			/* granules out (atomic) */
 	unsigned long misuse;			/* (atomic) */
+
+	int depot_lock __attribute__((aligned(64)));	/* spinlock: depot[] */
+	struct iova_depot depot[CACHE_ORDERS];
 };
 
+/* Zeroed memory of whole cache lines of its own: no other thread's data shares them. */
+static void *zalloc_lines(size_t size)
+{
+	void *p = aligned_alloc(L1_CACHE_BYTES, ALIGN(size, L1_CACHE_BYTES));
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
 static u64 next_domain_id = 1;			/* atomic */
+static pthread_once_t iova_once = PTHREAD_ONCE_INIT;
+static bool iova_barriers;			/* the host has them (set once; atomic loads) */
 
 struct tls_slot {
 	u64 id;
@@ -110,16 +142,88 @@ struct tls_slot {
 static __thread struct tls_slot tls_slots[TLS_SLOTS];
 static __thread unsigned int tls_next;
 
+/*
+ * The locks: spinlocks, as the kernel's. They are held for a few bitmap
+ * operations, and a sleeping lock makes a waiter and the holder that wakes
+ * it each enter the host's kernel (futex), which costs far more than the
+ * wait. A waiter that has spun long (a holder draining many ranges, or not
+ * running) gives its CPU away between tries.
+ */
+static void spin_lock_wait(int *lock)
+{
+	unsigned int spins = 0;
+
+	do {
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+			if (++spins < 512)
+				__builtin_ia32_pause();
+			else
+				sched_yield();
+		}
+	} while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE));
+}
+
+static inline void spin_lock(int *lock)
+{
+	if (unlikely(__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE)))
+		spin_lock_wait(lock);
+}
+
+static inline void spin_unlock(int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
 static inline void cache_lock(struct iova_cache *c)
 {
-	while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&c->lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
+	spin_lock(&c->lock);
 }
 
 static inline void cache_unlock(struct iova_cache *c)
 {
-	__atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
+	spin_unlock(&c->lock);
+}
+
+static void iova_init_once(void)
+{
+	__atomic_store_n(&iova_barriers, !host_barrier_register(), __ATOMIC_RELAXED);
+}
+
+/*
+ * The owner enters its cache: true on the fast path, false with c->lock held.
+ *
+ * Why the fast path excludes a drainer: the owner stores busy = 1 then loads
+ * drain; the drainer (caches_drain()) stores drain = 1, has a barrier run in
+ * every thread, then loads busy. The barrier orders the owner's store before
+ * its load wherever the two straddle it, and the drainer's own, so they
+ * cannot both load the old value (the store-buffering case, ruled out): the
+ * owner sees drain = 1 and takes the lock instead, or the drainer sees
+ * busy = 1 and waits for the release store of busy = 0 at cache_exit(),
+ * which with its acquire load orders the whole operation before the drain.
+ * The drainer stores drain = 0 (release) only when done, so an owner that
+ * loads 0 (acquire) after a drain sees the drained magazines. The owner
+ * needs only the compiler kept from reordering the store and the load.
+ */
+static inline bool cache_enter(struct iova_cache *c)
+{
+	if (likely(__atomic_load_n(&iova_barriers, __ATOMIC_RELAXED))) {
+		__atomic_store_n(&c->busy, 1, __ATOMIC_RELAXED);
+		__asm__ __volatile__("" ::: "memory");
+		if (likely(!__atomic_load_n(&c->drain, __ATOMIC_ACQUIRE)))
+			return true;
+		/* a drainer is at work: queue on the lock instead, out of its way */
+		__atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
+	}
+	cache_lock(c);
+	return false;
+}
+
+static inline void cache_exit(struct iova_cache *c, bool fast)
+{
+	if (fast)
+		__atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
+	else
+		cache_unlock(c);
 }
 
 static inline unsigned long blocks(const struct iova_domain *d, unsigned int k)
@@ -127,20 +231,24 @@ static inline unsigned long blocks(const struct iova_domain *d, unsigned int k)
 	return 1UL << (d->space_order - k);
 }
 
-/* Sets the allocated bit of a block; returns whether it was already set. */
-static inline bool alloced_mark(struct iova_domain *d, unsigned int k, unsigned long idx)
+/*
+ * Marks the range of order @k at @pfn allocated. A plain store: nobody else
+ * may change this byte now (only a free of this very range may, once the
+ * caller has it; a buggy free racing with this store is refused or takes
+ * the range just after, as if it had come a little later).
+ */
+static inline void alloced_mark(struct iova_domain *d, unsigned int k, unsigned long pfn)
 {
-	u64 bit = 1ULL << (idx % 64);
-
-	return __atomic_fetch_or(&d->alloced[k][idx / 64], bit, __ATOMIC_RELAXED) & bit;
+	__atomic_store_n(&d->alloced[pfn], (u8)(k + 1), __ATOMIC_RELAXED);
 }
 
-/* Clears it; returns whether it was set (false: not allocated at that order). */
-static inline bool alloced_clear(struct iova_domain *d, unsigned int k, unsigned long idx)
+/* Marks it free; false if it is not allocated at that order (of racing calls, one wins). */
+static inline bool alloced_clear(struct iova_domain *d, unsigned int k, unsigned long pfn)
 {
-	u64 bit = 1ULL << (idx % 64);
+	u8 old = (u8)(k + 1);
 
-	return __atomic_fetch_and(&d->alloced[k][idx / 64], ~bit, __ATOMIC_RELAXED) & bit;
+	return __atomic_compare_exchange_n(&d->alloced[pfn], &old, 0, false, __ATOMIC_RELAXED,
+					   __ATOMIC_RELAXED);
 }
 
 /* Marks [pfn, pfn + 2^k) free, merging with free buddies; under d->lock. */
@@ -188,9 +296,13 @@ static unsigned long buddy_alloc_locked(struct iova_domain *d, unsigned int orde
 	/*
 	 * A free block that holds the limit itself gives the highest range
 	 * there can be: the top of its part below the limit. It is cut in
-	 * three, the range and the free pieces below and above it.
+	 * three, the range and the free pieces below and above it. Of an
+	 * order that limit + 1 is a multiple of, that block ends at the limit:
+	 * the search below finds it first and splits it alike, so these
+	 * orders are skipped (all of them for a limit at the end of the space).
 	 */
-	for (unsigned int k = order + 1; k <= d->space_order; k++) {
+	for (unsigned int k = max_t(unsigned int, order, __builtin_ctzl(limit_pfn + 1)) + 1;
+	     k <= d->space_order; k++) {
 		unsigned long idx = limit_pfn >> k, bstart, end;
 
 		if (!d->nr_free[k] || idx >= blocks(d, k) || !hbitmap_test(&d->free[k], idx))
@@ -261,7 +373,7 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	if (start_pfn >= end_pfn)
 		return -EINVAL;
 	space_order = fls64(end_pfn - 1);
-	d = calloc(1, sizeof(*d));
+	d = zalloc_lines(sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->granule = granule;
@@ -269,12 +381,17 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	d->end_pfn = end_pfn;
 	d->space_order = space_order;
 	d->id = __atomic_fetch_add(&next_domain_id, 1, __ATOMIC_RELAXED);
+	pthread_once(&iova_once, iova_init_once);
 	for (unsigned int k = 0; k <= space_order; k++)
-		words += hbitmap_words(blocks(d, k)) + DIV_ROUND_UP(blocks(d, k), 64);
-	/* lazily populated: only the bits of the part of the space in use are touched */
+		words += hbitmap_words(blocks(d, k));
+	/* lazily populated: only the bits and bytes of the part of the space in use are touched */
 	d->storage_bytes = PAGE_ALIGN(words * sizeof(u64));
 	d->storage = host_alloc_lazy(d->storage_bytes);
-	if (!d->storage) {
+	d->alloced_bytes = PAGE_ALIGN(1UL << space_order);
+	d->alloced = host_alloc_lazy(d->alloced_bytes);
+	if (!d->storage || !d->alloced) {
+		host_release(d->storage, d->storage_bytes);
+		host_release(d->alloced, d->alloced_bytes);
 		free(d);
 		return -ENOMEM;
 	}
@@ -282,12 +399,8 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	for (unsigned int k = 0; k <= space_order; k++) {
 		hbitmap_init(&d->free[k], blocks(d, k), st);
 		st += hbitmap_words(blocks(d, k));
-		d->alloced[k] = st;
-		st += DIV_ROUND_UP(blocks(d, k), 64);
 	}
-	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->caches_lock, NULL);
-	pthread_mutex_init(&d->depot_lock, NULL);
 	free_range_locked(d, start_pfn, end_pfn);
 	*out = d;
 	return 0;
@@ -322,9 +435,8 @@ void iova_domain_destroy(struct iova_domain *d)
 		mag_list_free(d->depot[k].empty);
 	}
 	host_release(d->storage, d->storage_bytes);
-	pthread_mutex_destroy(&d->lock);
+	host_release(d->alloced, d->alloced_bytes);
 	pthread_mutex_destroy(&d->caches_lock);
-	pthread_mutex_destroy(&d->depot_lock);
 	free(d);
 }
 
@@ -348,10 +460,10 @@ static struct iova_cache *my_cache(struct iova_domain *d)
 		if (pthread_equal(c->owner, self))
 			break;
 	if (!c) {
-		c = calloc(1, sizeof(*c));
+		c = zalloc_lines(sizeof(*c));
 		for (unsigned int k = 0; c && k < CACHE_ORDERS; k++) {
-			c->loaded[k] = calloc(1, sizeof(*c->loaded[k]));
-			c->prev[k] = calloc(1, sizeof(*c->prev[k]));
+			c->loaded[k] = zalloc_lines(sizeof(*c->loaded[k]));
+			c->prev[k] = zalloc_lines(sizeof(*c->prev[k]));
 			if (!c->loaded[k] || !c->prev[k]) {
 				for (unsigned int j = 0; j <= k; j++) {
 					free(c->loaded[j]);
@@ -386,26 +498,53 @@ static void mag_drain_locked(struct iova_domain *d, struct iova_magazine *mag, u
 /* Gives a cache's ranges back to the bitmaps; c->lock held. */
 static void cache_drain_locked(struct iova_domain *d, struct iova_cache *c)
 {
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->lock);
 	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
 		mag_drain_locked(d, c->loaded[k], k);
 		mag_drain_locked(d, c->prev[k], k);
 	}
-	pthread_mutex_unlock(&d->lock);
+	spin_unlock(&d->lock);
+}
+
+/*
+ * Drains every cache of the domain, whoever owns it; d->caches_lock held (so
+ * one drainer at a time). See cache_enter() for the owner's side.
+ */
+static void caches_drain(struct iova_domain *d)
+{
+	bool barriers = __atomic_load_n(&iova_barriers, __ATOMIC_RELAXED);
+	struct iova_cache *c;
+
+	if (barriers) {
+		for (c = d->caches; c; c = c->next)
+			__atomic_store_n(&c->drain, 1, __ATOMIC_RELAXED);
+		/* one barrier for them all: owners now see drain = 1, or we see busy = 1 */
+		host_barrier_all_threads();
+	}
+	for (c = d->caches; c; c = c->next) {
+		/* an owner amid an operation finishes it (it waits for nothing of ours) */
+		for (unsigned int spins = 0;
+		     barriers && __atomic_load_n(&c->busy, __ATOMIC_ACQUIRE);)
+			if (++spins % 1024)
+				__builtin_ia32_pause();
+			else
+				sched_yield();
+		cache_lock(c);
+		cache_drain_locked(d, c);
+		if (barriers)
+			__atomic_store_n(&c->drain, 0, __ATOMIC_RELEASE);
+		cache_unlock(c);
+	}
 }
 
 void free_cpu_cached_iovas(struct iova_domain *d)
 {
 	pthread_mutex_lock(&d->caches_lock);
-	for (struct iova_cache *c = d->caches; c; c = c->next) {
-		cache_lock(c);
-		cache_drain_locked(d, c);
-		cache_unlock(c);
-	}
+	caches_drain(d);
 	pthread_mutex_unlock(&d->caches_lock);
 	/* and the depot: its magazines become spares */
-	pthread_mutex_lock(&d->depot_lock);
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->depot_lock);
+	spin_lock(&d->lock);
 	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
 		struct iova_depot *dp = &d->depot[k];
 
@@ -419,14 +558,14 @@ void free_cpu_cached_iovas(struct iova_domain *d)
 		}
 		__atomic_store_n(&dp->nr_full, 0, __ATOMIC_RELAXED);
 	}
-	pthread_mutex_unlock(&d->lock);
-	pthread_mutex_unlock(&d->depot_lock);
+	spin_unlock(&d->lock);
+	spin_unlock(&d->depot_lock);
 }
 
 /*
  * The cache's loaded magazine of order @k is empty and so is the previous
  * one: trade the loaded one for a full one of the depot. False if the depot
- * has none. c->lock held.
+ * has none. The cache entered (cache_enter()).
  */
 static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned int k)
 {
@@ -435,7 +574,7 @@ static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned
 
 	if (!__atomic_load_n(&dp->nr_full, __ATOMIC_RELAXED))
 		return false;
-	pthread_mutex_lock(&d->depot_lock);
+	spin_lock(&d->depot_lock);
 	mag = dp->full;
 	if (mag) {
 		dp->full = mag->next;
@@ -444,14 +583,14 @@ static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned
 		dp->empty = c->loaded[k];
 		c->loaded[k] = mag;
 	}
-	pthread_mutex_unlock(&d->depot_lock);
+	spin_unlock(&d->depot_lock);
 	return mag != NULL;
 }
 
 /*
  * The loaded magazine of order @k is full and so is the previous one: give
  * it to the depot for an empty one. False if the depot is full or no empty
- * magazine can be had. c->lock held.
+ * magazine can be had. The cache entered.
  */
 static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned int k)
 {
@@ -459,13 +598,13 @@ static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned
 	struct iova_magazine *mag = NULL;
 	bool done = false;
 
-	pthread_mutex_lock(&d->depot_lock);
+	spin_lock(&d->depot_lock);
 	if (dp->nr_full < DEPOT_MAX) {
 		mag = dp->empty;
 		if (mag)
 			dp->empty = mag->next;
 		else
-			mag = malloc(sizeof(*mag));
+			mag = zalloc_lines(sizeof(*mag));
 		if (mag) {
 			c->loaded[k]->next = dp->full;
 			dp->full = c->loaded[k];
@@ -475,11 +614,11 @@ static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned
 			done = true;
 		}
 	}
-	pthread_mutex_unlock(&d->depot_lock);
+	spin_unlock(&d->depot_lock);
 	return done;
 }
 
-/* A range of order @k from the cache, or 0; c->lock held. */
+/* A range of order @k from the cache, or 0; the cache entered. */
 static unsigned long cache_get(struct iova_domain *d, struct iova_cache *c, unsigned int k,
 			       unsigned long limit_pfn)
 {
@@ -503,7 +642,7 @@ static unsigned long cache_get(struct iova_domain *d, struct iova_cache *c, unsi
 	return pfn;
 }
 
-/* Puts a range of order @k in the cache; false if there is no room. c->lock held. */
+/* Puts a range of order @k in the cache; false if there is no room; the cache entered. */
 static bool cache_put(struct iova_domain *d, struct iova_cache *c, unsigned int k,
 		      unsigned long pfn)
 {
@@ -527,9 +666,11 @@ static unsigned long alloc_slow(struct iova_domain *d, unsigned int order, unsig
 {
 	unsigned long pfn;
 
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->lock);
 	pfn = buddy_alloc_locked(d, order, limit_pfn);
-	pthread_mutex_unlock(&d->lock);
+	if (pfn)	/* under the lock: a plain add, read atomically */
+		__atomic_store_n(&d->used, d->used + (1UL << order), __ATOMIC_RELAXED);
+	spin_unlock(&d->lock);
 	return pfn;
 }
 
@@ -548,14 +689,15 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 		struct iova_cache *c = my_cache(d);
 
 		if (c) {
-			cache_lock(c);
+			bool fast = cache_enter(c);
+
 			pfn = cache_get(d, c, order, limit_pfn);
 			if (pfn)
 				__atomic_store_n(&c->used, c->used + (1L << order),
 						 __ATOMIC_RELAXED);
-			cache_unlock(c);
+			cache_exit(c, fast);
 			if (pfn) {
-				alloced_mark(d, order, pfn >> order);
+				alloced_mark(d, order, pfn);
 				return pfn;
 			}
 		}
@@ -567,8 +709,7 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 	}
 	if (!pfn)
 		return 0;
-	alloced_mark(d, order, pfn >> order);
-	__atomic_fetch_add(&d->used, 1UL << order, __ATOMIC_RELAXED);
+	alloced_mark(d, order, pfn);
 	return pfn;
 }
 
@@ -581,28 +722,29 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 		return;
 	order = size_order(size);
 	if (!size || size > (1UL << d->space_order) || pfn < d->start_pfn || pfn >= d->end_pfn ||
-	    pfn & ((1UL << order) - 1) || !alloced_clear(d, order, pfn >> order)) {
+	    pfn & ((1UL << order) - 1) || !alloced_clear(d, order, pfn)) {
 		/* a double free, a wrong size or something never allocated: refused */
 		__atomic_fetch_add(&d->misuse, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	if (order < CACHE_ORDERS && (c = my_cache(d))) {
-		cache_lock(c);
+		bool fast = cache_enter(c);
+
 		if (!cache_put(d, c, order, pfn)) {
 			/* both magazines full and the depot too: the loaded one goes back */
-			pthread_mutex_lock(&d->lock);
+			spin_lock(&d->lock);
 			mag_drain_locked(d, c->loaded[order], order);
-			pthread_mutex_unlock(&d->lock);
+			spin_unlock(&d->lock);
 			cache_put(d, c, order, pfn);
 		}
 		__atomic_store_n(&c->used, c->used - (1L << order), __ATOMIC_RELAXED);
-		cache_unlock(c);
+		cache_exit(c, fast);
 		return;
 	}
-	__atomic_fetch_sub(&d->used, 1UL << order, __ATOMIC_RELAXED);
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->lock);
+	__atomic_store_n(&d->used, d->used - (1UL << order), __ATOMIC_RELAXED);
 	buddy_free_locked(d, pfn, order);
-	pthread_mutex_unlock(&d->lock);
+	spin_unlock(&d->lock);
 }
 
 int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_hi)
@@ -618,7 +760,7 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 	if (lo >= hi)
 		return 0;	/* below start_pfn: never handed out anyway */
 	free_cpu_cached_iovas(d);
-	pthread_mutex_lock(&d->lock);
+	spin_lock(&d->lock);
 	/* every granule must be free: take the blocks covering it out, one by one */
 	for (unsigned long p = lo; p < hi;) {
 		unsigned int k;
@@ -633,7 +775,7 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 		if (!found) {
 			/* give back what was taken: the reserved part so far */
 			free_range_locked(d, lo, p);
-			pthread_mutex_unlock(&d->lock);
+			spin_unlock(&d->lock);
 			return -EBUSY;
 		}
 		/* take the block out, give back its parts outside [lo, hi) */
@@ -649,7 +791,7 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 			p = min(bend, hi);
 		}
 	}
-	pthread_mutex_unlock(&d->lock);
+	spin_unlock(&d->lock);
 	return 0;
 }
 

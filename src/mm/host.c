@@ -13,9 +13,12 @@
 #include "mm/mm.h"
 
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define HOST_VMA_MARGIN		4096UL	/* left to the rest of the process */
@@ -273,4 +276,35 @@ int host_private_pages(const void *addr, size_t npages, unsigned long *private_m
 		done += n;
 	}
 	return 0;
+}
+
+static long host_membarrier(int cmd)
+{
+	return syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+int host_barrier_register(void)
+{
+	long cmds = host_membarrier(MEMBARRIER_CMD_QUERY);
+
+	if (cmds < 0)
+		return -errno;
+	if (!(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+		return -ENOSYS;
+	if (host_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+		return -errno;
+	return 0;
+}
+
+void host_barrier_all_threads(void)
+{
+	if (!host_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+		return;
+	/* the registration is the process's; register again (idempotent) and retry */
+	if (!host_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) &&
+	    !host_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+		return;
+	/* the other side relies on it: going on would be a silent race */
+	fprintf(stderr, "dmamap: membarrier failed after it had worked (errno %d)\n", errno);
+	abort();
 }

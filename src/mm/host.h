@@ -66,4 +66,16 @@ int host_populate_write(void *addr, size_t len);
  */
 int host_private_pages(const void *addr, size_t npages, unsigned long *private_map);
 
+/*
+ * Asymmetric barriers (membarrier(2)): host_barrier_all_threads() has every
+ * thread of the process that is running execute a full memory barrier (one
+ * that is not running has one at its next switch in), so a thread's fast
+ * path may order a store before a load with a compiler barrier alone when
+ * the rare other side calls this between its own store and load.
+ * host_barrier_register() must have returned 0 first (else it is not
+ * available). The barrier is slow (an interrupt per CPU running us).
+ */
+int host_barrier_register(void);
+void host_barrier_all_threads(void);
+
 #endif /* DMAMAP_SRC_MM_HOST_H */

@@ -246,11 +246,111 @@ static void test_racing_double_free(void **state)
 	iova_domain_destroy(d);
 }
 
+/*
+ * Draining another thread's cache while that thread allocates and frees
+ * through it: the owner works on its cache without a lock, so the drainer
+ * must wait for an operation in progress and the owner must keep off the
+ * cache while it is drained. No range is ever held by both, none is lost.
+ */
+#define DRAIN_SPACE	64UL
+#define DRAIN_ROUNDS	10000
+
+struct drain_owner {
+	struct iova_domain *d;
+	u64 *map;
+	pthread_barrier_t *start;
+	int stop;		/* atomic */
+	unsigned long pfn[8], size[8], nlive;
+	unsigned long ops, bad;
+};
+
+static void *drain_owner_fn(void *arg)
+{
+	struct drain_owner *o = arg;
+	u64 rng = 0x5eed;
+
+	pthread_barrier_wait(o->start);
+	while (!__atomic_load_n(&o->stop, __ATOMIC_RELAXED)) {
+		u64 r = test_rand(&rng);
+
+		if (o->nlive < ARRAY_SIZE(o->pfn) && (r & 1 || !o->nlive)) {
+			unsigned long size = 1 + (r >> 8) % 2;
+			unsigned long pfn = alloc_iova_fast(o->d, size, ~0UL, false);
+
+			if (!pfn)
+				continue;	/* all of it in the drainer's hands */
+			o->bad += pfn % size != 0 || pfn + size > DRAIN_SPACE;
+			o->bad += mark(o->map, pfn, size);
+			o->pfn[o->nlive] = pfn;
+			o->size[o->nlive++] = size;
+		} else {
+			unsigned long i = (r >> 8) % o->nlive;
+
+			o->bad += unmark(o->map, o->pfn[i], o->size[i]);
+			free_iova_fast(o->d, o->pfn[i], o->size[i]);
+			o->nlive--;
+			o->pfn[i] = o->pfn[o->nlive];
+			o->size[i] = o->size[o->nlive];
+		}
+		o->ops++;
+	}
+	return NULL;
+}
+
+static void test_drain_while_owner_runs(void **state)
+{
+	struct drain_owner o = { 0 };
+	u64 map[1] = { 0 };
+	unsigned long pfn[DRAIN_SPACE], got = 0;
+	pthread_barrier_t start;
+	pthread_t tid;
+
+	(void)state;
+	assert_int_equal(iova_domain_create(PAGE_SIZE, 1, DRAIN_SPACE, &o.d), 0);
+	o.map = map;
+	o.start = &start;
+	assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+	assert_int_equal(pthread_create(&tid, NULL, drain_owner_fn, &o), 0);
+	pthread_barrier_wait(&start);
+	for (unsigned int round = 0; round < DRAIN_ROUNDS; round++) {
+		unsigned long n = 0, p;
+
+		/* every other round the drain is the one on exhaustion */
+		if (round % 2)
+			free_cpu_cached_iovas(o.d);
+		while (n < DRAIN_SPACE && (p = alloc_iova_fast(o.d, 1, ~0UL, round % 2 == 0))) {
+			assert_true(p < DRAIN_SPACE);
+			/* not held by the owner, nor still in its cache to be handed out */
+			assert_int_equal(mark(map, p, 1), 0);
+			pfn[n++] = p;
+		}
+		got += n;
+		for (unsigned long i = 0; i < n; i++) {
+			assert_int_equal(unmark(map, pfn[i], 1), 0);
+			free_iova_fast(o.d, pfn[i], 1);
+		}
+	}
+	__atomic_store_n(&o.stop, 1, __ATOMIC_RELAXED);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	pthread_barrier_destroy(&start);
+	assert_int_equal(o.bad, 0);
+	assert_true(got > 0);
+	for (unsigned long i = 0; i < o.nlive; i++)
+		free_iova_fast(o.d, o.pfn[i], o.size[i]);
+	assert_int_equal(iova_pages_used(o.d), 0);
+	assert_int_equal(iova_misuse_count(o.d), 0);
+	/* nothing lost: drained, the space is whole again */
+	assert_int_equal(alloc_iova_fast(o.d, DRAIN_SPACE / 2, ~0UL, true), DRAIN_SPACE / 2);
+	free_iova_fast(o.d, DRAIN_SPACE / 2, DRAIN_SPACE / 2);
+	iova_domain_destroy(o.d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_racing_double_free),
+		cmocka_unit_test(test_drain_while_owner_runs),
 	};
 
 	return cmocka_run_group_tests_name("iova-threads", tests, NULL, NULL);
