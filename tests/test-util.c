@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -156,4 +157,26 @@ bool test_read_faults(const void *addr)
 	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
 		return strstr(buf, "SEGV") != NULL;
 	return false;
+}
+
+void test_device_writes(struct device *dev, dma_addr_t dma, size_t len, u32 seed)
+{
+	u8 *buf = malloc(len);
+
+	assert_non_null(buf);
+	test_fill_pattern(buf, len, seed);
+	assert_int_equal(dmamap_bus_write(dev, dma, buf, len, NULL), 0);
+	free(buf);
+}
+
+bool test_device_sees(struct device *dev, dma_addr_t dma, size_t len, u32 seed)
+{
+	u8 *buf = malloc(len);
+	bool ok;
+
+	assert_non_null(buf);
+	assert_int_equal(dmamap_bus_read(dev, dma, buf, len, NULL), 0);
+	ok = test_check_pattern(buf, len, seed) == -1;
+	free(buf);
+	return ok;
 }

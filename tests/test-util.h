@@ -33,6 +33,11 @@ void test_fill_pattern(void *buf, size_t len, u32 seed);
 /* Returns -1 if all good, else the offset of the first mismatch. */
 long test_check_pattern(const void *buf, size_t len, u32 seed);
 
+/* The device writes @len bytes of pattern @seed at @dma (the write must succeed). */
+void test_device_writes(struct device *dev, dma_addr_t dma, size_t len, u32 seed);
+/* The device reads @len bytes at @dma (the read must succeed): do they carry pattern @seed? */
+bool test_device_sees(struct device *dev, dma_addr_t dma, size_t len, u32 seed);
+
 /* The machine's statistics, as a value. */
 struct dmamap_stats test_stats(struct dmamap_machine *m);
 

@@ -36,27 +36,6 @@ static struct page *dma_page(struct dmamap_machine *m, struct device *dev, dma_a
 	return dmamap_pfn_to_page(m, PHYS_PFN(dma + dmamap_device_dma_offset(dev)));
 }
 
-/* The device reads @len bytes at @dma and they carry pattern @seed. */
-static void assert_device_sees(struct device *dev, dma_addr_t dma, size_t len, u32 seed)
-{
-	u8 *buf = malloc(len);
-
-	assert_non_null(buf);
-	assert_int_equal(dmamap_bus_read(dev, dma, buf, len, NULL), 0);
-	assert_int_equal(test_check_pattern(buf, len, seed), -1);
-	free(buf);
-}
-
-static void device_writes(struct device *dev, dma_addr_t dma, size_t len, u32 seed)
-{
-	u8 *buf = malloc(len);
-
-	assert_non_null(buf);
-	test_fill_pattern(buf, len, seed);
-	assert_int_equal(dmamap_bus_write(dev, dma, buf, len, NULL), 0);
-	free(buf);
-}
-
 /* --- the seed: a buffer without a kernel mapping ----------------------------- */
 
 /*
@@ -101,8 +80,8 @@ static void test_nkm_seed(void **state)
 	user = (u8 *)vma->vm_start;
 	assert_true(test_all_bytes(user, PAGE_ALIGN(size), 0));
 	test_fill_pattern(user, size, 11);
-	assert_device_sees(a, dma, size, 11);
-	device_writes(a, dma, size, 12);
+	assert_true(test_device_sees(a, dma, size, 11));
+	test_device_writes(a, dma, size, 12);
 	assert_int_equal(test_check_pattern(user, size, 12), -1);
 	/* still no VA window used: the user mapping is not the kernel's */
 	st1 = test_stats(m);
@@ -125,10 +104,10 @@ static void test_nkm_seed(void **state)
 	assert_int_equal(dma_b, dma - 0x40000000ULL);
 	assert_int_not_equal(dma_b, dma);
 	assert_int_equal(sg_dma_len(sgt.sgl), PAGE_ALIGN(size));
-	assert_device_sees(b, dma_b, size, 12);
-	device_writes(b, dma_b + PAGE_SIZE, 64, 13);
+	assert_true(test_device_sees(b, dma_b, size, 12));
+	test_device_writes(b, dma_b + PAGE_SIZE, 64, 13);
 	dma_unmap_sgtable(b, &sgt, DMA_BIDIRECTIONAL, 0);
-	assert_device_sees(a, dma + PAGE_SIZE, 64, 13);
+	assert_true(test_device_sees(a, dma + PAGE_SIZE, 64, 13));
 	assert_int_equal(test_check_pattern(user + PAGE_SIZE, 64, 13), -1);
 	sg_free_table(&sgt);
 
@@ -439,7 +418,7 @@ static void test_mmap_pgoff_and_bounds(void **state)
 		void *p = dma_alloc_attrs(dev, size, &dma, GFP_KERNEL, kinds[k]);
 
 		assert_non_null(p);
-		device_writes(dev, dma, size, 20 + k);
+		test_device_writes(dev, dma, size, 20 + k);
 		for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 			struct dmamap_stats st0 = test_stats(m);
 			struct vm_area_struct *vma;
@@ -498,7 +477,7 @@ static void test_get_sgtable(void **state)
 			assert_int_equal(page_to_phys(sg_page(sgt.sgl)),
 					 dma + dmamap_device_dma_offset(dev));
 			/* the table describes the buffer: what the device wrote is there */
-			device_writes(dev, dma + 5 * PAGE_SIZE, 1, 30);
+			test_device_writes(dev, dma + 5 * PAGE_SIZE, 1, 30);
 			assert_int_equal(sg_pcopy_to_buffer(sgt.sgl, 1, buf, 1, 5 * PAGE_SIZE), 1);
 			test_fill_pattern(buf + 1, 1, 30);
 			assert_int_equal(buf[0], buf[1]);
@@ -537,7 +516,7 @@ static void test_free_wrong_attrs(void **state)
 	mapped = dma_alloc_attrs(dev, size, &md, GFP_KERNEL, 0);
 	assert_non_null(cookie);
 	assert_non_null(mapped);
-	device_writes(dev, cd, size, 40);
+	test_device_writes(dev, cd, size, 40);
 	test_fill_pattern(mapped, size, 41);
 
 	st0 = test_stats(m);
@@ -558,9 +537,9 @@ static void test_free_wrong_attrs(void **state)
 	assert_int_equal(st1.vmalloc_bytes, st0.vmalloc_bytes);
 	assert_int_equal(st1.vmalloc_areas, st0.vmalloc_areas);
 	/* both buffers still work */
-	assert_device_sees(dev, cd, size, 40);
+	assert_true(test_device_sees(dev, cd, size, 40));
 	assert_int_equal(test_check_pattern(mapped, size, 41), -1);
-	assert_device_sees(dev, md, size, 41);
+	assert_true(test_device_sees(dev, md, size, 41));
 	{
 		struct vm_area_struct *vma;
 

@@ -57,28 +57,6 @@ static struct page *high_pages(struct dmamap_machine *m, unsigned int order)
 	return p;
 }
 
-static bool device_sees(struct device *dev, dma_addr_t dma, size_t len, u32 seed)
-{
-	u8 *buf = malloc(len);
-	bool ok;
-
-	assert_non_null(buf);
-	assert_int_equal(dmamap_bus_read(dev, dma, buf, len, NULL), 0);
-	ok = test_check_pattern(buf, len, seed) == -1;
-	free(buf);
-	return ok;
-}
-
-static void device_writes(struct device *dev, dma_addr_t dma, size_t len, u32 seed)
-{
-	u8 *buf = malloc(len);
-
-	assert_non_null(buf);
-	test_fill_pattern(buf, len, seed);
-	assert_int_equal(dmamap_bus_write(dev, dma, buf, len, NULL), 0);
-	free(buf);
-}
-
 /* --- bouncing ------------------------------------------------------------------ */
 
 /*
@@ -112,8 +90,8 @@ static void test_bounce(void **state)
 		assert_int_equal(st1.bounce_bytes - st0.bounce_bytes, len);
 		assert_int_equal(st1.swiotlb_slots_total, SZ_4M / SLOT);
 
-		assert_true(device_sees(dev, dma, len, 1));
-		device_writes(dev, dma, len, 2);
+		assert_true(test_device_sees(dev, dma, len, 1));
+		test_device_writes(dev, dma, len, 2);
 		/* the original is untouched until the copy back */
 		assert_int_equal(test_check_pattern(cpu, len, 1), -1);
 		dma_unmap_page(dev, dma, len, DMA_BIDIRECTIONAL);
@@ -161,8 +139,8 @@ static void test_directions(void **state)
 
 	/* TO_DEVICE: the device's writes to the slot never reach the buffer */
 	da = dma_map_page(f.dev, a, 0, len, DMA_TO_DEVICE);
-	assert_true(device_sees(f.dev, da, len, 10));
-	device_writes(f.dev, da, len, 12);		/* junk left in the slot */
+	assert_true(test_device_sees(f.dev, da, len, 10));
+	test_device_writes(f.dev, da, len, 12);		/* junk left in the slot */
 	dma_sync_single_for_cpu(f.dev, da, len, DMA_TO_DEVICE);
 	assert_int_equal(test_check_pattern(page_address(a), len, 10), -1);
 	dma_unmap_page(f.dev, da, len, DMA_TO_DEVICE);
@@ -171,12 +149,12 @@ static void test_directions(void **state)
 	/* FROM_DEVICE into the same slot, never written: the buffer stays */
 	db = dma_map_page(f.dev, b, 0, len, DMA_FROM_DEVICE);
 	assert_int_equal(db, da);
-	assert_true(device_sees(f.dev, db, len, 11));	/* not the junk */
+	assert_true(test_device_sees(f.dev, db, len, 11));	/* not the junk */
 	dma_unmap_page(f.dev, db, len, DMA_FROM_DEVICE);
 	assert_int_equal(test_check_pattern(page_address(b), len, 11), -1);
 
 	/* FROM_DEVICE written in part: that part changes, the rest stays */
-	device_writes(f.dev, da, len, 13);		/* junk in the slot again */
+	test_device_writes(f.dev, da, len, 13);		/* junk in the slot again */
 	db = dma_map_page(f.dev, b, 0, len, DMA_FROM_DEVICE);
 	assert_int_equal(db, da);
 	{
@@ -191,7 +169,7 @@ static void test_directions(void **state)
 
 		/* FROM_DEVICE whole: copied back at unmap, not before */
 		db = dma_map_page(f.dev, b, 0, len, DMA_FROM_DEVICE);
-		device_writes(f.dev, db, len, 15);
+		test_device_writes(f.dev, db, len, 15);
 		assert_memory_equal(page_address(b), want, len);
 	}
 	dma_unmap_page(f.dev, db, len, DMA_FROM_DEVICE);
@@ -199,7 +177,7 @@ static void test_directions(void **state)
 
 	/* an unmap that skips the CPU sync does not copy back */
 	db = dma_map_page(f.dev, b, 0, len, DMA_FROM_DEVICE);
-	device_writes(f.dev, db, len, 16);
+	test_device_writes(f.dev, db, len, 16);
 	dma_unmap_page_attrs(f.dev, db, len, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
 	assert_int_equal(test_check_pattern(page_address(b), len, 15), -1);
 	assert_int_equal(test_stats(f.m).swiotlb_slots_used, 0);
@@ -232,18 +210,18 @@ static void test_syncs(void **state)
 	test_fill_pattern(cpu, len, 20);
 
 	dma = dma_map_single(f.dev, cpu, len, DMA_BIDIRECTIONAL);
-	assert_true(device_sees(f.dev, dma, len, 20));
+	assert_true(test_device_sees(f.dev, dma, len, 20));
 	test_fill_pattern(cpu, len, 21);
-	assert_true(device_sees(f.dev, dma, len, 20));
+	assert_true(test_device_sees(f.dev, dma, len, 20));
 	dma_sync_single_for_device(f.dev, dma, len, DMA_BIDIRECTIONAL);
-	assert_true(device_sees(f.dev, dma, len, 21));
-	device_writes(f.dev, dma, len, 22);
+	assert_true(test_device_sees(f.dev, dma, len, 21));
+	test_device_writes(f.dev, dma, len, 22);
 	assert_int_equal(test_check_pattern(cpu, len, 21), -1);
 	dma_sync_single_for_cpu(f.dev, dma, len, DMA_BIDIRECTIONAL);
 	assert_int_equal(test_check_pattern(cpu, len, 22), -1);
 
 	/* part of the mapping (whole cache lines), across a slot boundary */
-	device_writes(f.dev, dma, len, 23);
+	test_device_writes(f.dev, dma, len, 23);
 	dma_sync_single_for_cpu(f.dev, dma + SLOT + 1024, 2048, DMA_BIDIRECTIONAL);
 	test_fill_pattern(want, len, 22);
 	{
@@ -270,11 +248,11 @@ static void test_syncs(void **state)
 		/* TO_DEVICE: the sync for the CPU copies nothing back */
 		test_fill_pattern(cpu, len, s);
 		dma = dma_map_single(dev, cpu, len, DMA_TO_DEVICE);
-		assert_true(device_sees(dev, dma, len, s));
+		assert_true(test_device_sees(dev, dma, len, s));
 		test_fill_pattern(cpu, len, s + 1);
 		dma_sync_single_for_device(dev, dma, len, DMA_TO_DEVICE);
-		assert_true(device_sees(dev, dma, len, s + 1));
-		device_writes(dev, dma, len, s + 2);
+		assert_true(test_device_sees(dev, dma, len, s + 1));
+		test_device_writes(dev, dma, len, s + 2);
 		dma_sync_single_for_cpu(dev, dma, len, DMA_TO_DEVICE);
 		assert_int_equal(test_check_pattern(cpu, len, s + 1), -1);
 		dma_unmap_single(dev, dma, len, DMA_TO_DEVICE);
@@ -282,11 +260,11 @@ static void test_syncs(void **state)
 
 		/* FROM_DEVICE: the sync for the device copies nothing in */
 		dma = dma_map_single(dev, cpu, len, DMA_FROM_DEVICE);
-		assert_true(device_sees(dev, dma, len, s + 1));	/* the map did copy */
+		assert_true(test_device_sees(dev, dma, len, s + 1));	/* the map did copy */
 		test_fill_pattern(cpu, len, s + 3);
 		dma_sync_single_for_device(dev, dma, len, DMA_FROM_DEVICE);
-		assert_true(device_sees(dev, dma, len, s + 1));
-		device_writes(dev, dma, len, s + 4);
+		assert_true(test_device_sees(dev, dma, len, s + 1));
+		test_device_writes(dev, dma, len, s + 4);
 		dma_sync_single_for_cpu(dev, dma, len, DMA_FROM_DEVICE);
 		assert_int_equal(test_check_pattern(cpu, len, s + 4), -1);
 		dma_unmap_single(dev, dma, len, DMA_FROM_DEVICE);
@@ -339,15 +317,15 @@ static void test_exhaustion(void **state)
 	assert_int_equal(st1.api_errors, st0.api_errors);
 	/* the mapped ones still hold their buffers */
 	for (int i = 0; i < 4; i++)
-		assert_true(device_sees(f.dev, dma[i], len, 30 + (u32)i));
+		assert_true(test_device_sees(f.dev, dma[i], len, 30 + (u32)i));
 
 	/* room again after an unmap */
-	device_writes(f.dev, dma[2], len, 40);
+	test_device_writes(f.dev, dma[2], len, 40);
 	dma_unmap_page(f.dev, dma[2], len, DMA_BIDIRECTIONAL);
 	assert_int_equal(test_check_pattern(page_address(pages[2]), len, 40), -1);
 	dma[4] = dma_map_page(f.dev, pages[4], 0, len, DMA_TO_DEVICE);
 	assert_false(dma_mapping_error(f.dev, dma[4]));
-	assert_true(device_sees(f.dev, dma[4], len, 34));
+	assert_true(test_device_sees(f.dev, dma[4], len, 34));
 	dma_unmap_page(f.dev, dma[4], len, DMA_TO_DEVICE);
 	for (int i = 0; i < 4; i++)
 		if (i != 2)
@@ -416,8 +394,8 @@ static void test_map_sg(void **state)
 		} else {
 			assert_int_equal(sg_dma_address(sg), sg_phys(sg));
 		}
-		assert_true(device_sees(f.dev, sg_dma_address(sg), sg_dma_len(sg), 50 + i));
-		device_writes(f.dev, sg_dma_address(sg), sg_dma_len(sg), 60 + i);
+		assert_true(test_device_sees(f.dev, sg_dma_address(sg), sg_dma_len(sg), 50 + i));
+		test_device_writes(f.dev, sg_dma_address(sg), sg_dma_len(sg), 60 + i);
 	}
 	dma_unmap_sgtable(f.dev, &sgt, DMA_BIDIRECTIONAL, 0);
 	assert_int_equal(test_stats(f.m).swiotlb_slots_used, 0);
@@ -475,7 +453,7 @@ static void test_offset(void **state)
 	assert_false(dma_mapping_error(dev, dma));
 	assert_int_equal(test_stats(m).swiotlb_slots_used, PAGE_SIZE / SLOT);
 	assert_true(dma + offset >= 0x80000000ULL && dma + offset < 0x80000000ULL + SZ_64M);
-	assert_true(device_sees(dev, dma, PAGE_SIZE, 70));
+	assert_true(test_device_sees(dev, dma, PAGE_SIZE, 70));
 	dma_unmap_page(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
 	assert_int_equal(test_stats(m).swiotlb_slots_used, 0);
 	dmamap_free_pages(top, 0);
@@ -502,7 +480,7 @@ static void test_offset(void **state)
 		dma = dma_map_page(dev, p, 0, PAGE_SIZE, DMA_TO_DEVICE);
 		assert_int_equal(dma, page_to_phys(p) - offset);
 		assert_int_equal(test_stats(m).swiotlb_slots_used, 0);
-		assert_true(device_sees(dev, dma, PAGE_SIZE, 71));
+		assert_true(test_device_sees(dev, dma, PAGE_SIZE, 71));
 		dma_unmap_page(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
 		while (n)
 			dmamap_free_pages(held[--n], 10);
