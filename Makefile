@@ -4,6 +4,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
+BUILD_BENCH ?= build-bench
 MESON      ?= meson
 NINJA      ?= ninja
 
@@ -28,15 +29,17 @@ demo: build
 check: deps
 	@sh scripts/check.sh $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
 
-bench: deps $(BUILD)/build.ninja
-	$(MESON) setup --reconfigure $(BUILD) --buildtype=release -Db_ndebug=true -Db_lto=true >/dev/null
-	$(NINJA) -C $(BUILD)
-	$(BUILD)/bench/dmamap-bench $(BENCH_ARGS)
+# The benchmarks in a build of their own: release with link-time optimisation.
+bench: deps
+	@[ -f $(BUILD_BENCH)/build.ninja ] || $(MESON) setup $(BUILD_BENCH) --buildtype=release \
+		-Db_ndebug=true -Db_lto=true -Dtests=false >/dev/null
+	$(NINJA) -C $(BUILD_BENCH)
+	$(BUILD_BENCH)/bench/dmamap-bench $(BENCH_ARGS)
 
 install: build
 	$(MESON) install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_BENCH)
 
 distclean: clean
