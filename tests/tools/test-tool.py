@@ -12,6 +12,8 @@ usage: test-tool.py DMAMAP CASE
   bench    'dmamap bench --json' with a tiny scale writes valid JSON naming
            every benchmark 'dmamap bench --list' knows
   options  bad options and commands exit non-zero with a message
+  readme   the tour in README.md is examples/tour.c, which make check builds
+           and runs: the README cannot drift from code that works
 """
 import json
 import os
@@ -146,7 +148,18 @@ def case_options(tool, tmp):
     expect(r.returncode != 0, "a filter matching nothing exited 0")
 
 
-CASES = {"demo": case_demo, "svg": case_svg, "trace": case_trace, "bench": case_bench,
+def case_readme(tool, tmp):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    readme = open(os.path.join(root, "README.md")).read()
+    tour = open(os.path.join(root, "examples", "tour.c")).read()
+    start = readme.find("## A five-minute tour")
+    expect(start >= 0, "README has no tour section")
+    m = re.search(r"```c\n(.*?)```", readme[start:], re.S)
+    expect(m, "the tour section has no C block")
+    expect(m.group(1).strip() == tour.strip(), "README's tour differs from examples/tour.c")
+
+
+CASES = {"readme": case_readme, "demo": case_demo, "svg": case_svg, "trace": case_trace, "bench": case_bench,
          "options": case_options}
 
 if __name__ == "__main__":
