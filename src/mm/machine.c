@@ -432,7 +432,13 @@ static int init_banks(struct dmamap_machine *m, u64 **storage_out, size_t *stora
 	m->zone_dma_limit = min_t(phys_addr_t, DMA_BIT_MASK(32), m->ram_end - 1);
 
 	*storage_bytes = PAGE_ALIGN(words * sizeof(u64));
-	storage = host_alloc_lazy(*storage_bytes);
+	/*
+	 * From the C heap: a small machine's bitmaps (64 KiB for 1 GiB) reuse
+	 * memory the process has touched before, where zeroing costs less than
+	 * the page faults of a fresh mapping; a large one's come from a fresh
+	 * lazy mapping all the same (calloc maps large sizes).
+	 */
+	storage = calloc(1, *storage_bytes);
 	if (!storage)
 		return -ENOMEM;
 	*storage_out = storage;
@@ -536,7 +542,7 @@ out_memfd:
 out_banks:
 	for (unsigned int i = 0; i < m->nr_banks; i++)
 		buddy_destroy(&m->banks[i].buddy);
-	host_release(mp->buddy_storage, mp->buddy_storage_bytes);
+	free(mp->buddy_storage);
 out_free:
 	pthread_mutex_destroy(&m->lock);
 	free(mp);
@@ -563,7 +569,7 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m)
 	close(m->memfd);
 	for (unsigned int i = 0; i < m->nr_banks; i++)
 		buddy_destroy(&m->banks[i].buddy);
-	host_release(mp->buddy_storage, mp->buddy_storage_bytes);
+	free(mp->buddy_storage);
 	pthread_mutex_destroy(&m->lock);
 	free(mp);
 }
