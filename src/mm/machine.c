@@ -395,6 +395,8 @@ static int reserve_pages_region(struct dmamap_machine *m)
 	base = host_alloc_lazy_aligned(need, PAGES_REGION_ALIGN);
 	if (!base)
 		return -ENOMEM;
+	/* the header is written now: one call populates it, cheaper than a page fault */
+	host_populate_write(base, PAGE_SIZE);
 	h = (struct pages_header *)base;
 	h->magic = PAGES_HEADER_MAGIC;
 	h->machine = m;
