@@ -97,7 +97,7 @@ static int bench_maint(const struct bench_ctx *ctx, struct bench_result *r, bool
 	r->iterations = rounds;
 	r->goal = BENCH_GOAL_MAX;
 	if (clean) {
-		/* issue target: a clean of 64 KiB within 5 us */
+		/* the goal: a clean of 64 KiB within 5 us */
 		r->target = 5000;
 		r->floor_name = "memcpy 64 KiB";
 		r->floor_median = bench_floor_memcpy_ns(ctx, len);

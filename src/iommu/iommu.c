@@ -604,7 +604,6 @@ long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bo
 	bool strict = d->cfg.flush == DMAMAP_IOMMU_STRICT;
 	u64 iseq = strict ? __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) : 0, val;
 	size_t leaf, run;
-	phys_addr_t end;
 
 	(*misses)++;
 	if (unlikely(!walk_page(d, iova, &val, &leaf)))
@@ -622,13 +621,7 @@ long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bo
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, run);
 	if (likely(len <= PAGE_SIZE - (iova & (PAGE_SIZE - 1))) && likely(val & IOTLB_RAM))
 		return (long)len;
-	end = iommu_ram_end(d->machine, *phys);
-	if (unlikely(!end)) {
-		f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
-		f->reason = DMAMAP_FAULT_BUS;
-		return -EFAULT;
-	}
-	return (long)min_t(u64, len, end - *phys);
+	return iommu_ram_clip(d->machine, *phys, len, write, f);
 }
 
 long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,

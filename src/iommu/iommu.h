@@ -97,6 +97,23 @@ static inline phys_addr_t iommu_ram_end(const struct dmamap_machine *m, phys_add
 }
 
 /*
+ * A translated run starting at @phys, cut at the end of its RAM bank: its
+ * length, or -EFAULT with a bus fault in @f when @phys is not RAM.
+ */
+static inline long iommu_ram_clip(const struct dmamap_machine *m, phys_addr_t phys, size_t len,
+				  bool write, struct dmamap_fault *f)
+{
+	phys_addr_t end = iommu_ram_end(m, phys);
+
+	if (unlikely(!end)) {
+		f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
+		f->reason = DMAMAP_FAULT_BUS;
+		return -EFAULT;
+	}
+	return (long)min_t(u64, len, end - phys);
+}
+
+/*
  * The general case of iommu_bus_translate(): page by page, from @run bytes
  * into the access (found at *@phys when @run is not 0).
  */
@@ -127,7 +144,6 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	struct dmamap_iommu_domain *d = t->domain;
 	unsigned long iova = (unsigned long)dma;
 	size_t run = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
-	phys_addr_t end;
 	u64 gen, val;
 
 	gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
@@ -169,16 +185,10 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 		}
 	}
 	/* the RAM bank ends the run too */
-	end = iommu_ram_end(d->machine, *phys);
-	if (unlikely(!end)) {
-		f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
-		f->reason = DMAMAP_FAULT_BUS;
-		return -EFAULT;
-	}
-	return (long)min_t(u64, len, end - *phys);
+	return iommu_ram_clip(d->machine, *phys, len, write, f);
 }
 
-/* The DMA backend's hooks (issue: the IOMMU DMA backend). */
+/* The hooks of the IOMMU DMA backend (src/dma/dma-iommu.c). */
 const struct dma_map_ops *iommu_domain_dma_ops(struct iommu_domain *domain);
 
 /*
