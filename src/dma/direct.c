@@ -233,8 +233,8 @@ static int direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cp
 	return 0;
 }
 
-static dma_addr_t direct_map_phys(struct device *dev, phys_addr_t phys, size_t size,
-				  enum dma_data_direction dir, unsigned long attrs)
+static inline dma_addr_t direct_map_phys(struct device *dev, phys_addr_t phys, size_t size,
+					 enum dma_data_direction dir, unsigned long attrs)
 {
 	if (unlikely(!dma_capable(dev, phys, size))) {
 		if (is_swiotlb_active(dev))
@@ -246,22 +246,35 @@ static dma_addr_t direct_map_phys(struct device *dev, phys_addr_t phys, size_t s
 				  (unsigned long long)*dev->dma_mask);
 		return DMA_MAPPING_ERROR;
 	}
-	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+	/* a coherent device leaves the CPU caches nothing to do */
+	if (!dev->dma_coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_sync_for_device_phys(dev, phys, size, dir);
 	return phys_to_dma(dev, phys);
 }
 
-static dma_addr_t direct_map_page(struct device *dev, struct page *page, unsigned long offset,
-				  size_t size, enum dma_data_direction dir, unsigned long attrs)
+/*
+ * One entry of a map, as dma_direct_map_page(): [phys, phys+size) must lie
+ * in one RAM bank (the bank of the previous entry of a list, *@hint, tried
+ * first), then it is mapped or bounced.
+ */
+static inline dma_addr_t map_one(struct device *dev, phys_addr_t phys, size_t size,
+				 enum dma_data_direction dir, unsigned long attrs,
+				 const struct mm_bank **hint)
 {
-	phys_addr_t phys = page_to_phys(page) + offset;
-
-	if (!mm_phys_is_ram(dev->machine, phys, size)) {
+	if (unlikely(!mm_phys_is_ram_hint(dev->machine, phys, size, hint))) {
 		dma_report_misuse(dev, "dma_map_page: %#llx+%zu runs past the end of its RAM bank",
 				  (unsigned long long)phys, size);
 		return DMA_MAPPING_ERROR;
 	}
 	return direct_map_phys(dev, phys, size, dir, attrs);
+}
+
+static dma_addr_t direct_map_page(struct device *dev, struct page *page, unsigned long offset,
+				  size_t size, enum dma_data_direction dir, unsigned long attrs)
+{
+	const struct mm_bank *hint = NULL;
+
+	return map_one(dev, page_to_phys(page) + offset, size, dir, attrs, &hint);
 }
 
 static void direct_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
@@ -352,16 +365,13 @@ static void direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nen
 /*
  * As dma_direct_map_sg(), with what the per-page path would find again for
  * every entry found once per list: the machine's frames are told from
- * foreign pointers without the registry, the bank of the previous entry is
- * tried first, and a device in reach of the page that is coherent needs
- * no cache maintenance, so none is called. An entry out of reach goes the
- * per-page way (bounced, or refused).
+ * foreign pointers without the registry, and the bank of the previous entry
+ * is tried first.
  */
 static int direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			 enum dma_data_direction dir, unsigned long attrs)
 {
 	struct dmamap_machine *m = dev->machine;
-	bool sync = !dev->dma_coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC);
 	const struct mm_bank *hint = NULL, *b;
 	struct scatterlist *sg;
 	int i, ret;
@@ -382,22 +392,10 @@ static int direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			goto out_unmap;
 		}
 		phys = b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT) + sg->offset;
-		if (unlikely(!mm_phys_is_ram_hint(m, phys, sg->length, &hint))) {
-			dma_report_misuse(dev, "dma_map_page: %#llx+%u runs past the end of its "
-					  "RAM bank", (unsigned long long)phys, sg->length);
+		sg->dma_address = map_one(dev, phys, sg->length, dir, attrs, &hint);
+		if (unlikely(sg->dma_address == DMA_MAPPING_ERROR)) {
 			ret = -EIO;
 			goto out_unmap;
-		}
-		if (likely(dma_capable(dev, phys, sg->length))) {
-			if (sync)
-				dma_sync_for_device_phys(dev, phys, sg->length, dir);
-			sg->dma_address = phys_to_dma(dev, phys);
-		} else {
-			sg->dma_address = direct_map_phys(dev, phys, sg->length, dir, attrs);
-			if (sg->dma_address == DMA_MAPPING_ERROR) {
-				ret = -EIO;
-				goto out_unmap;
-			}
 		}
 		sg_dma_len(sg) = sg->length;
 	}
