@@ -148,29 +148,15 @@ static dma_addr_t iommu_dma_map_phys(struct device *dev, phys_addr_t phys, size_
 
 /* --- pages ------------------------------------------------------------------- */
 
-/* The physical address of a frame of @m (no checks: @page is one). */
-static inline phys_addr_t frame_phys(const struct dmamap_machine *m, const struct page *page)
-{
-	unsigned long gidx = (unsigned long)(page - m->pages);
-
-	for (unsigned int i = 0; i < m->nr_banks; i++) {
-		const struct mm_bank *b = &m->banks[i];
-
-		if (gidx - b->first < b->nr_pages)
-			return b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT);
-	}
-	return (phys_addr_t)-1;
-}
-
 /* Where the run of physically contiguous frames from @cur ends (at most @max frames). */
 static unsigned int chunk_end(const struct dmamap_machine *m, struct page **pages,
 			      unsigned int count, unsigned int cur, size_t max)
 {
-	phys_addr_t next = frame_phys(m, pages[cur]) + PAGE_SIZE;
+	phys_addr_t next = mm_gidx_phys(m, mm_page_gidx(m, pages[cur])) + PAGE_SIZE;
 	unsigned int j;
 
 	for (j = cur + 1; j < count && j - cur < max; j++, next += PAGE_SIZE)
-		if (frame_phys(m, pages[j]) != next)
+		if (mm_gidx_phys(m, mm_page_gidx(m, pages[j])) != next)
 			break;
 	return j;
 }

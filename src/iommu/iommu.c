@@ -631,7 +631,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 	struct dmamap_iotlb *t = dev->iotlb;
 	struct dmamap_iommu_domain *d = t->domain;
 	u64 need = write ? IOTLB_W : IOTLB_R;
-	phys_addr_t start = run ? *phys : 0, end;
+	phys_addr_t start = run ? *phys : 0;
 
 	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
 	while (run < len) {
@@ -686,14 +686,8 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 		run += min(step, len - run);
 	}
 	/* the RAM bank ends the run too */
-	end = iommu_ram_end(d->machine, start);
-	if (!end) {
-		f->reason = DMAMAP_FAULT_BUS;
-		return -EFAULT;
-	}
-	run = min_t(u64, run, end - start);
 	*phys = start;
-	return (long)run;
+	return iommu_ram_clip(d->machine, start, run, write, f);
 }
 
 const struct dma_map_ops *iommu_domain_dma_ops(struct iommu_domain *domain)

@@ -87,13 +87,9 @@ static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long p
 /* One past the last byte of the RAM bank holding @phys, or 0 when it is not RAM. */
 static inline phys_addr_t iommu_ram_end(const struct dmamap_machine *m, phys_addr_t phys)
 {
-	for (unsigned int i = 0; i < m->nr_banks; i++) {
-		const struct mm_bank *b = &m->banks[i];
+	const struct mm_bank *b = mm_phys_bank(m, phys, 1);
 
-		if (phys - b->base < b->size)
-			return b->base + b->size;
-	}
-	return 0;
+	return b ? b->base + b->size : 0;
 }
 
 /*

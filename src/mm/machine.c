@@ -180,37 +180,11 @@ void mm_report(struct dmamap_machine *m, const char *fmt, ...)
 
 /* --- banks and addresses ------------------------------------------------ */
 
-const struct mm_bank *mm_gidx_bank(const struct dmamap_machine *m, unsigned long gidx)
-{
-	for (unsigned int i = 0; i < m->nr_banks; i++)
-		if (gidx - m->banks[i].first < m->banks[i].nr_pages)
-			return &m->banks[i];
-	return NULL;
-}
-
-const struct mm_bank *mm_phys_bank(const struct dmamap_machine *m, phys_addr_t phys, u64 len)
-{
-	for (unsigned int i = 0; i < m->nr_banks; i++) {
-		const struct mm_bank *b = &m->banks[i];
-
-		if (phys >= b->base && phys - b->base < b->size)
-			return len <= b->size - (phys - b->base) ? b : NULL;
-	}
-	return NULL;
-}
-
 unsigned long mm_phys_gidx(const struct dmamap_machine *m, phys_addr_t phys)
 {
 	const struct mm_bank *b = mm_phys_bank(m, phys, 1);
 
 	return b ? b->first + (unsigned long)((phys - b->base) >> PAGE_SHIFT) : ~0UL;
-}
-
-phys_addr_t mm_gidx_phys(const struct dmamap_machine *m, unsigned long gidx)
-{
-	const struct mm_bank *b = mm_gidx_bank(m, gidx);
-
-	return b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT);
 }
 
 bool mm_phys_is_ram(const struct dmamap_machine *m, phys_addr_t phys, u64 len)

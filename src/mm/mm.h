@@ -129,13 +129,39 @@ static inline struct page *mm_gidx_page(const struct dmamap_machine *m, unsigned
 	return &m->pages[gidx];
 }
 
-const struct mm_bank *mm_gidx_bank(const struct dmamap_machine *m, unsigned long gidx);
+/* The bank holding frame @gidx, or NULL. Banks are few: a scan, inline for the hot paths. */
+static inline const struct mm_bank *mm_gidx_bank(const struct dmamap_machine *m,
+						 unsigned long gidx)
+{
+	for (unsigned int i = 0; i < m->nr_banks; i++)
+		if (gidx - m->banks[i].first < m->banks[i].nr_pages)
+			return &m->banks[i];
+	return NULL;
+}
+
 /* The bank holding [phys, phys+len), or NULL. */
-const struct mm_bank *mm_phys_bank(const struct dmamap_machine *m, phys_addr_t phys, u64 len);
+static inline const struct mm_bank *mm_phys_bank(const struct dmamap_machine *m, phys_addr_t phys,
+						 u64 len)
+{
+	for (unsigned int i = 0; i < m->nr_banks; i++) {
+		const struct mm_bank *b = &m->banks[i];
+
+		if (phys >= b->base && phys - b->base < b->size)
+			return len <= b->size - (phys - b->base) ? b : NULL;
+	}
+	return NULL;
+}
 
 /* phys -> frame index; -1UL when @phys is not RAM. */
 unsigned long mm_phys_gidx(const struct dmamap_machine *m, phys_addr_t phys);
-phys_addr_t mm_gidx_phys(const struct dmamap_machine *m, unsigned long gidx);
+
+/* The physical address of frame @gidx (no checks: it is one of @m's). */
+static inline phys_addr_t mm_gidx_phys(const struct dmamap_machine *m, unsigned long gidx)
+{
+	const struct mm_bank *b = mm_gidx_bank(m, gidx);
+
+	return b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT);
+}
 
 /* Is [phys, phys+len) RAM of a single bank? */
 bool mm_phys_is_ram(const struct dmamap_machine *m, phys_addr_t phys, u64 len);
