@@ -371,28 +371,20 @@ static void direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nen
 static int direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			 enum dma_data_direction dir, unsigned long attrs)
 {
-	struct dmamap_machine *m = dev->machine;
-	const struct mm_bank *hint = NULL, *b;
+	const struct mm_bank *hint = NULL;
 	struct scatterlist *sg;
 	int i, ret;
 
 	for_each_sg(sgl, sg, nents, i) {
 		struct page *page = sg ? sg_page(sg) : NULL;
-		unsigned long gidx;
-		phys_addr_t phys;
+		phys_addr_t phys = page ? mm_page_phys_hint(dev->machine, page, &hint) :
+					  (phys_addr_t)-1;
 
-		if (!page || !sg->length || !mm_is_page_of(m, page)) {
+		if (phys == (phys_addr_t)-1 || !sg->length) {
 			ret = -EINVAL;
 			goto out_unmap;
 		}
-		gidx = mm_page_gidx(m, page);
-		b = mm_gidx_bank_hint(m, gidx, &hint);
-		if (unlikely(!b)) {
-			ret = -EINVAL;
-			goto out_unmap;
-		}
-		phys = b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT) + sg->offset;
-		sg->dma_address = map_one(dev, phys, sg->length, dir, attrs, &hint);
+		sg->dma_address = map_one(dev, phys + sg->offset, sg->length, dir, attrs, &hint);
 		if (unlikely(sg->dma_address == DMA_MAPPING_ERROR)) {
 			ret = -EIO;
 			goto out_unmap;

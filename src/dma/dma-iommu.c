@@ -35,7 +35,6 @@ static inline phys_addr_t page_phys_checked(const struct dmamap_machine *m,
 					    unsigned int len, const struct mm_bank **hint)
 {
 	const struct mm_bank *b = *hint;
-	unsigned long gidx;
 	phys_addr_t phys;
 
 	/*
@@ -53,13 +52,10 @@ static inline phys_addr_t page_phys_checked(const struct dmamap_machine *m,
 				return b->base + at;
 		}
 	}
-	if (!mm_is_page_of(m, page))
-		return (phys_addr_t)-1;
-	gidx = mm_page_gidx(m, page);
-	b = mm_gidx_bank_hint(m, gidx, hint);
-	if (!b)
-		return (phys_addr_t)-1;
-	phys = b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT) + offset;
+	phys = mm_page_phys_hint(m, page, hint);
+	if (phys == (phys_addr_t)-1)
+		return phys;
+	phys += offset;
 	/* past the bank: what the bank holding that address says */
 	return mm_phys_is_ram_hint(m, phys, len, hint) ? phys : (phys_addr_t)-1;
 }

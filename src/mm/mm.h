@@ -215,6 +215,20 @@ static inline const struct mm_bank *mm_gidx_bank_hint(const struct dmamap_machin
 	return b;
 }
 
+/* The physical address of @page when it is a frame of @m, else (phys_addr_t)-1; with a hint. */
+static inline phys_addr_t mm_page_phys_hint(const struct dmamap_machine *m,
+					    const struct page *page, const struct mm_bank **hint)
+{
+	unsigned long gidx;
+	const struct mm_bank *b;
+
+	if (!mm_is_page_of(m, page))
+		return (phys_addr_t)-1;
+	gidx = mm_page_gidx(m, page);
+	b = mm_gidx_bank_hint(m, gidx, hint);
+	return b ? b->base + ((phys_addr_t)(gidx - b->first) << PAGE_SHIFT) : (phys_addr_t)-1;
+}
+
 static inline bool mm_phys_is_ram_hint(const struct dmamap_machine *m, phys_addr_t phys, u64 len,
 				       const struct mm_bank **hint)
 {
