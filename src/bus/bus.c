@@ -52,23 +52,18 @@ long bus_translate_direct(struct device *dev, dma_addr_t dma, size_t len, bool w
  */
 static inline void bus_prep(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
-	for (unsigned int i = 0; i < m->nr_banks; i++) {
-		const struct mm_bank *b = &m->banks[i];
+	const struct mm_bank *b = mm_phys_bank(m, phys, 1);
+	unsigned long first, n;
 
-		if (phys - b->base < b->size) {
-			unsigned long first = b->first +
-					      (unsigned long)((phys - b->base) >> PAGE_SHIFT);
-			unsigned long n = (unsigned long)((ALIGN(phys + len, PAGE_SIZE) -
-							   ALIGN_DOWN(phys, PAGE_SIZE)) >>
-							  PAGE_SHIFT);
-
-			for (unsigned long j = 0; j < n; j++) {
-				if (unlikely(__atomic_load_n(&m->pages[first + j].flags,
-							     __ATOMIC_ACQUIRE) & PG_prep_pending)) {
-					dma_prep_pending_range(m, phys, len);
-					return;
-				}
-			}
+	if (!b)
+		return;
+	first = b->first + (unsigned long)((phys - b->base) >> PAGE_SHIFT);
+	n = (unsigned long)((ALIGN(phys + len, PAGE_SIZE) - ALIGN_DOWN(phys, PAGE_SIZE)) >>
+			    PAGE_SHIFT);
+	for (unsigned long j = 0; j < n; j++) {
+		if (unlikely(__atomic_load_n(&m->pages[first + j].flags, __ATOMIC_ACQUIRE) &
+			     PG_prep_pending)) {
+			dma_prep_pending_range(m, phys, len);
 			return;
 		}
 	}
