@@ -404,17 +404,6 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 			/* the leaves of this table, one after the other, with no walk each */
 			size_t idx = lvl_idx(va, lvl), end = min(LPAE_ENTRIES, idx + (pgcount - i));
 
-			if (lvl == 3) {
-				/* pages: no entry of a last-level table is a table */
-				for (; idx < end; idx++, i++) {
-					u64 pte = pte_load(&table[idx]);
-
-					if (!pte_valid(pte) || !pte_cas(&table[idx], pte, 0))
-						return done;
-					done += SZ_4K;
-				}
-				continue;
-			}
 			for (; idx < end; idx++, i++) {
 				u64 pte = pte_load(&table[idx]);
 
