@@ -204,21 +204,6 @@ static dma_addr_t contiguous_dma(struct sg_table *sgt)
 	return next - start == BUF_SIZE ? start : 0;
 }
 
-/* A device reads a mapped table segment by segment into @dst. */
-static int read_segments(struct device *dev, struct sg_table *sgt, u8 *dst)
-{
-	struct scatterlist *sg;
-	size_t done = 0;
-	unsigned int i;
-	int ret = 0;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		ret |= dmamap_bus_read(dev, sg_dma_address(sg), dst + done, sg_dma_len(sg), NULL);
-		done += sg_dma_len(sg);
-	}
-	return ret || done != BUF_SIZE ? -EIO : 0;
-}
-
 static int bench_round_trip(const struct bench_ctx *ctx, struct bench_result *r)
 {
 	size_t rounds = bench_iters(ctx, 101, 11), reps = 4;
@@ -268,7 +253,7 @@ static int bench_round_trip(const struct bench_ctx *ctx, struct bench_result *r)
 		for (size_t j = 0; j < reps; j++) {
 			ret |= dmamap_bus_write(st.dev[1], a_x, src, BUF_SIZE, NULL);
 			ret |= dmamap_bus_copy(st.dev[2], b_y, b_x, BUF_SIZE, NULL);
-			ret |= read_segments(st.dev[3], cy.sgt, dst);
+			ret |= dmamap_bus_read_sgtable(st.dev[3], cy.sgt, dst, BUF_SIZE, NULL);
 			bench_keep(dst);
 		}
 		s[i] = (double)(bench_now_ns() - t0) / (double)reps;

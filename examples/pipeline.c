@@ -56,41 +56,6 @@ static void make_frame(u8 *buf, size_t len, unsigned int n)
 	}
 }
 
-/* A device reads the whole buffer through its own mapping of it. */
-static int device_read(struct device *dev, struct sg_table *sgt, u8 *out, size_t len)
-{
-	struct scatterlist *sg;
-	size_t done = 0;
-	unsigned int i;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		size_t n = sg_dma_len(sg) < len - done ? sg_dma_len(sg) : len - done;
-		int ret = dmamap_bus_read(dev, sg_dma_address(sg), out + done, n, NULL);
-
-		if (ret)
-			return ret;
-		done += n;
-	}
-	return done == len ? 0 : -EIO;
-}
-
-static int device_write(struct device *dev, struct sg_table *sgt, const u8 *in, size_t len)
-{
-	struct scatterlist *sg;
-	size_t done = 0;
-	unsigned int i;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		size_t n = sg_dma_len(sg) < len - done ? sg_dma_len(sg) : len - done;
-		int ret = dmamap_bus_write(dev, sg_dma_address(sg), in + done, n, NULL);
-
-		if (ret)
-			return ret;
-		done += n;
-	}
-	return done == len ? 0 : -EIO;
-}
-
 /* What a display driver does: it scans out one contiguous DMA segment. */
 static struct sg_table *display_map(struct dma_buf_attachment *at)
 {
@@ -128,7 +93,8 @@ static void one_frame(struct device *camera, struct device *encoder, struct devi
 	cam_at = dma_buf_attach(buf, camera);
 	cam_sgt = dma_buf_map_attachment(cam_at, DMA_FROM_DEVICE);
 	CHECK(!IS_ERR(cam_sgt) && cam_sgt->nents == 1, "frame %u: camera mapping", n);
-	CHECK(device_write(camera, cam_sgt, frame, FRAME_SIZE) == 0, "frame %u: camera DMA", n);
+	CHECK(dmamap_bus_write_sgtable(camera, cam_sgt, frame, FRAME_SIZE, NULL) == 0,
+	      "frame %u: camera DMA", n);
 	/* done: ownership back to the CPU (invalidates what it may have prefetched) */
 	dma_buf_unmap_attachment(cam_at, cam_sgt, DMA_FROM_DEVICE);
 
@@ -138,7 +104,7 @@ static void one_frame(struct device *camera, struct device *encoder, struct devi
 	CHECK(!IS_ERR(enc_sgt), "frame %u: encoder mapping", n);
 	if (!IS_ERR(enc_sgt)) {
 		memset(seen, 0, FRAME_SIZE);
-		CHECK(device_read(encoder, enc_sgt, seen, FRAME_SIZE) == 0 &&
+		CHECK(dmamap_bus_read_sgtable(encoder, enc_sgt, seen, FRAME_SIZE, NULL) == 0 &&
 		      checksum(seen, FRAME_SIZE) == sum, "frame %u: encoder checksum", n);
 		dma_buf_unmap_attachment(enc_at, enc_sgt, DMA_TO_DEVICE);
 	}
@@ -150,7 +116,7 @@ static void one_frame(struct device *camera, struct device *encoder, struct devi
 		CHECK(!IS_ERR(disp_sgt), "frame %u: display mapping of a contiguous frame", n);
 		if (!IS_ERR(disp_sgt)) {
 			memset(seen, 0, FRAME_SIZE);
-			CHECK(device_read(display, disp_sgt, seen, FRAME_SIZE) == 0 &&
+			CHECK(dmamap_bus_read_sgtable(display, disp_sgt, seen, FRAME_SIZE, NULL) == 0 &&
 			      checksum(seen, FRAME_SIZE) == sum, "frame %u: display checksum", n);
 			dma_buf_unmap_attachment(disp_at, disp_sgt, DMA_TO_DEVICE);
 		}

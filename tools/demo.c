@@ -141,24 +141,6 @@ static void record_phys(struct demo_buffer *b, struct sg_table *sgt)
 	}
 }
 
-static int bus_sgt(struct device *dev, struct sg_table *sgt, u8 *buf, size_t len, bool write)
-{
-	struct scatterlist *sg;
-	size_t done = 0;
-	unsigned int i;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		size_t n = sg_dma_len(sg) < len - done ? sg_dma_len(sg) : len - done;
-		int ret = write ? dmamap_bus_write(dev, sg_dma_address(sg), buf + done, n, NULL)
-				: dmamap_bus_read(dev, sg_dma_address(sg), buf + done, n, NULL);
-
-		if (ret)
-			return ret;
-		done += n;
-	}
-	return done == len ? 0 : -EIO;
-}
-
 static const struct dmamap_bank soc_banks[] = {
 	{ 0x80000000ULL, 512ULL << 20 },	/* DRAM below 4 GiB */
 	{ 0x880000000ULL, 64ULL << 20 },	/* and a bank above */
@@ -352,7 +334,8 @@ static void frames(struct demo *d)
 		      "frame %d's pages: %u runs", n, sgt->orig_nents);
 		frame_pattern(pattern, FRAME_SIZE, (unsigned int)n);
 		f[n].sum = adler32(pattern, FRAME_SIZE);
-		check(d, bus_sgt(d->camera, sgt, pattern, FRAME_SIZE, true) == 0, "camera DMA write");
+		check(d, dmamap_bus_write_sgtable(d->camera, sgt, pattern, FRAME_SIZE, NULL) == 0,
+		      "camera DMA write");
 		moved[1] += FRAME_SIZE;
 		dma_buf_unmap_attachment(f[n].at[1], sgt, DMA_FROM_DEVICE);
 	}
@@ -367,7 +350,7 @@ static void frames(struct demo *d)
 		if (!IS_ERR(sgt)) {
 			record_dma(b, 2, sgt);
 			memset(seen, 0, FRAME_SIZE);
-			check(d, bus_sgt(d->encoder, sgt, seen, FRAME_SIZE, false) == 0 &&
+			check(d, dmamap_bus_read_sgtable(d->encoder, sgt, seen, FRAME_SIZE, NULL) == 0 &&
 			      adler32(seen, FRAME_SIZE) == f[n].sum, "encoder checksum of frame %d", n);
 			moved[2] += FRAME_SIZE;
 			printf("   frame %d: encoder IOVA %#llx (%u segment)", n,
@@ -381,7 +364,7 @@ static void frames(struct demo *d)
 			record_dma(b, 3, sgt);
 			if (sgt->nents == 1) {
 				memset(seen, 0, FRAME_SIZE);
-				check(d, bus_sgt(d->display, sgt, seen, FRAME_SIZE, false) == 0 &&
+				check(d, dmamap_bus_read_sgtable(d->display, sgt, seen, FRAME_SIZE, NULL) == 0 &&
 				      adler32(seen, FRAME_SIZE) == f[n].sum,
 				      "display checksum of frame %d", n);
 				moved[3] += FRAME_SIZE;

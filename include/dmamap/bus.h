@@ -11,6 +11,7 @@
 
 #include <dmamap/types.h>
 #include <dmamap/device.h>
+#include <dmamap/scatterlist.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +51,18 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 			       struct dmamap_fault *fault);
 DMAMAP_API int dmamap_bus_fill(struct device *dev, dma_addr_t dst, int byte, size_t len,
 			       struct dmamap_fault *fault);
+
+/*
+ * Scatter-gather DMA: @len bytes through the DMA segments of @sgt as mapped
+ * for @dev (dma_map_sgtable()), segment after segment, one bus access each.
+ * Return: 0; -EINVAL (bad arguments, or @len beyond the mapped segments:
+ * nothing moved); an access's error, with @fault's done counting every byte
+ * moved before the fault, in all segments.
+ */
+DMAMAP_API int dmamap_bus_read_sgtable(struct device *dev, const struct sg_table *sgt, void *buf,
+				       size_t len, struct dmamap_fault *fault);
+DMAMAP_API int dmamap_bus_write_sgtable(struct device *dev, const struct sg_table *sgt,
+					const void *buf, size_t len, struct dmamap_fault *fault);
 
 #ifdef __cplusplus
 }

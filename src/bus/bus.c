@@ -380,3 +380,49 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 		memset(fault, 0, sizeof(*fault));
 	return bus_traced(dev, "bus_copy", dst, len, true, ret, t0);
 }
+
+/* The DMA segments of @sgt, in order, for @len bytes: read (@in NULL) or written. */
+static int bus_sgtable(struct device *dev, const struct sg_table *sgt, void *out,
+		       const void *in, size_t len, struct dmamap_fault *fault)
+{
+	struct scatterlist *sg;
+	size_t total = 0, done = 0;
+	unsigned int i;
+
+	if (!dev || !sgt || !sgt->sgl || (!out && !in && len))
+		return -EINVAL;
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		total += sg_dma_len(sg);
+	if (len > total)
+		return -EINVAL;
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		size_t n = min_t(size_t, sg_dma_len(sg), len - done);
+		int ret;
+
+		if (!n)
+			break;
+		ret = in ? dmamap_bus_write(dev, sg_dma_address(sg), (const u8 *)in + done, n, fault)
+			 : dmamap_bus_read(dev, sg_dma_address(sg), (u8 *)out + done, n, fault);
+		if (ret) {
+			if (fault)
+				fault->done += done;
+			return ret;
+		}
+		done += n;
+	}
+	if (fault)
+		memset(fault, 0, sizeof(*fault));
+	return 0;
+}
+
+DMAMAP_API int dmamap_bus_read_sgtable(struct device *dev, const struct sg_table *sgt, void *buf,
+				       size_t len, struct dmamap_fault *fault)
+{
+	return bus_sgtable(dev, sgt, buf, NULL, len, fault);
+}
+
+DMAMAP_API int dmamap_bus_write_sgtable(struct device *dev, const struct sg_table *sgt,
+					const void *buf, size_t len, struct dmamap_fault *fault)
+{
+	return bus_sgtable(dev, sgt, NULL, buf, len, fault);
+}

@@ -362,6 +362,60 @@ static void test_coherent_view(void **state)
 	teardown(&f);
 }
 
+/*
+ * Scatter-gather DMA through a mapped table: the bytes go segment after
+ * segment; a length beyond the mapped segments moves nothing; a fault in a
+ * later segment reports every byte moved before it, in all segments.
+ */
+static void test_sgtable(void **state)
+{
+	struct dmamap_device_config dc = { .name = "sg" };
+	struct fixture f;
+	struct sg_table sgt;
+	struct dmamap_fault fault;
+	u8 in[3 * 1000], out[3 * 1000];
+
+	(void)state;
+	setup(&f, NULL, &dc, 2);
+	assert_int_equal(sg_alloc_table(&sgt, 3, GFP_KERNEL), 0);
+	/* three pieces of the block, in another order than memory's */
+	sg_set_page(&sgt.sgl[0], f.page + 2, 1000, 100);
+	sg_set_page(&sgt.sgl[1], f.page, 1000, 0);
+	sg_set_page(&sgt.sgl[2], f.page + 1, 1000, 3000);
+	assert_int_equal(dma_map_sgtable(f.dev, &sgt, DMA_BIDIRECTIONAL, 0), 0);
+
+	test_fill_pattern(in, sizeof(in), 90);
+	assert_int_equal(dmamap_bus_write_sgtable(f.dev, &sgt, in, sizeof(in), &fault), 0);
+	assert_memory_equal(f.mem + 2 * PAGE_SIZE + 100, in, 1000);
+	assert_memory_equal(f.mem, in + 1000, 1000);
+	assert_memory_equal(f.mem + PAGE_SIZE + 3000, in + 2000, 1000);
+	memset(out, 0, sizeof(out));
+	assert_int_equal(dmamap_bus_read_sgtable(f.dev, &sgt, out, 1500, &fault), 0);
+	assert_memory_equal(out, in, 1500);
+	assert_true(test_all_bytes(out + 1500, sizeof(out) - 1500, 0));
+
+	/* more than the table holds: refused, nothing written */
+	memset(out, 0x5a, sizeof(out));
+	assert_int_equal(dmamap_bus_write_sgtable(f.dev, &sgt, out, sizeof(out) + 1, &fault),
+			 -EINVAL);
+	assert_memory_equal(f.mem, in + 1000, 1000);
+	assert_int_equal(dmamap_bus_read_sgtable(NULL, &sgt, out, 10, NULL), -EINVAL);
+	assert_int_equal(dmamap_bus_read_sgtable(f.dev, NULL, out, 10, NULL), -EINVAL);
+	assert_int_equal(dmamap_bus_write_sgtable(f.dev, &sgt, NULL, 10, NULL), -EINVAL);
+
+	/* the third segment made to point outside the device's mask: a fault after 2000 bytes */
+	dma_unmap_sgtable(f.dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	assert_int_equal(dma_map_sgtable(f.dev, &sgt, DMA_BIDIRECTIONAL, 0), 0);
+	sg_dma_address(&sgt.sgl[2]) = DMA_BIT_MASK(32) + 1;
+	assert_int_equal(dmamap_bus_read_sgtable(f.dev, &sgt, out, sizeof(out), &fault), -EFAULT);
+	assert_int_equal(fault.done, 2000);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_ADDRESS_SIZE);
+	sg_dma_address(&sgt.sgl[2]) = f.phys + PAGE_SIZE + 3000;
+	dma_unmap_sgtable(f.dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(&sgt);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_offset_faults),
 		cmocka_unit_test(test_noncoherent_view),
 		cmocka_unit_test(test_coherent_view),
+		cmocka_unit_test(test_sgtable),
 	};
 
 	return cmocka_run_group_tests_name("bus", tests, NULL, NULL);

@@ -113,25 +113,6 @@ static int rig_teardown(void **state)
 	return 0;
 }
 
-/* A device moves the whole buffer through the segments of its own table. */
-static int dev_rw(struct device *dev, struct sg_table *sgt, u8 *buf, size_t len, bool write)
-{
-	struct scatterlist *sg;
-	size_t done = 0;
-	unsigned int i;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		size_t n = sg_dma_len(sg) < len - done ? sg_dma_len(sg) : len - done;
-		int ret = write ? dmamap_bus_write(dev, sg_dma_address(sg), buf + done, n, NULL)
-				: dmamap_bus_read(dev, sg_dma_address(sg), buf + done, n, NULL);
-
-		if (ret)
-			return ret;
-		done += n;
-	}
-	return done == len ? 0 : -EIO;
-}
-
 /* One frame through camera, encoder, display and user space. */
 static void one_frame(struct rig *r, u32 seed, unsigned long attrs)
 {
@@ -159,7 +140,7 @@ static void one_frame(struct rig *r, u32 seed, unsigned long attrs)
 	assert_int_equal(cs->nents, 1);
 	if (attrs & DMA_ATTR_ALLOC_SINGLE_PAGES)
 		assert_true(cs->orig_nents > 1);	/* scattered in physical memory */
-	assert_int_equal(dev_rw(r->camera, cs, frame, FRAME, true), 0);
+	assert_int_equal(dmamap_bus_write_sgtable(r->camera, cs, frame, FRAME, NULL), 0);
 	dma_buf_unmap_attachment(cat, cs, DMA_FROM_DEVICE);
 
 	/* the encoder: its own IOVAs, the same bytes */
@@ -167,7 +148,7 @@ static void one_frame(struct rig *r, u32 seed, unsigned long attrs)
 	assert_false(IS_ERR(es));
 	assert_int_equal(es->nents, 1);
 	memset(seen, 0, FRAME);
-	assert_int_equal(dev_rw(r->encoder, es, seen, FRAME, false), 0);
+	assert_int_equal(dmamap_bus_read_sgtable(r->encoder, es, seen, FRAME, NULL), 0);
 	assert_int_equal(test_check_pattern(seen, FRAME, seed), -1);
 	dma_buf_unmap_attachment(eat, es, DMA_TO_DEVICE);
 
@@ -183,7 +164,7 @@ static void one_frame(struct rig *r, u32 seed, unsigned long attrs)
 		assert_true(ds->nents > 1);
 	}
 	memset(seen, 0, FRAME);
-	assert_int_equal(dev_rw(r->display, ds, seen, FRAME, false), 0);
+	assert_int_equal(dmamap_bus_read_sgtable(r->display, ds, seen, FRAME, NULL), 0);
 	assert_int_equal(test_check_pattern(seen, FRAME, seed), -1);
 	dma_buf_unmap_attachment(dat, ds, DMA_TO_DEVICE);
 
@@ -256,7 +237,7 @@ static void test_exporter_addresses_fault_elsewhere(void **state)
 	cam_phys = iommu_iova_to_phys(r->cam_dom, cam_addr);
 	assert_int_not_equal(cam_phys, 0);
 	test_fill_pattern(frame, FRAME, 77);
-	assert_int_equal(dev_rw(r->camera, cs, frame, FRAME, true), 0);
+	assert_int_equal(dmamap_bus_write_sgtable(r->camera, cs, frame, FRAME, NULL), 0);
 	/* the camera is done: the frame goes back to the CPU before anyone reads it */
 	dma_buf_unmap_attachment(cat, cs, DMA_FROM_DEVICE);
 
@@ -267,7 +248,7 @@ static void test_exporter_addresses_fault_elsewhere(void **state)
 	assert_int_equal(iommu_iova_to_phys(r->enc_dom, cam_addr), 0);
 	/* both addresses lead to the same first page */
 	assert_int_equal(iommu_iova_to_phys(r->enc_dom, enc_addr), cam_phys);
-	assert_int_equal(dev_rw(r->encoder, es, seen, FRAME, false), 0);
+	assert_int_equal(dmamap_bus_read_sgtable(r->encoder, es, seen, FRAME, NULL), 0);
 	assert_int_equal(test_check_pattern(seen, FRAME, 77), -1);
 
 	/* the camera's address on the encoder: a translation fault, logged */
