@@ -170,37 +170,6 @@ out:
 	return med;
 }
 
-/*
- * The host's cost of a fresh mapping that is then used: an anonymous mmap
- * and the first touch of @pages pages of it (one page fault each), in us.
- * On a virtual machine the faults dominate.
- */
-double bench_floor_fault_us(const struct bench_ctx *ctx, unsigned int pages)
-{
-	size_t rounds = bench_iters(ctx, 101, 11);
-	double *s = calloc(rounds, sizeof(*s));
-	double med = NAN, p10, p90;
-
-	if (!s)
-		return med;
-	for (size_t r = 0; r < rounds; r++) {
-		u64 t0 = bench_now_ns();
-		u8 *p = mmap(NULL, (size_t)pages * 4096, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED)
-			goto out;
-		for (unsigned int i = 0; i < pages; i++)
-			((volatile u8 *)p)[(size_t)i * 4096] = 1;
-		s[r] = (double)(bench_now_ns() - t0) / 1000.0;
-		munmap(p, (size_t)pages * 4096);
-	}
-	bench_summarise(s, rounds, &med, &p10, &p90);
-out:
-	free(s);
-	return med;
-}
-
 u64 bench_host_calls(struct dmamap_machine *m)
 {
 	struct dmamap_stats st;

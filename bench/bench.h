@@ -81,7 +81,6 @@ double bench_floor_memcpy_ns(const struct bench_ctx *ctx, size_t bytes);
 double bench_floor_mmap_ns(const struct bench_ctx *ctx);
 double bench_floor_bitmap_ns(const struct bench_ctx *ctx);
 double bench_floor_madvise_ns(const struct bench_ctx *ctx, size_t bytes);
-double bench_floor_fault_us(const struct bench_ctx *ctx, unsigned int pages);
 
 /*
  * Fragments @m's free memory: takes every free frame one by one, then gives

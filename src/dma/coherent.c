@@ -21,7 +21,6 @@ struct dma_records {
 
 struct dma_coherent_pool {
 	pthread_mutex_t lock;		/* guards used[] and nr_used */
-	struct page *page;		/* first frame */
 	phys_addr_t phys;
 	unsigned int order;
 	unsigned long nr_pages;
@@ -261,25 +260,18 @@ static int pool_init(struct dmamap_machine *m)
 	p->order = order;
 	p->nr_pages = 1UL << order;
 	/* the pool serves 32-bit devices too: below 4 GiB like the kernel's DMA32 pool */
-	p->page = mm_alloc_pages_capped(m, GFP_DMA32, order, ~(phys_addr_t)0);
-	if (!p->page)
+	p->phys = mm_alloc_boot_frames(m, GFP_DMA32, order);
+	if (p->phys == (phys_addr_t)-1)
 		goto out_free;
-	p->page->flags |= PG_reserved;
-	p->phys = page_to_phys(p->page);
 	/* a new machine's memory is all zero and the CPU holds none of it: no prep */
-	p->vaddr = host_reserve(PAGE_SIZE << order);
+	p->vaddr = host_map_shared(m, m->memfd, mm_phys_to_file(m, p->phys), PAGE_SIZE << order);
 	if (!p->vaddr)
 		goto out_pages;
-	if (host_map_fixed(m, p->vaddr, m->memfd, mm_phys_to_file(m, p->phys), PAGE_SIZE << order))
-		goto out_reserve;
 	m->atomic_pool = p;
 	return 0;
 
-out_reserve:
-	host_release(p->vaddr, PAGE_SIZE << order);
 out_pages:
-	p->page->flags &= ~PG_reserved;
-	mm_free_pages_checked(m, p->page, order);
+	mm_free_boot_frames(m, p->phys, order);
 out_free:
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -293,8 +285,7 @@ static void pool_exit(struct dmamap_machine *m)
 	if (!p)
 		return;
 	host_release(p->vaddr, PAGE_SIZE << p->order);
-	p->page->flags &= ~PG_reserved;
-	mm_free_pages_checked(m, p->page, p->order);
+	mm_free_boot_frames(m, p->phys, p->order);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 	m->atomic_pool = NULL;
@@ -442,7 +433,6 @@ int dma_machine_init(struct dmamap_machine *m)
 	int ret;
 
 	fit_default_pools(m);
-
 	m->dma_records = calloc(1, sizeof(*m->dma_records));
 	if (!m->dma_records)
 		return -ENOMEM;

@@ -15,8 +15,8 @@ struct swiotlb_slot {
 
 struct swiotlb {
 	pthread_mutex_t lock;		/* guards used[], slots[], index, nr_used */
-	struct page **chunks;		/* the pool's frames, by MAX_PAGE_ORDER blocks */
-	unsigned int nr_chunks;
+	unsigned int nr_chunks;		/* MAX_PAGE_ORDER blocks of frames, from start */
+	unsigned int nr_taken;		/* of them, taken from the buddy allocator */
 	phys_addr_t start, end;		/* [start, end) physical */
 	unsigned long nslabs;
 	unsigned long nr_used;
@@ -55,6 +55,15 @@ size_t swiotlb_max_mapping_size(struct device *dev)
 	return IO_TLB_SIZE * IO_TLB_SEGSIZE;
 }
 
+/* The order of the @i-th block of frames: MAX_PAGE_ORDER but for a short last one. */
+static unsigned int chunk_order(const struct swiotlb *p, unsigned int i)
+{
+	u64 block = PAGE_SIZE << MAX_PAGE_ORDER;
+	u64 left = ((u64)p->nslabs << IO_TLB_SHIFT) - (u64)i * block;
+
+	return left >= block ? MAX_PAGE_ORDER : get_order(left);
+}
+
 /*
  * The pool is physically contiguous: at creation the allocator is empty and
  * hands out the lowest blocks in address order, which is checked.
@@ -78,26 +87,25 @@ int swiotlb_init(struct dmamap_machine *m)
 	pthread_mutex_init(&p->lock, NULL);
 	p->nslabs = (unsigned long)(size >> IO_TLB_SHIFT);
 	p->nr_chunks = (unsigned int)DIV_ROUND_UP(size, block);
-	p->chunks = calloc(p->nr_chunks, sizeof(*p->chunks));
 	p->used = calloc(DIV_ROUND_UP(p->nslabs, 64), sizeof(u64));
 	p->slots = calloc(p->nslabs, sizeof(*p->slots));
-	if (!p->chunks || !p->used || !p->slots)
+	if (!p->used || !p->slots)
 		goto out_nomem;
 	for (unsigned int i = 0; i < p->nr_chunks; i++) {
-		u64 left = size - (u64)i * block;
-		unsigned int order = left >= block ? MAX_PAGE_ORDER : get_order(left);
+		phys_addr_t phys = mm_alloc_boot_frames(m, GFP_DMA32, chunk_order(p, i));
 
-		p->chunks[i] = mm_alloc_pages_capped(m, GFP_DMA32, order, ~(phys_addr_t)0);
-		if (!p->chunks[i])
+		if (phys == (phys_addr_t)-1)
 			goto out_nomem;
-		p->chunks[i]->flags |= PG_reserved;
-		if (i && page_to_phys(p->chunks[i]) != p->start + (u64)i * block) {
+		if (!i)
+			p->start = phys;
+		p->nr_taken++;
+		if (phys != p->start + (u64)i * block) {
 			mm_report(m, "machine: no contiguous room below 4 GiB for a %#llx-byte swiotlb",
 				  (unsigned long long)size);
+			mm_free_boot_frames(m, phys, chunk_order(p, i));
+			p->nr_taken--;
 			goto out_nomem;
 		}
-		if (!i)
-			p->start = page_to_phys(p->chunks[0]);
 		/* a new machine's memory is all zero and uncached: nothing to prep */
 	}
 	p->end = p->start + size;
@@ -115,20 +123,12 @@ out_nomem:
 void swiotlb_exit(struct dmamap_machine *m)
 {
 	struct swiotlb *p = m->swiotlb;
-	unsigned long block = PAGE_SIZE << MAX_PAGE_ORDER;
 
 	if (!p)
 		return;
-	for (unsigned int i = 0; p->chunks && i < p->nr_chunks; i++) {
-		u64 left = ((u64)p->nslabs << IO_TLB_SHIFT) - (u64)i * block;
-		unsigned int order = left >= block ? MAX_PAGE_ORDER : get_order(left);
-
-		if (!p->chunks[i])
-			continue;
-		p->chunks[i]->flags &= ~PG_reserved;
-		mm_free_pages_checked(m, p->chunks[i], order);
-	}
-	free(p->chunks);
+	for (unsigned int i = 0; i < p->nr_taken; i++)
+		mm_free_boot_frames(m, p->start + ((u64)i << (PAGE_SHIFT + MAX_PAGE_ORDER)),
+				    chunk_order(p, i));
 	free(p->used);
 	free(p->slots);
 	pthread_mutex_destroy(&p->lock);

@@ -121,7 +121,7 @@ void *host_alloc_lazy(size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-void *host_alloc_lazy_aligned(size_t size, size_t align)
+void *host_reserve_aligned(size_t size, size_t align)
 {
 	size_t span = size + align;
 	u8 *raw = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -134,7 +134,19 @@ void *host_alloc_lazy_aligned(size_t size, size_t align)
 		munmap(raw, (size_t)(base - raw));
 	if (raw + span > base + size)
 		munmap(base + size, (size_t)(raw + span - (base + size)));
-	if (mprotect(base, size, PROT_READ | PROT_WRITE)) {
+	return base;
+}
+
+int host_protect_rw(void *addr, size_t len)
+{
+	return mprotect(addr, len, PROT_READ | PROT_WRITE) ? -errno : 0;
+}
+
+void *host_alloc_lazy_aligned(size_t size, size_t align)
+{
+	u8 *base = host_reserve_aligned(size, align);
+
+	if (base && host_protect_rw(base, size)) {
 		munmap(base, size);
 		return NULL;
 	}
@@ -156,6 +168,17 @@ int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t
 	if (m)
 		mm_count(m, host_mmaps, 1);
 	return 0;
+}
+
+void *host_map_shared(struct dmamap_machine *m, int fd, u64 off, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (m)
+		mm_count(m, host_mmaps, 1);
+	return p;
 }
 
 int host_unmap_fixed(struct dmamap_machine *m, void *addr, size_t len)

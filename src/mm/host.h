@@ -27,6 +27,10 @@ void *host_map_file(int fd, size_t size, bool shared);
 void *host_reserve(size_t size);
 /* Anonymous zeroed read-write memory, populated only as it is touched. */
 void *host_alloc_lazy(size_t size);
+/* As host_reserve(), starting at an address aligned to @align (a power of two). */
+void *host_reserve_aligned(size_t size, size_t align);
+/* Makes part of a reservation read-write (zeroed, populated as touched). */
+int host_protect_rw(void *addr, size_t len);
 /*
  * @size bytes of anonymous read-write memory starting at an address aligned
  * to @align (a power of two); populated only as touched.
@@ -40,6 +44,8 @@ void host_release(void *addr, size_t size);
  * must lie in a reservation of ours. Counted as one host mapping.
  */
 int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len);
+/* Maps [off, off+len) of @fd MAP_SHARED read-write anywhere; one host mapping. */
+void *host_map_shared(struct dmamap_machine *m, int fd, u64 off, size_t len);
 /* Puts [addr, addr+len) back to PROT_NONE reservation. */
 int host_unmap_fixed(struct dmamap_machine *m, void *addr, size_t len);
 

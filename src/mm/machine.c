@@ -4,15 +4,14 @@
  * struct page array, and the registry that maps a struct page pointer back
  * to its machine.
  *
- * The struct page array of a machine lives in its own host reservation,
- * aligned to PAGES_REGION_ALIGN, whose first page is a header naming the
- * machine. page_address() and page_to_phys() of a valid page find their
- * machine from the pointer alone, without a lock. Calls that must refuse a
- * pointer that is no page at all (dmamap_free_pages of a foreign pointer)
- * check it against the registry of live machines first: a table with one
- * slot per PAGES_REGION_ALIGN of address space, read without a lock, since
- * a machine's page array lies wholly inside the one region it reserved, and
- * a list for reservations the table cannot index.
+ * The struct page array of a machine starts its host reservation, aligned
+ * to PAGES_REGION_ALIGN, so that no two machines' arrays share a region of
+ * that size. A table with one slot per region (below 2^48, where the host
+ * places every mapping it is not told to put higher) names the machine
+ * whose array starts there. page_address() and page_to_phys() of a valid
+ * page find their machine with one lock-free load from it; calls that must
+ * refuse a pointer that is no page at all (dmamap_free_pages of a foreign
+ * pointer) check the pointer against the machine found as well.
  */
 #include "mm/mm.h"
 #include "mm/host.h"
@@ -28,7 +27,6 @@
 
 #define PAGES_REGION_SHIFT	36	/* 64 GiB of struct page: 16 TiB of RAM */
 #define PAGES_REGION_ALIGN	(1UL << PAGES_REGION_SHIFT)
-#define PAGES_HEADER_MAGIC	0x646d616d61707067ULL	/* "dmamappg" */
 
 #define DEFAULT_BANK_BASE	0x80000000ULL
 #define DEFAULT_BANK_SIZE	(256ULL << 20)
@@ -37,11 +35,6 @@
 #define DEFAULT_SWIOTLB		(4ULL << 20)
 #define MAX_PHYS_BITS		48
 #define MAX_VMALLOC_SIZE	(1ULL << 40)
-
-struct pages_header {
-	u64 magic;
-	struct dmamap_machine *machine;
-};
 
 /* Live machines, for checked page lookups. */
 static pthread_rwlock_t registry_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -66,38 +59,21 @@ static inline bool machine_has_page(const struct dmamap_machine *m, const struct
 	       ((unsigned long)page - (unsigned long)m->pages) % sizeof(*page) == 0;
 }
 
-static struct dmamap_machine *page_header_machine(const struct page *page)
+/* The machine of a valid page: no checks. */
+static inline struct dmamap_machine *page_slot_machine(const struct page *page)
 {
-	const struct pages_header *h =
-		(const struct pages_header *)((unsigned long)page & ~(PAGES_REGION_ALIGN - 1));
-
-	return h->machine;
+	return __atomic_load_n(&registry_slot[region_slot(page)], __ATOMIC_ACQUIRE);
 }
 
 struct dmamap_machine *mm_page_machine(const struct page *page)
 {
-	struct dmamap_machine *found = NULL;
-	unsigned long slot = region_slot(page);
+	struct dmamap_machine *found;
 
-	if (!page)
+	if (!page || region_slot(page) >= REGISTRY_SLOTS)
 		return NULL;
-	if (slot < REGISTRY_SLOTS) {
-		/* no other machine's pages can lie in this machine's region */
-		found = __atomic_load_n(&registry_slot[slot], __ATOMIC_ACQUIRE);
-		return found && machine_has_page(found, page) ? found : NULL;
-	}
-	pthread_rwlock_rdlock(&registry_lock);
-	for (size_t i = 0; i < registry_len; i++) {
-		struct dmamap_machine *m = registry[i];
-
-		if (page >= m->pages && page < m->pages + m->nr_pages) {
-			if (machine_has_page(m, page))
-				found = m;
-			break;
-		}
-	}
-	pthread_rwlock_unlock(&registry_lock);
-	return found;
+	/* no other machine's pages can lie in this machine's region */
+	found = page_slot_machine(page);
+	return found && machine_has_page(found, page) ? found : NULL;
 }
 
 struct dmamap_machine *mm_linear_machine(const void *addr)
@@ -140,8 +116,7 @@ static int registry_add(struct dmamap_machine *m)
 		registry_cap = cap;
 	}
 	registry[registry_len++] = m;
-	if (region_slot(m->pages) < REGISTRY_SLOTS)
-		__atomic_store_n(&registry_slot[region_slot(m->pages)], m, __ATOMIC_RELEASE);
+	__atomic_store_n(&registry_slot[region_slot(m->pages)], m, __ATOMIC_RELEASE);
 out:
 	pthread_rwlock_unlock(&registry_lock);
 	return ret;
@@ -150,8 +125,7 @@ out:
 static void registry_del(struct dmamap_machine *m)
 {
 	pthread_rwlock_wrlock(&registry_lock);
-	if (region_slot(m->pages) < REGISTRY_SLOTS)
-		__atomic_store_n(&registry_slot[region_slot(m->pages)], NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&registry_slot[region_slot(m->pages)], NULL, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < registry_len; i++) {
 		if (registry[i] == m) {
 			registry[i] = registry[--registry_len];
@@ -234,14 +208,14 @@ phys_addr_t mm_linear_to_phys(const struct dmamap_machine *m, const void *addr)
 
 DMAMAP_API void *page_address(const struct page *page)
 {
-	const struct dmamap_machine *m = page_header_machine(page);
+	const struct dmamap_machine *m = page_slot_machine(page);
 
 	return m->linear + (mm_page_gidx(m, page) << PAGE_SHIFT);
 }
 
 DMAMAP_API phys_addr_t page_to_phys(const struct page *page)
 {
-	const struct dmamap_machine *m = page_header_machine(page);
+	const struct dmamap_machine *m = page_slot_machine(page);
 
 	return mm_gidx_phys(m, mm_page_gidx(m, page));
 }
@@ -357,32 +331,54 @@ static int check_config(const struct dmamap_machine_config *cfg, struct dmamap_m
 	return 0;
 }
 
-/* A reservation aligned to PAGES_REGION_ALIGN holding the header and pages[]. */
-static int reserve_pages_region(struct dmamap_machine *m)
+/*
+ * The machine's host address space, one reservation:
+ *
+ *   pages[] | cookie tables | cookie region | kernel VA window
+ *   <-- read-write, lazy --> <--------- PROT_NONE --------->
+ *
+ * pages[] starts at a PAGES_REGION_ALIGN boundary below 2^48. One mmap,
+ * two trims and one mprotect make all of it; one munmap releases it. No
+ * page of it is written at creation: on a virtual machine every page first
+ * touched costs a host page fault, the largest part of creating a machine
+ * before this layout.
+ */
+static int reserve_host_space(struct dmamap_machine *m)
 {
-	size_t need = PAGE_SIZE + PAGE_ALIGN(m->nr_pages * sizeof(struct page));
-	struct pages_header *h;
+	size_t pages = PAGE_ALIGN(m->nr_pages * sizeof(struct page));
+	size_t tables = mm_cookies_table_bytes(), cookies = mm_cookies_region_bytes();
+	size_t rw = pages + tables, span = rw + cookies + m->cfg.vmalloc_size;
 	u8 *base;
 
-	if (need > PAGES_REGION_ALIGN)
+	if (pages > PAGES_REGION_ALIGN)
 		return -EINVAL;
-	base = host_alloc_lazy_aligned(need, PAGES_REGION_ALIGN);
+	base = host_reserve_aligned(span, PAGES_REGION_ALIGN);
 	if (!base)
 		return -ENOMEM;
-	/* the header is written now: one call populates it, cheaper than a page fault */
-	host_populate_write(base, PAGE_SIZE);
-	h = (struct pages_header *)base;
-	h->magic = PAGES_HEADER_MAGIC;
-	h->machine = m;
-	m->pages = (struct page *)(base + PAGE_SIZE);
-	m->pages_bytes = need;
+	if (region_slot(base) >= REGISTRY_SLOTS) {
+		mm_report(NULL, "machine: the host placed the page array at %p, above 2^48", base);
+		goto out;
+	}
+	if (host_protect_rw(base, rw) ||
+	    mm_vmalloc_init(m, base + rw + cookies, m->cfg.vmalloc_size))
+		goto out;
+	mm_cookies_init(m, base + rw, base + pages);
+	m->host_base = base;
+	m->host_span = span;
+	m->pages = (struct page *)base;
+	m->pages_bytes = pages;
 	return 0;
+
+out:
+	host_release(base, span);
+	return -ENOMEM;
 }
 
-static void release_pages_region(struct dmamap_machine *m)
+static void release_host_space(struct dmamap_machine *m)
 {
-	if (m->pages)
-		host_release((u8 *)m->pages - PAGE_SIZE, m->pages_bytes);
+	mm_cookies_exit(m);
+	mm_vmalloc_exit(m);
+	host_release(m->host_base, m->host_span);
 }
 
 static int init_banks(struct dmamap_machine *m, u64 **storage_out, size_t *storage_bytes)
@@ -472,18 +468,12 @@ DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 	m->linear = host_map_file(m->memfd, m->mem_size, !m->noncoherent);
 	if (!m->linear)
 		goto out_mem;
-	ret = reserve_pages_region(m);
+	ret = reserve_host_space(m);
 	if (ret)
 		goto out_linear;
-	ret = mm_vmalloc_init(m, m->cfg.vmalloc_size);
-	if (ret)
-		goto out_pages;
-	ret = mm_cookies_init(m);
-	if (ret)
-		goto out_vmalloc;
 	ret = mm_kmalloc_init(m);
 	if (ret)
-		goto out_cookies;
+		goto out_host;
 	ret = mm_cache_init(m);
 	if (ret)
 		goto out_kmalloc;
@@ -503,12 +493,8 @@ out_cache:
 	mm_cache_exit(m);
 out_kmalloc:
 	mm_kmalloc_exit(m);
-out_cookies:
-	mm_cookies_exit(m);
-out_vmalloc:
-	mm_vmalloc_exit(m);
-out_pages:
-	release_pages_region(m);
+out_host:
+	release_host_space(m);
 out_linear:
 	host_release(m->linear, m->mem_size);
 out_mem:
@@ -537,9 +523,7 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m)
 	registry_del(m);
 	mm_cache_exit(m);
 	mm_kmalloc_exit(m);
-	mm_cookies_exit(m);
-	mm_vmalloc_exit(m);
-	release_pages_region(m);
+	release_host_space(m);
 	host_release(m->linear, m->mem_size);
 	host_release(m->mem, m->mem_size);
 	close(m->memfd);

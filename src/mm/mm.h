@@ -81,8 +81,10 @@ struct dmamap_machine {
 	size_t mem_size;			/* bytes of the memfd */
 	u8 *mem;				/* memory view */
 	u8 *linear;				/* linear map (CPU view) */
+	u8 *host_base;				/* reservation: pages[], cookies, VA window */
+	size_t host_span;
 	struct page *pages;			/* nr_pages frames */
-	size_t pages_bytes;			/* host bytes reserved for pages[] */
+	size_t pages_bytes;			/* host bytes for pages[] */
 
 	struct mm_vmalloc vmalloc;		/* the kernel VA window; own lock */
 	struct mm_cookies cookies;		/* NO_KERNEL_MAPPING cookies; own lock */
@@ -107,7 +109,6 @@ struct dmamap_machine {
 #define PG_slab		(1UL << 1)	/* kmalloc page carved into objects */
 #define PG_kmalloc_large (1UL << 2)	/* kmalloc object of whole pages */
 #define PG_pgtable	(1UL << 3)	/* an IOMMU page-table page */
-#define PG_reserved	(1UL << 4)	/* held by a pool of the machine */
 #define PG_prep_pending	(1UL << 5)	/* DMA buffer not zeroed yet; private: its record */
 #define PG_ORDER_SHIFT	8
 #define PG_ORDER_MASK	(0xfUL << PG_ORDER_SHIFT)
@@ -252,6 +253,16 @@ static inline bool mm_phys_is_ram_hint(const struct dmamap_machine *m, phys_addr
  */
 struct page *mm_alloc_pages_capped(struct dmamap_machine *m, gfp_t gfp, unsigned int order,
 				   phys_addr_t max_phys);
+/*
+ * Frames for the machine's own pools (atomic pool, swiotlb), taken the way
+ * the kernel's memblock takes them before the page allocator runs: out of
+ * the buddy allocator, their struct pages never written. Their flags stay 0,
+ * so dmamap_free_pages() of one is refused as a free of a page that was never
+ * allocated; and creating a machine touches no page of the page array beyond
+ * its header. Returns the first frame's physical address, or (phys_addr_t)-1.
+ */
+phys_addr_t mm_alloc_boot_frames(struct dmamap_machine *m, gfp_t gfp, unsigned int order);
+void mm_free_boot_frames(struct dmamap_machine *m, phys_addr_t phys, unsigned int order);
 /* Free with the order checked; returns -EINVAL (and changes nothing) for misuse. */
 int mm_free_pages_checked(struct dmamap_machine *m, struct page *page, unsigned int order);
 

@@ -25,15 +25,15 @@ static unsigned long cap_to_max_pfn(phys_addr_t cap)
 	return (unsigned long)((cap + 1) >> PAGE_SHIFT) - 1;
 }
 
-struct page *mm_alloc_pages_capped(struct dmamap_machine *m, gfp_t gfp, unsigned int order,
-				   phys_addr_t max_phys)
+/* The first frame index of a free block of 2^@order frames below the cap, taken; -1UL if none. */
+static unsigned long alloc_frames(struct dmamap_machine *m, gfp_t gfp, unsigned int order,
+				  phys_addr_t max_phys)
 {
 	phys_addr_t cap = min(max_phys, gfp_zone_cap(m, gfp));
 	unsigned long max_pfn = cap_to_max_pfn(cap);
-	struct page *page;
 
 	if (order > MAX_PAGE_ORDER || cap < PAGE_SIZE - 1)
-		return NULL;
+		return -1UL;
 	/* highest bank first, as the zone lists prefer ZONE_NORMAL */
 	for (unsigned int i = m->nr_banks; i-- > 0;) {
 		struct mm_bank *b = &m->banks[i];
@@ -42,17 +42,42 @@ struct page *mm_alloc_pages_capped(struct dmamap_machine *m, gfp_t gfp, unsigned
 		if (b->base_pfn > max_pfn)
 			continue;
 		pfn = buddy_alloc(&b->buddy, order, max_pfn);
-		if (pfn < 0)
-			continue;
-		page = &m->pages[b->first + ((unsigned long)pfn - b->base_pfn)];
-		page->private = 0;
-		__atomic_store_n(&page->flags, PG_head | ((unsigned long)order << PG_ORDER_SHIFT),
-				 __ATOMIC_RELEASE);
-		if (gfp & __GFP_ZERO)
-			memset(page_address(page), 0, PAGE_SIZE << order);
-		return page;
+		if (pfn >= 0)
+			return b->first + ((unsigned long)pfn - b->base_pfn);
 	}
-	return NULL;
+	return -1UL;
+}
+
+struct page *mm_alloc_pages_capped(struct dmamap_machine *m, gfp_t gfp, unsigned int order,
+				   phys_addr_t max_phys)
+{
+	unsigned long gidx = alloc_frames(m, gfp, order, max_phys);
+	struct page *page;
+
+	if (gidx == -1UL)
+		return NULL;
+	page = &m->pages[gidx];
+	page->private = 0;
+	__atomic_store_n(&page->flags, PG_head | ((unsigned long)order << PG_ORDER_SHIFT),
+			 __ATOMIC_RELEASE);
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+	return page;
+}
+
+phys_addr_t mm_alloc_boot_frames(struct dmamap_machine *m, gfp_t gfp, unsigned int order)
+{
+	unsigned long gidx = alloc_frames(m, gfp, order, ~(phys_addr_t)0);
+
+	return gidx == -1UL ? (phys_addr_t)-1 : mm_gidx_phys(m, gidx);
+}
+
+void mm_free_boot_frames(struct dmamap_machine *m, phys_addr_t phys, unsigned int order)
+{
+	unsigned long gidx = mm_phys_gidx(m, phys);
+	const struct mm_bank *b = mm_gidx_bank(m, gidx);
+
+	buddy_free((struct buddy *)&b->buddy, b->base_pfn + (gidx - b->first), order);
 }
 
 int mm_free_pages_checked(struct dmamap_machine *m, struct page *page, unsigned int order)

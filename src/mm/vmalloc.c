@@ -33,16 +33,14 @@ static inline unsigned long vm_hash(const struct mm_vmalloc *v, unsigned long ad
 	return ((addr - (unsigned long)v->base) >> PAGE_SHIFT) % v->hash_size;
 }
 
-int mm_vmalloc_init(struct dmamap_machine *m, size_t size)
+int mm_vmalloc_init(struct dmamap_machine *m, u8 *base, size_t size)
 {
 	struct mm_vmalloc *v = &m->vmalloc;
 
 	memset(v, 0, sizeof(*v));
 	pthread_mutex_init(&v->lock, NULL);
 	INIT_LIST_HEAD(&v->vmas);
-	v->base = host_reserve(size);
-	if (!v->base)
-		goto out_lock;
+	v->base = base;
 	v->size = size;
 	v->hash_size = max_t(unsigned long, VM_HASH_MIN, size >> 20);
 	v->hash = calloc(v->hash_size, sizeof(*v->hash));
@@ -57,8 +55,6 @@ int mm_vmalloc_init(struct dmamap_machine *m, size_t size)
 out_free:
 	free(v->hash);
 	free(v->free);
-	host_release(v->base, size);
-out_lock:
 	pthread_mutex_destroy(&v->lock);
 	return -ENOMEM;
 }
@@ -91,7 +87,6 @@ void mm_vmalloc_exit(struct dmamap_machine *m)
 		free(f);
 	}
 	free(v->hash);
-	host_release(v->base, v->size);
 	pthread_mutex_destroy(&v->lock);
 }
 
@@ -363,30 +358,32 @@ int mm_vunmap(struct dmamap_machine *m, const void *addr)
 
 /* --- cookies ------------------------------------------------------------- */
 
-int mm_cookies_init(struct dmamap_machine *m)
+size_t mm_cookies_region_bytes(void)
+{
+	return COOKIE_SLOTS << PAGE_SHIFT;
+}
+
+size_t mm_cookies_table_bytes(void)
+{
+	return PAGE_ALIGN(COOKIE_SLOTS * (sizeof(void *) + sizeof(unsigned long)));
+}
+
+void mm_cookies_init(struct dmamap_machine *m, u8 *region, u8 *tables)
 {
 	struct mm_cookies *c = &m->cookies;
 
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
 	c->nr_slots = COOKIE_SLOTS;
-	c->base = host_reserve(COOKIE_SLOTS << PAGE_SHIFT);
-	c->owner = host_alloc_lazy(COOKIE_SLOTS * sizeof(*c->owner));
-	c->free_stack = host_alloc_lazy(COOKIE_SLOTS * sizeof(*c->free_stack));
-	if (!c->base || !c->owner || !c->free_stack) {
-		mm_cookies_exit(m);
-		return -ENOMEM;
-	}
-	return 0;
+	c->base = region;
+	c->owner = (void **)tables;
+	c->free_stack = (unsigned long *)(tables + COOKIE_SLOTS * sizeof(void *));
 }
 
 void mm_cookies_exit(struct dmamap_machine *m)
 {
 	struct mm_cookies *c = &m->cookies;
 
-	host_release(c->base, c->nr_slots << PAGE_SHIFT);
-	host_release(c->owner, c->nr_slots * sizeof(*c->owner));
-	host_release(c->free_stack, c->nr_slots * sizeof(*c->free_stack));
 	pthread_mutex_destroy(&c->lock);
 	memset(c, 0, sizeof(*c));
 }

@@ -62,8 +62,12 @@ struct mm_cookies {
 	u64 live;
 };
 
-int mm_vmalloc_init(struct dmamap_machine *m, size_t size);
-/* Releases the window, and the user VMAs the caller did not destroy. */
+/*
+ * The window is [@base, @base+@size), a PROT_NONE part of the machine's host
+ * reservation (the machine releases it).
+ */
+int mm_vmalloc_init(struct dmamap_machine *m, u8 *base, size_t size);
+/* Forgets the window's areas; releases the user VMAs the caller did not destroy. */
 void mm_vmalloc_exit(struct dmamap_machine *m);
 
 /*
@@ -99,8 +103,15 @@ int mm_vunmap(struct dmamap_machine *m, const void *addr);
 /* Is @addr inside the window? */
 bool mm_in_vmalloc(const struct dmamap_machine *m, const void *addr);
 
-/* Cookies: an address in the PROT_NONE region, owned by @owner (non-NULL). */
-int mm_cookies_init(struct dmamap_machine *m);
+/*
+ * Cookies: an address in the PROT_NONE region, owned by @owner (non-NULL).
+ * The machine reserves mm_cookies_region_bytes() of PROT_NONE address space
+ * and mm_cookies_table_bytes() of zeroed read-write memory (the slot tables,
+ * populated as slots are used) and hands both to mm_cookies_init().
+ */
+size_t mm_cookies_region_bytes(void);
+size_t mm_cookies_table_bytes(void);
+void mm_cookies_init(struct dmamap_machine *m, u8 *region, u8 *tables);
 void mm_cookies_exit(struct dmamap_machine *m);
 void *mm_cookie_alloc(struct dmamap_machine *m, void *owner);
 /* -EINVAL when @cookie is not a live cookie */
