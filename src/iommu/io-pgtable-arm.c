@@ -434,8 +434,9 @@ void io_pgtable_get_walker(struct io_pgtable_ops *ops, struct io_pgtable_walker 
 		.pgd = d->pgd,
 		.ias = d->cfg.ias,
 		.start_level = d->start_level,
-		.nr_windows = d->nr_windows,
-		.windows = d->windows,
+		.win_base = d->nr_windows ? d->windows[0].base : 0,
+		.win_size = d->nr_windows ? d->windows[0].size : 0,
+		.win_host = d->nr_windows ? d->windows[0].host : NULL,
 		.ops = ops,
 	};
 }

@@ -132,13 +132,15 @@ struct io_pgtable_walker {
 	const u64 *pgd;
 	unsigned int ias;
 	int start_level;
-	unsigned int nr_windows;
-	const struct io_pgtable_window *windows;
+	/* the first window, inline: the tables are nearly always in it */
+	phys_addr_t win_base;
+	u64 win_size;			/* 0: no window */
+	u8 *win_host;
 	struct io_pgtable_ops *ops;
 };
 
 void io_pgtable_get_walker(struct io_pgtable_ops *ops, struct io_pgtable_walker *w);
-/* A table page outside the windows (out of line: the tables are normally in them). */
+/* A table page outside the first window (out of line: the tables are normally in it). */
 const u64 *io_pgtable_table_slow(struct io_pgtable_ops *ops, phys_addr_t phys);
 
 /*
@@ -151,32 +153,26 @@ static inline u64 io_pgtable_leaf(const struct io_pgtable_walker *w, unsigned lo
 				  unsigned int *shift)
 {
 	const u64 *table = w->pgd;
+	unsigned int sh = PAGE_SHIFT + (unsigned int)(3 - w->start_level) * 9;
 
 	if (iova >> w->ias)
 		return 0;
-	for (int lvl = w->start_level;; lvl++) {
-		unsigned int sh = PAGE_SHIFT + (unsigned int)(3 - lvl) * 9;
+	for (;; sh -= 9) {
 		u64 pte = __atomic_load_n(&table[(iova >> sh) & 511], __ATOMIC_ACQUIRE);
 		phys_addr_t next;
 
 		if (!(pte & 1))
 			return 0;
 		/* at level 3 the table encoding is the page one */
-		if (lvl == 3 || (pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
+		if (sh == PAGE_SHIFT || (pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
 			*shift = sh;
-			return lvl ? pte : 0;	/* no blocks at level 0 */
+			/* no blocks at level 0 */
+			return sh <= PAGE_SHIFT + 2 * 9 ? pte : 0;
 		}
 		next = pte & ARM_LPAE_PTE_ADDR_MASK;
-		table = NULL;
-		for (unsigned int i = 0; i < w->nr_windows; i++) {
-			const struct io_pgtable_window *win = &w->windows[i];
-
-			if (next - win->base < win->size) {
-				table = (const u64 *)(win->host + (next - win->base));
-				break;
-			}
-		}
-		if (unlikely(!table))
+		if (likely(next - w->win_base < w->win_size))
+			table = (const u64 *)(w->win_host + (next - w->win_base));
+		else
 			table = io_pgtable_table_slow(w->ops, next);
 	}
 }

@@ -237,7 +237,7 @@ DMAMAP_API int iommu_attach_device(struct iommu_domain *domain, struct device *d
 	if (!t)
 		return -ENOMEM;
 	t->nr = (unsigned int)roundup_pow_of_two(d->cfg.iotlb_entries);
-	t->e = calloc(t->nr, sizeof(*t->e));
+	t->e = calloc(t->nr, sizeof(*t->e));	/* 16-byte aligned, as malloc is on 64-bit hosts */
 	if (!t->e) {
 		free(t);
 		return -ENOMEM;
@@ -320,53 +320,19 @@ DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_a
 }
 
 /*
- * Drops the entry of @pfn. A fill in flight (odd count) is waited out before
- * the tag is looked at: it may be filling @pfn, and an invalidation may not
- * be skipped. The first load of the count is sequentially consistent: see
- * iotlb_fill_checked() for why that is enough.
+ * A strict unmap's invalidation, before iommu_unmap() returns: the whole
+ * IOTLB of every device in the domain, by bumping the generation, as an
+ * SMMU driver does with an invalidation by ASID. The descriptors were
+ * cleared before the bump (its release orders them): an access that reads
+ * the new generation walks the cleared table; an entry filled from the old
+ * descriptors was tagged with the generation read before its walk, the old
+ * one, and never hits again. Fills need no lock and no read-modify-write.
+ * (Invalidating only the range would need a writer other than the fills,
+ * and then the fills would need one.)
  */
-static void iotlb_kill(struct dmamap_iotlb *t, unsigned long pfn)
+static void iotlb_invalidate(struct dmamap_iommu_domain *d)
 {
-	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 seq = __atomic_load_n(&e->seq, __ATOMIC_SEQ_CST);
-
-	for (;;) {
-		while (seq & 1)
-			seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
-		/* the even count was read with acquire: the tag is the last fill's or newer */
-		if (__atomic_load_n(&e->tag, __ATOMIC_ACQUIRE) != pfn + 1)
-			return;
-		if (__atomic_compare_exchange_n(&e->seq, &seq, seq + 1, false, __ATOMIC_ACQUIRE,
-						__ATOMIC_ACQUIRE))
-			break;
-	}
-	__atomic_store_n(&e->tag, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
-}
-
-/* Invalidates the IOTLB entries of [iova, iova+size) in every device; under d->lock. */
-static void iotlb_invalidate_locked(struct dmamap_iommu_domain *d, unsigned long iova, size_t size)
-{
-	struct dmamap_iotlb *t;
-	unsigned long first = iova >> PAGE_SHIFT, n = DIV_ROUND_UP(size, PAGE_SIZE);
-
-	/*
-	 * A walk that read the old descriptors may be about to fill an entry
-	 * after the scan below has passed it: the bump (sequentially consistent,
-	 * before the scan's loads) tells it to take its entry back (see
-	 * iotlb_fill_checked()).
-	 */
-	__atomic_fetch_add(&d->inval_seq, 1, __ATOMIC_SEQ_CST);
-	list_for_each_entry(t, &d->devices, node) {
-		if (n >= t->nr) {
-			/* larger than the IOTLB: invalidate everything */
-			__atomic_fetch_add(&d->gen, 1, __ATOMIC_RELEASE);
-			return;
-		}
-	}
-	list_for_each_entry(t, &d->devices, node)
-		for (unsigned long p = first; p < first + n; p++)
-			iotlb_kill(t, p);
+	__atomic_fetch_add(&d->gen, 1, __ATOMIC_RELEASE);
 }
 
 /* The flush: every queued invalidation done, then the queued IOVAs freed. */
@@ -392,7 +358,7 @@ void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t
 	pthread_mutex_lock(&d->lock);
 	if (d->cfg.flush == DMAMAP_IOMMU_STRICT) {
 		if (size)
-			iotlb_invalidate_locked(d, iova, size);
+			iotlb_invalidate(d);
 		if (iova_pages) {
 			free_iova_fast(d->iovad, iova_pfn, iova_pages);
 			__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, iova_pages,
@@ -490,103 +456,18 @@ DMAMAP_API int dmamap_iommu_fault_log(struct iommu_domain *domain, struct dmamap
 
 /* --- the IOTLB and bus translation ---------------------------------------- */
 
-/*
- * Claims the entry of @pfn for writing, unless someone else is writing it
- * (then it is left to them): the one read-modify-write makes the count odd,
- * so no reader takes the entry and no other writer touches it until
- * iotlb_publish(). Return: whether it was claimed; *seq the count before.
- */
-static inline bool iotlb_claim(struct iotlb_entry *e, u64 *seq)
+#ifdef IOTLB_SSE
+bool iotlb_sse;
+
+__attribute__((constructor)) static void iotlb_init_sse(void)
 {
-	*seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
-	return likely(!(*seq & 1)) &&
-	       likely(__atomic_compare_exchange_n(&e->seq, seq, *seq + 1, false, __ATOMIC_SEQ_CST,
-						  __ATOMIC_RELAXED));
+	__builtin_cpu_init();
+	iotlb_sse = __builtin_cpu_supports("avx");
 }
+#endif
 
-/*
- * Writes a claimed entry (@tag 0: empty) and makes the count even again. The
- * fields and the count are release stores, so a reader that sees any new
- * field sees the odd count on its second read.
- */
-static inline void iotlb_publish(struct iotlb_entry *e, u64 seq, u64 tag, u64 gen, u64 val)
-{
-	__atomic_store_n(&e->tag, tag, __ATOMIC_RELEASE);
-	__atomic_store_n(&e->gen, gen, __ATOMIC_RELEASE);
-	__atomic_store_n(&e->val, val, __ATOMIC_RELEASE);
-	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
-}
-
-static inline void iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
-{
-	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 seq;
-
-	if (iotlb_claim(e, &seq))
-		iotlb_publish(e, seq, (u64)pfn + 1, gen, val);
-}
-
-/*
- * Fills the entry from a walk made after @iseq was read from d->inval_seq,
- * for a strict domain. If a strict invalidation began meanwhile, the walk
- * may have read descriptors that are gone and the invalidation's scan may
- * already have passed the entry: then the entry is published empty. The
- * check is made while the entry is claimed, so no access by any thread ever
- * sees the translation after iommu_unmap() has returned. (The access that
- * walked still goes through: it was in flight when the unmap ran.)
- *
- * Why it holds with one read-modify-write: the claim (W) and the load of the
- * count after it (R) are sequentially consistent, and so are the
- * invalidation's bump of the count (B) and its first load of the entry's
- * sequence count in iotlb_kill() (K). In the single total order of these
- * four, either W comes before B, and then K reads W's odd count or a later
- * one: the scan waits for the publish and then sees and drops the tag; or B
- * comes before W, and then R reads B's count or a later one: the entry is
- * published empty. Both may happen, neither not (the store-buffering
- * outcome sequential consistency forbids). A walk whose load of @iseq read
- * B's count or later synchronises with the bump, which comes after the
- * descriptors were cleared: it cannot have read the old ones.
- */
-static inline void iotlb_fill_checked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t,
-				      u64 gen, u64 iseq, unsigned long pfn, u64 val)
-{
-	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 seq;
-
-	if (!iotlb_claim(e, &seq))
-		return;
-	if (likely(__atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) == iseq))
-		iotlb_publish(e, seq, (u64)pfn + 1, gen, val);
-	else
-		iotlb_publish(e, seq, 0, 0, 0);
-}
-
-/*
- * A walk of the page table: the page's translation as an IOTLB value, or
- * false. Inline, from the leaf descriptor itself: this is the whole cost of
- * an IOTLB miss. Whether the page is RAM goes in the value too (the banks
- * never change), so that a hit within one page needs no bank lookup.
- */
-static inline bool walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val,
-			     size_t *leaf)
-{
-	unsigned int shift;
-	u64 pte = io_pgtable_leaf(&d->walker, iova, &shift);
-	phys_addr_t page;
-
-	if (!pte)
-		return false;
-	*leaf = 1UL << shift;
-	page = ((pte & ARM_LPAE_PTE_ADDR_MASK) + (iova & (*leaf - 1))) & PAGE_MASK;
-	*val = page | ((pte & ARM_LPAE_PTE_SW_NOREAD) ? 0 : IOTLB_R) |
-	       ((pte & ARM_LPAE_PTE_AP_RDONLY) ? 0 : IOTLB_W) |
-	       (iommu_ram_end(d->machine, page) ? IOTLB_RAM : 0);
-	return true;
-}
-
-/* A failed translation of @iova: *@f filled in, the fault logged; the errno to return. */
-static long translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
-			      unsigned long iova, bool write, int reason, struct dmamap_fault *f)
+long iommu_translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
+			     unsigned long iova, bool write, int reason, struct dmamap_fault *f)
 {
 	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
 	f->reason = reason;
@@ -594,33 +475,18 @@ static long translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
 	return reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT;
 }
 
-long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bool write,
-			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
-			      u64 gen)
+long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, bool write,
+				phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+				u64 val, size_t leaf)
 {
-	struct dmamap_iotlb *t = dev->iotlb;
-	struct dmamap_iommu_domain *d = t->domain;
+	struct dmamap_iommu_domain *d = dev->iotlb->domain;
 	unsigned long iova = (unsigned long)dma;
-	bool strict = d->cfg.flush == DMAMAP_IOMMU_STRICT;
-	u64 iseq = strict ? __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) : 0, val;
-	size_t leaf, run;
-
-	(*misses)++;
-	if (unlikely(!walk_page(d, iova, &val, &leaf)))
-		return translation_fault(d, dev, iova, write, DMAMAP_FAULT_TRANSLATION, f);
-	if (strict)
-		iotlb_fill_checked(d, t, gen, iseq, iova >> PAGE_SHIFT, val);
-	else	/* lazy: invalidations bump gen, which tags the entry */
-		iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
-	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R))))
-		return translation_fault(d, dev, iova, write, DMAMAP_FAULT_PERMISSION, f);
-	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
 	/* to the end of the leaf, as the general loop goes */
-	run = min(leaf - (iova & (leaf - 1)), len);
+	size_t run = min(leaf - (iova & (leaf - 1)), len);
+
+	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
 	if (run < len)
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, run);
-	if (likely(len <= PAGE_SIZE - (iova & (PAGE_SIZE - 1))) && likely(val & IOTLB_RAM))
-		return (long)len;
 	return iommu_ram_clip(d->machine, *phys, len, write, f);
 }
 
@@ -651,19 +517,14 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			 * stale is known by walking the table.
 			 */
 			if (__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) &&
-			    (!walk_page(d, iova, &wval, &leaf) || wval != val))
+			    (!iommu_walk_page(d, iova, &wval, &leaf) || wval != val))
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;
 		} else {
-			bool strict = d->cfg.flush == DMAMAP_IOMMU_STRICT;
-			u64 iseq = strict ? __atomic_load_n(&d->inval_seq, __ATOMIC_SEQ_CST) : 0;
-
 			(*misses)++;
-			if (!walk_page(d, iova, &val, &leaf))
+			if (!iommu_walk_page(d, iova, &val, &leaf))
 				reason = DMAMAP_FAULT_TRANSLATION;
-			else if (strict)
-				iotlb_fill_checked(d, t, gen, iseq, iova >> PAGE_SHIFT, val);
-			else	/* lazy: invalidations bump gen, which tags the entry */
+			else
 				iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
 		}
 		if (!reason && !(val & need))
@@ -671,7 +532,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 		if (reason) {
 			if (run)
 				break;	/* move what translated; the next call faults */
-			return translation_fault(d, dev, iova, write, reason, f);
+			return iommu_translation_fault(d, dev, iova, write, reason, f);
 		}
 		p = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
 		if (run && p != start + run)

@@ -24,9 +24,8 @@ struct dmamap_iommu_domain {
 	struct dmamap_iommu_config cfg;		/* read-only, defaults filled in */
 	struct io_pgtable_ops *pgtbl;		/* NULL for IDENTITY; its own atomics */
 	struct iova_domain *iovad;		/* DMA domains only; own locking */
-	u64 gen;				/* IOTLB generation (atomic): a flush bumps it */
+	u64 gen;				/* IOTLB generation (atomic): invalidations bump it */
 	u64 pending;				/* queued invalidations (atomic) */
-	u64 inval_seq;				/* (atomic) strict invalidations begun */
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
 	struct io_pgtable_walker walker;	/* read-only; for the bus translation's walks */
@@ -46,13 +45,22 @@ static inline struct dmamap_iommu_domain *to_dmamap_domain(struct iommu_domain *
 	return container_of(d, struct dmamap_iommu_domain, domain);
 }
 
-/* One cached translation; written under its seqcount (see iotlb.c). */
+/*
+ * One cached translation, read and written whole: 16 bytes, one atomic
+ * access, so that fills need no lock and no read-modify-write, and two
+ * threads filling the same entry leave one fill or the other, never a mix.
+ * It is tagged by the domain generation read before the walk that filled
+ * it; every invalidation bumps the generation (see iotlb_invalidate()).
+ * @key: the IOVA page number + 1 in bits 0..36 (ias <= 48), the generation's
+ * bits 0..26 above them. @val: the physical page and IOTLB_* bits, the
+ * generation's bits 27..51 in bits 48..63 and 3..11, which a page address
+ * below 2^48 leaves free. An entry of another generation could only match
+ * after 2^52 invalidations. 0: empty.
+ */
 struct iotlb_entry {
-	u64 seq;
-	u64 tag;	/* iova page number + 1; 0: empty */
-	u64 gen;	/* the domain generation it was filled in */
-	u64 val;	/* physical page address | permission bits */
-};
+	u64 key;
+	u64 val;
+} __attribute__((aligned(16)));
 
 struct dmamap_iotlb {
 	struct device *dev;
@@ -66,22 +74,81 @@ struct dmamap_iotlb {
 #define IOTLB_W			(1ULL << 1)
 #define IOTLB_RAM		(1ULL << 2)	/* the page is RAM (banks are whole pages) */
 
+#define IOTLB_KEY_GEN_SHIFT	37
+#define IOTLB_VAL_GEN_MASK	(0xffff000000000000ULL | 0xff8ULL)
+
+static inline u64 iotlb_key(unsigned long pfn, u64 gen)
+{
+	return ((u64)pfn + 1) | (gen << IOTLB_KEY_GEN_SHIFT);
+}
+
+static inline u64 iotlb_val_gen(u64 gen)
+{
+	return ((gen >> 27) << 48) | (((gen >> 43) & 0x1ff) << 3);
+}
+
+/*
+ * Whole-entry accesses. On x86-64 an aligned 16-byte SSE load or store is
+ * atomic on every processor that has AVX (the Intel SDM, vol. 3A,
+ * "Guaranteed Atomic Operations"; AMD documents the same); without AVX,
+ * elsewhere, and under ThreadSanitizer (which knows the 16-byte atomic
+ * builtins), the builtins do it.
+ */
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+#define IOTLB_SSE 1
+extern bool iotlb_sse;	/* set once at load: the processor has AVX */
+#endif
+
+static inline void iotlb_entry_load(const struct iotlb_entry *e, u64 *key, u64 *val)
+{
+#ifdef IOTLB_SSE
+	if (likely(iotlb_sse)) {
+		__attribute__((vector_size(16))) long long v;
+
+		__asm__ volatile("movdqa %1, %0" : "=x"(v) : "m"(*e));
+		*key = (u64)v[0];
+		*val = (u64)v[1];
+		return;
+	}
+#endif
+	unsigned __int128 v = __atomic_load_n((const unsigned __int128 *)e, __ATOMIC_RELAXED);
+
+	*key = (u64)v;
+	*val = (u64)(v >> 64);
+}
+
+static inline void iotlb_entry_store(struct iotlb_entry *e, u64 key, u64 val)
+{
+#ifdef IOTLB_SSE
+	if (likely(iotlb_sse)) {
+		__attribute__((vector_size(16))) long long v = { (long long)key, (long long)val };
+
+		__asm__ volatile("movdqa %1, %0" : "=m"(*e) : "x"(v));
+		return;
+	}
+#endif
+	__atomic_store_n((unsigned __int128 *)e, ((unsigned __int128)val << 64) | key,
+			 __ATOMIC_RELAXED);
+}
+
+/*
+ * The translation of @pfn cached in generation @gen, in *@val (meaningless
+ * on a miss). @gen was read with an acquire load before: an entry filled
+ * from descriptors an invalidation has since cleared carries an older one.
+ */
 static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 *val)
 {
-	struct iotlb_entry *e = &t->e[pfn & (t->nr - 1)];
-	u64 s1, s2, tag, egen;
+	u64 key, v;
 
-	/* acquire loads: none of them can pass the second read of seq */
-	s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
-	tag = __atomic_load_n(&e->tag, __ATOMIC_ACQUIRE);
-	egen = __atomic_load_n(&e->gen, __ATOMIC_ACQUIRE);
-	*val = __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
-	s2 = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
-	/*
-	 * One test for all: not being written (even), not written meanwhile,
-	 * the page, the generation. *val means nothing on a miss.
-	 */
-	return !((s1 & 1) | (s1 ^ s2) | (tag ^ (pfn + 1)) | (egen ^ gen));
+	iotlb_entry_load(&t->e[pfn & (t->nr - 1)], &key, &v);
+	*val = v & ~IOTLB_VAL_GEN_MASK;
+	return !((key ^ iotlb_key(pfn, gen)) | ((v & IOTLB_VAL_GEN_MASK) ^ iotlb_val_gen(gen)));
+}
+
+/* Caches @val (from a walk made after @gen was read) for @pfn. */
+static inline void iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
+{
+	iotlb_entry_store(&t->e[pfn & (t->nr - 1)], iotlb_key(pfn, gen), val | iotlb_val_gen(gen));
 }
 
 /* One past the last byte of the RAM bank holding @phys, or 0 when it is not RAM. */
@@ -118,19 +185,48 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			      size_t run);
 
 /*
- * iommu_bus_translate() when the first page missed the IOTLB, in generation
- * @gen (read before the lookup): the walk and the fill, and the rest of the
- * access through the general loop.
+ * A walk of the page table: the page's translation as an IOTLB value, or
+ * false; *@leaf the size of the leaf that maps it. Inline, from the leaf
+ * descriptor itself: this is the whole cost of an IOTLB miss. Whether the
+ * page is RAM goes in the value too (the banks never change), so that a
+ * hit within one page needs no bank lookup.
  */
-long iommu_bus_translate_miss(struct device *dev, dma_addr_t dma, size_t len, bool write,
-			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
-			      u64 gen);
+static inline bool iommu_walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val,
+				   size_t *leaf)
+{
+	unsigned int shift;
+	u64 pte = io_pgtable_leaf(&d->walker, iova, &shift);
+	phys_addr_t page;
+
+	if (!pte)
+		return false;
+	*leaf = 1UL << shift;
+	page = ((pte & ARM_LPAE_PTE_ADDR_MASK) + (iova & (*leaf - 1))) & PAGE_MASK;
+	*val = page | ((pte & ARM_LPAE_PTE_SW_NOREAD) ? 0 : IOTLB_R) |
+	       ((pte & ARM_LPAE_PTE_AP_RDONLY) ? 0 : IOTLB_W) |
+	       (iommu_ram_end(d->machine, page) ? IOTLB_RAM : 0);
+	return true;
+}
+
+/* A failed translation of @iova: *@f filled in, the fault logged; the errno to return. */
+long iommu_translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
+			     unsigned long iova, bool write, int reason, struct dmamap_fault *f);
+
+/*
+ * iommu_bus_translate() when the first page missed the IOTLB and was
+ * walked (translation @val, in a leaf of @leaf bytes) and the access goes
+ * on past it or leaves RAM: the rest of the leaf, then the general loop.
+ */
+long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, bool write,
+				phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+				u64 val, size_t leaf);
 
 /*
  * Bus translation through the device's domain (see bus/bus.h for the
- * contract: @f is written only on failure). Inline for the common case: the first page hits the IOTLB
- * with the access allowed and nothing queued for invalidation; the rest of
- * a longer access, and everything else, goes through the general loop.
+ * contract: @f is written only on failure). Inline for the common cases:
+ * the first page hits the IOTLB, or misses and is walked and filled, with
+ * the access allowed and nothing queued for invalidation; the rest of a
+ * longer access, and everything else, goes through the general loop.
  */
 static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
 				       phys_addr_t *phys, struct dmamap_fault *f, u64 *hits,
@@ -145,8 +241,24 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
 	if (unlikely(dma > d->domain.geometry.aperture_end))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
-	if (unlikely(!iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val)))
-		return iommu_bus_translate_miss(dev, dma, len, write, phys, f, hits, misses, gen);
+	if (unlikely(!iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val))) {
+		size_t leaf;
+
+		/* the walk and the fill, inline too: a random access misses */
+		(*misses)++;
+		if (unlikely(!iommu_walk_page(d, iova, &val, &leaf)))
+			return iommu_translation_fault(d, dev, iova, write,
+						       DMAMAP_FAULT_TRANSLATION, f);
+		iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
+		if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R))))
+			return iommu_translation_fault(d, dev, iova, write,
+						       DMAMAP_FAULT_PERMISSION, f);
+		*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
+		if (likely(len <= run) && likely(val & IOTLB_RAM))
+			return (long)len;
+		return iommu_bus_translate_walked(dev, dma, len, write, phys, f, hits, misses,
+						  val, leaf);
+	}
 	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R)) ||
 		     __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE)))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);

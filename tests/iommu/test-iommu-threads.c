@@ -238,6 +238,83 @@ static void test_strict_unmap_races_walks(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/* --- fills of one IOTLB entry from several threads ---------------------------------- */
+
+/*
+ * An IOTLB of one entry, and threads of one device reading different pages
+ * through it: every access misses and fills the entry, and every other one
+ * may hit what another thread just filled. Each page holds its own byte;
+ * an entry mixed from two fills (one page's tag, another's address) would
+ * hand a thread the other page's byte. The window for such a mix is a few
+ * cycles wide: with the entry written as two 8-byte stores this run caught
+ * it about once in four runs here.
+ */
+enum { FILL_THREADS = 4, FILL_ITERS = 100000 };
+
+struct filler {
+	struct device *dev;
+	unsigned long iova;		/* this thread's page */
+	u8 expect;
+	pthread_barrier_t *start;
+	unsigned long wrong;
+};
+
+static void *filler_fn(void *arg)
+{
+	struct filler *fl = arg;
+	u8 b;
+
+	pthread_barrier_wait(fl->start);
+	for (unsigned int i = 0; i < FILL_ITERS; i++)
+		if (dmamap_bus_read(fl->dev, fl->iova + (i % 64) * 8, &b, 1, NULL) || b != fl->expect)
+			fl->wrong++;
+	return NULL;
+}
+
+static void test_iotlb_one_entry_many_fillers(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_iommu_config cfg = { .type = IOMMU_DOMAIN_UNMANAGED, .iotlb_entries = 1 };
+	struct dmamap_device_config dcfg = { .coherent = true };
+	struct filler fl[FILL_THREADS];
+	pthread_t tid[FILL_THREADS];
+	pthread_barrier_t start;
+	struct iommu_domain *d;
+	struct device *dev;
+	struct page *pg;
+
+	(void)state;
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
+	assert_int_equal(dmamap_device_create(m, &dcfg, &dev), 0);
+	assert_int_equal(iommu_attach_device(d, dev), 0);
+	pg = dmamap_alloc_pages(m, GFP_KERNEL, 2);
+	assert_non_null(pg);
+	pthread_barrier_init(&start, NULL, FILL_THREADS);
+	for (unsigned int i = 0; i < FILL_THREADS; i++) {
+		u8 *cpu = (u8 *)page_address(pg) + i * PAGE_SIZE;
+
+		memset(cpu, 0x11 * (i + 1), PAGE_SIZE);
+		fl[i] = (struct filler){ .dev = dev, .iova = 0x400000UL + i * 0x10000UL,
+					 .expect = (u8)(0x11 * (i + 1)), .start = &start };
+		assert_int_equal(iommu_map(d, fl[i].iova, page_to_phys(pg) + i * PAGE_SIZE,
+					   PAGE_SIZE, IOMMU_READ, GFP_KERNEL), 0);
+	}
+	for (unsigned int i = 0; i < FILL_THREADS; i++)
+		assert_int_equal(pthread_create(&tid[i], NULL, filler_fn, &fl[i]), 0);
+	for (unsigned int i = 0; i < FILL_THREADS; i++)
+		assert_int_equal(pthread_join(tid[i], NULL), 0);
+	pthread_barrier_destroy(&start);
+	for (unsigned int i = 0; i < FILL_THREADS; i++) {
+		assert_int_equal(fl[i].wrong, 0);
+		assert_int_equal(iommu_unmap(d, fl[i].iova, PAGE_SIZE), PAGE_SIZE);
+	}
+	dmamap_free_pages(pg, 2);
+	dmamap_device_destroy(dev);
+	iommu_domain_free(d);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 /* --- the DMA API on one DMA domain --------------------------------------------------- */
 
 enum { LIVE = 6 };
@@ -385,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_unmanaged_strict),
 		cmocka_unit_test(test_unmanaged_lazy),
 		cmocka_unit_test(test_strict_unmap_races_walks),
+		cmocka_unit_test(test_iotlb_one_entry_many_fillers),
 		cmocka_unit_test(test_dma_strict),
 		cmocka_unit_test(test_dma_lazy),
 	};

@@ -788,6 +788,44 @@ static void test_fault_stops_at_page(void **state)
 
 /* --- the IOTLB ---------------------------------------------------------------------- */
 
+/*
+ * A strict unmap invalidates the whole IOTLB of the domain's devices (as an
+ * invalidation by ASID does), not only the range: an entry of a page still
+ * mapped misses afterwards, and is walked and filled again.
+ */
+static void test_strict_unmap_invalidates_all(void **state)
+{
+	struct fix f;
+	struct page *blk;
+	struct dmamap_stats st;
+	u8 b;
+	const unsigned long a = 0x40000, other = 0x80000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	blk = dmamap_alloc_pages(f.m, GFP_KERNEL, 1);
+	assert_non_null(blk);
+	assert_int_equal(iommu_map(f.d, a, page_to_phys(blk), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, other, page_to_phys(blk) + SZ_4K, SZ_4K, IOMMU_READ,
+				   GFP_KERNEL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, a, &b, 1, NULL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, other, &b, 1, NULL), 0);
+	st = test_stats(f.m);
+	assert_int_equal(dmamap_bus_read(f.dev, other, &b, 1, NULL), 0);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + 1);
+	assert_int_equal(iommu_unmap(f.d, a, SZ_4K), SZ_4K);
+	assert_int_equal(dmamap_bus_read(f.dev, a, &b, 1, NULL), -EFAULT);
+	st = test_stats(f.m);
+	assert_int_equal(dmamap_bus_read(f.dev, other, &b, 1, NULL), 0);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + 1);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits);
+	assert_int_equal(dmamap_bus_read(f.dev, other, &b, 1, NULL), 0);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + 1);
+	assert_int_equal(iommu_unmap(f.d, other, SZ_4K), SZ_4K);
+	dmamap_free_pages(blk, 1);
+	fix_down(&f);
+}
+
 /* The first access to a page misses and walks the table; the next one hits. */
 static void test_iotlb_hits(void **state)
 {
@@ -1126,6 +1164,7 @@ int main(void)
 		cmocka_unit_test(test_fault_address_size),
 		cmocka_unit_test(test_fault_stops_at_page),
 		cmocka_unit_test(test_iotlb_hits),
+		cmocka_unit_test(test_strict_unmap_invalidates_all),
 		cmocka_unit_test(test_strict_unmap),
 		cmocka_unit_test(test_lazy_unmap),
 		cmocka_unit_test(test_lazy_queue_full),
