@@ -320,25 +320,29 @@ DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_a
 }
 
 /*
- * A strict unmap's invalidation, before iommu_unmap() returns: the whole
- * IOTLB of every device in the domain, by bumping the generation, as an
- * SMMU driver does with an invalidation by ASID. The descriptors were
- * cleared before the bump (its release orders them): an access that reads
- * the new generation walks the cleared table; an entry filled from the old
- * descriptors was tagged with the generation read before its walk, the old
- * one, and never hits again. Fills need no lock and no read-modify-write.
- * (Invalidating only the range would need a writer other than the fills,
- * and then the fills would need one.)
+ * A strict unmap's invalidation, before iommu_unmap() returns, and a
+ * flush's (both under d->lock): the whole IOTLB of every device in the
+ * domain, by bumping the generation, as an SMMU driver does with an
+ * invalidation by ASID. The descriptors were cleared before the tag's
+ * release stores: an access that reads either new half walks the cleared
+ * table; an entry filled from the old descriptors was tagged with the
+ * generation read before its walk, the old one, and never hits again (see
+ * iotlb_tag()). Fills need no lock and no read-modify-write. (Invalidating
+ * only the range would need a writer other than the fills, and then the
+ * fills would need one.)
  */
 static void iotlb_invalidate(struct dmamap_iommu_domain *d)
 {
-	__atomic_fetch_add(&d->gen, 1, __ATOMIC_RELEASE);
+	struct iotlb_tag tag = iotlb_gen_tag(++d->gen);
+
+	__atomic_store_n(&d->tag_key, tag.key, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->tag_val, tag.val, __ATOMIC_RELEASE);
 }
 
 /* The flush: every queued invalidation done, then the queued IOVAs freed. */
 static void flush_locked(struct dmamap_iommu_domain *d)
 {
-	__atomic_fetch_add(&d->gen, 1, __ATOMIC_RELEASE);
+	iotlb_invalidate(d);
 	for (unsigned int i = 0; i < d->fq_len; i++) {
 		struct iommu_fq_entry *e = &d->fq[i];
 
@@ -502,7 +506,8 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
 	while (run < len) {
 		unsigned long iova = (unsigned long)(dma + run);
-		u64 gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE), val, wval;
+		struct iotlb_tag gen = iotlb_tag(d);
+		u64 val, wval;
 		size_t leaf = PAGE_SIZE, step;
 		phys_addr_t p;
 		int reason = 0;

@@ -24,7 +24,8 @@ struct dmamap_iommu_domain {
 	struct dmamap_iommu_config cfg;		/* read-only, defaults filled in */
 	struct io_pgtable_ops *pgtbl;		/* NULL for IDENTITY; its own atomics */
 	struct iova_domain *iovad;		/* DMA domains only; own locking */
-	u64 gen;				/* IOTLB generation (atomic): invalidations bump it */
+	u64 gen;				/* IOTLB generation: invalidations bump it; lock */
+	u64 tag_key, tag_val;			/* (atomic) gen as entries carry it; see iotlb_tag */
 	u64 pending;				/* queued invalidations (atomic) */
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
@@ -74,17 +75,35 @@ struct dmamap_iotlb {
 #define IOTLB_W			(1ULL << 1)
 #define IOTLB_RAM		(1ULL << 2)	/* the page is RAM (banks are whole pages) */
 
-#define IOTLB_KEY_GEN_SHIFT	37
 #define IOTLB_VAL_GEN_MASK	(0xffff000000000000ULL | 0xff8ULL)
 
-static inline u64 iotlb_key(unsigned long pfn, u64 gen)
+/*
+ * A generation as the entries carry it, precomputed at each bump so that a
+ * lookup only puts the page number in: @key its bits 0..26 at 37..63, @val
+ * its bits 27..42 at 48..63 and 43..51 at 3..11.
+ */
+struct iotlb_tag {
+	u64 key;
+	u64 val;
+};
+
+static inline struct iotlb_tag iotlb_gen_tag(u64 gen)
 {
-	return ((u64)pfn + 1) | (gen << IOTLB_KEY_GEN_SHIFT);
+	return (struct iotlb_tag){ gen << 37, ((gen >> 27) << 48) | (((gen >> 43) & 0x1ff) << 3) };
 }
 
-static inline u64 iotlb_val_gen(u64 gen)
+/*
+ * The current tag, read with two acquire loads before any walk. A bump
+ * stores both halves (release) after the descriptors are cleared. Halves
+ * of two generations make a tag no entry of either matches: a lookup with
+ * one misses, and an entry filled with one never hits; and a walk made
+ * after either half of the new generation was seen reads the cleared
+ * descriptors. An access that began after the bump sees both halves.
+ */
+static inline struct iotlb_tag iotlb_tag(const struct dmamap_iommu_domain *d)
 {
-	return ((gen >> 27) << 48) | (((gen >> 43) & 0x1ff) << 3);
+	return (struct iotlb_tag){ __atomic_load_n(&d->tag_key, __ATOMIC_ACQUIRE),
+				   __atomic_load_n(&d->tag_val, __ATOMIC_ACQUIRE) };
 }
 
 /*
@@ -132,23 +151,25 @@ static inline void iotlb_entry_store(struct iotlb_entry *e, u64 key, u64 val)
 }
 
 /*
- * The translation of @pfn cached in generation @gen, in *@val (meaningless
- * on a miss). @gen was read with an acquire load before: an entry filled
- * from descriptors an invalidation has since cleared carries an older one.
+ * The translation of @pfn cached in the generation of @tag, in *@val
+ * (meaningless on a miss). An entry filled from descriptors an
+ * invalidation has since cleared carries an older generation.
  */
-static inline bool iotlb_lookup(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 *val)
+static inline bool iotlb_lookup(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long pfn,
+				u64 *val)
 {
 	u64 key, v;
 
 	iotlb_entry_load(&t->e[pfn & (t->nr - 1)], &key, &v);
 	*val = v & ~IOTLB_VAL_GEN_MASK;
-	return !((key ^ iotlb_key(pfn, gen)) | ((v & IOTLB_VAL_GEN_MASK) ^ iotlb_val_gen(gen)));
+	return !((key ^ (tag.key | ((u64)pfn + 1))) | ((v & IOTLB_VAL_GEN_MASK) ^ tag.val));
 }
 
-/* Caches @val (from a walk made after @gen was read) for @pfn. */
-static inline void iotlb_fill(struct dmamap_iotlb *t, u64 gen, unsigned long pfn, u64 val)
+/* Caches @val (from a walk made after @tag was read) for @pfn. */
+static inline void iotlb_fill(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long pfn,
+			      u64 val)
 {
-	iotlb_entry_store(&t->e[pfn & (t->nr - 1)], iotlb_key(pfn, gen), val | iotlb_val_gen(gen));
+	iotlb_entry_store(&t->e[pfn & (t->nr - 1)], tag.key | ((u64)pfn + 1), val | tag.val);
 }
 
 /* One past the last byte of the RAM bank holding @phys, or 0 when it is not RAM. */
@@ -236,9 +257,9 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	struct dmamap_iommu_domain *d = t->domain;
 	unsigned long iova = (unsigned long)dma;
 	size_t run = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
-	u64 gen, val;
+	struct iotlb_tag gen = iotlb_tag(d);
+	u64 val;
 
-	gen = __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE);
 	if (unlikely(dma > d->domain.geometry.aperture_end))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
 	if (unlikely(!iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val))) {
@@ -276,7 +297,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 		u64 next;
 
 		if (dma + run > d->domain.geometry.aperture_end ||
-		    !iotlb_lookup(t, __atomic_load_n(&d->gen, __ATOMIC_ACQUIRE),
+		    !iotlb_lookup(t, iotlb_tag(d),
 				  (iova >> PAGE_SHIFT) + 1, &next) ||
 		    !(next & (write ? IOTLB_W : IOTLB_R)) ||
 		    __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
