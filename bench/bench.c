@@ -405,10 +405,12 @@ int bench_main(int argc, char **argv, const char *prog)
 		if (r.floor_name && isfinite(r.floor_median) && r.floor_median > 0 && isnan(r.ratio))
 			r.ratio = r.median / r.floor_median;
 		g = goal_str(&r, &met);
-		fprintf(out, "%-34s %12.2f %12.2f %12.2f %8s  %-22s %10.3f  %s%s%.4g%s\n", c->name,
-			r.median, r.p10, r.p90, r.unit ? r.unit : "", r.floor_name ? r.floor_name : "-",
-			r.ratio, g, *g ? " " : "", *g ? r.target : 0.0,
-			*g ? (met ? " ok" : " MISSED") : "");
+		fprintf(out, "%-34s %12.2f %12.2f %12.2f %8s  %-22s %10.3f  ", c->name, r.median,
+			r.p10, r.p90, r.unit ? r.unit : "", r.floor_name ? r.floor_name : "-", r.ratio);
+		if (*g)
+			fprintf(out, "%s %.4g %s\n", g, r.target, met ? "ok" : "MISSED");
+		else
+			fprintf(out, "-\n");
 		if (r.note[0])
 			fprintf(out, "%-34s   %s\n", "", r.note);
 		if (jf) {

@@ -39,7 +39,16 @@ struct dmamap_iommu_config {
 	unsigned long pgsize_bitmap;	/* 0: SZ_4K | SZ_2M | SZ_1G */
 	enum dmamap_iommu_flush flush;
 	unsigned int iotlb_entries;	/* per attached device, 0: 64 */
+	/*
+	 * Per attached device: level-3 tables remembered by the 2 MiB of IOVA
+	 * they map, so that an IOTLB miss reads one descriptor from memory, as
+	 * an SMMU's walk cache does. 0: 256; DMAMAP_IOMMU_NO_WALK_CACHE: none,
+	 * every miss walks every level.
+	 */
+	unsigned int walk_cache_entries;
 };
+
+#define DMAMAP_IOMMU_NO_WALK_CACHE	(~0U)
 
 struct iommu_domain_geometry {
 	dma_addr_t aperture_start;	/* first address that can be mapped */

@@ -455,7 +455,7 @@ int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova, struct io_pg
 	io_pgtable_get_walker(ops, &w);
 	if (iova >> w.ias)
 		return -ERANGE;
-	pte = io_pgtable_leaf(&w, iova, &shift);
+	pte = io_pgtable_leaf(&w, iova, &shift, NULL);
 	if (!pte)
 		return -ENOENT;
 	r->phys = pte & ARM_LPAE_PTE_ADDR_MASK;

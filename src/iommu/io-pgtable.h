@@ -145,36 +145,46 @@ const u64 *io_pgtable_table_slow(struct io_pgtable_ops *ops, phys_addr_t phys);
 
 /*
  * The leaf descriptor that maps @iova, or 0 when nothing does (or @iova is
- * beyond ias); *@shift is then log2 of the leaf's size. The descriptors are
- * read with acquire loads, as io_pgtable_walk() does: a table's contents
- * were written before the descriptor that points to it.
+ * beyond ias); *@shift is then log2 of the leaf's size. When the walk
+ * reached a level-3 table, *@l3 is its host address (for a walk cache;
+ * @l3 may be NULL). The descriptors are read with acquire loads, as
+ * io_pgtable_walk() does: a table's contents were written before the
+ * descriptor that points to it.
  */
+static inline const u64 *io_pgtable_next_table(const struct io_pgtable_walker *w, u64 pte)
+{
+	phys_addr_t next = pte & ARM_LPAE_PTE_ADDR_MASK;
+
+	if (likely(next - w->win_base < w->win_size))
+		return (const u64 *)(w->win_host + (next - w->win_base));
+	return io_pgtable_table_slow(w->ops, next);
+}
+
 static inline u64 io_pgtable_leaf(const struct io_pgtable_walker *w, unsigned long iova,
-				  unsigned int *shift)
+				  unsigned int *shift, const u64 **l3)
 {
 	const u64 *table = w->pgd;
 	unsigned int sh = PAGE_SHIFT + (unsigned int)(3 - w->start_level) * 9;
+	u64 pte;
 
 	if (iova >> w->ias)
 		return 0;
-	for (;; sh -= 9) {
-		u64 pte = __atomic_load_n(&table[(iova >> sh) & 511], __ATOMIC_ACQUIRE);
-		phys_addr_t next;
-
-		if (!(pte & 1))
-			return 0;
-		/* at level 3 the table encoding is the page one */
-		if (sh == PAGE_SHIFT || (pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
+	/* levels that may hold tables; a block ends the walk early */
+	for (; sh > PAGE_SHIFT; sh -= 9) {
+		pte = __atomic_load_n(&table[(iova >> sh) & 511], __ATOMIC_ACQUIRE);
+		if (unlikely((pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE)) {
 			*shift = sh;
-			/* no blocks at level 0 */
-			return sh <= PAGE_SHIFT + 2 * 9 ? pte : 0;
+			/* invalid, or a block (none at level 0) */
+			return (pte & 1) && sh <= PAGE_SHIFT + 2 * 9 ? pte : 0;
 		}
-		next = pte & ARM_LPAE_PTE_ADDR_MASK;
-		if (likely(next - w->win_base < w->win_size))
-			table = (const u64 *)(w->win_host + (next - w->win_base));
-		else
-			table = io_pgtable_table_slow(w->ops, next);
+		table = io_pgtable_next_table(w, pte);
 	}
+	/* level 3: the table encoding is the page one */
+	if (l3)
+		*l3 = table;
+	pte = __atomic_load_n(&table[(iova >> PAGE_SHIFT) & 511], __ATOMIC_ACQUIRE);
+	*shift = PAGE_SHIFT;
+	return (pte & 1) ? pte : 0;
 }
 
 #endif

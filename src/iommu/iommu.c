@@ -28,6 +28,7 @@
 #define DEFAULT_PGSIZES		(SZ_4K | SZ_2M | SZ_1G)
 #define DEFAULT_IOTLB		64
 #define MAX_IOTLB		(1U << 16)
+#define DEFAULT_WALK_CACHE	256
 
 /* --- table pages from the machine --------------------------------------- */
 
@@ -48,12 +49,21 @@ static void *pgtbl_alloc_table(void *cookie, phys_addr_t *phys)
 	return va;
 }
 
+static void iotlb_invalidate(struct dmamap_iommu_domain *d);
+
 static void pgtbl_free_table(void *cookie, void *table, phys_addr_t phys)
 {
 	struct dmamap_iommu_domain *d = cookie;
 	struct page *page = dmamap_pfn_to_page(d->machine, PHYS_PFN(phys));
 
 	(void)table;
+	/*
+	 * Its descriptor is cleared (or was never set): walk caches forget it
+	 * before the page can be reused, as the kernel's tlb_flush_walk does.
+	 */
+	pthread_mutex_lock(&d->lock);
+	iotlb_invalidate(d);
+	pthread_mutex_unlock(&d->lock);
 	__atomic_fetch_and(&page->flags, ~PG_pgtable, __ATOMIC_RELAXED);
 	mm_free_pages_checked(d->machine, page, 0);
 	__atomic_fetch_sub(&d->table_pages, 1, __ATOMIC_RELAXED);
@@ -78,6 +88,8 @@ static int check_iommu_config(struct dmamap_machine *m, struct dmamap_iommu_conf
 		c->pgsize_bitmap = DEFAULT_PGSIZES;
 	if (!c->iotlb_entries)
 		c->iotlb_entries = DEFAULT_IOTLB;
+	if (!c->walk_cache_entries)
+		c->walk_cache_entries = DEFAULT_WALK_CACHE;
 	if (c->type != IOMMU_DOMAIN_DMA && c->type != IOMMU_DOMAIN_UNMANAGED &&
 	    c->type != IOMMU_DOMAIN_IDENTITY) {
 		mm_report(m, "iommu: unknown domain type %#x", c->type);
@@ -98,6 +110,11 @@ static int check_iommu_config(struct dmamap_machine *m, struct dmamap_iommu_conf
 	}
 	if (c->iotlb_entries > MAX_IOTLB) {
 		mm_report(m, "iommu: %u IOTLB entries (at most %u)", c->iotlb_entries, MAX_IOTLB);
+		return -EINVAL;
+	}
+	if (c->walk_cache_entries > MAX_IOTLB && c->walk_cache_entries != DMAMAP_IOMMU_NO_WALK_CACHE) {
+		mm_report(m, "iommu: %u walk cache entries (at most %u)", c->walk_cache_entries,
+			  MAX_IOTLB);
 		return -EINVAL;
 	}
 	/* as the page tables: two levels (ias <= 30) hold no 1 GiB block */
@@ -182,6 +199,7 @@ out_free:
 
 static void iotlb_free(struct dmamap_iotlb *t)
 {
+	free(t->walk);
 	free(t->e);
 	free(t);
 }
@@ -237,9 +255,14 @@ DMAMAP_API int iommu_attach_device(struct iommu_domain *domain, struct device *d
 	if (!t)
 		return -ENOMEM;
 	t->nr = (unsigned int)roundup_pow_of_two(d->cfg.iotlb_entries);
-	t->e = calloc(t->nr, sizeof(*t->e));	/* 16-byte aligned, as malloc is on 64-bit hosts */
-	if (!t->e) {
-		free(t);
+	/* 16-byte aligned, as malloc is on 64-bit hosts */
+	t->e = calloc(t->nr, sizeof(*t->e));
+	if (d->cfg.walk_cache_entries != DMAMAP_IOMMU_NO_WALK_CACHE) {
+		t->walk_nr = (unsigned int)roundup_pow_of_two(d->cfg.walk_cache_entries);
+		t->walk = calloc(t->walk_nr, sizeof(*t->walk));
+	}
+	if (!t->e || (t->walk_nr && !t->walk)) {
+		iotlb_free(t);
 		return -ENOMEM;
 	}
 	t->dev = dev;
@@ -522,12 +545,12 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			 * stale is known by walking the table.
 			 */
 			if (__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) &&
-			    (!iommu_walk_page(d, iova, &wval, &leaf) || wval != val))
+			    (!iommu_walk_page(t, gen, iova, &wval, &leaf) || wval != val))
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;
 		} else {
 			(*misses)++;
-			if (!iommu_walk_page(d, iova, &val, &leaf))
+			if (!iommu_walk_page(t, gen, iova, &val, &leaf))
 				reason = DMAMAP_FAULT_TRANSLATION;
 			else
 				iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);

@@ -68,6 +68,8 @@ struct dmamap_iotlb {
 	struct dmamap_iommu_domain *domain;
 	unsigned int nr;			/* power of two */
 	struct iotlb_entry *e;
+	unsigned int walk_nr;			/* power of two; 0: no walk cache */
+	struct iotlb_entry *walk;		/* the walk cache */
 	struct list_head node;			/* domain->devices, under domain->lock */
 };
 
@@ -155,21 +157,33 @@ static inline void iotlb_entry_store(struct iotlb_entry *e, u64 key, u64 val)
  * (meaningless on a miss). An entry filled from descriptors an
  * invalidation has since cleared carries an older generation.
  */
-static inline bool iotlb_lookup(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long pfn,
-				u64 *val)
+static inline bool iotlb_lookup_in(const struct iotlb_entry *e, unsigned int nr,
+				   struct iotlb_tag tag, unsigned long n, u64 *val)
 {
 	u64 key, v;
 
-	iotlb_entry_load(&t->e[pfn & (t->nr - 1)], &key, &v);
+	iotlb_entry_load(&e[n & (nr - 1)], &key, &v);
 	*val = v & ~IOTLB_VAL_GEN_MASK;
-	return !((key ^ (tag.key | ((u64)pfn + 1))) | ((v & IOTLB_VAL_GEN_MASK) ^ tag.val));
+	return !((key ^ (tag.key | ((u64)n + 1))) | ((v & IOTLB_VAL_GEN_MASK) ^ tag.val));
+}
+
+static inline void iotlb_fill_in(struct iotlb_entry *e, unsigned int nr, struct iotlb_tag tag,
+				 unsigned long n, u64 val)
+{
+	iotlb_entry_store(&e[n & (nr - 1)], tag.key | ((u64)n + 1), val | tag.val);
+}
+
+static inline bool iotlb_lookup(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long pfn,
+				u64 *val)
+{
+	return iotlb_lookup_in(t->e, t->nr, tag, pfn, val);
 }
 
 /* Caches @val (from a walk made after @tag was read) for @pfn. */
 static inline void iotlb_fill(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long pfn,
 			      u64 val)
 {
-	iotlb_entry_store(&t->e[pfn & (t->nr - 1)], tag.key | ((u64)pfn + 1), val | tag.val);
+	iotlb_fill_in(t->e, t->nr, tag, pfn, val);
 }
 
 /* One past the last byte of the RAM bank holding @phys, or 0 when it is not RAM. */
@@ -206,26 +220,59 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			      size_t run);
 
 /*
- * A walk of the page table: the page's translation as an IOTLB value, or
- * false; *@leaf the size of the leaf that maps it. Inline, from the leaf
- * descriptor itself: this is the whole cost of an IOTLB miss. Whether the
- * page is RAM goes in the value too (the banks never change), so that a
- * hit within one page needs no bank lookup.
+ * The walk cache: level-3 tables by the 2 MiB of IOVA each serves, as an
+ * SMMU's walk cache holds the table descriptors of recent walks, so that a
+ * walk that hits it reads one descriptor, the leaf, from memory. Its
+ * entries are IOTLB entries (the table's host address as the value), tagged
+ * the same way: a table is freed only after its descriptor was cleared and
+ * the generation bumped (pgtbl_free_table()), so an entry never names a
+ * table page that went back to the allocator.
  */
-static inline bool iommu_walk_page(struct dmamap_iommu_domain *d, unsigned long iova, u64 *val,
-				   size_t *leaf)
+#define IOTLB_WALK_SHIFT	(PAGE_SHIFT + 9)
+
+static inline u64 iommu_walk_leaf(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long iova,
+				  unsigned int *shift)
 {
+	unsigned long region = iova >> IOTLB_WALK_SHIFT;
+	const u64 *l3 = NULL;
+	u64 tbl, pte;
+
+	if (likely(t->walk_nr) && likely(iotlb_lookup_in(t->walk, t->walk_nr, tag, region, &tbl))) {
+		pte = __atomic_load_n(&((const u64 *)(uintptr_t)tbl)[(iova >> PAGE_SHIFT) & 511],
+				      __ATOMIC_ACQUIRE);
+		*shift = PAGE_SHIFT;
+		return (pte & 1) ? pte : 0;
+	}
+	pte = io_pgtable_leaf(&t->domain->walker, iova, shift, &l3);
+	if (l3 && t->walk_nr)
+		iotlb_fill_in(t->walk, t->walk_nr, tag, region, (u64)(uintptr_t)l3);
+	return pte;
+}
+
+/*
+ * A walk of the page table for @t's device (@tag read before): the page's
+ * translation as an IOTLB value, or false; *@leaf the size of the leaf
+ * that maps it. Inline, from the leaf descriptor itself: this is the whole
+ * cost of an IOTLB miss. Whether the page is RAM goes in the value too (the
+ * banks never change), so that a hit within one page needs no bank lookup.
+ */
+static inline bool iommu_walk_page(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long iova,
+				   u64 *val, size_t *leaf)
+{
+	struct dmamap_iommu_domain *d = t->domain;
 	unsigned int shift;
-	u64 pte = io_pgtable_leaf(&d->walker, iova, &shift);
+	u64 pte = iommu_walk_leaf(t, tag, iova, &shift);
 	phys_addr_t page;
 
 	if (!pte)
 		return false;
 	*leaf = 1UL << shift;
 	page = ((pte & ARM_LPAE_PTE_ADDR_MASK) + (iova & (*leaf - 1))) & PAGE_MASK;
+	/* the walker's first window is the first RAM bank */
 	*val = page | ((pte & ARM_LPAE_PTE_SW_NOREAD) ? 0 : IOTLB_R) |
 	       ((pte & ARM_LPAE_PTE_AP_RDONLY) ? 0 : IOTLB_W) |
-	       (iommu_ram_end(d->machine, page) ? IOTLB_RAM : 0);
+	       (page - d->walker.win_base < d->walker.win_size ||
+			iommu_ram_end(d->machine, page) ? IOTLB_RAM : 0);
 	return true;
 }
 
@@ -267,7 +314,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 
 		/* the walk and the fill, inline too: a random access misses */
 		(*misses)++;
-		if (unlikely(!iommu_walk_page(d, iova, &val, &leaf)))
+		if (unlikely(!iommu_walk_page(t, gen, iova, &val, &leaf)))
 			return iommu_translation_fault(d, dev, iova, write,
 						       DMAMAP_FAULT_TRANSLATION, f);
 		iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);

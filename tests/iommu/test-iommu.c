@@ -9,6 +9,7 @@
 #include "test-util.h"
 
 #include "lib/util.h"
+#include "iommu/iommu.h"
 
 #include <dmamap/dma-map-ops.h>
 #include <stdlib.h>
@@ -149,6 +150,8 @@ static void test_domain_types(void **state)
 	cfg = (struct dmamap_iommu_config){ .flush = (enum dmamap_iommu_flush)7 };
 	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
 	cfg = (struct dmamap_iommu_config){ .iotlb_entries = (1U << 16) + 1 };
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
+	cfg = (struct dmamap_iommu_config){ .walk_cache_entries = (1U << 16) + 1 };
 	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), -EINVAL);
 	assert_int_equal(dmamap_iommu_domain_create(NULL, &cfg, &d), -EINVAL);
 	assert_int_equal(dmamap_iommu_domain_create(m, NULL, NULL), -EINVAL);
@@ -826,6 +829,85 @@ static void test_strict_unmap_invalidates_all(void **state)
 	fix_down(&f);
 }
 
+/*
+ * The walk cache remembers a level-3 table per 2 MiB of IOVA. Lazy mode, so
+ * that no unmap bumps the generation by itself: unmapping the whole 2 MiB
+ * frees the table; the test takes its frame (zeroed) for itself, and a new
+ * mapping there gets a new table. A page that never was in the IOTLB must
+ * then be walked through the new table; a walk cache still naming the
+ * freed one would read the zeroed frame and fault. Without a walk cache the
+ * same holds, walking every level.
+ */
+static void walk_cache_table_freed(unsigned int entries)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_iommu_config cfg = { .type = IOMMU_DOMAIN_UNMANAGED,
+					   .flush = DMAMAP_IOMMU_LAZY,
+					   .walk_cache_entries = entries };
+	const unsigned long r = 0x40000000UL;
+	struct page *old, *new, *grabbed[512], *table = NULL;
+	struct iommu_domain *d;
+	struct device *dev = mkdev(m);
+	const struct io_pgtable_walker *w;
+	const u64 *l3 = NULL;
+	unsigned int shift, n = 0;
+	phys_addr_t tphys;
+	u8 b;
+
+	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
+	assert_int_equal(iommu_attach_device(d, dev), 0);
+	old = dmamap_alloc_pages(m, GFP_KERNEL, 1);
+	new = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+	assert_non_null(old);
+	assert_non_null(new);
+	memset(page_address(old), 0x11, 2 * PAGE_SIZE);
+	memset(page_address(new), 0x22, PAGE_SIZE);
+	assert_int_equal(iommu_map(d, r, page_to_phys(old), SZ_8K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(dmamap_bus_read(dev, r, &b, 1, NULL), 0);
+	assert_int_equal(b, 0x11);
+	/* the level-3 table's frame */
+	w = &to_dmamap_domain(d)->walker;
+	assert_int_not_equal(io_pgtable_leaf(w, r, &shift, &l3), 0);
+	assert_non_null(l3);
+	tphys = w->win_base + (phys_addr_t)((const u8 *)l3 - w->win_host);
+	/* the table goes whole, as the kernel's does: all of it counts as unmapped */
+	assert_int_equal(iommu_unmap(d, r, SZ_2M), SZ_2M);
+	/* take the freed table's frame (the allocator hands out its lowest free frames) */
+	while (n < ARRAY_SIZE(grabbed) && !table) {
+		struct page *p = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+
+		assert_non_null(p);
+		if (page_to_phys(p) == tphys)
+			table = p;
+		else
+			grabbed[n++] = p;
+	}
+	assert_non_null(table);
+	memset(page_address(table), 0, PAGE_SIZE);
+	assert_int_equal(iommu_map(d, r + SZ_4K, page_to_phys(new), SZ_4K, IOMMU_READ, GFP_KERNEL),
+			 0);
+	assert_int_equal(dmamap_bus_read(dev, r + SZ_4K, &b, 1, NULL), 0);
+	assert_int_equal(b, 0x22);
+	assert_int_equal(iommu_unmap(d, r + SZ_4K, SZ_4K), SZ_4K);
+	while (n)
+		dmamap_free_pages(grabbed[--n], 0);
+	dmamap_free_pages(table, 0);
+	dmamap_free_pages(old, 1);
+	dmamap_free_pages(new, 0);
+	dmamap_device_destroy(dev);
+	iommu_domain_free(d);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+static void test_walk_cache_table_freed(void **state)
+{
+	(void)state;
+	walk_cache_table_freed(0);
+	walk_cache_table_freed(1);
+	walk_cache_table_freed(DMAMAP_IOMMU_NO_WALK_CACHE);
+}
+
 /* The first access to a page misses and walks the table; the next one hits. */
 static void test_iotlb_hits(void **state)
 {
@@ -1165,6 +1247,7 @@ int main(void)
 		cmocka_unit_test(test_fault_stops_at_page),
 		cmocka_unit_test(test_iotlb_hits),
 		cmocka_unit_test(test_strict_unmap_invalidates_all),
+		cmocka_unit_test(test_walk_cache_table_freed),
 		cmocka_unit_test(test_strict_unmap),
 		cmocka_unit_test(test_lazy_unmap),
 		cmocka_unit_test(test_lazy_queue_full),
