@@ -368,7 +368,8 @@ static int translate(const struct bench_ctx *ctx, struct bench_result *r, bool h
 	double *s = calloc(rounds, sizeof(*s));
 	unsigned long *iova = calloc(N, sizeof(*iova));
 	struct iommu_setup st;
-	u64 hits = 0, misses = 0, seed = 0x2545f4914f6cdd1dULL;
+	struct iotlb_counts c = { 0 };
+	u64 hits, misses, seed = 0x2545f4914f6cdd1dULL;
 	phys_addr_t sum = 0;
 	unsigned int reps = hit ? 4 : 1;
 	int ret;
@@ -398,7 +399,7 @@ static int translate(const struct bench_ctx *ctx, struct bench_result *r, bool h
 				struct dmamap_fault f;
 				phys_addr_t phys;
 				long n = iommu_bus_translate(st.dev, iova[j], 64, false, &phys, &f,
-							     &hits, &misses);
+							     &c);
 
 				sum += phys + (phys_addr_t)n;
 			}
@@ -406,6 +407,8 @@ static int translate(const struct bench_ctx *ctx, struct bench_result *r, bool h
 		s[i] = (double)(bench_now_ns() - t0) / (double)(N * reps);
 	}
 	bench_keep(&sum);
+	hits = c.hits;
+	misses = c.misses;
 	/* every translation must have gone through, and mostly the way asked for */
 	if (hits + misses != (u64)rounds * N * reps ||
 	    (hit ? hits < (hits + misses) * 99 / 100 : misses < (hits + misses) * 99 / 100)) {

@@ -69,20 +69,15 @@ static inline void bus_prep(struct dmamap_machine *m, phys_addr_t phys, size_t l
 	}
 }
 
-/* Translation counts for one bus call, added to the machine's once. */
-struct bus_counts {
-	u64 hits, misses;
-};
-
 static inline long bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
-				 phys_addr_t *phys, struct dmamap_fault *f, struct bus_counts *c)
+				 phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c)
 {
 	if (dev->iotlb && dev->domain->type != IOMMU_DOMAIN_IDENTITY)
-		return iommu_bus_translate(dev, dma, len, write, phys, f, &c->hits, &c->misses);
+		return iommu_bus_translate(dev, dma, len, write, phys, f, c);
 	return bus_translate_direct(dev, dma, len, write, phys, f);
 }
 
-static void bus_account(struct device *dev, const struct bus_counts *c)
+static void bus_account(struct device *dev, const struct iotlb_counts *c)
 {
 	if (c->hits)
 		mm_count(dev->machine, iotlb_hits, c->hits);
@@ -110,7 +105,7 @@ static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
 		    struct dmamap_fault *fault)
 {
 	struct dmamap_fault f = { 0 };
-	struct bus_counts c = { 0, 0 };
+	struct iotlb_counts c = { 0, 0 };
 	size_t done = 0;
 
 	while (done < len) {
@@ -139,7 +134,7 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 		     struct dmamap_fault *fault)
 {
 	struct dmamap_fault f = { 0 };
-	struct bus_counts c = { 0, 0 };
+	struct iotlb_counts c = { 0, 0 };
 	size_t done = 0;
 
 	while (done < len) {
@@ -269,7 +264,7 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 {
 	struct copy_run runs[COPY_RUNS];
 	struct dmamap_fault f = { 0 };
-	struct bus_counts c = { 0, 0 };
+	struct iotlb_counts c = { 0, 0 };
 	unsigned int nr = 0, ri = 0;
 	size_t got = 0, rofs = 0, done = 0;
 	u8 *staged = NULL;	/* the rest of the chunk's source, from byte staged_from */
@@ -293,7 +288,7 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 		got += (size_t)r;
 	}
 	bus_account(dev, &c);
-	c = (struct bus_counts){ 0, 0 };
+	c = (struct iotlb_counts){ 0, 0 };
 
 	while (done < n) {
 		phys_addr_t phys;

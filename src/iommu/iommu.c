@@ -502,8 +502,19 @@ long iommu_translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
 	return reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT;
 }
 
+u64 iommu_walk_full(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long iova,
+		    unsigned int *shift)
+{
+	const u64 *l3 = NULL;
+	u64 pte = io_pgtable_leaf(&t->domain->walker, iova, shift, &l3);
+
+	if (l3 && t->walk_nr)
+		iotlb_fill_in(t->walk, t->walk_nr, tag, iova >> IOTLB_WALK_SHIFT, (u64)(uintptr_t)l3);
+	return pte;
+}
+
 long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, bool write,
-				phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+				phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c,
 				u64 val, size_t leaf)
 {
 	struct dmamap_iommu_domain *d = dev->iotlb->domain;
@@ -513,12 +524,12 @@ long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, 
 
 	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
 	if (run < len)
-		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, run);
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, run);
 	return iommu_ram_clip(d->machine, *phys, len, write, f);
 }
 
 long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
-			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+			      phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c,
 			      size_t run)
 {
 	struct dmamap_iotlb *t = dev->iotlb;
@@ -538,7 +549,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 		if (iova > d->domain.geometry.aperture_end || iova < dma) {
 			reason = DMAMAP_FAULT_ADDRESS_SIZE;
 		} else if (iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val)) {
-			(*hits)++;
+			c->hits++;
 			/*
 			 * Lazy mode: the entry may outlive its mapping until the
 			 * flush. The access goes through either way; whether it was
@@ -549,7 +560,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;
 		} else {
-			(*misses)++;
+			c->misses++;
 			if (!iommu_walk_page(t, gen, iova, &val, &leaf))
 				reason = DMAMAP_FAULT_TRANSLATION;
 			else

@@ -73,6 +73,11 @@ struct dmamap_iotlb {
 	struct list_head node;			/* domain->devices, under domain->lock */
 };
 
+/* IOTLB hits and misses of one bus call, added to the machine's once. */
+struct iotlb_counts {
+	u64 hits, misses;
+};
+
 #define IOTLB_R			(1ULL << 0)
 #define IOTLB_W			(1ULL << 1)
 #define IOTLB_RAM		(1ULL << 2)	/* the page is RAM (banks are whole pages) */
@@ -216,7 +221,7 @@ static inline long iommu_ram_clip(const struct dmamap_machine *m, phys_addr_t ph
  * into the access (found at *@phys when @run is not 0).
  */
 long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
-			      phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+			      phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c,
 			      size_t run);
 
 /*
@@ -230,11 +235,14 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
  */
 #define IOTLB_WALK_SHIFT	(PAGE_SHIFT + 9)
 
+/* The walk from the top table, filling the walk cache (out of line: the cache mostly hits). */
+u64 iommu_walk_full(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long iova,
+		    unsigned int *shift);
+
 static inline u64 iommu_walk_leaf(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long iova,
 				  unsigned int *shift)
 {
 	unsigned long region = iova >> IOTLB_WALK_SHIFT;
-	const u64 *l3 = NULL;
 	u64 tbl, pte;
 
 	if (likely(t->walk_nr) && likely(iotlb_lookup_in(t->walk, t->walk_nr, tag, region, &tbl))) {
@@ -243,10 +251,7 @@ static inline u64 iommu_walk_leaf(struct dmamap_iotlb *t, struct iotlb_tag tag, 
 		*shift = PAGE_SHIFT;
 		return (pte & 1) ? pte : 0;
 	}
-	pte = io_pgtable_leaf(&t->domain->walker, iova, shift, &l3);
-	if (l3 && t->walk_nr)
-		iotlb_fill_in(t->walk, t->walk_nr, tag, region, (u64)(uintptr_t)l3);
-	return pte;
+	return iommu_walk_full(t, tag, iova, shift);
 }
 
 /*
@@ -286,7 +291,7 @@ long iommu_translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
  * on past it or leaves RAM: the rest of the leaf, then the general loop.
  */
 long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, bool write,
-				phys_addr_t *phys, struct dmamap_fault *f, u64 *hits, u64 *misses,
+				phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c,
 				u64 val, size_t leaf);
 
 /*
@@ -297,8 +302,8 @@ long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, 
  * longer access, and everything else, goes through the general loop.
  */
 static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
-				       phys_addr_t *phys, struct dmamap_fault *f, u64 *hits,
-				       u64 *misses)
+				       phys_addr_t *phys, struct dmamap_fault *f,
+				       struct iotlb_counts *c)
 {
 	struct dmamap_iotlb *t = dev->iotlb;
 	struct dmamap_iommu_domain *d = t->domain;
@@ -308,12 +313,12 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	u64 val;
 
 	if (unlikely(dma > d->domain.geometry.aperture_end))
-		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
 	if (unlikely(!iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val))) {
 		size_t leaf;
 
 		/* the walk and the fill, inline too: a random access misses */
-		(*misses)++;
+		c->misses++;
 		if (unlikely(!iommu_walk_page(t, gen, iova, &val, &leaf)))
 			return iommu_translation_fault(d, dev, iova, write,
 						       DMAMAP_FAULT_TRANSLATION, f);
@@ -324,13 +329,12 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 		*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
 		if (likely(len <= run) && likely(val & IOTLB_RAM))
 			return (long)len;
-		return iommu_bus_translate_walked(dev, dma, len, write, phys, f, hits, misses,
-						  val, leaf);
+		return iommu_bus_translate_walked(dev, dma, len, write, phys, f, c, val, leaf);
 	}
 	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R)) ||
 		     __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE)))
-		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses, 0);
-	(*hits)++;
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
+	c->hits++;
 	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
 	/* within the page, which is RAM: no bank to look for */
 	if (likely(len <= run) && likely(val & IOTLB_RAM))
@@ -348,16 +352,15 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 				  (iova >> PAGE_SHIFT) + 1, &next) ||
 		    !(next & (write ? IOTLB_W : IOTLB_R)) ||
 		    __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
-			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits, misses,
+			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c,
 							run);
-		(*hits)++;
+		c->hits++;
 		if ((next & PAGE_MASK) != (val & PAGE_MASK) + PAGE_SIZE) {
 			len = run;
 		} else {
 			run += min_t(size_t, PAGE_SIZE, len - run);
 			if (run < len)
-				return iommu_bus_translate_slow(dev, dma, len, write, phys, f, hits,
-								misses, run);
+				return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, run);
 		}
 	}
 	/* the RAM bank ends the run too */
