@@ -96,16 +96,15 @@ int swiotlb_init(struct dmamap_machine *m)
 
 		if (phys == (phys_addr_t)-1)
 			goto out_nomem;
-		if (!i)
-			p->start = phys;
-		p->nr_taken++;
-		if (phys != p->start + (u64)i * block) {
+		if (i && phys != p->start + (u64)i * block) {
 			mm_report(m, "machine: no contiguous room below 4 GiB for a %#llx-byte swiotlb",
 				  (unsigned long long)size);
 			mm_free_boot_frames(m, phys, chunk_order(p, i));
-			p->nr_taken--;
 			goto out_nomem;
 		}
+		if (!i)
+			p->start = phys;
+		p->nr_taken++;
 		/* a new machine's memory is all zero and uncached: nothing to prep */
 	}
 	p->end = p->start + size;

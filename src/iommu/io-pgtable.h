@@ -143,14 +143,7 @@ void io_pgtable_get_walker(struct io_pgtable_ops *ops, struct io_pgtable_walker 
 /* A table page outside the first window (out of line: the tables are normally in it). */
 const u64 *io_pgtable_table_slow(struct io_pgtable_ops *ops, phys_addr_t phys);
 
-/*
- * The leaf descriptor that maps @iova, or 0 when nothing does (or @iova is
- * beyond ias); *@shift is then log2 of the leaf's size. When the walk
- * reached a level-3 table, *@l3 is its host address (for a walk cache;
- * @l3 may be NULL). The descriptors are read with acquire loads, as
- * io_pgtable_walk() does: a table's contents were written before the
- * descriptor that points to it.
- */
+/* The host address of the table a table descriptor points to. */
 static inline const u64 *io_pgtable_next_table(const struct io_pgtable_walker *w, u64 pte)
 {
 	phys_addr_t next = pte & ARM_LPAE_PTE_ADDR_MASK;
@@ -160,6 +153,14 @@ static inline const u64 *io_pgtable_next_table(const struct io_pgtable_walker *w
 	return io_pgtable_table_slow(w->ops, next);
 }
 
+/*
+ * The leaf descriptor that maps @iova, or 0 when nothing does (or @iova is
+ * beyond ias); *@shift is then log2 of the leaf's size. When the walk
+ * reached a level-3 table, *@l3 is its host address (for a walk cache;
+ * @l3 may be NULL). The descriptors are read with acquire loads, as
+ * io_pgtable_walk() does: a table's contents were written before the
+ * descriptor that points to it.
+ */
 static inline u64 io_pgtable_leaf(const struct io_pgtable_walker *w, unsigned long iova,
 				  unsigned int *shift, const u64 **l3)
 {

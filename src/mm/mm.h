@@ -258,8 +258,8 @@ struct page *mm_alloc_pages_capped(struct dmamap_machine *m, gfp_t gfp, unsigned
  * the kernel's memblock takes them before the page allocator runs: out of
  * the buddy allocator, their struct pages never written. Their flags stay 0,
  * so dmamap_free_pages() of one is refused as a free of a page that was never
- * allocated; and creating a machine touches no page of the page array beyond
- * its header. Returns the first frame's physical address, or (phys_addr_t)-1.
+ * allocated; and creating a machine touches no page of the page array.
+ * Returns the first frame's physical address, or (phys_addr_t)-1.
  */
 phys_addr_t mm_alloc_boot_frames(struct dmamap_machine *m, gfp_t gfp, unsigned int order);
 void mm_free_boot_frames(struct dmamap_machine *m, phys_addr_t phys, unsigned int order);
