@@ -5,17 +5,18 @@
  * bus translation.
  *
  * The IOTLB: each attached device has a direct-mapped cache of translations
- * (one entry per IOVA page, tagged with the domain's generation). A strict
- * unmap invalidates the entries of the range in every attached device before
- * it returns (or bumps the generation when the range is larger than an
- * IOTLB). A lazy unmap only queues the invalidation: until the next flush
+ * (one entry per IOVA page, tagged with the domain's generation) and a walk
+ * cache (level-3 tables by the 2 MiB they map, tagged the same way). A
+ * strict unmap bumps the generation before it returns: every entry of every
+ * attached device is invalid from then on, as after an invalidation by
+ * ASID. A lazy unmap only queues the invalidation: until the next flush
  * (queue full, or iommu_flush_iotlb_all) an access that hits a stale entry
  * still goes through, as on hardware, and is counted as a stale hit; IOVAs
- * that the DMA layer freed are handed back to the allocator only by the flush.
+ * that the DMA layer freed are handed back to the allocator only by the
+ * flush. Freeing a page table bumps the generation too, in both modes.
  *
- * Entries are read without a lock: each has a sequence count, odd while an
- * entry is being written, so a reader that sees it change treats the lookup
- * as a miss.
+ * Entries are read and written whole, with one 16-byte atomic access, and
+ * without a lock: a fill is a single store (see iommu.h).
  */
 #include "iommu/iommu.h"
 #include "bus/bus.h"
