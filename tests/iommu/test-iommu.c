@@ -909,7 +909,7 @@ static void test_walk_cache_table_freed(void **state)
 }
 
 /* The first access to a page misses and walks the table; the next one hits. */
-static void test_iotlb_hits(void **state)
+static void iotlb_hits(void)
 {
 	struct fix f;
 	struct page *blk;
@@ -917,7 +917,6 @@ static void test_iotlb_hits(void **state)
 	u8 buf[16];
 	const unsigned long iova = 0x40000;
 
-	(void)state;
 	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
 	blk = dmamap_alloc_pages(f.m, GFP_KERNEL, 1);
 	assert_non_null(blk);
@@ -951,6 +950,44 @@ static void test_iotlb_hits(void **state)
 	assert_int_equal(iommu_unmap(f.d, iova, SZ_8K), SZ_8K);
 	dmamap_free_pages(blk, 1);
 	fix_down(&f);
+}
+
+static void test_iotlb_hits(void **state)
+{
+	(void)state;
+	iotlb_hits();
+}
+
+/*
+ * The same with the entries read and written by the 16-byte atomic builtins,
+ * the way a processor without AVX has them (and ThreadSanitizer builds).
+ */
+#ifdef IOTLB_SSE
+static bool saved_sse;
+
+static int restore_sse(void **state)
+{
+	(void)state;
+	iotlb_sse = saved_sse;
+	return 0;
+}
+#else
+static int restore_sse(void **state)
+{
+	(void)state;
+	return 0;
+}
+#endif
+
+static void test_iotlb_hits_builtin_atomics(void **state)
+{
+	(void)state;
+#ifdef IOTLB_SSE
+	saved_sse = iotlb_sse;
+	iotlb_sse = false;
+#endif
+	iotlb_hits();
+	test_walk_cache_table_freed(NULL);
 }
 
 /* Strict mode: the IOTLB is invalidated before iommu_unmap() returns. */
@@ -1246,6 +1283,7 @@ int main(void)
 		cmocka_unit_test(test_fault_address_size),
 		cmocka_unit_test(test_fault_stops_at_page),
 		cmocka_unit_test(test_iotlb_hits),
+		cmocka_unit_test_teardown(test_iotlb_hits_builtin_atomics, restore_sse),
 		cmocka_unit_test(test_strict_unmap_invalidates_all),
 		cmocka_unit_test(test_walk_cache_table_freed),
 		cmocka_unit_test(test_strict_unmap),
