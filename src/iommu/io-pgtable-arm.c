@@ -92,6 +92,33 @@ static inline bool pte_cas(u64 *ptep, u64 old, u64 new)
 					   __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Level-3 entries, pages only, are set and cleared with plain atomic stores
+ * after a load, as the kernel's __arm_lpae_init_pte() and
+ * __arm_lpae_clear_pte() do: callers map and unmap disjoint ranges (the IOVA
+ * allocator sees to it for the DMA API), and a level-3 entry never holds a
+ * table that a racing map could lose. Two threads mapping or unmapping the
+ * same page at once (a caller's bug) may then both succeed; one after the
+ * other, the second still gets -EEXIST or nothing unmapped. The levels
+ * above, where tables are installed and blocks replace or split them, keep
+ * compare-and-swap.
+ */
+static inline bool pte_set_page(u64 *ptep, u64 pte)
+{
+	if (__atomic_load_n(ptep, __ATOMIC_RELAXED))
+		return false;
+	__atomic_store_n(ptep, pte, __ATOMIC_RELEASE);
+	return true;
+}
+
+static inline bool pte_clear_page(u64 *ptep)
+{
+	if (!pte_valid(__atomic_load_n(ptep, __ATOMIC_RELAXED)))
+		return false;
+	__atomic_store_n(ptep, 0, __ATOMIC_RELEASE);
+	return true;
+}
+
 /* The leaf descriptor for @paddr at level @lvl with @prot. */
 static u64 prot_to_pte(phys_addr_t paddr, int prot, int lvl)
 {
@@ -285,7 +312,9 @@ static int lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_a
 		idx = lvl_idx(va, lvl);
 		end = min(LPAE_ENTRIES, idx + (pgcount - i));
 		for (; idx < end; idx++, i++, pte += pgsize) {
-			if (!pte_cas(&table[idx], 0, pte) && !replace_empty_table(d, &table[idx], pte, lvl))
+			if (lvl == 3 ? !pte_set_page(&table[idx], pte) :
+				       !pte_cas(&table[idx], 0, pte) &&
+				       !replace_empty_table(d, &table[idx], pte, lvl))
 				return -EEXIST;
 			if (mapped)
 				*mapped += pgsize;
@@ -410,7 +439,8 @@ static size_t lpae_unmap_pages(struct io_pgtable_ops *ops, unsigned long iova, s
 				/* a table covered whole: unmap_one frees it */
 				if (pte_is_table(pte, lvl))
 					break;
-				if (!pte_valid(pte) || !pte_cas(&table[idx], pte, 0))
+				if (lvl == 3 ? !pte_clear_page(&table[idx]) :
+					       !pte_valid(pte) || !pte_cas(&table[idx], pte, 0))
 					return done;
 				done += pgsize;
 			}
@@ -592,8 +622,8 @@ int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *
 			cur->table = t;
 			cur->base = va & ~(SZ_2M - 1);
 		}
-		if (!pte_cas(&cur->table[lvl_idx(va, 3)], 0,
-			     ((paddr + done) & ARM_LPAE_PTE_ADDR_MASK) | cur->attrs)) {
+		if (!pte_set_page(&cur->table[lvl_idx(va, 3)],
+				  ((paddr + done) & ARM_LPAE_PTE_ADDR_MASK) | cur->attrs)) {
 			err = -EEXIST;
 			goto undo;
 		}
