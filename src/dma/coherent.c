@@ -156,14 +156,22 @@ static unsigned long alloc_nr_pages(const struct dma_alloc *a)
 	return PAGE_ALIGN(a->size) >> PAGE_SHIFT;
 }
 
+/*
+ * The marks are a flag and the frame's private word, set and cleared with
+ * plain atomic stores (no read-modify-write): while the buffer is allocated
+ * nobody else writes its frames' flags. A reader that sees the flag loads
+ * the record with acquire, and takes a cleared one (NULL) as "prepared":
+ * the record is cleared after the zeroing, with release.
+ */
 void dma_alloc_defer_prep(struct dma_alloc *a)
 {
 	__atomic_store_n(&a->prep_state, DMA_PREP_PENDING, __ATOMIC_RELAXED);
 	for (unsigned long i = 0; i < alloc_nr_pages(a); i++) {
 		struct page *p = alloc_page_at(a, i);
+		unsigned long flags = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
 
-		p->private = (unsigned long)a;
-		__atomic_fetch_or(&p->flags, PG_prep_pending, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->private, (unsigned long)a, __ATOMIC_RELAXED);
+		__atomic_store_n(&p->flags, flags | PG_prep_pending, __ATOMIC_RELEASE);
 	}
 }
 
@@ -171,9 +179,10 @@ static void clear_marks(struct dma_alloc *a)
 {
 	for (unsigned long i = 0; i < alloc_nr_pages(a); i++) {
 		struct page *p = alloc_page_at(a, i);
+		unsigned long flags = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
 
-		__atomic_fetch_and(&p->flags, ~PG_prep_pending, __ATOMIC_RELEASE);
-		p->private = 0;
+		__atomic_store_n(&p->flags, flags & ~PG_prep_pending, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->private, 0, __ATOMIC_RELEASE);
 	}
 }
 
@@ -223,8 +232,14 @@ void dma_prep_pending_range(struct dmamap_machine *m, phys_addr_t phys, size_t l
 	for (unsigned long i = 0; i < n; i++) {
 		struct page *p = &m->pages[gidx + i];
 
-		if (unlikely(__atomic_load_n(&p->flags, __ATOMIC_ACQUIRE) & PG_prep_pending))
-			dma_alloc_prep((struct dma_alloc *)p->private);
+		if (unlikely(__atomic_load_n(&p->flags, __ATOMIC_ACQUIRE) & PG_prep_pending)) {
+			struct dma_alloc *a =
+				(struct dma_alloc *)__atomic_load_n(&p->private, __ATOMIC_ACQUIRE);
+
+			/* NULL: prepared meanwhile (see dma_alloc_defer_prep()) */
+			if (a)
+				dma_alloc_prep(a);
+		}
 	}
 }
 

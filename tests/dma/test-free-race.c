@@ -2,12 +2,17 @@
 /*
  * dma_free_attrs() of one coherent buffer from two threads at once (a
  * driver's double free racing with itself): exactly one free happens, the
- * other is refused and counted, and the machine is left whole. Repeated to
- * give the race a chance on every run; checked under ThreadSanitizer.
+ * other is refused and counted, and the machine is left whole. And the
+ * first device accesses to a new buffer, from two threads at once: one
+ * zeroes it, the other waits for that or finds it done, and both read
+ * zeros. Repeated to give the races a chance on every run; checked under
+ * ThreadSanitizer.
  */
 #include "test-util.h"
 
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct racer {
 	struct device *dev;
@@ -67,10 +72,78 @@ static void test_double_free_race(void **state)
 	dmamap_machine_destroy(m);
 }
 
+enum { TOUCH_SIZE = 64 * 1024, TOUCH_ROUNDS = 300 };
+
+struct toucher {
+	struct device *dev;
+	dma_addr_t *handle;		/* the round's buffer */
+	pthread_barrier_t *go, *done;
+	unsigned long wrong;
+};
+
+static void *touch_it(void *arg)
+{
+	struct toucher *t = arg;
+	u8 *buf = malloc(TOUCH_SIZE);
+
+	assert_non_null(buf);
+	for (int i = 0; i < TOUCH_ROUNDS; i++) {
+		pthread_barrier_wait(t->go);
+		memset(buf, 0xa5, TOUCH_SIZE);
+		if (dmamap_bus_read(t->dev, *t->handle, buf, TOUCH_SIZE, NULL) ||
+		    !test_all_bytes(buf, TOUCH_SIZE, 0))
+			t->wrong++;
+		pthread_barrier_wait(t->done);
+	}
+	free(buf);
+	return NULL;
+}
+
+static void test_first_touch_race(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_device_config cfg = { 0 };
+	pthread_barrier_t go, done;
+	struct toucher t[2];
+	pthread_t th[2];
+	struct device *dev;
+	dma_addr_t handle;
+
+	(void)state;
+	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	assert_int_equal(pthread_barrier_init(&go, NULL, 3), 0);
+	assert_int_equal(pthread_barrier_init(&done, NULL, 3), 0);
+	for (int i = 0; i < 2; i++) {
+		t[i] = (struct toucher){ .dev = dev, .handle = &handle, .go = &go, .done = &done };
+		assert_int_equal(pthread_create(&th[i], NULL, touch_it, &t[i]), 0);
+	}
+	for (int i = 0; i < TOUCH_ROUNDS; i++) {
+		/* the frames of the last round's buffer come back dirty: the device wrote them */
+		unsigned long attrs = i % 2 ? DMA_ATTR_NO_KERNEL_MAPPING : 0;
+		void *cpu = dma_alloc_attrs(dev, TOUCH_SIZE, &handle, GFP_KERNEL, attrs);
+
+		assert_non_null(cpu);
+		pthread_barrier_wait(&go);
+		pthread_barrier_wait(&done);
+		assert_int_equal(dmamap_bus_fill(dev, handle, 0x77, TOUCH_SIZE, NULL), 0);
+		dma_free_attrs(dev, TOUCH_SIZE, cpu, handle, attrs);
+	}
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(t[i].wrong, 0);
+	}
+	pthread_barrier_destroy(&go);
+	pthread_barrier_destroy(&done);
+	dmamap_device_destroy(dev);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_double_free_race),
+		cmocka_unit_test(test_first_touch_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
