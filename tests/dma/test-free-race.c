@@ -78,15 +78,15 @@ struct toucher {
 	struct device *dev;
 	dma_addr_t *handle;		/* the round's buffer */
 	pthread_barrier_t *go, *done;
+	u8 *buf;			/* TOUCH_SIZE bytes */
 	unsigned long wrong;
 };
 
 static void *touch_it(void *arg)
 {
 	struct toucher *t = arg;
-	u8 *buf = malloc(TOUCH_SIZE);
+	u8 *buf = t->buf;
 
-	assert_non_null(buf);
 	for (int i = 0; i < TOUCH_ROUNDS; i++) {
 		pthread_barrier_wait(t->go);
 		memset(buf, 0xa5, TOUCH_SIZE);
@@ -95,7 +95,6 @@ static void *touch_it(void *arg)
 			t->wrong++;
 		pthread_barrier_wait(t->done);
 	}
-	free(buf);
 	return NULL;
 }
 
@@ -114,7 +113,9 @@ static void test_first_touch_race(void **state)
 	assert_int_equal(pthread_barrier_init(&go, NULL, 3), 0);
 	assert_int_equal(pthread_barrier_init(&done, NULL, 3), 0);
 	for (int i = 0; i < 2; i++) {
-		t[i] = (struct toucher){ .dev = dev, .handle = &handle, .go = &go, .done = &done };
+		t[i] = (struct toucher){ .dev = dev, .handle = &handle, .go = &go, .done = &done,
+					 .buf = malloc(TOUCH_SIZE) };
+		assert_non_null(t[i].buf);
 		assert_int_equal(pthread_create(&th[i], NULL, touch_it, &t[i]), 0);
 	}
 	for (int i = 0; i < TOUCH_ROUNDS; i++) {
@@ -130,6 +131,7 @@ static void test_first_touch_race(void **state)
 	}
 	for (int i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
+		free(t[i].buf);
 		assert_int_equal(t[i].wrong, 0);
 	}
 	pthread_barrier_destroy(&go);
