@@ -359,6 +359,7 @@ static void iotlb_invalidate(struct dmamap_iommu_domain *d)
 {
 	struct iotlb_tag tag = iotlb_gen_tag(++d->gen);
 
+	/* @key first, then @val: see iotlb_tag() */
 	__atomic_store_n(&d->tag_key, tag.key, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->tag_val, tag.val, __ATOMIC_RELEASE);
 }

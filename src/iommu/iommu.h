@@ -100,17 +100,23 @@ static inline struct iotlb_tag iotlb_gen_tag(u64 gen)
 }
 
 /*
- * The current tag, read with two acquire loads before any walk. A bump
- * stores both halves (release) after the descriptors are cleared. Halves
- * of two generations make a tag no entry of either matches: a lookup with
- * one misses, and an entry filled with one never hits; and a walk made
- * after either half of the new generation was seen reads the cleared
- * descriptors. An access that began after the bump sees both halves.
+ * The current tag, read with two acquire loads before any walk: @val, then
+ * @key. A bump stores @key, then @val (release), after the descriptors are
+ * cleared. So a reader that sees the new @val sees the new @key, and the
+ * only mixed tag it can read is the new @key with the old @val. Within a
+ * run of 2^27 generations the @val halves are equal and that tag is the new
+ * one; a walk made after the new @key was seen reads the cleared tables.
+ * Across such a boundary it matches only generations that are past: no
+ * lookup of a later one finds an entry filled with it. An access that
+ * began after the bump sees both new halves.
  */
 static inline struct iotlb_tag iotlb_tag(const struct dmamap_iommu_domain *d)
 {
-	return (struct iotlb_tag){ __atomic_load_n(&d->tag_key, __ATOMIC_ACQUIRE),
-				   __atomic_load_n(&d->tag_val, __ATOMIC_ACQUIRE) };
+	struct iotlb_tag tag;
+
+	tag.val = __atomic_load_n(&d->tag_val, __ATOMIC_ACQUIRE);
+	tag.key = __atomic_load_n(&d->tag_key, __ATOMIC_ACQUIRE);
+	return tag;
 }
 
 /*
