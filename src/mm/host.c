@@ -142,17 +142,6 @@ int host_protect_rw(void *addr, size_t len)
 	return mprotect(addr, len, PROT_READ | PROT_WRITE) ? -errno : 0;
 }
 
-void *host_alloc_lazy_aligned(size_t size, size_t align)
-{
-	u8 *base = host_reserve_aligned(size, align);
-
-	if (base && host_protect_rw(base, size)) {
-		munmap(base, size);
-		return NULL;
-	}
-	return base;
-}
-
 void host_release(void *addr, size_t size)
 {
 	if (addr && size)

@@ -31,11 +31,6 @@ void *host_alloc_lazy(size_t size);
 void *host_reserve_aligned(size_t size, size_t align);
 /* Makes part of a reservation read-write (zeroed, populated as touched). */
 int host_protect_rw(void *addr, size_t len);
-/*
- * @size bytes of anonymous read-write memory starting at an address aligned
- * to @align (a power of two); populated only as touched.
- */
-void *host_alloc_lazy_aligned(size_t size, size_t align);
 /* Releases a mapping or reservation; @addr may be NULL. */
 void host_release(void *addr, size_t size);
 
