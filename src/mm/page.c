@@ -72,19 +72,22 @@ phys_addr_t mm_alloc_boot_frames(struct dmamap_machine *m, gfp_t gfp, unsigned i
 	return gidx == -1UL ? (phys_addr_t)-1 : mm_gidx_phys(m, gidx);
 }
 
+/* Gives the block at frame index @gidx back to its bank's buddy allocator. */
+static void free_frames(struct dmamap_machine *m, unsigned long gidx, unsigned int order)
+{
+	struct mm_bank *b = (struct mm_bank *)mm_gidx_bank(m, gidx);
+
+	buddy_free(&b->buddy, b->base_pfn + (gidx - b->first), order);
+}
+
 void mm_free_boot_frames(struct dmamap_machine *m, phys_addr_t phys, unsigned int order)
 {
-	unsigned long gidx = mm_phys_gidx(m, phys);
-	const struct mm_bank *b = mm_gidx_bank(m, gidx);
-
-	buddy_free((struct buddy *)&b->buddy, b->base_pfn + (gidx - b->first), order);
+	free_frames(m, mm_phys_gidx(m, phys), order);
 }
 
 int mm_free_pages_checked(struct dmamap_machine *m, struct page *page, unsigned int order)
 {
 	unsigned long expect = PG_head | ((unsigned long)order << PG_ORDER_SHIFT);
-	const struct mm_bank *b;
-	unsigned long gidx;
 
 	if (order > MAX_PAGE_ORDER)
 		return -EINVAL;
@@ -92,9 +95,7 @@ int mm_free_pages_checked(struct dmamap_machine *m, struct page *page, unsigned 
 	if (!__atomic_compare_exchange_n(&page->flags, &expect, 0, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
 		return -EINVAL;
-	gidx = mm_page_gidx(m, page);
-	b = mm_gidx_bank(m, gidx);
-	buddy_free((struct buddy *)&b->buddy, b->base_pfn + (gidx - b->first), order);
+	free_frames(m, mm_page_gidx(m, page), order);
 	return 0;
 }
 
