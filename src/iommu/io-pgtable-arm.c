@@ -195,6 +195,14 @@ static void free_subtree(struct arm_lpae_io_pgtable *d, phys_addr_t phys, int lv
 	free_table(d, t, phys);
 }
 
+/* A table descriptor was just cleared: walk caches forget, then its tables go. */
+static void retire_subtree(struct arm_lpae_io_pgtable *d, phys_addr_t phys, int lvl)
+{
+	if (d->cfg.flush_walk)
+		d->cfg.flush_walk(d->cfg.cookie);
+	free_subtree(d, phys, lvl);
+}
+
 /* The next-level table under *ptep, installed if missing; NULL with *err set. */
 static u64 *next_table(struct arm_lpae_io_pgtable *d, u64 *ptep, int lvl, int *err)
 {
@@ -262,7 +270,7 @@ static bool replace_empty_table(struct arm_lpae_io_pgtable *d, u64 *ptep, u64 le
 	if (!pte_is_table(pte, lvl) || !subtree_empty(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1) ||
 	    !pte_cas(ptep, pte, leaf))
 		return false;
-	free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1);
+	retire_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1);
 	return true;
 }
 
@@ -403,7 +411,7 @@ static size_t unmap_one(struct arm_lpae_io_pgtable *d, unsigned long iova, size_
 				return 0;
 			/* a table covered whole goes with its contents */
 			if (pte_is_table(pte, lvl))
-				free_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1);
+				retire_subtree(d, pte & ARM_LPAE_PTE_ADDR_MASK, lvl + 1);
 			return size;
 		}
 		if (!pte_is_table(pte, lvl))

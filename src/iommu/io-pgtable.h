@@ -26,6 +26,12 @@ struct io_pgtable_cfg {
 	void (*free_table)(void *cookie, void *table, phys_addr_t phys);
 	/* host address of a table page, for phys outside the windows */
 	void *(*phys_to_table)(void *cookie, phys_addr_t phys);
+	/*
+	 * optional: a table descriptor was cleared and its tables are about to
+	 * be freed; walk caches must forget them first (the kernel's
+	 * tlb_flush_walk). Not called for tables that were never installed.
+	 */
+	void (*flush_walk)(void *cookie);
 	void *cookie;
 	/* optional: where table pages can be read without a call */
 	const struct io_pgtable_window *windows;

@@ -13,7 +13,8 @@
  * (queue full, or iommu_flush_iotlb_all) an access that hits a stale entry
  * still goes through, as on hardware, and is counted as a stale hit; IOVAs
  * that the DMA layer freed are handed back to the allocator only by the
- * flush. Freeing a page table bumps the generation too, in both modes.
+ * flush. Removing a page table bumps the generation too, in both modes,
+ * before the table is freed (the io-pgtable's flush_walk).
  *
  * Entries are read and written whole, with one 16-byte atomic access, and
  * without a lock: a fill is a single store (see iommu.h).
@@ -50,24 +51,30 @@ static void *pgtbl_alloc_table(void *cookie, phys_addr_t *phys)
 	return va;
 }
 
-static void iotlb_invalidate(struct dmamap_iommu_domain *d);
-
 static void pgtbl_free_table(void *cookie, void *table, phys_addr_t phys)
 {
 	struct dmamap_iommu_domain *d = cookie;
 	struct page *page = dmamap_pfn_to_page(d->machine, PHYS_PFN(phys));
 
 	(void)table;
-	/*
-	 * Its descriptor is cleared (or was never set): walk caches forget it
-	 * before the page can be reused, as the kernel's tlb_flush_walk does.
-	 */
-	pthread_mutex_lock(&d->lock);
-	iotlb_invalidate(d);
-	pthread_mutex_unlock(&d->lock);
 	__atomic_fetch_and(&page->flags, ~PG_pgtable, __ATOMIC_RELAXED);
 	mm_free_pages_checked(d->machine, page, 0);
 	__atomic_fetch_sub(&d->table_pages, 1, __ATOMIC_RELAXED);
+}
+
+static void iotlb_invalidate(struct dmamap_iommu_domain *d);
+
+/*
+ * A table is about to be freed: the walk caches (and the IOTLBs, with the
+ * same generation) forget everything before its page can be reused.
+ */
+static void pgtbl_flush_walk(void *cookie)
+{
+	struct dmamap_iommu_domain *d = cookie;
+
+	pthread_mutex_lock(&d->lock);
+	iotlb_invalidate(d);
+	pthread_mutex_unlock(&d->lock);
 }
 
 static void *pgtbl_phys_to_table(void *cookie, phys_addr_t phys)
@@ -158,6 +165,7 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 			.alloc_table = pgtbl_alloc_table,
 			.free_table = pgtbl_free_table,
 			.phys_to_table = pgtbl_phys_to_table,
+			.flush_walk = pgtbl_flush_walk,
 			.cookie = d,
 			.windows = d->windows,
 			.nr_windows = m->nr_banks,

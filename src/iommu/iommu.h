@@ -244,7 +244,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
  * walk that hits it reads one descriptor, the leaf, from memory. Its
  * entries are IOTLB entries (the table's host address as the value), tagged
  * the same way: a table is freed only after its descriptor was cleared and
- * the generation bumped (pgtbl_free_table()), so an entry never names a
+ * the generation bumped (pgtbl_flush_walk()), so an entry never names a
  * table page that went back to the allocator.
  */
 #define IOTLB_WALK_SHIFT	(PAGE_SHIFT + 9)
