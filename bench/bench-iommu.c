@@ -368,7 +368,7 @@ static int translate(const struct bench_ctx *ctx, struct bench_result *r, bool h
 	double *s = calloc(rounds, sizeof(*s));
 	unsigned long *iova = calloc(N, sizeof(*iova));
 	struct iommu_setup st;
-	struct iotlb_counts c = { 0 };
+	struct iotlb_access c = { 0 };
 	u64 hits, misses, seed = 0x2545f4914f6cdd1dULL;
 	phys_addr_t sum = 0;
 	unsigned int reps = hit ? 4 : 1;

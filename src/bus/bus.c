@@ -70,14 +70,14 @@ static inline void bus_prep(struct dmamap_machine *m, phys_addr_t phys, size_t l
 }
 
 static inline long bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
-				 phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c)
+				 phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c)
 {
 	if (dev->iotlb && dev->domain->type != IOMMU_DOMAIN_IDENTITY)
-		return iommu_bus_translate(dev, dma, len, write, phys, f, c);
+		return iommu_bus_translate_run(dev, dma, len, write, phys, f, c);
 	return bus_translate_direct(dev, dma, len, write, phys, f);
 }
 
-static void bus_account(struct device *dev, const struct iotlb_counts *c)
+static void bus_account(struct device *dev, const struct iotlb_access *c)
 {
 	if (c->hits)
 		mm_count(dev->machine, iotlb_hits, c->hits);
@@ -105,7 +105,7 @@ static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
 		    struct dmamap_fault *fault)
 {
 	struct dmamap_fault f = { 0 };
-	struct iotlb_counts c = { 0, 0 };
+	struct iotlb_access c = { 0 };
 	size_t done = 0;
 
 	while (done < len) {
@@ -134,7 +134,7 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 		     struct dmamap_fault *fault)
 {
 	struct dmamap_fault f = { 0 };
-	struct iotlb_counts c = { 0, 0 };
+	struct iotlb_access c = { 0 };
 	size_t done = 0;
 
 	while (done < len) {
@@ -264,7 +264,7 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 {
 	struct copy_run runs[COPY_RUNS];
 	struct dmamap_fault f = { 0 };
-	struct iotlb_counts c = { 0, 0 };
+	struct iotlb_access c = { 0 };
 	unsigned int nr = 0, ri = 0;
 	size_t got = 0, rofs = 0, done = 0;
 	u8 *staged = NULL;	/* the rest of the chunk's source, from byte staged_from */
@@ -288,7 +288,7 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 		got += (size_t)r;
 	}
 	bus_account(dev, &c);
-	c = (struct iotlb_counts){ 0, 0 };
+	c = (struct iotlb_access){ 0 };
 
 	while (done < n) {
 		phys_addr_t phys;

@@ -524,7 +524,7 @@ u64 iommu_walk_full(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long 
 }
 
 long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, bool write,
-				phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c,
+				phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c,
 				u64 val, size_t leaf)
 {
 	struct dmamap_iommu_domain *d = dev->iotlb->domain;
@@ -538,8 +538,33 @@ long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, 
 	return iommu_ram_clip(d->machine, *phys, len, write, f);
 }
 
+long iommu_bus_translate_ahead(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			       phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c)
+{
+	struct dmamap_iommu_domain *d = dev->iotlb->domain;
+	unsigned long iova = (unsigned long)dma;
+	int reason = c->ahead.reason;
+
+	/*
+	 * Kept for this page and not invalidated since: that lookup is this
+	 * page's. Otherwise the page is translated again.
+	 */
+	if (c->ahead.pfn1 != (iova >> PAGE_SHIFT) + 1 ||
+	    c->ahead.tag_key != __atomic_load_n(&d->tag_key, __ATOMIC_ACQUIRE)) {
+		c->ahead.pfn1 = 0;
+		return iommu_bus_translate(dev, dma, len, write, phys, f, c);
+	}
+	c->ahead.pfn1 = 0;
+	if (!reason && !(c->ahead.val & (write ? IOTLB_W : IOTLB_R)))
+		reason = DMAMAP_FAULT_PERMISSION;
+	if (reason)
+		return iommu_translation_fault(d, dev, iova, write, reason, f);
+	return iommu_bus_translate_walked(dev, dma, len, write, phys, f, c, c->ahead.val,
+					  c->ahead.leaf);
+}
+
 long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
-			      phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c,
+			      phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c,
 			      size_t run)
 {
 	struct dmamap_iotlb *t = dev->iotlb;
@@ -551,7 +576,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 	while (run < len) {
 		unsigned long iova = (unsigned long)(dma + run);
 		struct iotlb_tag gen = iotlb_tag(d);
-		u64 val, wval;
+		u64 val = 0, wval;
 		size_t leaf = PAGE_SIZE, step;
 		phys_addr_t p;
 		int reason = 0;
@@ -579,13 +604,19 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 		if (!reason && !(val & need))
 			reason = DMAMAP_FAULT_PERMISSION;
 		if (reason) {
-			if (run)
-				break;	/* move what translated; the next call faults */
-			return iommu_translation_fault(d, dev, iova, write, reason, f);
+			if (!run)
+				return iommu_translation_fault(d, dev, iova, write, reason, f);
+			/* move what translated; the next call faults */
+			if (reason != DMAMAP_FAULT_ADDRESS_SIZE)
+				iotlb_keep_ahead(c, iova >> PAGE_SHIFT, gen, val, leaf, reason);
+			break;
 		}
 		p = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
-		if (run && p != start + run)
-			break;	/* not contiguous with what came before */
+		if (run && p != start + run) {
+			/* not contiguous with what came before */
+			iotlb_keep_ahead(c, iova >> PAGE_SHIFT, gen, val, leaf, 0);
+			break;
+		}
 		if (!run)
 			start = p;
 		/* to the end of the leaf (a block covers many pages at once) */

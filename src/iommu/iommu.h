@@ -73,9 +73,23 @@ struct dmamap_iotlb {
 	struct list_head node;			/* domain->devices, under domain->lock */
 };
 
-/* IOTLB hits and misses of one bus call, added to the machine's once. */
-struct iotlb_counts {
+/*
+ * The IOTLB's side of one bus call: its hits and misses, added to the
+ * machine's once at the end, and the page that ended the last run. A run
+ * ends where the next page is not contiguous in memory, which takes a
+ * lookup of that page; the next run starts from that lookup instead of
+ * making (and counting) a second one, as a device's translation unit
+ * keeps the translation it fetched for the next burst.
+ */
+struct iotlb_access {
 	u64 hits, misses;
+	struct {
+		unsigned long pfn1;	/* IOVA page number + 1; 0: nothing kept */
+		u64 tag_key;		/* the generation it was looked up in */
+		u64 val;		/* its translation (IOTLB value) */
+		size_t leaf;		/* the leaf that maps it */
+		int reason;		/* or the fault it took */
+	} ahead;
 };
 
 #define IOTLB_R			(1ULL << 0)
@@ -230,12 +244,23 @@ static inline long iommu_ram_clip(const struct dmamap_machine *m, phys_addr_t ph
 	return (long)min_t(u64, len, end - phys);
 }
 
+/* Keeps the lookup of page @pfn (made in @tag) for the access's next run. */
+static inline void iotlb_keep_ahead(struct iotlb_access *c, unsigned long pfn, struct iotlb_tag tag,
+				    u64 val, size_t leaf, int reason)
+{
+	c->ahead.pfn1 = pfn + 1;
+	c->ahead.tag_key = tag.key;
+	c->ahead.val = val;
+	c->ahead.leaf = leaf;
+	c->ahead.reason = reason;
+}
+
 /*
  * The general case of iommu_bus_translate(): page by page, from @run bytes
  * into the access (found at *@phys when @run is not 0).
  */
 long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
-			      phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c,
+			      phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c,
 			      size_t run);
 
 /*
@@ -305,7 +330,7 @@ long iommu_translation_fault(struct dmamap_iommu_domain *d, struct device *dev,
  * on past it or leaves RAM: the rest of the leaf, then the general loop.
  */
 long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, bool write,
-				phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_counts *c,
+				phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c,
 				u64 val, size_t leaf);
 
 /*
@@ -317,7 +342,7 @@ long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, 
  */
 static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
 				       phys_addr_t *phys, struct dmamap_fault *f,
-				       struct iotlb_counts *c)
+				       struct iotlb_access *c)
 {
 	struct dmamap_iotlb *t = dev->iotlb;
 	struct dmamap_iommu_domain *d = t->domain;
@@ -361,15 +386,16 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 		 */
 		u64 next;
 
+		gen = iotlb_tag(d);
 		if (dma + run > d->domain.geometry.aperture_end ||
-		    !iotlb_lookup(t, iotlb_tag(d),
-				  (iova >> PAGE_SHIFT) + 1, &next) ||
+		    !iotlb_lookup(t, gen, (iova >> PAGE_SHIFT) + 1, &next) ||
 		    !(next & (write ? IOTLB_W : IOTLB_R)) ||
 		    __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
 			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c,
 							run);
 		c->hits++;
 		if ((next & PAGE_MASK) != (val & PAGE_MASK) + PAGE_SIZE) {
+			iotlb_keep_ahead(c, (iova >> PAGE_SHIFT) + 1, gen, next, PAGE_SIZE, 0);
 			len = run;
 		} else {
 			run += min_t(size_t, PAGE_SIZE, len - run);
@@ -379,6 +405,23 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	}
 	/* the RAM bank ends the run too */
 	return iommu_ram_clip(d->machine, *phys, len, write, f);
+}
+
+/* iommu_bus_translate_run() when the last run kept the page after it. */
+long iommu_bus_translate_ahead(struct device *dev, dma_addr_t dma, size_t len, bool write,
+			       phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c);
+
+/*
+ * The next run of an access that goes through the device's domain: from
+ * the page the last run kept, when there is one, else translated anew.
+ */
+static inline long iommu_bus_translate_run(struct device *dev, dma_addr_t dma, size_t len,
+					   bool write, phys_addr_t *phys, struct dmamap_fault *f,
+					   struct iotlb_access *c)
+{
+	if (unlikely(c->ahead.pfn1))
+		return iommu_bus_translate_ahead(dev, dma, len, write, phys, f, c);
+	return iommu_bus_translate(dev, dma, len, write, phys, f, c);
 }
 
 /* The hooks of the IOMMU DMA backend (src/dma/dma-iommu.c). */

@@ -959,6 +959,68 @@ static void test_iotlb_hits(void **state)
 }
 
 /*
+ * An access over pages that are not contiguous in memory moves one run per
+ * page; the lookup that ends a run (the next page is elsewhere) is the next
+ * run's lookup: each page is looked up, counted and checked for staleness
+ * once per access, and a fault on a later page is a single miss.
+ */
+static void test_iotlb_one_lookup_per_page(void **state)
+{
+	enum { NR = 4 };
+	struct fix f;
+	struct page *frames[2 * NR];
+	struct dmamap_stats st;
+	struct dmamap_fault fault;
+	u8 buf[NR * SZ_4K];
+	const unsigned long iova = 0x200000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_LAZY);
+	for (unsigned int i = 0; i < 2 * NR; i++)
+		frames[i] = page0(f.m);
+	/* every other frame, last first: no page is next to the one before it */
+	for (unsigned int i = 0; i < NR; i++) {
+		struct page *p = frames[2 * (NR - 1 - i)];
+
+		memset(page_address(p), (int)i + 1, PAGE_SIZE);
+		assert_int_equal(iommu_map(f.d, iova + i * SZ_4K, page_to_phys(p), SZ_4K,
+					   IOMMU_READ, GFP_KERNEL), 0);
+	}
+	st = test_stats(f.m);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	for (unsigned int i = 0; i < NR; i++)
+		assert_int_equal(buf[i * SZ_4K], i + 1);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + NR);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + NR);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + NR);
+
+	/* the last page unmapped, not flushed: its stale hit is counted once */
+	assert_int_equal(iommu_unmap(f.d, iova + (NR - 1) * SZ_4K, SZ_4K), SZ_4K);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(buf[(NR - 1) * SZ_4K], NR);
+	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + 2 * NR);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, st.stale_iotlb_hits + 1);
+
+	/* flushed: the access stops at it, after one miss */
+	iommu_flush_iotlb_all(f.d);
+	st = test_stats(f.m);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+	assert_int_equal(fault.addr, iova + (NR - 1) * SZ_4K);
+	assert_int_equal(fault.done, (NR - 1) * SZ_4K);
+	assert_int_equal(test_stats(f.m).iotlb_misses, st.iotlb_misses + NR);
+	assert_int_equal(test_stats(f.m).iommu_faults, st.iommu_faults + 1);
+
+	assert_int_equal(iommu_unmap(f.d, iova, (NR - 1) * SZ_4K), (NR - 1) * SZ_4K);
+	iommu_flush_iotlb_all(f.d);
+	for (unsigned int i = 0; i < 2 * NR; i++)
+		dmamap_free_pages(frames[i], 0);
+	fix_down(&f);
+}
+
+/*
  * The same with the entries read and written by the 16-byte atomic builtins,
  * the way a processor without AVX has them (and ThreadSanitizer builds).
  */
@@ -1283,6 +1345,7 @@ int main(void)
 		cmocka_unit_test(test_fault_address_size),
 		cmocka_unit_test(test_fault_stops_at_page),
 		cmocka_unit_test(test_iotlb_hits),
+		cmocka_unit_test(test_iotlb_one_lookup_per_page),
 		cmocka_unit_test_teardown(test_iotlb_hits_builtin_atomics, restore_sse),
 		cmocka_unit_test(test_strict_unmap_invalidates_all),
 		cmocka_unit_test(test_walk_cache_table_freed),
