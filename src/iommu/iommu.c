@@ -156,6 +156,8 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 	d->domain.pgsize_bitmap = c.pgsize_bitmap;
 	pthread_mutex_init(&d->lock, NULL);
 	INIT_LIST_HEAD(&d->devices);
+	d->tag_key = iotlb_gen_tag(0).key;
+	d->tag_val = iotlb_gen_tag(0).val;
 
 	if (c.type != IOMMU_DOMAIN_IDENTITY) {
 		struct io_pgtable_cfg pc = {
@@ -264,6 +266,7 @@ DMAMAP_API int iommu_attach_device(struct iommu_domain *domain, struct device *d
 	if (!t)
 		return -ENOMEM;
 	t->nr = (unsigned int)roundup_pow_of_two(d->cfg.iotlb_entries);
+	t->mask = t->nr - 1;
 	/* 16-byte aligned, as malloc is on 64-bit hosts */
 	t->e = calloc(t->nr, sizeof(*t->e));
 	if (d->cfg.walk_cache_entries != DMAMAP_IOMMU_NO_WALK_CACHE) {
@@ -519,7 +522,7 @@ u64 iommu_walk_full(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long 
 	u64 pte = io_pgtable_leaf(&t->domain->walker, iova, shift, &l3);
 
 	if (l3 && t->walk_nr)
-		iotlb_fill_in(t->walk, t->walk_nr, tag, iova >> IOTLB_WALK_SHIFT, (u64)(uintptr_t)l3);
+		iotlb_fill_in(t->walk, t->walk_nr - 1, tag, iova >> IOTLB_WALK_SHIFT, (u64)(uintptr_t)l3);
 	return pte;
 }
 

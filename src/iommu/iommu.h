@@ -67,6 +67,7 @@ struct dmamap_iotlb {
 	struct device *dev;
 	struct dmamap_iommu_domain *domain;
 	unsigned int nr;			/* power of two */
+	unsigned long mask;			/* nr - 1: a page's entry is e[pfn & mask] */
 	struct iotlb_entry *e;
 	unsigned int walk_nr;			/* power of two; 0: no walk cache */
 	struct iotlb_entry *walk;		/* the walk cache */
@@ -100,8 +101,9 @@ struct iotlb_access {
 
 /*
  * A generation as the entries carry it, precomputed at each bump so that a
- * lookup only puts the page number in: @key its bits 0..26 at 37..63, @val
- * its bits 27..42 at 48..63 and 43..51 at 3..11.
+ * lookup only adds the page number: @key its bits 0..26 at 37..63, plus 1
+ * (so that an empty entry, all zero, matches no page), @val its bits 27..42
+ * at 48..63 and 43..51 at 3..11.
  */
 struct iotlb_tag {
 	u64 key;
@@ -110,7 +112,8 @@ struct iotlb_tag {
 
 static inline struct iotlb_tag iotlb_gen_tag(u64 gen)
 {
-	return (struct iotlb_tag){ gen << 37, ((gen >> 27) << 48) | (((gen >> 43) & 0x1ff) << 3) };
+	return (struct iotlb_tag){ (gen << 37) + 1,
+				   ((gen >> 27) << 48) | (((gen >> 43) & 0x1ff) << 3) };
 }
 
 /*
@@ -190,33 +193,37 @@ static inline void iotlb_entry_store(struct iotlb_entry *e, u64 key, u64 val)
  * (meaningless on a miss). An entry filled from descriptors an
  * invalidation has since cleared carries an older generation.
  */
-static inline bool iotlb_lookup_in(const struct iotlb_entry *e, unsigned int nr,
+/*
+ * The key of @n (below 2^37 - 1: a page of the aperture, or a 2 MiB region)
+ * is @tag's plus @n: the sum never carries into the generation bits.
+ */
+static inline bool iotlb_lookup_in(const struct iotlb_entry *e, unsigned long mask,
 				   struct iotlb_tag tag, unsigned long n, u64 *val)
 {
 	u64 key, v;
 
-	iotlb_entry_load(&e[n & (nr - 1)], &key, &v);
+	iotlb_entry_load(&e[n & mask], &key, &v);
 	*val = v & ~IOTLB_VAL_GEN_MASK;
-	return !((key ^ (tag.key | ((u64)n + 1))) | ((v & IOTLB_VAL_GEN_MASK) ^ tag.val));
+	return !((key ^ (tag.key + n)) | ((v & IOTLB_VAL_GEN_MASK) ^ tag.val));
 }
 
-static inline void iotlb_fill_in(struct iotlb_entry *e, unsigned int nr, struct iotlb_tag tag,
+static inline void iotlb_fill_in(struct iotlb_entry *e, unsigned long mask, struct iotlb_tag tag,
 				 unsigned long n, u64 val)
 {
-	iotlb_entry_store(&e[n & (nr - 1)], tag.key | ((u64)n + 1), val | tag.val);
+	iotlb_entry_store(&e[n & mask], tag.key + n, val | tag.val);
 }
 
 static inline bool iotlb_lookup(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long pfn,
 				u64 *val)
 {
-	return iotlb_lookup_in(t->e, t->nr, tag, pfn, val);
+	return iotlb_lookup_in(t->e, t->mask, tag, pfn, val);
 }
 
 /* Caches @val (from a walk made after @tag was read) for @pfn. */
 static inline void iotlb_fill(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long pfn,
 			      u64 val)
 {
-	iotlb_fill_in(t->e, t->nr, tag, pfn, val);
+	iotlb_fill_in(t->e, t->mask, tag, pfn, val);
 }
 
 /* One past the last byte of the RAM bank holding @phys, or 0 when it is not RAM. */
@@ -284,7 +291,7 @@ static inline u64 iommu_walk_leaf(struct dmamap_iotlb *t, struct iotlb_tag tag, 
 	unsigned long region = iova >> IOTLB_WALK_SHIFT;
 	u64 tbl, pte;
 
-	if (likely(t->walk_nr) && likely(iotlb_lookup_in(t->walk, t->walk_nr, tag, region, &tbl))) {
+	if (likely(t->walk_nr) && likely(iotlb_lookup_in(t->walk, t->walk_nr - 1, tag, region, &tbl))) {
 		pte = __atomic_load_n(&((const u64 *)(uintptr_t)tbl)[(iova >> PAGE_SHIFT) & 511],
 				      __ATOMIC_ACQUIRE);
 		*shift = PAGE_SHIFT;
