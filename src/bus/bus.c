@@ -52,9 +52,13 @@ long bus_translate_direct(struct device *dev, dma_addr_t dma, size_t len, bool w
  */
 static inline void bus_prep(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
-	const struct mm_bank *b = mm_phys_bank(m, phys, 1);
+	const struct mm_bank *b;
 	unsigned long first, n;
 
+	/* no buffer is waiting (see dma_alloc_defer_prep()) */
+	if (likely(!__atomic_load_n(&m->prep_deferred, __ATOMIC_ACQUIRE)))
+		return;
+	b = mm_phys_bank(m, phys, 1);
 	if (!b)
 		return;
 	first = b->first + (unsigned long)((phys - b->base) >> PAGE_SHIFT);

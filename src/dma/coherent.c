@@ -162,10 +162,17 @@ static unsigned long alloc_nr_pages(const struct dma_alloc *a)
  * nobody else writes its frames' flags. A reader that sees the flag loads
  * the record with acquire, and takes a cleared one (NULL) as "prepared":
  * the record is cleared after the zeroing, with release.
+ *
+ * The machine counts the buffers that have marks, so that a device access
+ * looks at no frame flag while there are none: the count goes up before
+ * the marks are set and down after they are cleared (with release, after
+ * the zeroing). An access that was handed the buffer's DMA address sees the
+ * count up; one that reads 0 (acquire) sees every zeroing done.
  */
 void dma_alloc_defer_prep(struct dma_alloc *a)
 {
 	__atomic_store_n(&a->prep_state, DMA_PREP_PENDING, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&a->dev->machine->prep_deferred, 1, __ATOMIC_RELAXED);
 	for (unsigned long i = 0; i < alloc_nr_pages(a); i++) {
 		struct page *p = alloc_page_at(a, i);
 		unsigned long flags = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
@@ -184,9 +191,15 @@ static void clear_marks(struct dma_alloc *a)
 		__atomic_store_n(&p->flags, flags & ~PG_prep_pending, __ATOMIC_RELEASE);
 		__atomic_store_n(&p->private, 0, __ATOMIC_RELEASE);
 	}
+	__atomic_sub_fetch(&a->dev->machine->prep_deferred, 1, __ATOMIC_RELEASE);
 }
 
-void dma_alloc_prep(struct dma_alloc *a)
+/*
+ * Ends the buffer's pending state once, whoever comes first: a device or
+ * CPU exposure (@zero: the frames are prepared) or the free (they are not).
+ * The one that claims it clears the marks; anyone else waits until then.
+ */
+static void prep_end(struct dma_alloc *a, bool zero)
 {
 	u32 st = DMA_PREP_PENDING;
 
@@ -197,7 +210,7 @@ void dma_alloc_prep(struct dma_alloc *a)
 		unsigned long n = alloc_nr_pages(a), i = 0;
 
 		/* one call per physically contiguous run */
-		while (i < n) {
+		while (zero && i < n) {
 			unsigned long j = i + 1;
 
 			while (j < n && alloc_page_at(a, j) == alloc_page_at(a, j - 1) + 1)
@@ -214,12 +227,14 @@ void dma_alloc_prep(struct dma_alloc *a)
 		sched_yield();
 }
 
+void dma_alloc_prep(struct dma_alloc *a)
+{
+	prep_end(a, true);
+}
+
 void dma_alloc_undefer(struct dma_alloc *a)
 {
-	if (__atomic_load_n(&a->prep_state, __ATOMIC_ACQUIRE) == DMA_PREP_DONE)
-		return;
-	clear_marks(a);
-	__atomic_store_n(&a->prep_state, DMA_PREP_DONE, __ATOMIC_RELEASE);
+	prep_end(a, false);
 }
 
 void dma_prep_pending_range(struct dmamap_machine *m, phys_addr_t phys, size_t len)

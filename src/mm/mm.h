@@ -93,6 +93,7 @@ struct dmamap_machine {
 	struct swiotlb *swiotlb;		/* NULL: no bounce buffering */
 	struct dma_coherent_pool *atomic_pool;	/* own lock */
 	struct dma_records *dma_records;	/* coherent allocations; own lock */
+	unsigned long prep_deferred;		/* (atomic) buffers with PG_prep_pending marks */
 
 	pthread_mutex_t lock;			/* guards the device list */
 	struct list_head devices;

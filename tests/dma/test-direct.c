@@ -9,6 +9,7 @@
 
 #include <dmamap/dma-map-ops.h>
 #include "mm/cache.h"
+#include "mm/mm.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -272,8 +273,11 @@ static void test_alloc_zeroed(void **state)
 		assert_true(test_all_bytes(p3, size, 0));
 		assert_int_equal(dmamap_bus_read(dev, d1, buf, size, NULL), 0);
 		assert_true(test_all_bytes(buf, size, 0));
+		/* the DMA_ATTR_NO_KERNEL_MAPPING buffer is zeroed when first seen */
+		assert_int_equal(m->prep_deferred, 1);
 		assert_int_equal(dmamap_bus_read(dev, d2, buf, size, NULL), 0);
 		assert_true(test_all_bytes(buf, size, 0));
+		assert_int_equal(m->prep_deferred, 0);
 		assert_int_equal(dmamap_bus_read(dev, d3, buf, size, NULL), 0);
 		assert_true(test_all_bytes(buf, size, 0));
 		/* the linear alias of a mapped buffer holds no stale line either */
@@ -292,6 +296,12 @@ static void test_alloc_zeroed(void **state)
 		dma_free_coherent(dev, size, p1, d1);
 		dma_free_coherent(dev, size, p3, d3);
 		dma_free_attrs(dev, size, p2, d2, DMA_ATTR_NO_KERNEL_MAPPING);
+		/* freed before anything saw it: never zeroed, and no longer waiting */
+		p2 = dma_alloc_attrs(dev, size, &d2, GFP_KERNEL, DMA_ATTR_NO_KERNEL_MAPPING);
+		assert_non_null(p2);
+		assert_int_equal(m->prep_deferred, 1);
+		dma_free_attrs(dev, size, p2, d2, DMA_ATTR_NO_KERNEL_MAPPING);
+		assert_int_equal(m->prep_deferred, 0);
 	}
 	assert_int_equal(mm_cache_snapshots(m), 0);
 	dmamap_device_destroy(nc);
