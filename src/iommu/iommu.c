@@ -562,6 +562,10 @@ long iommu_bus_translate_ahead(struct device *dev, dma_addr_t dma, size_t len, b
 		reason = DMAMAP_FAULT_PERMISSION;
 	if (reason)
 		return iommu_translation_fault(d, dev, iova, write, reason, f);
+	/* a page the IOTLB had: on as from a hit; a leaf just walked: to its end */
+	if (c->ahead.leaf == PAGE_SIZE)
+		return iommu_run_from(dev, dev->iotlb, d, dma, len, write, phys, f, c,
+				      c->ahead.val);
 	return iommu_bus_translate_walked(dev, dma, len, write, phys, f, c, c->ahead.val,
 					  c->ahead.leaf);
 }

@@ -341,6 +341,55 @@ long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, 
 				u64 val, size_t leaf);
 
 /*
+ * A run that starts with the page at @dma, translated to @val (allowed, and
+ * counted): to the end of the access when it stays in that page, else to
+ * the end of the page when the next page hits the IOTLB and is elsewhere in
+ * memory (that lookup kept for the next run); everything else goes to the
+ * general loop.
+ */
+static inline long iommu_run_from(struct device *dev, struct dmamap_iotlb *t,
+				  struct dmamap_iommu_domain *d, dma_addr_t dma, size_t len,
+				  bool write, phys_addr_t *phys, struct dmamap_fault *f,
+				  struct iotlb_access *c, u64 val)
+{
+	unsigned long iova = (unsigned long)dma;
+	size_t run = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
+
+	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
+	/* within the page, which is RAM: no bank to look for */
+	if (likely(len <= run) && likely(val & IOTLB_RAM))
+		return (long)len;
+	if (run < len) {
+		/*
+		 * The next page, as the general loop would look at it: when it
+		 * hits and is not contiguous, the run ends with this page; when
+		 * it hits and is, the loop goes on after it.
+		 */
+		struct iotlb_tag gen = iotlb_tag(d);
+		u64 next;
+
+		if (dma + run > d->domain.geometry.aperture_end ||
+		    !iotlb_lookup(t, gen, (iova >> PAGE_SHIFT) + 1, &next) ||
+		    !(next & (write ? IOTLB_W : IOTLB_R)) ||
+		    __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
+			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, run);
+		c->hits++;
+		if ((next & PAGE_MASK) != (val & PAGE_MASK) + PAGE_SIZE) {
+			iotlb_keep_ahead(c, (iova >> PAGE_SHIFT) + 1, gen, next, PAGE_SIZE, 0);
+			if (likely(val & IOTLB_RAM))
+				return (long)run;
+			len = run;
+		} else {
+			run += min_t(size_t, PAGE_SIZE, len - run);
+			if (run < len)
+				return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, run);
+		}
+	}
+	/* the RAM bank ends the run too */
+	return iommu_ram_clip(d->machine, *phys, len, write, f);
+}
+
+/*
  * Bus translation through the device's domain (see bus/bus.h for the
  * contract: @f is written only on failure). Inline for the common cases:
  * the first page hits the IOTLB, or misses and is walked and filled, with
@@ -381,37 +430,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 		     __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE)))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
 	c->hits++;
-	*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
-	/* within the page, which is RAM: no bank to look for */
-	if (likely(len <= run) && likely(val & IOTLB_RAM))
-		return (long)len;
-	if (run < len) {
-		/*
-		 * The next page, as the general loop would look at it: when it
-		 * hits and is not contiguous, the run ends with this page; when
-		 * it hits and is, the loop goes on after it.
-		 */
-		u64 next;
-
-		gen = iotlb_tag(d);
-		if (dma + run > d->domain.geometry.aperture_end ||
-		    !iotlb_lookup(t, gen, (iova >> PAGE_SHIFT) + 1, &next) ||
-		    !(next & (write ? IOTLB_W : IOTLB_R)) ||
-		    __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
-			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c,
-							run);
-		c->hits++;
-		if ((next & PAGE_MASK) != (val & PAGE_MASK) + PAGE_SIZE) {
-			iotlb_keep_ahead(c, (iova >> PAGE_SHIFT) + 1, gen, next, PAGE_SIZE, 0);
-			len = run;
-		} else {
-			run += min_t(size_t, PAGE_SIZE, len - run);
-			if (run < len)
-				return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, run);
-		}
-	}
-	/* the RAM bank ends the run too */
-	return iommu_ram_clip(d->machine, *phys, len, write, f);
+	return iommu_run_from(dev, t, d, dma, len, write, phys, f, c, val);
 }
 
 /* iommu_bus_translate_run() when the last run kept the page after it. */
