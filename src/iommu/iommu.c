@@ -546,6 +546,7 @@ long iommu_bus_translate_ahead(struct device *dev, dma_addr_t dma, size_t len, b
 {
 	struct dmamap_iommu_domain *d = dev->iotlb->domain;
 	unsigned long iova = (unsigned long)dma;
+	struct iotlb_tag tag = iotlb_tag(d);
 	int reason = c->ahead.reason;
 
 	/*
@@ -553,7 +554,7 @@ long iommu_bus_translate_ahead(struct device *dev, dma_addr_t dma, size_t len, b
 	 * page's. Otherwise the page is translated again.
 	 */
 	if (c->ahead.pfn1 != (iova >> PAGE_SHIFT) + 1 ||
-	    c->ahead.tag_key != __atomic_load_n(&d->tag_key, __ATOMIC_ACQUIRE)) {
+	    c->ahead.tag.key != tag.key || c->ahead.tag.val != tag.val) {
 		c->ahead.pfn1 = 0;
 		return iommu_bus_translate(dev, dma, len, write, phys, f, c);
 	}

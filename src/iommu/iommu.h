@@ -74,24 +74,6 @@ struct dmamap_iotlb {
 	struct list_head node;			/* domain->devices, under domain->lock */
 };
 
-/*
- * The IOTLB's side of one bus call: its hits and misses, added to the
- * machine's once at the end, and the page that ended the last run. A run
- * ends where the next page is not contiguous in memory, which takes a
- * lookup of that page; the next run starts from that lookup instead of
- * making (and counting) a second one, as a device's translation unit
- * keeps the translation it fetched for the next burst.
- */
-struct iotlb_access {
-	u64 hits, misses;
-	struct {
-		unsigned long pfn1;	/* IOVA page number + 1; 0: nothing kept */
-		u64 tag_key;		/* the generation it was looked up in */
-		u64 val;		/* its translation (IOTLB value) */
-		size_t leaf;		/* the leaf that maps it */
-		int reason;		/* or the fault it took */
-	} ahead;
-};
 
 #define IOTLB_R			(1ULL << 0)
 #define IOTLB_W			(1ULL << 1)
@@ -108,6 +90,25 @@ struct iotlb_access {
 struct iotlb_tag {
 	u64 key;
 	u64 val;
+};
+
+/*
+ * The IOTLB's side of one bus call: its hits and misses, added to the
+ * machine's once at the end, and the page that ended the last run. A run
+ * ends where the next page is not contiguous in memory, which takes a
+ * lookup of that page; the next run starts from that lookup instead of
+ * making (and counting) a second one, as a device's translation unit
+ * keeps the translation it fetched for the next burst.
+ */
+struct iotlb_access {
+	u64 hits, misses;
+	struct {
+		unsigned long pfn1;	/* IOVA page number + 1; 0: nothing kept */
+		struct iotlb_tag tag;	/* the generation it was looked up in */
+		u64 val;		/* its translation (IOTLB value) */
+		size_t leaf;		/* the leaf that maps it */
+		int reason;		/* or the fault it took */
+	} ahead;
 };
 
 static inline struct iotlb_tag iotlb_gen_tag(u64 gen)
@@ -256,7 +257,7 @@ static inline void iotlb_keep_ahead(struct iotlb_access *c, unsigned long pfn, s
 				    u64 val, size_t leaf, int reason)
 {
 	c->ahead.pfn1 = pfn + 1;
-	c->ahead.tag_key = tag.key;
+	c->ahead.tag = tag;
 	c->ahead.val = val;
 	c->ahead.leaf = leaf;
 	c->ahead.reason = reason;

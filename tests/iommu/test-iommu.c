@@ -1021,6 +1021,63 @@ static void test_iotlb_one_lookup_per_page(void **state)
 }
 
 /*
+ * The lookup a run kept for the next one is that page's only while nothing
+ * was invalidated in between: a strict unmap between two runs of an access
+ * makes the next run translate again (and fault), not use what was kept.
+ */
+static void test_kept_lookup_invalidated(void **state)
+{
+	struct fix f;
+	struct page *a, *b, *other;
+	struct iotlb_access c = { 0 };
+	struct dmamap_fault fault;
+	phys_addr_t phys;
+	const unsigned long iova = 0x300000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	a = page0(f.m);
+	other = page0(f.m);	/* keeps b away from a */
+	b = page0(f.m);
+	assert_int_not_equal(page_to_phys(b), page_to_phys(a) + PAGE_SIZE);
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(a), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, iova + SZ_4K, page_to_phys(b), SZ_4K, IOMMU_READ,
+				   GFP_KERNEL), 0);
+
+	/* the two pages into the IOTLB, then a run: it ends at a, keeping b */
+	assert_int_equal(iommu_bus_translate_run(f.dev, iova, SZ_8K, false, &phys, &fault, &c),
+			 SZ_4K);
+	c = (struct iotlb_access){ 0 };
+	assert_int_equal(iommu_bus_translate_run(f.dev, iova, SZ_8K, false, &phys, &fault, &c),
+			 SZ_4K);
+	assert_int_equal(phys, page_to_phys(a));
+	assert_int_equal(c.ahead.pfn1, (iova >> PAGE_SHIFT) + 2);
+	/* nothing in between: the next run is b, from the kept lookup */
+	{
+		struct iotlb_access kept = c;
+		u64 hits = c.hits;
+
+		assert_int_equal(iommu_bus_translate_run(f.dev, iova + SZ_4K, SZ_4K, false, &phys,
+							 &fault, &kept), SZ_4K);
+		assert_int_equal(phys, page_to_phys(b));
+		assert_int_equal(kept.hits, hits);
+		assert_int_equal(kept.ahead.pfn1, 0);
+	}
+	/* b unmapped in between: translated again, and it faults */
+	assert_int_equal(iommu_unmap(f.d, iova + SZ_4K, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_bus_translate_run(f.dev, iova + SZ_4K, SZ_4K, false, &phys, &fault,
+						 &c), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+	assert_int_equal(c.ahead.pfn1, 0);
+
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
+	dmamap_free_pages(a, 0);
+	dmamap_free_pages(b, 0);
+	dmamap_free_pages(other, 0);
+	fix_down(&f);
+}
+
+/*
  * The same with the entries read and written by the 16-byte atomic builtins,
  * the way a processor without AVX has them (and ThreadSanitizer builds).
  */
@@ -1346,6 +1403,7 @@ int main(void)
 		cmocka_unit_test(test_fault_stops_at_page),
 		cmocka_unit_test(test_iotlb_hits),
 		cmocka_unit_test(test_iotlb_one_lookup_per_page),
+		cmocka_unit_test(test_kept_lookup_invalidated),
 		cmocka_unit_test_teardown(test_iotlb_hits_builtin_atomics, restore_sse),
 		cmocka_unit_test(test_strict_unmap_invalidates_all),
 		cmocka_unit_test(test_walk_cache_table_freed),
