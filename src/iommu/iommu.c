@@ -182,6 +182,7 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 		/* IOVA 0 is never handed out: the aperture starts at the first page */
 		d->domain.geometry.aperture_start = 0;
 		d->domain.geometry.aperture_end = DMA_BIT_MASK(c.ias);
+		d->fast_end = d->domain.geometry.aperture_end + 1;
 		d->domain.geometry.force_aperture = true;
 		d->pgtbl = alloc_io_pgtable_ops(&pc);
 		if (!d->pgtbl) {
@@ -390,6 +391,7 @@ static void flush_locked(struct dmamap_iommu_domain *d)
 	}
 	d->fq_len = 0;
 	__atomic_store_n(&d->pending, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->fast_end, d->domain.geometry.aperture_end + 1, __ATOMIC_RELEASE);
 }
 
 void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t size,
@@ -409,6 +411,7 @@ void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t
 			flush_locked(d);
 		d->fq[d->fq_len++] = (struct iommu_fq_entry){ iova, size, iova_pfn, iova_pages };
 		__atomic_store_n(&d->pending, d->fq_len, __ATOMIC_RELEASE);
+		__atomic_store_n(&d->fast_end, 0, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&d->lock);
 }

@@ -27,6 +27,12 @@ struct dmamap_iommu_domain {
 	u64 gen;				/* IOTLB generation: invalidations bump it; lock */
 	u64 tag_key, tag_val;			/* (atomic) gen as entries carry it; see iotlb_tag */
 	u64 pending;				/* queued invalidations (atomic) */
+	/*
+	 * (atomic) One past the last IOVA the inline translation takes: the
+	 * aperture's end, or 0 while invalidations are queued (a hit may be
+	 * stale then, and the general loop counts it).
+	 */
+	u64 fast_end;
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
 	struct io_pgtable_walker walker;	/* read-only; for the bus translation's walks */
@@ -369,10 +375,9 @@ static inline long iommu_run_from(struct device *dev, struct dmamap_iotlb *t,
 		struct iotlb_tag gen = iotlb_tag(d);
 		u64 next;
 
-		if (dma + run > d->domain.geometry.aperture_end ||
+		if (dma + run >= __atomic_load_n(&d->fast_end, __ATOMIC_ACQUIRE) ||
 		    !iotlb_lookup(t, gen, (iova >> PAGE_SHIFT) + 1, &next) ||
-		    !(next & (write ? IOTLB_W : IOTLB_R)) ||
-		    __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
+		    !(next & (write ? IOTLB_W : IOTLB_R)))
 			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, run);
 		c->hits++;
 		if ((next & PAGE_MASK) != (val & PAGE_MASK) + PAGE_SIZE) {
@@ -408,7 +413,8 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	struct iotlb_tag gen = iotlb_tag(d);
 	u64 val;
 
-	if (unlikely(dma > d->domain.geometry.aperture_end))
+	/* beyond the aperture, or invalidations queued: the general loop */
+	if (unlikely(dma >= __atomic_load_n(&d->fast_end, __ATOMIC_ACQUIRE)))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
 	if (unlikely(!iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val))) {
 		size_t leaf;
@@ -427,8 +433,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 			return (long)len;
 		return iommu_bus_translate_walked(dev, dma, len, write, phys, f, c, val, leaf);
 	}
-	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R)) ||
-		     __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE)))
+	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R))))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
 	c->hits++;
 	return iommu_run_from(dev, t, d, dma, len, write, phys, f, c, val);
