@@ -32,8 +32,8 @@ struct dmamap_device_config {
  * the form 2^n - 1); -EIO (a mask the machine cannot satisfy, as
  * dma_set_mask() would answer); -ENOMEM.
  */
-DMAMAP_API int dmamap_device_create(struct dmamap_machine *m, const struct dmamap_device_config *cfg,
-				    struct device **out);
+DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
+				    const struct dmamap_device_config *cfg, struct device **out);
 /* Detaches the device from its IOMMU domain and frees it. NULL is ignored. */
 DMAMAP_API void dmamap_device_destroy(struct device *dev);
 

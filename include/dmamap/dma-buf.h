@@ -117,8 +117,12 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 
 DMAMAP_API int dma_buf_begin_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
 DMAMAP_API int dma_buf_end_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
-/* Return: 0, -EINVAL (no mmap, past the end), -EOVERFLOW (offset overflow), the exporter's error. */
-DMAMAP_API int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma, unsigned long pgoff);
+/*
+ * Return: 0, -EINVAL (no mmap, past the end), -EOVERFLOW (offset overflow),
+ * the exporter's error.
+ */
+DMAMAP_API int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma,
+			    unsigned long pgoff);
 DMAMAP_API int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map);
 DMAMAP_API void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map);
 

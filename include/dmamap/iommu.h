@@ -66,7 +66,8 @@ typedef int (*iommu_fault_handler_t)(struct iommu_domain *, struct device *, uns
 				     int flags, void *token);
 
 /* Return: 0, -EINVAL (bad config), -ENOMEM. */
-DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m, const struct dmamap_iommu_config *cfg,
+DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
+					  const struct dmamap_iommu_config *cfg,
 					  struct iommu_domain **out);
 /* Frees the domain and every table page; devices still attached are detached. */
 DMAMAP_API void iommu_domain_free(struct iommu_domain *domain);

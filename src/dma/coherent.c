@@ -240,7 +240,8 @@ void dma_alloc_undefer(struct dma_alloc *a)
 void dma_prep_pending_range(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
 	unsigned long gidx = mm_phys_gidx(m, phys);
-	unsigned long n = (unsigned long)((ALIGN(phys + len, PAGE_SIZE) - ALIGN_DOWN(phys, PAGE_SIZE)) >> PAGE_SHIFT);
+	unsigned long n = (unsigned long)((ALIGN(phys + len, PAGE_SIZE) -
+					   ALIGN_DOWN(phys, PAGE_SIZE)) >> PAGE_SHIFT);
 
 	if (gidx == ~0UL)
 		return;

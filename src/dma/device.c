@@ -136,8 +136,8 @@ DMAMAP_API unsigned long dma_get_seg_boundary(struct device *dev)
 	return DMA_BIT_MASK(32);
 }
 
-DMAMAP_API int dmamap_device_create(struct dmamap_machine *m, const struct dmamap_device_config *cfg,
-				    struct device **out)
+DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
+				    const struct dmamap_device_config *cfg, struct device **out)
 {
 	struct device *dev;
 	u64 mask, cmask;
@@ -169,7 +169,8 @@ DMAMAP_API int dmamap_device_create(struct dmamap_machine *m, const struct dmama
 	dev->dma_mask = &dev->dma_mask_storage;
 	dev->dma_coherent = cfg->coherent;
 	dev->dma_offset = cfg->dma_offset;
-	dev->dma_parms.max_segment_size = cfg->max_segment_size ? cfg->max_segment_size : DEFAULT_MAX_SEG_SIZE;
+	dev->dma_parms.max_segment_size = cfg->max_segment_size ? cfg->max_segment_size
+							       : DEFAULT_MAX_SEG_SIZE;
 	dev->dma_parms.segment_boundary_mask =
 		cfg->segment_boundary_mask ? cfg->segment_boundary_mask : DEFAULT_SEG_BOUNDARY;
 	INIT_LIST_HEAD(&dev->node);

@@ -58,6 +58,7 @@ void dmamap_device_update_ops(struct device *dev);
 void dmamap_devices_destroy_all(struct dmamap_machine *m);
 
 /* Count and report a misuse of the API by a driver. */
-void dma_report_misuse(struct device *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dma_report_misuse(struct device *dev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -484,7 +484,8 @@ const u64 *io_pgtable_table_slow(struct io_pgtable_ops *ops, phys_addr_t phys)
 	return table_of(to_data(ops), phys);
 }
 
-int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova, struct io_pgtable_walk_result *r)
+int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova,
+		    struct io_pgtable_walk_result *r)
 {
 	struct io_pgtable_walker w;
 	unsigned int shift;

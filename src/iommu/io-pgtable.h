@@ -103,7 +103,8 @@ struct io_pgtable_walk_result {
 };
 
 /* Return: 0, or -ENOENT (nothing mapped), -ERANGE (beyond ias). */
-int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova, struct io_pgtable_walk_result *r);
+int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova,
+		    struct io_pgtable_walk_result *r);
 
 /* Table pages in use. */
 unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops);

@@ -72,7 +72,8 @@ static struct sg_table *tx_map(struct dma_buf_attachment *at, enum dma_data_dire
 	return &ta->sgt;
 }
 
-static void tx_unmap(struct dma_buf_attachment *at, struct sg_table *sgt, enum dma_data_direction dir)
+static void tx_unmap(struct dma_buf_attachment *at, struct sg_table *sgt,
+		     enum dma_data_direction dir)
 {
 	struct tx *t = at->dmabuf->priv;
 

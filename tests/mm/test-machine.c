@@ -98,7 +98,8 @@ static void test_banks_sorted(void **state)
 static void bad_config_pass(void)
 {
 	static const struct dmamap_bank overlap[] = { { 0x80000000ULL, SZ_2M }, { 0x80100000ULL, SZ_2M } };
-	static const struct dmamap_bank overlap_same[] = { { 0x80000000ULL, SZ_2M }, { 0x80000000ULL, SZ_2M } };
+	static const struct dmamap_bank overlap_same[] = { { 0x80000000ULL, SZ_2M },
+							   { 0x80000000ULL, SZ_2M } };
 	static const struct dmamap_bank unaligned_base[] = { { 0x80000800ULL, SZ_2M } };
 	static const struct dmamap_bank unaligned_size[] = { { 0x80000000ULL, SZ_2M + 1 } };
 	static const struct dmamap_bank zero_size[] = { { 0x80000000ULL, SZ_2M }, { 0x90000000ULL, 0 } };
