@@ -2,7 +2,9 @@
 # The install, as a user of the library sees it: "meson install" into a
 # staging directory, then examples/tour.c built outside the tree with nothing
 # but pkg-config, once against the shared library and once statically, and
-# both programs run. Prints one line "install: ok" or the failure.
+# both programs run; and tests/api/contract.c, the public API's types and
+# signatures, built and linked the same way. Prints one line "install: ok"
+# or the failure.
 set -eu
 BUILD=${1:-build}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,4 +39,8 @@ cc -std=gnu11 $cflags -o "$STAGE/tour-static" "$SRC/examples/tour.c" \
 	"$libdir/libdmamap.a" $(pkg-config --static --libs-only-l dmamap | sed 's/-ldmamap//') ||
 	{ echo "install: tour does not link against libdmamap.a"; exit 1; }
 "$STAGE/tour-static" >/dev/null || { echo "install: tour (static) failed"; exit 1; }
+cc -std=gnu11 -Wall -Wextra -Werror $cflags -o "$STAGE/contract" "$SRC/tests/api/contract.c" $libs ||
+	{ echo "install: the installed headers break the API contract (tests/api/contract.c)"; exit 1; }
+LD_LIBRARY_PATH="$libdir" "$STAGE/contract" ||
+	{ echo "install: the contract program failed to run"; exit 1; }
 echo "install: ok"

@@ -70,7 +70,7 @@ static inline void sg_set_page(struct scatterlist *sg, struct page *page,
 	sg->length = len;
 }
 
-static inline struct page *sg_page(const struct scatterlist *sg)
+static inline struct page *sg_page(struct scatterlist *sg)
 {
 	return (struct page *)(sg->page_link & ~SG_PAGE_LINK_MASK);
 }
