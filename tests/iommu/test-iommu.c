@@ -1386,6 +1386,230 @@ static void test_bus_scattered(void **state)
 	fix_down(&f);
 }
 
+/*
+ * Bus reads, writes and fills at random places against a reference of the
+ * mappings: pages unmapped, read-only, write-only or read-write, scattered
+ * or contiguous in memory, a 2 MiB block (split by unmaps of single pages),
+ * remapped as the test goes, through an IOTLB of 8 entries so that lookups
+ * miss, hit, evict and end runs in every order. Each access must move the
+ * bytes of the frames the reference names, stop at the first page it may
+ * not touch with that page's address, reason and bytes done, and write
+ * nothing past it.
+ */
+enum { RB_PAGES = 1024, RB_SPLIT = 512, RB_POOL = 48, RB_OPS = 4000 };
+
+struct rb_page {
+	phys_addr_t phys;	/* 0: unmapped */
+	int prot;
+};
+
+struct rb_ref {
+	struct dmamap_machine *m;
+	struct iommu_domain *d;
+	struct page *pool[RB_POOL], *run, *blk;
+	struct rb_page pg[RB_PAGES];
+	u64 seed;
+};
+
+#define RB_IOVA	0x40000000UL
+
+static void rb_map_page(struct rb_ref *r, unsigned int i)
+{
+	u64 x = test_rand(&r->seed) % 100;
+	int prot = x < 12 ? IOMMU_READ : x < 18 ? IOMMU_WRITE : IOMMU_READ | IOMMU_WRITE;
+	phys_addr_t phys;
+
+	/* a third of the time the frame after the previous page's, when there is one */
+	if (i && r->pg[i - 1].phys && test_rand(&r->seed) % 3 == 0 &&
+	    r->pg[i - 1].phys + PAGE_SIZE < page_to_phys(r->run) + 16 * PAGE_SIZE &&
+	    r->pg[i - 1].phys >= page_to_phys(r->run))
+		phys = r->pg[i - 1].phys + PAGE_SIZE;
+	else if (test_rand(&r->seed) % 4 == 0)
+		phys = page_to_phys(r->run) + (test_rand(&r->seed) % 16) * PAGE_SIZE;
+	else
+		phys = page_to_phys(r->pool[test_rand(&r->seed) % RB_POOL]);
+	assert_int_equal(iommu_map(r->d, RB_IOVA + (unsigned long)i * PAGE_SIZE, phys, SZ_4K, prot,
+				   GFP_KERNEL), 0);
+	r->pg[i] = (struct rb_page){ phys, prot };
+}
+
+/* Where an access of @len at @iova must stop (@len when it may not), and why. */
+static size_t rb_expect(const struct rb_ref *r, unsigned long iova, size_t len, bool write,
+			int *reason)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		unsigned long at = iova + done;
+		long i = ((long)at - (long)RB_IOVA) >> PAGE_SHIFT;
+		int need = write ? IOMMU_WRITE : IOMMU_READ;
+
+		if (at < RB_IOVA || i >= RB_PAGES || !r->pg[i].phys) {
+			*reason = DMAMAP_FAULT_TRANSLATION;
+			return done;
+		}
+		if (!(r->pg[i].prot & need)) {
+			*reason = DMAMAP_FAULT_PERMISSION;
+			return done;
+		}
+		done += min_t(size_t, PAGE_SIZE - (at & (PAGE_SIZE - 1)), len - done);
+	}
+	*reason = 0;
+	return done;
+}
+
+/* The byte at @iova, as the reference's frame holds it. */
+static u8 *rb_byte(const struct rb_ref *r, unsigned long iova)
+{
+	const struct rb_page *p = &r->pg[(iova - RB_IOVA) >> PAGE_SHIFT];
+
+	return (u8 *)page_address(dmamap_pfn_to_page(r->m, PHYS_PFN(p->phys))) +
+	       (iova & (PAGE_SIZE - 1));
+}
+
+static void rb_access(struct rb_ref *r, struct device *dev, u8 *buf, u8 *before)
+{
+	unsigned long iova = RB_IOVA - SZ_8K + test_rand(&r->seed) % ((RB_PAGES + 4UL) * PAGE_SIZE);
+	size_t len = 1 + test_rand(&r->seed) % (test_rand(&r->seed) % 4 ? 3 * PAGE_SIZE : SZ_64K);
+	unsigned int kind = (unsigned int)(test_rand(&r->seed) % 3);	/* read, write, fill */
+	bool write = kind != 0;
+	struct dmamap_fault fault;
+	int reason, ret;
+	size_t done = rb_expect(r, iova, len, write, &reason);
+	int byte = (int)(test_rand(&r->seed) & 0xff);
+	unsigned long stop = iova + done;
+	bool stop_mapped = reason == DMAMAP_FAULT_PERMISSION;
+
+	/* the page the access must not touch: its bytes as they were */
+	if (stop_mapped)
+		memcpy(before, rb_byte(r, stop & PAGE_MASK), PAGE_SIZE);
+	memset(&fault, 0xa5, sizeof(fault));
+	if (kind == 0) {
+		memset(buf, 0, len);
+		ret = dmamap_bus_read(dev, iova, buf, len, &fault);
+	} else if (kind == 1) {
+		for (size_t k = 0; k < len; k++)
+			buf[k] = (u8)(test_rand(&r->seed) >> 7);
+		ret = dmamap_bus_write(dev, iova, buf, len, &fault);
+	} else {
+		memset(buf, byte, len);
+		ret = dmamap_bus_fill(dev, iova, byte, len, &fault);
+	}
+	if (!reason) {
+		assert_int_equal(ret, 0);
+		assert_int_equal(fault.done, 0);
+	} else {
+		assert_int_equal(ret, reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT);
+		assert_int_equal(fault.reason, reason);
+		assert_int_equal(fault.addr, stop);
+		assert_int_equal(fault.done, done);
+		assert_int_equal(fault.flags, write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ);
+	}
+	/*
+	 * Every byte before the stop came from (or went to) the reference's
+	 * frame. Pages may share a frame: of two writes to one byte of it, the
+	 * later page's is what it holds.
+	 */
+	for (size_t k = 0; k < done; k++) {
+		bool overwritten = false;
+
+		for (size_t k2 = k + PAGE_SIZE; write && k2 < done; k2 += PAGE_SIZE)
+			overwritten |= rb_byte(r, iova + k2) == rb_byte(r, iova + k);
+		if (!overwritten && *rb_byte(r, iova + k) != buf[k])
+			fail_msg("%s at %#lx (+%zu of %zu): %#x, reference %#x",
+				 write ? "write" : "read", iova + k, k, len, buf[k],
+				 *rb_byte(r, iova + k));
+	}
+	/* and nothing of the page it stopped at (unless an earlier page shares its frame) */
+	for (unsigned long at = stop & PAGE_MASK;
+	     stop_mapped && at >= PAGE_SIZE + (iova & PAGE_MASK);)
+		stop_mapped = rb_byte(r, at -= PAGE_SIZE) != rb_byte(r, stop & PAGE_MASK);
+	if (stop_mapped)
+		assert_memory_equal(before, rb_byte(r, stop & PAGE_MASK), PAGE_SIZE);
+}
+
+static void test_bus_random_against_reference(void **state)
+{
+	const struct dmamap_iommu_config cfg = {
+		.type = IOMMU_DOMAIN_UNMANAGED, .flush = DMAMAP_IOMMU_STRICT, .iotlb_entries = 8,
+		.walk_cache_entries = 4,
+	};
+	struct rb_ref *r = calloc(1, sizeof(*r));
+	u8 *buf = malloc(SZ_64K), *before = malloc(PAGE_SIZE);
+	struct device *dev;
+	struct dmamap_stats st;
+
+	(void)state;
+	assert_non_null(r);
+	assert_non_null(buf);
+	assert_non_null(before);
+	r->seed = 0x9e3779b97f4a7c15ULL;
+	r->m = test_machine(NULL);
+	assert_int_equal(dmamap_iommu_domain_create(r->m, &cfg, &r->d), 0);
+	dev = mkdev(r->m);
+	assert_int_equal(iommu_attach_device(r->d, dev), 0);
+	for (unsigned int i = 0; i < RB_POOL; i++) {
+		r->pool[i] = page0(r->m);
+		test_fill_pattern(page_address(r->pool[i]), PAGE_SIZE, i);
+	}
+	r->run = dmamap_alloc_pages(r->m, GFP_KERNEL, 4);
+	r->blk = dmamap_alloc_pages(r->m, GFP_KERNEL, 9);
+	assert_non_null(r->run);
+	assert_non_null(r->blk);
+	test_fill_pattern(page_address(r->run), 16 * PAGE_SIZE, 100);
+	test_fill_pattern(page_address(r->blk), SZ_2M, 101);
+	/* the first 2 MiB page by page, nine in ten mapped; the second one block */
+	for (unsigned int i = 0; i < RB_SPLIT; i++)
+		if (test_rand(&r->seed) % 10)
+			rb_map_page(r, i);
+	assert_int_equal(iommu_map(r->d, RB_IOVA + SZ_2M, page_to_phys(r->blk), SZ_2M,
+				   IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	for (unsigned int i = RB_SPLIT; i < RB_PAGES; i++)
+		r->pg[i] = (struct rb_page){ page_to_phys(r->blk) + (i - RB_SPLIT) * PAGE_SIZE,
+					     IOMMU_READ | IOMMU_WRITE };
+
+	st = test_stats(r->m);
+	for (unsigned int op = 0; op < RB_OPS; op++) {
+		unsigned int i = (unsigned int)(test_rand(&r->seed) % RB_PAGES);
+
+		if (test_rand(&r->seed) % 16 == 0) {
+			/* a page of either half unmapped (the block splits) or mapped anew */
+			if (r->pg[i].phys) {
+				assert_int_equal(iommu_unmap(r->d, RB_IOVA + (unsigned long)i * PAGE_SIZE,
+							     SZ_4K), SZ_4K);
+				r->pg[i].phys = 0;
+			} else if (i < RB_SPLIT) {
+				rb_map_page(r, i);
+			}
+			assert_int_equal(iommu_iova_to_phys(r->d, RB_IOVA + (unsigned long)i *
+								     PAGE_SIZE),
+					 r->pg[i].phys);
+			continue;
+		}
+		rb_access(r, dev, buf, before);
+	}
+	/* it went through the IOTLB every way */
+	assert_true(test_stats(r->m).iotlb_hits > st.iotlb_hits);
+	assert_true(test_stats(r->m).iotlb_misses > st.iotlb_misses);
+	assert_true(test_stats(r->m).iommu_faults > st.iommu_faults);
+
+	for (unsigned int i = 0; i < RB_PAGES; i++)
+		if (r->pg[i].phys)
+			assert_int_equal(iommu_unmap(r->d, RB_IOVA + (unsigned long)i * PAGE_SIZE,
+						     SZ_4K), SZ_4K);
+	dmamap_device_destroy(dev);
+	iommu_domain_free(r->d);
+	for (unsigned int i = 0; i < RB_POOL; i++)
+		dmamap_free_pages(r->pool[i], 0);
+	dmamap_free_pages(r->run, 4);
+	dmamap_free_pages(r->blk, 9);
+	test_assert_no_leaks(r->m);
+	dmamap_machine_destroy(r->m);
+	free(before);
+	free(buf);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1412,6 +1636,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_queue_full),
 		cmocka_unit_test(test_lazy_dma_iova_reuse),
 		cmocka_unit_test(test_bus_scattered),
+		cmocka_unit_test(test_bus_random_against_reference),
 	};
 
 	return cmocka_run_group_tests_name("iommu", tests, NULL, NULL);
