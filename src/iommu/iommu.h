@@ -80,7 +80,6 @@ struct dmamap_iotlb {
 	struct list_head node;			/* domain->devices, under domain->lock */
 };
 
-
 #define IOTLB_R			(1ULL << 0)
 #define IOTLB_W			(1ULL << 1)
 #define IOTLB_RAM		(1ULL << 2)	/* the page is RAM (banks are whole pages) */
@@ -196,13 +195,11 @@ static inline void iotlb_entry_store(struct iotlb_entry *e, u64 key, u64 val)
 #endif
 
 /*
- * The translation of @pfn cached in the generation of @tag, in *@val
- * (meaningless on a miss). An entry filled from descriptors an
- * invalidation has since cleared carries an older generation.
- */
-/*
- * The key of @n (below 2^37 - 1: a page of the aperture, or a 2 MiB region)
- * is @tag's plus @n: the sum never carries into the generation bits.
+ * The translation of @n (a page of the aperture, or a 2 MiB region of the
+ * walk cache) cached in the generation of @tag, in *@val (meaningless on a
+ * miss). An entry filled from descriptors an invalidation has since cleared
+ * carries an older generation. The key of @n is @tag's plus @n: @n is below
+ * 2^37 - 1, so the sum never carries into the generation bits.
  */
 static inline bool iotlb_lookup_in(const struct iotlb_entry *e, unsigned long mask,
 				   struct iotlb_tag tag, unsigned long n, u64 *val)
@@ -259,8 +256,8 @@ static inline long iommu_ram_clip(const struct dmamap_machine *m, phys_addr_t ph
 }
 
 /* Keeps the lookup of page @pfn (made in @tag) for the access's next run. */
-static inline void iotlb_keep_ahead(struct iotlb_access *c, unsigned long pfn, struct iotlb_tag tag,
-				    u64 val, size_t leaf, int reason)
+static inline void iotlb_keep_ahead(struct iotlb_access *c, unsigned long pfn,
+				    struct iotlb_tag tag, u64 val, size_t leaf, int reason)
 {
 	c->ahead.pfn1 = pfn + 1;
 	c->ahead.tag = tag;
@@ -298,7 +295,8 @@ static inline u64 iommu_walk_leaf(struct dmamap_iotlb *t, struct iotlb_tag tag, 
 	unsigned long region = iova >> IOTLB_WALK_SHIFT;
 	u64 tbl, pte;
 
-	if (likely(t->walk_nr) && likely(iotlb_lookup_in(t->walk, t->walk_nr - 1, tag, region, &tbl))) {
+	if (likely(t->walk_nr) &&
+	    likely(iotlb_lookup_in(t->walk, t->walk_nr - 1, tag, region, &tbl))) {
 		pte = __atomic_load_n(&((const u64 *)(uintptr_t)tbl)[(iova >> PAGE_SHIFT) & 511],
 				      __ATOMIC_ACQUIRE);
 		*shift = PAGE_SHIFT;
