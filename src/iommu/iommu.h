@@ -25,7 +25,8 @@ struct dmamap_iommu_domain {
 	struct io_pgtable_ops *pgtbl;		/* NULL for IDENTITY; its own atomics */
 	struct iova_domain *iovad;		/* DMA domains only; own locking */
 	u64 gen;				/* IOTLB generation: invalidations bump it; lock */
-	u64 tag_key, tag_val;			/* (atomic) gen as entries carry it; see iotlb_tag */
+	/* (atomic) gen as entries carry it, @key then @val, 16-byte aligned; see iotlb_tag */
+	u64 tag_key __attribute__((aligned(16))), tag_val;
 	u64 pending;				/* queued invalidations (atomic) */
 	/*
 	 * (atomic) One past the last IOVA the inline translation takes: the
@@ -150,6 +151,7 @@ static inline struct iotlb_tag iotlb_tag(const struct dmamap_iommu_domain *d)
  * builtins), the builtins do it.
  */
 #if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+#include <emmintrin.h>
 #define IOTLB_SSE 1
 extern bool iotlb_sse;	/* set once at load: the processor has AVX */
 #endif
@@ -221,6 +223,35 @@ static inline bool iotlb_lookup(struct dmamap_iotlb *t, struct iotlb_tag tag, un
 				u64 *val)
 {
 	return iotlb_lookup_in(t->e, t->mask, tag, pfn, val);
+}
+
+/*
+ * iotlb_lookup() in the domain's current tag, for the inline translation's
+ * hit. With SSE the tag is read the way the entry is, in one 16-byte load
+ * (so its halves are one of the pairs iotlb_tag() may read: both old, both
+ * new, or the new @key with the old @val), and the two are compared in a
+ * vector register. Which of the two loads comes first does not matter: a
+ * hit needs the entry's generation to be the one the tag load saw, and an
+ * entry is valid in its generation until a bump is seen.
+ */
+static inline bool iotlb_lookup_now(struct dmamap_iotlb *t, const struct dmamap_iommu_domain *d,
+				    unsigned long pfn, u64 *val)
+{
+#ifdef IOTLB_SSE
+	if (likely(iotlb_sse)) {
+		const __m128i gen_bits = _mm_set_epi64x((long long)IOTLB_VAL_GEN_MASK, -1LL);
+		__m128i ent, tag, eq;
+
+		__asm__ volatile("movdqa %1, %0" : "=x"(ent) : "m"(t->e[pfn & t->mask]));
+		__asm__ volatile("movdqa %1, %0" : "=x"(tag) : "m"(d->tag_key), "m"(d->tag_val));
+		/* the entry's key and generation bits against the tag plus the page */
+		tag = _mm_add_epi64(tag, _mm_cvtsi64_si128((long long)pfn));
+		eq = _mm_cmpeq_epi32(_mm_and_si128(ent, gen_bits), tag);
+		*val = (u64)_mm_cvtsi128_si64(_mm_unpackhi_epi64(ent, ent)) & ~IOTLB_VAL_GEN_MASK;
+		return _mm_movemask_epi8(eq) == 0xffff;
+	}
+#endif
+	return iotlb_lookup(t, iotlb_tag(d), pfn, val);
 }
 
 /* Caches @val (from a walk made after @tag was read) for @pfn. */
@@ -408,13 +439,14 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	struct dmamap_iommu_domain *d = t->domain;
 	unsigned long iova = (unsigned long)dma;
 	size_t run = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
-	struct iotlb_tag gen = iotlb_tag(d);
 	u64 val;
 
 	/* beyond the aperture, or invalidations queued: the general loop */
 	if (unlikely(dma >= __atomic_load_n(&d->fast_end, __ATOMIC_ACQUIRE)))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
-	if (unlikely(!iotlb_lookup(t, gen, iova >> PAGE_SHIFT, &val))) {
+	if (unlikely(!iotlb_lookup_now(t, d, iova >> PAGE_SHIFT, &val))) {
+		/* the tag the walk and the fill go by, read before the walk */
+		struct iotlb_tag gen = iotlb_tag(d);
 		size_t leaf;
 
 		/* the walk and the fill, inline too: a random access misses */

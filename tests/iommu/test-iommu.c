@@ -1078,6 +1078,54 @@ static void test_kept_lookup_invalidated(void **state)
 }
 
 /*
+ * An entry's generation is in both its halves: the key holds its low 27
+ * bits, the value the next 25. 2^27 invalidations after an entry was
+ * filled, the key alone would match again; the value's half must not.
+ * (The domain's count is moved on by hand: 2^27 real invalidations take
+ * too long for a unit test.)
+ */
+static void gen_wrap(void)
+{
+	struct fix f;
+	struct page *p;
+	struct dmamap_iommu_domain *d;
+	struct dmamap_fault fault;
+	u8 buf[8];
+	const unsigned long iova = 0x500000;
+
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
+	d = to_dmamap_domain(f.d);
+	p = page0(f.m);
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	/* filled at generation g, then unmapped: g + 1 */
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
+	/* on to g + 2^27, whose key half is g's: the entry (never refilled) must still miss */
+	pthread_mutex_lock(&d->lock);
+	d->gen += (1ULL << 27) - 2;
+	pthread_mutex_unlock(&d->lock);
+	iommu_flush_iotlb_all(f.d);
+	assert_int_equal(iotlb_gen_tag(d->gen).key, d->tag_key);
+	memset(&fault, 0, sizeof(fault));
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), &fault), -EFAULT);
+	assert_int_equal(fault.reason, DMAMAP_FAULT_TRANSLATION);
+	/* and translation goes on as usual in the new generations */
+	assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, iova, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(iommu_unmap(f.d, iova, SZ_4K), SZ_4K);
+	dmamap_free_pages(p, 0);
+	fix_down(&f);
+}
+
+static void test_iotlb_gen_wrap(void **state)
+{
+	(void)state;
+	gen_wrap();
+}
+
+/*
  * The same with the entries read and written by the 16-byte atomic builtins,
  * the way a processor without AVX has them (and ThreadSanitizer builds).
  */
@@ -1107,6 +1155,7 @@ static void test_iotlb_hits_builtin_atomics(void **state)
 #endif
 	iotlb_hits();
 	test_walk_cache_table_freed(NULL);
+	gen_wrap();
 }
 
 /* Strict mode: the IOTLB is invalidated before iommu_unmap() returns. */
@@ -1628,6 +1677,7 @@ int main(void)
 		cmocka_unit_test(test_iotlb_hits),
 		cmocka_unit_test(test_iotlb_one_lookup_per_page),
 		cmocka_unit_test(test_kept_lookup_invalidated),
+		cmocka_unit_test(test_iotlb_gen_wrap),
 		cmocka_unit_test_teardown(test_iotlb_hits_builtin_atomics, restore_sse),
 		cmocka_unit_test(test_strict_unmap_invalidates_all),
 		cmocka_unit_test(test_walk_cache_table_freed),
