@@ -93,6 +93,7 @@ static int attach_map(const struct bench_ctx *ctx, struct bench_result *r, bool 
 		goto out;
 	dmamap_machine_stats(st.m, &before);
 	calls = bench_host_calls(st.m);
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -247,6 +248,7 @@ static int bench_round_trip(const struct bench_ctx *ctx, struct bench_result *r)
 	for (size_t i = 0; i < BUF_SIZE; i++)
 		src[i] = (u8)(i * 7 + (i >> 12));
 	dmamap_machine_stats(st.m, &before);
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 

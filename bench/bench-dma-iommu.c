@@ -70,6 +70,7 @@ static int bench_map_single(const struct bench_ctx *ctx, struct bench_result *r)
 	if (!s || !buf)
 		goto out;
 	dmamap_machine_stats(st.m, &before);
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -130,6 +131,7 @@ static int bench_map_sg(const struct bench_ctx *ctx, struct bench_result *r)
 	for (unsigned int i = 0; i < NENTS; i++)
 		sg_set_page(&sgt.sgl[i], pages[2 * i], PAGE_SIZE, 0);
 	dmamap_machine_stats(st.m, &before);
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -220,6 +222,7 @@ static int bench_sgtable_share(const struct bench_ctx *ctx, struct bench_result 
 	sg_free_table(&sgt);
 	dmamap_machine_stats(st.m, &before);
 	calls = bench_host_calls(st.m);
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -289,6 +292,7 @@ static int bench_alloc_remap(const struct bench_ctx *ctx, struct bench_result *r
 	kept = bench_fragment(st.m, 4, &nkept);
 	if (!s || !kept)
 		goto out;
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		struct sg_table sgt;
 		dma_addr_t h;

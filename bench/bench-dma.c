@@ -35,6 +35,7 @@ static int bench_map_single(const struct bench_ctx *ctx, struct bench_result *r)
 
 	if (!dev || !s || !buf)
 		goto out;
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -79,6 +80,7 @@ static int bench_maint(const struct bench_ctx *ctx, struct bench_result *r, bool
 	if (!page || !s)
 		goto out;
 	dmamap_machine_stats(m, &before);
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u8 *cpu = page_address(page);
 		u64 t0;
@@ -177,6 +179,7 @@ static int bench_no_kernel_mapping(const struct bench_ctx *ctx, struct bench_res
 
 	if (!dev || !s)
 		goto out;
+	bench_warmup(ctx);
 	with_map = alloc_free_ns(dev, rounds, batch, 0, s, &calls_map);
 	if (alloc_free_ns(dev, rounds, batch, DMA_ATTR_NO_KERNEL_MAPPING, s, &calls_nkm) < 0 ||
 	    with_map < 0)

@@ -82,6 +82,7 @@ static int bench_iova_w1(const struct bench_ctx *ctx, struct bench_result *r)
 
 	if (!s || iova_domain_create(4096, 1, IOVA_SPACE, &d))
 		goto out;
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -122,6 +123,7 @@ static int bench_iova_w2(const struct bench_ctx *ctx, struct bench_result *r)
 
 	if (!s || iova_domain_create(4096, 1, IOVA_SPACE, &d))
 		goto out;
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -165,6 +167,7 @@ struct iova_random {
 	size_t rounds;
 	u64 seed;
 	pthread_barrier_t *barrier;		/* two threads: start each sample together */
+	const struct bench_ctx *ctx;
 	double *s;				/* rounds samples */
 	unsigned long bad;
 	int ret;
@@ -199,6 +202,7 @@ static void *iova_random_run(void *arg)
 		pfn[i] = alloc_iova_fast(w->d, size[i], IOVA_LIMIT, true);
 		bad |= misaligned(pfn[i], size[i]);
 	}
+	bench_warmup(w->ctx);
 	for (size_t r = 0; r < w->rounds; r++) {
 		u64 t0;
 
@@ -255,7 +259,7 @@ static int iova_random(const struct bench_ctx *ctx, struct bench_result *r, unsi
 			.d = d, .live = live, .min_size = min_size, .max_size = max_size,
 			.pow2 = pow2, .nsteps = 4096, .rounds = rounds,
 			.seed = 0x9e3779b97f4a7c15ULL * (t + 1), .s = s + t * rounds,
-			.barrier = threads > 1 ? &barrier : NULL,
+			.barrier = threads > 1 ? &barrier : NULL, .ctx = ctx,
 		};
 	if (threads > 1) {
 		if (pthread_create(&tid, NULL, iova_random_run, &w[1])) {
@@ -391,6 +395,7 @@ static int translate(const struct bench_ctx *ctx, struct bench_result *r, bool h
 
 		iova[i] = XLATE_IOVA + (page << PAGE_SHIFT) + (i * 64) % PAGE_SIZE;
 	}
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		/* locals whose address is never taken: kept in registers across the loop */
 		struct device *dev = st.dev;
@@ -508,6 +513,7 @@ static int bench_bus_read(const struct bench_ctx *ctx, struct bench_result *r)
 		goto out;
 	}
 	dmamap_machine_stats(st.m, &before);
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -526,6 +532,7 @@ static int bench_bus_read(const struct bench_ctx *ctx, struct bench_result *r)
 	 * For the note: the same 16 pages copied into the same buffer by the
 	 * library's memcpy (called, not expanded inline), without the bus.
 	 */
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 

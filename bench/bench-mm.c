@@ -57,6 +57,7 @@ static double floor_create_calls_us(const struct bench_ctx *ctx, const struct dm
 
 	if (!s)
 		return med;
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 		int fd = memfd_create("floor", MFD_CLOEXEC);
@@ -107,6 +108,7 @@ static int bench_create(const struct bench_ctx *ctx, struct bench_result *r)
 	if (ret)
 		goto out;
 	dmamap_machine_destroy(m);
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns(), t1;
 
@@ -157,6 +159,7 @@ static int alloc_free(const struct bench_ctx *ctx, struct bench_result *r, unsig
 	ret = dmamap_machine_create(&pages_only, &m);
 	if (ret)
 		goto out;
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns();
 
@@ -245,6 +248,7 @@ static int vmap_runs(const struct bench_ctx *ctx, struct bench_result *r, unsign
 			pages[n++] = block + (runs - 1 - i) * 2 * per + j;
 	dmamap_machine_stats(m, &st);
 	mmaps0 = st.host_mmaps;
+	bench_warmup(ctx);
 	for (size_t i = 0; i < rounds; i++) {
 		u64 t0 = bench_now_ns(), t1;
 		void *va = mm_vmap(m, pages, COUNT, 0);

@@ -35,6 +35,15 @@ u64 bench_iters(const struct bench_ctx *ctx, u64 base, u64 min)
 	return n < (double)min ? min : (u64)n;
 }
 
+void bench_warmup(const struct bench_ctx *ctx)
+{
+	u64 span = (u64)(30e6 * (ctx->scale < 1 ? ctx->scale : 1)), t0 = bench_now_ns();
+	volatile u64 spins = 0;
+
+	while (bench_now_ns() - t0 < span)
+		spins++;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -83,6 +92,7 @@ double bench_floor_memcpy_ns(const struct bench_ctx *ctx, size_t bytes)
 		goto out;
 	memset(src, 0x5a, bytes);
 	memset(dst, 0xa5, bytes);
+	bench_warmup(ctx);
 	for (size_t r = 0; r < rounds; r++) {
 		u64 t0 = bench_now_ns();
 
@@ -113,6 +123,7 @@ double bench_floor_mmap_ns(const struct bench_ctx *ctx)
 	res = mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (res == MAP_FAILED)
 		goto out;
+	bench_warmup(ctx);
 	for (size_t r = 0; r < rounds; r++) {
 		u8 *at = (u8 *)res + ((r % 128) * 2) * 4096;
 		u64 t0 = bench_now_ns();
@@ -151,6 +162,7 @@ double bench_floor_madvise_ns(const struct bench_ctx *ctx, size_t bytes)
 	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		goto out;
+	bench_warmup(ctx);
 	for (size_t r = 0; r < rounds; r++) {
 		u64 t0;
 
@@ -210,6 +222,7 @@ double bench_floor_bitmap_ns(const struct bench_ctx *ctx)
 		return NAN;
 	for (int i = 0; i < WORDS; i++)
 		map[i] = ~0ull >> 1;	/* nearly full, one free bit per word */
+	bench_warmup(ctx);
 	for (size_t r = 0; r < rounds; r++) {
 		u64 t0 = bench_now_ns();
 

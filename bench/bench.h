@@ -61,6 +61,15 @@ u64 bench_now_ns(void);
 /* Iterations scaled by the context, at least @min. */
 u64 bench_iters(const struct bench_ctx *ctx, u64 base, u64 min);
 
+/*
+ * Keeps the processor busy for 30 ms (scaled down with the context) before
+ * a timed loop. Every case calls it between its setup and its first sample:
+ * on a virtual machine the first milliseconds after a setup of system
+ * calls and page faults ran up to 1.4x slower than the rest, while the
+ * processor's clock and the host's scheduling settled.
+ */
+void bench_warmup(const struct bench_ctx *ctx);
+
 /* median/p10/p90 of @n samples (sorts them). */
 void bench_summarise(double *samples, size_t n, double *median, double *p10, double *p90);
 /* Fills r->median/p10/p90 from samples (sorts them). */
