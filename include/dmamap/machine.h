@@ -81,10 +81,10 @@ struct dmamap_stats {
 	u64 vmalloc_bytes;	/* kernel VA window in use, guard pages included */
 	u64 vmalloc_areas;	/* areas in the kernel VA window */
 	u64 host_vmas;		/* host mappings made in the VA window and user VMAs */
-	u64 iotlb_hits;
-	u64 iotlb_misses;
+	u64 iotlb_hits;		/* bus accesses: pages found in the device's IOTLB */
+	u64 iotlb_misses;	/* and pages walked (each page once per access) */
 	u64 stale_iotlb_hits;	/* lazy mode: hits on entries already unmapped */
-	u64 iommu_faults;
+	u64 iommu_faults;	/* translation, permission, address size; also in the domain log */
 	u64 bounce_bytes;	/* bytes copied to or from swiotlb slots */
 	u64 syncs;		/* cache-maintenance operations */
 	u64 api_errors;		/* DMA API misuse refused or reported */
