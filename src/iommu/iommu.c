@@ -632,7 +632,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			start = p;
 		/* to the end of the leaf (a block covers many pages at once) */
 		if (leaf > PAGE_SIZE)
-			step = leaf - ((iova - 0) & (leaf - 1));
+			step = leaf - (iova & (leaf - 1));
 		else
 			step = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
 		run += min(step, len - run);
