@@ -418,7 +418,7 @@ static int translate(const struct bench_ctx *ctx, struct bench_result *r, bool h
 	hits = c.hits;
 	misses = c.misses;
 	/* every translation must have gone through, and mostly the way asked for */
-	if (0 &&
+	if (hits + misses != (u64)rounds * N * reps ||
 	    (hit ? hits < (hits + misses) * 99 / 100 : misses < (hits + misses) * 99 / 100)) {
 		ret = -EIO;
 		goto out;
