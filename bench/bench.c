@@ -455,6 +455,8 @@ int bench_main(int argc, char **argv, const char *prog)
 				fprintf(jf, ", \"target\": {\"op\": \"%s\", \"value\": ", g);
 				json_num(jf, r.target);
 				fprintf(jf, ", \"met\": %s}", met ? "true" : "false");
+			} else {
+				fprintf(jf, ", \"target\": null");
 			}
 			fprintf(jf, ", \"note\": ");
 			json_str(jf, r.note);

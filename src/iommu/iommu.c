@@ -376,6 +376,26 @@ static void iotlb_invalidate(struct dmamap_iommu_domain *d)
 	__atomic_store_n(&d->tag_val, tag.val, __ATOMIC_RELEASE);
 }
 
+/* Lazy mode: the pages of [iova, iova + size) into the filter of queued pages; under the lock. */
+static void mark_queued(struct dmamap_iommu_domain *d, unsigned long iova, size_t size)
+{
+	unsigned long pfn = iova >> PAGE_SHIFT, n = size >> PAGE_SHIFT;
+
+	if (n >= IOMMU_QUEUED_BITS) {
+		for (unsigned int i = 0; i < IOMMU_QUEUED_BITS / 64; i++)
+			__atomic_store_n(&d->queued[i], ~0ULL, __ATOMIC_RELAXED);
+		return;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long bit = (pfn + i) % IOMMU_QUEUED_BITS;
+
+		u64 word = __atomic_load_n(&d->queued[bit / 64], __ATOMIC_RELAXED);
+
+		__atomic_store_n(&d->queued[bit / 64], word | (1ULL << (bit % 64)),
+				 __ATOMIC_RELAXED);
+	}
+}
+
 /* The flush: every queued invalidation done, then the queued IOVAs freed. */
 static void flush_locked(struct dmamap_iommu_domain *d)
 {
@@ -390,6 +410,9 @@ static void flush_locked(struct dmamap_iommu_domain *d)
 		}
 	}
 	d->fq_len = 0;
+	/* after the bump: entries of the pages they name no longer hit */
+	for (unsigned int i = 0; i < IOMMU_QUEUED_BITS / 64; i++)
+		__atomic_store_n(&d->queued[i], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->pending, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->fast_end, d->domain.geometry.aperture_end + 1, __ATOMIC_RELEASE);
 }
@@ -410,6 +433,7 @@ void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t
 		if (d->fq_len == IOMMU_FQ_SIZE)
 			flush_locked(d);
 		d->fq[d->fq_len++] = (struct iommu_fq_entry){ iova, size, iova_pfn, iova_pages };
+		mark_queued(d, iova, size);
 		__atomic_store_n(&d->pending, d->fq_len, __ATOMIC_RELEASE);
 		__atomic_store_n(&d->fast_end, 0, __ATOMIC_RELEASE);
 	}
@@ -574,6 +598,21 @@ long iommu_bus_translate_ahead(struct device *dev, dma_addr_t dma, size_t len, b
 					  c->ahead.leaf);
 }
 
+long iommu_bus_translate_queued(struct device *dev, dma_addr_t dma, size_t len, bool write,
+				phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c)
+{
+	struct dmamap_iotlb *t = dev->iotlb;
+	struct dmamap_iommu_domain *d = t->domain;
+	unsigned long pfn = (unsigned long)(dma >> PAGE_SHIFT);
+	u64 val;
+
+	if (dma > d->domain.geometry.aperture_end || !iotlb_lookup_now(t, d, pfn, &val) ||
+	    !(val & (write ? IOTLB_W : IOTLB_R)) || iommu_maybe_queued(d, pfn))
+		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
+	c->hits++;
+	return iommu_run_from(dev, t, d, dma, len, write, phys, f, c, val);
+}
+
 long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bool write,
 			      phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c,
 			      size_t run)
@@ -582,6 +621,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 	struct dmamap_iommu_domain *d = t->domain;
 	u64 need = write ? IOTLB_W : IOTLB_R;
 	phys_addr_t start = run ? *phys : 0;
+	bool ram_page = false;		/* the run is in its first page, which is RAM */
 
 	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
 	while (run < len) {
@@ -602,6 +642,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			 * stale is known by walking the table.
 			 */
 			if (__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) &&
+			    iommu_maybe_queued(d, iova >> PAGE_SHIFT) &&
 			    (!iommu_walk_page(t, gen, iova, &wval, &leaf) || wval != val))
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;
@@ -628,8 +669,12 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			iotlb_keep_ahead(c, iova >> PAGE_SHIFT, gen, val, leaf, 0);
 			break;
 		}
-		if (!run)
+		if (!run) {
 			start = p;
+			ram_page = val & IOTLB_RAM;
+		} else {
+			ram_page = false;
+		}
 		/* to the end of the leaf (a block covers many pages at once) */
 		if (leaf > PAGE_SIZE)
 			step = leaf - (iova & (leaf - 1));
@@ -637,8 +682,10 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			step = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
 		run += min(step, len - run);
 	}
-	/* the RAM bank ends the run too */
 	*phys = start;
+	/* the RAM bank ends the run too, unless it is within one page of RAM */
+	if (ram_page && run <= PAGE_SIZE - (start & (PAGE_SIZE - 1)))
+		return (long)run;
 	return iommu_ram_clip(d->machine, start, run, write, f);
 }
 

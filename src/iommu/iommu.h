@@ -10,6 +10,7 @@
 #include "iommu/iova.h"
 
 #define IOMMU_FQ_SIZE		256	/* lazy mode: queued invalidations before a forced flush */
+#define IOMMU_QUEUED_BITS	4096	/* lazy mode: the filter of pages unmapped, not flushed */
 
 struct iommu_fq_entry {
 	unsigned long iova;
@@ -34,6 +35,13 @@ struct dmamap_iommu_domain {
 	 * stale then, and the general loop counts it).
 	 */
 	u64 fast_end;
+	/*
+	 * (atomic words; set and cleared under @lock) The pages unmapped since
+	 * the last flush, by page number modulo 4096: a superset, so that a
+	 * hit on a page whose bit is clear needs no walk to know it is not
+	 * stale. See iommu_maybe_queued().
+	 */
+	u64 queued[IOMMU_QUEUED_BITS / 64];
 	u64 table_pages;			/* (atomic) */
 	struct io_pgtable_window windows[DMAMAP_MAX_BANKS];
 	struct io_pgtable_walker walker;	/* read-only; for the bus translation's walks */
@@ -298,6 +306,21 @@ static inline void iotlb_keep_ahead(struct iotlb_access *c, unsigned long pfn,
 }
 
 /*
+ * Lazy mode: may page @pfn have been unmapped since the last flush? False
+ * means it was not: its IOTLB entry, if of the current generation, is the
+ * tables' translation (a strict unmap or a table free bumps the generation,
+ * and only a lazy unmap lets an entry outlive its mapping). True means
+ * perhaps: a walk tells. An unmap racing the access may be missed either
+ * way, as by a walk made just before it.
+ */
+static inline bool iommu_maybe_queued(const struct dmamap_iommu_domain *d, unsigned long pfn)
+{
+	unsigned long bit = pfn % IOMMU_QUEUED_BITS;
+
+	return __atomic_load_n(&d->queued[bit / 64], __ATOMIC_ACQUIRE) & (1ULL << (bit % 64));
+}
+
+/*
  * The general case of iommu_bus_translate(): page by page, from @run bytes
  * into the access (found at *@phys when @run is not 0).
  */
@@ -383,10 +406,11 @@ long iommu_bus_translate_walked(struct device *dev, dma_addr_t dma, size_t len, 
  * memory (that lookup kept for the next run); everything else goes to the
  * general loop.
  */
-static inline long iommu_run_from(struct device *dev, struct dmamap_iotlb *t,
-				  struct dmamap_iommu_domain *d, dma_addr_t dma, size_t len,
-				  bool write, phys_addr_t *phys, struct dmamap_fault *f,
-				  struct iotlb_access *c, u64 val)
+/* always inline: its three callers are each one step of a hit's path */
+static inline __attribute__((always_inline)) long
+iommu_run_from(struct device *dev, struct dmamap_iotlb *t, struct dmamap_iommu_domain *d,
+	       dma_addr_t dma, size_t len, bool write, phys_addr_t *phys, struct dmamap_fault *f,
+	       struct iotlb_access *c, u64 val)
 {
 	unsigned long iova = (unsigned long)dma;
 	size_t run = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
@@ -425,6 +449,14 @@ static inline long iommu_run_from(struct device *dev, struct dmamap_iotlb *t,
 }
 
 /*
+ * iommu_bus_translate() beyond the aperture or while lazy invalidations are
+ * queued: a hit on a page the queue cannot hold goes on as usual; anything
+ * else goes to the general loop, which counts stale hits.
+ */
+long iommu_bus_translate_queued(struct device *dev, dma_addr_t dma, size_t len, bool write,
+				phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c);
+
+/*
  * Bus translation through the device's domain (see bus/bus.h for the
  * contract: @f is written only on failure). Inline for the common cases:
  * the first page hits the IOTLB, or misses and is walked and filled, with
@@ -441,9 +473,9 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	size_t run = PAGE_SIZE - (iova & (PAGE_SIZE - 1));
 	u64 val;
 
-	/* beyond the aperture, or invalidations queued: the general loop */
+	/* beyond the aperture, or invalidations queued */
 	if (unlikely(dma >= __atomic_load_n(&d->fast_end, __ATOMIC_ACQUIRE)))
-		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
+		return iommu_bus_translate_queued(dev, dma, len, write, phys, f, c);
 	if (unlikely(!iotlb_lookup_now(t, d, iova >> PAGE_SHIFT, &val))) {
 		/* the tag the walk and the fill go by, read before the walk */
 		struct iotlb_tag gen = iotlb_tag(d);

@@ -1258,6 +1258,75 @@ static void test_lazy_unmap(void **state)
 	fix_down(&f);
 }
 
+/*
+ * Lazy mode keeps a filter of the pages unmapped since the last flush, by
+ * page number modulo 4096, so that a hit elsewhere needs no walk to know it
+ * is not stale. The count stays exact: a page that shares the unmapped
+ * page's bit is walked and found current; an unmap of 4096 pages or more
+ * marks every page; the flush clears the filter with the IOTLB.
+ */
+static void test_lazy_queued_filter(void **state)
+{
+	struct fix f;
+	struct device *dev2;
+	struct page *p;
+	u8 buf[8];
+	u64 stale0;
+	const unsigned long a = 0x1001000, same_bit = a + 4096UL * PAGE_SIZE, other = a + SZ_8K;
+	const unsigned long big = 0x40000000;
+
+	(void)state;
+	fix_up(&f, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_LAZY);
+	/*
+	 * a, other and big + 16 MiB have IOTLB slots 1, 3 and 0 of 64; the
+	 * page that shares a's bit shares its slot too: a second device reads it
+	 */
+	dev2 = mkdev(f.m);
+	assert_int_equal(iommu_attach_device(f.d, dev2), 0);
+	p = page0(f.m);
+	stale0 = test_stats(f.m).stale_iotlb_hits;
+	for (unsigned long iova = a; iova <= same_bit; iova += same_bit - a)
+		assert_int_equal(iommu_map(f.d, iova, page_to_phys(p), SZ_4K, IOMMU_READ,
+					   GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, other, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(iommu_map(f.d, big, 0x80000000ULL, SZ_16M + SZ_4K, IOMMU_READ, GFP_KERNEL),
+			 0);
+	/* all four in the IOTLBs */
+	assert_int_equal(dmamap_bus_read(f.dev, a, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(dmamap_bus_read(dev2, same_bit, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, other, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, big + SZ_16M, buf, sizeof(buf), NULL), 0);
+
+	/* a unmapped, not flushed: its hit is stale, its neighbours' are not */
+	assert_int_equal(iommu_unmap(f.d, a, SZ_4K), SZ_4K);
+	assert_int_equal(dmamap_bus_read(dev2, same_bit, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, other, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0);
+	assert_int_equal(dmamap_bus_read(f.dev, a, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 1);
+
+	/* 16 MiB unmapped at once: the page after it is still current */
+	assert_int_equal(iommu_unmap(f.d, big, SZ_16M), SZ_16M);
+	assert_int_equal(dmamap_bus_read(f.dev, big + SZ_16M, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(dmamap_bus_read(f.dev, other, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 1);
+
+	/* the flush: a faults, the others hit again, nothing stale */
+	iommu_flush_iotlb_all(f.d);
+	assert_int_equal(dmamap_bus_read(f.dev, a, buf, sizeof(buf), NULL), -EFAULT);
+	assert_int_equal(dmamap_bus_read(dev2, same_bit, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(dmamap_bus_read(dev2, same_bit, buf, sizeof(buf), NULL), 0);
+	assert_int_equal(test_stats(f.m).stale_iotlb_hits, stale0 + 1);
+
+	assert_int_equal(iommu_unmap(f.d, same_bit, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_unmap(f.d, other, SZ_4K), SZ_4K);
+	assert_int_equal(iommu_unmap(f.d, big + SZ_16M, SZ_4K), SZ_4K);
+	iommu_flush_iotlb_all(f.d);
+	dmamap_device_destroy(dev2);
+	dmamap_free_pages(p, 0);
+	fix_down(&f);
+}
+
 /* The flush queue holds 256 invalidations; the next one flushes it first. */
 static void test_lazy_queue_full(void **state)
 {
@@ -1683,6 +1752,7 @@ int main(void)
 		cmocka_unit_test(test_walk_cache_table_freed),
 		cmocka_unit_test(test_strict_unmap),
 		cmocka_unit_test(test_lazy_unmap),
+		cmocka_unit_test(test_lazy_queued_filter),
 		cmocka_unit_test(test_lazy_queue_full),
 		cmocka_unit_test(test_lazy_dma_iova_reuse),
 		cmocka_unit_test(test_bus_scattered),
