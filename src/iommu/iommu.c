@@ -388,7 +388,6 @@ static void mark_queued(struct dmamap_iommu_domain *d, unsigned long iova, size_
 	}
 	for (unsigned long i = 0; i < n; i++) {
 		unsigned long bit = (pfn + i) % IOMMU_QUEUED_BITS;
-
 		u64 word = __atomic_load_n(&d->queued[bit / 64], __ATOMIC_RELAXED);
 
 		__atomic_store_n(&d->queued[bit / 64], word | (1ULL << (bit % 64)),
@@ -639,7 +638,8 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			/*
 			 * Lazy mode: the entry may outlive its mapping until the
 			 * flush. The access goes through either way; whether it was
-			 * stale is known by walking the table.
+			 * stale is known by walking the table, when the page may
+			 * have been unmapped since the last flush.
 			 */
 			if (__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) &&
 			    iommu_maybe_queued(d, iova >> PAGE_SHIFT) &&
