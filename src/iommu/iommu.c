@@ -376,14 +376,18 @@ static void iotlb_invalidate(struct dmamap_iommu_domain *d)
 	__atomic_store_n(&d->tag_val, tag.val, __ATOMIC_RELEASE);
 }
 
-/* Lazy mode: the pages of [iova, iova + size) into the filter of queued pages; under the lock. */
+/*
+ * Lazy mode: the pages of [iova, iova + size), whose descriptors are
+ * cleared, into the filter of queued pages (release: a reader that sees a
+ * bit walks the cleared tables); under the lock.
+ */
 static void mark_queued(struct dmamap_iommu_domain *d, unsigned long iova, size_t size)
 {
 	unsigned long pfn = iova >> PAGE_SHIFT, n = size >> PAGE_SHIFT;
 
 	if (n >= IOMMU_QUEUED_BITS) {
 		for (unsigned int i = 0; i < IOMMU_QUEUED_BITS / 64; i++)
-			__atomic_store_n(&d->queued[i], ~0ULL, __ATOMIC_RELAXED);
+			__atomic_store_n(&d->queued[i], ~0ULL, __ATOMIC_RELEASE);
 		return;
 	}
 	for (unsigned long i = 0; i < n; i++) {
@@ -391,7 +395,7 @@ static void mark_queued(struct dmamap_iommu_domain *d, unsigned long iova, size_
 		u64 word = __atomic_load_n(&d->queued[bit / 64], __ATOMIC_RELAXED);
 
 		__atomic_store_n(&d->queued[bit / 64], word | (1ULL << (bit % 64)),
-				 __ATOMIC_RELAXED);
+				 __ATOMIC_RELEASE);
 	}
 }
 
@@ -411,8 +415,7 @@ static void flush_locked(struct dmamap_iommu_domain *d)
 	d->fq_len = 0;
 	/* after the bump: entries of the pages they name no longer hit */
 	for (unsigned int i = 0; i < IOMMU_QUEUED_BITS / 64; i++)
-		__atomic_store_n(&d->queued[i], 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->pending, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&d->queued[i], 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->fast_end, d->domain.geometry.aperture_end + 1, __ATOMIC_RELEASE);
 }
 
@@ -433,7 +436,6 @@ void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t
 			flush_locked(d);
 		d->fq[d->fq_len++] = (struct iommu_fq_entry){ iova, size, iova_pfn, iova_pages };
 		mark_queued(d, iova, size);
-		__atomic_store_n(&d->pending, d->fq_len, __ATOMIC_RELEASE);
 		__atomic_store_n(&d->fast_end, 0, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -641,8 +643,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			 * stale is known by walking the table, when the page may
 			 * have been unmapped since the last flush.
 			 */
-			if (__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) &&
-			    iommu_maybe_queued(d, iova >> PAGE_SHIFT) &&
+			if (iommu_maybe_queued(d, iova >> PAGE_SHIFT) &&
 			    (!iommu_walk_page(t, gen, iova, &wval, &leaf) || wval != val))
 				mm_count(d->machine, stale_iotlb_hits, 1);
 			leaf = PAGE_SIZE;

@@ -28,18 +28,17 @@ struct dmamap_iommu_domain {
 	u64 gen;				/* IOTLB generation: invalidations bump it; lock */
 	/* (atomic) gen as entries carry it, @key then @val, 16-byte aligned; see iotlb_tag */
 	u64 tag_key __attribute__((aligned(16))), tag_val;
-	u64 pending;				/* queued invalidations (atomic) */
 	/*
 	 * (atomic) One past the last IOVA the inline translation takes: the
 	 * aperture's end, or 0 while invalidations are queued (a hit may be
-	 * stale then, and the general loop counts it).
+	 * stale then: iommu_bus_translate_queued() takes it).
 	 */
 	u64 fast_end;
 	/*
 	 * (atomic words; set and cleared under @lock) The pages unmapped since
 	 * the last flush, by page number modulo 4096: a superset, so that a
 	 * hit on a page whose bit is clear needs no walk to know it is not
-	 * stale. See iommu_maybe_queued().
+	 * stale; all clear when nothing is queued. See iommu_maybe_queued().
 	 */
 	u64 queued[IOMMU_QUEUED_BITS / 64];
 	u64 table_pages;			/* (atomic) */
