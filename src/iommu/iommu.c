@@ -587,7 +587,7 @@ long iommu_bus_translate_ahead(struct device *dev, dma_addr_t dma, size_t len, b
 		return iommu_bus_translate(dev, dma, len, write, phys, f, c);
 	}
 	c->ahead.pfn1 = 0;
-	if (!reason && !(c->ahead.val & (write ? IOTLB_W : IOTLB_R)))
+	if (!reason && !iotlb_allows(c->ahead.val, write))
 		reason = DMAMAP_FAULT_PERMISSION;
 	if (reason)
 		return iommu_translation_fault(d, dev, iova, write, reason, f);
@@ -608,7 +608,7 @@ long iommu_bus_translate_queued(struct device *dev, dma_addr_t dma, size_t len, 
 	u64 val;
 
 	if (dma > d->domain.geometry.aperture_end || !iotlb_lookup_now(t, d, pfn, &val) ||
-	    !(val & (write ? IOTLB_W : IOTLB_R)) || iommu_maybe_queued(d, pfn))
+	    !iotlb_allows(val, write) || iommu_maybe_queued(d, pfn))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
 	c->hits++;
 	return iommu_run_from(dev, t, d, dma, len, write, phys, f, c, val);
@@ -620,7 +620,6 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 {
 	struct dmamap_iotlb *t = dev->iotlb;
 	struct dmamap_iommu_domain *d = t->domain;
-	u64 need = write ? IOTLB_W : IOTLB_R;
 	phys_addr_t start = run ? *phys : 0;
 	bool ram_page = false;		/* the run is in its first page, which is RAM */
 
@@ -654,7 +653,7 @@ long iommu_bus_translate_slow(struct device *dev, dma_addr_t dma, size_t len, bo
 			else
 				iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
 		}
-		if (!reason && !(val & need))
+		if (!reason && !iotlb_allows(val, write))
 			reason = DMAMAP_FAULT_PERMISSION;
 		if (reason) {
 			if (!run)

@@ -92,6 +92,12 @@ struct dmamap_iotlb {
 #define IOTLB_W			(1ULL << 1)
 #define IOTLB_RAM		(1ULL << 2)	/* the page is RAM (banks are whole pages) */
 
+/* Does translation @val let the access through (a write, or a read)? */
+static inline bool iotlb_allows(u64 val, bool write)
+{
+	return val & (write ? IOTLB_W : IOTLB_R);
+}
+
 #define IOTLB_VAL_GEN_MASK	(0xffff000000000000ULL | 0xff8ULL)
 
 /*
@@ -429,7 +435,7 @@ iommu_run_from(struct device *dev, struct dmamap_iotlb *t, struct dmamap_iommu_d
 
 		if (dma + run >= __atomic_load_n(&d->fast_end, __ATOMIC_ACQUIRE) ||
 		    !iotlb_lookup(t, gen, (iova >> PAGE_SHIFT) + 1, &next) ||
-		    !(next & (write ? IOTLB_W : IOTLB_R)))
+		    !iotlb_allows(next, write))
 			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, run);
 		c->hits++;
 		if ((next & PAGE_MASK) != (val & PAGE_MASK) + PAGE_SIZE) {
@@ -486,7 +492,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 			return iommu_translation_fault(d, dev, iova, write,
 						       DMAMAP_FAULT_TRANSLATION, f);
 		iotlb_fill(t, gen, iova >> PAGE_SHIFT, val);
-		if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R))))
+		if (unlikely(!iotlb_allows(val, write)))
 			return iommu_translation_fault(d, dev, iova, write,
 						       DMAMAP_FAULT_PERMISSION, f);
 		*phys = (val & PAGE_MASK) + (iova & (PAGE_SIZE - 1));
@@ -494,7 +500,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 			return (long)len;
 		return iommu_bus_translate_walked(dev, dma, len, write, phys, f, c, val, leaf);
 	}
-	if (unlikely(!(val & (write ? IOTLB_W : IOTLB_R))))
+	if (unlikely(!iotlb_allows(val, write)))
 		return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, 0);
 	c->hits++;
 	return iommu_run_from(dev, t, d, dma, len, write, phys, f, c, val);
