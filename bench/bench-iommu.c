@@ -361,12 +361,17 @@ static void iommu_teardown(struct iommu_setup *st)
 #define XLATE_SPAN	(256UL << 20)
 
 /*
- * @lazy: a lazy domain with one unmap queued (of a page not read), so that
- * every translation is made while invalidations are pending.
+ * One translation benchmark: IOTLB hits or misses, with or without the walk
+ * cache; @lazy: a lazy domain with one unmap queued (of a page not read), so
+ * that every translation is made while invalidations are pending.
  */
-static int translate(const struct bench_ctx *ctx, struct bench_result *r, bool hit,
-		     bool walk_cache, bool lazy)
+struct xlate {
+	bool hit, walk_cache, lazy;
+};
+
+static int translate(const struct bench_ctx *ctx, struct bench_result *r, struct xlate x)
 {
+	const bool hit = x.hit, walk_cache = x.walk_cache, lazy = x.lazy;
 	const struct dmamap_iommu_config icfg = {
 		.type = IOMMU_DOMAIN_UNMANAGED, .ias = 48, .pgsize_bitmap = SZ_4K,
 		.walk_cache_entries = walk_cache ? 0 : DMAMAP_IOMMU_NO_WALK_CACHE,
@@ -453,19 +458,27 @@ out:
 	return ret;
 }
 
-static int bench_translate_miss(const struct bench_ctx *ctx, struct bench_result *r)
+/* @x, with @floor measured just before it in the same run as its floor. */
+static int translate_beside(const struct bench_ctx *ctx, struct bench_result *r, struct xlate x,
+			    struct xlate floor, const char *floor_name)
 {
-	struct bench_result full = { 0 };
-	int ret = translate(ctx, &full, false, false, false);
+	struct bench_result f = { 0 };
+	int ret = translate(ctx, &f, floor);
 
 	if (!ret)
-		ret = translate(ctx, r, false, true, false);
+		ret = translate(ctx, r, x);
 	if (ret)
 		return ret;
-	r->floor_name = "same, walk cache off";
+	r->floor_name = floor_name;
 	r->floor_unit = "ns";
-	r->floor_median = full.median;
+	r->floor_median = f.median;
 	return 0;
+}
+
+static int bench_translate_miss(const struct bench_ctx *ctx, struct bench_result *r)
+{
+	return translate_beside(ctx, r, (struct xlate){ .walk_cache = true },
+				(struct xlate){ .walk_cache = false }, "same, walk cache off");
 }
 BENCH_CASE(bi_xlate_miss, "iommu-translate-miss",
 	   "bus translation on an IOTLB miss: 4-level table (ias 48), random IOVAs over 256 MiB",
@@ -473,7 +486,7 @@ BENCH_CASE(bi_xlate_miss, "iommu-translate-miss",
 
 static int bench_translate_hit(const struct bench_ctx *ctx, struct bench_result *r)
 {
-	return translate(ctx, r, true, true, false);
+	return translate(ctx, r, (struct xlate){ .hit = true, .walk_cache = true });
 }
 BENCH_CASE(bi_xlate_hit, "iommu-translate-hit", "bus translation on an IOTLB hit",
 	   bench_translate_hit)
@@ -481,18 +494,13 @@ BENCH_CASE(bi_xlate_hit, "iommu-translate-hit", "bus translation on an IOTLB hit
 /* No target of its own: the strict hit, measured in the same run, is its floor. */
 static int bench_translate_hit_lazy(const struct bench_ctx *ctx, struct bench_result *r)
 {
-	struct bench_result strict = { 0 };
-	int ret = translate(ctx, &strict, true, true, false);
+	int ret = translate_beside(ctx, r, (struct xlate){ .hit = true, .walk_cache = true,
+							  .lazy = true },
+				   (struct xlate){ .hit = true, .walk_cache = true },
+				   "same, strict");
 
-	if (!ret)
-		ret = translate(ctx, r, true, true, true);
-	if (ret)
-		return ret;
 	r->goal = BENCH_GOAL_NONE;
-	r->floor_name = "same, strict";
-	r->floor_unit = "ns";
-	r->floor_median = strict.median;
-	return 0;
+	return ret;
 }
 BENCH_CASE(bi_xlate_hit_lazy, "iommu-translate-hit-lazy",
 	   "bus translation on an IOTLB hit in a lazy domain with invalidations queued",
