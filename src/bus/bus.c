@@ -73,12 +73,22 @@ static inline void bus_prep(struct dmamap_machine *m, phys_addr_t phys, size_t l
 	}
 }
 
+/*
+ * The next run of an access, ready to touch: translated (its length, or a
+ * negative errno with @f filled) and its frames prepared.
+ */
 static inline long bus_translate(struct device *dev, dma_addr_t dma, size_t len, bool write,
 				 phys_addr_t *phys, struct dmamap_fault *f, struct iotlb_access *c)
 {
+	long n;
+
 	if (dev->iotlb && dev->domain->type != IOMMU_DOMAIN_IDENTITY)
-		return iommu_bus_translate_run(dev, dma, len, write, phys, f, c);
-	return bus_translate_direct(dev, dma, len, write, phys, f);
+		n = iommu_bus_translate_run(dev, dma, len, write, phys, f, c);
+	else
+		n = bus_translate_direct(dev, dma, len, write, phys, f);
+	if (n > 0)
+		bus_prep(dev->machine, *phys, (size_t)n);
+	return n;
 }
 
 static void bus_account(struct device *dev, const struct iotlb_access *c)
@@ -120,7 +130,6 @@ static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
 			bus_account(dev, &c);
 			return bus_fail(dev, src + done, done, (int)n, &f, fault);
 		}
-		bus_prep(dev->machine, phys, (size_t)n);
 		if (dev->dma_coherent)
 			mm_cpu_view_read(dev->machine, phys, (u8 *)buf + done, (size_t)n);
 		else
@@ -149,7 +158,6 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)n, &f, fault);
 		}
-		bus_prep(dev->machine, phys, (size_t)n);
 		if (dev->dma_coherent) {
 			if (buf)
 				mm_coherent_write(dev->machine, phys, (const u8 *)buf + done, (size_t)n);
@@ -283,7 +291,6 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 			bus_account(dev, &c);
 			return bus_fail(dev, src + got, 0, (int)r, &f, fault);
 		}
-		bus_prep(dev->machine, phys, (size_t)r);
 		if (nr == COPY_RUNS) {
 			n = got;	/* cannot happen with 4 KiB pages; a shorter chunk */
 			break;
@@ -303,7 +310,6 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)r, &f, fault);
 		}
-		bus_prep(dev->machine, phys, (size_t)r);
 		len = (size_t)r;
 		if (!staged && overlaps(runs, ri, nr, phys, len)) {
 			/* this write would change source not read yet: stage the rest */
