@@ -13,7 +13,66 @@ extern "C" {
 #endif
 
 struct dmamap_machine;
-struct device;	/* private */
+struct dma_map_ops;
+struct iommu_domain;
+struct dmamap_iotlb;
+
+/* Segment limits of a device's DMA, as in the kernel (dma_set_max_seg_size() and co.). */
+struct device_dma_parameters {
+	unsigned int max_segment_size;		/* longest segment dma_map_sg() may make */
+	unsigned long segment_boundary_mask;	/* no segment crosses a (mask + 1) boundary */
+};
+
+/*
+ * A device, as drivers see it in the kernel: the public fields have the
+ * kernel's names and types and may be read (and the masks written through
+ * the dma_set_*() calls) by driver code. A driver may embed a struct device
+ * in its own structure and register it with dmamap_device_register(), or let
+ * dmamap_device_create() allocate one.
+ *
+ * The model's own state follows in a part marked private: drivers must not
+ * read or write it. The library reads it directly on its fast paths, which
+ * is why it is not behind a pointer.
+ */
+struct device {
+	/* public */
+	const char *init_name;			/* name used at registration when the config has none */
+	void *driver_data;			/* dev_get_drvdata() / dev_set_drvdata() */
+	u64 *dma_mask;				/* streaming DMA mask; NULL at registration: the
+						 * device's own storage is used */
+	u64 coherent_dma_mask;			/* mask for dma_alloc_*() */
+	u64 bus_dma_limit;			/* 0, or the last address the interconnect carries:
+						 * cuts both masks, as in the kernel */
+	struct device_dma_parameters *dma_parms; /* NULL at registration: the device's own */
+	bool dma_coherent;			/* read-only: snoops CPU caches */
+	void (*release)(struct device *dev);	/* called at the last put_device() of a device
+						 * registered by dmamap_device_register() */
+
+	/* private: the model's state, written only by the library */
+	struct {
+		struct dmamap_machine *machine;	/* set while registered */
+		char name[48];
+		unsigned int id;
+		int refcount;			/* atomic: get_device() / put_device() */
+		bool created;			/* by dmamap_device_create(): freed at release */
+		bool registered;		/* between register and unregister */
+		u64 dma_mask_storage;
+		u64 dma_offset;			/* dma = phys - dma_offset */
+		struct device_dma_parameters dma_parms_storage;
+		/*
+		 * The ops in force: the direct ops, the IOMMU ops while attached to a
+		 * DMA domain, or what set_dma_ops() installed. Changed only by attach,
+		 * detach and set_dma_ops, which the caller must not race with DMA calls
+		 * on the device, as in the kernel.
+		 */
+		const struct dma_map_ops *dma_ops;
+		const struct dma_map_ops *user_ops;	/* set_dma_ops(), or NULL */
+		struct iommu_domain *domain;		/* attached domain, or NULL */
+		struct dmamap_iotlb *iotlb;		/* the device's IOTLB, or NULL */
+		struct list_head node;			/* machine's devices, under its lock */
+		struct list_head devres;		/* managed resources, under the same lock */
+	};
+};
 
 struct dmamap_device_config {
 	const char *name;			/* copied; NULL: "dev<N>" */
@@ -34,8 +93,75 @@ struct dmamap_device_config {
  */
 DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
 				    const struct dmamap_device_config *cfg, struct device **out);
-/* Detaches the device from its IOMMU domain and frees it. NULL is ignored. */
+/**
+ * dmamap_device_destroy - remove a device from its machine
+ * @dev: a device from dmamap_device_create() or dmamap_device_register(); NULL is ignored
+ *
+ * Releases what the device manages (dmam_*() allocations, in reverse order),
+ * detaches it from its IOMMU domain, takes it off the machine and drops the
+ * reference registration gave; the memory goes at the last put_device().
+ * The same as dmamap_device_unregister().
+ */
 DMAMAP_API void dmamap_device_destroy(struct device *dev);
+
+/**
+ * dmamap_device_register - add a device that lives in the caller's memory
+ * @m: the machine
+ * @dev: the device: zeroed memory (as from kzalloc() or a static), optionally with
+ *	 @dev->init_name, @dev->dma_mask (pointing at the caller's storage),
+ *	 @dev->coherent_dma_mask, @dev->dma_parms, @dev->bus_dma_limit,
+ *	 @dev->dma_coherent, @dev->driver_data and @dev->release set
+ * @cfg: the configuration, or NULL; a field left 0 takes the value the matching
+ *	 field of @dev holds, then the default of dmamap_device_create()
+ *
+ * The embedded form of dmamap_device_create(), as device_register() is the
+ * kernel's: @dev gets one reference, dropped by dmamap_device_unregister().
+ * When the last reference goes, @dev->release (if set) is called; without a
+ * release function the memory is the caller's again once no reference is held.
+ *
+ * Return: 0; -EINVAL and -EIO as dmamap_device_create(); -EBUSY when @dev is
+ * registered or still referenced.
+ */
+DMAMAP_API int dmamap_device_register(struct dmamap_machine *m, struct device *dev,
+				      const struct dmamap_device_config *cfg);
+
+/**
+ * dmamap_device_unregister - remove a registered device from its machine
+ * @dev: the device; NULL is ignored
+ *
+ * Everything dmamap_device_destroy() does; then the caller must not use @dev
+ * for DMA any more, only drop the references it still holds.
+ */
+DMAMAP_API void dmamap_device_unregister(struct device *dev);
+
+/**
+ * get_device - take a reference to a device
+ * @dev: the device, or NULL
+ *
+ * Return: @dev.
+ */
+DMAMAP_API struct device *get_device(struct device *dev);
+
+/**
+ * put_device - drop a reference to a device
+ * @dev: the device, or NULL
+ *
+ * The last reference frees a device of dmamap_device_create() and calls the
+ * release function of a registered one. A put without a matching reference
+ * is refused and reported.
+ */
+DMAMAP_API void put_device(struct device *dev);
+
+/* The driver's private data of a device, as dev_set_drvdata() stored it. */
+static inline void *dev_get_drvdata(const struct device *dev)
+{
+	return dev->driver_data;
+}
+
+static inline void dev_set_drvdata(struct device *dev, void *data)
+{
+	dev->driver_data = data;
+}
 
 DMAMAP_API const char *dev_name(const struct device *dev);
 DMAMAP_API struct dmamap_machine *dmamap_device_machine(const struct device *dev);

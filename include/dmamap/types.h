@@ -31,6 +31,15 @@ typedef u64 dma_addr_t;
 typedef u64 phys_addr_t;
 typedef unsigned int gfp_t;
 
+/* The structure that holds @member at @ptr: how embedded kernel objects find their owner. */
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* The kernel's doubly linked circular list node (list calls: <linux/list.h>). */
+struct list_head {
+	struct list_head *next, *prev;
+};
+
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
 #define PAGE_MASK	(~(PAGE_SIZE - 1))

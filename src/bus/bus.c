@@ -23,13 +23,14 @@ long bus_translate_direct(struct device *dev, dma_addr_t dma, size_t len, bool w
 	const struct mm_bank *b;
 	phys_addr_t p;
 	u64 run;
+	u64 reach = dma_reach_limit(dev, *dev->dma_mask);
 
 	f->flags = write ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ;
-	if (dma > *dev->dma_mask) {
+	if (dma > reach) {
 		f->reason = DMAMAP_FAULT_ADDRESS_SIZE;
 		return -EFAULT;
 	}
-	run = min_t(u64, len, *dev->dma_mask - dma + 1);
+	run = min_t(u64, len, reach - dma + 1);
 	p = dma_to_phys(dev, dma);
 	if (p < dma) {		/* the offset wrapped past the top */
 		f->reason = DMAMAP_FAULT_BUS;

@@ -104,14 +104,16 @@ DMAMAP_API int dma_set_max_seg_size(struct device *dev, unsigned int size)
 {
 	if (!dev || size == 0)
 		return -EINVAL;
-	dev->dma_parms.max_segment_size = size;
+	if (!dev->dma_parms)	/* the kernel's answer for a device without parameters */
+		return -EIO;
+	dev->dma_parms->max_segment_size = size;
 	return 0;
 }
 
 DMAMAP_API unsigned int dma_get_max_seg_size(struct device *dev)
 {
-	if (dev && dev->dma_parms.max_segment_size)
-		return dev->dma_parms.max_segment_size;
+	if (dev && dev->dma_parms && dev->dma_parms->max_segment_size)
+		return dev->dma_parms->max_segment_size;
 	return SZ_64K;
 }
 
@@ -125,30 +127,30 @@ DMAMAP_API int dma_set_seg_boundary(struct device *dev, unsigned long mask)
 {
 	if (!dev || !valid_boundary(mask))
 		return -EINVAL;
-	dev->dma_parms.segment_boundary_mask = mask;
+	if (!dev->dma_parms)
+		return -EIO;
+	dev->dma_parms->segment_boundary_mask = mask;
 	return 0;
 }
 
 DMAMAP_API unsigned long dma_get_seg_boundary(struct device *dev)
 {
-	if (dev && dev->dma_parms.segment_boundary_mask)
-		return dev->dma_parms.segment_boundary_mask;
+	if (dev && dev->dma_parms && dev->dma_parms->segment_boundary_mask)
+		return dev->dma_parms->segment_boundary_mask;
 	return DMA_BIT_MASK(32);
 }
 
-DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
-				    const struct dmamap_device_config *cfg, struct device **out)
+/* A config field, else what the device's own field holds, else the default. */
+#define PICK(cfg_val, dev_val, def) ((cfg_val) ? (cfg_val) : (dev_val) ? (dev_val) : (def))
+
+static int device_setup(struct dmamap_machine *m, struct device *dev,
+			const struct dmamap_device_config *cfg)
 {
-	struct device *dev;
+	const char *name = cfg->name ? cfg->name : dev->init_name;
 	u64 mask, cmask;
 
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
-	if (!m || !cfg)
-		return -EINVAL;
-	if (cfg->name && strlen(cfg->name) >= sizeof(dev->name)) {
-		mm_report(m, "device: name '%s' is longer than %zu bytes", cfg->name,
+	if (name && strlen(name) >= sizeof(dev->name)) {
+		mm_report(m, "device: name '%s' is longer than %zu bytes", name,
 			  sizeof(dev->name) - 1);
 		return -EINVAL;
 	}
@@ -157,66 +159,167 @@ DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
 			  cfg->segment_boundary_mask);
 		return -EINVAL;
 	}
+	if (dev->dma_parms && dev->dma_parms->segment_boundary_mask &&
+	    !valid_boundary(dev->dma_parms->segment_boundary_mask)) {
+		mm_report(m, "device: segment boundary mask %#lx is not 2^n - 1 (at least a page)",
+			  dev->dma_parms->segment_boundary_mask);
+		return -EINVAL;
+	}
 	if (cfg->dma_offset & (PAGE_SIZE - 1)) {
 		mm_report(m, "device: DMA offset %#llx is not page aligned",
 			  (unsigned long long)cfg->dma_offset);
 		return -EINVAL;
 	}
-	dev = calloc(1, sizeof(*dev));
-	if (!dev)
-		return -ENOMEM;
+	mask = PICK(cfg->dma_mask, dev->dma_mask ? *dev->dma_mask : 0, DMA_BIT_MASK(32));
+	cmask = PICK(cfg->coherent_dma_mask, dev->coherent_dma_mask, mask);
+
 	dev->machine = m;
-	dev->dma_mask = &dev->dma_mask_storage;
-	dev->dma_coherent = cfg->coherent;
+	if (!dev->dma_mask)
+		dev->dma_mask = &dev->dma_mask_storage;
+	if (!dev->dma_parms)
+		dev->dma_parms = &dev->dma_parms_storage;
+	dev->dma_parms->max_segment_size = PICK(cfg->max_segment_size,
+						dev->dma_parms->max_segment_size,
+						DEFAULT_MAX_SEG_SIZE);
+	dev->dma_parms->segment_boundary_mask = PICK(cfg->segment_boundary_mask,
+						     dev->dma_parms->segment_boundary_mask,
+						     DEFAULT_SEG_BOUNDARY);
+	dev->dma_coherent = cfg->coherent || dev->dma_coherent;
 	dev->dma_offset = cfg->dma_offset;
-	dev->dma_parms.max_segment_size = cfg->max_segment_size ? cfg->max_segment_size
-							       : DEFAULT_MAX_SEG_SIZE;
-	dev->dma_parms.segment_boundary_mask =
-		cfg->segment_boundary_mask ? cfg->segment_boundary_mask : DEFAULT_SEG_BOUNDARY;
 	INIT_LIST_HEAD(&dev->node);
+	INIT_LIST_HEAD(&dev->devres);
 	dmamap_device_update_ops(dev);
 
-	mask = cfg->dma_mask ? cfg->dma_mask : DMA_BIT_MASK(32);
-	cmask = cfg->coherent_dma_mask ? cfg->coherent_dma_mask : mask;
 	if (dma_set_mask(dev, mask) || dma_set_coherent_mask(dev, cmask)) {
 		mm_report(m, "device %s: DMA mask %#llx / coherent mask %#llx cannot be served by "
 			  "this machine (RAM from %#llx, DMA offset %#llx)",
-			  cfg->name ? cfg->name : "", (unsigned long long)mask,
+			  name ? name : "", (unsigned long long)mask,
 			  (unsigned long long)cmask, (unsigned long long)m->banks[0].base,
 			  (unsigned long long)dev->dma_offset);
-		free(dev);
 		return -EIO;
 	}
 
 	pthread_mutex_lock(&m->lock);
 	dev->id = m->next_dev_id++;
-	if (cfg->name)
-		strcpy(dev->name, cfg->name);
+	if (name)
+		strcpy(dev->name, name);
 	else
 		snprintf(dev->name, sizeof(dev->name), "dev%u", dev->id);
+	__atomic_store_n(&dev->refcount, 1, __ATOMIC_RELAXED);
+	dev->registered = true;
 	list_add_tail(&dev->node, &m->devices);
 	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
+				    const struct dmamap_device_config *cfg, struct device **out)
+{
+	struct device *dev;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!m || !cfg)
+		return -EINVAL;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->created = true;
+	ret = device_setup(m, dev, cfg);
+	if (ret) {
+		free(dev);
+		return ret;
+	}
 	*out = dev;
 	return 0;
 }
 
-static void device_release(struct device *dev)
+DMAMAP_API int dmamap_device_register(struct dmamap_machine *m, struct device *dev,
+				      const struct dmamap_device_config *cfg)
 {
-	iommu_release_device(dev);
-	free(dev);
+	static const struct dmamap_device_config none;
+	struct device saved;
+	int ret;
+
+	if (!m || !dev)
+		return -EINVAL;
+	if (dev->registered || __atomic_load_n(&dev->refcount, __ATOMIC_ACQUIRE)) {
+		mm_report(m, "device %s: registered or referenced already", dev->name);
+		return -EBUSY;
+	}
+	/* a failed registration leaves the caller's structure as it was */
+	saved = *dev;
+	dev->created = false;
+	ret = device_setup(m, dev, cfg ? cfg : &none);
+	if (ret)
+		*dev = saved;
+	return ret;
 }
 
-DMAMAP_API void dmamap_device_destroy(struct device *dev)
+/* The last reference is gone. */
+static void device_release(struct device *dev)
+{
+	if (dev->created)
+		free(dev);
+	else if (dev->release)
+		dev->release(dev);
+}
+
+DMAMAP_API struct device *get_device(struct device *dev)
+{
+	if (dev)
+		__atomic_fetch_add(&dev->refcount, 1, __ATOMIC_RELAXED);
+	return dev;
+}
+
+DMAMAP_API void put_device(struct device *dev)
+{
+	int old;
+
+	if (!dev)
+		return;
+	old = __atomic_load_n(&dev->refcount, __ATOMIC_RELAXED);
+	do {
+		if (old <= 0) {
+			mm_report(NULL, "put_device: %s has no reference left", dev->name);
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&dev->refcount, &old, old - 1, true,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	if (old == 1)
+		device_release(dev);
+}
+
+/* device_del(): what registration set up, undone; the memory stays for put_device(). */
+static void device_del(struct device *dev)
+{
+	iommu_release_device(dev);
+	dev->registered = false;
+}
+
+DMAMAP_API void dmamap_device_unregister(struct device *dev)
 {
 	struct dmamap_machine *m;
 
 	if (!dev)
 		return;
+	if (!dev->registered) {
+		mm_report(NULL, "device %s: not registered", dev->name);
+		return;
+	}
 	m = dev->machine;
 	pthread_mutex_lock(&m->lock);
 	list_del_init(&dev->node);
 	pthread_mutex_unlock(&m->lock);
-	device_release(dev);
+	device_del(dev);
+	put_device(dev);
+}
+
+DMAMAP_API void dmamap_device_destroy(struct device *dev)
+{
+	dmamap_device_unregister(dev);
 }
 
 void dmamap_devices_destroy_all(struct dmamap_machine *m)
@@ -227,7 +330,8 @@ void dmamap_devices_destroy_all(struct dmamap_machine *m)
 	list_for_each_entry_safe(dev, n, &m->devices, node) {
 		list_del_init(&dev->node);
 		pthread_mutex_unlock(&m->lock);
-		device_release(dev);
+		device_del(dev);
+		put_device(dev);
 		pthread_mutex_lock(&m->lock);
 	}
 	pthread_mutex_unlock(&m->lock);

@@ -7,36 +7,17 @@
 
 #include "mm/mm.h"
 
-struct iommu_domain;
-struct dmamap_iotlb;
+/*
+ * The highest DMA address a device reaches: its mask, cut by what the
+ * interconnect carries (bus_dma_limit), as the kernel's min_not_zero() of
+ * the two.
+ */
+static inline u64 dma_reach_limit(const struct device *dev, u64 mask)
+{
+	u64 bus = dev->bus_dma_limit;
 
-struct device_dma_parameters {
-	unsigned int max_segment_size;
-	unsigned long segment_boundary_mask;
-};
-
-struct device {
-	struct dmamap_machine *machine;		/* read-only */
-	char name[48];				/* read-only */
-	unsigned int id;			/* read-only */
-	u64 dma_mask_storage;
-	u64 *dma_mask;				/* points at dma_mask_storage */
-	u64 coherent_dma_mask;
-	bool dma_coherent;			/* read-only */
-	u64 dma_offset;				/* read-only: dma = phys - dma_offset */
-	struct device_dma_parameters dma_parms;
-	/*
-	 * The ops in force: the direct ops, the IOMMU ops while attached to a
-	 * DMA domain, or what set_dma_ops() installed. Changed only by attach,
-	 * detach and set_dma_ops, which the caller must not race with DMA calls
-	 * on the device, as in the kernel.
-	 */
-	const struct dma_map_ops *dma_ops;
-	const struct dma_map_ops *user_ops;	/* set_dma_ops(), or NULL */
-	struct iommu_domain *domain;		/* attached domain, or NULL */
-	struct dmamap_iotlb *iotlb;		/* the device's IOTLB, or NULL */
-	struct list_head node;			/* machine->devices, under machine->lock */
-};
+	return bus && bus < mask ? bus : mask;
+}
 
 static inline phys_addr_t dma_to_phys(const struct device *dev, dma_addr_t dma)
 {

@@ -38,7 +38,8 @@ static bool dma_coherent_ok(struct device *dev, phys_addr_t phys, size_t size)
 
 	if (phys < dev->dma_offset)
 		return false;
-	return dma + size - 1 >= dma && dma + size - 1 <= dev->coherent_dma_mask;
+	return dma + size - 1 >= dma &&
+	       dma + size - 1 <= dma_reach_limit(dev, dev->coherent_dma_mask);
 }
 
 static bool dma_capable(struct device *dev, phys_addr_t phys, size_t size)
@@ -47,7 +48,7 @@ static bool dma_capable(struct device *dev, phys_addr_t phys, size_t size)
 
 	if (phys < dev->dma_offset)
 		return false;
-	return dma + size - 1 >= dma && dma + size - 1 <= *dev->dma_mask;
+	return dma + size - 1 >= dma && dma + size - 1 <= dma_reach_limit(dev, *dev->dma_mask);
 }
 
 /*
@@ -59,10 +60,11 @@ static struct page *direct_alloc_pages(struct device *dev, size_t size, gfp_t gf
 {
 	struct dmamap_machine *m = dev->machine;
 	unsigned int order = get_order(size);
-	phys_addr_t phys_limit = dev->coherent_dma_mask + dev->dma_offset;
+	u64 limit = dma_reach_limit(dev, dev->coherent_dma_mask);
+	phys_addr_t phys_limit = limit + dev->dma_offset;
 	struct page *page;
 
-	if (phys_limit < dev->coherent_dma_mask)
+	if (phys_limit < limit)
 		phys_limit = ~(phys_addr_t)0;
 	if (order > MAX_PAGE_ORDER)
 		return NULL;

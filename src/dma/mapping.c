@@ -425,13 +425,14 @@ static struct sg_table *alloc_single_sgt(struct device *dev, size_t size,
 	struct sg_table *sgt = calloc(1, sizeof(*sgt));
 	unsigned int order = get_order(size);
 	struct page *page = NULL;
-	phys_addr_t limit = *dev->dma_mask + dev->dma_offset;
+	u64 mask = dma_reach_limit(dev, *dev->dma_mask);
+	phys_addr_t limit = mask + dev->dma_offset;
 
 	if (!sgt)
 		return NULL;
 	if (order > MAX_PAGE_ORDER || sg_alloc_table(sgt, 1, gfp))
 		goto out_free;
-	if (limit < *dev->dma_mask)
+	if (limit < mask)
 		limit = ~(phys_addr_t)0;
 	page = mm_alloc_pages_capped(dev->machine, limit <= DMA_BIT_MASK(32) ? GFP_DMA32 : 0,
 				     order, limit);

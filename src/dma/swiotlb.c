@@ -336,7 +336,7 @@ dma_addr_t swiotlb_map(struct device *dev, phys_addr_t paddr, size_t size,
 	if (tlb == (phys_addr_t)-1)
 		return DMA_MAPPING_ERROR;
 	dma = phys_to_dma(dev, tlb);
-	if (tlb < dev->dma_offset || dma + size - 1 > *dev->dma_mask || dma + size - 1 < dma) {
+	if (tlb < dev->dma_offset || dma + size - 1 > dma_reach_limit(dev, *dev->dma_mask) || dma + size - 1 < dma) {
 		swiotlb_tbl_unmap_single(dev, tlb, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
 		dma_report_misuse(dev, "swiotlb: the bounce buffer at %#llx is itself beyond the "
 				  "DMA mask %#llx", (unsigned long long)tlb,

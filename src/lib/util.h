@@ -7,9 +7,6 @@
 #include <assert.h>
 #include <limits.h>
 
-#define container_of(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
-
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
@@ -56,10 +53,7 @@ static inline unsigned int get_order(unsigned long size)
 	return fls64((size - 1) >> PAGE_SHIFT);
 }
 
-/* Doubly linked circular list, as <linux/list.h>. */
-struct list_head {
-	struct list_head *next, *prev;
-};
+/* Doubly linked circular list, as <linux/list.h>; struct list_head is in <dmamap/types.h>. */
 
 #define LIST_HEAD_INIT(name) { &(name), &(name) }
 

@@ -68,6 +68,24 @@ FIELD(struct dmamap_device_config, dma_offset, u64);
 SIG(dmamap_device_create,
     int (*)(struct dmamap_machine *, const struct dmamap_device_config *, struct device **));
 SIG(dmamap_device_destroy, void (*)(struct device *));
+/* additions past the design's list: struct device as drivers read it, embedding */
+FIELD(struct device, init_name, const char *);
+FIELD(struct device, driver_data, void *);
+FIELD(struct device, dma_mask, u64 *);
+FIELD(struct device, coherent_dma_mask, u64);
+FIELD(struct device, bus_dma_limit, u64);
+FIELD(struct device, dma_parms, struct device_dma_parameters *);
+FIELD(struct device, dma_coherent, bool);
+FIELD(struct device, release, void (*)(struct device *));
+FIELD(struct device_dma_parameters, max_segment_size, unsigned int);
+FIELD(struct device_dma_parameters, segment_boundary_mask, unsigned long);
+SIG(dmamap_device_register, int (*)(struct dmamap_machine *, struct device *,
+				    const struct dmamap_device_config *));
+SIG(dmamap_device_unregister, void (*)(struct device *));
+SIG(get_device, struct device *(*)(struct device *));
+SIG(put_device, void (*)(struct device *));
+SIG(dev_get_drvdata, void *(*)(const struct device *));
+SIG(dev_set_drvdata, void (*)(struct device *, void *));
 
 SIG(dmamap_alloc_pages, struct page *(*)(struct dmamap_machine *, gfp_t, unsigned int));
 SIG(dmamap_free_pages, void (*)(struct page *, unsigned int));

@@ -236,6 +236,233 @@ static void test_destroyed_with_machine(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/* --- struct device as drivers see it ------------------------------------------- */
+
+/* A driver's own structure with the device embedded, as kernel drivers have it. */
+struct mydrv {
+	int unit;
+	u64 mask;			/* the driver's storage for dev.dma_mask */
+	struct device dev;
+	int released;
+};
+
+static void mydrv_release(struct device *dev)
+{
+	container_of(dev, struct mydrv, dev)->released++;
+}
+
+/*
+ * dmamap_device_register() takes the caller's memory and what the public
+ * fields say (init_name, the mask pointer and values); the config, when
+ * given, overrides a field it sets.
+ */
+static void test_embedded(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct mydrv drv = { .unit = 7, .mask = DMA_BIT_MASK(36) };
+	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+	dma_addr_t dma;
+
+	(void)state;
+	drv.dev.init_name = "eth0";
+	drv.dev.dma_mask = &drv.mask;
+	drv.dev.coherent_dma_mask = DMA_BIT_MASK(34);
+	drv.dev.release = mydrv_release;
+	dev_set_drvdata(&drv.dev, &drv);
+	assert_int_equal(dmamap_device_register(m, &drv.dev, NULL), 0);
+	assert_string_equal(dev_name(&drv.dev), "eth0");
+	assert_ptr_equal(drv.dev.dma_mask, &drv.mask);	/* the driver's storage is used */
+	assert_int_equal(dma_get_mask(&drv.dev), DMA_BIT_MASK(36));
+	assert_int_equal(dma_get_coherent_mask(&drv.dev), DMA_BIT_MASK(34));
+	assert_int_equal(dma_set_mask(&drv.dev, DMA_BIT_MASK(40)), 0);
+	assert_int_equal(drv.mask, DMA_BIT_MASK(40));		/* written through the pointer */
+	assert_non_null(drv.dev.dma_parms);
+	assert_int_equal(drv.dev.dma_parms->max_segment_size, 65536);
+	assert_ptr_equal(dev_get_drvdata(&drv.dev), &drv);
+	assert_ptr_equal(dmamap_device_machine(&drv.dev), m);
+
+	/* it is a device like any other */
+	dma = dma_map_page(&drv.dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(&drv.dev, dma));
+	assert_int_equal(dma, page_to_phys(page));
+	dma_unmap_page(&drv.dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+
+	/* registered twice, or still referenced: refused */
+	assert_int_equal(dmamap_device_register(m, &drv.dev, NULL), -EBUSY);
+	dmamap_device_unregister(&drv.dev);
+	assert_int_equal(drv.released, 1);
+	put_device(&drv.dev);				/* no reference left: refused */
+	assert_int_equal(drv.released, 1);
+
+	/* a config overrides the fields; the name from the config wins */
+	{
+		struct mydrv d2 = { 0 };
+		struct dmamap_device_config cfg = { .name = "wlan0", .dma_mask = DMA_BIT_MASK(48),
+						    .max_segment_size = 4096 };
+
+		d2.dev.init_name = "ignored";
+		d2.dev.release = mydrv_release;
+		assert_int_equal(dmamap_device_register(m, &d2.dev, &cfg), 0);
+		assert_string_equal(dev_name(&d2.dev), "wlan0");
+		assert_ptr_equal(d2.dev.dma_mask, &d2.dev.dma_mask_storage);
+		assert_int_equal(dma_get_mask(&d2.dev), DMA_BIT_MASK(48));
+		assert_int_equal(dma_get_coherent_mask(&d2.dev), DMA_BIT_MASK(48));
+		assert_int_equal(dma_get_max_seg_size(&d2.dev), 4096);
+		dmamap_device_destroy(&d2.dev);
+		assert_int_equal(d2.released, 1);
+	}
+	dmamap_free_pages(page, 0);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+/* The release function runs at the last put_device(), not at unregistration. */
+static void test_refcount(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct mydrv drv = { 0 };
+	struct dmamap_device_config cfg = { 0 };
+	struct device *created;
+
+	(void)state;
+	drv.dev.release = mydrv_release;
+	assert_int_equal(dmamap_device_register(m, &drv.dev, NULL), 0);
+	assert_ptr_equal(get_device(&drv.dev), &drv.dev);
+	assert_ptr_equal(get_device(&drv.dev), &drv.dev);
+	assert_null(get_device(NULL));
+	put_device(NULL);
+	dmamap_device_unregister(&drv.dev);
+	assert_int_equal(drv.released, 0);
+	put_device(&drv.dev);
+	assert_int_equal(drv.released, 0);
+	/* still referenced: cannot be registered again */
+	assert_int_equal(dmamap_device_register(m, &drv.dev, NULL), -EBUSY);
+	put_device(&drv.dev);
+	assert_int_equal(drv.released, 1);
+
+	/* a created device outlives its destruction while referenced (ASan checks the free) */
+	created = make(m, &cfg);
+	get_device(created);
+	dmamap_device_destroy(created);
+	assert_string_equal(dev_name(created), "dev1");
+	put_device(created);
+
+	/* an embedded device left on the machine goes with it */
+	{
+		struct dmamap_machine *m2 = test_machine(NULL);
+		struct mydrv d2 = { 0 };
+
+		d2.dev.release = mydrv_release;
+		assert_int_equal(dmamap_device_register(m2, &d2.dev, NULL), 0);
+		dmamap_machine_destroy(m2);
+		assert_int_equal(d2.released, 1);
+	}
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+/* A registration that fails leaves the caller's structure as it was. */
+static void test_register_refused(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct device dev = { 0 }, before;
+	struct device_dma_parameters parms = { .segment_boundary_mask = 0x1234 };
+	u64 mask = DMA_BIT_MASK(31);	/* RAM is at 2 GiB: cannot be served */
+
+	(void)state;
+	dev.dma_mask = &mask;
+	before = dev;
+	assert_int_equal(dmamap_device_register(m, &dev, NULL), -EIO);
+	assert_memory_equal(&dev, &before, sizeof(dev));
+	mask = DMA_BIT_MASK(32);
+	dev.dma_parms = &parms;
+	before = dev;
+	assert_int_equal(dmamap_device_register(m, &dev, NULL), -EINVAL);
+	assert_memory_equal(&dev, &before, sizeof(dev));
+	assert_int_equal(dmamap_device_register(NULL, &dev, NULL), -EINVAL);
+	assert_int_equal(dmamap_device_register(m, NULL, NULL), -EINVAL);
+
+	/* the driver's own parameters are used, and the kernel's -EIO without any */
+	parms.segment_boundary_mask = 0xffff;
+	assert_int_equal(dmamap_device_register(m, &dev, NULL), 0);
+	assert_ptr_equal(dev.dma_parms, &parms);
+	assert_int_equal(dma_get_seg_boundary(&dev), 0xffff);
+	assert_int_equal(dma_set_max_seg_size(&dev, 8192), 0);
+	assert_int_equal(parms.max_segment_size, 8192);
+	dev.dma_parms = NULL;
+	assert_int_equal(dma_set_max_seg_size(&dev, 8192), -EIO);
+	assert_int_equal(dma_set_seg_boundary(&dev, 0xffff), -EIO);
+	assert_int_equal(dma_get_max_seg_size(&dev), 65536);
+	dmamap_device_unregister(&dev);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
+/*
+ * bus_dma_limit cuts what the device reaches as the kernel's min_not_zero()
+ * of mask and limit: streaming mappings past it bounce, coherent memory
+ * comes from below it, IOVA is allocated under it, and the bus does not
+ * carry an address past it.
+ */
+static void test_bus_dma_limit(void **state)
+{
+	static const struct dmamap_bank banks[] = { { 0x80000000ULL, SZ_256M },
+						    { 0x100000000ULL, SZ_256M } };
+	struct dmamap_machine_config mc = { .banks = banks, .nr_banks = 2 };
+	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_device_config cfg = { .dma_mask = DMA_BIT_MASK(64), .coherent = true };
+	struct device *dev = make(m, &cfg);
+	struct page *high = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+	struct dmamap_stats st0 = test_stats(m);
+	struct dmamap_fault f;
+	dma_addr_t dma;
+	void *cpu;
+	u8 b;
+
+	(void)state;
+	assert_true(page_to_phys(high) >= SZ_4G);
+	/* without a limit the 64-bit device maps the high page in place */
+	dma = dma_map_page(dev, high, 0, 64, DMA_TO_DEVICE);
+	assert_int_equal(dma, page_to_phys(high));
+	dma_unmap_page(dev, dma, 64, DMA_TO_DEVICE);
+	assert_int_equal(dmamap_bus_read(dev, page_to_phys(high), &b, 1, NULL), 0);
+
+	dev->bus_dma_limit = DMA_BIT_MASK(32);
+	dma = dma_map_page(dev, high, 0, 64, DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(dev, dma));
+	assert_true(dma < SZ_4G);				/* bounced */
+	assert_true(test_stats(m).bounce_bytes > st0.bounce_bytes);
+	dma_unmap_page(dev, dma, 64, DMA_TO_DEVICE);
+	assert_int_equal(dmamap_bus_read(dev, page_to_phys(high), &b, 1, &f), -EFAULT);
+	assert_int_equal(f.reason, DMAMAP_FAULT_ADDRESS_SIZE);
+	for (int i = 0; i < 4; i++) {
+		cpu = dma_alloc_coherent(dev, SZ_64K, &dma, GFP_KERNEL);
+		assert_non_null(cpu);
+		assert_true(dma + SZ_64K - 1 <= DMA_BIT_MASK(32));
+		dma_free_coherent(dev, SZ_64K, cpu, dma);
+	}
+
+	/* through an IOMMU: the IOVA stays under the limit */
+	{
+		struct dmamap_iommu_config ic = { 0 };
+		struct iommu_domain *dom;
+
+		assert_int_equal(dmamap_iommu_domain_create(m, &ic, &dom), 0);
+		assert_int_equal(iommu_attach_device(dom, dev), 0);
+		dev->bus_dma_limit = DMA_BIT_MASK(24);
+		dma = dma_map_page(dev, high, 0, PAGE_SIZE, DMA_TO_DEVICE);
+		assert_false(dma_mapping_error(dev, dma));
+		assert_true(dma <= DMA_BIT_MASK(24));
+		dma_unmap_page(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+		iommu_detach_device(dom, dev);
+		iommu_domain_free(dom);
+	}
+	dmamap_free_pages(high, 0);
+	dmamap_device_destroy(dev);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +474,10 @@ int main(void)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_ops),
 		cmocka_unit_test(test_destroyed_with_machine),
+		cmocka_unit_test(test_embedded),
+		cmocka_unit_test(test_refcount),
+		cmocka_unit_test(test_register_refused),
+		cmocka_unit_test(test_bus_dma_limit),
 	};
 
 	return cmocka_run_group_tests_name("device", tests, NULL, NULL);
