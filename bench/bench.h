@@ -15,6 +15,8 @@
 #include <dmamap/dmamap.h>
 #include <stdio.h>
 
+#include "cli.h"
+
 enum bench_goal {
 	BENCH_GOAL_NONE,
 	BENCH_GOAL_MAX,		/* median must be <= target */
@@ -107,7 +109,9 @@ static inline void bench_keep(const void *p)
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
-/* The command line: [--json FILE] [--filter NAME] [--scale X] [--list]. */
+/* The command: [--json FILE] [--filter NAME] [--scale X] [--check] [--list]. */
+extern const struct cli_command bench_command;
+/* Runs bench_command on @argv (argv[0] is the command's name). */
 int bench_main(int argc, char **argv, const char *prog);
 
 #endif

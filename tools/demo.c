@@ -37,6 +37,7 @@ struct demo {
 	struct iommu_domain *cam_dom, *enc_dom;
 	struct demo_buffer bufs[NR_FRAMES + 2];
 	unsigned int nr_bufs;
+	FILE *out;		/* the text */
 	int checks, failed;
 	/* the trace */
 	struct dmamap_trace_event *events;
@@ -57,11 +58,11 @@ static void check(struct demo *d, bool ok, const char *fmt, ...)
 	if (ok)
 		return;
 	d->failed++;
-	printf("  CHECK FAILED: ");
+	fprintf(d->out, "  CHECK FAILED: ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(d->out, fmt, ap);
 	va_end(ap);
-	printf("\n");
+	fprintf(d->out, "\n");
 }
 
 static u32 adler32(const u8 *p, size_t len)
@@ -222,17 +223,17 @@ static void show_machine(struct demo *d)
 	char a[32], b[32];
 
 	dmamap_machine_stats(d->m, &st);
-	printf("The machine: an ARM-like SoC with non-coherent CPU caches (64-byte lines)\n");
+	fprintf(d->out, "The machine: an ARM-like SoC with non-coherent CPU caches (64-byte lines)\n");
 	for (unsigned int i = 0; i < cfg->nr_banks; i++)
-		printf("  RAM %#011llx-%#011llx (%s)\n", (unsigned long long)cfg->banks[i].base,
+		fprintf(d->out, "  RAM %#011llx-%#011llx (%s)\n", (unsigned long long)cfg->banks[i].base,
 		       (unsigned long long)(cfg->banks[i].base + cfg->banks[i].size - 1),
 		       size_str(cfg->banks[i].size, a, sizeof(a)));
-	printf("  kernel VA window %s, ", size_str(st.vmalloc_size, a, sizeof(a)));
-	printf("swiotlb %s below 4 GiB, ", size_str(st.swiotlb_slots_total * 2048, b, sizeof(b)));
-	printf("atomic pool %s\n", size_str(st.atomic_pool_bytes, a, sizeof(a)));
-	printf("  camera   behind its own IOMMU (LPAE, 32-bit IOVA space), non-coherent\n");
-	printf("  encoder  behind another IOMMU, coherent (snoops the CPU caches)\n");
-	printf("  display  no IOMMU, 32-bit DMA mask, sees RAM at DMA address 0 (offset 0x80000000),\n"
+	fprintf(d->out, "  kernel VA window %s, ", size_str(st.vmalloc_size, a, sizeof(a)));
+	fprintf(d->out, "swiotlb %s below 4 GiB, ", size_str(st.swiotlb_slots_total * 2048, b, sizeof(b)));
+	fprintf(d->out, "atomic pool %s\n", size_str(st.atomic_pool_bytes, a, sizeof(a)));
+	fprintf(d->out, "  camera   behind its own IOMMU (LPAE, 32-bit IOVA space), non-coherent\n");
+	fprintf(d->out, "  encoder  behind another IOMMU, coherent (snoops the CPU caches)\n");
+	fprintf(d->out, "  display  no IOMMU, 32-bit DMA mask, sees RAM at DMA address 0 (offset 0x80000000),\n"
 	       "           scans out one contiguous DMA segment\n\n");
 }
 
@@ -244,7 +245,7 @@ static void va_window(struct demo *d)
 	dma_addr_t h[NR_FRAMES], hc[NR_FRAMES];
 	char a[32];
 
-	printf("1. The kernel VA window, and what DMA_ATTR_NO_KERNEL_MAPPING saves\n");
+	fprintf(d->out, "1. The kernel VA window, and what DMA_ATTR_NO_KERNEL_MAPPING saves\n");
 	dmamap_machine_stats(d->m, &s0);
 	for (int i = 0; i < NR_FRAMES; i++)
 		cpu[i] = dma_alloc_attrs(d->camera, FRAME_SIZE, &h[i], GFP_KERNEL, 0);
@@ -253,11 +254,11 @@ static void va_window(struct demo *d)
 		cookie[i] = dma_alloc_attrs(d->camera, FRAME_SIZE, &hc[i], GFP_KERNEL,
 					    DMA_ATTR_NO_KERNEL_MAPPING);
 	dmamap_machine_stats(d->m, &s2);
-	printf("   %d x 1 MiB with a kernel mapping:       VA window %s in %llu areas, %llu host mappings\n",
+	fprintf(d->out, "   %d x 1 MiB with a kernel mapping:       VA window %s in %llu areas, %llu host mappings\n",
 	       NR_FRAMES, size_str(s1.vmalloc_bytes - s0.vmalloc_bytes, a, sizeof(a)),
 	       (unsigned long long)(s1.vmalloc_areas - s0.vmalloc_areas),
 	       (unsigned long long)(s1.host_vmas - s0.host_vmas));
-	printf("   %d x 1 MiB with DMA_ATTR_NO_KERNEL_MAPPING: VA window +%llu bytes, +%llu host mappings, "
+	fprintf(d->out, "   %d x 1 MiB with DMA_ATTR_NO_KERNEL_MAPPING: VA window +%llu bytes, +%llu host mappings, "
 	       "%llu cookies\n", NR_FRAMES,
 	       (unsigned long long)(s2.vmalloc_bytes - s1.vmalloc_bytes),
 	       (unsigned long long)(s2.host_vmas - s1.host_vmas), (unsigned long long)s2.cookies);
@@ -273,7 +274,7 @@ static void va_window(struct demo *d)
 		if (cookie[i])
 			dma_free_attrs(d->camera, FRAME_SIZE, cookie[i], hc[i], DMA_ATTR_NO_KERNEL_MAPPING);
 	}
-	printf("\n");
+	fprintf(d->out, "\n");
 }
 
 struct frame {
@@ -298,7 +299,7 @@ static void frames(struct demo *d)
 	}
 	fragment(d);
 	dmamap_machine_stats(d->m, &s0);
-	printf("2. Frames shared with dma-buf: allocated by the camera with DMA_ATTR_NO_KERNEL_MAPPING\n"
+	fprintf(d->out, "2. Frames shared with dma-buf: allocated by the camera with DMA_ATTR_NO_KERNEL_MAPPING\n"
 	       "   (memory above 4 GiB is fragmented, as after a while of uptime: every other page is taken)\n");
 	for (int n = 0; n < nr; n++) {
 		struct demo_buffer *b = &d->bufs[d->nr_bufs++];
@@ -325,7 +326,7 @@ static void frames(struct demo *d)
 			continue;
 		record_phys(b, sgt);
 		record_dma(b, 1, sgt);
-		printf("   frame %d (%s): dma_get_sgtable() gives %u entries (physically contiguous runs)"
+		fprintf(d->out, "   frame %d (%s): dma_get_sgtable() gives %u entries (physically contiguous runs)"
 		       " -> camera IOVA %#llx-%#llx, %u DMA segment\n", n,
 		       f[n].contiguous ? "DMA_ATTR_FORCE_CONTIGUOUS" : "DMA_ATTR_ALLOC_SINGLE_PAGES",
 		       sgt->orig_nents, (unsigned long long)sg_dma_address(sgt->sgl),
@@ -339,7 +340,7 @@ static void frames(struct demo *d)
 		moved[1] += FRAME_SIZE;
 		dma_buf_unmap_attachment(f[n].at[1], sgt, DMA_FROM_DEVICE);
 	}
-	printf("\n3. Each importer maps the frames into its own DMA address space\n");
+	fprintf(d->out, "\n3. Each importer maps the frames into its own DMA address space\n");
 	for (int n = 0; n < nr; n++) {
 		struct demo_buffer *b = &d->bufs[d->nr_bufs - nr + n];
 		struct sg_table *sgt;
@@ -353,7 +354,7 @@ static void frames(struct demo *d)
 			check(d, dmamap_bus_read_sgtable(d->encoder, sgt, seen, FRAME_SIZE, NULL) == 0 &&
 			      adler32(seen, FRAME_SIZE) == f[n].sum, "encoder checksum of frame %d", n);
 			moved[2] += FRAME_SIZE;
-			printf("   frame %d: encoder IOVA %#llx (%u segment)", n,
+			fprintf(d->out, "   frame %d: encoder IOVA %#llx (%u segment)", n,
 			       (unsigned long long)sg_dma_address(sgt->sgl), sgt->nents);
 			dma_buf_unmap_attachment(f[n].at[2], sgt, DMA_TO_DEVICE);
 		}
@@ -368,10 +369,10 @@ static void frames(struct demo *d)
 				      adler32(seen, FRAME_SIZE) == f[n].sum,
 				      "display checksum of frame %d", n);
 				moved[3] += FRAME_SIZE;
-				printf("; display DMA %#llx, one segment: scanned out\n",
+				fprintf(d->out, "; display DMA %#llx, one segment: scanned out\n",
 				       (unsigned long long)sg_dma_address(sgt->sgl));
 			} else {
-				printf("; display: %u DMA segments, the controller needs one: refused\n",
+				fprintf(d->out, "; display: %u DMA segments, the controller needs one: refused\n",
 				       sgt->nents);
 			}
 			check(d, (sgt->nents == 1) == f[n].contiguous,
@@ -380,7 +381,7 @@ static void frames(struct demo *d)
 		}
 	}
 
-	printf("\n4. User space reads the frames through dma_buf_mmap(), between begin/end_cpu_access\n");
+	fprintf(d->out, "\n4. User space reads the frames through dma_buf_mmap(), between begin/end_cpu_access\n");
 	for (int n = 0; n < nr; n++) {
 		struct vm_area_struct *vma;
 
@@ -397,11 +398,11 @@ static void frames(struct demo *d)
 		dmamap_vma_destroy(vma);
 	}
 	dmamap_machine_stats(d->m, &s1);
-	printf("   bytes moved: camera wrote %llu KiB, encoder read %llu KiB, display read %llu KiB, "
+	fprintf(d->out, "   bytes moved: camera wrote %llu KiB, encoder read %llu KiB, display read %llu KiB, "
 	       "CPU read %llu KiB\n", (unsigned long long)moved[1] >> 10,
 	       (unsigned long long)moved[2] >> 10, (unsigned long long)moved[3] >> 10,
 	       (unsigned long long)cpu_read >> 10);
-	printf("   checksums verified: %d of %d; IOTLB %llu hits, %llu misses; VA window used by "
+	fprintf(d->out, "   checksums verified: %d of %d; IOTLB %llu hits, %llu misses; VA window used by "
 	       "frames: %llu bytes\n", d->checks - d->failed, d->checks,
 	       (unsigned long long)(s1.iotlb_hits - s0.iotlb_hits),
 	       (unsigned long long)(s1.iotlb_misses - s0.iotlb_misses),
@@ -419,7 +420,7 @@ static void frames(struct demo *d)
 	free(d->held);
 	d->held = NULL;
 	d->nr_held = 0;
-	printf("\n");
+	fprintf(d->out, "\n");
 out:
 	free(pattern);
 	free(seen);
@@ -433,7 +434,7 @@ static void bounce(struct demo *d)
 	u8 in[PAGE_SIZE], out[PAGE_SIZE];
 	dma_addr_t a;
 
-	printf("5. Bounce buffering (swiotlb)\n");
+	fprintf(d->out, "5. Bounce buffering (swiotlb)\n");
 	if (!page) {
 		check(d, false, "page allocation");
 		return;
@@ -449,7 +450,7 @@ static void bounce(struct demo *d)
 		dma_unmap_page(d->display, a, PAGE_SIZE, DMA_TO_DEVICE);
 	}
 	dmamap_machine_stats(d->m, &s1);
-	printf("   a page at %#llx is out of the display's reach (32-bit mask, offset 0x80000000):\n"
+	fprintf(d->out, "   a page at %#llx is out of the display's reach (32-bit mask, offset 0x80000000):\n"
 	       "   mapped at DMA %#llx in a swiotlb slot, %llu bytes bounced, contents verified\n\n",
 	       (unsigned long long)page_to_phys(page), (unsigned long long)a,
 	       (unsigned long long)(s1.bounce_bytes - s0.bounce_bytes));
@@ -466,7 +467,7 @@ static void caches(struct demo *d)
 	dma_addr_t a;
 	u8 before, after;
 
-	printf("6. Non-coherent caches: why dma_sync_single_for_cpu() matters\n");
+	fprintf(d->out, "6. Non-coherent caches: why dma_sync_single_for_cpu() matters\n");
 	if (!buf) {
 		check(d, false, "kmalloc");
 		return;
@@ -483,10 +484,10 @@ static void caches(struct demo *d)
 	after = buf[0];
 	dma_unmap_single(d->display, a, 4096, DMA_FROM_DEVICE);
 	dmamap_machine_stats(d->m, &s1);
-	printf("   the device wrote 0x22 into a buffer the CPU had filled with 0x11;\n"
+	fprintf(d->out, "   the device wrote 0x22 into a buffer the CPU had filled with 0x11;\n"
 	       "   before dma_sync_single_for_cpu() the driver reads %#04x (%s), after it %#04x\n",
 	       before, before == 0x11 ? "stale: the CPU's cached copy" : "?", after);
-	printf("   cache maintenance in the whole run: %llu operations, %llu bytes cleaned, %llu bytes "
+	fprintf(d->out, "   cache maintenance in the whole run: %llu operations, %llu bytes cleaned, %llu bytes "
 	       "invalidated\n\n", (unsigned long long)s1.syncs,
 	       (unsigned long long)s1.clean_bytes, (unsigned long long)s1.invalidate_bytes);
 	check(d, before == 0x11 && after == 0x22, "stale before the sync, right after it");
@@ -551,14 +552,11 @@ static void lane_bounds(struct demo *d, int lane, struct lane *l)
 	l->hi += pad;
 }
 
-int demo_write_svg(struct demo *d, const char *path)
+int demo_write_svg(struct demo *d, FILE *f)
 {
-	FILE *f = fopen(path, "w");
 	const double width = 900, left = 190, lane_h = 34, gap = 36;
 	double height = 80 + MAX_LANES * (lane_h + gap) + 20 * d->nr_bufs;
 
-	if (!f)
-		return -errno;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 		"font-family=\"sans-serif\" font-size=\"12\">\n", left + width + 20, height);
@@ -608,20 +606,17 @@ int demo_write_svg(struct demo *d, const char *path)
 			d->bufs[b].nr_phys);
 	}
 	fprintf(f, "</svg>\n");
-	return fclose(f) ? -errno : 0;
+	return ferror(f) ? -EIO : 0;
 }
 
 /* --- the trace (Chrome trace event format, opens in Perfetto) ----------------- */
 
-int demo_write_trace(struct demo *d, const char *path)
+int demo_write_trace(struct demo *d, FILE *f)
 {
 	static const char *dirs[] = { "bidirectional", "to_device", "from_device", "none" };
-	FILE *f = fopen(path, "w");
 	u64 t0 = d->nr_events ? d->events[0].start_ns : 0;
 	struct device *devs[3] = { d->camera, d->encoder, d->display };
 
-	if (!f)
-		return -errno;
 	fprintf(f, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n");
 	fprintf(f, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, "
 		"\"args\": {\"name\": \"dmamap demo\"}}");
@@ -652,7 +647,7 @@ int demo_write_trace(struct demo *d, const char *path)
 	fprintf(f, "\n]}\n");
 	if (d->trace_overflow)
 		fprintf(stderr, "dmamap demo: the trace was cut at %zu events\n", d->nr_events);
-	return fclose(f) ? -errno : 0;
+	return ferror(f) ? -EIO : 0;
 }
 
 int demo_run(const struct demo_options *opt)
@@ -661,14 +656,15 @@ int demo_run(const struct demo_options *opt)
 	int ret;
 
 	memset(&d, 0, sizeof(d));
+	d.out = opt->out;
 	ret = setup(&d);
 	if (ret) {
-		fprintf(stderr, "dmamap demo: setting up the machine failed: %s\n", strerror(-ret));
+		fprintf(stderr, "%s: setting up the machine failed: %s\n", opt->prog, strerror(-ret));
 		return 1;
 	}
-	if (opt->trace_file)
+	if (opt->trace)
 		dmamap_trace_set(d.m, on_trace, &d);
-	printf("dmamap demo: the 2012 ARM DMA-mapping buffer-sharing series, end to end\n\n");
+	fprintf(d.out, "dmamap demo: the 2012 ARM DMA-mapping buffer-sharing series, end to end\n\n");
 	show_machine(&d);
 	va_window(&d);
 	frames(&d);
@@ -676,16 +672,16 @@ int demo_run(const struct demo_options *opt)
 	caches(&d);
 	dmamap_trace_set(d.m, NULL, NULL);
 
-	printf("The lesson of the seed:\n"
+	fprintf(d.out, "The lesson of the seed:\n"
 	       "  - DMA_ATTR_NO_KERNEL_MAPPING buffers cost no kernel VA space; they reach user space with dma_mmap_attrs().\n"
 	       "  - dma_get_sgtable() + dma_map_sgtable() give every device the buffer in its own DMA address space.\n"
 	       "  - Never share kernel addresses or assume a shared DMA address space between devices.\n\n");
-	if (opt->svg_file && demo_write_svg(&d, opt->svg_file))
-		check(&d, false, "writing %s", opt->svg_file);
-	if (opt->trace_file && demo_write_trace(&d, opt->trace_file))
-		check(&d, false, "writing %s", opt->trace_file);
+	if (opt->svg && (ret = demo_write_svg(&d, opt->svg)))
+		check(&d, false, "writing the picture: %s", strerror(-ret));
+	if (opt->trace && (ret = demo_write_trace(&d, opt->trace)))
+		check(&d, false, "writing the trace: %s", strerror(-ret));
 	teardown(&d);
-	printf("%d checks, %d failed: %s\n", d.checks, d.failed, d.failed ? "FAILED" : "all passed");
+	fprintf(d.out, "%d checks, %d failed: %s\n", d.checks, d.failed, d.failed ? "FAILED" : "all passed");
 	free(d.events);
 	return d.failed ? 1 : 0;
 }

@@ -3,10 +3,13 @@
 #define DMAMAP_TOOLS_DEMO_H
 
 #include <dmamap/dmamap.h>
+#include <stdio.h>
 
 struct demo_options {
-	const char *svg_file;	/* NULL: no picture */
-	const char *trace_file;	/* NULL: no trace */
+	const char *prog;	/* what error messages start with */
+	FILE *out;		/* the text */
+	FILE *svg;		/* NULL: no picture */
+	FILE *trace;		/* NULL: no trace */
 };
 
 struct demo;
@@ -14,9 +17,9 @@ struct demo;
 /* The built-in machine: an ARM-like SoC. */
 extern const struct dmamap_machine_config demo_soc_config;
 
-/* Runs the demo; 0 if every check passed. */
+/* Runs the demo; 0 if every check passed. The outputs are written, not closed. */
 int demo_run(const struct demo_options *opt);
-int demo_write_svg(struct demo *d, const char *path);
-int demo_write_trace(struct demo *d, const char *path);
+int demo_write_svg(struct demo *d, FILE *f);
+int demo_write_trace(struct demo *d, FILE *f);
 
 #endif

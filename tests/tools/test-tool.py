@@ -11,7 +11,13 @@ usage: test-tool.py DMAMAP CASE
            DMA calls and bus accesses the scenario makes
   bench    'dmamap bench --json' with a tiny scale writes valid JSON naming
            every benchmark 'dmamap bench --list' knows
-  options  bad options and commands exit non-zero with a message
+  options  the conventions every command follows: --opt=value and --opt value,
+           '-' for standard output, bad options and outputs refused on stderr
+           (with the errno text) before any work, 'dmamap help [COMMAND]'
+  completion  the bash completion offers the commands, their options and
+           the values they take
+  man      dmamap(1) documents every command and every option the commands
+           have
   readme   the tour in README.md is examples/tour.c, which make check builds
            and runs: the README cannot drift from code that works
 """
@@ -69,7 +75,7 @@ def case_demo(tool, tmp):
 
 def case_svg(tool, tmp):
     path = os.path.join(tmp, "demo.svg")
-    out = demo_out(tool, "--svg", path)
+    out = demo_out(tool, "--svg=" + path)
     nframes = len(re.findall(r"^   frame (\d+) \(", out, re.M))
     try:
         root = ET.parse(path).getroot()
@@ -135,18 +141,114 @@ def case_bench(tool, tmp):
 
 
 def case_options(tool, tmp):
-    bad = [[], ["frobnicate"], ["demo", "--svg"], ["demo", "--bogus"], ["info", "--bogus"],
-           ["bench", "--scale", "0"], ["bench", "--scale", "abc"], ["bench", "--filter"],
-           ["bench", "--bogus"]]
+    bad = [[], ["frobnicate"], ["--bogus"], ["demo", "--svg"], ["demo", "--bogus"],
+           ["info", "--bogus"], ["info", "extra"], ["demo", "--trace=-", "--svg=-"],
+           ["bench", "--scale", "0"], ["bench", "--scale", "abc"], ["bench", "--scale=101"],
+           ["bench", "--filter"], ["bench", "--bogus"], ["bench", "--list=yes"],
+           ["help", "frobnicate"]]
     for args in bad:
         r = run([tool, *args])
-        expect(r.returncode != 0, "'dmamap %s' exited 0" % " ".join(args))
+        expect(r.returncode == 2, "'dmamap %s' exited %d, not 2" % (" ".join(args), r.returncode))
         expect(r.stderr.strip(), "'dmamap %s' printed no message" % " ".join(args))
-    for args in (["--help"], ["--version"], ["demo", "--help"], ["bench", "--help"], ["info"]):
+        expect(not r.stdout.strip() or not args,
+               "'dmamap %s' wrote on stdout: %s" % (" ".join(args), r.stdout[:200]))
+    for args in (["--help"], ["--version"], ["help"], ["demo", "--help"], ["bench", "--help"],
+                 ["info"], ["help", "help"]):
         r = run([tool, *args])
         expect(r.returncode == 0 and r.stdout.strip(), "'dmamap %s'" % " ".join(args))
     r = run([tool, "bench", "--filter", "no-such-benchmark"])
     expect(r.returncode != 0, "a filter matching nothing exited 0")
+    # info describes the demo's machine, --default the one a NULL configuration gives
+    r = run([tool, "info"])
+    expect("the demo's machine: 2 bank(s)" in r.stdout and "512 MiB" in r.stdout, r.stdout)
+    r = run([tool, "info", "--default"])
+    expect("the default machine: 1 bank(s)" in r.stdout and "256 MiB" in r.stdout and
+           "0x000080000000 - 0x00008fffffff" in r.stdout, r.stdout)
+
+    # "help COMMAND" and "COMMAND --help" are one text, and name every option
+    commands = run([tool, "help", "--commands"]).stdout.split()
+    for c in ("info", "demo", "bench", "help"):
+        expect(c in commands, "help --commands lacks %s" % c)
+    for c in commands:
+        h1 = run([tool, "help", c])
+        h2 = run([tool, c, "--help"])
+        expect(h1.returncode == 0 and h1.stdout == h2.stdout,
+               "'help %s' differs from '%s --help'" % (c, c))
+        for o in run([tool, "help", "--options", c]).stdout.split():
+            expect("--" + o.split("=")[0][2:] in h1.stdout, "help %s lacks %s" % (c, o))
+
+    # an output that cannot be written is refused at once, with the errno text,
+    # before the command does any work
+    for args in (["demo", "--svg", "/nonexistent/x"], ["demo", "--trace=/nonexistent/x"],
+                 ["bench", "--json", "/nonexistent/x"]):
+        r = run([tool, *args])
+        expect(r.returncode == 2, "'dmamap %s' exited %d" % (" ".join(args), r.returncode))
+        expect("cannot write /nonexistent/x: No such file or directory" in r.stderr,
+               "'dmamap %s' said: %s" % (" ".join(args), r.stderr))
+        expect(r.stdout == "", "'dmamap %s' did some work: %s" % (" ".join(args), r.stdout[:200]))
+
+    # '-' is standard output for every output, and the text then goes to stderr
+    r = run([tool, "demo", "--trace", "-"])
+    expect(r.returncode == 0, "demo --trace - exited %d: %s" % (r.returncode, r.stderr))
+    try:
+        doc = json.loads(r.stdout)
+    except ValueError as e:
+        fail("demo --trace - did not write JSON on stdout: %s" % e)
+    expect(doc["traceEvents"], "demo --trace -: no events")
+    expect("checks, 0 failed" in r.stderr, "demo --trace -: the text is not on stderr")
+    expect(not os.path.exists("-"), "demo --trace - wrote a file named '-'")
+    r = run([tool, "demo", "--svg=-"])
+    expect(r.returncode == 0 and r.stdout.startswith("<?xml"), "demo --svg=-")
+    ET.fromstring(r.stdout)
+    r = run([tool, "bench", "--list", "--json", "-"])
+    expect(r.returncode == 0, "bench --list --json -")
+
+
+def case_completion(tool, tmp):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    script = os.path.join(root, "tools", "dmamap.bash")
+
+    def complete(*words):
+        # bash splits "--opt=value" at '=', as COMP_WORDBREAKS says
+        prog = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _dmamap; '
+                'printf "%s\\n" "${COMPREPLY[@]}"')
+        r = run(["bash", "-c", prog, "bash", script, os.path.abspath(tool), *words], cwd=tmp)
+        expect(r.returncode == 0, "completion of %s failed: %s" % (words, r.stderr))
+        return r.stdout.split()
+
+    expect(complete("de") == ["demo"], "command: %s" % complete("de"))
+    expect(set(complete("")) >= {"info", "demo", "bench", "help", "--help", "--version"},
+           "commands: %s" % complete(""))
+    expect(complete("demo", "--s") == ["--svg"], "option: %s" % complete("demo", "--s"))
+    expect(set(complete("bench", "--")) >= {"--json", "--filter", "--scale", "--check", "--list",
+                                           "--help"}, "bench options")
+    expect(complete("help", "be") == ["bench"], "help COMMAND")
+    open(os.path.join(tmp, "picture.svg"), "w").close()
+    expect(complete("demo", "--svg", "pic") == ["picture.svg"], "a FILE value")
+    expect(complete("demo", "--svg", "=", "pic") == ["picture.svg"], "a FILE value after =")
+    names = complete("bench", "--filter", "=", "iova-w1")
+    expect(names == ["iova-w1-single"], "a benchmark name: %s" % names)
+    expect(complete("bench", "--scale", "") == [], "a number is not completed")
+
+
+def case_man(tool, tmp):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    page = open(os.path.join(root, "docs", "man", "dmamap.1")).read()
+    # roff escapes the dashes of options
+    text = page.replace("\\-", "-")
+    sections = re.split(r"^\.S[SH] ", text, flags=re.M)
+    for c in run([tool, "help", "--commands"]).stdout.split():
+        expect(re.search(r"^\.B dmamap %s\b" % re.escape(c), text, re.M),
+               "dmamap(1)'s synopsis lacks the command %s" % c)
+        own = [x for x in sections if x.startswith("dmamap %s\n" % c) or
+               x.startswith("dmamap %s " % c)]
+        expect(own, "dmamap(1) has no section .SS dmamap %s" % c)
+        for o in run([tool, "help", "--options", c]).stdout.split():
+            name = o.split("=")[0]
+            expect(name == "--help" or re.search(r"\B%s\b" % re.escape(name), own[0]),
+                   "dmamap(1) does not document %s %s in its section" % (c, name))
+    for word in ("EXIT STATUS", "FILES", "bash-completion"):
+        expect(word in text, "dmamap(1) has no %s" % word)
 
 
 def case_readme(tool, tmp):
@@ -160,8 +262,9 @@ def case_readme(tool, tmp):
     expect(m.group(1).strip() == tour.strip(), "README's tour differs from examples/tour.c")
 
 
-CASES = {"readme": case_readme, "demo": case_demo, "svg": case_svg, "trace": case_trace, "bench": case_bench,
-         "options": case_options}
+CASES = {"readme": case_readme, "demo": case_demo, "svg": case_svg, "trace": case_trace,
+         "bench": case_bench, "options": case_options, "completion": case_completion,
+         "man": case_man}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[2] not in CASES:
