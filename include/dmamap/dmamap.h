@@ -13,6 +13,7 @@
 #include <dmamap/iommu.h>
 #include <dmamap/dma-buf.h>
 #include <dmamap/trace.h>
+#include <dmamap/debug.h>
 
 #define DMAMAP_VERSION_MAJOR 0
 #define DMAMAP_VERSION_MINOR 1

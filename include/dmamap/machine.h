@@ -7,6 +7,7 @@
 #define DMAMAP_MACHINE_H
 
 #include <dmamap/types.h>
+#include <dmamap/debug.h>	/* the DMAMAP_DEBUG_* flags of the config */
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,10 +33,6 @@ enum dmamap_cache_model {
 /* atomic_pool_size value that gives the machine no atomic coherent pool */
 #define DMAMAP_ATOMIC_POOL_OFF	(~0ULL)
 
-/* debug flags */
-#define DMAMAP_DEBUG_API	(1UL << 0) /* the kernel's DMA-API checks */
-#define DMAMAP_DEBUG_OWNERSHIP	(1UL << 1) /* CPU access to device-owned pages */
-
 #define DMAMAP_MAX_BANKS	16
 
 struct dmamap_machine_config {
@@ -50,7 +47,7 @@ struct dmamap_machine_config {
 	 * too little; dmamap_machine_config() tells what was made.
 	 */
 	enum dmamap_cache_model cache;
-	unsigned long debug;	/* DMAMAP_DEBUG_* flags; 0: off */
+	unsigned long debug;	/* DMAMAP_DEBUG_* flags (<dmamap/debug.h>); 0: off */
 };
 
 /**
@@ -87,7 +84,7 @@ struct dmamap_stats {
 	u64 iommu_faults;	/* translation, permission, address size; also in the domain log */
 	u64 bounce_bytes;	/* bytes copied to or from swiotlb slots */
 	u64 syncs;		/* cache-maintenance operations */
-	u64 api_errors;		/* DMA API misuse refused or reported */
+	u64 api_errors;		/* debugger reports (misuse refused or reported) */
 	/* additions past the contract */
 	u64 vmalloc_size;	/* size of the kernel VA window */
 	u64 cookies;		/* live DMA_ATTR_NO_KERNEL_MAPPING cookies */

@@ -125,11 +125,26 @@ static bool reg_has_locked(const void *p)
 	return false;
 }
 
-static void misuse(struct dmamap_machine *m, const char *fmt, const void *p)
+/*
+ * The buffer's lock is held around the exporter's ops, which call the DMA
+ * API: the reports they make wait for the unlock (see mm_report_hold()).
+ */
+static void buf_lock(struct dmabuf_priv *bp)
 {
-	if (m)
-		mm_count(m, api_errors, 1);
-	mm_report(m, fmt, p);
+	mm_report_hold();
+	pthread_mutex_lock(&bp->lock);
+}
+
+static void buf_unlock(struct dmabuf_priv *bp)
+{
+	pthread_mutex_unlock(&bp->lock);
+	mm_report_release();
+}
+
+/* A caller's mistake, refused: reported (kind DMAMAP_DEBUG_MISUSE) with no lock held. */
+static void misuse(struct dmamap_machine *m, struct device *dev, const char *fmt, const void *p)
+{
+	mm_debug_report(m, dev, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL, fmt, p);
 }
 
 /*
@@ -220,14 +235,14 @@ void dma_buf_set_machine(struct dma_buf *dmabuf, struct dmamap_machine *m)
 DMAMAP_API void get_dma_buf(struct dma_buf *dmabuf)
 {
 	if (!dmabuf || !buf_get_live(dmabuf))
-		misuse(NULL, "get_dma_buf: %p is not a live dma-buf", dmabuf);
+		misuse(NULL, NULL, "get_dma_buf: %p is not a live dma-buf", dmabuf);
 }
 
 static void buf_release(struct dmabuf_priv *bp)
 {
 	reg_del(&bp->buf);
 	if (bp->buf.vmapping_counter)
-		misuse(bp->machine, "dma-buf %p released while still vmapped", &bp->buf);
+		misuse(bp->machine, NULL, "dma-buf %p released while still vmapped", &bp->buf);
 	bp->buf.ops->release(&bp->buf);
 	pthread_mutex_destroy(&bp->lock);
 	free(bp);
@@ -263,14 +278,15 @@ DMAMAP_API void dma_buf_put(struct dma_buf *dmabuf)
 	bool live;
 
 	if (!dmabuf) {
-		misuse(NULL, "dma_buf_put: %p", dmabuf);
+		misuse(NULL, NULL, "dma_buf_put: %p", dmabuf);
 		return;
 	}
 	pthread_mutex_lock(&reg_lock);
 	live = reg_has_locked(dmabuf);
 	pthread_mutex_unlock(&reg_lock);
 	if (!live) {
-		misuse(NULL, "dma_buf_put: %p is not a live dma-buf (put after release?)", dmabuf);
+		misuse(NULL, NULL, "dma_buf_put: %p is not a live dma-buf (put after release?)",
+		       dmabuf);
 		return;
 	}
 	buf_put(to_priv(dmabuf));
@@ -287,7 +303,7 @@ DMAMAP_API struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf, str
 	if (!dmabuf || !dev)
 		return ERR_PTR(-EINVAL);
 	if (!buf_get_live(dmabuf)) {
-		misuse(dev->machine, "dma_buf_attach: %p is not a live dma-buf", dmabuf);
+		misuse(dev->machine, dev, "dma_buf_attach: %p is not a live dma-buf", dmabuf);
 		return ERR_PTR(-EINVAL);
 	}
 	bp = to_priv(dmabuf);
@@ -299,17 +315,17 @@ DMAMAP_API struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf, str
 	ap->a.dmabuf = dmabuf;
 	ap->a.dev = dev;
 	INIT_LIST_HEAD(&ap->maps);
-	pthread_mutex_lock(&bp->lock);
+	buf_lock(bp);
 	if (dmabuf->ops->attach) {
 		ret = dmabuf->ops->attach(dmabuf, &ap->a);
 		if (ret) {
-			pthread_mutex_unlock(&bp->lock);
+			buf_unlock(bp);
 			goto out_free;
 		}
 	}
 	reg_add_entry(&ap->reg, &ap->a);
 	list_add_tail(&ap->node, &bp->attachments);
-	pthread_mutex_unlock(&bp->lock);
+	buf_unlock(bp);
 	/* the reference taken above now belongs to the attachment */
 	return &ap->a;
 
@@ -331,17 +347,18 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
 		return;
 	b = attach_get_live(attach);
 	if (!b || b != dmabuf) {
-		misuse(NULL, "dma_buf_detach: %p is not a live attachment of this dma-buf", attach);
+		misuse(NULL, NULL, "dma_buf_detach: %p is not a live attachment of this dma-buf",
+		       attach);
 		if (b)
 			buf_put(to_priv(b));
 		return;
 	}
 	bp = to_priv(b);
 	ap = to_apriv(attach);
-	pthread_mutex_lock(&bp->lock);
+	buf_lock(bp);
 	if (!attached_locked(bp, attach) || !reg_take(attach)) {
 		/* a racing detach won */
-		pthread_mutex_unlock(&bp->lock);
+		buf_unlock(bp);
 		buf_put(bp);
 		return;
 	}
@@ -355,7 +372,7 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
 	}
 	if (b->ops->detach)
 		b->ops->detach(b, attach);
-	pthread_mutex_unlock(&bp->lock);
+	buf_unlock(bp);
 	free(ap);
 	buf_put(bp);	/* the lookup's reference */
 	buf_put(bp);	/* the attachment's reference */
@@ -397,27 +414,30 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 		return ERR_PTR(-EINVAL);
 	b = attach_get_live(attach);
 	if (!b) {
-		misuse(NULL, "dma_buf_map_attachment: %p is not a live attachment (detached?)",
+		misuse(NULL, NULL,
+		       "dma_buf_map_attachment: %p is not a live attachment (detached?)",
 		       attach);
 		return ERR_PTR(-EINVAL);
 	}
 	bp = to_priv(b);
 	if (!valid_dma_direction(dir)) {
-		misuse(attach->dev->machine, "dma_buf_map_attachment: invalid direction on %p",
+		misuse(attach->dev->machine, attach->dev,
+		       "dma_buf_map_attachment: invalid direction on %p",
 		       attach);
 		sgt = ERR_PTR(-EINVAL);
 		goto out_put;
 	}
-	pthread_mutex_lock(&bp->lock);
+	buf_lock(bp);
 	if (!attached_locked(bp, attach)) {
-		pthread_mutex_unlock(&bp->lock);
-		misuse(attach->dev->machine, "dma_buf_map_attachment: %p was detached", attach);
+		buf_unlock(bp);
+		misuse(attach->dev->machine, attach->dev, "dma_buf_map_attachment: %p was detached",
+		       attach);
 		sgt = ERR_PTR(-EINVAL);
 		goto out_put;
 	}
 	am = map_record_get(to_apriv(attach));
 	if (!am) {
-		pthread_mutex_unlock(&bp->lock);
+		buf_unlock(bp);
 		sgt = ERR_PTR(-ENOMEM);
 		goto out_put;
 	}
@@ -426,7 +446,7 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 		sgt = ERR_PTR(-ENOMEM);
 	if (IS_ERR(sgt)) {
 		map_record_put(to_apriv(attach), am);
-		pthread_mutex_unlock(&bp->lock);
+		buf_unlock(bp);
 		goto out_put;
 	}
 	/* importers may rely on page-aligned DMA segments */
@@ -434,8 +454,9 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 		if (!PAGE_ALIGNED(sg_dma_address(sg)) || !PAGE_ALIGNED(sg_dma_len(sg))) {
 			b->ops->unmap_dma_buf(attach, sgt, dir);
 			map_record_put(to_apriv(attach), am);
-			pthread_mutex_unlock(&bp->lock);
-			misuse(bp->machine, "dma_buf_map_attachment: the exporter of %p returned "
+			buf_unlock(bp);
+			misuse(bp->machine, NULL, "dma_buf_map_attachment: the exporter of %p "
+			       "returned "
 			       "a segment that is not page aligned; refused", b);
 			sgt = ERR_PTR(-EINVAL);
 			goto out_put;
@@ -444,7 +465,7 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 	am->sgt = sgt;
 	am->dir = dir;
 	list_add_tail(&am->node, &to_apriv(attach)->maps);
-	pthread_mutex_unlock(&bp->lock);
+	buf_unlock(bp);
 out_put:
 	buf_put(bp);
 	return sgt;
@@ -461,11 +482,11 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 		return;
 	b = attach_get_live(attach);
 	if (!b) {
-		misuse(NULL, "dma_buf_unmap_attachment: %p is not a live attachment", attach);
+		misuse(NULL, NULL, "dma_buf_unmap_attachment: %p is not a live attachment", attach);
 		return;
 	}
 	bp = to_priv(b);
-	pthread_mutex_lock(&bp->lock);
+	buf_lock(bp);
 	list_for_each_entry(am, &to_apriv(attach)->maps, node) {
 		if (am->sgt == sgt) {
 			found = am;
@@ -474,15 +495,17 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 	}
 	if (found) {
 		if (found->dir != dir)
-			misuse(attach->dev->machine, "dma_buf_unmap_attachment: direction differs from the "
+			misuse(attach->dev->machine, attach->dev,
+			       "dma_buf_unmap_attachment: direction differs from the "
 			       "map of %p", attach);
 		list_del_init(&found->node);
 		b->ops->unmap_dma_buf(attach, sgt, found->dir);
 		map_record_put(to_apriv(attach), found);
 	}
-	pthread_mutex_unlock(&bp->lock);
+	buf_unlock(bp);
 	if (!found)
-		misuse(attach->dev->machine, "dma_buf_unmap_attachment: table %p is not mapped "
+		misuse(attach->dev->machine, attach->dev,
+		       "dma_buf_unmap_attachment: table %p is not mapped "
 		       "(unmapped twice?); refused", sgt);
 	buf_put(bp);
 }
@@ -553,7 +576,7 @@ DMAMAP_API int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		ret = -EINVAL;
 		goto out_put;
 	}
-	pthread_mutex_lock(&bp->lock);
+	buf_lock(bp);
 	if (dmabuf->vmapping_counter) {
 		/* every vmap of a buffer shares one mapping */
 		dmabuf->vmapping_counter++;
@@ -572,7 +595,7 @@ DMAMAP_API int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	dmabuf->vmapping_counter = 1;
 	*map = ptr;
 out_unlock:
-	pthread_mutex_unlock(&bp->lock);
+	buf_unlock(bp);
 out_put:
 	buf_put(bp);
 	return ret;
@@ -586,7 +609,7 @@ DMAMAP_API void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (!dmabuf || !map || !buf_get_live(dmabuf))
 		return;
 	bp = to_priv(dmabuf);
-	pthread_mutex_lock(&bp->lock);
+	buf_lock(bp);
 	if (!dmabuf->vmapping_counter)
 		err = "dma_buf_vunmap: %p is not vmapped; refused";
 	else if (!iosys_map_is_equal(&dmabuf->vmap_ptr, map))
@@ -596,8 +619,8 @@ DMAMAP_API void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 			dmabuf->ops->vunmap(dmabuf, map);
 		iosys_map_clear(&dmabuf->vmap_ptr);
 	}
-	pthread_mutex_unlock(&bp->lock);
+	buf_unlock(bp);
 	if (err)
-		misuse(bp->machine, err, dmabuf);
+		misuse(bp->machine, NULL, err, dmabuf);
 	buf_put(bp);
 }

@@ -57,6 +57,19 @@ struct heap_attachment {
 		    DMA_ATTR_ALLOC_SINGLE_PAGES | DMA_ATTR_NO_WARN | DMA_ATTR_PRIVILEGED | \
 		    DMA_ATTR_NO_KERNEL_MAPPING)
 
+/* Held around DMA calls: their reports wait for the unlock (see mm_report_hold()). */
+static void heap_lock(struct heap_buffer *hb)
+{
+	mm_report_hold();
+	pthread_mutex_lock(&hb->lock);
+}
+
+static void heap_unlock(struct heap_buffer *hb)
+{
+	pthread_mutex_unlock(&hb->lock);
+	mm_report_release();
+}
+
 /*
  * The template: the exporter's table of the buffer's pages as one array,
  * asked of the exporter the first time (under hb->lock): no address of the
@@ -95,7 +108,7 @@ static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 
 	if (attach->dev->machine != hb->exporter->machine)
 		return -EINVAL;
-	pthread_mutex_lock(&hb->lock);
+	heap_lock(hb);
 	if (!hb->tmpl)
 		ret = heap_make_template(hb);
 	if (!ret && hb->spare) {
@@ -108,7 +121,7 @@ static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 		a->mapped = false;
 		list_add_tail(&a->node, &hb->attachments);
 	}
-	pthread_mutex_unlock(&hb->lock);
+	heap_unlock(hb);
 	if (ret)
 		return ret;
 	/* the template never changes once made, and the lock above ordered us after it */
@@ -118,9 +131,9 @@ static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 		if (!a)
 			return -ENOMEM;
 		a->mapped = false;
-		pthread_mutex_lock(&hb->lock);
+		heap_lock(hb);
 		list_add_tail(&a->node, &hb->attachments);
-		pthread_mutex_unlock(&hb->lock);
+		heap_unlock(hb);
 	}
 	/* every field of every entry from the template: nothing of a previous use is left */
 	memcpy(a->sgl, hb->tmpl, n * sizeof(a->sgl[0]));
@@ -138,13 +151,13 @@ static void heap_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attac
 	struct heap_buffer *hb = dmabuf->priv;
 	struct heap_attachment *a = attach->priv;
 
-	pthread_mutex_lock(&hb->lock);
+	heap_lock(hb);
 	list_del_init(&a->node);
 	if (!hb->spare) {
 		hb->spare = a;
 		a = NULL;
 	}
-	pthread_mutex_unlock(&hb->lock);
+	heap_unlock(hb);
 	free(a);
 }
 
@@ -155,16 +168,16 @@ static struct sg_table *heap_map_dma_buf(struct dma_buf_attachment *attach,
 	struct heap_attachment *a = attach->priv;
 	int ret;
 
-	pthread_mutex_lock(&hb->lock);
+	heap_lock(hb);
 	if (a->mapped) {
 		/* the table holds one set of DMA addresses */
-		pthread_mutex_unlock(&hb->lock);
+		heap_unlock(hb);
 		return ERR_PTR(-EBUSY);
 	}
 	ret = dma_map_sgtable(attach->dev, &a->table, dir, 0);
 	if (!ret)
 		a->mapped = true;
-	pthread_mutex_unlock(&hb->lock);
+	heap_unlock(hb);
 	return ret ? ERR_PTR(ret) : &a->table;
 }
 
@@ -174,10 +187,10 @@ static void heap_unmap_dma_buf(struct dma_buf_attachment *attach, struct sg_tabl
 	struct heap_buffer *hb = attach->dmabuf->priv;
 	struct heap_attachment *a = attach->priv;
 
-	pthread_mutex_lock(&hb->lock);
+	heap_lock(hb);
 	a->mapped = false;
 	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
-	pthread_mutex_unlock(&hb->lock);
+	heap_unlock(hb);
 }
 
 static int heap_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, bool begin)
@@ -185,7 +198,7 @@ static int heap_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, 
 	struct heap_buffer *hb = dmabuf->priv;
 	struct heap_attachment *a;
 
-	pthread_mutex_lock(&hb->lock);
+	heap_lock(hb);
 	list_for_each_entry(a, &hb->attachments, node) {
 		if (!a->mapped)
 			continue;
@@ -194,7 +207,7 @@ static int heap_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, 
 		else
 			dma_sync_sgtable_for_device(a->dev, &a->table, dir);
 	}
-	pthread_mutex_unlock(&hb->lock);
+	heap_unlock(hb);
 	return 0;
 }
 
@@ -242,10 +255,10 @@ static int heap_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	pthread_mutex_lock(&hb->lock);
+	heap_lock(hb);
 	hb->vaddr = vaddr;
 	hb->pages = pages;
-	pthread_mutex_unlock(&hb->lock);
+	heap_unlock(hb);
 	iosys_map_set_vaddr(map, vaddr);
 	return 0;
 
@@ -258,12 +271,12 @@ static void heap_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct heap_buffer *hb = dmabuf->priv;
 
-	pthread_mutex_lock(&hb->lock);
+	heap_lock(hb);
 	mm_vunmap(hb->exporter->machine, map->vaddr);
 	free(hb->pages);
 	hb->pages = NULL;
 	hb->vaddr = NULL;
-	pthread_mutex_unlock(&hb->lock);
+	heap_unlock(hb);
 }
 
 static void heap_release(struct dma_buf *dmabuf)

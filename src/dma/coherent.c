@@ -9,6 +9,7 @@
 #include "mm/host.h"
 
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,38 +63,29 @@ struct dma_alloc *dma_alloc_find(struct device *dev, dma_addr_t dma)
 }
 
 /*
- * Checks the (cpu_addr, size, attrs) a driver passes back for record @a.
- * Reports the misuse and returns -EINVAL when they differ from the alloc.
+ * Checks the (cpu_addr, size, attrs) a driver passes back for record @a:
+ * 0, or -EINVAL with what differs from the alloc said in @why.
  */
-static int dma_alloc_check(struct device *dev, const struct dma_alloc *a, void *cpu_addr,
-			   size_t size, unsigned long attrs, const char *fn)
+static int dma_alloc_check(const struct dma_alloc *a, void *cpu_addr, size_t size,
+			   unsigned long attrs, char *why, size_t len)
 {
 	bool cookie = a->kind == DMA_ALLOC_COOKIE;
 
-	if (cpu_addr != a->cpu_addr) {
-		dma_report_misuse(dev, "%s: CPU address %p is not the %s %p returned for DMA "
-				  "address %#llx; refused", fn, cpu_addr,
-				  cookie ? "cookie" : "address", a->cpu_addr,
-				  (unsigned long long)a->dma);
-		return -EINVAL;
-	}
-	if (cookie != !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING)) {
-		dma_report_misuse(dev, cookie ?
-				  "%s: cookie %p passed without DMA_ATTR_NO_KERNEL_MAPPING; refused" :
-				  "%s: %p has a kernel mapping but DMA_ATTR_NO_KERNEL_MAPPING was "
-				  "passed; refused", fn, cpu_addr);
-		return -EINVAL;
-	}
-	if (size != a->size) {
-		dma_report_misuse(dev, "%s: size %zu, allocated with %zu; refused", fn, size, a->size);
-		return -EINVAL;
-	}
-	if ((attrs & DMA_ALLOC_ATTRS_MATCH) != (a->attrs & DMA_ALLOC_ATTRS_MATCH)) {
-		dma_report_misuse(dev, "%s: attributes %#lx, allocated with %#lx; refused", fn,
-				  attrs, a->attrs);
-		return -EINVAL;
-	}
-	return 0;
+	if (cpu_addr != a->cpu_addr)
+		snprintf(why, len, "CPU address %p is not the %s %p returned for DMA address %#llx",
+			 cpu_addr, cookie ? "cookie" : "address", a->cpu_addr,
+			 (unsigned long long)a->dma);
+	else if (cookie != !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING))
+		snprintf(why, len, cookie ? "cookie %p passed without DMA_ATTR_NO_KERNEL_MAPPING" :
+			 "%p has a kernel mapping but DMA_ATTR_NO_KERNEL_MAPPING was passed",
+			 cpu_addr);
+	else if (size != a->size)
+		snprintf(why, len, "size %zu, allocated with %zu", size, a->size);
+	else if ((attrs & DMA_ALLOC_ATTRS_MATCH) != (a->attrs & DMA_ALLOC_ATTRS_MATCH))
+		snprintf(why, len, "attributes %#lx, allocated with %#lx", attrs, a->attrs);
+	else
+		return 0;
+	return -EINVAL;
 }
 
 struct dma_alloc *dma_alloc_take(struct device *dev, void *cpu_addr, dma_addr_t dma, size_t size,
@@ -101,20 +93,27 @@ struct dma_alloc *dma_alloc_take(struct device *dev, void *cpu_addr, dma_addr_t 
 {
 	struct dma_records *r = dev->machine->dma_records;
 	struct dma_alloc *a, **pp;
+	char why[200];
+	int err = 0;
 
 	pthread_mutex_lock(&r->lock);
 	for (pp = &r->bucket[record_hash(dev, dma)]; (a = *pp); pp = &a->next)
 		if (a->dev == dev && a->dma == dma)
 			break;
-	if (a && !dma_alloc_check(dev, a, cpu_addr, size, attrs, "dma_free_attrs"))
+	if (a)
+		err = dma_alloc_check(a, cpu_addr, size, attrs, why, sizeof(why));
+	if (a && !err)
 		*pp = a->next;
-	else if (a)
-		a = NULL;
-	else
-		dma_report_misuse(dev, "dma_free_attrs: no coherent allocation at DMA address "
-				  "%#llx; refused", (unsigned long long)dma);
 	pthread_mutex_unlock(&r->lock);
-	return a;
+	/* reported with no lock held: the handler may call the library */
+	if (!a)
+		dma_report(dev, DMAMAP_DEBUG_UNKNOWN_ADDR, dma, size,
+			   "dma_free_attrs: no coherent allocation at DMA address %#llx; refused",
+			   (unsigned long long)dma);
+	else if (err)
+		dma_report(dev, DMAMAP_DEBUG_FREE_MISMATCH, dma, size,
+			   "dma_free_attrs: %s; refused", why);
+	return err ? NULL : a;
 }
 
 struct dma_alloc *dma_alloc_lookup(struct device *dev, void *cpu_addr, dma_addr_t dma,
@@ -123,17 +122,34 @@ struct dma_alloc *dma_alloc_lookup(struct device *dev, void *cpu_addr, dma_addr_
 	struct dma_alloc *a = dma_alloc_find(dev, dma);
 
 	if (!a) {
-		dma_report_misuse(dev, "%s: no coherent allocation at DMA address %#llx", fn,
-				  (unsigned long long)dma);
+		dma_report(dev, DMAMAP_DEBUG_UNKNOWN_ADDR, dma, 0,
+			   "%s: no coherent allocation at DMA address %#llx", fn,
+			   (unsigned long long)dma);
 		return NULL;
 	}
 	if (cpu_addr != a->cpu_addr ||
 	    !!(attrs & DMA_ATTR_NO_KERNEL_MAPPING) != (a->kind == DMA_ALLOC_COOKIE)) {
-		dma_report_misuse(dev, "%s: %p / attributes %#lx do not match the allocation "
-				  "(%p, %#lx)", fn, cpu_addr, attrs, a->cpu_addr, a->attrs);
+		dma_report(dev, DMAMAP_DEBUG_MISUSE, dma, 0,
+			   "%s: %p / attributes %#lx do not match the allocation "
+			   "(%p, %#lx)", fn, cpu_addr, attrs, a->cpu_addr, a->attrs);
 		return NULL;
 	}
 	return a;
+}
+
+void dma_alloc_dump(struct dmamap_machine *m, FILE *out)
+{
+	struct dma_records *r = m->dma_records;
+	static const char *const kinds[] = { "linear", "remap", "pool", "cookie" };
+
+	pthread_mutex_lock(&r->lock);
+	for (unsigned int i = 0; i < RECORD_BUCKETS; i++)
+		for (struct dma_alloc *a = r->bucket[i]; a; a = a->next)
+			fprintf(out, "%s coherent P=%#llx D=%#llx L=%#zx DMA_BIDIRECTIONAL %s %p "
+				"attrs=%#lx\n", a->dev->name, (unsigned long long)a->phys,
+				(unsigned long long)a->dma, a->size, kinds[a->kind], a->cpu_addr,
+				a->attrs);
+	pthread_mutex_unlock(&r->lock);
 }
 
 void dma_alloc_failed(struct device *dev, size_t size, gfp_t gfp, unsigned long attrs)

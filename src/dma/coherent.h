@@ -7,6 +7,8 @@
 #ifndef DMAMAP_SRC_DMA_COHERENT_H
 #define DMAMAP_SRC_DMA_COHERENT_H
 
+#include <stdio.h>
+
 #include "dma/device.h"
 #include "mm/vmalloc.h"
 
@@ -61,6 +63,8 @@ struct dma_alloc *dma_alloc_take(struct device *dev, void *cpu_addr, dma_addr_t 
  */
 struct dma_alloc *dma_alloc_lookup(struct device *dev, void *cpu_addr, dma_addr_t dma,
 				   unsigned long attrs, const char *fn);
+/* One line per live coherent allocation of the machine. */
+void dma_alloc_dump(struct dmamap_machine *m, FILE *out);
 /* Reports a failed coherent allocation unless the caller asked for silence. */
 void dma_alloc_failed(struct device *dev, size_t size, gfp_t gfp, unsigned long attrs);
 

@@ -14,15 +14,21 @@
 
 void dma_report_misuse(struct device *dev, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mm_debug_vreport(NULL, dev, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL, fmt, ap);
 	va_end(ap);
-	if (dev && dev->machine)
-		mm_count(dev->machine, api_errors, 1);
-	mm_report(dev ? dev->machine : NULL, "%s: %s", dev ? dev->name : "(no device)", msg);
+}
+
+void dma_report(struct device *dev, enum dmamap_debug_kind kind, dma_addr_t addr, size_t size,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mm_debug_vreport(NULL, dev, kind, addr, size, NULL, NULL, fmt, ap);
+	va_end(ap);
 }
 
 void dmamap_device_update_ops(struct device *dev)

@@ -38,8 +38,14 @@ void dmamap_device_update_ops(struct device *dev);
 /* Called by dmamap_machine_destroy(). */
 void dmamap_devices_destroy_all(struct dmamap_machine *m);
 
-/* Count and report a misuse of the API by a driver. */
+/*
+ * Report a misuse of the API by a driver that no debugger check names (kind
+ * DMAMAP_DEBUG_MISUSE): mm_debug_report() for the device, with no address.
+ */
 void dma_report_misuse(struct device *dev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same with a kind, and the address and size concerned. */
+void dma_report(struct device *dev, enum dmamap_debug_kind kind, dma_addr_t addr, size_t size,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -256,6 +256,7 @@ void swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr, size_t s
 	unsigned long idx = slot_index(p, tlb_addr);
 	struct swiotlb_slot *s = &p->slots[idx];
 	unsigned int nslots;
+	size_t alloc_size;
 
 	pthread_mutex_lock(&p->lock);
 	if (!slot_used(p, idx) || !s->nslots || s->orig_addr == (phys_addr_t)-1) {
@@ -264,13 +265,14 @@ void swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr, size_t s
 				  (unsigned long long)tlb_addr);
 		return;
 	}
-	if (size != s->alloc_size)
-		dma_report_misuse(dev, "swiotlb: unmap of %zu bytes, mapped with %zu", size,
-				  s->alloc_size);
+	alloc_size = s->alloc_size;
 	pthread_mutex_unlock(&p->lock);
+	if (size != alloc_size)
+		dma_report(dev, DMAMAP_DEBUG_WRONG_SIZE, phys_to_dma(dev, tlb_addr), size,
+			   "swiotlb: unmap of %zu bytes, mapped with %zu", size, alloc_size);
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && (dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL))
-		swiotlb_bounce(m, s->orig_addr, tlb_addr, min(size, s->alloc_size), false);
+		swiotlb_bounce(m, s->orig_addr, tlb_addr, min(size, alloc_size), false);
 
 	pthread_mutex_lock(&p->lock);
 	nslots = s->nslots;

@@ -348,8 +348,9 @@ DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_a
 	if (!d->pgtbl || !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
 	if (!IS_ALIGNED(iova | paddr | size, PAGE_SIZE) || !in_aperture(d, iova, size)) {
-		mm_report(d->machine, "iommu_map: iova %#lx phys %#llx size %#zx: unaligned or "
-			  "outside the aperture", iova, (unsigned long long)paddr, size);
+		mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, iova, size, NULL, NULL,
+				"iommu_map: iova %#lx phys %#llx size %#zx: unaligned or outside "
+				"the aperture; refused", iova, (unsigned long long)paddr, size);
 		return -EINVAL;
 	}
 	return io_pgtable_map(d->pgtbl, iova, paddr, size, prot);

@@ -31,7 +31,8 @@ DMAMAP_API void sg_init_one(struct scatterlist *sg, const void *buf, unsigned in
 	sg_init_table(sg, 1);
 	if (!m) {
 		/* not in any machine's linear map: leave an empty entry */
-		mm_report(NULL, "sg_init_one: %p is not in a machine's linear map", buf);
+		mm_debug_report(NULL, NULL, DMAMAP_DEBUG_BAD_MEMORY, 0, buflen, NULL, NULL,
+				"sg_init_one: %p is not in a machine's linear map", buf);
 		return;
 	}
 	sg_set_page(sg, dmamap_virt_to_page(m, buf), buflen,

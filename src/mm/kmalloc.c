@@ -247,11 +247,10 @@ DMAMAP_API void dmamap_kfree(struct dmamap_machine *m, void *ptr)
 		else if (flags & PG_kmalloc_large)
 			ret = kfree_large(m, page, ptr);
 	}
-	if (ret) {
-		mm_count(m, api_errors, 1);
-		mm_report(m, "kfree: %p was not returned by dmamap_kmalloc (or was freed already); "
-			  "refused", ptr);
-	}
+	if (ret)
+		mm_debug_report(m, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+				"kfree: %p was not returned by dmamap_kmalloc (or was freed "
+				"already); refused", ptr);
 }
 
 DMAMAP_API size_t dmamap_ksize(struct dmamap_machine *m, const void *ptr)

@@ -140,18 +140,6 @@ static void registry_del(struct dmamap_machine *m)
 	pthread_rwlock_unlock(&registry_lock);
 }
 
-void mm_report(struct dmamap_machine *m, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)m;
-	va_start(ap, fmt);
-	fputs("dmamap: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 /* --- banks and addresses ------------------------------------------------ */
 
 unsigned long mm_phys_gidx(const struct dmamap_machine *m, phys_addr_t phys)
@@ -324,7 +312,7 @@ static int check_config(const struct dmamap_machine_config *cfg, struct dmamap_m
 		mm_report(NULL, "machine: unknown cache model %d", (int)m->cfg.cache);
 		return -EINVAL;
 	}
-	if (m->cfg.debug & ~(DMAMAP_DEBUG_API | DMAMAP_DEBUG_OWNERSHIP)) {
+	if (m->cfg.debug & ~(DMAMAP_DEBUG_ALL | DMAMAP_DEBUG_FATAL)) {
 		mm_report(NULL, "machine: unknown debug flags %#lx", m->cfg.debug);
 		return -EINVAL;
 	}
@@ -449,10 +437,13 @@ DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 	m->memfd = -1;
 	pthread_mutex_init(&m->lock, NULL);
 	INIT_LIST_HEAD(&m->devices);
+	mm_report_init(m);
 
 	ret = check_config(cfg, m);
 	if (ret)
 		goto out_free;
+	/* DMAMAP_DEBUG turns the debugger on without recompiling: part of the config in force */
+	m->cfg.debug |= mm_debug_env_flags();
 	m->noncoherent = m->cfg.cache == DMAMAP_CACHE_NONCOHERENT;
 	ret = init_banks(m, &mp->buddy_storage, &mp->buddy_storage_bytes);
 	if (ret)
@@ -506,6 +497,7 @@ out_banks:
 		buddy_destroy(&m->banks[i].buddy);
 	free(mp->buddy_storage);
 out_free:
+	mm_report_exit(m);
 	pthread_mutex_destroy(&m->lock);
 	free(mp);
 	return ret;
@@ -530,6 +522,7 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m)
 	for (unsigned int i = 0; i < m->nr_banks; i++)
 		buddy_destroy(&m->banks[i].buddy);
 	free(mp->buddy_storage);
+	mm_report_exit(m);
 	pthread_mutex_destroy(&m->lock);
 	free(mp);
 }

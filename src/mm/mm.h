@@ -23,6 +23,7 @@
 
 #include "lib/util.h"
 #include "mm/buddy.h"
+#include "mm/report.h"
 #include "mm/vmalloc.h"
 
 struct dmamap_device_list;
@@ -101,6 +102,10 @@ struct dmamap_machine {
 
 	dmamap_trace_fn trace_fn;		/* atomic; NULL: no tracing */
 	void *trace_arg;
+
+	pthread_mutex_t report_lock;		/* guards report_fn, report_arg (report.c) */
+	dmamap_debug_handler_t report_fn;	/* NULL: reports go to stderr */
+	void *report_arg;
 
 	struct mm_counters ctr;
 };
@@ -284,9 +289,6 @@ int mm_host_populate_write(struct dmamap_machine *m, void *addr, size_t len);
 
 /* Host page size check, done once. */
 int mm_host_check(void);
-
-void mm_report(struct dmamap_machine *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* kmalloc.c */
 int mm_kmalloc_init(struct dmamap_machine *m);

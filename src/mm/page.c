@@ -112,15 +112,16 @@ DMAMAP_API void dmamap_free_pages(struct page *page, unsigned int order)
 
 	if (!m) {
 		if (page)
-			mm_report(NULL, "free_pages: %p is not a page of any machine", (void *)page);
+			mm_debug_report(NULL, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+					"free_pages: %p is not a page of any machine; refused",
+					(void *)page);
 		return;
 	}
-	if (mm_free_pages_checked(m, page, order)) {
-		mm_count(m, api_errors, 1);
-		mm_report(m, "free_pages: pfn %#lx order %u was not allocated with that order "
-			  "(double free, tail page or wrong order); refused",
-			  page_to_pfn(page), order);
-	}
+	if (mm_free_pages_checked(m, page, order))
+		mm_debug_report(m, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+				"free_pages: pfn %#lx order %u was not allocated with that order "
+				"(double free, tail page or wrong order); refused",
+				page_to_pfn(page), order);
 }
 
 void mm_prep_dma_pages(struct dmamap_machine *m, struct page *page, unsigned long nr_pages)
