@@ -360,7 +360,7 @@ static void pool_mark(struct dma_coherent_pool *p, unsigned long first, unsigned
  * First fit, aligned to the size's order as the kernel's pool does; the
  * pool is at most 1024 pages, so the scan is bounded.
  */
-void *dma_pool_alloc(struct device *dev, size_t size, phys_addr_t *phys)
+void *dma_alloc_from_pool(struct device *dev, size_t size, phys_addr_t *phys)
 {
 	struct dma_coherent_pool *p = dev->machine->atomic_pool;
 	unsigned long n = PAGE_ALIGN(size) >> PAGE_SHIFT;
@@ -393,7 +393,7 @@ bool dma_in_pool(struct dmamap_machine *m, const void *vaddr)
 	return p && v >= p->vaddr && v < p->vaddr + (p->nr_pages << PAGE_SHIFT);
 }
 
-void dma_pool_free(struct dmamap_machine *m, void *vaddr, size_t size)
+void dma_free_from_pool(struct dmamap_machine *m, void *vaddr, size_t size)
 {
 	struct dma_coherent_pool *p = m->atomic_pool;
 	unsigned long first = (unsigned long)((u8 *)vaddr - p->vaddr) >> PAGE_SHIFT;

@@ -95,8 +95,8 @@ void dma_prep_pending_range(struct dmamap_machine *m, phys_addr_t phys, size_t l
 unsigned long dma_pgprot(struct device *dev, unsigned long prot, unsigned long attrs);
 
 /* Atomic pool: uncached memory for allocations that may not sleep. */
-void *dma_pool_alloc(struct device *dev, size_t size, phys_addr_t *phys);
-void dma_pool_free(struct dmamap_machine *m, void *vaddr, size_t size);
+void *dma_alloc_from_pool(struct device *dev, size_t size, phys_addr_t *phys);
+void dma_free_from_pool(struct dmamap_machine *m, void *vaddr, size_t size);
 bool dma_in_pool(struct dmamap_machine *m, const void *vaddr);
 
 /*

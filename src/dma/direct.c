@@ -107,11 +107,11 @@ static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handl
 	if (!dev->dma_coherent && !gfpflags_allow_blocking(gfp) &&
 	    !(attrs & DMA_ATTR_NO_KERNEL_MAPPING)) {
 		/* building a mapping may sleep: take uncached memory from the pool */
-		a->cpu_addr = dma_pool_alloc(dev, size, &a->phys);
+		a->cpu_addr = dma_alloc_from_pool(dev, size, &a->phys);
 		if (!a->cpu_addr)
 			goto out_free;
 		if (!dma_coherent_ok(dev, a->phys, size)) {
-			dma_pool_free(m, a->cpu_addr, size);
+			dma_free_from_pool(m, a->cpu_addr, size);
 			goto out_free;
 		}
 		a->kind = DMA_ALLOC_POOL;
@@ -179,7 +179,7 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr, dma_add
 		return;
 	switch (a->kind) {
 	case DMA_ALLOC_POOL:
-		dma_pool_free(m, a->cpu_addr, a->size);
+		dma_free_from_pool(m, a->cpu_addr, a->size);
 		goto out;
 	case DMA_ALLOC_COOKIE:
 		dma_alloc_undefer(a);

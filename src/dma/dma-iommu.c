@@ -303,12 +303,12 @@ static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle
 
 	if (!gfpflags_allow_blocking(gfp) && !coherent && !(attrs & DMA_ATTR_NO_KERNEL_MAPPING)) {
 		/* may not sleep: uncached memory from the atomic pool */
-		a->cpu_addr = dma_pool_alloc(dev, size, &a->phys);
+		a->cpu_addr = dma_alloc_from_pool(dev, size, &a->phys);
 		if (!a->cpu_addr)
 			goto out_free;
 		a->dma = iommu_dma_map_phys(dev, a->phys, size, ioprot, dev->coherent_dma_mask);
 		if (a->dma == DMA_MAPPING_ERROR) {
-			dma_pool_free(m, a->cpu_addr, size);
+			dma_free_from_pool(m, a->cpu_addr, size);
 			goto out_free;
 		}
 		a->kind = DMA_ALLOC_POOL;
@@ -403,7 +403,7 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr, dma_
 	iommu_dma_unmap_range(dev, a->dma, PAGE_ALIGN(a->size));
 	switch (a->kind) {
 	case DMA_ALLOC_POOL:
-		dma_pool_free(m, a->cpu_addr, a->size);
+		dma_free_from_pool(m, a->cpu_addr, a->size);
 		break;
 	case DMA_ALLOC_COOKIE:
 		dma_alloc_undefer(a);
