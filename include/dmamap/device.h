@@ -71,6 +71,7 @@ struct device {
 		struct dmamap_iotlb *iotlb;		/* the device's IOTLB, or NULL */
 		struct list_head node;			/* machine's devices, under its lock */
 		struct list_head devres;		/* managed resources, under the same lock */
+		struct list_head dma_pools;		/* its dma_pools, under the same lock */
 	};
 };
 

@@ -165,6 +165,31 @@ DMAMAP_API void dma_vunmap_noncontiguous(struct device *dev, void *vaddr);
 DMAMAP_API int dma_mmap_noncontiguous(struct device *dev, struct vm_area_struct *vma, size_t size,
 				      struct sg_table *sgt);
 
+/**
+ * dmam_alloc_attrs - dma_alloc_attrs() managed by the device
+ *
+ * The buffer is freed when the device is removed (dmamap_device_destroy()),
+ * unless dmam_free_coherent() freed it before. Arguments and return as
+ * dma_alloc_attrs().
+ */
+DMAMAP_API void *dmam_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				  gfp_t gfp, unsigned long attrs);
+
+static inline void *dmam_alloc_coherent(struct device *dev, size_t size,
+					dma_addr_t *dma_handle, gfp_t gfp)
+{
+	return dmam_alloc_attrs(dev, size, dma_handle, gfp, 0);
+}
+
+/**
+ * dmam_free_coherent - free a buffer of dmam_alloc_coherent() now
+ *
+ * @size and @dma_handle must be those of the allocation: anything else is
+ * refused and reported, and the buffer stays the device's.
+ */
+DMAMAP_API void dmam_free_coherent(struct device *dev, size_t size, void *vaddr,
+				   dma_addr_t dma_handle);
+
 static inline int dma_get_cache_alignment(void)
 {
 	return 64;	/* ARCH_DMA_MINALIGN of the model */

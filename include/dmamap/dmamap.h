@@ -9,6 +9,7 @@
 #include <dmamap/device.h>
 #include <dmamap/scatterlist.h>
 #include <dmamap/dma-mapping.h>
+#include <dmamap/dmapool.h>
 #include <dmamap/bus.h>
 #include <dmamap/iommu.h>
 #include <dmamap/dma-buf.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Devices: creation, masks and segment limits, with the kernel's rules. */
 #include "dma/device.h"
+#include "dma/devres.h"
 #include "dma/direct.h"
 #include "iommu/iommu.h"
 
@@ -194,6 +195,7 @@ static int device_setup(struct dmamap_machine *m, struct device *dev,
 	dev->dma_offset = cfg->dma_offset;
 	INIT_LIST_HEAD(&dev->node);
 	INIT_LIST_HEAD(&dev->devres);
+	INIT_LIST_HEAD(&dev->dma_pools);
 	dmamap_device_update_ops(dev);
 
 	if (dma_set_mask(dev, mask) || dma_set_coherent_mask(dev, cmask)) {
@@ -301,6 +303,9 @@ DMAMAP_API void put_device(struct device *dev)
 /* device_del(): what registration set up, undone; the memory stays for put_device(). */
 static void device_del(struct device *dev)
 {
+	/* managed memory first: freeing it may need the IOMMU domain */
+	devres_release_all(dev);
+	dma_pools_release_all(dev);
 	iommu_release_device(dev);
 	dev->registered = false;
 }

@@ -161,6 +161,17 @@ SIG(dma_vmap_noncontiguous, void *(*)(struct device *, size_t, struct sg_table *
 SIG(dma_vunmap_noncontiguous, void (*)(struct device *, void *));
 SIG(dma_mmap_noncontiguous, int (*)(struct device *, struct vm_area_struct *, size_t,
 				    struct sg_table *));
+/* additions past the design's list, with the kernel's signatures */
+SIG(dma_pool_create, struct dma_pool *(*)(const char *, struct device *, size_t, size_t, size_t));
+SIG(dma_pool_destroy, void (*)(struct dma_pool *));
+SIG(dma_pool_alloc, void *(*)(struct dma_pool *, gfp_t, dma_addr_t *));
+SIG(dma_pool_zalloc, void *(*)(struct dma_pool *, gfp_t, dma_addr_t *));
+SIG(dma_pool_free, void (*)(struct dma_pool *, void *, dma_addr_t));
+SIG(dmam_pool_create, struct dma_pool *(*)(const char *, struct device *, size_t, size_t, size_t));
+SIG(dmam_pool_destroy, void (*)(struct dma_pool *));
+SIG(dmam_alloc_attrs, void *(*)(struct device *, size_t, dma_addr_t *, gfp_t, unsigned long));
+SIG(dmam_alloc_coherent, void *(*)(struct device *, size_t, dma_addr_t *, gfp_t));
+SIG(dmam_free_coherent, void (*)(struct device *, size_t, void *, dma_addr_t));
 
 /* --- scatterlists ------------------------------------------------------------- */
 
