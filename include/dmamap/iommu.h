@@ -80,7 +80,8 @@ DMAMAP_API struct iommu_domain *iommu_get_domain_for_dev(struct device *dev);
  * Maps [iova, iova+size) to [paddr, paddr+size) with the largest page sizes
  * the alignment allows. All or nothing.
  * Return: 0; -EINVAL (unaligned, outside the aperture, not a paging domain,
- * no access bit in prot); -EEXIST (something is mapped there); -ENOMEM.
+ * no access bit in prot); -ERANGE (the physical range goes beyond 48 bits or
+ * wraps past 2^64); -EEXIST (something is mapped there); -ENOMEM.
  */
 DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
 			 size_t size, int prot, gfp_t gfp);

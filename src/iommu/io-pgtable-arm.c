@@ -293,6 +293,16 @@ static bool in_range(const struct arm_lpae_io_pgtable *d, unsigned long iova, si
 	return size && iova + size - 1 >= iova && ((iova + size - 1) >> d->cfg.ias) == 0;
 }
 
+/*
+ * Can descriptors hold [paddr, paddr+size)? The kernel refuses an output
+ * address beyond oas with -ERANGE; a range that wraps past 2^64 would be
+ * stored truncated, so it is refused the same way.
+ */
+static bool phys_in_range(const struct arm_lpae_io_pgtable *d, phys_addr_t paddr, size_t size)
+{
+	return paddr + size - 1 >= paddr && ((paddr + size - 1) >> d->cfg.oas) == 0;
+}
+
 static int lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr,
 			  size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
 {
@@ -304,9 +314,10 @@ static int lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_a
 		*mapped = 0;
 	if (lvl < 0 || !(d->cfg.pgsize_bitmap & pgsize) || !pgcount ||
 	    !IS_ALIGNED(iova | paddr, pgsize) || pgcount > (SIZE_MAX >> __builtin_ctzl(pgsize)) ||
-	    !in_range(d, iova, pgsize * pgcount) || (paddr + pgsize * pgcount - 1) >> d->cfg.oas ||
-	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
+	    !in_range(d, iova, pgsize * pgcount) || !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
+	if (!phys_in_range(d, paddr, pgsize * pgcount))
+		return -ERANGE;
 	/* one walk per table: the pages up to its end go in with no walk of their own */
 	for (size_t i = 0; i < pgcount;) {
 		unsigned long va = iova + i * pgsize;
@@ -522,6 +533,8 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
 
 	if (!size || !IS_ALIGNED(iova | paddr | size, PAGE_SIZE) || !in_range(d, iova, size))
 		return -EINVAL;
+	if (!phys_in_range(d, paddr, size))
+		return -ERANGE;
 	if (size == SZ_4K)
 		return lpae_map_pages(ops, iova, paddr, SZ_4K, 1, prot, 0, NULL);
 	while (done < size) {
@@ -609,7 +622,7 @@ int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *
 	int err = -EEXIST;
 
 	if (size >= SZ_2M || !size || !IS_ALIGNED(iova | paddr | size, PAGE_SIZE) ||
-	    !in_range(d, iova, size) || (paddr + size - 1) >> d->cfg.oas ||
+	    !in_range(d, iova, size) || !phys_in_range(d, paddr, size) ||
 	    !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return io_pgtable_map(ops, iova, paddr, size, prot);
 	/* a list is mapped with one prot: its descriptor bits are made once */

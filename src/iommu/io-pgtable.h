@@ -42,7 +42,8 @@ struct io_pgtable_ops {
 	/*
 	 * Maps @pgcount pages of @pgsize (one of the page sizes) at @iova.
 	 * Return: 0; -EEXIST (something is mapped there: what this call mapped
-	 * before it is left, *mapped says how much); -EINVAL; -ENOMEM.
+	 * before it is left, *mapped says how much); -EINVAL; -ERANGE (the
+	 * physical range beyond oas, or wrapping); -ENOMEM.
 	 */
 	int (*map_pages)(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr,
 			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped);
@@ -64,7 +65,8 @@ void free_io_pgtable_ops(struct io_pgtable_ops *ops);
 /*
  * Maps [iova, iova+size) to [paddr, ...) with the largest page sizes the
  * alignment of both allows. All or nothing.
- * Return: 0; -EINVAL (unaligned, beyond ias, no access in prot); -EEXIST; -ENOMEM.
+ * Return: 0; -EINVAL (unaligned, beyond ias, no access in prot); -ERANGE (the
+ * physical range goes beyond oas or wraps past 2^64); -EEXIST; -ENOMEM.
  */
 int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr, size_t size,
 		   int prot);

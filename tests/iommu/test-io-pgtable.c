@@ -534,7 +534,14 @@ static void test_bad_args(void **state)
 	assert_int_equal(io_pgtable_map(ops, SZ_4G - SZ_4K, 0x90000000ULL, SZ_8K, RW), -EINVAL);
 	assert_int_equal(io_pgtable_map(ops, ~0UL & ~(SZ_4K - 1), 0x90000000ULL, SZ_8K, RW),
 			 -EINVAL);
-	assert_int_equal(io_pgtable_map(ops, 0x1000, 1ULL << 48, SZ_4K, RW), -EINVAL);
+	/* an output address beyond oas, or one that wraps past 2^64: -ERANGE, as the kernel */
+	assert_int_equal(io_pgtable_map(ops, 0x1000, 1ULL << 48, SZ_4K, RW), -ERANGE);
+	assert_int_equal(io_pgtable_map(ops, 0x1000, (1ULL << 48) - SZ_4K, SZ_8K, RW), -ERANGE);
+	assert_int_equal(io_pgtable_map(ops, 0x1000, ~0ULL & ~(SZ_4K - 1), SZ_8K, RW), -ERANGE);
+	assert_int_equal(io_pgtable_map(ops, 0x1000, ~0ULL & ~(SZ_4K - 1), SZ_4K, RW), -ERANGE);
+	assert_int_equal(ops->map_pages(ops, 0x2000, ~0ULL & ~(SZ_4K - 1), SZ_4K, 2, RW, 0,
+					&mapped), -ERANGE);
+	assert_int_equal(mapped, 0);
 	assert_int_equal(ops->map_pages(ops, 0, 0x80000000ULL, SZ_1G, 1, RW, 0, &mapped), -EINVAL);
 	assert_int_equal(mapped, 0);
 	assert_int_equal(ops->map_pages(ops, 0, 0x80000000ULL, SZ_8K, 1, RW, 0, &mapped), -EINVAL);

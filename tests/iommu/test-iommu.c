@@ -347,7 +347,8 @@ static void test_map_unmap(void **state)
 
 /*
  * iommu_map() is all or nothing: unaligned arguments, a range that is not
- * wholly inside the aperture, or no access bit are -EINVAL; a range that
+ * wholly inside the aperture, or no access bit are -EINVAL; a physical
+ * range that no descriptor can hold is -ERANGE; a range that
  * meets an existing mapping is -EEXIST. Either way nothing of the range
  * is left mapped, and the existing mapping is unchanged.
  */
@@ -379,6 +380,17 @@ static void test_map_refusals(void **state)
 	assert_int_equal(iommu_map(f.d, 0xfffff000UL, phys, SZ_4K, rw, GFP_KERNEL), 0);
 	assert_int_equal(iommu_unmap(f.d, 0xfffff000UL, SZ_4K), SZ_4K);
 	assert_int_equal(iommu_iova_to_phys(f.d, iova), 0);
+	/*
+	 * A physical range beyond 48 bits, or one wrapping past 2^64, is
+	 * -ERANGE: the wrapping one would otherwise be stored truncated.
+	 */
+	assert_int_equal(iommu_map(f.d, iova, 1ULL << 48, SZ_4K, rw, GFP_KERNEL), -ERANGE);
+	assert_int_equal(iommu_map(f.d, iova, (1ULL << 48) - SZ_4K, SZ_8K, rw, GFP_KERNEL),
+			 -ERANGE);
+	assert_int_equal(iommu_map(f.d, iova, 0ULL - SZ_4K, SZ_8K, rw, GFP_KERNEL), -ERANGE);
+	assert_int_equal(iommu_map(f.d, iova, 0ULL - SZ_4K, SZ_4K, rw, GFP_KERNEL), -ERANGE);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_4K), 0);
 
 	/* over an existing mapping, from below, from inside, across */
 	assert_int_equal(iommu_map(f.d, iova, phys, SZ_8K, rw, GFP_KERNEL), 0);
