@@ -180,3 +180,40 @@ bool test_device_sees(struct device *dev, dma_addr_t dma, size_t len, u32 seed)
 	free(buf);
 	return ok;
 }
+
+static void reports_handler(const struct dmamap_debug_report *rep, void *arg)
+{
+	struct test_reports *r = arg;
+
+	if (r->n < TEST_REPORTS_MAX)
+		r->kind[r->n] = rep->kind;
+	r->n++;
+}
+
+void test_reports_record(struct dmamap_machine *m, struct test_reports *r)
+{
+	memset(r, 0, sizeof(*r));
+	dmamap_debug_set_handler(m, reports_handler, r);
+}
+
+void test_reports_stop(struct dmamap_machine *m)
+{
+	dmamap_debug_set_handler(m, NULL, NULL);
+}
+
+bool test_reports_were(struct test_reports *r, unsigned int n, enum dmamap_debug_kind kind)
+{
+	bool ok = r->n == n;
+
+	for (unsigned int i = 0; ok && i < n && i < TEST_REPORTS_MAX; i++)
+		ok = r->kind[i] == kind;
+	if (!ok) {
+		fprintf(stderr, "reports: %u, expected %u of %s:", r->n, n,
+			dmamap_debug_kind_name(kind));
+		for (unsigned int i = 0; i < r->n && i < TEST_REPORTS_MAX; i++)
+			fprintf(stderr, " %s", dmamap_debug_kind_name(r->kind[i]));
+		fputc('\n', stderr);
+	}
+	r->n = 0;
+	return ok;
+}

@@ -51,6 +51,23 @@ bool test_all_bytes(const u8 *p, size_t len, u8 v);
  */
 bool test_read_faults(const void *addr);
 
+/*
+ * The kinds of the reports a machine makes, in order, while recorded
+ * (test_reports_record() sets the machine's handler to the recorder;
+ * test_reports_stop() puts stderr back). At most TEST_REPORTS_MAX are
+ * kept; n counts them all.
+ */
+#define TEST_REPORTS_MAX 64
+struct test_reports {
+	unsigned int n;
+	enum dmamap_debug_kind kind[TEST_REPORTS_MAX];
+};
+
+void test_reports_record(struct dmamap_machine *m, struct test_reports *r);
+void test_reports_stop(struct dmamap_machine *m);
+/* Were the reports since the last call exactly @n of kind @kind? Resets @r. */
+bool test_reports_were(struct test_reports *r, unsigned int n, enum dmamap_debug_kind kind);
+
 /* Number of open file descriptors and host mappings of this process. */
 long test_count_fds(void);
 long test_count_maps(void);

@@ -159,6 +159,17 @@ void dma_alloc_failed(struct device *dev, size_t size, gfp_t gfp, unsigned long 
 			  size);
 }
 
+void dma_map_sg_refuse(struct device *dev, struct scatterlist *sg, int nents, int i)
+{
+	if (!sg)
+		dma_report_misuse(dev, "dma_map_sg: %d entries, the list ends after %d; refused",
+				  nents, i);
+	else if (!sg_page(sg))
+		dma_report_misuse(dev, "dma_map_sg: entry %d has no page; refused", i);
+	else
+		dma_report_misuse(dev, "dma_map_sg: entry %d has length 0; refused", i);
+}
+
 /* The i-th frame of a record's buffer. */
 static struct page *alloc_page_at(struct dma_alloc *a, unsigned long i)
 {

@@ -86,6 +86,28 @@ void dma_alloc_prep(struct dma_alloc *a);
 void dma_alloc_undefer(struct dma_alloc *a);
 void dma_prep_pending_range(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 
+/*
+ * dma_map_sg() meets an entry it cannot map: @sg is the @i-th of @nents, or
+ * NULL when the list ended before. Reported (the map then fails with
+ * -EINVAL): the kernel would dereference NULL for the first two cases and
+ * map a zero-length entry, which has no DMA address to give.
+ */
+void dma_map_sg_refuse(struct device *dev, struct scatterlist *sg, int nents, int i);
+/*
+ * An unmap or sync of a mapped list whose @nelems runs past its end (@sg,
+ * the @i-th, is NULL): true, reported, and the caller stops there; the
+ * kernel would dereference NULL.
+ */
+static inline bool dma_sg_past_end(struct device *dev, struct scatterlist *sg, int nelems, int i,
+				   const char *fn)
+{
+	if (likely(sg))
+		return false;
+	dma_report(dev, DMAMAP_DEBUG_WRONG_NENTS, 0, 0, "%s: %d entries, the list ends after %d",
+		   fn, nelems, i);
+	return true;
+}
+
 /* Attributes that must match between alloc and free. */
 #define DMA_ALLOC_ATTRS_MATCH \
 	(DMA_ATTR_NO_KERNEL_MAPPING | DMA_ATTR_WRITE_COMBINE | DMA_ATTR_FORCE_CONTIGUOUS | \

@@ -360,8 +360,11 @@ static void direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nen
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, nents, i)
+	for_each_sg(sgl, sg, nents, i) {
+		if (dma_sg_past_end(dev, sg, nents, i, "dma_unmap_sg"))
+			return;
 		unmap_one(dev, &pool, sg->dma_address, sg_dma_len(sg), dir, attrs, &hint);
+	}
 }
 
 /*
@@ -382,7 +385,14 @@ static int direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		phys_addr_t phys = page ? mm_page_phys_hint(dev->machine, page, &hint) :
 					  (phys_addr_t)-1;
 
-		if (phys == (phys_addr_t)-1 || !sg->length) {
+		if (!sg || !page || !sg->length) {
+			dma_map_sg_refuse(dev, sg, nents, i);
+			ret = -EINVAL;
+			goto out_unmap;
+		}
+		if (phys == (phys_addr_t)-1) {
+			dma_report_misuse(dev, "dma_map_sg: entry %d is not a page of this machine; "
+					  "refused", i);
 			ret = -EINVAL;
 			goto out_unmap;
 		}
@@ -407,8 +417,11 @@ static void direct_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl, 
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, nents, i)
+	for_each_sg(sgl, sg, nents, i) {
+		if (dma_sg_past_end(dev, sg, nents, i, "dma_sync_sg_for_cpu"))
+			return;
 		direct_sync_single_for_cpu(dev, sg->dma_address, sg->length, dir);
+	}
 }
 
 static void direct_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nents,
@@ -417,8 +430,11 @@ static void direct_sync_sg_for_device(struct device *dev, struct scatterlist *sg
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, nents, i)
+	for_each_sg(sgl, sg, nents, i) {
+		if (dma_sg_past_end(dev, sg, nents, i, "dma_sync_sg_for_device"))
+			return;
 		direct_sync_single_for_device(dev, sg->dma_address, sg->length, dir);
+	}
 }
 
 static size_t direct_max_mapping_size(struct device *dev)

@@ -80,6 +80,16 @@ static int dma_info_to_prot(enum dma_data_direction dir, bool coherent, unsigned
 }
 
 /*
+ * Can @size bytes of pages ever be had on this machine? A larger request
+ * fails here, before a page array for it is asked of the host.
+ */
+static bool size_fits(const struct device *dev, size_t size)
+{
+	return size && size <= ((size_t)dev->machine->nr_pages << PAGE_SHIFT) &&
+	       PAGE_ALIGN(size) >> PAGE_SHIFT <= UINT_MAX;
+}
+
+/*
  * An IOVA range of @size bytes (granule aligned) below @dma_limit and the
  * aperture, size-aligned by the allocator; 0 when the space is exhausted.
  */
@@ -92,7 +102,11 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev, size_t size, u64 dma_
 	pfn = alloc_iova_fast(d->iovad, pages, (unsigned long)(dma_limit >> PAGE_SHIFT), true);
 	if (!pfn)
 		return 0;
-	mm_count(d->machine, iova_pages_used, pages);
+	/*
+	 * Counted as the allocator holds the range (rounded), so that what a
+	 * free or the domain's end gives back is what was counted here.
+	 */
+	mm_count(d->machine, iova_pages_used, iova_range_size(d->iovad, pfn));
 	return (dma_addr_t)pfn << PAGE_SHIFT;
 }
 
@@ -100,27 +114,82 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev, size_t size, u64 dma_
 static void iommu_dma_free_iova_now(struct device *dev, dma_addr_t iova, size_t size)
 {
 	struct dmamap_iommu_domain *d = dev_domain(dev);
+	unsigned long pfn = (unsigned long)(iova >> PAGE_SHIFT);
+	unsigned long held = iova_range_size(d->iovad, pfn);
 
-	free_iova_fast(d->iovad, (unsigned long)(iova >> PAGE_SHIFT), size >> PAGE_SHIFT);
-	__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, size >> PAGE_SHIFT, __ATOMIC_RELAXED);
+	free_iova_fast(d->iovad, pfn, size >> PAGE_SHIFT);
+	__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, held, __ATOMIC_RELAXED);
 }
 
-/* Unmaps [dma_addr, dma_addr+size) and frees its IOVA: now (strict) or at the flush (lazy). */
+/* Is anything mapped at @iova? (Physical address 0 may be RAM: the walk tells.) */
+static bool iova_mapped(struct dmamap_iommu_domain *d, unsigned long iova)
+{
+	struct io_pgtable_walk_result r;
+
+	return io_pgtable_walk(d->pgtbl, iova, &r) == 0;
+}
+
+/*
+ * What a driver hands back to unmap (@dma_addr, @size) must be one whole
+ * mapping of this backend: the start of an IOVA range, and exactly the
+ * pages mapped from there (every mapping is one run from the start of its
+ * range). Anything else would unmap part of a mapping and free IOVA still
+ * mapped, to be handed out again over live entries, or unmap another
+ * mapping's pages. The kernel does either (dma-debug reports it); here it
+ * is reported and refused, nothing changed. Returns 0 or -EINVAL.
+ */
+static int iommu_dma_check_unmap(struct device *dev, dma_addr_t dma_addr, size_t size,
+				 const char *fn)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+	size_t iova_off = dma_addr & (PAGE_SIZE - 1);
+	unsigned long iova = (unsigned long)(dma_addr - iova_off), pages, range;
+
+	if (dma_addr > d->domain.geometry.aperture_end || !iova_mapped(d, iova)) {
+		dma_report(dev, DMAMAP_DEBUG_UNKNOWN_ADDR, dma_addr, size,
+			   "%s: IOVA %#llx is not mapped (unmapped already?); refused", fn,
+			   (unsigned long long)dma_addr);
+		return -EINVAL;
+	}
+	range = iova_range_size(d->iovad, iova >> PAGE_SHIFT);
+	if (!range) {
+		dma_report(dev, DMAMAP_DEBUG_UNKNOWN_ADDR, dma_addr, size,
+			   "%s: IOVA %#llx is inside a mapping, not its start; refused", fn,
+			   (unsigned long long)dma_addr);
+		return -EINVAL;
+	}
+	pages = size > (range << PAGE_SHIFT) ? range + 1 : PAGE_ALIGN(size + iova_off) >> PAGE_SHIFT;
+	if (!size || pages > range || !iova_mapped(d, iova + ((pages - 1) << PAGE_SHIFT)) ||
+	    (pages < range && iova_mapped(d, iova + (pages << PAGE_SHIFT)))) {
+		dma_report(dev, DMAMAP_DEBUG_WRONG_SIZE, dma_addr, size,
+			   "%s: %zu bytes at IOVA %#llx is not the size that was mapped; refused",
+			   fn, size, (unsigned long long)dma_addr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Unmaps [dma_addr, dma_addr+size), one whole mapping, and frees its IOVA
+ * range: now (strict) or at the flush (lazy).
+ */
 static void iommu_dma_unmap_range(struct device *dev, dma_addr_t dma_addr, size_t size)
 {
 	struct dmamap_iommu_domain *d = dev_domain(dev);
 	size_t iova_off = dma_addr & (PAGE_SIZE - 1);
+	unsigned long pfn;
 	size_t unmapped;
 
 	dma_addr -= iova_off;
 	size = PAGE_ALIGN(size + iova_off);
+	pfn = (unsigned long)(dma_addr >> PAGE_SHIFT);
 	/* blocks go whole, as __iommu_dma_unmap() unmaps with the largest page sizes */
 	unmapped = io_pgtable_unmap(d->pgtbl, (unsigned long)dma_addr, size);
+	/* only iommu_unmap() on the DMA domain behind our back can leave a hole */
 	if (unmapped != size)
 		dma_report_misuse(dev, "unmap of IOVA %#llx+%#zx: only %#zx bytes were mapped",
 				  (unsigned long long)dma_addr, size, unmapped);
-	iommu_queue_flush(d, (unsigned long)dma_addr, size, (unsigned long)(dma_addr >> PAGE_SHIFT),
-			  size >> PAGE_SHIFT);
+	iommu_queue_flush(d, (unsigned long)dma_addr, size, pfn, iova_range_size(d->iovad, pfn));
 }
 
 /* As __iommu_dma_map(): a physically contiguous range in one fresh IOVA range. */
@@ -291,8 +360,8 @@ static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle
 	unsigned int count = (unsigned int)(alloc_size >> PAGE_SHIFT);
 	struct dma_alloc *a;
 
-	if (alloc_size >> PAGE_SHIFT > UINT_MAX)
-		return NULL;
+	if (!size_fits(dev, size))
+		goto out_fail;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;
@@ -387,6 +456,7 @@ out_pages:
 out_free:
 	free(a->pages);
 	free(a);
+out_fail:
 	dma_alloc_failed(dev, size, gfp, attrs);
 	return NULL;
 }
@@ -508,28 +578,29 @@ static dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page, unsi
 {
 	phys_addr_t phys = page_to_phys(page) + offset;
 	int prot = dma_info_to_prot(dir, dev->dma_coherent, attrs);
+	dma_addr_t dma;
 
 	if (!mm_phys_is_ram(dev->machine, phys, size)) {
 		dma_report_misuse(dev, "dma_map_page: %#llx+%zu runs past the end of its RAM bank",
 				  (unsigned long long)phys, size);
 		return DMA_MAPPING_ERROR;
 	}
-	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+	dma = iommu_dma_map_phys(dev, phys, size, prot, *dev->dma_mask);
+	/* once mapped: a refused map leaves the CPU's caches as they were */
+	if (dma != DMA_MAPPING_ERROR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_sync_for_device_phys(dev, phys, size, dir);
-	return iommu_dma_map_phys(dev, phys, size, prot, *dev->dma_mask);
+	return dma;
 }
 
 static void iommu_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
 				 enum dma_data_direction dir, unsigned long attrs)
 {
 	struct dmamap_iommu_domain *d = dev_domain(dev);
-	phys_addr_t phys = d->pgtbl->iova_to_phys(d->pgtbl, (unsigned long)handle);
+	phys_addr_t phys;
 
-	if (!phys) {
-		dma_report_misuse(dev, "dma_unmap_page: IOVA %#llx is not mapped",
-				  (unsigned long long)handle);
+	if (iommu_dma_check_unmap(dev, handle, size, "dma_unmap_page"))
 		return;
-	}
+	phys = d->pgtbl->iova_to_phys(d->pgtbl, (unsigned long)handle);
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_sync_for_cpu_phys(dev, phys, size, dir);
 	dma_unmap_forget_phys(dev, phys, size);
@@ -582,8 +653,11 @@ static void iommu_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg
 
 	if (dev->dma_coherent)
 		return;
-	for_each_sg(sgl, sg, nelems, i)
+	for_each_sg(sgl, sg, nelems, i) {
+		if (dma_sg_past_end(dev, sg, nelems, i, "dma_sync_sg_for_cpu"))
+			return;
 		dma_sync_for_cpu_phys(dev, sg_phys(sg), sg->length, dir);
+	}
 }
 
 static void iommu_dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nelems,
@@ -594,8 +668,11 @@ static void iommu_dma_sync_sg_for_device(struct device *dev, struct scatterlist 
 
 	if (dev->dma_coherent)
 		return;
-	for_each_sg(sgl, sg, nelems, i)
+	for_each_sg(sgl, sg, nelems, i) {
+		if (dma_sg_past_end(dev, sg, nelems, i, "dma_sync_sg_for_device"))
+			return;
 		dma_sync_for_device_phys(dev, sg_phys(sg), sg->length, dir);
+	}
 }
 
 /*
@@ -699,15 +776,21 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 	 * up to the next boundary keeps every later one from straddling one.
 	 */
 	for_each_sg(sgl, s, nents, i) {
-		unsigned int s_iova_off = s->offset & (PAGE_SIZE - 1);
+		unsigned int s_iova_off;
 		size_t s_length, pad_len = (mask - iova_len + 1) & mask;
 		phys_addr_t p;
 
-		if (!sg_page(s) || !s->length)
+		if (!s || !sg_page(s) || !s->length) {
+			dma_map_sg_refuse(dev, s, nents, i);
 			goto out_inval;
+		}
+		s_iova_off = s->offset & (PAGE_SIZE - 1);
 		p = page_phys_checked(dev->machine, sg_page(s), s->offset, s->length, &hint);
-		if (p == (phys_addr_t)-1)
+		if (p == (phys_addr_t)-1) {
+			dma_report_misuse(dev, "dma_map_sg: entry %d (%u bytes at offset %u) is not "
+					  "RAM of this machine; refused", i, s->length, s->offset);
 			goto out_inval;
+		}
 		plan[i].phys = p - s_iova_off;
 		s_length = PAGE_ALIGN((size_t)s->length + s_iova_off);
 		plan[i].iova_len = (unsigned int)s_length;
@@ -717,9 +800,6 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 		}
 		iova_len += s_length;
 	}
-	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		iommu_dma_sync_sg_for_device(dev, sgl, nents, dir);
-
 	iova = iommu_dma_alloc_iova(dev, iova_len, *dev->dma_mask);
 	if (!iova) {
 		ret = -ENOMEM;
@@ -733,6 +813,9 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 		layout_add(&l, s, i, iova + mapped, plan[i].iova_len);
 		mapped += plan[i].iova_len;
 	}
+	/* once nothing can fail: a refused map leaves the CPU's caches as they were */
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		iommu_dma_sync_sg_for_device(dev, sgl, nents, dir);
 	if (plan != plan_small)
 		free(plan);
 	return l.count;
@@ -756,9 +839,45 @@ out_inval:
 static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			       enum dma_data_direction dir, unsigned long attrs)
 {
+	u64 cpu_len = 0, dma_len = 0;
 	dma_addr_t end = 0, start;
+	bool in_segments = true;
 	struct scatterlist *tmp;
 	int i;
+
+	/*
+	 * Checked before anything changes. The DMA segments lead the list and
+	 * hold the bytes of every entry the map was given, so they must add up
+	 * to the bytes of the @nents entries: an unmap with fewer entries than
+	 * the map (whose first segment may well hold them all) is refused, not
+	 * taken for the whole list. Their range must be one whole mapping.
+	 */
+	for_each_sg(sgl, tmp, nents, i) {
+		if (dma_sg_past_end(dev, tmp, nents, i, "dma_unmap_sg"))
+			return;
+		cpu_len += tmp->length;
+		if (in_segments && sg_dma_len(tmp) && sg_dma_address(tmp) != DMA_MAPPING_ERROR) {
+			dma_len += sg_dma_len(tmp);
+			end = sg_dma_address(tmp) + sg_dma_len(tmp);
+		} else {
+			in_segments = false;
+		}
+	}
+	if (!dma_len) {
+		dma_report(dev, DMAMAP_DEBUG_UNKNOWN_ADDR, sg_dma_address(sgl), 0,
+			   "dma_unmap_sg: the list is not mapped");
+		return;
+	}
+	if (dma_len != cpu_len) {
+		dma_report(dev, DMAMAP_DEBUG_WRONG_NENTS, sg_dma_address(sgl), (size_t)cpu_len,
+			   "dma_unmap_sg: %d entries hold %llu bytes, the list's DMA segments %llu "
+			   "(not the entry count given to dma_map_sg?); refused", nents,
+			   (unsigned long long)cpu_len, (unsigned long long)dma_len);
+		return;
+	}
+	start = sg_dma_address(sgl);
+	if (iommu_dma_check_unmap(dev, start, (size_t)(end - start), "dma_unmap_sg"))
+		return;
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		iommu_dma_sync_sg_for_cpu(dev, sgl, nents, dir);
@@ -767,21 +886,13 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int 
 		for_each_sg(sgl, tmp, nents, i)
 			dma_unmap_forget_phys(dev, sg_phys(tmp), tmp->length);
 	}
-	/* the list is in one IOVA range: from the first DMA segment to the end of the last */
-	if (!sg_dma_len(sgl) || sg_dma_address(sgl) == DMA_MAPPING_ERROR) {
-		dma_report_misuse(dev, "dma_unmap_sg: the list is not mapped");
-		return;
-	}
 	/*
-	 * The DMA segments lead the list; every entry after them already says
-	 * "not mapped" (the map's layout wrote so), so only the segments are
-	 * marked unmapped, on the walk that finds where the range ends.
+	 * Every entry after the segments already says "not mapped" (the map's
+	 * layout wrote so): only the segments are marked unmapped.
 	 */
-	start = sg_dma_address(sgl);
 	for_each_sg(sgl, tmp, nents, i) {
 		if (sg_dma_len(tmp) == 0)
 			break;
-		end = sg_dma_address(tmp) + sg_dma_len(tmp);
 		sg_dma_address(tmp) = DMA_MAPPING_ERROR;
 		sg_dma_len(tmp) = 0;
 	}
@@ -793,6 +904,7 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int 
 struct dma_sgt_handle {
 	struct sg_table sgt;
 	struct page **pages;
+	unsigned int nr_pages;
 	void *vaddr;			/* dma_vmap_noncontiguous(), or NULL */
 };
 
@@ -800,13 +912,18 @@ static struct sg_table *iommu_dma_alloc_noncontiguous(struct device *dev, size_t
 						      enum dma_data_direction dir, gfp_t gfp,
 						      unsigned long attrs)
 {
-	struct dma_sgt_handle *sh = calloc(1, sizeof(*sh));
 	int prot = dma_info_to_prot(DMA_BIDIRECTIONAL, dev->dma_coherent, attrs);
 	unsigned int count = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
+	struct dma_sgt_handle *sh;
 	dma_addr_t iova;
 
+	/* the first entry's DMA length holds the whole buffer */
+	if (!size_fits(dev, size) || PAGE_ALIGN(size) > ALIGN_DOWN(UINT_MAX, PAGE_SIZE))
+		return NULL;
+	sh = calloc(1, sizeof(*sh));
 	if (!sh)
 		return NULL;
+	sh->nr_pages = count;
 	sh->pages = alloc_noncontig(dev, size, prot, attrs, &iova, true);
 	if (!sh->pages)
 		goto out_free;
@@ -829,10 +946,18 @@ static void iommu_dma_free_noncontiguous(struct device *dev, size_t size, struct
 {
 	struct dma_sgt_handle *sh = container_of(sgt, struct dma_sgt_handle, sgt);
 
+	/* the size decides how many pages go back: another one would free what is not ours */
+	if (size > ((size_t)sh->nr_pages << PAGE_SHIFT) ||
+	    PAGE_ALIGN(size) >> PAGE_SHIFT != sh->nr_pages) {
+		dma_report(dev, DMAMAP_DEBUG_FREE_MISMATCH, sgt->sgl->dma_address, size,
+			   "dma_free_noncontiguous: size %zu, allocated with %#zx bytes of pages; "
+			   "refused", size, (size_t)sh->nr_pages << PAGE_SHIFT);
+		return;
+	}
 	iommu_dma_unmap_range(dev, sgt->sgl->dma_address, PAGE_ALIGN(size));
 	if (sh->vaddr)
 		mm_vunmap(dev->machine, sh->vaddr);
-	free_page_array(dev->machine, sh->pages, (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT));
+	free_page_array(dev->machine, sh->pages, sh->nr_pages);
 	sg_free_table(&sh->sgt);
 	free(sh);
 }

@@ -489,6 +489,13 @@ DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct s
 		ops->free_noncontiguous(dev, size, sgt, dir);
 		return;
 	}
+	/* the entry holds the buffer's length: another size would free other pages, or leak */
+	if (!size || PAGE_ALIGN(size) != sgt->sgl->length) {
+		dma_report(dev, DMAMAP_DEBUG_FREE_MISMATCH, sgt->sgl->dma_address, size,
+			   "dma_free_noncontiguous: size %zu, allocated with %u; refused", size,
+			   sgt->sgl->length);
+		return;
+	}
 	mm_free_pages_checked(dev->machine, sg_page(sgt->sgl), get_order(size));
 	sg_free_table(sgt);
 	free(sgt);

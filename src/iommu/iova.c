@@ -809,6 +809,16 @@ unsigned long iova_pages_used(struct iova_domain *d)
 	return (unsigned long)used;
 }
 
+unsigned long iova_range_size(struct iova_domain *d, unsigned long pfn)
+{
+	u8 k;
+
+	if (!d || pfn < d->start_pfn || pfn >= d->end_pfn)
+		return 0;
+	k = __atomic_load_n(&d->alloced[pfn], __ATOMIC_RELAXED);
+	return k ? 1UL << (k - 1) : 0;
+}
+
 unsigned long iova_misuse_count(struct iova_domain *d)
 {
 	return d ? __atomic_load_n(&d->misuse, __ATOMIC_RELAXED) : 0;

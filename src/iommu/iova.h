@@ -48,6 +48,12 @@ void free_cpu_cached_iovas(struct iova_domain *iovad);
 
 /* Granules allocated (ranges count rounded up to a power of two; cached ones are free). */
 unsigned long iova_pages_used(struct iova_domain *iovad);
+/*
+ * Granules of the allocated range that starts at @pfn, as the allocator
+ * holds it (what iova_pages_used() counts for it); 0 when no range starts
+ * there. Lets a caller check an address it is handed back before freeing.
+ */
+unsigned long iova_range_size(struct iova_domain *iovad, unsigned long pfn);
 /* Frees refused: double, wrong size, never allocated. */
 unsigned long iova_misuse_count(struct iova_domain *iovad);
 

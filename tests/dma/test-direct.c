@@ -899,6 +899,70 @@ static void test_bad_arguments(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/*
+ * dma_map_sg() refuses an entry without a page, one of length 0 and an
+ * entry count past the end of the list, on both backends: 0 returned, the
+ * misuse reported and counted, nothing mapped (the kernel maps the
+ * zero-length entry and dereferences NULL for the others). A sync or an
+ * unmap given more entries than the list holds stops at its end, reported.
+ */
+static void test_map_sg_refusals(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_device_config cfg = { 0 };
+	struct device *devs[2] = { make_dev(m, &cfg), make_dev(m, &cfg) };
+	struct iommu_domain *d = NULL;
+	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 1);
+	struct scatterlist sg[2];
+	struct test_reports r;
+
+	(void)state;
+	assert_int_equal(dmamap_iommu_domain_create(m, NULL, &d), 0);
+	assert_int_equal(iommu_attach_device(d, devs[1]), 0);
+	for (int i = 0; i < 2; i++) {
+		struct device *dev = devs[i];
+		struct dmamap_stats st0;
+
+		sg_init_table(sg, 2);
+		sg_set_page(&sg[0], page, 64, 0);
+		sg_set_page(&sg[1], page + 1, 64, 0);
+		/* the page tables the domain keeps, made before the count starts */
+		assert_int_equal(dma_map_sg(dev, sg, 2, DMA_TO_DEVICE), 2);
+		dma_unmap_sg(dev, sg, 2, DMA_TO_DEVICE);
+		st0 = test_stats(m);
+		test_reports_record(m, &r);
+		assert_int_equal(dma_map_sg(dev, sg, 3, DMA_TO_DEVICE), 0);
+		assert_same_state(m, &st0, 1);
+		sg_set_page(&sg[1], page + 1, 0, 0);
+		assert_int_equal(dma_map_sg(dev, sg, 2, DMA_TO_DEVICE), 0);
+		assert_same_state(m, &st0, 2);
+		sg_set_page(&sg[1], NULL, 64, 0);
+		assert_int_equal(dma_map_sg(dev, sg, 2, DMA_TO_DEVICE), 0);
+		assert_same_state(m, &st0, 3);
+		assert_int_equal(test_stats(m).iova_pages_used, 0);
+		assert_true(test_reports_were(&r, 3, DMAMAP_DEBUG_MISUSE));
+
+		sg_set_page(&sg[1], page + 1, 64, 0);
+		assert_int_equal(dma_map_sg(dev, sg, 2, DMA_BIDIRECTIONAL), 2);
+		dma_sync_sg_for_cpu(dev, sg, 3, DMA_BIDIRECTIONAL);
+		dma_sync_sg_for_device(dev, sg, 3, DMA_BIDIRECTIONAL);
+		/* the direct backend unmaps the entries there are; the IOMMU one refuses */
+		dma_unmap_sg(dev, sg, 3, DMA_BIDIRECTIONAL);
+		assert_int_equal(test_stats(m).api_errors, st0.api_errors + 6);
+		if (i)
+			dma_unmap_sg(dev, sg, 2, DMA_BIDIRECTIONAL);
+		assert_same_state(m, &st0, 6);
+		assert_true(test_reports_were(&r, 3, DMAMAP_DEBUG_WRONG_NENTS));
+		test_reports_stop(m);
+	}
+	dmamap_free_pages(page, 1);
+	dmamap_device_destroy(devs[0]);
+	dmamap_device_destroy(devs[1]);
+	iommu_domain_free(d);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -915,6 +979,7 @@ int main(void)
 		cmocka_unit_test(test_map_out_of_mask),
 		cmocka_unit_test(test_dispatcher_errors),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_map_sg_refusals),
 	};
 
 	return cmocka_run_group_tests_name("direct", tests, NULL, NULL);
