@@ -9,6 +9,8 @@
 #include <dmamap/types.h>
 #include <dmamap/device.h>
 #include <dmamap/bus.h>
+#include <dmamap/scatterlist.h>
+#include <limits.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,16 +38,29 @@ enum dmamap_iommu_flush {
 struct dmamap_iommu_config {
 	unsigned int type;		/* IOMMU_DOMAIN_DMA (0 = default), _UNMANAGED, _IDENTITY */
 	unsigned int ias;		/* IOVA bits, 0: 32 (at most 48) */
-	unsigned long pgsize_bitmap;	/* 0: SZ_4K | SZ_2M | SZ_1G */
+	/*
+	 * One granule and its blocks, as ARM's LPAE formats define them:
+	 * SZ_4K with SZ_2M and/or SZ_1G, SZ_16K with SZ_32M, SZ_64K with
+	 * SZ_512M (blocks optional). 0: SZ_4K | SZ_2M | SZ_1G. DMA domains
+	 * use the 4 KiB granule.
+	 */
+	unsigned long pgsize_bitmap;
 	enum dmamap_iommu_flush flush;
 	unsigned int iotlb_entries;	/* per attached device, 0: 64 */
 	/*
 	 * Per attached device: level-3 tables remembered by the 2 MiB of IOVA
 	 * they map, so that an IOTLB miss reads one descriptor from memory, as
 	 * an SMMU's walk cache does. 0: 256; DMAMAP_IOMMU_NO_WALK_CACHE: none,
-	 * every miss walks every level.
+	 * every miss walks every level. With a 16 KiB or 64 KiB granule there
+	 * is none (0 or DMAMAP_IOMMU_NO_WALK_CACHE only).
 	 */
 	unsigned int walk_cache_entries;
+	/*
+	 * Output (physical) address bits: 32, 36, 40, 42, 44 or 48, the sizes
+	 * a stage-1 regime encodes. 0: 48. iommu_map() of a physical address
+	 * beyond them is -ERANGE.
+	 */
+	unsigned int oas;
 };
 
 #define DMAMAP_IOMMU_NO_WALK_CACHE	(~0U)
@@ -69,6 +84,15 @@ typedef int (*iommu_fault_handler_t)(struct iommu_domain *, struct device *, uns
 DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 					  const struct dmamap_iommu_config *cfg,
 					  struct iommu_domain **out);
+/*
+ * iommu_paging_domain_alloc() - a paging domain for a driver to manage
+ * (IOMMU_DOMAIN_UNMANAGED, strict) on the IOMMU @dev sits behind: in the
+ * model, the IOMMU of the domain @dev is attached to, whose address sizes,
+ * page sizes and IOTLB the new domain has. Attach it after detaching @dev.
+ * Return: the domain, or ERR_PTR(-ENODEV) (@dev is behind no IOMMU),
+ * ERR_PTR(-EINVAL), ERR_PTR(-ENOMEM).
+ */
+DMAMAP_API struct iommu_domain *iommu_paging_domain_alloc(struct device *dev);
 /* Frees the domain and every table page; devices still attached are detached. */
 DMAMAP_API void iommu_domain_free(struct iommu_domain *domain);
 /* Return: 0, -EINVAL, -EBUSY (the device is attached to another domain). */
@@ -77,16 +101,73 @@ DMAMAP_API void iommu_detach_device(struct iommu_domain *domain, struct device *
 DMAMAP_API struct iommu_domain *iommu_get_domain_for_dev(struct device *dev);
 
 /*
- * Maps [iova, iova+size) to [paddr, paddr+size) with the largest page sizes
- * the alignment allows. All or nothing.
- * Return: 0; -EINVAL (unaligned, outside the aperture, not a paging domain,
- * no access bit in prot); -ERANGE (the physical range goes beyond 48 bits or
- * wraps past 2^64); -EEXIST (something is mapped there); -ENOMEM.
+ * iommu_map() - maps [iova, iova+size) to [paddr, paddr+size) with the
+ * largest page sizes the alignment allows, all or nothing, with the
+ * kernel's (v6.12) rules: @size 0 maps nothing and returns 0; a block goes
+ * in place of a page table even if pages under it are still mapped (they
+ * are unmapped, as the kernel's io-pgtable does).
+ * Return: 0; -EINVAL (not aligned to the smallest page size, not a paging
+ * domain, no access bit in @prot, __GFP_DMA, __GFP_DMA32 or __GFP_HIGHMEM in
+ * @gfp); -ERANGE (the IOVA range beyond the domain's IOVA bits, or the
+ * physical range beyond its output bits or wrapping past 2^64); -EEXIST
+ * (a page or block is mapped there); -ENOMEM.
  */
 DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
 			 size_t size, int prot, gfp_t gfp);
-/* Return: bytes unmapped (0 when nothing was mapped or the arguments are bad). */
+/*
+ * iommu_map_sg() - maps the entries of @sg one after the other from @iova,
+ * physically contiguous entries in one iommu_map(); each entry's offset and
+ * length must be aligned to the smallest page size. All or nothing.
+ * Return: bytes mapped, or iommu_map()'s negative errno.
+ */
+DMAMAP_API ssize_t iommu_map_sg(struct iommu_domain *domain, unsigned long iova,
+				struct scatterlist *sg, unsigned int nents, int prot, gfp_t gfp);
+/*
+ * iommu_unmap() - unmaps [iova, iova+size) in the largest page sizes the
+ * alignment allows and invalidates the IOTLBs (strict; queued when lazy).
+ * A block is unmapped whole or not at all: a range that takes only part of
+ * one stops there (reported), as in the kernel since it stopped splitting
+ * blocks.
+ * Return: bytes unmapped (0 when nothing was mapped, for a part of a
+ * block, @size 0, or bad arguments).
+ */
 DMAMAP_API size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova, size_t size);
+
+/*
+ * What an unmap leaves to invalidate, as in the kernel: the IOVA range
+ * gathered [start, end] (start ULONG_MAX: nothing), the leaf size, and
+ * @queued, set by a caller that flushes by itself later
+ * (iommu_flush_iotlb_all()), which then gathers nothing.
+ */
+struct iommu_iotlb_gather {
+	unsigned long start;
+	unsigned long end;
+	size_t pgsize;
+	bool queued;
+};
+
+static inline void iommu_iotlb_gather_init(struct iommu_iotlb_gather *gather)
+{
+	*gather = (struct iommu_iotlb_gather){ .start = ULONG_MAX };
+}
+
+/*
+ * iommu_unmap_fast() - iommu_unmap() without the invalidation: the
+ * descriptors are cleared and the range is added to @iotlb_gather, but the
+ * IOTLBs keep what they hold until iommu_iotlb_sync() (a device may still
+ * reach the pages through them, counted as stale hits). A range disjoint
+ * from the one gathered is invalidated first, as the kernel's
+ * iommu_iotlb_gather_add_page() does.
+ * Return: bytes unmapped, as iommu_unmap().
+ */
+DMAMAP_API size_t iommu_unmap_fast(struct iommu_domain *domain, unsigned long iova, size_t size,
+				   struct iommu_iotlb_gather *iotlb_gather);
+/*
+ * iommu_iotlb_sync() - invalidates what @iotlb_gather gathered (queued in a
+ * lazy domain) and empties it.
+ */
+DMAMAP_API void iommu_iotlb_sync(struct iommu_domain *domain,
+				 struct iommu_iotlb_gather *iotlb_gather);
 /* 0 when nothing is mapped at @iova */
 DMAMAP_API phys_addr_t iommu_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova);
 DMAMAP_API void iommu_flush_iotlb_all(struct iommu_domain *domain);

@@ -98,7 +98,8 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev, size_t size, u64 dma_
 	struct dmamap_iommu_domain *d = dev_domain(dev);
 	unsigned long pages = size >> PAGE_SHIFT, pfn;
 
-	dma_limit = min_t(u64, dma_reach_limit(dev, dma_limit), d->domain.geometry.aperture_end);
+	/* the aperture, or less: what the allocator holds (its end is never passed to it) */
+	dma_limit = min_t(u64, dma_reach_limit(dev, dma_limit), d->dma_limit);
 	pfn = alloc_iova_fast(d->iovad, pages, (unsigned long)(dma_limit >> PAGE_SHIFT), true);
 	if (!pfn)
 		return 0;

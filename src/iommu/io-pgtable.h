@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * IOMMU page tables: the ARM LPAE stage-1 format with a 4 KiB granule (see
- * io-pgtable-arm.c), kept in pages the caller allocates, walked from memory.
+ * IOMMU page tables: the ARM LPAE stage-1 format with a 4 KiB, 16 KiB or
+ * 64 KiB granule (see io-pgtable-arm.c), kept in pages the caller
+ * allocates, walked from memory.
  */
 #ifndef DMAMAP_SRC_IOMMU_IO_PGTABLE_H
 #define DMAMAP_SRC_IOMMU_IO_PGTABLE_H
@@ -18,12 +19,22 @@ struct io_pgtable_window {
 };
 
 struct io_pgtable_cfg {
-	unsigned long pgsize_bitmap;	/* SZ_4K, optionally SZ_2M and SZ_1G */
+	/*
+	 * One granule and its block sizes, as ARM's formats define them:
+	 * SZ_4K (optionally SZ_2M, SZ_1G), SZ_16K (optionally SZ_32M), or
+	 * SZ_64K (optionally SZ_512M).
+	 */
+	unsigned long pgsize_bitmap;
 	unsigned int ias;		/* IOVA bits, 20..48 */
-	unsigned int oas;		/* output (physical) bits, at most 48 */
-	/* a zeroed, 4 KiB-aligned table page: its host address, *phys set; NULL on failure */
-	void *(*alloc_table)(void *cookie, phys_addr_t *phys);
-	void (*free_table)(void *cookie, void *table, phys_addr_t phys);
+	/* output (physical) bits: 32, 36, 40, 42, 44 or 48 (the IPS sizes); 0: 48 */
+	unsigned int oas;
+	/*
+	 * A zeroed table of @size bytes (a power of two, at least 4 KiB: one
+	 * granule, or a smaller top table rounded up to a page), aligned to
+	 * its size: its host address, *phys set; NULL on failure.
+	 */
+	void *(*alloc_table)(void *cookie, size_t size, phys_addr_t *phys);
+	void (*free_table)(void *cookie, void *table, phys_addr_t phys, size_t size);
 	/* host address of a table page, for phys outside the windows */
 	void *(*phys_to_table)(void *cookie, phys_addr_t phys);
 	/*
@@ -32,6 +43,12 @@ struct io_pgtable_cfg {
 	 * tlb_flush_walk). Not called for tables that were never installed.
 	 */
 	void (*flush_walk)(void *cookie);
+	/*
+	 * optional: an unmap of [iova, iova+size) asked for part of a block of
+	 * @block bytes, which is refused (the kernel's warning); see
+	 * io-pgtable-arm.c for why the block is not split.
+	 */
+	void (*partial_unmap)(void *cookie, unsigned long iova, size_t size, size_t block);
 	void *cookie;
 	/* optional: where table pages can be read without a call */
 	const struct io_pgtable_window *windows;
@@ -40,17 +57,21 @@ struct io_pgtable_cfg {
 
 struct io_pgtable_ops {
 	/*
-	 * Maps @pgcount pages of @pgsize (one of the page sizes) at @iova.
-	 * Return: 0; -EEXIST (something is mapped there: what this call mapped
-	 * before it is left, *mapped says how much); -EINVAL; -ERANGE (the
-	 * physical range beyond oas, or wrapping); -ENOMEM.
+	 * Maps @pgcount pages of @pgsize (one of the page sizes) at @iova. A
+	 * block goes in place of a table, whatever the table still maps (the
+	 * kernel's arm_lpae_init_pte()).
+	 * Return: 0; -EEXIST (a leaf is mapped there: what this call mapped
+	 * before it is left, *mapped says how much); -ERANGE (beyond ias or
+	 * oas, or wrapping); -EINVAL; -ENOMEM.
 	 */
 	int (*map_pages)(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr,
 			 size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped);
 	/*
-	 * Unmaps up to @pgcount units of @pgsize at @iova; a block larger than
-	 * the unit is split, a table covered whole is freed. Return: bytes
-	 * unmapped, stopping at the first unit with nothing mapped.
+	 * Unmaps up to @pgcount units of @pgsize at @iova; a table covered
+	 * whole is freed; a block larger than the unit is left as it is (and
+	 * reported), as the kernel does since it stopped splitting blocks.
+	 * Return: bytes unmapped, stopping at the first unit with nothing
+	 * mapped or inside a larger block.
 	 */
 	size_t (*unmap_pages)(struct io_pgtable_ops *ops, unsigned long iova, size_t pgsize,
 			      size_t pgcount, void *gather);
@@ -62,29 +83,36 @@ struct io_pgtable_ops *alloc_io_pgtable_ops(const struct io_pgtable_cfg *cfg);
 /* Frees every table page. */
 void free_io_pgtable_ops(struct io_pgtable_ops *ops);
 
+/* The page sizes the tables can map: the configuration's, less blocks above the top level. */
+unsigned long io_pgtable_pgsizes(struct io_pgtable_ops *ops);
+
 /*
  * Maps [iova, iova+size) to [paddr, ...) with the largest page sizes the
- * alignment of both allows. All or nothing.
- * Return: 0; -EINVAL (unaligned, beyond ias, no access in prot); -ERANGE (the
- * physical range goes beyond oas or wraps past 2^64); -EEXIST; -ENOMEM.
+ * alignment of both allows, as iommu_map() picks them. All or nothing
+ * (tables a block replaced stay replaced, as in the kernel).
+ * Return: 0; -EINVAL (size 0 or not granule aligned, no access in prot);
+ * -ERANGE (beyond ias or oas, or wrapping past 2^64); -EEXIST; -ENOMEM.
  */
 int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr, size_t size,
 		   int prot);
 
 /*
  * Unmaps [iova, iova+size) in the largest units the alignment of @iova and
- * @size allow, as iommu_unmap() does: a block is taken whole, never split,
- * and a table the range covers whole is freed with what is below it.
- * Return: bytes unmapped, stopping at the first unit with nothing mapped.
+ * @size allow, as iommu_unmap() does: a block is taken whole, never split
+ * (a unit inside one unmaps nothing), and a table the range covers whole is
+ * freed with what is below it.
+ * Return: bytes unmapped, stopping at the first unit with nothing mapped
+ * or inside a larger block.
  */
 size_t io_pgtable_unmap(struct io_pgtable_ops *ops, unsigned long iova, size_t size);
 
 /*
  * io_pgtable_map() for ranges mapped one after the other, typically the
- * pieces of one IOVA range: a range below 2 MiB goes in 4 KiB pages with
- * no walk while it stays in the last-level table of the one before. Same
- * rules and results as io_pgtable_map(). @cur starts zeroed and stays good
- * while nothing unmaps the IOVA space being mapped.
+ * pieces of one IOVA range: with the 4 KiB granule, a range below 2 MiB
+ * goes in 4 KiB pages with no walk while it stays in the last-level table
+ * of the one before. Same rules and results as io_pgtable_map(). @cur
+ * starts zeroed and stays good while nothing unmaps the IOVA space being
+ * mapped.
  */
 struct io_pgtable_cursor {
 	unsigned long base;	/* first IOVA the table below covers */
@@ -99,7 +127,7 @@ int io_pgtable_map_cursor(struct io_pgtable_ops *ops, struct io_pgtable_cursor *
 /* One translation. */
 struct io_pgtable_walk_result {
 	phys_addr_t phys;	/* the leaf's output address (start of the block) */
-	size_t size;		/* the leaf's size: 4 KiB, 2 MiB or 1 GiB */
+	size_t size;		/* the leaf's size: a page size of the format */
 	int prot;		/* IOMMU_READ/WRITE/NOEXEC/PRIV/MMIO/CACHE of the leaf */
 	u64 pte;		/* the raw descriptor */
 };
@@ -141,6 +169,9 @@ struct io_pgtable_walker {
 	const u64 *pgd;
 	unsigned int ias;
 	int start_level;
+	unsigned int pg_shift;		/* log2 of the granule */
+	unsigned int bits;		/* IOVA bits per level */
+	unsigned int block_shift;	/* log2 of the largest block the format has */
 	/* the first window, inline: the tables are nearly always in it */
 	phys_addr_t win_base;
 	u64 win_size;			/* 0: no window */
@@ -163,8 +194,16 @@ static inline const u64 *io_pgtable_next_table(const struct io_pgtable_walker *w
 }
 
 /*
- * The leaf descriptor that maps @iova, or 0 when nothing does (or @iova is
- * beyond ias); *@shift is then log2 of the leaf's size. When the walk
+ * io_pgtable_leaf() for a 16 KiB or 64 KiB granule (without @l3): out of
+ * line, so that the 4 KiB walk keeps its constants.
+ */
+u64 io_pgtable_leaf_granule(const struct io_pgtable_walker *w, unsigned long iova,
+			    unsigned int *shift);
+
+/*
+ * The leaf descriptor that maps @iova in a 4 KiB-granule table (see
+ * io_pgtable_leaf_granule() for the others), or 0 when nothing does (or
+ * @iova is beyond ias); *@shift is then log2 of the leaf's size. When the walk
  * reached a level-3 table, *@l3 is its host address (for a walk cache;
  * @l3 may be NULL). The descriptors are read with acquire loads, as
  * io_pgtable_walk() does: a table's contents were written before the

@@ -31,35 +31,51 @@
 #define DEFAULT_IOTLB		64
 #define MAX_IOTLB		(1U << 16)
 #define DEFAULT_WALK_CACHE	256
+#define DEFAULT_OAS		48
 
 /* --- table pages from the machine --------------------------------------- */
 
-static void *pgtbl_alloc_table(void *cookie, phys_addr_t *phys)
+/* A table of @size bytes: a block of the buddy allocator, so aligned to its size. */
+static void *pgtbl_alloc_table(void *cookie, size_t size, phys_addr_t *phys)
 {
 	struct dmamap_iommu_domain *d = cookie;
-	struct page *page = mm_alloc_pages_capped(d->machine, GFP_KERNEL, 0, ~(phys_addr_t)0);
+	unsigned int order = ilog2_u64(size >> PAGE_SHIFT);
+	struct page *page = mm_alloc_pages_capped(d->machine, GFP_KERNEL, order, ~(phys_addr_t)0);
 	void *va;
 
 	if (!page)
 		return NULL;
-	__atomic_fetch_or(&page->flags, PG_pgtable, __ATOMIC_RELAXED);
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		__atomic_fetch_or(&page[i].flags, PG_pgtable, __ATOMIC_RELAXED);
 	*phys = page_to_phys(page);
 	/* the walker reads memory, as a non-snooping table walker would */
 	va = mm_phys_to_mem(d->machine, *phys);
-	memset(va, 0, PAGE_SIZE);
-	__atomic_fetch_add(&d->table_pages, 1, __ATOMIC_RELAXED);
+	memset(va, 0, size);
+	__atomic_fetch_add(&d->table_pages, 1UL << order, __ATOMIC_RELAXED);
 	return va;
 }
 
-static void pgtbl_free_table(void *cookie, void *table, phys_addr_t phys)
+static void pgtbl_free_table(void *cookie, void *table, phys_addr_t phys, size_t size)
 {
 	struct dmamap_iommu_domain *d = cookie;
+	unsigned int order = ilog2_u64(size >> PAGE_SHIFT);
 	struct page *page = dmamap_pfn_to_page(d->machine, PHYS_PFN(phys));
 
 	(void)table;
-	__atomic_fetch_and(&page->flags, ~PG_pgtable, __ATOMIC_RELAXED);
-	mm_free_pages_checked(d->machine, page, 0);
-	__atomic_fetch_sub(&d->table_pages, 1, __ATOMIC_RELAXED);
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		__atomic_fetch_and(&page[i].flags, ~PG_pgtable, __ATOMIC_RELAXED);
+	mm_free_pages_checked(d->machine, page, order);
+	__atomic_fetch_sub(&d->table_pages, 1UL << order, __ATOMIC_RELAXED);
+}
+
+/* The kernel warns of an unmap that takes part of a block; so does the model. */
+static void pgtbl_partial_unmap(void *cookie, unsigned long iova, size_t size, size_t block)
+{
+	struct dmamap_iommu_domain *d = cookie;
+
+	mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, iova, size, NULL, NULL,
+			"unmap of IOVA %#lx+%#zx, part of a %#zx-byte block: nothing unmapped "
+			"(a block is unmapped whole, never split)", iova, size, block);
 }
 
 static void iotlb_invalidate(struct dmamap_iommu_domain *d);
@@ -86,8 +102,17 @@ static void *pgtbl_phys_to_table(void *cookie, phys_addr_t phys)
 
 /* --- domains ---------------------------------------------------------------- */
 
+/* The block sizes ARM's LPAE formats define with @granule (up to 48 output bits). */
+static unsigned long granule_blocks(unsigned long granule)
+{
+	return granule == SZ_4K ? SZ_2M | SZ_1G : granule == SZ_16K ? SZ_32M :
+	       granule == SZ_64K ? SZ_512M : 0;
+}
+
 static int check_iommu_config(struct dmamap_machine *m, struct dmamap_iommu_config *c)
 {
+	unsigned long granule;
+
 	if (!c->type)
 		c->type = IOMMU_DOMAIN_DMA;
 	if (!c->ias)
@@ -96,8 +121,8 @@ static int check_iommu_config(struct dmamap_machine *m, struct dmamap_iommu_conf
 		c->pgsize_bitmap = DEFAULT_PGSIZES;
 	if (!c->iotlb_entries)
 		c->iotlb_entries = DEFAULT_IOTLB;
-	if (!c->walk_cache_entries)
-		c->walk_cache_entries = DEFAULT_WALK_CACHE;
+	if (!c->oas)
+		c->oas = DEFAULT_OAS;
 	if (c->type != IOMMU_DOMAIN_DMA && c->type != IOMMU_DOMAIN_UNMANAGED &&
 	    c->type != IOMMU_DOMAIN_IDENTITY) {
 		mm_report(m, "iommu: unknown domain type %#x", c->type);
@@ -107,9 +132,20 @@ static int check_iommu_config(struct dmamap_machine *m, struct dmamap_iommu_conf
 		mm_report(m, "iommu: %u IOVA bits (20..48)", c->ias);
 		return -EINVAL;
 	}
-	if (!(c->pgsize_bitmap & SZ_4K) || (c->pgsize_bitmap & ~DEFAULT_PGSIZES)) {
-		mm_report(m, "iommu: page sizes %#lx (4 KiB, optionally 2 MiB and 1 GiB)",
+	granule = c->pgsize_bitmap & (SZ_4K | SZ_16K | SZ_64K);
+	if (!is_power_of_2(granule) || (c->pgsize_bitmap & ~(granule | granule_blocks(granule)))) {
+		mm_report(m, "iommu: page sizes %#lx (one granule and its blocks: 4 KiB with 2 MiB "
+			  "and 1 GiB, 16 KiB with 32 MiB, 64 KiB with 512 MiB)", c->pgsize_bitmap);
+		return -EINVAL;
+	}
+	if (c->type == IOMMU_DOMAIN_DMA && granule != SZ_4K) {
+		mm_report(m, "iommu: DMA domains use the 4 KiB granule (page sizes %#lx)",
 			  c->pgsize_bitmap);
+		return -EINVAL;
+	}
+	if (c->oas != 32 && c->oas != 36 && c->oas != 40 && c->oas != 42 && c->oas != 44 &&
+	    c->oas != 48) {
+		mm_report(m, "iommu: %u output address bits (32, 36, 40, 42, 44 or 48)", c->oas);
 		return -EINVAL;
 	}
 	if (c->flush != DMAMAP_IOMMU_STRICT && c->flush != DMAMAP_IOMMU_LAZY) {
@@ -125,9 +161,17 @@ static int check_iommu_config(struct dmamap_machine *m, struct dmamap_iommu_conf
 			  MAX_IOTLB);
 		return -EINVAL;
 	}
-	/* as the page tables: two levels (ias <= 30) hold no 1 GiB block */
-	if (c->ias <= 30)
-		c->pgsize_bitmap &= ~SZ_1G;
+	/* the walk cache keeps 4 KiB-granule level-3 tables by the 2 MiB they map */
+	if (granule != SZ_4K) {
+		if (c->walk_cache_entries && c->walk_cache_entries != DMAMAP_IOMMU_NO_WALK_CACHE) {
+			mm_report(m, "iommu: a walk cache with the %lu KiB granule (4 KiB only)",
+				  granule >> 10);
+			return -EINVAL;
+		}
+		c->walk_cache_entries = DMAMAP_IOMMU_NO_WALK_CACHE;
+	}
+	if (!c->walk_cache_entries)
+		c->walk_cache_entries = DEFAULT_WALK_CACHE;
 	return 0;
 }
 
@@ -163,11 +207,12 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 		struct io_pgtable_cfg pc = {
 			.pgsize_bitmap = c.pgsize_bitmap,
 			.ias = c.ias,
-			.oas = 48,
+			.oas = c.oas,
 			.alloc_table = pgtbl_alloc_table,
 			.free_table = pgtbl_free_table,
 			.phys_to_table = pgtbl_phys_to_table,
 			.flush_walk = pgtbl_flush_walk,
+			.partial_unmap = pgtbl_partial_unmap,
 			.cookie = d,
 			.windows = d->windows,
 			.nr_windows = m->nr_banks,
@@ -190,13 +235,19 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 			goto out_free;
 		}
 		io_pgtable_get_walker(d->pgtbl, &d->walker);
+		/* less the blocks the table has no level for (1 GiB in 30 bits) */
+		d->cfg.pgsize_bitmap = io_pgtable_pgsizes(d->pgtbl);
+		d->domain.pgsize_bitmap = d->cfg.pgsize_bitmap;
 	}
 	if (c.type == IOMMU_DOMAIN_DMA) {
-		/* IOVA 0 is never handed out; the allocator manages at most 1 TiB */
-		ret = iova_domain_create(PAGE_SIZE, 1, (unsigned long)(DMA_BIT_MASK(c.ias) >> PAGE_SHIFT) + 1,
-					 &d->iovad);
+		/* IOVA 0 is never handed out; the allocator manages at most 2^28 granules */
+		unsigned long end_pfn = min_t(u64, (DMA_BIT_MASK(c.ias) >> PAGE_SHIFT) + 1,
+					      1UL << IOVA_MAX_SPACE_ORDER);
+
+		ret = iova_domain_create(PAGE_SIZE, 1, end_pfn, &d->iovad);
 		if (ret)
 			goto out_pgtbl;
+		d->dma_limit = ((u64)end_pfn << PAGE_SHIFT) - 1;
 	}
 	*out = &d->domain;
 	return 0;
@@ -328,12 +379,48 @@ DMAMAP_API void iommu_set_fault_handler(struct iommu_domain *domain, iommu_fault
 
 /* --- map / unmap -------------------------------------------------------------- */
 
-static bool in_aperture(const struct dmamap_iommu_domain *d, unsigned long iova, size_t size)
+/* The smallest page size of the domain: what addresses and sizes must be aligned to. */
+static inline size_t min_pgsize(const struct dmamap_iommu_domain *d)
 {
-	const struct iommu_domain_geometry *g = &d->domain.geometry;
+	return d->domain.pgsize_bitmap & -d->domain.pgsize_bitmap;
+}
 
-	return size && iova + size - 1 >= iova && iova >= g->aperture_start &&
-	       iova + size - 1 <= g->aperture_end;
+/* gfp bits iommu_map() refuses, as the kernel does (page tables come from no zone of theirs) */
+#define IOMMU_MAP_BAD_GFP	(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)
+
+static bool map_gfp_ok(struct dmamap_iommu_domain *d, const char *fn, gfp_t gfp)
+{
+	if (!(gfp & IOMMU_MAP_BAD_GFP))
+		return true;
+	mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+			"%s: gfp %#x asks for a zone (__GFP_DMA, __GFP_DMA32 or __GFP_HIGHMEM), "
+			"which page tables do not come from; refused", fn, gfp);
+	return false;
+}
+
+/* As the kernel's __iommu_map(): the checks of the core, then the page table's. */
+static int map_range(struct dmamap_iommu_domain *d, const char *fn, unsigned long iova,
+		     phys_addr_t paddr, size_t size, int prot)
+{
+	int ret;
+
+	if (!d->pgtbl)
+		return -EINVAL;
+	if (!IS_ALIGNED(iova | paddr | size, min_pgsize(d))) {
+		mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, iova, size, NULL, NULL,
+				"%s: iova %#lx phys %#llx size %#zx: not aligned to %#zx; refused",
+				fn, iova, (unsigned long long)paddr, size, min_pgsize(d));
+		return -EINVAL;
+	}
+	if (!size)
+		return 0;
+	ret = io_pgtable_map(d->pgtbl, iova, paddr, size, prot);
+	if (ret == -ERANGE)
+		mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, iova, size, NULL, NULL,
+				"%s: iova %#lx phys %#llx size %#zx: beyond %u IOVA bits or %u "
+				"output bits; refused", fn, iova, (unsigned long long)paddr, size,
+				d->cfg.ias, d->cfg.oas);
+	return ret;
 }
 
 DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
@@ -341,19 +428,12 @@ DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_a
 {
 	struct dmamap_iommu_domain *d;
 
-	(void)gfp;
 	if (!domain)
 		return -EINVAL;
 	d = to_dmamap_domain(domain);
-	if (!d->pgtbl || !(prot & (IOMMU_READ | IOMMU_WRITE)))
+	if (!map_gfp_ok(d, "iommu_map", gfp))
 		return -EINVAL;
-	if (!IS_ALIGNED(iova | paddr | size, PAGE_SIZE) || !in_aperture(d, iova, size)) {
-		mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, iova, size, NULL, NULL,
-				"iommu_map: iova %#lx phys %#llx size %#zx: unaligned or outside "
-				"the aperture; refused", iova, (unsigned long long)paddr, size);
-		return -EINVAL;
-	}
-	return io_pgtable_map(d->pgtbl, iova, paddr, size, prot);
+	return map_range(d, "iommu_map", iova, paddr, size, prot);
 }
 
 /*
@@ -442,6 +522,32 @@ void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t
 	pthread_mutex_unlock(&d->lock);
 }
 
+/*
+ * As the kernel's __iommu_unmap(): aligned to the smallest page size, in
+ * the largest units, stopping where nothing is mapped, at a unit inside a
+ * block, or beyond the IOVA bits. No invalidation.
+ */
+static size_t unmap_range(struct dmamap_iommu_domain *d, const char *fn, unsigned long iova,
+			  size_t size)
+{
+	if (!d->pgtbl)
+		return 0;
+	if (!IS_ALIGNED(iova | size, min_pgsize(d))) {
+		mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, iova, size, NULL, NULL,
+				"%s: iova %#lx size %#zx: not aligned to %#zx; nothing unmapped", fn,
+				iova, size, min_pgsize(d));
+		return 0;
+	}
+	if (!size)
+		return 0;
+	/* what is inside goes, as the kernel's unmap goes up to the piece beyond (and warns) */
+	if (iova + size - 1 < iova || iova + size - 1 > d->domain.geometry.aperture_end)
+		mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, iova, size, NULL, NULL,
+				"%s: iova %#lx size %#zx: beyond %u IOVA bits", fn, iova, size,
+				d->cfg.ias);
+	return io_pgtable_unmap(d->pgtbl, iova, size);
+}
+
 DMAMAP_API size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova, size_t size)
 {
 	struct dmamap_iommu_domain *d;
@@ -450,12 +556,130 @@ DMAMAP_API size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova, s
 	if (!domain)
 		return 0;
 	d = to_dmamap_domain(domain);
-	if (!d->pgtbl || !IS_ALIGNED(iova | size, PAGE_SIZE) || !in_aperture(d, iova, size))
-		return 0;
-	unmapped = io_pgtable_unmap(d->pgtbl, iova, size);
+	unmapped = unmap_range(d, "iommu_unmap", iova, size);
 	if (unmapped)
 		iommu_queue_flush(d, iova, unmapped, 0, 0);
 	return unmapped;
+}
+
+DMAMAP_API size_t iommu_unmap_fast(struct iommu_domain *domain, unsigned long iova, size_t size,
+				   struct iommu_iotlb_gather *gather)
+{
+	struct dmamap_iommu_domain *d;
+	size_t unmapped;
+
+	if (!domain || !gather)
+		return 0;
+	d = to_dmamap_domain(domain);
+	unmapped = unmap_range(d, "iommu_unmap_fast", iova, size);
+	if (!unmapped)
+		return 0;
+	/*
+	 * The descriptors are cleared, the IOTLBs not invalidated: until the
+	 * sync, a hit on these pages is walked to tell whether it is stale,
+	 * as with a lazy unmap.
+	 */
+	pthread_mutex_lock(&d->lock);
+	mark_queued(d, iova, unmapped);
+	__atomic_store_n(&d->fast_end, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	if (gather->queued)
+		return unmapped;
+	/* a range apart from the one gathered: that one is invalidated first */
+	if (gather->end >= gather->start &&
+	    (iova + unmapped < gather->start || iova > gather->end + 1))
+		iommu_iotlb_sync(domain, gather);
+	gather->start = min(gather->start, iova);
+	gather->end = max(gather->end, iova + unmapped - 1);
+	gather->pgsize = min_pgsize(d);
+	return unmapped;
+}
+
+DMAMAP_API void iommu_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
+{
+	struct dmamap_iommu_domain *d;
+
+	if (!domain || !gather)
+		return;
+	d = to_dmamap_domain(domain);
+	if (d->pgtbl && gather->end >= gather->start) {
+		if (d->cfg.flush == DMAMAP_IOMMU_STRICT) {
+			/* everything: the filter of pages waiting for it is cleared too */
+			pthread_mutex_lock(&d->lock);
+			flush_locked(d);
+			pthread_mutex_unlock(&d->lock);
+		} else {
+			iommu_queue_flush(d, gather->start, gather->end - gather->start + 1, 0, 0);
+		}
+	}
+	iommu_iotlb_gather_init(gather);
+}
+
+DMAMAP_API ssize_t iommu_map_sg(struct iommu_domain *domain, unsigned long iova,
+				struct scatterlist *sg, unsigned int nents, int prot, gfp_t gfp)
+{
+	struct dmamap_iommu_domain *d;
+	size_t len = 0, mapped = 0;
+	phys_addr_t start = 0;
+	struct scatterlist *s;
+	unsigned int i;
+	int ret = 0;
+
+	if (!domain || (!sg && nents))
+		return -EINVAL;
+	d = to_dmamap_domain(domain);
+	if (!map_gfp_ok(d, "iommu_map_sg", gfp))
+		return -EINVAL;
+	/* physically contiguous entries go in one map, as the kernel's loop merges them */
+	for_each_sg(sg, s, nents, i) {
+		phys_addr_t phys;
+
+		if (!sg_page(s)) {
+			ret = -EINVAL;
+			goto out_unmap;
+		}
+		phys = sg_phys(s);
+		if (len && phys != start + len) {
+			ret = map_range(d, "iommu_map_sg", iova + mapped, start, len, prot);
+			if (ret)
+				goto out_unmap;
+			mapped += len;
+			len = 0;
+		}
+		if (!len)
+			start = phys;
+		len += s->length;
+	}
+	if (len) {
+		ret = map_range(d, "iommu_map_sg", iova + mapped, start, len, prot);
+		if (ret)
+			goto out_unmap;
+		mapped += len;
+	}
+	return (ssize_t)mapped;
+
+out_unmap:
+	if (mapped)
+		iommu_unmap(domain, iova, mapped);
+	return ret;
+}
+
+DMAMAP_API struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
+{
+	struct dmamap_iommu_config c;
+	struct iommu_domain *domain;
+	int ret;
+
+	if (!dev)
+		return ERR_PTR(-EINVAL);
+	/* the IOMMU a device sits behind is the one of the domain it is attached to */
+	if (!dev->domain)
+		return ERR_PTR(-ENODEV);
+	c = to_dmamap_domain(dev->domain)->cfg;
+	c.type = IOMMU_DOMAIN_UNMANAGED;
+	c.flush = DMAMAP_IOMMU_STRICT;
+	ret = dmamap_iommu_domain_create(dev->machine, &c, &domain);
+	return ret ? ERR_PTR(ret) : domain;
 }
 
 DMAMAP_API phys_addr_t iommu_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)
@@ -548,7 +772,12 @@ u64 iommu_walk_full(struct dmamap_iotlb *t, struct iotlb_tag tag, unsigned long 
 		    unsigned int *shift)
 {
 	const u64 *l3 = NULL;
-	u64 pte = io_pgtable_leaf(&t->domain->walker, iova, shift, &l3);
+	u64 pte;
+
+	/* (no walk cache with these: see check_iommu_config()) */
+	if (unlikely(t->domain->walker.pg_shift != PAGE_SHIFT))
+		return io_pgtable_leaf_granule(&t->domain->walker, iova, shift);
+	pte = io_pgtable_leaf(&t->domain->walker, iova, shift, &l3);
 
 	if (l3 && t->walk_nr)
 		iotlb_fill_in(t->walk, t->walk_nr - 1, tag, iova >> IOTLB_WALK_SHIFT, (u64)(uintptr_t)l3);

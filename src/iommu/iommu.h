@@ -25,6 +25,7 @@ struct dmamap_iommu_domain {
 	struct dmamap_iommu_config cfg;		/* read-only, defaults filled in */
 	struct io_pgtable_ops *pgtbl;		/* NULL for IDENTITY; its own atomics */
 	struct iova_domain *iovad;		/* DMA domains only; own locking */
+	u64 dma_limit;				/* DMA domains: the last IOVA @iovad holds */
 	u64 gen;				/* IOTLB generation: invalidations bump it; lock */
 	/* (atomic) gen as entries carry it, @key then @val, 16-byte aligned; see iotlb_tag */
 	u64 tag_key __attribute__((aligned(16))), tag_val;

@@ -221,6 +221,18 @@ _Static_assert(__builtin_types_compatible_p(iommu_fault_handler_t,
 						    unsigned long, int, void *)),
 	       "iommu_fault_handler_t differs");
 SIG(iommu_set_fault_handler, void (*)(struct iommu_domain *, iommu_fault_handler_t, void *));
+/* beyond the contract: the kernel's v6.12 calls */
+FIELD(struct dmamap_iommu_config, oas, unsigned int);
+FIELD(struct iommu_iotlb_gather, start, unsigned long);
+FIELD(struct iommu_iotlb_gather, end, unsigned long);
+FIELD(struct iommu_iotlb_gather, pgsize, size_t);
+FIELD(struct iommu_iotlb_gather, queued, bool);
+SIG(iommu_paging_domain_alloc, struct iommu_domain *(*)(struct device *));
+SIG(iommu_map_sg, ssize_t (*)(struct iommu_domain *, unsigned long, struct scatterlist *,
+			      unsigned int, int, gfp_t));
+SIG(iommu_unmap_fast, size_t (*)(struct iommu_domain *, unsigned long, size_t,
+				 struct iommu_iotlb_gather *));
+SIG(iommu_iotlb_sync, void (*)(struct iommu_domain *, struct iommu_iotlb_gather *));
 
 /* --- the bus master ------------------------------------------------------------- */
 

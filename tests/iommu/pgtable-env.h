@@ -19,7 +19,9 @@ struct pgtable_env {
 	struct dmamap_machine *m;
 	struct io_pgtable_window win;	/* the machine's RAM, in the linear map */
 	unsigned long lookups;		/* phys_to_table() calls (atomic) */
-	long live;			/* table pages handed out and not freed (atomic) */
+	long live;			/* tables handed out and not freed (atomic) */
+	long live_pages;		/* their pages (atomic) */
+	unsigned long partial;		/* partial_unmap() calls (atomic) */
 	u64 free_before;		/* machine pages free before any table */
 	unsigned long bad;		/* callbacks given a table that is none (atomic) */
 };
@@ -32,19 +34,33 @@ static inline u64 env_pages_free(struct pgtable_env *e)
 	return st.pages_free;
 }
 
-static inline void *env_alloc_table(void *cookie, phys_addr_t *phys)
+static inline unsigned int env_order(size_t size)
+{
+	return (unsigned int)__builtin_ctzl(size >> PAGE_SHIFT);
+}
+
+static inline void *env_alloc_table(void *cookie, size_t size, phys_addr_t *phys)
 {
 	struct pgtable_env *e = cookie;
-	struct page *page = dmamap_alloc_pages(e->m, __GFP_ZERO, 0);
+	struct page *page;
 
+	/* a power of two of at least a page; buddy blocks are aligned to their size */
+	if (size < PAGE_SIZE || (size & (size - 1))) {
+		__atomic_fetch_add(&e->bad, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	page = dmamap_alloc_pages(e->m, __GFP_ZERO, env_order(size));
 	if (!page)
 		return NULL;
 	*phys = page_to_phys(page);
+	if (*phys & (size - 1))
+		__atomic_fetch_add(&e->bad, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&e->live, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&e->live_pages, (long)(size >> PAGE_SHIFT), __ATOMIC_RELAXED);
 	return page_address(page);
 }
 
-static inline void env_free_table(void *cookie, void *table, phys_addr_t phys)
+static inline void env_free_table(void *cookie, void *table, phys_addr_t phys, size_t size)
 {
 	struct pgtable_env *e = cookie;
 	struct page *page = dmamap_pfn_to_page(e->m, PHYS_PFN(phys));
@@ -54,8 +70,20 @@ static inline void env_free_table(void *cookie, void *table, phys_addr_t phys)
 		__atomic_fetch_add(&e->bad, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	dmamap_free_pages(page, 0);
+	dmamap_free_pages(page, env_order(size));
 	__atomic_fetch_sub(&e->live, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&e->live_pages, (long)(size >> PAGE_SHIFT), __ATOMIC_RELAXED);
+}
+
+static inline void env_partial_unmap(void *cookie, unsigned long iova, size_t size, size_t block)
+{
+	struct pgtable_env *e = cookie;
+
+	(void)iova;
+	/* a unit inside a larger block, by definition */
+	if (size >= block)
+		__atomic_fetch_add(&e->bad, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&e->partial, 1, __ATOMIC_RELAXED);
 }
 
 static inline void *env_phys_to_table(void *cookie, phys_addr_t phys)
@@ -85,6 +113,8 @@ static inline void env_init(struct pgtable_env *e)
 	e->win = (struct io_pgtable_window){ ENV_RAM_BASE, ENV_RAM_SIZE, page_address(first) };
 	e->lookups = 0;
 	e->live = 0;
+	e->live_pages = 0;
+	e->partial = 0;
 	e->bad = 0;
 	e->free_before = env_pages_free(e);
 }
@@ -99,6 +129,7 @@ static inline struct io_pgtable_cfg env_cfg(struct pgtable_env *e, unsigned int 
 		.alloc_table = env_alloc_table,
 		.free_table = env_free_table,
 		.phys_to_table = env_phys_to_table,
+		.partial_unmap = env_partial_unmap,
 		.cookie = e,
 		.windows = windows ? &e->win : NULL,
 		.nr_windows = windows ? 1 : 0,
@@ -115,13 +146,21 @@ static inline struct io_pgtable_ops *env_ops(struct pgtable_env *e, unsigned int
 	return ops;
 }
 
-/* Table pages: what the ops count, what the callbacks saw, what the machine lost. */
+/* Tables: what the ops count, what the callbacks saw, the pages the machine lost. */
 static inline void env_check_tables(struct pgtable_env *e, struct io_pgtable_ops *ops,
 				    unsigned long want)
 {
 	assert_int_equal(e->bad, 0);
 	assert_int_equal(io_pgtable_nr_tables(ops), want);
 	assert_int_equal(__atomic_load_n(&e->live, __ATOMIC_RELAXED), want);
+	assert_int_equal(e->free_before - env_pages_free(e),
+			 __atomic_load_n(&e->live_pages, __ATOMIC_RELAXED));
+}
+
+/* ... and the pages they take (tables of 4 KiB take one each). */
+static inline void env_check_table_pages(struct pgtable_env *e, unsigned long want)
+{
+	assert_int_equal(__atomic_load_n(&e->live_pages, __ATOMIC_RELAXED), want);
 	assert_int_equal(e->free_before - env_pages_free(e), want);
 }
 
@@ -130,6 +169,7 @@ static inline void env_fini(struct pgtable_env *e)
 {
 	assert_int_equal(e->bad, 0);
 	assert_int_equal(__atomic_load_n(&e->live, __ATOMIC_RELAXED), 0);
+	assert_int_equal(__atomic_load_n(&e->live_pages, __ATOMIC_RELAXED), 0);
 	assert_int_equal(env_pages_free(e), e->free_before);
 	test_assert_no_leaks(e->m);
 	dmamap_machine_destroy(e->m);

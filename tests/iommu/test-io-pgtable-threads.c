@@ -5,7 +5,8 @@
  * Descriptors change only by atomic operations, so maps and unmaps of
  * disjoint ranges need no lock even where the ranges share tables: each
  * thread sees exactly its own translations, every table installed in a
- * race is either used or given back, and nothing of the others' is lost.
+ * race is either used or given back (or replaced by a block, and freed),
+ * and nothing of the others' is lost.
  */
 #include "pgtable-env.h"
 #include "lib/util.h"
@@ -29,9 +30,10 @@ struct worker {
 	unsigned int id;
 	u64 seed;
 	u64 *ref;		/* this thread's pages: physical address or 0 */
-	u64 *blk;		/* this thread's blocks: physical address or 0 */
+	u64 *blk;		/* this thread's blocks: physical address, 0, or BLK_PAGES */
+	u64 *blk_pages;		/* for BLK_PAGES: where its pages are mapped to */
 	pthread_barrier_t *start;
-	unsigned long maps, unmaps, splits;
+	unsigned long maps, unmaps, refused, replaced;
 	unsigned long bad;	/* failed checks; cmocka asserts belong to the main thread */
 	int first_bad;		/* the line of the first */
 };
@@ -62,6 +64,10 @@ static unsigned long my_block(unsigned int id, unsigned long n)
 
 #define MY_PAGES	(SHARED_PAGES / NR_THREADS)
 #define MY_BLOCKS	(NR_BLOCKS / NR_THREADS)
+/* a stretch with a page table: BLK_RUN pages from BLK_OFF mapped */
+#define BLK_PAGES	1
+#define BLK_OFF		(100 * SZ_4K)
+#define BLK_RUN		8
 
 static void check_mine(struct worker *w)
 {
@@ -73,9 +79,15 @@ static void check_mine(struct worker *w)
 	for (unsigned long n = 0; n < MY_BLOCKS; n++) {
 		unsigned long va = my_block(w->id, n);
 
-		/* a split block (1) has a hole somewhere: only whole ones are checked */
-		if (w->blk[n] == 1)
+		if (w->blk[n] == BLK_PAGES) {
+			for (unsigned long off = 0; off < SZ_2M; off += 7 * SZ_4K + 8) {
+				bool in = off >= BLK_OFF && off < BLK_OFF + BLK_RUN * SZ_4K;
+
+				CHECK(w, w->ops->iova_to_phys(w->ops, va + off) ==
+					 (in ? w->blk_pages[n] + off - BLK_OFF : 0));
+			}
 			continue;
+		}
 		for (unsigned long off = 0; off < SZ_2M; off += 64 * SZ_4K + 8)
 			CHECK(w, w->ops->iova_to_phys(w->ops, va + off) ==
 				 (w->blk[n] ? w->blk[n] + off : 0));
@@ -126,31 +138,40 @@ static void *worker_fn(void *arg)
 				w->unmaps++;
 			}
 		}
-		/* a block: map, split with a hole, or unmap */
+		/*
+		 * A stretch: a block mapped, pages mapped (a page table), a
+		 * block mapped over those pages (it replaces the table), part
+		 * of a block unmapped (refused, the block stays), or all of it
+		 * unmapped.
+		 */
 		{
 			unsigned long va = my_block(w->id, b);
+			phys_addr_t pa = SZ_4G * 8 + ((u64)w->id << 32) + ((r >> 48) % 256) * SZ_2M;
 
-			if (!w->blk[b]) {
-				phys_addr_t pa = SZ_4G * 8 + ((u64)w->id << 32) +
-						 ((r >> 48) % 256) * SZ_2M;
+			if (!w->blk[b] && (r >> 56) % 2) {
+				const int rw = IOMMU_READ | IOMMU_WRITE;
 
+				CHECK(w, io_pgtable_map(w->ops, va + BLK_OFF, pa + SZ_4K,
+							BLK_RUN * SZ_4K, rw) == 0);
+				w->blk[b] = BLK_PAGES;
+				w->blk_pages[b] = pa + SZ_4K;
+				w->maps++;
+			} else if (!w->blk[b] || w->blk[b] == BLK_PAGES) {
 				CHECK(w, io_pgtable_map(w->ops, va, pa, SZ_2M, IOMMU_READ) == 0);
 				/* a block, when iova and phys allow */
 				CHECK(w, io_pgtable_walk(w->ops, va, &res) == 0 &&
 					 res.size == SZ_2M);
+				w->replaced += w->blk[b] == BLK_PAGES;
 				w->blk[b] = pa;
 				w->maps++;
-			} else if (w->blk[b] != 1 && (r >> 56) % 2) {
-				phys_addr_t pa = w->blk[b];
+			} else if ((r >> 56) % 2) {
 				unsigned long hole = ((r >> 32) % 512) * SZ_4K;
 
-				CHECK(w, w->ops->unmap_pages(w->ops, va + hole, SZ_4K, 1, NULL) ==
-					 SZ_4K);
-				CHECK(w, w->ops->iova_to_phys(w->ops, va + hole) == 0);
-				CHECK(w, w->ops->iova_to_phys(w->ops, va + (hole ^ SZ_4K)) ==
-					 pa + (hole ^ SZ_4K));
-				w->blk[b] = 1;	/* split: only unmapped whole from now on */
-				w->splits++;
+				CHECK(w, w->ops->unmap_pages(w->ops, va + hole, SZ_4K, 1, NULL) == 0);
+				CHECK(w, w->ops->iova_to_phys(w->ops, va + hole) == w->blk[b] + hole);
+				CHECK(w, io_pgtable_walk(w->ops, va + hole, &res) == 0 &&
+					 res.size == SZ_2M);
+				w->refused++;
 			} else {
 				CHECK(w, w->ops->unmap_pages(w->ops, va, SZ_2M, 1, NULL) == SZ_2M);
 				CHECK(w, w->ops->iova_to_phys(w->ops, va + SZ_1M) == 0);
@@ -172,6 +193,7 @@ static void run_threads(unsigned int ias, bool windows)
 	struct worker w[NR_THREADS];
 	pthread_t tid[NR_THREADS];
 	pthread_barrier_t start;
+	unsigned long refused = 0;
 
 	env_init(&e);
 	ops = env_ops(&e, ias, SZ_4K | SZ_2M | SZ_1G, windows);
@@ -184,8 +206,10 @@ static void run_threads(unsigned int ias, bool windows)
 		w[i].seed = 0x7e57 + i * 1000003ULL + ias;
 		w[i].ref = calloc(MY_PAGES, sizeof(u64));
 		w[i].blk = calloc(MY_BLOCKS, sizeof(u64));
+		w[i].blk_pages = calloc(MY_BLOCKS, sizeof(u64));
 		assert_non_null(w[i].ref);
 		assert_non_null(w[i].blk);
+		assert_non_null(w[i].blk_pages);
 	}
 	for (unsigned int i = 0; i < NR_THREADS; i++)
 		assert_int_equal(pthread_create(&tid[i], NULL, worker_fn, &w[i]), 0);
@@ -203,7 +227,8 @@ static void run_threads(unsigned int ias, bool windows)
 	for (unsigned int i = 0; i < NR_THREADS; i++) {
 		check_mine(&w[i]);
 		assert_int_equal(w[i].bad, 0);
-		assert_true(w[i].maps > 10 && w[i].unmaps > 10 && w[i].splits > 0);
+		assert_true(w[i].maps > 10 && w[i].unmaps > 10 && w[i].refused > 0 &&
+			    w[i].replaced > 0);
 	}
 	/* a table lost in a race would show here: the count matches the pages held */
 	assert_int_equal(io_pgtable_nr_tables(ops), (unsigned long)e.live);
@@ -212,9 +237,13 @@ static void run_threads(unsigned int ias, bool windows)
 	assert_true(io_pgtable_nr_tables(ops) <= 1 + 2 * 2 + 4 + NR_BLOCKS);
 	free_io_pgtable_ops(ops);
 	for (unsigned int i = 0; i < NR_THREADS; i++) {
+		refused += w[i].refused;
 		free(w[i].ref);
 		free(w[i].blk);
+		free(w[i].blk_pages);
 	}
+	/* every refused unmap, as the owner heard of it */
+	assert_int_equal(e.partial, refused);
 	env_fini(&e);
 }
 

@@ -276,7 +276,8 @@ static void test_attach_detach(void **state)
 /*
  * iommu_map() makes the IOVA range translate to the physical range, byte
  * for byte; iommu_unmap() returns how many bytes it unmapped (0 for nothing
- * there), and a partial unmap leaves the rest.
+ * there), and a partial unmap of pages leaves the rest; of a block it
+ * unmaps nothing and is reported.
  */
 static void test_map_unmap(void **state)
 {
@@ -316,9 +317,10 @@ static void test_map_unmap(void **state)
 	assert_int_equal(iommu_iova_to_phys(f.d, iova + 3 * SZ_4K), 0);
 	assert_int_equal(iommu_iova_to_phys(NULL, iova), 0);
 
-	/* a 2 MiB block: one leaf; a 4 KiB hole punched in it leaves the rest */
+	/* a 2 MiB block: one leaf; a 4 KiB hole asked of it unmaps nothing */
 	{
 		struct page *big = dmamap_alloc_pages(f.m, GFP_KERNEL, 9);
+		u64 errors = test_stats(f.m).api_errors;
 		phys_addr_t bp;
 
 		assert_non_null(big);
@@ -326,14 +328,12 @@ static void test_map_unmap(void **state)
 		assert_true(IS_ALIGNED(bp, SZ_2M));
 		assert_int_equal(iommu_map(f.d, SZ_1G, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
 		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M + 5), bp + SZ_1M + 5);
-		assert_int_equal(iommu_unmap(f.d, SZ_1G + SZ_1M, SZ_4K), SZ_4K);
-		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M), 0);
-		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M - 1), bp + SZ_1M - 1);
-		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M + SZ_4K),
-				 bp + SZ_1M + SZ_4K);
-		assert_int_equal(iommu_unmap(f.d, SZ_1G, SZ_1M), SZ_1M);
-		assert_int_equal(iommu_unmap(f.d, SZ_1G + SZ_1M + SZ_4K, SZ_1M - SZ_4K),
-				 SZ_1M - SZ_4K);
+		assert_int_equal(iommu_unmap(f.d, SZ_1G + SZ_1M, SZ_4K), 0);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_1M), bp + SZ_1M);
+		assert_int_equal(iommu_unmap(f.d, SZ_1G, SZ_1M), 0);
+		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G), bp);
+		assert_int_equal(test_stats(f.m).api_errors, errors + 2);
+		assert_int_equal(iommu_unmap(f.d, SZ_1G, SZ_2M), SZ_2M);
 		assert_int_equal(iommu_iova_to_phys(f.d, SZ_1G + SZ_2M - 1), 0);
 		/* nothing is mapped there any more: a block fits again */
 		assert_int_equal(iommu_map(f.d, SZ_1G, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
@@ -346,11 +346,11 @@ static void test_map_unmap(void **state)
 }
 
 /*
- * iommu_map() is all or nothing: unaligned arguments, a range that is not
- * wholly inside the aperture, or no access bit are -EINVAL; a physical
- * range that no descriptor can hold is -ERANGE; a range that
- * meets an existing mapping is -EEXIST. Either way nothing of the range
- * is left mapped, and the existing mapping is unchanged.
+ * iommu_map() is all or nothing: unaligned arguments or no access bit are
+ * -EINVAL; a range that is not wholly inside the IOVA space, or a physical
+ * range that no descriptor can hold, is -ERANGE; a range that meets an
+ * existing page or block is -EEXIST. Either way nothing of the range is
+ * left mapped, and the existing mapping is unchanged.
  */
 static void test_map_refusals(void **state)
 {
@@ -369,13 +369,12 @@ static void test_map_refusals(void **state)
 	assert_int_equal(iommu_map(f.d, iova + 0x800, phys, SZ_4K, rw, GFP_KERNEL), -EINVAL);
 	assert_int_equal(iommu_map(f.d, iova, phys + 0x800, SZ_4K, rw, GFP_KERNEL), -EINVAL);
 	assert_int_equal(iommu_map(f.d, iova, phys, 0x1800, rw, GFP_KERNEL), -EINVAL);
-	assert_int_equal(iommu_map(f.d, iova, phys, 0, rw, GFP_KERNEL), -EINVAL);
 	assert_int_equal(iommu_map(f.d, iova, phys, SZ_4K, 0, GFP_KERNEL), -EINVAL);
 	assert_int_equal(iommu_map(f.d, iova, phys, SZ_4K, IOMMU_CACHE, GFP_KERNEL), -EINVAL);
 	assert_int_equal(iommu_map(NULL, iova, phys, SZ_4K, rw, GFP_KERNEL), -EINVAL);
 	/* beyond the 32-bit aperture, wholly or in part */
-	assert_int_equal(iommu_map(f.d, 0x100000000UL, phys, SZ_4K, rw, GFP_KERNEL), -EINVAL);
-	assert_int_equal(iommu_map(f.d, 0xfffff000UL, phys, SZ_8K, rw, GFP_KERNEL), -EINVAL);
+	assert_int_equal(iommu_map(f.d, 0x100000000UL, phys, SZ_4K, rw, GFP_KERNEL), -ERANGE);
+	assert_int_equal(iommu_map(f.d, 0xfffff000UL, phys, SZ_8K, rw, GFP_KERNEL), -ERANGE);
 	assert_int_equal(iommu_iova_to_phys(f.d, 0xfffff000UL), 0);
 	assert_int_equal(iommu_map(f.d, 0xfffff000UL, phys, SZ_4K, rw, GFP_KERNEL), 0);
 	assert_int_equal(iommu_unmap(f.d, 0xfffff000UL, SZ_4K), SZ_4K);
@@ -404,10 +403,6 @@ static void test_map_refusals(void **state)
 	/* the existing mapping is as it was */
 	assert_int_equal(iommu_iova_to_phys(f.d, iova), phys);
 	assert_int_equal(iommu_iova_to_phys(f.d, iova + SZ_4K + 3), phys + SZ_4K + 3);
-	/* a 2 MiB block mapping over 4 KiB pages is refused too */
-	assert_int_equal(iommu_map(f.d, iova & ~(SZ_2M - 1), 0x80000000ULL, SZ_2M, rw,
-				   GFP_KERNEL), -EEXIST);
-	assert_int_equal(iommu_iova_to_phys(f.d, iova & ~(SZ_2M - 1)), 0);
 	/* the neighbours are free to map: nothing was left behind */
 	assert_int_equal(iommu_map(f.d, iova - SZ_8K, phys, SZ_8K, rw, GFP_KERNEL), 0);
 	assert_int_equal(iommu_map(f.d, iova + SZ_8K, phys + SZ_8K, SZ_8K, rw, GFP_KERNEL), 0);
@@ -420,7 +415,8 @@ static void test_map_refusals(void **state)
 /*
  * All or nothing with large pages: a map that laid down a 2 MiB block before
  * meeting an existing page takes the block back whole. Nothing of it stays:
- * not the translation, not a page-table page, and a block maps there later.
+ * not the translation, not a page-table page, and a block maps there later,
+ * over pages unmapped or still mapped alike (the kernel's result).
  */
 static void test_map_block_undo(void **state)
 {
@@ -458,14 +454,15 @@ static void test_map_block_undo(void **state)
 		assert_int_equal(iommu_unmap(f.d, at + i * SZ_4K, SZ_4K), SZ_4K);
 	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
 	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_4K), bp + SZ_4K);
-	/* but a block over a page still mapped is refused */
+	/* and over a page still mapped: the block replaces its table, and it */
 	assert_int_equal(iommu_unmap(f.d, at, SZ_2M), SZ_2M);
 	assert_int_equal(iommu_map(f.d, at + SZ_8K, page_to_phys(p), SZ_4K, IOMMU_READ, GFP_KERNEL),
 			 0);
-	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), -EEXIST);
-	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_8K), page_to_phys(p));
-	assert_int_equal(iommu_iova_to_phys(f.d, at), 0);
-	assert_int_equal(iommu_unmap(f.d, at + SZ_8K, SZ_4K), SZ_4K);
+	assert_int_equal(test_stats(f.m).pages_free, free0 - 1);
+	assert_int_equal(iommu_map(f.d, at, bp, SZ_2M, IOMMU_READ, GFP_KERNEL), 0);
+	assert_int_equal(iommu_iova_to_phys(f.d, at + SZ_8K), bp + SZ_8K);
+	assert_int_equal(test_stats(f.m).pages_free, free0);
+	assert_int_equal(iommu_unmap(f.d, at, SZ_2M), SZ_2M);
 	dmamap_free_pages(big, 9);
 	dmamap_free_pages(p, 0);
 	fix_down(&f);
@@ -1519,14 +1516,16 @@ static void test_bus_scattered(void **state)
 /*
  * Bus reads, writes and fills at random places against a reference of the
  * mappings: pages unmapped, read-only, write-only or read-write, scattered
- * or contiguous in memory, a 2 MiB block (split by unmaps of single pages),
- * remapped as the test goes, through an IOTLB of 8 entries so that lookups
+ * or contiguous in memory, a 2 MiB block (which an unmap of one of its
+ * pages leaves whole, which is unmapped whole, and which goes back over
+ * whatever pages were mapped in its place), remapped as the test goes,
+ * through an IOTLB of 8 entries so that lookups
  * miss, hit, evict and end runs in every order. Each access must move the
  * bytes of the frames the reference names, stop at the first page it may
  * not touch with that page's address, reason and bytes done, and write
  * nothing past it.
  */
-enum { RB_PAGES = 1024, RB_SPLIT = 512, RB_POOL = 48, RB_OPS = 4000 };
+enum { RB_PAGES = 1024, RB_BLOCK = 512, RB_POOL = 48, RB_OPS = 4000 };
 
 struct rb_page {
 	phys_addr_t phys;	/* 0: unmapped */
@@ -1538,6 +1537,7 @@ struct rb_ref {
 	struct iommu_domain *d;
 	struct page *pool[RB_POOL], *run, *blk;
 	struct rb_page pg[RB_PAGES];
+	bool blk_mapped;	/* pages RB_BLOCK.. are the block */
 	u64 seed;
 };
 
@@ -1561,6 +1561,20 @@ static void rb_map_page(struct rb_ref *r, unsigned int i)
 	assert_int_equal(iommu_map(r->d, RB_IOVA + (unsigned long)i * PAGE_SIZE, phys, SZ_4K, prot,
 				   GFP_KERNEL), 0);
 	r->pg[i] = (struct rb_page){ phys, prot };
+}
+
+/*
+ * The block over the second 2 MiB, whatever pages are mapped there (it
+ * takes their table's place, as in the kernel).
+ */
+static void rb_map_block(struct rb_ref *r)
+{
+	assert_int_equal(iommu_map(r->d, RB_IOVA + SZ_2M, page_to_phys(r->blk), SZ_2M,
+				   IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	for (unsigned int i = RB_BLOCK; i < RB_PAGES; i++)
+		r->pg[i] = (struct rb_page){ page_to_phys(r->blk) + (i - RB_BLOCK) * PAGE_SIZE,
+					     IOMMU_READ | IOMMU_WRITE };
+	r->blk_mapped = true;
 }
 
 /* Where an access of @len at @iova must stop (@len when it may not), and why. */
@@ -1668,6 +1682,7 @@ static void test_bus_random_against_reference(void **state)
 	u8 *buf = malloc(SZ_64K), *before = malloc(PAGE_SIZE);
 	struct device *dev;
 	struct dmamap_stats st;
+	unsigned long refused = 0;
 
 	(void)state;
 	assert_non_null(r);
@@ -1689,31 +1704,42 @@ static void test_bus_random_against_reference(void **state)
 	test_fill_pattern(page_address(r->run), 16 * PAGE_SIZE, 100);
 	test_fill_pattern(page_address(r->blk), SZ_2M, 101);
 	/* the first 2 MiB page by page, nine in ten mapped; the second one block */
-	for (unsigned int i = 0; i < RB_SPLIT; i++)
+	for (unsigned int i = 0; i < RB_BLOCK; i++)
 		if (test_rand(&r->seed) % 10)
 			rb_map_page(r, i);
-	assert_int_equal(iommu_map(r->d, RB_IOVA + SZ_2M, page_to_phys(r->blk), SZ_2M,
-				   IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
-	for (unsigned int i = RB_SPLIT; i < RB_PAGES; i++)
-		r->pg[i] = (struct rb_page){ page_to_phys(r->blk) + (i - RB_SPLIT) * PAGE_SIZE,
-					     IOMMU_READ | IOMMU_WRITE };
+	rb_map_block(r);
 
 	st = test_stats(r->m);
 	for (unsigned int op = 0; op < RB_OPS; op++) {
 		unsigned int i = (unsigned int)(test_rand(&r->seed) % RB_PAGES);
+		unsigned long iova = RB_IOVA + (unsigned long)i * PAGE_SIZE;
 
 		if (test_rand(&r->seed) % 16 == 0) {
-			/* a page of either half unmapped (the block splits) or mapped anew */
-			if (r->pg[i].phys) {
-				assert_int_equal(iommu_unmap(r->d, RB_IOVA + (unsigned long)i * PAGE_SIZE,
-							     SZ_4K), SZ_4K);
+			/*
+			 * A page unmapped or mapped anew; in the block, the unmap of
+			 * a page unmaps nothing, and now and then the block goes
+			 * whole, or comes back over the pages mapped in its place.
+			 */
+			if (i >= RB_BLOCK && r->blk_mapped) {
+				if (test_rand(&r->seed) % 4) {
+					assert_int_equal(iommu_unmap(r->d, iova, SZ_4K), 0);
+					refused++;
+				} else {
+					assert_int_equal(iommu_unmap(r->d, RB_IOVA + SZ_2M, SZ_2M),
+							 SZ_2M);
+					for (unsigned int k = RB_BLOCK; k < RB_PAGES; k++)
+						r->pg[k].phys = 0;
+					r->blk_mapped = false;
+				}
+			} else if (i >= RB_BLOCK && test_rand(&r->seed) % 4 == 0) {
+				rb_map_block(r);
+			} else if (r->pg[i].phys) {
+				assert_int_equal(iommu_unmap(r->d, iova, SZ_4K), SZ_4K);
 				r->pg[i].phys = 0;
-			} else if (i < RB_SPLIT) {
+			} else {
 				rb_map_page(r, i);
 			}
-			assert_int_equal(iommu_iova_to_phys(r->d, RB_IOVA + (unsigned long)i *
-								     PAGE_SIZE),
-					 r->pg[i].phys);
+			assert_int_equal(iommu_iova_to_phys(r->d, iova), r->pg[i].phys);
 			continue;
 		}
 		rb_access(r, dev, buf, before);
@@ -1722,9 +1748,14 @@ static void test_bus_random_against_reference(void **state)
 	assert_true(test_stats(r->m).iotlb_hits > st.iotlb_hits);
 	assert_true(test_stats(r->m).iotlb_misses > st.iotlb_misses);
 	assert_true(test_stats(r->m).iommu_faults > st.iommu_faults);
+	/* and every refused unmap was reported */
+	assert_true(refused > 0);
+	assert_int_equal(test_stats(r->m).api_errors - st.api_errors, refused);
 
+	if (r->blk_mapped)
+		assert_int_equal(iommu_unmap(r->d, RB_IOVA + SZ_2M, SZ_2M), SZ_2M);
 	for (unsigned int i = 0; i < RB_PAGES; i++)
-		if (r->pg[i].phys)
+		if (r->pg[i].phys && (i < RB_BLOCK || !r->blk_mapped))
 			assert_int_equal(iommu_unmap(r->d, RB_IOVA + (unsigned long)i * PAGE_SIZE,
 						     SZ_4K), SZ_4K);
 	dmamap_device_destroy(dev);
