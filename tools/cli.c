@@ -171,10 +171,8 @@ bad:
 	return CLI_EXIT_USAGE;
 }
 
-FILE *cli_output(struct cli *c)
+const char *cli_output_name(struct cli *c)
 {
-	FILE *f;
-
 	if (!strcmp(c->value, "-")) {
 		if (c->stdout_taken) {
 			cli_error(c, "%s: standard output is already taken by another option",
@@ -182,8 +180,18 @@ FILE *cli_output(struct cli *c)
 			return NULL;
 		}
 		c->stdout_taken = true;
-		return stdout;
 	}
+	return c->value;
+}
+
+FILE *cli_output(struct cli *c)
+{
+	FILE *f;
+
+	if (!cli_output_name(c))
+		return NULL;
+	if (!strcmp(c->value, "-"))
+		return stdout;
 	f = fopen(c->value, "w");
 	if (!f)
 		cli_error(c, "cannot write %s: %s", c->value, strerror(errno));

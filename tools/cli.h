@@ -106,6 +106,13 @@ int cli_u64(const struct cli *c, unsigned long long lo, unsigned long long hi, b
  */
 FILE *cli_output(struct cli *c);
 
+/*
+ * For an output that a library opens itself: claims standard output for
+ * "-" as cli_output() does and returns the value, or NULL with the error
+ * printed. The command must open it before doing any work.
+ */
+const char *cli_output_name(struct cli *c);
+
 /* Closes what cli_output() opened (stdout is only flushed); 0 or a negative errno. */
 int cli_close(FILE *f);
 

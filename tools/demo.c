@@ -39,10 +39,6 @@ struct demo {
 	unsigned int nr_bufs;
 	FILE *out;		/* the text */
 	int checks, failed;
-	/* the trace */
-	struct dmamap_trace_event *events;
-	size_t nr_events, cap_events;
-	bool trace_overflow;
 	struct page **held;		/* what fragment() keeps */
 	unsigned long nr_held;
 };
@@ -97,24 +93,6 @@ static const char *size_str(u64 bytes, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
 	return buf;
-}
-
-static void on_trace(const struct dmamap_trace_event *ev, void *arg)
-{
-	struct demo *d = arg;
-
-	if (d->nr_events == d->cap_events) {
-		size_t cap = d->cap_events ? 2 * d->cap_events : 4096;
-		struct dmamap_trace_event *n;
-
-		if (cap > (1u << 22) || !(n = realloc(d->events, cap * sizeof(*n)))) {
-			d->trace_overflow = true;
-			return;
-		}
-		d->events = n;
-		d->cap_events = cap;
-	}
-	d->events[d->nr_events++] = *ev;
 }
 
 /* Records a table's DMA segments for lane @lane of buffer @b. */
@@ -494,15 +472,18 @@ static void caches(struct demo *d)
 	dmamap_kfree(d->m, buf);
 }
 
-static void teardown(struct demo *d)
+static void teardown(struct demo *d, const struct demo_options *opt)
 {
 	struct dmamap_stats st;
+	int ret;
 
 	dmamap_machine_stats(d->m, &st);
 	check(d, st.vmalloc_bytes == 0 && st.cookies == 0 && st.iova_pages_used == 0 &&
 	      st.kmalloc_bytes == 0, "everything freed at the end");
 	iommu_domain_free(d->cam_dom);
 	iommu_domain_free(d->enc_dom);
+	if (opt->trace_path && (ret = dmamap_trace_close(d->m)))
+		check(d, false, "writing the trace: %s", strerror(-ret));
 	dmamap_machine_destroy(d->m);
 }
 
@@ -609,47 +590,6 @@ int demo_write_svg(struct demo *d, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* --- the trace (Chrome trace event format, opens in Perfetto) ----------------- */
-
-int demo_write_trace(struct demo *d, FILE *f)
-{
-	static const char *dirs[] = { "bidirectional", "to_device", "from_device", "none" };
-	u64 t0 = d->nr_events ? d->events[0].start_ns : 0;
-	struct device *devs[3] = { d->camera, d->encoder, d->display };
-
-	fprintf(f, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n");
-	fprintf(f, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 0, "
-		"\"args\": {\"name\": \"dmamap demo\"}}");
-	for (int i = 0; i < 3; i++) {
-		fprintf(f, ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": %d, "
-			"\"args\": {\"name\": \"%s: DMA API\"}}", 2 * i + 1, dev_name(devs[i]));
-		fprintf(f, ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": %d, "
-			"\"args\": {\"name\": \"%s: bus\"}}", 2 * i + 2, dev_name(devs[i]));
-	}
-	for (size_t i = 0; i < d->nr_events; i++) {
-		const struct dmamap_trace_event *e = &d->events[i];
-		int tid = 0;
-
-		for (int k = 0; k < 3; k++)
-			if (e->dev == devs[k])
-				tid = 2 * k + 1 + (e->kind == DMAMAP_TRACE_BUS);
-		fprintf(f, ",\n{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": 1, "
-			"\"tid\": %d, \"ts\": %.3f, \"dur\": %.3f, \"args\": {\"addr\": \"%#llx\", "
-			"\"size\": %llu, \"dir\": \"%s\", \"ret\": %ld}}", e->name,
-			e->kind == DMAMAP_TRACE_BUS ? "bus" : "dma", tid,
-			(double)(e->start_ns - t0) / 1000.0,
-			(double)(e->end_ns - e->start_ns) / 1000.0, (unsigned long long)e->addr,
-			(unsigned long long)e->size,
-			e->kind == DMAMAP_TRACE_BUS ? (e->dir ? "write" : "read")
-						    : dirs[(unsigned int)e->dir & 3],
-			e->ret);
-	}
-	fprintf(f, "\n]}\n");
-	if (d->trace_overflow)
-		fprintf(stderr, "dmamap demo: the trace was cut at %zu events\n", d->nr_events);
-	return ferror(f) ? -EIO : 0;
-}
-
 int demo_run(const struct demo_options *opt)
 {
 	struct demo d;
@@ -660,17 +600,23 @@ int demo_run(const struct demo_options *opt)
 	ret = setup(&d);
 	if (ret) {
 		fprintf(stderr, "%s: setting up the machine failed: %s\n", opt->prog, strerror(-ret));
-		return 1;
+		return DEMO_FAILED;
 	}
-	if (opt->trace)
-		dmamap_trace_set(d.m, on_trace, &d);
+	/* the trace file is opened before anything is done: a bad path stops the demo here */
+	if (opt->trace_path && (ret = dmamap_trace_open(d.m, opt->trace_path))) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", opt->prog, opt->trace_path,
+			strerror(-ret));
+		iommu_domain_free(d.cam_dom);
+		iommu_domain_free(d.enc_dom);
+		dmamap_machine_destroy(d.m);
+		return DEMO_USAGE;
+	}
 	fprintf(d.out, "dmamap demo: the 2012 ARM DMA-mapping buffer-sharing series, end to end\n\n");
 	show_machine(&d);
 	va_window(&d);
 	frames(&d);
 	bounce(&d);
 	caches(&d);
-	dmamap_trace_set(d.m, NULL, NULL);
 
 	fprintf(d.out, "The lesson of the seed:\n"
 	       "  - DMA_ATTR_NO_KERNEL_MAPPING buffers cost no kernel VA space; they reach user space with dma_mmap_attrs().\n"
@@ -678,10 +624,7 @@ int demo_run(const struct demo_options *opt)
 	       "  - Never share kernel addresses or assume a shared DMA address space between devices.\n\n");
 	if (opt->svg && (ret = demo_write_svg(&d, opt->svg)))
 		check(&d, false, "writing the picture: %s", strerror(-ret));
-	if (opt->trace && (ret = demo_write_trace(&d, opt->trace)))
-		check(&d, false, "writing the trace: %s", strerror(-ret));
-	teardown(&d);
+	teardown(&d, opt);
 	fprintf(d.out, "%d checks, %d failed: %s\n", d.checks, d.failed, d.failed ? "FAILED" : "all passed");
-	free(d.events);
-	return d.failed ? 1 : 0;
+	return d.failed ? DEMO_FAILED : 0;
 }

@@ -9,17 +9,23 @@ struct demo_options {
 	const char *prog;	/* what error messages start with */
 	FILE *out;		/* the text */
 	FILE *svg;		/* NULL: no picture */
-	FILE *trace;		/* NULL: no trace */
+	const char *trace_path;	/* NULL: no trace; "-": standard output */
 };
+
+/* What demo_run() returns besides 0: the command's exit statuses. */
+enum { DEMO_FAILED = 1, DEMO_USAGE = 2 };
 
 struct demo;
 
 /* The built-in machine: an ARM-like SoC. */
 extern const struct dmamap_machine_config demo_soc_config;
 
-/* Runs the demo; 0 if every check passed. The outputs are written, not closed. */
+/*
+ * Runs the demo: 0 if every check passed. The picture is written, not
+ * closed; the trace is the library's (dmamap_trace_open()), opened before
+ * the demo does anything: DEMO_USAGE if it cannot be.
+ */
 int demo_run(const struct demo_options *opt);
 int demo_write_svg(struct demo *d, FILE *f);
-int demo_write_trace(struct demo *d, FILE *f);
 
 #endif

@@ -109,11 +109,13 @@ static int demo_cmd_run(struct cli *c)
 	int o, status = CLI_EXIT_USAGE;
 
 	while ((o = cli_next(c)) > 0) {
-		FILE **f = o == 's' ? &opt.svg : &opt.trace;
-
-		cli_close(*f);
-		if (!(*f = cli_output(c)))
+		if (o == 's') {
+			cli_close(opt.svg);
+			if (!(opt.svg = cli_output(c)))
+				goto out;
+		} else if (!(opt.trace_path = cli_output_name(c))) {
 			goto out;
+		}
 	}
 	if (o < 0) {
 		status = cli_status(o);
@@ -121,14 +123,11 @@ static int demo_cmd_run(struct cli *c)
 	}
 	opt.out = cli_text(c);
 	opt.prog = c->prog;
-	status = demo_run(&opt) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+	status = demo_run(&opt);
 	if (close_output(c, &opt.svg, "the picture"))
-		status = CLI_EXIT_FAILED;
-	if (close_output(c, &opt.trace, "the trace"))
 		status = CLI_EXIT_FAILED;
 out:
 	cli_close(opt.svg);
-	cli_close(opt.trace);
 	return status;
 }
 

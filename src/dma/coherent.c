@@ -7,6 +7,7 @@
 #include "dma/swiotlb.h"
 #include "mm/cache.h"
 #include "mm/host.h"
+#include "trace/trace.h"
 
 #include <sched.h>
 #include <stdio.h>
@@ -422,23 +423,33 @@ void dma_sync_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
 			      enum dma_data_direction dir)
 {
 	struct dmamap_machine *m = dev->machine;
+	u64 t0;
 
 	if (dev->dma_coherent)
 		return;
+	t0 = m->noncoherent && trace_on(dev) ? trace_now() : 0;
 	if (dir == DMA_FROM_DEVICE)
 		mm_cache_inval(m, phys, size);
 	else
 		mm_cache_clean(m, phys, size);
 	if (dir != DMA_TO_DEVICE)
 		mm_cache_prime(m, phys, size);
+	if (t0)
+		trace_cache(dev, dir == DMA_FROM_DEVICE ? "cache_invalidate" : "cache_clean", phys,
+			    size, dir, t0);
 }
 
 void dma_sync_for_cpu_phys(struct device *dev, phys_addr_t phys, size_t size,
 			   enum dma_data_direction dir)
 {
+	u64 t0;
+
 	if (dev->dma_coherent || dir == DMA_TO_DEVICE)
 		return;
+	t0 = dev->machine->noncoherent && trace_on(dev) ? trace_now() : 0;
 	mm_cache_inval_for_cpu(dev->machine, phys, size);
+	if (t0)
+		trace_cache(dev, "cache_invalidate", phys, size, dir, t0);
 }
 
 void dma_unmap_forget_phys(struct device *dev, phys_addr_t phys, size_t size)

@@ -22,6 +22,7 @@
 #include "iommu/iommu.h"
 #include "bus/bus.h"
 #include "dma/dma-iommu.h"
+#include "trace/trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -718,6 +719,9 @@ static void report_fault(struct dmamap_iommu_domain *d, struct device *dev, unsi
 	struct dmamap_iommu_fault *slot;
 
 	mm_count(d->machine, iommu_faults, 1);
+	if (trace_on(dev))
+		trace_fault(dev, iova, flags, reason,
+			    reason == DMAMAP_FAULT_PERMISSION ? -EACCES : -EFAULT);
 	pthread_mutex_lock(&d->lock);
 	slot = &d->log[d->nr_faults % DMAMAP_IOMMU_FAULT_LOG];
 	d->nr_faults++;

@@ -18,6 +18,7 @@
 #include "mm/cache.h"
 #include "dma/device.h"
 #include "dma/coherent.h"
+#include "trace/trace.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -475,6 +476,7 @@ DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 	ret = dma_machine_init(m);
 	if (ret)
 		goto out_registry;
+	trace_machine_init(m);
 	*out = m;
 	return 0;
 
@@ -512,6 +514,7 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m)
 	mp = container_of(m, struct machine_private, m);
 	dmamap_devices_destroy_all(m);
 	dma_machine_exit(m);
+	trace_machine_exit(m);
 	registry_del(m);
 	mm_cache_exit(m);
 	mm_kmalloc_exit(m);

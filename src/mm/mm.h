@@ -65,6 +65,7 @@ struct mm_line_snapshots;
 struct swiotlb;
 struct dma_coherent_pool;
 struct dma_records;
+struct trace_file;
 
 struct dmamap_machine {
 	struct dmamap_machine_config cfg;	/* defaults filled in */
@@ -100,8 +101,13 @@ struct dmamap_machine {
 	struct list_head devices;
 	unsigned int next_dev_id;
 
-	dmamap_trace_fn trace_fn;		/* atomic; NULL: no tracing */
+	/* tracing (src/trace): set and cleared only while no DMA call runs */
+	dmamap_trace_fn trace_fn;		/* atomic; NULL: no callback */
 	void *trace_arg;
+	struct trace_file *trace_file;		/* the JSON trace, or NULL */
+	int trace_pid;				/* the machine's process in it */
+	bool trace_file_own;			/* from dmamap_trace_open(), not DMAMAP_TRACE */
+	bool trace_active;			/* atomic: a callback or a file is set */
 
 	pthread_mutex_t report_lock;		/* guards report_fn, report_arg (report.c) */
 	dmamap_debug_handler_t report_fn;	/* NULL: reports go to stderr */
