@@ -128,6 +128,44 @@ DMAMAP_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, 
 DMAMAP_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nelems,
 				       enum dma_data_direction dir);
 
+/**
+ * dma_sync_single_range_for_cpu - give part of a streaming mapping back to the CPU
+ * @dev: the device
+ * @addr: the mapping's DMA address, as dma_map_*() returned it
+ * @offset: where the part starts, from @addr
+ * @size: bytes of the part
+ * @dir: the mapping's direction
+ *
+ * dma_sync_single_for_cpu() of [@addr + @offset, + @size): only those bytes
+ * are made current for the CPU (on the cache model, only their lines).
+ */
+static inline void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
+						 unsigned long offset, size_t size,
+						 enum dma_data_direction dir)
+{
+	dma_sync_single_for_cpu(dev, addr + offset, size, dir);
+}
+
+/* The same, giving the part to the device (dma_sync_single_for_device()). */
+static inline void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
+						    unsigned long offset, size_t size,
+						    enum dma_data_direction dir)
+{
+	dma_sync_single_for_device(dev, addr + offset, size, dir);
+}
+
+/*
+ * State a driver keeps for dma_unmap_*(), declared with these so that it
+ * costs nothing where the kernel needs none (CONFIG_NEED_DMA_MAP_STATE);
+ * the model always keeps it, as arm64 does.
+ */
+#define DEFINE_DMA_UNMAP_ADDR(ADDR_NAME)	dma_addr_t ADDR_NAME
+#define DEFINE_DMA_UNMAP_LEN(LEN_NAME)		u32 LEN_NAME
+#define dma_unmap_addr(PTR, ADDR_NAME)		((PTR)->ADDR_NAME)
+#define dma_unmap_addr_set(PTR, ADDR_NAME, VAL)	(((PTR)->ADDR_NAME) = (VAL))
+#define dma_unmap_len(PTR, LEN_NAME)		((PTR)->LEN_NAME)
+#define dma_unmap_len_set(PTR, LEN_NAME, VAL)	(((PTR)->LEN_NAME) = (VAL))
+
 static inline void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
 					    enum dma_data_direction dir)
 {
@@ -153,6 +191,104 @@ DMAMAP_API int dma_set_max_seg_size(struct device *dev, unsigned int size);
 DMAMAP_API unsigned int dma_get_max_seg_size(struct device *dev);
 DMAMAP_API int dma_set_seg_boundary(struct device *dev, unsigned long mask);
 DMAMAP_API unsigned long dma_get_seg_boundary(struct device *dev);
+
+/**
+ * dma_max_mapping_size - the largest single mapping the device can get
+ * @dev: the device
+ *
+ * A direct device that may bounce (its mask or bus_dma_limit short of RAM,
+ * dma_addressing_limited()) is held to what one swiotlb mapping takes
+ * (256 KiB); otherwise no limit (SIZE_MAX).
+ */
+DMAMAP_API size_t dma_max_mapping_size(struct device *dev);
+
+/**
+ * dma_opt_mapping_size - the largest mapping size that costs no more per byte
+ * @dev: the device
+ *
+ * Behind an IOMMU, the largest IOVA range the per-thread IOVA caches serve
+ * (128 KiB, as the kernel's rcache); otherwise dma_max_mapping_size().
+ */
+DMAMAP_API size_t dma_opt_mapping_size(struct device *dev);
+
+/**
+ * dma_get_required_mask - the mask that reaches all of RAM without help
+ * @dev: the device
+ *
+ * Direct devices: the smallest 2^n - 1 covering the DMA address of the last
+ * RAM page; behind an IOMMU (or with other ops): DMA_BIT_MASK(32), as the
+ * kernel answers.
+ */
+DMAMAP_API u64 dma_get_required_mask(struct device *dev);
+
+/**
+ * dma_addressing_limited - can the device miss some of RAM?
+ * @dev: the device
+ *
+ * True when its mask (cut by bus_dma_limit) is below dma_get_required_mask(),
+ * or, for a direct device, when RAM lies below its DMA offset.
+ */
+DMAMAP_API bool dma_addressing_limited(struct device *dev);
+
+/**
+ * dma_need_sync - do the sync calls of a mapping do anything?
+ * @dev: the device
+ * @dma_addr: a DMA address of one of its streaming mappings
+ *
+ * False only when they may be skipped: a coherent device whose mapping was
+ * not bounced. Drivers that skip syncs on this answer must ask it per mapping.
+ */
+DMAMAP_API bool dma_need_sync(struct device *dev, dma_addr_t dma_addr);
+
+/* Non-coherent allocations: cacheable pages the driver syncs as streaming DMA. */
+
+/**
+ * dma_alloc_pages - allocate pages the device reaches, to be used with syncs
+ * @dev: the device
+ * @size: bytes (rounded up to pages)
+ * @dma_handle: where the device's address is stored
+ * @dir: what the device will do with them; behind an IOMMU, the mapping's
+ *	 permissions
+ * @gfp: GFP_* flags; zone modifiers (GFP_DMA, GFP_DMA32, __GFP_HIGHMEM) are
+ *	 refused, as in the kernel
+ *
+ * The pages are zeroed through the CPU's cached view and have no uncached
+ * alias: on a non-coherent machine the device sees neither those zeros nor
+ * any later CPU write before dma_sync_single_for_device(), and the CPU sees
+ * the device's writes only after dma_sync_single_for_cpu().
+ *
+ * Return: the first page, or NULL.
+ */
+DMAMAP_API struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
+					enum dma_data_direction dir, gfp_t gfp);
+
+/**
+ * dma_free_pages - free what dma_alloc_pages() returned
+ *
+ * @size, @page, @dma_handle and @dir as given and returned at allocation; a
+ * page or DMA address of no such allocation is refused and reported.
+ */
+DMAMAP_API void dma_free_pages(struct device *dev, size_t size, struct page *page,
+			       dma_addr_t dma_handle, enum dma_data_direction dir);
+
+/**
+ * dma_mmap_pages - map pages of dma_alloc_pages() into a user VMA
+ * @dev: the device
+ * @vma: the VMA; vm_pgoff selects the first page
+ * @size: the allocation's size
+ * @page: the allocation's first page
+ *
+ * Return: 0; -ENXIO when the VMA reaches past the allocation; -EINVAL.
+ */
+DMAMAP_API int dma_mmap_pages(struct device *dev, struct vm_area_struct *vma, size_t size,
+			      struct page *page);
+
+/* dma_alloc_pages() returning the pages' linear-map address. */
+DMAMAP_API void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				       enum dma_data_direction dir, gfp_t gfp);
+/* Frees what dma_alloc_noncoherent() returned; the same checks as dma_free_pages(). */
+DMAMAP_API void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr,
+				     dma_addr_t dma_handle, enum dma_data_direction dir);
 
 /* Non-contiguous allocations (Linux 5.15+) */
 DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t size,

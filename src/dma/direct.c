@@ -89,6 +89,19 @@ again:
 	return page;
 }
 
+struct page *dma_direct_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				    gfp_t gfp)
+{
+	struct page *page = direct_alloc_pages(dev, size, gfp & ~__GFP_ZERO);
+
+	if (!page)
+		return NULL;
+	/* through the cached view, as the kernel zeroes them: no alias is cleaned */
+	memset(page_address(page), 0, PAGE_ALIGN(size));
+	*dma_handle = phys_to_dma(dev, page_to_phys(page));
+	return page;
+}
+
 static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,
 			  unsigned long attrs)
 {

@@ -220,23 +220,25 @@ DMAMAP_API void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma
 	c = chunk_find_locked(pool, vaddr);
 	if (!c) {
 		pthread_mutex_unlock(&pool->lock);
-		dma_report_misuse(pool->dev, "dma_pool_free %s: %p is no block of the pool",
-				  pool->name, vaddr);
+		dma_report(pool->dev, DMAMAP_DEBUG_UNKNOWN_ADDR, dma, pool->size,
+			   "dma_pool_free %s: %p is no block of the pool", pool->name, vaddr);
 		return;
 	}
 	off = (size_t)((u8 *)vaddr - c->vaddr);
 	i = block_index(pool, off);
 	if (i < 0 || dma != c->dma + off) {
 		pthread_mutex_unlock(&pool->lock);
-		dma_report_misuse(pool->dev, "dma_pool_free %s: %p/%#llx is not a block's start "
-				  "and DMA address (the block there is at DMA %#llx)", pool->name,
-				  vaddr, (unsigned long long)dma, (unsigned long long)(c->dma + off));
+		dma_report(pool->dev, DMAMAP_DEBUG_FREE_MISMATCH, dma, pool->size,
+			   "dma_pool_free %s: %p/%#llx is not a block's start and DMA address "
+			   "(the CPU address is at DMA %#llx)", pool->name, vaddr,
+			   (unsigned long long)dma, (unsigned long long)(c->dma + off));
 		return;
 	}
 	if (!(c->used[i / 64] & (1ULL << (i % 64)))) {
 		pthread_mutex_unlock(&pool->lock);
-		dma_report_misuse(pool->dev, "dma_pool_free %s: DMA %#llx already free", pool->name,
-				  (unsigned long long)dma);
+		dma_report(pool->dev, DMAMAP_DEBUG_UNKNOWN_ADDR, dma, pool->size,
+			   "dma_pool_free %s: DMA %#llx already free", pool->name,
+			   (unsigned long long)dma);
 		return;
 	}
 	memset(vaddr, POOL_POISON_FREED, pool->size);
@@ -299,8 +301,9 @@ static void pool_destroy(struct dma_pool *pool)
 {
 	pool_unlink(pool);
 	if (pool->nr_active)
-		dma_report_misuse(pool->dev, "dma_pool_destroy %s: busy, %zu block%s still in use",
-				  pool->name, pool->nr_active, pool->nr_active == 1 ? "" : "s");
+		dma_report(pool->dev, DMAMAP_DEBUG_LEAK, 0, pool->nr_active * pool->size,
+			   "dma_pool_destroy %s: busy, %zu block%s still in use", pool->name,
+			   pool->nr_active, pool->nr_active == 1 ? "" : "s");
 	pool_free(pool, false);
 }
 
@@ -369,9 +372,10 @@ void dma_pools_release_all(struct device *dev)
 
 		list_del_init(&pool->dev_node);
 		pthread_mutex_unlock(&m->lock);
-		dma_report_misuse(dev, "dma_pool %s was not destroyed before its device was removed "
-				  "(%zu block%s in use)", pool->name, pool->nr_active,
-				  pool->nr_active == 1 ? "" : "s");
+		dma_report(dev, DMAMAP_DEBUG_LEAK, 0, pool->nr_active * pool->size,
+			   "dma_pool %s was not destroyed before its device was removed "
+			   "(%zu block%s in use)", pool->name, pool->nr_active,
+			   pool->nr_active == 1 ? "" : "s");
 		pool_free(pool, true);
 		pthread_mutex_lock(&m->lock);
 	}

@@ -172,6 +172,29 @@ SIG(dmam_pool_destroy, void (*)(struct dma_pool *));
 SIG(dmam_alloc_attrs, void *(*)(struct device *, size_t, dma_addr_t *, gfp_t, unsigned long));
 SIG(dmam_alloc_coherent, void *(*)(struct device *, size_t, dma_addr_t *, gfp_t));
 SIG(dmam_free_coherent, void (*)(struct device *, size_t, void *, dma_addr_t));
+SIG(dma_sync_single_range_for_cpu, void (*)(struct device *, dma_addr_t, unsigned long, size_t,
+					    enum dma_data_direction));
+SIG(dma_sync_single_range_for_device, void (*)(struct device *, dma_addr_t, unsigned long,
+					       size_t, enum dma_data_direction));
+SIG(dma_max_mapping_size, size_t (*)(struct device *));
+SIG(dma_opt_mapping_size, size_t (*)(struct device *));
+SIG(dma_get_required_mask, u64 (*)(struct device *));
+SIG(dma_addressing_limited, bool (*)(struct device *));
+SIG(dma_need_sync, bool (*)(struct device *, dma_addr_t));
+SIG(dma_alloc_pages, struct page *(*)(struct device *, size_t, dma_addr_t *,
+				      enum dma_data_direction, gfp_t));
+SIG(dma_free_pages, void (*)(struct device *, size_t, struct page *, dma_addr_t,
+			     enum dma_data_direction));
+SIG(dma_mmap_pages, int (*)(struct device *, struct vm_area_struct *, size_t, struct page *));
+SIG(dma_alloc_noncoherent, void *(*)(struct device *, size_t, dma_addr_t *,
+				     enum dma_data_direction, gfp_t));
+SIG(dma_free_noncoherent, void (*)(struct device *, size_t, void *, dma_addr_t,
+				   enum dma_data_direction));
+struct contract_unmap_state {
+	DEFINE_DMA_UNMAP_ADDR(addr);
+	DEFINE_DMA_UNMAP_LEN(len);
+};
+FIELD(struct contract_unmap_state, addr, dma_addr_t);
 
 /* --- scatterlists ------------------------------------------------------------- */
 
