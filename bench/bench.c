@@ -319,16 +319,148 @@ static void json_num(FILE *f, double v)
 		fputs("null", f);
 }
 
-enum { OPT_CHECK = 256, OPT_LIST };
+enum { OPT_CHECK = 256, OPT_LIST, OPT_SVG };
 
 static const struct cli_option bench_options[] = {
 	{ "json", 'j', "FILE", "also write the results as JSON to FILE ('-': standard output)" },
+	{ "svg", OPT_SVG, "FILE", "also draw the results as bars against floor and target (SVG)" },
 	{ "filter", 'f', "NAME", "run only the benchmarks whose name contains NAME" },
 	{ "scale", 's', "X", "multiply the iteration counts by X (0 < X <= 100; default 1)" },
 	{ "check", OPT_CHECK, NULL, "exit 1 when a benchmark misses its target" },
 	{ "list", OPT_LIST, NULL, "list the benchmarks and exit" },
 	{ NULL, 0, NULL, NULL },
 };
+
+/* One benchmark's result, kept for the picture. */
+struct bench_row {
+	const char *name;
+	struct bench_result r;
+	int ret;
+};
+
+static void xml_str(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/*
+ * Where the floor lies on a result's own axis: at its median when it is
+ * measured in the result's unit, at 100 for a share of the floor's
+ * bandwidth; NAN when the two cannot be put on one axis.
+ */
+static double floor_on_axis(const struct bench_result *r)
+{
+	if (!r->floor_name || !isfinite(r->floor_median))
+		return NAN;
+	if (r->unit && !strcmp(r->unit, "%"))
+		return 100;
+	if (!r->floor_unit || (r->unit && !strcmp(r->floor_unit, r->unit)))
+		return r->floor_median;
+	return NAN;
+}
+
+/*
+ * The results as bars, one row per benchmark on an axis of its own (the
+ * units differ): the median as a bar, p10-p90 as a whisker, the floor as a
+ * grey line, the target as a line green when met and red when missed.
+ */
+static void write_svg(FILE *f, const struct bench_row *rows, int n, double scale)
+{
+	const double left = 280, bar_w = 520, row_h = 46, top = 70;
+	double height = top + n * row_h + 60;
+
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1280\" height=\"%.0f\" "
+		"viewBox=\"0 0 1280 %.0f\" font-family=\"sans-serif\">\n"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		"<title>dmamap bench</title>\n"
+		"<text x=\"10\" y=\"26\" font-size=\"18\" font-weight=\"bold\">dmamap bench %s, "
+		"scale %g</text>\n"
+		"<text x=\"10\" y=\"46\" font-size=\"11\" fill=\"#444\">each row on its own axis "
+		"from 0: bar the median, whisker p10-p90 (an arrow where it goes on), grey line the "
+		"floor measured in the same run, the target green when met and red when missed"
+		"</text>\n", height, height,
+		dmamap_version(), scale);
+	for (int i = 0; i < n; i++) {
+		const struct bench_result *r = &rows[i].r;
+		double y = top + i * row_h, fl = floor_on_axis(r), hi, x;
+		bool met = true;
+		const char *g = goal_str(r, &met);
+
+		fprintf(f, "<g class=\"bench\" data-name=\"");
+		xml_str(f, rows[i].name);
+		fprintf(f, "\">\n<text x=\"10\" y=\"%.1f\" font-size=\"12\">", y + 14);
+		xml_str(f, rows[i].name);
+		fprintf(f, "</text>\n");
+		if (rows[i].ret || !isfinite(r->median)) {
+			fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" fill=\"#c00\">could "
+				"not run: %s</text>\n</g>\n", left, y + 14,
+				rows[i].ret ? strerror(-rows[i].ret) : "no result");
+			continue;
+		}
+		/* the axis holds median, floor and target; a long tail of samples is cut */
+		hi = r->median;
+		if (isfinite(fl))
+			hi = fmax(hi, fl);
+		if (*g)
+			hi = fmax(hi, r->target);
+		hi = hi > 0 ? hi * 1.25 : 1;
+#define AX(v) (left + (v) / hi * bar_w)
+		fprintf(f, "<rect class=\"axis\" x=\"%.0f\" y=\"%.1f\" width=\"%.0f\" height=\"18\" "
+			"fill=\"#f3f3f3\"/>\n", left, y + 2, bar_w);
+		fprintf(f, "<rect class=\"median\" x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"18\" "
+			"fill=\"%s\"/>\n", left, y + 2, AX(r->median) - left,
+			!*g ? "#4e79a7" : met ? "#59a14f" : "#e15759");
+		if (isfinite(r->p10) && isfinite(r->p90)) {
+			bool cut = r->p90 > hi;
+
+			fprintf(f, "<path class=\"spread\" d=\"M%.2f %.1fv8m0 -4H%.2f%s\" stroke=\"#222\" "
+				"fill=\"none\"/>\n", AX(fmin(r->p10, hi)), y + 7, AX(fmin(r->p90, hi)),
+				cut ? "m-6 -4l6 4l-6 4" : "m0 -4v8");
+		}
+		if (isfinite(fl)) {
+			x = AX(fl);
+			fprintf(f, "<path class=\"floor\" d=\"M%.2f %.1fv26\" stroke=\"#777\" "
+				"stroke-width=\"2\"/>\n<text x=\"%.2f\" y=\"%.1f\" font-size=\"9\" "
+				"fill=\"#777\" text-anchor=\"middle\">floor</text>\n", x, y - 2, x, y + 34);
+		}
+		if (*g) {
+			x = AX(r->target);
+			fprintf(f, "<path class=\"target %s\" d=\"M%.2f %.1fv26\" stroke=\"%s\" "
+				"stroke-width=\"2\" stroke-dasharray=\"4 2\"/>\n", met ? "met" : "missed",
+				x, y - 2, met ? "#2a8a2a" : "#c00");
+		}
+#undef AX
+		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\">%.4g %s", left + bar_w + 12,
+			y + 10, r->median, r->unit ? r->unit : "");
+		if (r->floor_name)
+			fprintf(f, "; ratio %.3g", r->ratio);
+		fprintf(f, "</text>\n<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">",
+			left + bar_w + 12, y + 24, !*g || met ? "#444" : "#c00");
+		if (*g)
+			fprintf(f, "target %s %.4g: %s", *g == '<' ? "&lt;=" : "&gt;=", r->target,
+				met ? "ok" : "MISSED");
+		else
+			fprintf(f, "no target");
+		if (r->floor_name) {
+			fprintf(f, "; floor: ");
+			xml_str(f, r->floor_name);
+		}
+		fprintf(f, "</text>\n</g>\n");
+	}
+	fprintf(f, "</svg>\n");
+}
 
 /* What the columns mean, printed under the table. */
 static void legend(FILE *f)
@@ -349,7 +481,8 @@ static int bench_run(struct cli *cl)
 	const char *filter = NULL;
 	struct bench_ctx ctx = { .scale = 1.0 };
 	bool list = false, check = false, tty = isatty(STDERR_FILENO);
-	FILE *jf = NULL, *out;
+	FILE *jf = NULL, *sf = NULL, *out;
+	struct bench_row *rows = NULL;
 	int failed = 0, missed = 0, targets = 0, ran = 0, total = 0, o, status = CLI_EXIT_USAGE;
 
 	while ((o = cli_next(cl)) > 0) {
@@ -358,7 +491,13 @@ static int bench_run(struct cli *cl)
 			if (jf)
 				cli_close(jf);
 			if (!(jf = cli_output(cl)))
-				return CLI_EXIT_USAGE;
+				goto out;
+			break;
+		case OPT_SVG:
+			if (sf)
+				cli_close(sf);
+			if (!(sf = cli_output(cl)))
+				goto out;
 			break;
 		case 'f':
 			filter = cl->value;
@@ -403,6 +542,10 @@ static int bench_run(struct cli *cl)
 			dmamap_version(), ctx.scale);
 	}
 
+	if (sf && !(rows = calloc((size_t)total, sizeof(*rows)))) {
+		cli_error(cl, "out of memory");
+		goto out;
+	}
 	out = cli_text(cl);
 	fprintf(out, "%-34s %12s %12s %12s %8s  %-22s %10s  %s\n", "benchmark", "median", "p10",
 		"p90", "unit", "floor", "ratio", "target");
@@ -422,6 +565,8 @@ static int bench_run(struct cli *cl)
 		ret = c->run(&ctx, &r);
 		if (tty)
 			fprintf(stderr, "\r%60s\r", "");
+		if (rows)
+			rows[ran] = (struct bench_row){ c->name, r, ret };
 		ran++;
 		if (ret) {
 			fprintf(out, "%-34s could not run: %s\n", c->name, strerror(-ret));
@@ -430,6 +575,8 @@ static int bench_run(struct cli *cl)
 		}
 		if (r.floor_name && isfinite(r.floor_median) && r.floor_median > 0 && isnan(r.ratio))
 			r.ratio = r.median / r.floor_median;
+		if (rows)
+			rows[ran - 1].r = r;
 		g = goal_str(&r, &met);
 		fprintf(out, "%-34s %12.2f %12.2f %12.2f %8s  %-22s %10.3f  ", c->name, r.median,
 			r.p10, r.p90, r.unit ? r.unit : "", r.floor_name ? r.floor_name : "-", r.ratio);
@@ -482,6 +629,17 @@ static int bench_run(struct cli *cl)
 	if (missed)
 		fprintf(out, "%d of %d targets MISSED\n", missed, targets);
 	status = failed || (check && missed) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+	if (sf) {
+		int err;
+
+		write_svg(sf, rows, ran, ctx.scale);
+		err = cli_close(sf);
+		sf = NULL;
+		if (err) {
+			fprintf(stderr, "%s: writing the picture failed: %s\n", cl->prog, strerror(-err));
+			status = CLI_EXIT_FAILED;
+		}
+	}
 	if (jf) {
 		int err;
 
@@ -495,6 +653,8 @@ static int bench_run(struct cli *cl)
 	}
 out:
 	cli_close(jf);
+	cli_close(sf);
+	free(rows);
 	return status;
 }
 

@@ -1,11 +1,14 @@
 #!/bin/sh
-# Installs the build dependencies that are missing: meson, ninja, cmocka and
-# pkg-config, with apt-get. Without root it prints the command and fails.
+# Installs the build dependencies that are missing: meson, ninja, cmocka,
+# pkg-config and rsvg-convert (librsvg2-bin), with apt-get. Without root it
+# prints the command and fails.
 set -u
 missing=""
 command -v meson >/dev/null 2>&1 || missing="$missing meson"
 command -v ninja >/dev/null 2>&1 || missing="$missing ninja-build"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+# the command's tests render its pictures to PNG
+command -v rsvg-convert >/dev/null 2>&1 || missing="$missing librsvg2-bin"
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists cmocka 2>/dev/null; then
 	missing="$missing libcmocka-dev"
 fi

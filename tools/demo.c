@@ -15,36 +15,29 @@
 
 #define FRAME_SIZE	SZ_1M
 #define NR_FRAMES	4
-#define MAX_SEGS	512
 #define MAX_LANES	4
 
-/* what the picture needs: per buffer, its ranges in each address space */
-struct range {
-	u64 start, len;
-};
-
-struct demo_buffer {
-	const char *label;
-	struct range phys[MAX_SEGS];
-	unsigned int nr_phys;
-	struct range dma[MAX_LANES][MAX_SEGS];
-	unsigned int nr_dma[MAX_LANES];
+struct frame {
+	struct dma_buf *buf;
+	struct dma_buf_attachment *at[MAX_LANES];	/* 1 camera, 2 encoder, 3 display */
+	struct sg_table *sgt[MAX_LANES];		/* while mapped for that importer */
+	enum dma_data_direction dir[MAX_LANES];
+	u32 sum;
+	bool contiguous;
 };
 
 struct demo {
 	struct dmamap_machine *m;
 	struct device *camera, *encoder, *display;
 	struct iommu_domain *cam_dom, *enc_dom;
-	struct demo_buffer bufs[NR_FRAMES + 2];
-	unsigned int nr_bufs;
+	const struct demo_options *opt;
 	FILE *out;		/* the text */
 	int checks, failed;
+	struct frame f[NR_FRAMES + 1];	/* shared from step 2 to the picture in step 5 */
+	int nr_frames;
 	struct page **held;		/* what fragment() keeps */
 	unsigned long nr_held;
 };
-
-static const char *lane_name[MAX_LANES] = { "physical memory", "camera (IOMMU)", "encoder (IOMMU)",
-					    "display (direct, offset)" };
 
 static void check(struct demo *d, bool ok, const char *fmt, ...)
 {
@@ -93,31 +86,6 @@ static const char *size_str(u64 bytes, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
 	return buf;
-}
-
-/* Records a table's DMA segments for lane @lane of buffer @b. */
-static void record_dma(struct demo_buffer *b, int lane, struct sg_table *sgt)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		if (b->nr_dma[lane] == MAX_SEGS)
-			break;
-		b->dma[lane][b->nr_dma[lane]++] = (struct range){ sg_dma_address(sg), sg_dma_len(sg) };
-	}
-}
-
-static void record_phys(struct demo_buffer *b, struct sg_table *sgt)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	for_each_sgtable_sg(sgt, sg, i) {
-		if (b->nr_phys == MAX_SEGS)
-			break;
-		b->phys[b->nr_phys++] = (struct range){ sg_phys(sg), sg->length };
-	}
 }
 
 static const struct dmamap_bank soc_banks[] = {
@@ -255,17 +223,41 @@ static void va_window(struct demo *d)
 	fprintf(d->out, "\n");
 }
 
-struct frame {
-	struct dma_buf *buf;
-	struct dma_buf_attachment *at[MAX_LANES];
-	u32 sum;
-	bool contiguous;
-};
+/* Maps frame @f for importer @lane; the table stays until unmap_frame(). */
+static struct sg_table *map_frame(struct frame *f, int lane, struct device *dev,
+				  enum dma_data_direction dir)
+{
+	struct sg_table *sgt;
 
-/* 2-5. The frames: allocated by the camera, shared with the encoder, display and CPU. */
+	if (!f->at[lane])
+		f->at[lane] = dma_buf_attach(f->buf, dev);
+	if (IS_ERR(f->at[lane])) {
+		f->at[lane] = NULL;
+		return ERR_PTR(-ENODEV);
+	}
+	sgt = dma_buf_map_attachment(f->at[lane], dir);
+	if (!IS_ERR(sgt)) {
+		f->sgt[lane] = sgt;
+		f->dir[lane] = dir;
+	}
+	return sgt;
+}
+
+static void unmap_frame(struct frame *f, int lane)
+{
+	if (f->sgt[lane])
+		dma_buf_unmap_attachment(f->at[lane], f->sgt[lane], f->dir[lane]);
+	f->sgt[lane] = NULL;
+}
+
+/*
+ * 2-4. The frames: allocated by the camera, shared with the encoder, display
+ * and CPU. The importers' mappings stay live until frames_release(), so
+ * that the picture shows them.
+ */
 static void frames(struct demo *d)
 {
-	struct frame f[NR_FRAMES + 1];
+	struct frame *f = d->f;
 	u8 *pattern = malloc(FRAME_SIZE), *seen = malloc(FRAME_SIZE);
 	struct dmamap_stats s0, s1;
 	u64 moved[MAX_LANES] = { 0 }, cpu_read = 0;
@@ -280,30 +272,25 @@ static void frames(struct demo *d)
 	fprintf(d->out, "2. Frames shared with dma-buf: allocated by the camera with DMA_ATTR_NO_KERNEL_MAPPING\n"
 	       "   (memory above 4 GiB is fragmented, as after a while of uptime: every other page is taken)\n");
 	for (int n = 0; n < nr; n++) {
-		struct demo_buffer *b = &d->bufs[d->nr_bufs++];
 		struct sg_table *sgt;
 
+		memset(&f[n], 0, sizeof(f[n]));
 		f[n].contiguous = n == nr - 1;
 		/* page by page (as IOMMU drivers often ask), or one contiguous block */
 		f[n].buf = dmamap_dma_buf_alloc(d->camera, FRAME_SIZE,
 						f[n].contiguous ? DMA_ATTR_FORCE_CONTIGUOUS
 								: DMA_ATTR_ALLOC_SINGLE_PAGES);
-		b->label = f[n].contiguous ? "frame (contiguous)" : "frame";
 		check(d, !IS_ERR(f[n].buf), "frame %d allocation", n);
 		if (IS_ERR(f[n].buf)) {
 			nr = n;
 			break;
 		}
-		for (int l = 0; l < MAX_LANES; l++)
-			f[n].at[l] = NULL;
+		d->nr_frames = n + 1;
 		/* the CPU-side description: dma_get_sgtable() on the exporter, through an attach */
-		f[n].at[1] = dma_buf_attach(f[n].buf, d->camera);
-		sgt = dma_buf_map_attachment(f[n].at[1], DMA_FROM_DEVICE);
+		sgt = map_frame(&f[n], 1, d->camera, DMA_FROM_DEVICE);
 		check(d, !IS_ERR(sgt), "camera map of frame %d", n);
 		if (IS_ERR(sgt))
 			continue;
-		record_phys(b, sgt);
-		record_dma(b, 1, sgt);
 		fprintf(d->out, "   frame %d (%s): dma_get_sgtable() gives %u entries (physically contiguous runs)"
 		       " -> camera IOVA %#llx-%#llx, %u DMA segment\n", n,
 		       f[n].contiguous ? "DMA_ATTR_FORCE_CONTIGUOUS" : "DMA_ATTR_ALLOC_SINGLE_PAGES",
@@ -316,31 +303,24 @@ static void frames(struct demo *d)
 		check(d, dmamap_bus_write_sgtable(d->camera, sgt, pattern, FRAME_SIZE, NULL) == 0,
 		      "camera DMA write");
 		moved[1] += FRAME_SIZE;
-		dma_buf_unmap_attachment(f[n].at[1], sgt, DMA_FROM_DEVICE);
+		unmap_frame(&f[n], 1);
 	}
 	fprintf(d->out, "\n3. Each importer maps the frames into its own DMA address space\n");
 	for (int n = 0; n < nr; n++) {
-		struct demo_buffer *b = &d->bufs[d->nr_bufs - nr + n];
-		struct sg_table *sgt;
+		struct sg_table *sgt = map_frame(&f[n], 2, d->encoder, DMA_TO_DEVICE);
 
-		f[n].at[2] = dma_buf_attach(f[n].buf, d->encoder);
-		sgt = dma_buf_map_attachment(f[n].at[2], DMA_TO_DEVICE);
 		check(d, !IS_ERR(sgt), "encoder map of frame %d", n);
 		if (!IS_ERR(sgt)) {
-			record_dma(b, 2, sgt);
 			memset(seen, 0, FRAME_SIZE);
 			check(d, dmamap_bus_read_sgtable(d->encoder, sgt, seen, FRAME_SIZE, NULL) == 0 &&
 			      adler32(seen, FRAME_SIZE) == f[n].sum, "encoder checksum of frame %d", n);
 			moved[2] += FRAME_SIZE;
 			fprintf(d->out, "   frame %d: encoder IOVA %#llx (%u segment)", n,
 			       (unsigned long long)sg_dma_address(sgt->sgl), sgt->nents);
-			dma_buf_unmap_attachment(f[n].at[2], sgt, DMA_TO_DEVICE);
 		}
-		f[n].at[3] = dma_buf_attach(f[n].buf, d->display);
-		sgt = dma_buf_map_attachment(f[n].at[3], DMA_TO_DEVICE);
+		sgt = map_frame(&f[n], 3, d->display, DMA_TO_DEVICE);
 		check(d, !IS_ERR(sgt), "display map of frame %d", n);
 		if (!IS_ERR(sgt)) {
-			record_dma(b, 3, sgt);
 			if (sgt->nents == 1) {
 				memset(seen, 0, FRAME_SIZE);
 				check(d, dmamap_bus_read_sgtable(d->display, sgt, seen, FRAME_SIZE, NULL) == 0 &&
@@ -355,7 +335,9 @@ static void frames(struct demo *d)
 			}
 			check(d, (sgt->nents == 1) == f[n].contiguous,
 			      "only the DMA_ATTR_FORCE_CONTIGUOUS frame is one segment for the display");
-			dma_buf_unmap_attachment(f[n].at[3], sgt, DMA_TO_DEVICE);
+			/* a frame the display refused is not kept mapped for it */
+			if (sgt->nents != 1)
+				unmap_frame(&f[n], 3);
 		}
 	}
 
@@ -386,22 +368,47 @@ static void frames(struct demo *d)
 	       (unsigned long long)(s1.iotlb_misses - s0.iotlb_misses),
 	       (unsigned long long)s1.vmalloc_bytes);
 	check(d, s1.vmalloc_bytes == 0, "frames shared without any kernel mapping");
+	fprintf(d->out, "\n");
+out:
+	free(pattern);
+	free(seen);
+}
 
-	for (int n = 0; n < nr; n++) {
-		for (int l = 1; l < MAX_LANES; l++)
-			if (f[n].at[l] && !IS_ERR(f[n].at[l]))
-				dma_buf_detach(f[n].buf, f[n].at[l]);
-		dma_buf_put(f[n].buf);
+/* The end of the frames: every importer's mapping, then the buffers. */
+static void frames_release(struct demo *d)
+{
+	for (int n = 0; n < d->nr_frames; n++) {
+		for (int l = 1; l < MAX_LANES; l++) {
+			unmap_frame(&d->f[n], l);
+			if (d->f[n].at[l])
+				dma_buf_detach(d->f[n].buf, d->f[n].at[l]);
+		}
+		dma_buf_put(d->f[n].buf);
 	}
+	d->nr_frames = 0;
 	for (unsigned long i = 0; i < d->nr_held; i++)
 		dmamap_free_pages(d->held[i], 0);
 	free(d->held);
 	d->held = NULL;
 	d->nr_held = 0;
-	fprintf(d->out, "\n");
-out:
-	free(pattern);
-	free(seen);
+}
+
+/*
+ * The picture, at the moment the most is live: the frames in every
+ * importer's address space, and a page bounced for the display.
+ */
+static void picture(struct demo *d)
+{
+	const struct dmamap_svg_options o = {
+		.title = "dmamap demo: the frames in physical memory and in each device's DMA "
+			 "address space",
+	};
+	int ret;
+
+	if (!d->opt->svg)
+		return;
+	ret = dmamap_svg_memory_map(d->m, d->opt->svg, &o);
+	check(d, ret == 0, "writing the picture: %s", strerror(-ret));
 }
 
 /* 5. Bounce buffering: the display cannot reach the bank above 4 GiB. */
@@ -425,6 +432,7 @@ static void bounce(struct demo *d)
 	if (!dma_mapping_error(d->display, a)) {
 		check(d, dmamap_bus_read(d->display, a, out, sizeof(out), NULL) == 0 &&
 		      !memcmp(in, out, sizeof(in)), "the display reads the page through the bounce slot");
+		picture(d);
 		dma_unmap_page(d->display, a, PAGE_SIZE, DMA_TO_DEVICE);
 	}
 	dmamap_machine_stats(d->m, &s1);
@@ -487,109 +495,6 @@ static void teardown(struct demo *d, const struct demo_options *opt)
 	dmamap_machine_destroy(d->m);
 }
 
-/* --- the picture -------------------------------------------------------------- */
-
-static const char *palette[] = { "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-				 "#edc948", "#b07aa1", "#ff9da7" };
-
-/* One lane: [lo, hi) of an address space drawn over the width. */
-struct lane {
-	u64 lo, hi;
-};
-
-static double lane_x(const struct lane *l, u64 a, double width)
-{
-	if (a <= l->lo)
-		return 0;
-	if (a >= l->hi)
-		return width;
-	return (double)(a - l->lo) / (double)(l->hi - l->lo) * width;
-}
-
-static void lane_bounds(struct demo *d, int lane, struct lane *l)
-{
-	l->lo = ~0ULL;
-	l->hi = 0;
-	for (unsigned int b = 0; b < d->nr_bufs; b++) {
-		unsigned int n = lane ? d->bufs[b].nr_dma[lane] : d->bufs[b].nr_phys;
-		const struct range *r = lane ? d->bufs[b].dma[lane] : d->bufs[b].phys;
-
-		for (unsigned int i = 0; i < n; i++) {
-			if (r[i].start < l->lo)
-				l->lo = r[i].start;
-			if (r[i].start + r[i].len > l->hi)
-				l->hi = r[i].start + r[i].len;
-		}
-	}
-	if (l->lo >= l->hi) {
-		l->lo = 0;
-		l->hi = 1;
-		return;
-	}
-	/* some room on both sides */
-	u64 pad = (l->hi - l->lo) / 20 + PAGE_SIZE;
-
-	l->lo = l->lo > pad ? l->lo - pad : 0;
-	l->hi += pad;
-}
-
-int demo_write_svg(struct demo *d, FILE *f)
-{
-	const double width = 900, left = 190, lane_h = 34, gap = 36;
-	double height = 80 + MAX_LANES * (lane_h + gap) + 20 * d->nr_bufs;
-
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		"font-family=\"sans-serif\" font-size=\"12\">\n", left + width + 20, height);
-	fprintf(f, "<title>dmamap demo: one buffer, several DMA address spaces</title>\n");
-	fprintf(f, "<text x=\"10\" y=\"24\" font-size=\"16\">The same frames in physical memory and "
-		"in each device's DMA address space</text>\n");
-	for (int lane = 0; lane < MAX_LANES; lane++) {
-		struct lane l;
-		double y = 50 + lane * (lane_h + gap);
-
-		lane_bounds(d, lane, &l);
-		fprintf(f, "<g class=\"lane\" data-lane=\"%s\">\n", lane_name[lane]);
-		fprintf(f, "<text x=\"10\" y=\"%.0f\">%s</text>\n", y + lane_h / 2 + 4, lane_name[lane]);
-		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#eeeeee\" "
-			"stroke=\"#999999\"/>\n", left, y, width, lane_h);
-		fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">%#llx</text>\n", left,
-			y + lane_h + 12, (unsigned long long)l.lo);
-		fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%#llx</text>\n",
-			left + width, y + lane_h + 12, (unsigned long long)l.hi);
-		for (unsigned int b = 0; b < d->nr_bufs; b++) {
-			unsigned int n = lane ? d->bufs[b].nr_dma[lane] : d->bufs[b].nr_phys;
-			const struct range *r = lane ? d->bufs[b].dma[lane] : d->bufs[b].phys;
-
-			if (!n)
-				continue;
-			/* one shape per buffer and lane: a path of one rectangle per range */
-			fprintf(f, "<path class=\"buffer\" data-buffer=\"%u\" fill=\"%s\" d=\"", b,
-				palette[b % (sizeof(palette) / sizeof(palette[0]))]);
-			for (unsigned int i = 0; i < n; i++) {
-				double x0 = left + lane_x(&l, r[i].start, width);
-				double x1 = left + lane_x(&l, r[i].start + r[i].len, width);
-
-				if (x1 - x0 < 1)
-					x1 = x0 + 1;
-				fprintf(f, "M%.2f %.0fH%.2fV%.0fH%.2fZ", x0, y + 2, x1, y + lane_h - 2, x0);
-			}
-			fprintf(f, "\"><title>buffer %u (%s)</title></path>\n", b, d->bufs[b].label);
-		}
-		fprintf(f, "</g>\n");
-	}
-	for (unsigned int b = 0; b < d->nr_bufs; b++) {
-		double y = 60 + MAX_LANES * (lane_h + gap) + 20 * b;
-
-		fprintf(f, "<rect x=\"10\" y=\"%.0f\" width=\"14\" height=\"14\" fill=\"%s\"/>"
-			"<text x=\"30\" y=\"%.0f\">buffer %u: %s, %u physical runs</text>\n", y - 11,
-			palette[b % (sizeof(palette) / sizeof(palette[0]))], y, b, d->bufs[b].label,
-			d->bufs[b].nr_phys);
-	}
-	fprintf(f, "</svg>\n");
-	return ferror(f) ? -EIO : 0;
-}
-
 int demo_run(const struct demo_options *opt)
 {
 	struct demo d;
@@ -597,6 +502,7 @@ int demo_run(const struct demo_options *opt)
 
 	memset(&d, 0, sizeof(d));
 	d.out = opt->out;
+	d.opt = opt;
 	ret = setup(&d);
 	if (ret) {
 		fprintf(stderr, "%s: setting up the machine failed: %s\n", opt->prog, strerror(-ret));
@@ -616,14 +522,13 @@ int demo_run(const struct demo_options *opt)
 	va_window(&d);
 	frames(&d);
 	bounce(&d);
+	frames_release(&d);
 	caches(&d);
 
 	fprintf(d.out, "The lesson of the seed:\n"
 	       "  - DMA_ATTR_NO_KERNEL_MAPPING buffers cost no kernel VA space; they reach user space with dma_mmap_attrs().\n"
 	       "  - dma_get_sgtable() + dma_map_sgtable() give every device the buffer in its own DMA address space.\n"
 	       "  - Never share kernel addresses or assume a shared DMA address space between devices.\n\n");
-	if (opt->svg && (ret = demo_write_svg(&d, opt->svg)))
-		check(&d, false, "writing the picture: %s", strerror(-ret));
 	teardown(&d, opt);
 	fprintf(d.out, "%d checks, %d failed: %s\n", d.checks, d.failed, d.failed ? "FAILED" : "all passed");
 	return d.failed ? DEMO_FAILED : 0;

@@ -21,11 +21,10 @@ struct demo;
 extern const struct dmamap_machine_config demo_soc_config;
 
 /*
- * Runs the demo: 0 if every check passed. The picture is written, not
- * closed; the trace is the library's (dmamap_trace_open()), opened before
+ * Runs the demo: 0 if every check passed. The picture (the library's
+ * dmamap_svg_memory_map(), drawn in step 5) is written, not closed; the trace is the library's (dmamap_trace_open()), opened before
  * the demo does anything: DEMO_USAGE if it cannot be.
  */
 int demo_run(const struct demo_options *opt);
-int demo_write_svg(struct demo *d, FILE *f);
 
 #endif

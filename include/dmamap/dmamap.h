@@ -14,6 +14,7 @@
 #include <dmamap/iommu.h>
 #include <dmamap/dma-buf.h>
 #include <dmamap/trace.h>
+#include <dmamap/svg.h>
 #include <dmamap/debug.h>
 
 #define DMAMAP_VERSION_MAJOR 0

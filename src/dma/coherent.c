@@ -17,8 +17,9 @@
 #define RECORD_BUCKETS 4096
 
 struct dma_records {
-	pthread_mutex_t lock;		/* guards the buckets */
+	pthread_mutex_t lock;		/* guards the buckets and next_seq */
 	struct dma_alloc *bucket[RECORD_BUCKETS];
+	u64 next_seq;
 };
 
 struct dma_coherent_pool {
@@ -44,6 +45,7 @@ int dma_alloc_insert(struct dma_alloc *a)
 	unsigned int h = record_hash(a->dev, a->dma);
 
 	pthread_mutex_lock(&r->lock);
+	a->seq = r->next_seq++;
 	a->next = r->bucket[h];
 	r->bucket[h] = a;
 	pthread_mutex_unlock(&r->lock);
@@ -150,6 +152,18 @@ void dma_alloc_dump(struct dmamap_machine *m, FILE *out)
 				"attrs=%#lx\n", a->dev->name, (unsigned long long)a->phys,
 				(unsigned long long)a->dma, a->size, kinds[a->kind], a->cpu_addr,
 				a->attrs);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void dma_alloc_for_each(struct dmamap_machine *m, void (*fn)(const struct dma_alloc *a, void *arg),
+			void *arg)
+{
+	struct dma_records *r = m->dma_records;
+
+	pthread_mutex_lock(&r->lock);
+	for (unsigned int i = 0; i < RECORD_BUCKETS; i++)
+		for (struct dma_alloc *a = r->bucket[i]; a; a = a->next)
+			fn(a, arg);
 	pthread_mutex_unlock(&r->lock);
 }
 

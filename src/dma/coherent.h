@@ -32,6 +32,7 @@ struct dma_alloc {
 	struct mm_vm_area *area;	/* DMA_ALLOC_REMAP */
 	void *priv;			/* the backend's */
 	u32 prep_state;			/* (atomic) DMA_PREP_* */
+	u64 seq;			/* the machine's allocations numbered in order */
 	struct dma_alloc *next;		/* private: hash chain */
 };
 
@@ -65,6 +66,12 @@ struct dma_alloc *dma_alloc_lookup(struct device *dev, void *cpu_addr, dma_addr_
 				   unsigned long attrs, const char *fn);
 /* One line per live coherent allocation of the machine. */
 void dma_alloc_dump(struct dmamap_machine *m, FILE *out);
+/*
+ * Calls @fn for each live coherent allocation of @m, under the records'
+ * lock: @fn copies what it needs and calls nothing that takes it.
+ */
+void dma_alloc_for_each(struct dmamap_machine *m, void (*fn)(const struct dma_alloc *a, void *arg),
+			void *arg);
 /* Reports a failed coherent allocation unless the caller asked for silence. */
 void dma_alloc_failed(struct device *dev, size_t size, gfp_t gfp, unsigned long attrs);
 

@@ -349,3 +349,23 @@ dma_addr_t swiotlb_map(struct device *dev, phys_addr_t paddr, size_t size,
 		dma_sync_for_device_phys(dev, tlb, size, dir);
 	return dma;
 }
+
+void swiotlb_for_each_mapping(struct dmamap_machine *m,
+			      void (*fn)(phys_addr_t tlb, phys_addr_t orig, size_t size, void *arg),
+			      void *arg)
+{
+	struct swiotlb *p = m->swiotlb;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (unsigned long i = 0; i < p->nslabs; i++) {
+		const struct swiotlb_slot *s = &p->slots[i];
+
+		if (!slot_used(p, i) || !s->nslots)
+			continue;
+		fn(p->start + ((phys_addr_t)i << IO_TLB_SHIFT), s->orig_addr, s->alloc_size, arg);
+		i += s->nslots - 1;
+	}
+	pthread_mutex_unlock(&p->lock);
+}

@@ -38,6 +38,15 @@ struct swiotlb_range {
 struct swiotlb_range swiotlb_range(const struct dmamap_machine *m);
 /* largest mapping the pool can take */
 size_t swiotlb_max_mapping_size(struct device *dev);
+/*
+ * Calls @fn for each live bounce mapping of @m: its first slot, the
+ * original buffer and the bytes mapped; under the pool's lock, so @fn
+ * copies what it needs and calls nothing that takes it.
+ */
+void swiotlb_for_each_mapping(struct dmamap_machine *m,
+			      void (*fn)(phys_addr_t tlb, phys_addr_t orig, size_t size, void *arg),
+			      void *arg);
+
 
 /* The slot address holding a copy of [orig, orig+size), or (phys_addr_t)-1. */
 phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig, size_t size,

@@ -521,6 +521,39 @@ int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova,
 	return 0;
 }
 
+/* Calls @fn for each leaf of the table of level @lvl that maps from @base. */
+static int for_each_leaf(struct arm_lpae_io_pgtable *d, const u64 *t, int lvl, unsigned long base,
+			 io_pgtable_leaf_fn fn, void *arg)
+{
+	for (unsigned long i = 0; i < lvl_entries(d, lvl); i++) {
+		u64 pte = pte_load(&t[i]);
+		unsigned long iova = base + (i << lvl_shift(d, lvl));
+		struct io_pgtable_walk_result r;
+		int ret;
+
+		if (!pte_valid(pte))
+			continue;
+		if (pte_is_table(pte, lvl)) {
+			ret = for_each_leaf(d, table_of(d, pte & ARM_LPAE_PTE_ADDR_MASK), lvl + 1,
+					    iova, fn, arg);
+		} else {
+			r = (struct io_pgtable_walk_result){ pte & ARM_LPAE_PTE_ADDR_MASK,
+							     lvl_size(d, lvl), pte_to_prot(pte), pte };
+			ret = fn(iova, &r, arg);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int io_pgtable_for_each_leaf(struct io_pgtable_ops *ops, io_pgtable_leaf_fn fn, void *arg)
+{
+	struct arm_lpae_io_pgtable *d = to_data(ops);
+
+	return for_each_leaf(d, d->pgd, d->start_level, 0, fn, arg);
+}
+
 static phys_addr_t lpae_iova_to_phys(struct io_pgtable_ops *ops, unsigned long iova)
 {
 	struct io_pgtable_walk_result r;

@@ -136,6 +136,16 @@ struct io_pgtable_walk_result {
 int io_pgtable_walk(struct io_pgtable_ops *ops, unsigned long iova,
 		    struct io_pgtable_walk_result *r);
 
+/*
+ * Calls @fn for every leaf (page or block) mapped, in IOVA order, going down
+ * only the tables that exist; stops at the first non-zero return of @fn and
+ * returns it. Not to race with maps and unmaps of the same tables (the
+ * caller's picture would be of no moment in particular).
+ */
+typedef int (*io_pgtable_leaf_fn)(unsigned long iova, const struct io_pgtable_walk_result *r,
+				  void *arg);
+int io_pgtable_for_each_leaf(struct io_pgtable_ops *ops, io_pgtable_leaf_fn fn, void *arg);
+
 /* Table pages in use. */
 unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops);
 

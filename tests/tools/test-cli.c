@@ -258,6 +258,8 @@ static int fake(const struct bench_ctx *ctx, struct bench_result *r, double medi
 	(void)ctx;
 	bench_set_samples(r, s, 3, "ns");
 	r->iterations = 3;
+	r->floor_name = "memcpy";
+	r->floor_median = 4;
 	r->goal = BENCH_GOAL_MAX;
 	r->target = 10;
 	return 0;
@@ -343,6 +345,44 @@ static void test_bench_json_to_stdout(void **state)
 	assert_non_null(strstr(out, "\"met\": false"));
 }
 
+/* --svg: a row per benchmark, the median a bar, the floor and the target lines on its axis */
+static void test_bench_svg(void **state)
+{
+	char out[8192], path[] = "/tmp/dmamap-bench-XXXXXX", *svg, *met, *missed;
+	int fd = mkstemp(path);
+	FILE *f;
+	long n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(run_bench(out, sizeof(out), (char *[]){ "bench", "--filter=test-",
+								  "--svg", path, NULL }), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	svg = calloc(1, (size_t)n + 1);
+	assert_non_null(svg);
+	assert_int_equal(fread(svg, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	unlink(path);
+	met = strstr(svg, "<g class=\"bench\" data-name=\"test-met\">");
+	missed = strstr(svg, "<g class=\"bench\" data-name=\"test-missed\">");
+	assert_non_null(met);
+	assert_non_null(missed);
+	assert_true(met < missed);
+	/* the met row: bar, floor, a met target; the missed one: a missed target */
+	assert_non_null(strstr(met, "class=\"median\""));
+	assert_true(strstr(met, "class=\"floor\"") < missed);
+	assert_true(strstr(met, "class=\"target met\"") < missed);
+	assert_non_null(strstr(missed, "class=\"target missed\""));
+	assert_non_null(strstr(missed, "target &lt;= 10: MISSED"));
+	assert_non_null(strstr(svg, "</svg>"));
+	free(svg);
+}
+
 static void test_bench_unwritable_json(void **state)
 {
 	char err[1024];
@@ -368,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_bench_check),
 		cmocka_unit_test(test_bench_legend),
 		cmocka_unit_test(test_bench_json_to_stdout),
+		cmocka_unit_test(test_bench_svg),
 		cmocka_unit_test(test_bench_unwritable_json),
 	};
 

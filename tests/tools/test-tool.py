@@ -73,6 +73,13 @@ def case_demo(tool, tmp):
     expect(len(frames) >= 2, "frames listed")
 
 
+def path_rects(d):
+    """The rectangles of a buffer's path, as the library draws them: (x, y, w)."""
+    rects = re.findall(r"M([\d.]+) ([\d.]+)h([\d.]+)v[\d.]+h-([\d.]+)z", d)
+    expect(rects and "".join("M%s %sh%sv" % r[:3] for r in rects), "a shape without geometry")
+    return [(float(x), float(y), float(w)) for x, y, w, _ in rects]
+
+
 def case_svg(tool, tmp):
     path = os.path.join(tmp, "demo.svg")
     out = demo_out(tool, "--svg=" + path)
@@ -83,14 +90,60 @@ def case_svg(tool, tmp):
         fail("SVG is not well-formed XML: %s" % e)
     expect(root.tag == SVG + "svg", "root element is %s" % root.tag)
     lanes = [g for g in root.iter(SVG + "g") if g.get("class") == "lane"]
-    expect(len(lanes) >= 2, "lanes: %d" % len(lanes))
+    kinds = [g.get("data-kind") for g in lanes]
+    expect(kinds == ["phys", "iova", "iova", "direct", "swiotlb"], "lanes: %s" % kinds)
+    names = [g.get("data-lane") for g in lanes]
+    expect(names[1:4] == ["camera (IOMMU)", "encoder (IOMMU)", "display (no IOMMU)"],
+           "lane names: %s" % names)
+    legend = [g for g in root.iter(SVG + "g") if g.get("class") == "legend-entry"]
+    fills = {}
+    shapes = {}
     for g in lanes:
-        shapes = [p.get("data-buffer") for p in g.iter(SVG + "path") if p.get("class") == "buffer"]
-        expect(len(shapes) == len(set(shapes)), "lane %s: a buffer drawn twice" % g.get("data-lane"))
-        expect(len(shapes) == nframes,
-               "lane %s: %d shapes for %d buffers" % (g.get("data-lane"), len(shapes), nframes))
-        for p in g.iter(SVG + "path"):
-            expect(p.get("d"), "a shape without geometry")
+        lane = g.get("data-lane")
+        paths = [p for p in g.iter(SVG + "path") if p.get("class") == "buffer"]
+        bufs = [p.get("data-buffer") for p in paths]
+        expect(len(bufs) == len(set(bufs)), "lane %s: a buffer drawn twice" % lane)
+        labels = {t.get("data-buffer") for t in g.iter(SVG + "text") if t.get("class") == "label"}
+        expect(labels == set(bufs), "lane %s: labels %s for shapes %s" % (lane, labels, bufs))
+        for p in paths:
+            b = p.get("data-buffer")
+            # the same buffer in the same colour in every lane
+            expect(fills.setdefault(b, p.get("fill")) == p.get("fill"),
+                   "buffer %s changes colour in %s" % (b, lane))
+            shapes[(g.get("data-kind") if g.get("data-kind") != "iova" else lane, b)] = \
+                path_rects(p.get("d"))
+    # every buffer in physical memory, and in the legend
+    for e in legend:
+        expect(("phys", e.get("data-buffer")) in shapes,
+               "buffer %s is not in physical memory" % e.get("data-buffer"))
+    frames = [e.get("data-buffer") for e in legend
+              if "camera: dma_alloc of 1 MiB" in "".join(e.itertext())]
+    expect(len(frames) == nframes, "%d frames in the legend, %d in the text" %
+           (len(frames), nframes))
+    for b in frames:
+        for lane in ("phys", "camera (IOMMU)", "encoder (IOMMU)"):
+            expect((lane, b) in shapes, "frame %s is not drawn in %s" % (b, lane))
+            # 1 MiB at 3 pixels a page: a whole row's width, every page of it
+            width = sum(w for _, _, w in shapes[(lane, b)])
+            expect(width >= 256 * 3 - 0.5, "frame %s in %s is %.1f px wide" % (b, lane, width))
+    # the scattered frames, page by page in physical memory
+    scattered = [b for b in frames if len(shapes[("phys", b)]) >= 256]
+    expect(len(scattered) == nframes - 1, "scattered frames drawn page by page: %d" %
+           len(scattered))
+    # the swiotlb slot holds a copy of the bounced page: its colour
+    slots = [b for (lane, b) in shapes if lane == "swiotlb"]
+    expect(len(slots) == 1, "swiotlb slots in use: %s" % slots)
+    # the axis breaks between the two banks, at the hole
+    phys = lanes[0]
+    kids = [c.get("class") for c in phys if c.tag == SVG + "g"]
+    expect(kids == ["bank", "bank-break", "bank"], "physical lane: %s" % kids)
+    brk = [c for c in phys if c.get("class") == "bank-break"][0]
+    expect((brk.get("data-from"), brk.get("data-to")) == ("0xa0000000", "0x880000000"),
+           "the break is at %s-%s" % (brk.get("data-from"), brk.get("data-to")))
+    # and the picture renders
+    png = os.path.join(tmp, "demo.png")
+    r = run(["rsvg-convert", "-o", png, path])
+    expect(r.returncode == 0 and os.path.getsize(png) > 10000, "rsvg-convert: %s" % r.stderr)
 
 
 def check_trace(doc, want):
@@ -177,8 +230,15 @@ def case_bench(tool, tmp):
     expect(r.returncode == 0, "bench --list")
     known = [line.split()[0] for line in r.stdout.splitlines() if line.strip()]
     expect(len(known) > 0, "no benchmarks listed")
-    r = run([tool, "bench", "--scale", "0.001", "--json", path])
+    svg = os.path.join(tmp, "bench.svg")
+    r = run([tool, "bench", "--scale", "0.001", "--json", path, "--svg=" + svg])
     expect(r.returncode == 0, "bench exited %d: %s" % (r.returncode, r.stderr))
+    # the picture: a row per benchmark, and it renders
+    rows = [g.get("data-name") for g in ET.parse(svg).getroot().iter(SVG + "g")
+            if g.get("class") == "bench"]
+    expect(rows == known, "bench --svg rows: %s" % rows)
+    r2 = run(["rsvg-convert", "-o", os.path.join(tmp, "bench.png"), svg])
+    expect(r2.returncode == 0, "rsvg-convert: %s" % r2.stderr)
     try:
         doc = json.load(open(path))
     except ValueError as e:
