@@ -13,9 +13,27 @@
  * live ranges, and a free is a bit test and set per merge. Nothing is linear
  * in the size of the space or the number of ranges.
  *
- * Sizes are rounded up to a power of two, and the range takes that much
- * space (the kernel rounds up the alignment of large ranges but not their
- * length); so a range is a buddy block and freeing it merges in O(orders).
+ * Sizes as the kernel has them: below IOVA_RANGE_CACHE_MAX_SIZE orders (up
+ * to 32 granules) a size is rounded up to a power of two, alignment and
+ * length, so such a range is a buddy block; above, only the alignment is
+ * rounded up and the range takes its exact length: what is left of its
+ * aligned block serves other ranges (after 1023 ranges of 513 granules fill
+ * a 2^20-granule space, 1026 ranges of 256 still fit, as in the kernel).
+ *
+ * How, cheaply: while a whole block of its alignment is free below the
+ * limit, a large range takes one, as a power of two would (one bitmap
+ * operation, and its free gives the block back whole), and the rest of the
+ * block is its spare: counted free (iova_pages_used() counts the length),
+ * but kept with it. When an allocation finds no whole block, every spare
+ * goes back to the bitmaps (its range now ends at its length), and the
+ * search is for the exact length: the lower half of a block of its
+ * alignment and a prefix of the upper half, that is a free block that
+ * holds it, or a free lower half whose upper half starts with enough free
+ * granules. That search goes down from the limit over the free blocks of
+ * the half size and stops at the first that fits or below the best whole
+ * block: it is linear in the free half blocks above that one, as the
+ * kernel's is in the ranges it passes. So the capacity is the kernel's;
+ * the places differ (the kernel fills a spare before going lower).
  *
  * Top-down: of the free blocks big enough, the one that reaches highest
  * below the limit gives its top: a domain hands out its highest addresses
@@ -67,6 +85,7 @@
 #define MAG_SIZE	127
 #define DEPOT_MAX	32			/* full magazines kept per order */
 #define TLS_SLOTS	8
+#define SPARE_SHIFT	CACHE_ORDERS		/* a large range starts on a multiple of 2^this */
 
 struct iova_magazine {
 	unsigned long n;
@@ -101,14 +120,24 @@ struct iova_domain {
 	unsigned long start_pfn, end_pfn;	/* [start, end) handed out */
 	unsigned int space_order;		/* the space is [0, 2^space_order) */
 	u64 id;					/* never reused */
-	u8 *alloced;				/* per granule: 1 + order allocated there */
+	/*
+	 * Per granule: 1 + the order of the range that starts there while it
+	 * is allocated, 0 otherwise. A range of CACHE_ORDERS or more also keeps
+	 * its length and whether it has a spare in the bytes after its own
+	 * (see len_store()), which no other range starts at while it lives.
+	 */
+	u8 *alloced;
 	size_t alloced_bytes;
+	/* the ranges with a spare, one bit per pfn >> SPARE_SHIFT (words: lock) */
+	u64 *spare;
+	size_t spare_bytes;
 	u64 *storage;				/* the bitmaps */
 	size_t storage_bytes;
 	struct hbitmap free[NR_ORDERS];		/* free blocks per order (words: lock) */
 
 	int lock __attribute__((aligned(64)));	/* spinlock: the bitmaps, nr_free[], used */
 	unsigned long nr_free[NR_ORDERS];
+	unsigned long nr_spare;
 	unsigned long used;			/* out of the bitmaps, the caches count theirs */
 
 	/* guards the caches list */
@@ -232,6 +261,52 @@ static inline unsigned long blocks(const struct iova_domain *d, unsigned int k)
 }
 
 /*
+ * A large range (order CACHE_ORDERS or more: 33 granules or more) keeps in
+ * the bytes after its own: at +1, whether it has a spare; at +4..+7 (an
+ * aligned word: large ranges start on a multiple of 64) its length less 1,
+ * 7 bits a byte. Every such byte has its top bit set, so it is never an
+ * order mark (1..29): a free aimed inside the range finds nothing to
+ * claim. In the cache line the free touches anyway. Written under d->lock;
+ * read by the free under it, and by iova_range_size().
+ */
+#define LEN_AT		4
+#define SPARE_AT	1
+
+static inline void len_store(struct iova_domain *d, unsigned long pfn, unsigned long len,
+			     bool spare)
+{
+	u32 v = (u32)(len - 1);
+
+	v = 0x80808080U | (v & 0x7f) | ((v << 1) & 0x7f00) | ((v << 2) & 0x7f0000) |
+	    ((v << 3) & 0x7f000000);
+	__atomic_store_n((u32 *)&d->alloced[pfn + LEN_AT], v, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->alloced[pfn + SPARE_AT], (u8)(0x80 | spare), __ATOMIC_RELAXED);
+}
+
+static inline unsigned long len_load(const struct iova_domain *d, unsigned long pfn)
+{
+	u32 v = __atomic_load_n((const u32 *)&d->alloced[pfn + LEN_AT], __ATOMIC_RELAXED);
+
+	return ((v & 0x7f) | ((v >> 1) & 0x3f80) | ((v >> 2) & 0x1fc000) |
+		((v >> 3) & 0xfe00000)) + 1UL;
+}
+
+static inline bool spare_load(const struct iova_domain *d, unsigned long pfn)
+{
+	return __atomic_load_n(&d->alloced[pfn + SPARE_AT], __ATOMIC_RELAXED) & 1;
+}
+
+static inline void spare_mark(struct iova_domain *d, unsigned long pfn, bool on)
+{
+	unsigned long i = pfn >> SPARE_SHIFT;
+
+	if (on)
+		d->spare[i / 64] |= 1ULL << (i % 64);
+	else
+		d->spare[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/*
  * Marks the range of order @k at @pfn allocated. A plain store: nobody else
  * may change this byte now (only a free of this very range may, once the
  * caller has it; a buggy free racing with this store is refused or takes
@@ -287,8 +362,10 @@ static void free_range_locked(struct iova_domain *d, unsigned long lo, unsigned 
  * @limit_pfn, among all orders that can hold them; 0 if none. Blocks of
  * different orders never overlap, so comparing their ends is enough.
  */
-static unsigned long buddy_alloc_locked(struct iova_domain *d, unsigned int order,
-					unsigned long limit_pfn)
+/* (flatten: the searches inline, as when this was their only caller) */
+static __attribute__((flatten)) unsigned long buddy_alloc_locked(struct iova_domain *d,
+								 unsigned int order,
+								 unsigned long limit_pfn)
 {
 	unsigned long best_end = 0, best_idx = 0, pfn;
 	unsigned int best_k = 0;
@@ -355,6 +432,110 @@ static unsigned int size_order(unsigned long size)
 	return size <= 1 ? 0 : fls64(size - 1);
 }
 
+/* Granules a range of @size takes: rounded up below CACHE_ORDERS, exact above. */
+static inline unsigned long range_len(unsigned long size, unsigned int order)
+{
+	return order < CACHE_ORDERS ? 1UL << order : size;
+}
+
+/* The free block holding granule @x: its order, or -1 when @x is allocated. */
+static int free_block_of(const struct iova_domain *d, unsigned long x, unsigned int max_order)
+{
+	for (unsigned int k = 0; k <= max_order; k++)
+		if (d->nr_free[k] && hbitmap_test(&d->free[k], x >> k))
+			return (int)k;
+	return -1;
+}
+
+/* Is all of [lo, hi) free, in blocks below @max_order? Under d->lock. */
+static bool range_free_locked(const struct iova_domain *d, unsigned long lo, unsigned long hi,
+			      unsigned int max_order)
+{
+	while (lo < hi) {
+		int k = free_block_of(d, lo, max_order);
+
+		if (k < 0)
+			return false;
+		lo = ((lo >> k) + 1) << k;
+	}
+	return true;
+}
+
+/*
+ * Takes [lo, hi), all free, out of the free blocks: each block it meets
+ * goes, its parts outside the range given back. Under d->lock.
+ */
+static void take_range_locked(struct iova_domain *d, unsigned long lo, unsigned long hi)
+{
+	while (lo < hi) {
+		int k = free_block_of(d, lo, d->space_order);
+		unsigned long bstart, bend;
+
+		bstart = (lo >> k) << k;
+		bend = bstart + (1UL << k);
+		hbitmap_clear(&d->free[k], lo >> k);
+		d->nr_free[k]--;
+		if (bstart < lo)
+			free_range_locked(d, bstart, lo);
+		if (bend > hi)
+			free_range_locked(d, hi, bend);
+		lo = bend;
+	}
+}
+
+/*
+ * A range of @len granules (2^(k-1) < @len < 2^k) aligned to 2^k, as high
+ * as it fits with its last granule at or below @limit_pfn; 0 if none.
+ * Where it goes: the highest 2^k-aligned start of a free block of order k
+ * or more, or the lower half of a 2^k block (a free block of order k - 1 at
+ * an even index; its buddy is then in use, else they would have merged)
+ * whose upper half begins with @len - 2^(k-1) free granules, whichever is
+ * higher. Under d->lock.
+ */
+static unsigned long range_alloc_locked(struct iova_domain *d, unsigned int k, unsigned long len,
+					unsigned long limit_pfn)
+{
+	unsigned long align = 1UL << k, half = align >> 1, pmax, best = 0, idx;
+	bool found = false;
+
+	if (limit_pfn + 1 < len)
+		return 0;
+	pmax = ALIGN_DOWN(limit_pfn + 1 - len, align);
+	/* whole free blocks: the highest place each order offers */
+	for (unsigned int j = k; j <= d->space_order; j++) {
+		unsigned long p;
+
+		if (!d->nr_free[j])
+			continue;
+		idx = hbitmap_find_prev(&d->free[j], pmax >> j);
+		if (idx == ~0UL)
+			continue;
+		p = min(((idx + 1) << j) - align, pmax);
+		if (!found || p > best) {
+			best = p;
+			found = true;
+			if (p == pmax)
+				break;
+		}
+	}
+	/* free lower halves above it, highest first */
+	for (idx = hbitmap_find_prev(&d->free[k - 1], pmax >> (k - 1));
+	     idx != ~0UL && (!found || idx << (k - 1) > best);
+	     idx = idx ? hbitmap_find_prev(&d->free[k - 1], idx - 1) : ~0UL) {
+		unsigned long p = idx << (k - 1);
+
+		if (idx % 2 || !range_free_locked(d, p + half, p + len, k - 2))
+			continue;
+		best = p;
+		found = true;
+		break;
+	}
+	if (!found)
+		return 0;
+	take_range_locked(d, best, best + len);
+	return best;
+}
+
 int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned long end_pfn,
 		       struct iova_domain **out)
 {
@@ -366,9 +547,10 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (granule < PAGE_SIZE || !is_power_of_2(granule) || start_pfn < 1)
+	if (granule < PAGE_SIZE || !is_power_of_2(granule) || start_pfn < 1 ||
+	    end_pfn > (1UL << IOVA_MAX_SPACE_ORDER))
 		return -EINVAL;
-	if (!end_pfn || end_pfn > (1UL << IOVA_MAX_SPACE_ORDER))
+	if (!end_pfn)
 		end_pfn = 1UL << IOVA_MAX_SPACE_ORDER;
 	if (start_pfn >= end_pfn)
 		return -EINVAL;
@@ -384,14 +566,18 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	pthread_once(&iova_once, iova_init_once);
 	for (unsigned int k = 0; k <= space_order; k++)
 		words += hbitmap_words(blocks(d, k));
+
 	/* lazily populated: only the bits and bytes of the part of the space in use are touched */
 	d->storage_bytes = PAGE_ALIGN(words * sizeof(u64));
 	d->storage = host_alloc_lazy(d->storage_bytes);
 	d->alloced_bytes = PAGE_ALIGN(1UL << space_order);
 	d->alloced = host_alloc_lazy(d->alloced_bytes);
-	if (!d->storage || !d->alloced) {
+	d->spare_bytes = PAGE_ALIGN((((1UL << space_order) >> SPARE_SHIFT) / 64 + 1) * sizeof(u64));
+	d->spare = host_alloc_lazy(d->spare_bytes);
+	if (!d->storage || !d->alloced || !d->spare) {
 		host_release(d->storage, d->storage_bytes);
 		host_release(d->alloced, d->alloced_bytes);
+		host_release(d->spare, d->spare_bytes);
 		free(d);
 		return -ENOMEM;
 	}
@@ -400,6 +586,7 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 		hbitmap_init(&d->free[k], blocks(d, k), st);
 		st += hbitmap_words(blocks(d, k));
 	}
+
 	pthread_mutex_init(&d->caches_lock, NULL);
 	free_range_locked(d, start_pfn, end_pfn);
 	*out = d;
@@ -436,6 +623,7 @@ void iova_domain_destroy(struct iova_domain *d)
 	}
 	host_release(d->storage, d->storage_bytes);
 	host_release(d->alloced, d->alloced_bytes);
+	host_release(d->spare, d->spare_bytes);
 	pthread_mutex_destroy(&d->caches_lock);
 	free(d);
 }
@@ -661,15 +849,56 @@ static bool cache_put(struct iova_domain *d, struct iova_cache *c, unsigned int 
 	return true;
 }
 
-/* The slow path: the bitmaps, under the lock. */
-static unsigned long alloc_slow(struct iova_domain *d, unsigned int order, unsigned long limit_pfn)
+/*
+ * Every spare back to the bitmaps: their ranges end at their lengths.
+ * Under d->lock; only when an allocation found no whole block (a scan of
+ * one bit per 64 granules of the space).
+ */
+static void spares_release_locked(struct iova_domain *d)
+{
+	unsigned long words = ((1UL << d->space_order) >> SPARE_SHIFT) / 64 + 1;
+
+	for (unsigned long w = 0; w < words && d->nr_spare; w++) {
+		while (d->spare[w]) {
+			unsigned long i = w * 64 + (unsigned long)__builtin_ctzll(d->spare[w]);
+			unsigned long pfn = i << SPARE_SHIFT, len = len_load(d, pfn);
+
+			free_range_locked(d, pfn + len, pfn + (1UL << size_order(len)));
+			__atomic_store_n(&d->alloced[pfn + SPARE_AT], (u8)0x80, __ATOMIC_RELAXED);
+			d->spare[w] &= d->spare[w] - 1;
+			d->nr_spare--;
+		}
+	}
+}
+
+/* The slow path: the bitmaps, under the lock; @len granules of alignment 2^@order. */
+static unsigned long alloc_slow(struct iova_domain *d, unsigned int order, unsigned long len,
+				unsigned long limit_pfn)
 {
 	unsigned long pfn;
+	bool spare = false;
 
 	spin_lock(&d->lock);
 	pfn = buddy_alloc_locked(d, order, limit_pfn);
-	if (pfn)	/* under the lock: a plain add, read atomically */
-		__atomic_store_n(&d->used, d->used + (1UL << order), __ATOMIC_RELAXED);
+	if (pfn && len != 1UL << order) {
+		/* the rest of the block is its spare */
+		spare_mark(d, pfn, true);
+		d->nr_spare++;
+		spare = true;
+	}
+	if (!pfn && d->nr_spare) {
+		spares_release_locked(d);
+		if (len == 1UL << order)
+			pfn = buddy_alloc_locked(d, order, limit_pfn);
+	}
+	if (!pfn && len != 1UL << order)
+		pfn = range_alloc_locked(d, order, len, limit_pfn);
+	if (pfn) {
+		if (order >= CACHE_ORDERS)
+			len_store(d, pfn, len, spare);
+		/* under the lock: a plain add, read atomically */
+		__atomic_store_n(&d->used, d->used + len, __ATOMIC_RELAXED);
+	}
 	spin_unlock(&d->lock);
 	return pfn;
 }
@@ -678,13 +907,13 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 			      bool flush_rcache)
 {
 	unsigned int order;
-	unsigned long pfn = 0;
+	unsigned long pfn = 0, len;
 
-	if (!d || !size || size > (1UL << d->space_order))
+	/* a limit past the space is the caller's mistake, not a wish for all of it */
+	if (!d || !size || size > (1UL << d->space_order) || limit_pfn >= d->end_pfn)
 		return 0;
 	order = size_order(size);
-	if (limit_pfn >= d->end_pfn)
-		limit_pfn = d->end_pfn - 1;
+	len = range_len(size, order);
 	if (order < CACHE_ORDERS) {
 		struct iova_cache *c = my_cache(d);
 
@@ -702,10 +931,10 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 			}
 		}
 	}
-	pfn = alloc_slow(d, order, limit_pfn);
+	pfn = alloc_slow(d, order, len, limit_pfn);
 	if (!pfn && flush_rcache) {
 		free_cpu_cached_iovas(d);
-		pfn = alloc_slow(d, order, limit_pfn);
+		pfn = alloc_slow(d, order, len, limit_pfn);
 	}
 	if (!pfn)
 		return 0;
@@ -717,6 +946,7 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 {
 	unsigned int order;
 	struct iova_cache *c;
+	unsigned long len;
 
 	if (!d)
 		return;
@@ -742,14 +972,26 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 		return;
 	}
 	spin_lock(&d->lock);
-	__atomic_store_n(&d->used, d->used - (1UL << order), __ATOMIC_RELAXED);
-	buddy_free_locked(d, pfn, order);
+	/* the length its allocation wrote (sizes of its order name the range) */
+	len = order < CACHE_ORDERS ? 1UL << order : len_load(d, pfn);
+	__atomic_store_n(&d->used, d->used - len, __ATOMIC_RELAXED);
+	if (len == 1UL << order) {
+		buddy_free_locked(d, pfn, order);
+	} else if (spare_load(d, pfn)) {
+		/* with its spare: the whole block */
+		spare_mark(d, pfn, false);
+		d->nr_spare--;
+		buddy_free_locked(d, pfn, order);
+	} else {
+		free_range_locked(d, pfn, pfn + len);
+	}
 	spin_unlock(&d->lock);
 }
 
 int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_hi)
 {
 	unsigned long lo, hi;
+	int ret = 0;
 
 	if (!d || pfn_lo > pfn_hi)
 		return -EINVAL;
@@ -761,38 +1003,15 @@ int reserve_iova(struct iova_domain *d, unsigned long pfn_lo, unsigned long pfn_
 		return 0;	/* below start_pfn: never handed out anyway */
 	free_cpu_cached_iovas(d);
 	spin_lock(&d->lock);
-	/* every granule must be free: take the blocks covering it out, one by one */
-	for (unsigned long p = lo; p < hi;) {
-		unsigned int k;
-		bool found = false;
-
-		for (k = 0; k <= d->space_order; k++) {
-			if (hbitmap_test(&d->free[k], p >> k)) {
-				found = true;
-				break;
-			}
-		}
-		if (!found) {
-			/* give back what was taken: the reserved part so far */
-			free_range_locked(d, lo, p);
-			spin_unlock(&d->lock);
-			return -EBUSY;
-		}
-		/* take the block out, give back its parts outside [lo, hi) */
-		{
-			unsigned long bstart = (p >> k) << k, bend = bstart + (1UL << k);
-
-			hbitmap_clear(&d->free[k], p >> k);
-			d->nr_free[k]--;
-			if (bstart < p)
-				free_range_locked(d, bstart, p);
-			if (bend > hi)
-				free_range_locked(d, hi, bend);
-			p = min(bend, hi);
-		}
-	}
+	/* every granule must be free (a spare is); then the blocks covering it go */
+	if (!range_free_locked(d, lo, hi, d->space_order) && d->nr_spare)
+		spares_release_locked(d);
+	if (range_free_locked(d, lo, hi, d->space_order))
+		take_range_locked(d, lo, hi);
+	else
+		ret = -EBUSY;
 	spin_unlock(&d->lock);
-	return 0;
+	return ret;
 }
 
 unsigned long iova_pages_used(struct iova_domain *d)
@@ -816,7 +1035,10 @@ unsigned long iova_range_size(struct iova_domain *d, unsigned long pfn)
 	if (!d || pfn < d->start_pfn || pfn >= d->end_pfn)
 		return 0;
 	k = __atomic_load_n(&d->alloced[pfn], __ATOMIC_RELAXED);
-	return k ? 1UL << (k - 1) : 0;
+	/* (0x80 and up: a byte of a large range's length, inside it) */
+	if (!k || k & 0x80)
+		return 0;
+	return k - 1 < CACHE_ORDERS ? 1UL << (k - 1) : len_load(d, pfn);
 }
 
 unsigned long iova_misuse_count(struct iova_domain *d)

@@ -79,31 +79,33 @@ static void *worker_fn(void *arg)
 
 		if (r % 100 < 55 && w->nlive < MAX_LIVE) {
 			unsigned long size = (r >> 8) % 8 ? 1 + (r >> 16) % 8 : 1 + (r >> 16) % 200;
-			unsigned long limit = (r >> 32) % 4 ? ~0UL : 1 + (r >> 40) % SPACE;
-			unsigned long p2 = roundup_pow_of_two(size);
+			unsigned long limit = (r >> 32) % 4 ? SPACE - 1 :
+						  1 + (r >> 40) % (SPACE - 1);
+			unsigned long p2 = roundup_pow_of_two(size), len = size <= 32 ? p2 : size;
 			bool flush = (r >> 48) % 8 != 0;
 			unsigned long pfn = alloc_iova_fast(w->d, size, limit, flush);
 
 			if (!pfn) {
 				w->fails++;
 				/* out of space with every cache drained */
-				if (flush && limit == ~0UL)
+				if (flush && limit == SPACE - 1)
 					w->full++;
 				continue;
 			}
 			CHECK(w, pfn % p2 == 0);
-			CHECK(w, pfn + p2 <= SPACE && pfn + p2 - 1 <= limit);
-			/* nobody else holds any of it */
-			CHECK(w, mark(w->map, pfn, p2) == 0);
+			CHECK(w, pfn + len <= SPACE && pfn + len - 1 <= limit);
+			/* nobody else holds any of it (beyond 32 granules, only its length) */
+			CHECK(w, mark(w->map, pfn, len) == 0);
 			w->pfn[w->nlive] = pfn;
 			w->size[w->nlive++] = size;
 			w->allocs++;
 		} else if (w->nlive) {
 			unsigned long i = (r >> 8) % w->nlive;
 			unsigned long p2 = roundup_pow_of_two(w->size[i]);
+			unsigned long len = w->size[i] <= 32 ? p2 : w->size[i];
 
 			/* cleared before the free: it may be handed out right after */
-			CHECK(w, unmark(w->map, w->pfn[i], p2) == 0);
+			CHECK(w, unmark(w->map, w->pfn[i], len) == 0);
 			free_iova_fast(w->d, w->pfn[i], w->size[i]);
 			w->nlive--;
 			w->pfn[i] = w->pfn[w->nlive];
@@ -147,14 +149,15 @@ static void test_threads(void **state)
 		full += w[i].full;
 		/* the live ranges, from scratch: disjoint, and just what the map holds */
 		for (unsigned long k = 0; k < w[i].nlive; k++) {
-			unsigned long p2 = roundup_pow_of_two(w[i].size[k]);
+			unsigned long len = w[i].size[k] <= 32 ? roundup_pow_of_two(w[i].size[k]) :
+				w[i].size[k];
 
-			for (unsigned long g = w[i].pfn[k]; g < w[i].pfn[k] + p2; g++) {
+			for (unsigned long g = w[i].pfn[k]; g < w[i].pfn[k] + len; g++) {
 				assert_int_equal(again[g], 0);
 				again[g] = 1;
 				assert_true(map[g / 64] & (1ULL << (g % 64)));
 			}
-			used += p2;
+			used += len;
 		}
 	}
 	for (unsigned long g = 0; g < SPACE; g++)
@@ -170,7 +173,7 @@ static void test_threads(void **state)
 			free_iova_fast(d, w[i].pfn[k], w[i].size[k]);
 	assert_int_equal(iova_pages_used(d), 0);
 	/* every cache drained, the space is whole again */
-	assert_int_equal(alloc_iova_fast(d, SPACE / 2, ~0UL, true), SPACE / 2);
+	assert_int_equal(alloc_iova_fast(d, SPACE / 2, SPACE - 1, true), SPACE / 2);
 	free_iova_fast(d, SPACE / 2, SPACE / 2);
 	assert_int_equal(iova_misuse_count(d), 0);
 	iova_domain_destroy(d);
@@ -212,7 +215,7 @@ static void test_racing_double_free(void **state)
 	(void)state;
 	assert_int_equal(iova_domain_create(PAGE_SIZE, 1, SPACE, &d), 0);
 	for (unsigned long i = 0; i < N; i++) {
-		pfn[i] = alloc_iova_fast(d, 2, ~0UL, true);
+		pfn[i] = alloc_iova_fast(d, 2, SPACE - 1, true);
 		assert_true(pfn[i] != 0);
 	}
 	assert_int_equal(iova_pages_used(d), 2 * N);
@@ -232,7 +235,7 @@ static void test_racing_double_free(void **state)
 		u8 *seen = calloc(SPACE, 1);
 
 		assert_non_null(seen);
-		while ((p = alloc_iova_fast(d, 2, ~0UL, true))) {
+		while ((p = alloc_iova_fast(d, 2, SPACE - 1, true))) {
 			assert_int_equal(seen[p], 0);
 			seen[p] = 1;
 			n++;
@@ -275,7 +278,7 @@ static void *drain_owner_fn(void *arg)
 
 		if (o->nlive < ARRAY_SIZE(o->pfn) && (r & 1 || !o->nlive)) {
 			unsigned long size = 1 + (r >> 8) % 2;
-			unsigned long pfn = alloc_iova_fast(o->d, size, ~0UL, false);
+			unsigned long pfn = alloc_iova_fast(o->d, size, DRAIN_SPACE - 1, false);
 
 			if (!pfn)
 				continue;	/* all of it in the drainer's hands */
@@ -318,7 +321,8 @@ static void test_drain_while_owner_runs(void **state)
 		/* every other round the drain is the one on exhaustion */
 		if (round % 2)
 			free_cpu_cached_iovas(o.d);
-		while (n < DRAIN_SPACE && (p = alloc_iova_fast(o.d, 1, ~0UL, round % 2 == 0))) {
+		while (n < DRAIN_SPACE &&
+		       (p = alloc_iova_fast(o.d, 1, DRAIN_SPACE - 1, round % 2 == 0))) {
 			assert_true(p < DRAIN_SPACE);
 			/* not held by the owner, nor still in its cache to be handed out */
 			assert_int_equal(mark(map, p, 1), 0);
@@ -340,7 +344,8 @@ static void test_drain_while_owner_runs(void **state)
 	assert_int_equal(iova_pages_used(o.d), 0);
 	assert_int_equal(iova_misuse_count(o.d), 0);
 	/* nothing lost: drained, the space is whole again */
-	assert_int_equal(alloc_iova_fast(o.d, DRAIN_SPACE / 2, ~0UL, true), DRAIN_SPACE / 2);
+	assert_int_equal(alloc_iova_fast(o.d, DRAIN_SPACE / 2, DRAIN_SPACE - 1, true),
+			 DRAIN_SPACE / 2);
 	free_iova_fast(o.d, DRAIN_SPACE / 2, DRAIN_SPACE / 2);
 	iova_domain_destroy(o.d);
 }

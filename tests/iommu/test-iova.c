@@ -8,11 +8,11 @@
  * bad frees are refused and counted with nothing changed; and a long random
  * run never gives out overlapping ranges.
  *
- * What the model does for sizes of IOVA_RANGE_CACHE_MAX_SIZE orders and
- * above (64 granules or more): the same as below, the size is rounded up
- * to a power of two, for the alignment (as the kernel does) and for the
- * length (the kernel keeps the exact length): such a range is a buddy
- * block, and iova_pages_used() counts the rounded size.
+ * Sizes as the kernel's allocator has them: up to 32 granules rounded up to
+ * a power of two, alignment and length; above, the alignment rounded up and
+ * the length exact, so the rest of the aligned block serves other ranges
+ * (the capacity test: the kernel's fragmentation case). A limit past the
+ * space, or a space larger than the allocator holds, is refused.
  */
 #include "test-util.h"
 #include "iommu/iova.h"
@@ -32,12 +32,25 @@ static struct iova_domain *domain(unsigned long start_pfn, unsigned long end_pfn
 	return d;
 }
 
-/* the highest range of @size granules that may end at @limit in an empty domain (0: none) */
+/* Granules a range of @size takes: rounded up to a power of two up to 32, exact above. */
+static unsigned long len_of(unsigned long size)
+{
+	return size <= 32 ? roundup_pow_of_two(size) : size;
+}
+
+/*
+ * Where a range of @size granules goes in an empty domain under @limit (0:
+ * nowhere): the highest whole block of its alignment below the limit (a
+ * large range keeps the rest as its spare while there is room), else the
+ * highest place its length fits.
+ */
 static unsigned long top_of(unsigned long limit, unsigned long size)
 {
-	unsigned long p2 = roundup_pow_of_two(size);
+	unsigned long p2 = roundup_pow_of_two(size), len = len_of(size);
 
-	return ALIGN_DOWN(limit + 1, p2) < p2 ? 0 : ALIGN_DOWN(limit + 1, p2) - p2;
+	if (ALIGN_DOWN(limit + 1, p2) >= 2 * p2)
+		return ALIGN_DOWN(limit + 1, p2) - p2;
+	return limit + 1 < len ? 0 : ALIGN_DOWN(limit + 1 - len, p2);
 }
 
 /* iova_domain_create() refuses what cannot be a domain, and leaves *out NULL. */
@@ -47,6 +60,8 @@ static void test_create_bad_args(void **state)
 		{ 0, 1, 100 }, { 2048, 1, 100 }, { 3 * 4096, 1, 100 }, { 4096 + 1, 1, 100 },
 		{ 4096, 0, 100 }, { 4096, 100, 100 }, { 4096, 101, 100 },
 		{ 4096, 1UL << IOVA_MAX_SPACE_ORDER, 0 },
+		/* past what the allocator holds: refused, not cut */
+		{ 4096, 1, (1UL << IOVA_MAX_SPACE_ORDER) + 1 }, { 4096, 1, 1UL << 36 },
 	};
 	struct iova_domain *d;
 
@@ -60,12 +75,12 @@ static void test_create_bad_args(void **state)
 	assert_int_equal(iova_domain_create(PAGE_SIZE, 1, 100, NULL), -EINVAL);
 	/* a larger granule is fine */
 	assert_int_equal(iova_domain_create(SZ_64K, 1, 100, &d), 0);
-	assert_int_equal(alloc_iova_fast(d, 1, ~0UL, true), 99);
+	assert_int_equal(alloc_iova_fast(d, 1, 99, true), 99);
 	free_iova_fast(d, 99, 1);
 	iova_domain_destroy(d);
 	iova_domain_destroy(NULL);
 	/* NULL domains answer nothing */
-	assert_int_equal(alloc_iova_fast(NULL, 1, ~0UL, true), 0);
+	assert_int_equal(alloc_iova_fast(NULL, 1, 99, true), 0);
 	free_iova_fast(NULL, 1, 1);
 	assert_int_equal(iova_pages_used(NULL), 0);
 	assert_int_equal(iova_misuse_count(NULL), 0);
@@ -73,19 +88,24 @@ static void test_create_bad_args(void **state)
 
 /*
  * The end of the space: 0 means all of it (2^IOVA_MAX_SPACE_ORDER
- * granules), and a larger end is cut to that.
+ * granules); a larger end is refused (test_create_bad_args). A limit at
+ * or past the end is refused too, where the kernel's allocator, which has
+ * no end, would hand out what the caller cannot use.
  */
 static void test_space_end(void **state)
 {
 	const unsigned long top = (1UL << IOVA_MAX_SPACE_ORDER) - 1;
-	const unsigned long ends[] = { 0, 1UL << IOVA_MAX_SPACE_ORDER, 1UL << 36 };
+	const unsigned long ends[] = { 0, 1UL << IOVA_MAX_SPACE_ORDER };
 
 	(void)state;
 	for (unsigned int i = 0; i < ARRAY_SIZE(ends); i++) {
 		struct iova_domain *d = domain(1, ends[i]);
 
-		assert_int_equal(alloc_iova_fast(d, 1, ~0UL, true), top);
-		assert_int_equal(alloc_iova_fast(d, 1UL << 20, ~0UL, true), top + 1 - (2UL << 20));
+		assert_int_equal(alloc_iova_fast(d, 1, top + 1, true), 0);
+		assert_int_equal(alloc_iova_fast(d, 600, ~0UL, true), 0);
+		assert_int_equal(iova_pages_used(d), 0);
+		assert_int_equal(alloc_iova_fast(d, 1, top, true), top);
+		assert_int_equal(alloc_iova_fast(d, 1UL << 20, top, true), top + 1 - (2UL << 20));
 		free_iova_fast(d, top, 1);
 		free_iova_fast(d, top + 1 - (2UL << 20), 1UL << 20);
 		assert_int_equal(iova_pages_used(d), 0);
@@ -95,8 +115,8 @@ static void test_space_end(void **state)
 
 /*
  * A range is aligned to its size rounded up to a power of two, and takes
- * that many granules; in an empty domain it is the highest such range
- * ending at or below the limit. Sizes of 64 granules and more too.
+ * that many granules up to 32, its own size above; in an empty domain it
+ * is the highest such range ending at or below the limit.
  */
 static void test_size_alignment(void **state)
 {
@@ -106,7 +126,8 @@ static void test_size_alignment(void **state)
 	for (unsigned long size = 1; size <= 300; size++) {
 		for (unsigned int l = 0; l < ARRAY_SIZE(limits); l++) {
 			struct iova_domain *d = domain(1, 1UL << 20);
-			unsigned long p2 = roundup_pow_of_two(size), pfn, second;
+			unsigned long p2 = roundup_pow_of_two(size), len = len_of(size);
+			unsigned long pfn, second;
 
 			pfn = alloc_iova_fast(d, size, limits[l], false);
 			if (top_of(limits[l], size) == 0) {
@@ -119,12 +140,13 @@ static void test_size_alignment(void **state)
 				print_error("size %lu limit %lu: %#lx\n", size, limits[l], pfn);
 			assert_int_equal(pfn, top_of(limits[l], size));
 			assert_int_equal(pfn % p2, 0);
-			assert_int_equal(iova_pages_used(d), p2);
-			/* the next one is right below: the whole rounded size was taken */
+			assert_int_equal(iova_range_size(d, pfn), len);
+			assert_int_equal(iova_pages_used(d), len);
+			/* the next one is an alignment below: no other aligned start above */
 			second = alloc_iova_fast(d, size, limits[l], false);
 			if (pfn >= p2 + 1) {
 				assert_int_equal(second, pfn - p2);
-				assert_int_equal(iova_pages_used(d), 2 * p2);
+				assert_int_equal(iova_pages_used(d), 2 * len);
 				free_iova_fast(d, second, size);
 			}
 			free_iova_fast(d, pfn, size);
@@ -138,7 +160,7 @@ static void test_size_alignment(void **state)
 /*
  * Top-down: in an empty domain, order-0 allocations walk down from the
  * limit one by one; a larger size starts at the top of the free space
- * below the limit that it fits in. A limit above the space means its end.
+ * below the limit that it fits in.
  */
 static void test_top_down(void **state)
 {
@@ -153,9 +175,12 @@ static void test_top_down(void **state)
 	/* 8 granules: the highest aligned 8 below what is taken */
 	assert_int_equal(alloc_iova_fast(d, 8, 3000, false), ALIGN_DOWN(3000 - 63, 8) - 8);
 	free_iova_fast(d, ALIGN_DOWN(3000 - 63, 8) - 8, 8);
-	/* a limit above the space is its end */
-	assert_int_equal(alloc_iova_fast(d, 1, ~0UL, false), 4095);
-	assert_int_equal(alloc_iova_fast(d, 2, 1UL << 40, false), 4092);
+	/* a limit past the space is refused; its last granule is the highest limit */
+	assert_int_equal(alloc_iova_fast(d, 1, ~0UL, false), 0);
+	assert_int_equal(alloc_iova_fast(d, 2, 1UL << 40, false), 0);
+	assert_int_equal(alloc_iova_fast(d, 1, 4096, false), 0);
+	assert_int_equal(alloc_iova_fast(d, 1, 4095, false), 4095);
+	assert_int_equal(alloc_iova_fast(d, 2, 4095, false), 4092);
 	free_iova_fast(d, 4095, 1);
 	free_iova_fast(d, 4092, 2);
 	for (unsigned int i = 0; i < 64; i++)
@@ -181,7 +206,7 @@ static void test_start_pfn(void **state)
 		unsigned long got[64], n = 0, pfn;
 		unsigned long p2 = roundup_pow_of_two(cases[i].size);
 
-		while ((pfn = alloc_iova_fast(d, cases[i].size, ~0UL, true))) {
+		while ((pfn = alloc_iova_fast(d, cases[i].size, cases[i].end - 1, true))) {
 			assert_true(n < 64);
 			assert_true(pfn >= cases[i].start);
 			assert_true(pfn + p2 <= cases[i].end);
@@ -199,12 +224,13 @@ static void test_start_pfn(void **state)
 	}
 }
 
-/* Allocates order-0 granules until none is left; returns how many. */
-static unsigned long alloc_all(struct iova_domain *d, unsigned long *out, unsigned long max)
+/* Allocates order-0 granules below @limit until none is left; returns how many. */
+static unsigned long alloc_all(struct iova_domain *d, unsigned long limit, unsigned long *out,
+			       unsigned long max)
 {
 	unsigned long n = 0, pfn;
 
-	while ((pfn = alloc_iova_fast(d, 1, ~0UL, true))) {
+	while ((pfn = alloc_iova_fast(d, 1, limit, true))) {
 		assert_true(n < max);
 		out[n++] = pfn;
 	}
@@ -236,7 +262,7 @@ static void test_reserve(void **state)
 	assert_int_equal(reserve_iova(d, 1024, 2000), -EINVAL);
 	assert_int_equal(reserve_iova(d, 300, 299), -EINVAL);
 	assert_int_equal(reserve_iova(NULL, 1, 2), -EINVAL);
-	n = alloc_all(d, pfn, 1024);
+	n = alloc_all(d, 1023, pfn, 1024);
 	assert_int_equal(n, 1023 - 100 - 24);
 	for (unsigned long i = 0; i < n; i++)
 		assert_true(pfn[i] < 100 || (pfn[i] > 199 && pfn[i] < 1000));
@@ -265,7 +291,7 @@ static void test_reserve(void **state)
 	/* a freed range sits in this thread's cache: reserving it drains the cache */
 	free_iova_fast(d, x, 1);
 	assert_int_equal(reserve_iova(d, x, x), 0);
-	n = alloc_all(d, pfn, 1024);
+	n = alloc_all(d, 1023, pfn, 1024);
 	assert_int_equal(n, 1023 - 100 - 24 - 1);
 	for (unsigned long i = 0; i < n; i++)
 		assert_true(pfn[i] != x);
@@ -287,29 +313,29 @@ static void test_exhaustion(void **state)
 	unsigned long pfn[256], n, again;
 
 	(void)state;
-	n = alloc_all(d, pfn, 256);
+	n = alloc_all(d, 255, pfn, 256);
 	assert_int_equal(n, 255);
 	assert_int_equal(iova_pages_used(d), 255);
-	assert_int_equal(alloc_iova_fast(d, 1, ~0UL, false), 0);
-	assert_int_equal(alloc_iova_fast(d, 2, ~0UL, true), 0);
-	assert_int_equal(alloc_iova_fast(d, 200, ~0UL, true), 0);
+	assert_int_equal(alloc_iova_fast(d, 1, 255, false), 0);
+	assert_int_equal(alloc_iova_fast(d, 2, 255, true), 0);
+	assert_int_equal(alloc_iova_fast(d, 200, 255, true), 0);
 	assert_int_equal(iova_pages_used(d), 255);
 	assert_int_equal(iova_misuse_count(d), 0);
 	/* one back: it is found again */
 	free_iova_fast(d, pfn[17], 1);
 	assert_int_equal(iova_pages_used(d), 254);
-	again = alloc_iova_fast(d, 1, ~0UL, false);
+	again = alloc_iova_fast(d, 1, 255, false);
 	assert_int_equal(again, pfn[17]);
 	/* all back, lowest first: the upper half ends in the cache */
 	for (unsigned long i = n; i-- > 0;)
 		free_iova_fast(d, pfn[i], 1);
 	assert_int_equal(iova_pages_used(d), 0);
-	assert_int_equal(alloc_iova_fast(d, 128, ~0UL, false), 0);
-	assert_int_equal(alloc_iova_fast(d, 128, ~0UL, true), 128);
+	assert_int_equal(alloc_iova_fast(d, 128, 255, false), 0);
+	assert_int_equal(alloc_iova_fast(d, 128, 255, true), 128);
 	assert_int_equal(iova_pages_used(d), 128);
 	free_iova_fast(d, 128, 128);
 	/* and the whole space once more */
-	n = alloc_all(d, pfn, 256);
+	n = alloc_all(d, 255, pfn, 256);
 	assert_int_equal(n, 255);
 	free_all(d, pfn, n);
 	iova_domain_destroy(d);
@@ -327,7 +353,7 @@ static void *cacher_fn(void *arg)
 	struct cacher *c = arg;
 	unsigned long pfn;
 
-	while (c->n < 64 && (pfn = alloc_iova_fast(c->d, 1, ~0UL, true)))
+	while (c->n < 64 && (pfn = alloc_iova_fast(c->d, 1, 63, true)))
 		c->pfn[c->n++] = pfn;
 	for (unsigned long i = 0; i < c->n; i++)
 		free_iova_fast(c->d, c->pfn[i], 1);
@@ -352,11 +378,11 @@ static void test_drain_other_thread(void **state)
 		assert_int_equal(c.n, 63);
 		/* all free, but all in the other thread's cache */
 		assert_int_equal(iova_pages_used(c.d), 0);
-		assert_int_equal(alloc_iova_fast(c.d, 1, ~0UL, false), 0);
-		assert_int_equal(alloc_iova_fast(c.d, 4, ~0UL, false), 0);
+		assert_int_equal(alloc_iova_fast(c.d, 1, 63, false), 0);
+		assert_int_equal(alloc_iova_fast(c.d, 4, 63, false), 0);
 		if (variant)
 			free_cpu_cached_iovas(c.d);
-		n = alloc_all(c.d, pfn, 64);
+		n = alloc_all(c.d, 63, pfn, 64);
 		assert_int_equal(n, 63);
 		/* each granule exactly once */
 		for (unsigned long i = 0; i < n; i++)
@@ -364,7 +390,7 @@ static void test_drain_other_thread(void **state)
 				assert_true(pfn[i] != pfn[j]);
 		free_all(c.d, pfn, n);
 		free_cpu_cached_iovas(c.d);
-		assert_int_equal(alloc_iova_fast(c.d, 32, ~0UL, false), 32);
+		assert_int_equal(alloc_iova_fast(c.d, 32, 63, false), 32);
 		free_iova_fast(c.d, 32, 32);
 		assert_int_equal(iova_misuse_count(c.d), 0);
 		iova_domain_destroy(c.d);
@@ -380,8 +406,8 @@ static void test_drain_other_thread(void **state)
 static void test_misuse(void **state)
 {
 	struct iova_domain *d = domain(1, 1024);
-	unsigned long x = alloc_iova_fast(d, 4, ~0UL, true);
-	unsigned long y = alloc_iova_fast(d, 1, ~0UL, true);
+	unsigned long x = alloc_iova_fast(d, 4, 1023, true);
+	unsigned long y = alloc_iova_fast(d, 1, 1023, true);
 	unsigned long pfn[1024], n, z, misuse = 0;
 	const struct { unsigned long pfn, size; } bad[] = {
 		{ x, 8 }, { x, 2 }, { x, 1 }, { x + 1, 4 }, { x + 2, 2 }, { x, 0 },
@@ -399,7 +425,7 @@ static void test_misuse(void **state)
 		assert_int_equal(iova_pages_used(d), 5);
 	}
 	/* both still allocated: everything else can be taken, and neither is handed out */
-	n = alloc_all(d, pfn, 1024);
+	n = alloc_all(d, 1023, pfn, 1024);
 	assert_int_equal(n, 1023 - 5);
 	for (unsigned long i = 0; i < n; i++)
 		assert_true(pfn[i] < y);
@@ -418,12 +444,12 @@ static void test_misuse(void **state)
 	assert_int_equal(iova_misuse_count(d), ++misuse);
 	assert_int_equal(iova_pages_used(d), 0);
 	/* the cached ones are handed out once each */
-	assert_int_equal(alloc_iova_fast(d, 1, ~0UL, false), y);
-	z = alloc_iova_fast(d, 1, ~0UL, false);
+	assert_int_equal(alloc_iova_fast(d, 1, 1023, false), y);
+	z = alloc_iova_fast(d, 1, 1023, false);
 	assert_true(z != 0 && z != y);
 	assert_int_equal(iova_pages_used(d), 2);
 	free_cpu_cached_iovas(d);
-	n = alloc_all(d, pfn, 1024);
+	n = alloc_all(d, 1023, pfn, 1024);
 	assert_int_equal(n, 1023 - 2);
 	free_all(d, pfn, n);
 	free_iova_fast(d, y, 1);
@@ -431,6 +457,133 @@ static void test_misuse(void **state)
 	free_iova_fast(d, z, 1);
 	assert_int_equal(iova_pages_used(d), 0);
 	assert_int_equal(iova_misuse_count(d), misuse);
+	iova_domain_destroy(d);
+}
+
+/* --- large ranges: exact length, rounded alignment --------------------------- */
+
+/*
+ * The kernel's case: a 32-bit space of 4 KiB granules (2^20) filled with
+ * ranges of 513 granules, each aligned to 1024: 1023 of them (the block at
+ * 0 cannot hold one, pfn 0 is never handed out). Each leaves 511 granules
+ * of its block free, where a range of 256 fits at 768; with the three of
+ * the first block, the kernel's allocator fits 1026 ranges of 256 in the
+ * gaps (a size rounded up to 1024 would leave room for only the three).
+ */
+static void test_capacity_fragmented(void **state)
+{
+	const unsigned long end = 1UL << 20;
+	struct iova_domain *d = domain(1, end);
+	unsigned long *big = calloc(1024, sizeof(*big)), *small = calloc(2048, sizeof(*small));
+	unsigned long nbig = 0, nsmall = 0, pfn;
+
+	(void)state;
+	assert_non_null(big);
+	assert_non_null(small);
+	while ((pfn = alloc_iova_fast(d, 513, end - 1, true))) {
+		assert_true(nbig < 1024);
+		assert_int_equal(pfn % 1024, 0);
+		big[nbig++] = pfn;
+	}
+	assert_int_equal(nbig, 1023);
+	assert_int_equal(iova_pages_used(d), 1023 * 513);
+	while ((pfn = alloc_iova_fast(d, 256, end - 1, true))) {
+		assert_true(nsmall < 2048);
+		assert_int_equal(pfn % 256, 0);
+		/* in a gap: the tail of a block or the first block */
+		assert_true(pfn < 1024 || pfn % 1024 == 768);
+		small[nsmall++] = pfn;
+	}
+	print_message("%lu ranges of 513, then %lu of 256 (the kernel: 1026)\n", nbig, nsmall);
+	assert_true(nsmall >= 1026);
+	assert_int_equal(iova_pages_used(d), 1023 * 513 + nsmall * 256);
+	assert_int_equal(iova_misuse_count(d), 0);
+	for (unsigned long i = 0; i < nbig; i++)
+		free_iova_fast(d, big[i], 513);
+	for (unsigned long i = 0; i < nsmall; i++)
+		free_iova_fast(d, small[i], 256);
+	assert_int_equal(iova_pages_used(d), 0);
+	/* and it is whole again */
+	assert_int_equal(alloc_iova_fast(d, end / 2, end - 1, true), end / 2);
+	free_iova_fast(d, end / 2, end / 2);
+	free(big);
+	free(small);
+	iova_domain_destroy(d);
+}
+
+/*
+ * A large range takes its length, not its rounded size: a 600-granule
+ * range holds 600 (the issue's example took 1024). While there is room
+ * elsewhere it keeps the rest of its aligned block as a spare (smaller
+ * ranges go below it); when there is none, the spares are given back and
+ * the rest of the block serves others, and a large range fits under a
+ * smaller one at the top of its block. A free with a size of the same
+ * power of two frees the range's own length; a size of another is refused.
+ */
+static void test_exact_length(void **state)
+{
+	struct iova_domain *d = domain(1, 2048);
+	unsigned long a, b, c;
+
+	(void)state;
+	/* room below: a 256 goes under the 600's block */
+	a = alloc_iova_fast(d, 600, 2047, true);
+	assert_int_equal(a, 1024);
+	assert_int_equal(iova_range_size(d, a), 600);
+	assert_int_equal(iova_pages_used(d), 600);
+	b = alloc_iova_fast(d, 256, 2047, true);
+	assert_int_equal(b, 768);
+	free_iova_fast(d, b, 256);
+	free_iova_fast(d, a, 600);
+	assert_int_equal(iova_pages_used(d), 0);
+
+	/* no room below: the rest of the 600's block */
+	assert_int_equal(reserve_iova(d, 1, 1023), 0);
+	a = alloc_iova_fast(d, 600, 2047, true);
+	assert_int_equal(a, 1024);
+	b = alloc_iova_fast(d, 256, 2047, true);
+	assert_int_equal(b, 1792);
+	/* 100 granules (aligned to 128) between them */
+	c = alloc_iova_fast(d, 100, 2047, true);
+	assert_int_equal(c, 1664);
+	assert_int_equal(iova_pages_used(d), 956);
+	free_iova_fast(d, c, 100);
+	free_iova_fast(d, a, 600);
+	assert_int_equal(iova_pages_used(d), 256);
+	/* 513 fits under the 256 in the top block: its lower half and one granule more */
+	a = alloc_iova_fast(d, 513, 2047, true);
+	assert_int_equal(a, 1024);
+	assert_int_equal(alloc_iova_fast(d, 513, 2047, true), 0);
+	assert_int_equal(iova_pages_used(d), 769);
+	/* a limit that ends inside the alignment: only the length must fit below it */
+	free_iova_fast(d, a, 513);
+	assert_int_equal(alloc_iova_fast(d, 300, 1023 + 299, true), 0);
+	assert_int_equal(alloc_iova_fast(d, 300, 1023 + 300, true), 1024);
+	free_iova_fast(d, 1024, 300);
+	/* the size names the range's power of two: 1000 frees the 600, 2000 does not */
+	a = alloc_iova_fast(d, 600, 2047, true);
+	assert_int_equal(a, 1024);
+	free_iova_fast(d, a, 2000);
+	assert_int_equal(iova_misuse_count(d), 1);
+	assert_int_equal(iova_range_size(d, a), 600);
+	free_iova_fast(d, a, 1000);
+	assert_int_equal(iova_range_size(d, a), 0);
+	free_iova_fast(d, b, 256);
+	assert_int_equal(iova_pages_used(d), 0);
+	assert_int_equal(alloc_iova_fast(d, 1024, 2047, true), 1024);
+	free_iova_fast(d, 1024, 1024);
+	iova_domain_destroy(d);
+
+	/* a reservation over a spare: the spare is free space, it goes back first */
+	d = domain(1, 2048);
+	a = alloc_iova_fast(d, 600, 2047, true);
+	assert_int_equal(a, 1024);
+	assert_int_equal(reserve_iova(d, 1700, 1800), 0);
+	assert_int_equal(reserve_iova(d, 1500, 1700), -EBUSY);
+	assert_int_equal(iova_range_size(d, a), 600);
+	free_iova_fast(d, a, 600);
+	assert_int_equal(iova_pages_used(d), 0);
+	assert_int_equal(iova_misuse_count(d), 0);
 	iova_domain_destroy(d);
 }
 
@@ -442,17 +595,21 @@ struct live {
 	unsigned long pfn, size;
 };
 
-/* Is there a free aligned run of @p2 granules in [start, limit]? */
-static bool ref_has_room(const u8 *ref, unsigned long start, unsigned long limit, unsigned long p2)
+/* Is there a free run of @len granules at a multiple of @p2 in [start, limit]? */
+static bool ref_has_room(const u8 *ref, unsigned long start, unsigned long limit, unsigned long p2,
+			 unsigned long len)
 {
-	for (unsigned long end = ALIGN_DOWN(limit + 1, p2); end >= p2 && end - p2 >= start;
-	     end -= p2) {
+	if (limit + 1 < len)
+		return false;
+	for (unsigned long p = ALIGN_DOWN(limit + 1 - len, p2); p >= start; p -= p2) {
 		unsigned long k;
 
-		for (k = end - p2; k < end && !ref[k]; k++)
+		for (k = p; k < p + len && !ref[k]; k++)
 			;
-		if (k == end)
+		if (k == p + len)
 			return true;
+		if (p < p2)
+			break;
 	}
 	return false;
 }
@@ -462,15 +619,17 @@ static bool ref_has_room(const u8 *ref, unsigned long start, unsigned long limit
  * random limits) and frees (with sizes that round alike) over 8191
  * granules, checked against a map of the granules handed out: every range
  * is aligned, inside the space and under its limit, and overlaps nothing
- * live; a 0 (the caches drained) means there really was no room; the count
- * of granules used matches.
+ * live; a 0 (the caches drained) means there really was no room, at any
+ * aligned place, for the range's length; the count of granules used
+ * matches. Ranges past 32 granules leave the rest of their alignment free
+ * (counted: the reference sees it free after them).
  */
 static void test_random(void **state)
 {
 	struct iova_domain *d = domain(1, RAND_END);
 	u8 *ref = calloc(RAND_END, 1);
 	struct live *live = calloc(4096, sizeof(*live));
-	unsigned long nlive = 0, used = 0, fails = 0, allocs = 0;
+	unsigned long nlive = 0, used = 0, fails = 0, allocs = 0, tails = 0;
 	u64 rng = 0x10fa;
 
 	(void)state;
@@ -480,7 +639,7 @@ static void test_random(void **state)
 		u64 r = test_rand(&rng);
 
 		if (r % 100 < 55 && nlive < 4096) {
-			unsigned long size, limit, p2, pfn;
+			unsigned long size, limit, p2, len, pfn;
 
 			switch ((r >> 8) % 8) {
 			case 0:
@@ -494,41 +653,44 @@ static void test_random(void **state)
 				size = 1 + (r >> 16) % 4;
 				break;
 			}
-			limit = (r >> 32) % 4 ? RAND_END - 1 : 1 + (r >> 36) % RAND_END;
+			limit = (r >> 32) % 4 ? RAND_END - 1 : 1 + (r >> 36) % (RAND_END - 1);
 			p2 = roundup_pow_of_two(size);
+			len = len_of(size);
 			pfn = alloc_iova_fast(d, size, limit, true);
 			if (!pfn) {
 				/* the caches were drained: really no room */
-				assert_false(ref_has_room(ref, 1, limit, p2));
+				assert_false(ref_has_room(ref, 1, limit, p2, len));
 				fails++;
 				continue;
 			}
 			assert_int_equal(pfn % p2, 0);
-			assert_true(pfn >= 1 && pfn + p2 <= RAND_END && pfn + p2 - 1 <= limit);
-			for (unsigned long k = pfn; k < pfn + p2; k++) {
+			assert_true(pfn >= 1 && pfn + len <= RAND_END && pfn + len - 1 <= limit);
+			for (unsigned long k = pfn; k < pfn + len; k++) {
 				assert_int_equal(ref[k], 0);
 				ref[k] = 1;
 			}
 			live[nlive++] = (struct live){ pfn, size };
-			used += p2;
+			used += len;
+			tails += len != p2 && pfn + p2 <= RAND_END && ref[pfn + len] == 0;
 			allocs++;
 		} else if (nlive) {
 			unsigned long i = (r >> 8) % nlive, p2 = roundup_pow_of_two(live[i].size);
-			/* any size that rounds to the same power of two */
+			unsigned long len = len_of(live[i].size);
+			/* any size that rounds to the same power of two: the range's length goes */
 			unsigned long size = p2 / 2 + 1 + (r >> 24) % (p2 - p2 / 2);
 
 			if (p2 == 1)
 				size = 1;
 			assert_int_equal(roundup_pow_of_two(size), p2);
 			free_iova_fast(d, live[i].pfn, size);
-			for (unsigned long k = live[i].pfn; k < live[i].pfn + p2; k++)
+			for (unsigned long k = live[i].pfn; k < live[i].pfn + len; k++)
 				ref[k] = 0;
-			used -= p2;
+			used -= len;
 			live[i] = live[--nlive];
 		}
 		assert_int_equal(iova_pages_used(d), used);
 	}
-	assert_true(allocs > 10000 && fails > 100);
+	assert_true(allocs > 10000 && fails > 100 && tails > 100);
 	assert_int_equal(iova_misuse_count(d), 0);
 	while (nlive) {
 		nlive--;
@@ -536,7 +698,7 @@ static void test_random(void **state)
 	}
 	assert_int_equal(iova_pages_used(d), 0);
 	/* all of it merges back: the largest block fits again */
-	assert_int_equal(alloc_iova_fast(d, RAND_END / 2, ~0UL, true), RAND_END / 2);
+	assert_int_equal(alloc_iova_fast(d, RAND_END / 2, RAND_END - 1, true), RAND_END / 2);
 	free_iova_fast(d, RAND_END / 2, RAND_END / 2);
 	free(live);
 	free(ref);
@@ -555,6 +717,8 @@ int main(void)
 		cmocka_unit_test(test_exhaustion),
 		cmocka_unit_test(test_drain_other_thread),
 		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_capacity_fragmented),
+		cmocka_unit_test(test_exact_length),
 		cmocka_unit_test(test_random),
 	};
 
