@@ -1,8 +1,9 @@
 #!/bin/sh
 # The install, as a user of the library sees it: "meson install" into a
-# staging directory, then examples/tour.c built outside the tree with nothing
-# but pkg-config, once against the shared library and once statically, and
-# both programs run; and tests/api/contract.c, the public API's types and
+# staging directory (the command, its manual page and completion there too),
+# then examples/tour.c built outside the tree with nothing but pkg-config
+# pointed at the staged dmamap.pc, once against the shared library and once
+# statically, and again after the staged tree has moved, and the programs run; and tests/api/contract.c, the public API's types and
 # signatures, built and linked the same way. Prints one line "install: ok"
 # or the failure.
 set -eu
@@ -21,12 +22,21 @@ hdr=$(find "$STAGE" -path '*/include/dmamap/dma-mapping.h' | head -n 1)
 man=$(find "$STAGE" -name 'dma_get_sgtable_attrs.3*' | head -n 1)
 [ -n "$man" ] || { echo "install: no section-3 manual pages"; exit 1; }
 
+for f in 'man1/dmamap.1' 'man3/dmamap_svg_memory_map.3' 'man3/dmamap_trace_open.3' \
+	'bash-completion/completions/dmamap' 'bin/dmamap'; do
+	[ -n "$(find "$STAGE" -path "*/$f*" | head -n 1)" ] || { echo "install: no $f"; exit 1; }
+done
+"$(find "$STAGE" -path '*/bin/dmamap' | head -n 1)" help >/dev/null ||
+	{ echo "install: the installed dmamap does not run"; exit 1; }
+
+# dmamap.pc is relocatable: pointing pkg-config at the staged copy gives the
+# staged paths, with no PKG_CONFIG_SYSROOT_DIR
+unset PKG_CONFIG_SYSROOT_DIR
 export PKG_CONFIG_PATH="$(dirname "$pc")"
-export PKG_CONFIG_SYSROOT_DIR="$STAGE"
 cflags=$(pkg-config --cflags dmamap)
 libs=$(pkg-config --libs dmamap)
 libdir=$(pkg-config --variable=libdir dmamap)
-case "$libdir" in "$STAGE"*) ;; *) libdir="$STAGE$libdir" ;; esac
+case "$libdir" in "$STAGE"*) ;; *) echo "install: dmamap.pc gives $libdir, not the staged copy"; exit 1 ;; esac
 cc -std=gnu11 -Wall -Wextra -Werror $cflags -o "$STAGE/tour" "$SRC/examples/tour.c" $libs ||
 	{ echo "install: tour does not build against the installed library"; exit 1; }
 LD_LIBRARY_PATH="$libdir" "$STAGE/tour" >/dev/null ||
@@ -43,4 +53,18 @@ cc -std=gnu11 -Wall -Wextra -Werror $cflags -o "$STAGE/contract" "$SRC/tests/api
 	{ echo "install: the installed headers break the API contract (tests/api/contract.c)"; exit 1; }
 LD_LIBRARY_PATH="$libdir" "$STAGE/contract" ||
 	{ echo "install: the contract program failed to run"; exit 1; }
+
+# and still after the whole tree has moved
+top=${pc#"$STAGE"/}
+top=${top%%/*}
+mkdir "$STAGE/moved"
+mv "$STAGE/$top" "$STAGE/moved/$top"
+pc=$(find "$STAGE/moved" -name dmamap.pc | head -n 1)
+export PKG_CONFIG_PATH="$(dirname "$pc")"
+libdir=$(pkg-config --variable=libdir dmamap)
+cc -std=gnu11 -Wall -Wextra -Werror $(pkg-config --cflags dmamap) -o "$STAGE/tour-moved" \
+	"$SRC/examples/tour.c" $(pkg-config --libs dmamap) ||
+	{ echo "install: tour does not build against a moved install"; exit 1; }
+LD_LIBRARY_PATH="$libdir" "$STAGE/tour-moved" >/dev/null ||
+	{ echo "install: tour (moved install) failed"; exit 1; }
 echo "install: ok"

@@ -61,8 +61,8 @@ static inline struct page *nth_page(struct page *page, unsigned long n)
 /**
  * dmamap_kmalloc - allocate from the machine's memory, like kmalloc()
  *
- * Size classes 64..4096 bytes are carved from single pages, larger sizes get
- * whole pages. Every object is aligned to at least 64 bytes (the cache line,
+ * Sizes up to 2048 bytes come from single-page slabs of power-of-two classes
+ * (64..2048); larger sizes get whole pages. Every object is aligned to at least 64 bytes (the cache line,
  * ARCH_DMA_MINALIGN), so an object never shares a line with another one.
  * The pointer is in the linear map, so dma_map_single() accepts it.
  * Return: NULL on failure or for size 0.
