@@ -218,12 +218,20 @@ static const char *human(u64 bytes, char *buf, size_t len)
 		v /= 1024;
 		u++;
 	}
-	if (!u)
+	if (!u) {
 		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
-	else if (v == floor(v))
-		snprintf(buf, len, "%.0f %s", v, unit[u]);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
+	} else {
+		/* at most three decimals, none that are 0: "7.998 GiB", not "8.0 GiB" */
+		char *dot;
+		int n = snprintf(buf, len, "%.3f", v);
+
+		while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
+			buf[--n] = 0;
+		dot = strchr(buf, '.');
+		if (dot && !dot[1])
+			*dot = 0;
+		snprintf(buf + strlen(buf), len - strlen(buf), " %s", unit[u]);
+	}
 	return buf;
 }
 
@@ -344,7 +352,6 @@ static void make_device_lanes(struct pic *p)
 {
 	struct dmamap_machine *m = p->m;
 	struct device *dev;
-	char b1[32];
 
 	pthread_mutex_lock(&m->lock);
 	list_for_each_entry(dev, &m->devices, node) {
@@ -386,11 +393,12 @@ static void make_device_lanes(struct pic *p)
 			l->dev = dev;
 			snprintf(l->name, sizeof(l->name), "%s (no IOMMU)", dev_name(dev));
 			snprintf(l->shortname, sizeof(l->shortname), "%s DMA", dev_name(dev));
+			u64 top = dev->dma_offset + limit < limit ? ~0ULL : dev->dma_offset + limit;
+
 			snprintf(l->note, sizeof(l->note), "DMA address = physical address - %#llx; "
-				 "the DMA mask reaches %#llx (%s of physical memory from %#llx); "
-				 "coherent allocations shown",
-				 (unsigned long long)dev->dma_offset, (unsigned long long)limit,
-				 human(limit + 1, b1, sizeof(b1)), (unsigned long long)dev->dma_offset);
+				 "the DMA mask reaches DMA %#llx, physical %#llx; coherent allocations "
+				 "shown", (unsigned long long)dev->dma_offset, (unsigned long long)limit,
+				 (unsigned long long)top);
 		}
 	}
 	pthread_mutex_unlock(&m->lock);

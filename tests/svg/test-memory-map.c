@@ -179,7 +179,7 @@ static void test_small_buffer_in_a_large_bank(void **state)
 			 NULL);
 	assert_true(strstr(svg, "data-base=\"0x80000000\"") < strstr(svg, "class=\"bank-break\""));
 	assert_true(strstr(svg, "class=\"bank-break\"") < strstr(svg, "data-base=\"0x800000000\""));
-	assert_non_null(strstr(svg, "not RAM: 0x90000000-0x7ffffffff (29.8 GiB)"));
+	assert_non_null(strstr(svg, "not RAM: 0x90000000-0x7ffffffff (29.75 GiB)"));
 	/* the legend names the allocation */
 	assert_non_null(strstr(svg, "cam: dma_alloc of 1 MiB at DMA"));
 	free(svg);
