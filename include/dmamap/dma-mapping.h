@@ -193,6 +193,29 @@ DMAMAP_API int dma_set_seg_boundary(struct device *dev, unsigned long mask);
 DMAMAP_API unsigned long dma_get_seg_boundary(struct device *dev);
 
 /**
+ * dma_map_resource - a device's address for physical space that is not RAM
+ * @dev: the device
+ * @phys_addr: the start, typically in an MMIO region of the machine
+ *	       (dmamap_mmio_region_create()), such as a peer's doorbell
+ * @size: bytes
+ * @dir: what the device will do there
+ * @attrs: DMA_ATTR_*
+ *
+ * Nothing is synced: MMIO is not cached. Behind an IOMMU the range is mapped
+ * with IOMMU_MMIO. A range that is neither one MMIO region nor RAM is reported
+ * and mapped all the same, as the kernel would.
+ *
+ * Return: the DMA address, or DMA_MAPPING_ERROR (beyond the device's reach,
+ * no IOVA space, bad arguments).
+ */
+DMAMAP_API dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t size,
+				       enum dma_data_direction dir, unsigned long attrs);
+
+/* Undoes dma_map_resource() with its address, size and direction. */
+DMAMAP_API void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs);
+
+/**
  * dma_max_mapping_size - the largest single mapping the device can get
  * @dev: the device
  *

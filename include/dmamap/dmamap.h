@@ -5,6 +5,7 @@
 
 #include <dmamap/types.h>
 #include <dmamap/machine.h>
+#include <dmamap/mmio.h>
 #include <dmamap/mm.h>
 #include <dmamap/device.h>
 #include <dmamap/scatterlist.h>

@@ -92,6 +92,84 @@ static inline long bus_translate(struct device *dev, dma_addr_t dma, size_t len,
 	return n;
 }
 
+/*
+ * A run the translation refused as not RAM (a bus fault): when it lands in
+ * an MMIO region, the part of it there. Looked at only after such a fault,
+ * so an access to RAM never pays for it. Return: the run's length with *@r
+ * and *@phys set, or -EFAULT with the fault as it stands.
+ */
+static long bus_mmio_run(struct device *dev, dma_addr_t dma, size_t len,
+			 struct dmamap_mmio_region **r, phys_addr_t *phys, struct dmamap_fault *f)
+{
+	phys_addr_t p, end;
+	u64 run = len;
+	int prot = IOMMU_MMIO;
+
+	if (f->reason != DMAMAP_FAULT_BUS)
+		return -EFAULT;
+	if (dev->iotlb && dev->domain->type != IOMMU_DOMAIN_IDENTITY) {
+		/* the translation allowed the access: only the leaf's place is wanted */
+		struct io_pgtable_walk_result w;
+		unsigned long iova = (unsigned long)dma;
+
+		if (io_pgtable_walk(dev->iotlb->domain->pgtbl, iova, &w))
+			return -EFAULT;
+		p = w.phys + (iova & (w.size - 1));
+		run = min_t(u64, run, w.size - (iova & (w.size - 1)));
+		prot = w.prot;
+	} else {
+		u64 reach = dma_reach_limit(dev, *dev->dma_mask);
+
+		p = dma_to_phys(dev, dma);
+		if (dma > reach || p < dma)
+			return -EFAULT;
+		run = min_t(u64, run, reach - dma + 1);
+	}
+	*r = mm_mmio_find(dev->machine, p, &end);
+	if (!*r)
+		return -EFAULT;
+	if (!(prot & IOMMU_MMIO))
+		/* on hardware: normal-memory attributes on a device's registers */
+		dma_report(dev, DMAMAP_DEBUG_DEVICE_ACCESS, dma, len, "%s MMIO region %s at %#llx "
+			   "through an IOMMU mapping without IOMMU_MMIO",
+			   f->flags & IOMMU_FAULT_WRITE ? "write to" : "read of", mm_mmio_name(*r),
+			   (unsigned long long)p);
+	*phys = p;
+	return (long)min_t(u64, run, end - p);
+}
+
+/*
+ * The MMIO part of an access the translation refused: handed to the
+ * region (@buf NULL: @len bytes of @byte), or the fault. Uncached and
+ * unsnooped, whatever the device's coherence.
+ */
+static long bus_mmio(struct device *dev, dma_addr_t dma, void *buf, int byte, size_t len,
+		     bool write, struct dmamap_fault *f)
+{
+	struct dmamap_mmio_region *r;
+	phys_addr_t phys;
+	long n = bus_mmio_run(dev, dma, len, &r, &phys, f);
+	int err = 0;
+
+	if (n <= 0)
+		return -EFAULT;
+	if (buf) {
+		err = mm_mmio_access(r, phys, buf, (size_t)n, write);
+	} else {
+		u8 fill[256];
+
+		memset(fill, byte, sizeof(fill));
+		for (size_t at = 0; !err && at < (size_t)n; at += sizeof(fill))
+			err = mm_mmio_access(r, phys + at, fill, min((size_t)n - at, sizeof(fill)),
+					     true);
+	}
+	if (err) {
+		f->reason = DMAMAP_FAULT_BUS;
+		return -EFAULT;
+	}
+	return n;
+}
+
 static void bus_account(struct device *dev, const struct iotlb_access *c)
 {
 	if (c->hits)
@@ -128,6 +206,12 @@ static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
 		long n = bus_translate(dev, src + done, len - done, false, &phys, &f, &c);
 
 		if (n < 0) {
+			long m = bus_mmio(dev, src + done, (u8 *)buf + done, 0, len - done, false, &f);
+
+			if (m > 0) {
+				done += (size_t)m;
+				continue;
+			}
 			bus_account(dev, &c);
 			return bus_fail(dev, src + done, done, (int)n, &f, fault);
 		}
@@ -156,6 +240,13 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 		long n = bus_translate(dev, dst + done, len - done, true, &phys, &f, &c);
 
 		if (n < 0) {
+			long m = bus_mmio(dev, dst + done, buf ? (u8 *)buf + done : NULL, byte,
+					  len - done, true, &f);
+
+			if (m > 0) {
+				done += (size_t)m;
+				continue;
+			}
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)n, &f, fault);
 		}
@@ -268,9 +359,14 @@ static bool overlaps(const struct copy_run *r, unsigned int first, unsigned int 
 	return false;
 }
 
+/* copy_chunk(): the chunk starts outside RAM on one side (MMIO, or a bus fault) */
+#define COPY_NOT_RAM	(-EREMOTE)
+
 /*
- * One chunk of a copy: @n bytes. Return: 0, or a negative errno with
- * @fault filled (done counting the bytes of the chunk written).
+ * One chunk of a copy: @n bytes. Return: the bytes copied (fewer than @n
+ * where RAM ends on either side), COPY_NOT_RAM when the chunk starts outside
+ * RAM on either side, or a negative errno with @fault filled (done counting
+ * the bytes of the chunk written).
  */
 static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t n,
 		      struct dmamap_fault *fault, u8 *stage)
@@ -288,8 +384,14 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 		phys_addr_t phys;
 		long r = bus_translate(dev, src + got, n - got, false, &phys, &f, &c);
 
+		if (r < 0 && f.reason == DMAMAP_FAULT_BUS && got) {
+			n = got;	/* the chunk ends where RAM does: MMIO goes its own way */
+			break;
+		}
 		if (r < 0) {
 			bus_account(dev, &c);
+			if (f.reason == DMAMAP_FAULT_BUS)
+				return COPY_NOT_RAM;
 			return bus_fail(dev, src + got, 0, (int)r, &f, fault);
 		}
 		if (nr == COPY_RUNS) {
@@ -307,6 +409,10 @@ static int copy_chunk(struct device *dev, dma_addr_t dst, dma_addr_t src, size_t
 		long r = bus_translate(dev, dst + done, n - done, true, &phys, &f, &c);
 		size_t len;
 
+		if (r < 0 && f.reason == DMAMAP_FAULT_BUS) {
+			bus_account(dev, &c);
+			return done ? (int)done : COPY_NOT_RAM;
+		}
 		if (r < 0) {
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)r, &f, fault);
@@ -371,6 +477,20 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 		struct dmamap_fault f;
 
 		ret = copy_chunk(dev, dst + done, src + done, min(len - done, cap), &f, stage);
+		if (ret == COPY_NOT_RAM) {
+			/* through the device's buffer: read the chunk whole, then write it */
+			size_t n = min(len - done, cap);
+
+			ret = bus_load(dev, src + done, stage, n, &f);
+			if (!ret) {
+				ret = bus_store(dev, dst + done, stage, 0, n, &f);
+				f.done = ret ? f.done : n;
+			} else {
+				f.done = 0;
+			}
+			if (!ret)
+				ret = (int)n;
+		}
 		if (ret < 0) {
 			if (fault) {
 				*fault = f;

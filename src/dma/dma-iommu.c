@@ -593,6 +593,22 @@ static dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page, unsi
 	return dma;
 }
 
+dma_addr_t iommu_dma_map_resource(struct device *dev, phys_addr_t phys, size_t size,
+				  enum dma_data_direction dir, unsigned long attrs)
+{
+	/* not memory: no cache attributes, no sync */
+	return iommu_dma_map_phys(dev, phys, size, dma_info_to_prot(dir, false, attrs) | IOMMU_MMIO,
+				  *dev->dma_mask);
+}
+
+void iommu_dma_unmap_resource(struct device *dev, dma_addr_t handle, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs)
+{
+	if (iommu_dma_check_unmap(dev, handle, size, "dma_unmap_resource"))
+		return;
+	iommu_dma_unmap_range(dev, handle, size);
+}
+
 static void iommu_dma_unmap_page(struct device *dev, dma_addr_t handle, size_t size,
 				 enum dma_data_direction dir, unsigned long attrs)
 {

@@ -438,6 +438,7 @@ DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 	m->memfd = -1;
 	pthread_mutex_init(&m->lock, NULL);
 	INIT_LIST_HEAD(&m->devices);
+	mm_mmio_init(m);
 	mm_report_init(m);
 
 	ret = check_config(cfg, m);
@@ -499,6 +500,7 @@ out_banks:
 		buddy_destroy(&m->banks[i].buddy);
 	free(mp->buddy_storage);
 out_free:
+	mm_mmio_exit(m);
 	mm_report_exit(m);
 	pthread_mutex_destroy(&m->lock);
 	free(mp);
@@ -525,6 +527,7 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m)
 	for (unsigned int i = 0; i < m->nr_banks; i++)
 		buddy_destroy(&m->banks[i].buddy);
 	free(mp->buddy_storage);
+	mm_mmio_exit(m);
 	mm_report_exit(m);
 	pthread_mutex_destroy(&m->lock);
 	free(mp);

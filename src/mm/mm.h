@@ -97,6 +97,10 @@ struct dmamap_machine {
 	struct dma_records *dma_records;	/* coherent allocations; own lock */
 	unsigned long prep_deferred;		/* (atomic) buffers with PG_prep_pending marks */
 
+	pthread_rwlock_t mmio_lock;		/* guards the MMIO regions */
+	struct list_head mmio_regions;		/* see mmio.c */
+	unsigned int next_mmio_id;		/* under mmio_lock */
+
 	pthread_mutex_t lock;			/* guards the device list */
 	struct list_head devices;
 	unsigned int next_dev_id;
@@ -295,6 +299,23 @@ int mm_host_populate_write(struct dmamap_machine *m, void *addr, size_t len);
 
 /* Host page size check, done once. */
 int mm_host_check(void);
+
+/* mmio.c: the machine's MMIO regions */
+struct dmamap_mmio_region;
+void mm_mmio_init(struct dmamap_machine *m);
+void mm_mmio_exit(struct dmamap_machine *m);
+/* The region holding @phys (*@end set to one past its last byte), or NULL. */
+struct dmamap_mmio_region *mm_mmio_find(struct dmamap_machine *m, phys_addr_t phys,
+					phys_addr_t *end);
+/* Is [phys, phys+len) inside one MMIO region? */
+bool mm_phys_is_mmio(struct dmamap_machine *m, phys_addr_t phys, u64 len);
+const char *mm_mmio_name(const struct dmamap_mmio_region *r);
+/*
+ * A bus master's access of @len bytes at @phys, inside region @r: its
+ * handler's answer (0 or a negative errno).
+ */
+int mm_mmio_access(struct dmamap_mmio_region *r, phys_addr_t phys, void *buf, size_t len,
+		   bool write);
 
 /* kmalloc.c */
 int mm_kmalloc_init(struct dmamap_machine *m);

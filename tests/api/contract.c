@@ -190,6 +190,15 @@ SIG(dma_alloc_noncoherent, void *(*)(struct device *, size_t, dma_addr_t *,
 				     enum dma_data_direction, gfp_t));
 SIG(dma_free_noncoherent, void (*)(struct device *, size_t, void *, dma_addr_t,
 				   enum dma_data_direction));
+SIG(dma_map_resource, dma_addr_t (*)(struct device *, phys_addr_t, size_t,
+				     enum dma_data_direction, unsigned long));
+SIG(dma_unmap_resource, void (*)(struct device *, dma_addr_t, size_t, enum dma_data_direction,
+				 unsigned long));
+SIG(dmamap_mmio_region_create, int (*)(struct dmamap_machine *, const struct dmamap_mmio_config *,
+				       struct dmamap_mmio_region **));
+SIG(dmamap_mmio_region_destroy, void (*)(struct dmamap_mmio_region *));
+SIG(dmamap_mmio_region_regs, void *(*)(struct dmamap_mmio_region *));
+SIG(dmamap_mmio_region_base, phys_addr_t (*)(const struct dmamap_mmio_region *));
 struct contract_unmap_state {
 	DEFINE_DMA_UNMAP_ADDR(addr);
 	DEFINE_DMA_UNMAP_LEN(len);
