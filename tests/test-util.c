@@ -127,7 +127,19 @@ bool test_all_bytes(const u8 *p, size_t len, u8 v)
 	return true;
 }
 
+static bool access_faults(void *addr, bool write);
+
 bool test_read_faults(const void *addr)
+{
+	return access_faults((void *)addr, false);
+}
+
+bool test_write_faults(void *addr)
+{
+	return access_faults(addr, true);
+}
+
+static bool access_faults(void *addr, bool write)
 {
 	int pipefd[2], status;
 	char buf[4096];
@@ -143,7 +155,10 @@ bool test_read_faults(const void *addr)
 		close(pipefd[0]);
 		dup2(pipefd[1], STDERR_FILENO);
 		signal(SIGSEGV, SIG_DFL);
-		(void)*(volatile const u8 *)addr;
+		if (write)
+			*(volatile u8 *)addr = 1;
+		else
+			(void)*(volatile const u8 *)addr;
 		_exit(0);
 	}
 	close(pipefd[1]);

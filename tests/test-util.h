@@ -50,6 +50,8 @@ bool test_all_bytes(const u8 *p, size_t len, u8 v);
  * saying so on stderr (read back to check the cause).
  */
 bool test_read_faults(const void *addr);
+/* The same for a write of one byte (made in the child only). */
+bool test_write_faults(void *addr);
 
 /*
  * The kinds of the reports a machine makes, in order, while recorded

@@ -74,11 +74,18 @@ DMAMAP_API void dmamap_kfree(struct dmamap_machine *m, void *ptr);
 /* Usable size of a kmalloc object (its size class), 0 for a foreign pointer. */
 DMAMAP_API size_t dmamap_ksize(struct dmamap_machine *m, const void *ptr);
 
-/* Page protections recorded by mmap calls in vm_page_prot. */
+/*
+ * Page protections (vm_page_prot, pgprot_t in the kernel). The low bits are
+ * the memory type the mmap calls record; the access bits above them decide
+ * what the user mapping allows (a user VMA's host mapping is made with them).
+ */
 #define DMAMAP_PGPROT_NORMAL		0UL	/* cacheable */
 #define DMAMAP_PGPROT_NONCACHED		1UL	/* strongly ordered / uncached */
 #define DMAMAP_PGPROT_WRITECOMBINE	2UL	/* normal non-cacheable, bufferable */
 #define DMAMAP_PGPROT_MASK		3UL
+#define DMAMAP_PGPROT_READ		(1UL << 4)
+#define DMAMAP_PGPROT_WRITE		(1UL << 5)
+#define DMAMAP_PGPROT_EXEC		(1UL << 6)
 
 static inline unsigned long pgprot_noncached(unsigned long prot)
 {
@@ -90,19 +97,80 @@ static inline unsigned long pgprot_writecombine(unsigned long prot)
 	return (prot & ~DMAMAP_PGPROT_MASK) | DMAMAP_PGPROT_WRITECOMBINE;
 }
 
+/* VMA flags, with the kernel's values (<linux/mm.h>). */
+typedef unsigned long vm_flags_t;
+
+#define VM_NONE		0x00000000UL
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
+#define VM_MAYREAD	0x00000010UL
+#define VM_MAYWRITE	0x00000020UL
+#define VM_MAYEXEC	0x00000040UL
+#define VM_MAYSHARE	0x00000080UL
+#define VM_PFNMAP	0x00000400UL	/* set by the model's remap_pfn_range() */
+#define VM_LOCKED	0x00002000UL
+#define VM_IO		0x00004000UL	/* set with VM_PFNMAP */
+#define VM_DONTCOPY	0x00020000UL
+#define VM_DONTEXPAND	0x00040000UL
+#define VM_NORESERVE	0x00200000UL
+#define VM_DONTDUMP	0x04000000UL
+#define VM_MIXEDMAP	0x10000000UL	/* set when pages are inserted one by one */
+
+/**
+ * vm_get_page_prot - the page protection of a VMA with these flags
+ * @vm_flags: VM_READ, VM_WRITE, VM_EXEC, VM_SHARED
+ *
+ * As the kernel's protection_map: a private writable mapping gets no write
+ * permission in its protection (its writes are copy-on-write, to pages of
+ * its own that the device never sees). The memory type is normal.
+ */
+static inline unsigned long vm_get_page_prot(vm_flags_t vm_flags)
+{
+	unsigned long prot = DMAMAP_PGPROT_NORMAL;
+
+	if (vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
+		prot |= DMAMAP_PGPROT_READ;
+	if ((vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED))
+		prot |= DMAMAP_PGPROT_WRITE;
+	if (vm_flags & VM_EXEC)
+		prot |= DMAMAP_PGPROT_EXEC;
+	return prot;
+}
+
+struct vm_area_struct;
+
+/*
+ * The operations of a VMA, as the kernel calls them: close() when the VMA
+ * goes (dmamap_vma_destroy(), or its machine's destruction), open() when one
+ * is duplicated, which the model never does (no fork, no split): a driver
+ * calls its own open() from its mmap handler if it wants it, as some do.
+ */
+struct vm_operations_struct {
+	void (*open)(struct vm_area_struct *area);
+	void (*close)(struct vm_area_struct *area);
+};
+
 /*
  * A user-space mapping, standing for the VMA a driver's mmap handler gets.
  * dmamap_vma_create() reserves [vm_start, vm_end) of host address space,
- * inaccessible until an mmap call (dma_mmap_attrs(), dma_buf_mmap()) fills it.
+ * inaccessible until an mmap call (dma_mmap_attrs(), dma_buf_mmap()) fills it;
+ * what the filled mapping allows is vm_page_prot's access bits, private
+ * (copy-on-write) unless VM_SHARED is in vm_flags.
  */
 struct vm_area_struct {
 	unsigned long vm_start;		/* read-only: host address of the first byte */
 	unsigned long vm_end;		/* read-only: one past the last byte */
 	unsigned long vm_pgoff;		/* public: offset into the object, in pages */
 	unsigned long vm_page_prot;	/* public: DMAMAP_PGPROT_* */
-	unsigned long vm_flags;		/* public */
+	union {
+		const vm_flags_t vm_flags;	/* read-only: change with vm_flags_set() & co */
+		vm_flags_t __vm_flags;		/* private, as in the kernel */
+	};
 	struct dmamap_machine *vm_machine; /* private */
 	void *vm_private_data;		/* public: for the mmap handler */
+	const struct vm_operations_struct *vm_ops; /* public: set by the mmap handler */
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
@@ -110,12 +178,47 @@ static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 }
 
-/* Return: 0, -EINVAL (size 0 or not page aligned, NULL), -ENOMEM. */
+/* The kernel's modifiers of vm_flags (the model has no mmap lock to assert). */
+static inline void vm_flags_init(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->__vm_flags = flags;
+}
+
+static inline void vm_flags_reset(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->__vm_flags = flags;
+}
+
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->__vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->__vm_flags &= ~flags;
+}
+
+static inline void vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_flags_t clear)
+{
+	vma->__vm_flags = (vma->__vm_flags | set) & ~clear;
+}
+
+/*
+ * dmamap_vma_create - a user VMA of @size bytes at page offset @pgoff
+ *
+ * As mmap(PROT_READ | PROT_WRITE, MAP_SHARED) of a device file makes it:
+ * VM_READ | VM_WRITE | VM_SHARED and the VM_MAY* flags, vm_page_prot from
+ * vm_get_page_prot(). An mmap handler may change both before it maps.
+ *
+ * Return: 0, -EINVAL (size 0 or not page aligned, NULL), -ENOMEM.
+ */
 DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned long pgoff,
 				 struct vm_area_struct **out);
 /*
- * Unmaps whatever was mapped into the VMA and frees it. NULL is ignored.
- * A VMA belongs to its machine: dmamap_machine_destroy() destroys those left.
+ * Calls vm_ops->close(), then unmaps whatever was mapped into the VMA and
+ * frees it. NULL is ignored. A VMA belongs to its machine:
+ * dmamap_machine_destroy() destroys those left, closing them the same way.
  */
 DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma);
 

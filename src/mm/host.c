@@ -148,6 +148,19 @@ void host_release(void *addr, size_t size)
 		munmap(addr, size);
 }
 
+int host_map_fixed_prot(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len,
+			int prot, bool shared)
+{
+	void *p = mmap(addr, len, prot, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd,
+		       (off_t)off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (m)
+		mm_count(m, host_mmaps, 1);
+	return 0;
+}
+
 int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len)
 {
 	void *p = mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, (off_t)off);

@@ -39,6 +39,13 @@ void host_release(void *addr, size_t size);
  * must lie in a reservation of ours. Counted as one host mapping.
  */
 int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len);
+/*
+ * The same with the protection @prot (PROT_*) and, unless @shared, private:
+ * a write then makes a copy of the page that the file never sees (a
+ * copy-on-write user mapping).
+ */
+int host_map_fixed_prot(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len,
+			int prot, bool shared);
 /* Maps [off, off+len) of @fd MAP_SHARED read-write anywhere; one host mapping. */
 void *host_map_shared(struct dmamap_machine *m, int fd, u64 off, size_t len);
 /* Puts [addr, addr+len) back to PROT_NONE reservation. */

@@ -12,6 +12,7 @@
 #include "mm/mm.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #define VM_HASH_MIN	256
@@ -231,8 +232,31 @@ static bool phys_run_is_ram(const struct dmamap_machine *m, phys_addr_t phys, u6
 	return true;
 }
 
-/* Maps one run; accounting included. */
-static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t len)
+/*
+ * Maps one run; accounting included. @vma: a user VMA, whose page
+ * protection and sharing the mapping takes; NULL: the kernel VA window.
+ */
+static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t len,
+		   const struct vm_area_struct *vma);
+
+/*
+ * The host protection of a user VMA's mapping: its page protection, plus
+ * write for a private writable one, whose writes then copy (MAP_PRIVATE).
+ */
+static int vma_host_prot(const struct vm_area_struct *vma)
+{
+	int prot = PROT_NONE;
+
+	if (vma->vm_page_prot & DMAMAP_PGPROT_READ)
+		prot |= PROT_READ;
+	if ((vma->vm_page_prot & DMAMAP_PGPROT_WRITE) ||
+	    ((vma->vm_flags & VM_WRITE) && !(vma->vm_flags & VM_SHARED)))
+		prot |= PROT_WRITE;
+	return prot;
+}
+
+static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t len,
+		   const struct vm_area_struct *vma)
 {
 	int ret = host_vmas_reserve(1);
 
@@ -240,7 +264,11 @@ static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t 
 		mm_report(m, "vmalloc: host mapping budget (vm.max_map_count) exhausted");
 		return ret;
 	}
-	ret = host_map_fixed(m, at, m->memfd, mm_phys_to_file(m, phys), len);
+	if (vma)
+		ret = host_map_fixed_prot(m, at, m->memfd, mm_phys_to_file(m, phys), len,
+					  vma_host_prot(vma), vma->vm_flags & VM_SHARED);
+	else
+		ret = host_map_fixed(m, at, m->memfd, mm_phys_to_file(m, phys), len);
 	if (ret) {
 		host_vmas_release(1);
 		return ret;
@@ -286,7 +314,7 @@ int mm_vm_area_map_phys(struct dmamap_machine *m, struct mm_vm_area *area, size_
 	if (!len || !PAGE_ALIGNED(off) || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(len) ||
 	    off > area->size || len > area->size - off || !phys_run_is_ram(m, phys, len))
 		return -EINVAL;
-	ret = map_run(m, (void *)(area->addr + off), phys, len);
+	ret = map_run(m, (void *)(area->addr + off), phys, len, NULL);
 	if (!ret)
 		area->host_vmas++;
 	return ret;
@@ -306,7 +334,7 @@ int mm_vm_area_map_pages(struct dmamap_machine *m, struct mm_vm_area *area, size
 		unsigned int j = i + run_length(m, pages, i, nr);
 
 		ret = map_run(m, (void *)(area->addr + off + ((size_t)i << PAGE_SHIFT)),
-			      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
+			      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT, NULL);
 		if (ret)
 			goto out_unmap;
 		made++;
@@ -489,6 +517,9 @@ DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned
 	mv->vma.vm_end = (unsigned long)addr + size;
 	mv->vma.vm_pgoff = pgoff;
 	mv->vma.vm_machine = m;
+	vm_flags_init(&mv->vma, VM_READ | VM_WRITE | VM_SHARED | VM_MAYREAD | VM_MAYWRITE |
+				VM_MAYSHARE);
+	mv->vma.vm_page_prot = vm_get_page_prot(mv->vma.vm_flags);
 	pthread_mutex_lock(&m->vmalloc.lock);
 	list_add_tail(&mv->node, &m->vmalloc.vmas);
 	pthread_mutex_unlock(&m->vmalloc.lock);
@@ -501,6 +532,9 @@ static void vma_release(struct dmamap_machine *m, struct vm_area_struct *vma)
 	struct mm_vma *mv = container_of(vma, struct mm_vma, vma);
 	unsigned long host_vmas;
 
+	/* as remove_vma(): the driver hears of it while the mapping is still there */
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
 	host_release((void *)vma->vm_start, vma->vm_end - vma->vm_start);
 	pthread_mutex_lock(&m->vmalloc.lock);
 	list_del_init(&mv->node);
@@ -518,7 +552,9 @@ DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma)
 	vma_release(vma->vm_machine, vma);
 }
 
-int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t phys, size_t len)
+/* One run of a user VMA's mapping. */
+static int vma_map_run(struct vm_area_struct *vma, unsigned long off, phys_addr_t phys,
+		       size_t len)
 {
 	struct mm_vma *mv = container_of(vma, struct mm_vma, vma);
 	struct dmamap_machine *m = vma->vm_machine;
@@ -528,12 +564,22 @@ int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t p
 	    off > vma->vm_end - vma->vm_start || len > vma->vm_end - vma->vm_start - off ||
 	    !phys_run_is_ram(m, phys, len))
 		return -EINVAL;
-	ret = map_run(m, (void *)(vma->vm_start + off), phys, len);
+	ret = map_run(m, (void *)(vma->vm_start + off), phys, len, vma);
 	if (!ret) {
 		pthread_mutex_lock(&m->vmalloc.lock);
 		mv->host_vmas++;
 		pthread_mutex_unlock(&m->vmalloc.lock);
 	}
+	return ret;
+}
+
+int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t phys, size_t len)
+{
+	int ret = vma_map_run(vma, off, phys, len);
+
+	/* what remap_pfn_range() marks */
+	if (!ret)
+		vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	return ret;
 }
 
@@ -549,11 +595,13 @@ int mm_vma_map_pages(struct vm_area_struct *vma, unsigned long off, struct page 
 		unsigned int j = i + run_length(m, pages, i, nr);
 		int ret;
 
-		ret = mm_vma_map_phys(vma, off + ((unsigned long)i << PAGE_SHIFT),
-				      page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
+		ret = vma_map_run(vma, off + ((unsigned long)i << PAGE_SHIFT),
+				  page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
 		if (ret)
 			return ret;
 		i = j;
 	}
+	/* what vm_insert_page() marks */
+	vm_flags_set(vma, VM_MIXEDMAP);
 	return 0;
 }

@@ -199,6 +199,14 @@ SIG(dmamap_mmio_region_create, int (*)(struct dmamap_machine *, const struct dma
 SIG(dmamap_mmio_region_destroy, void (*)(struct dmamap_mmio_region *));
 SIG(dmamap_mmio_region_regs, void *(*)(struct dmamap_mmio_region *));
 SIG(dmamap_mmio_region_base, phys_addr_t (*)(const struct dmamap_mmio_region *));
+FIELD(struct vm_area_struct, vm_flags, const vm_flags_t);
+FIELD(struct vm_area_struct, vm_ops, const struct vm_operations_struct *);
+FIELD(struct vm_operations_struct, open, void (*)(struct vm_area_struct *));
+FIELD(struct vm_operations_struct, close, void (*)(struct vm_area_struct *));
+SIG(vm_get_page_prot, unsigned long (*)(vm_flags_t));
+SIG(vm_flags_set, void (*)(struct vm_area_struct *, vm_flags_t));
+SIG(vm_flags_clear, void (*)(struct vm_area_struct *, vm_flags_t));
+SIG(vm_flags_mod, void (*)(struct vm_area_struct *, vm_flags_t, vm_flags_t));
 struct contract_unmap_state {
 	DEFINE_DMA_UNMAP_ADDR(addr);
 	DEFINE_DMA_UNMAP_LEN(len);
