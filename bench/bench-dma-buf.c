@@ -105,7 +105,7 @@ static int attach_map(const struct bench_ctx *ctx, struct bench_result *r, bool 
 				ret = (int)PTR_ERR(at);
 				goto out;
 			}
-			sgt = dma_buf_map_attachment(at, DMA_BIDIRECTIONAL);
+			sgt = dma_buf_map_attachment_unlocked(at, DMA_BIDIRECTIONAL);
 			if (IS_ERR_OR_NULL(sgt)) {
 				dma_buf_detach(buf, at);
 				ret = -EIO;
@@ -113,7 +113,7 @@ static int attach_map(const struct bench_ctx *ctx, struct bench_result *r, bool 
 			}
 			nents = sgt->orig_nents;
 			segs = sgt->nents;
-			dma_buf_unmap_attachment(at, sgt, DMA_BIDIRECTIONAL);
+			dma_buf_unmap_attachment_unlocked(at, sgt, DMA_BIDIRECTIONAL);
 			dma_buf_detach(buf, at);
 		}
 		s[i] = (double)(bench_now_ns() - t0) / (double)batch / 1000.0;
@@ -174,7 +174,7 @@ static int map_for(struct dma_buf *buf, struct device *dev, enum dma_data_direct
 		mp->at = NULL;
 		return -EIO;
 	}
-	mp->sgt = dma_buf_map_attachment(mp->at, dir);
+	mp->sgt = dma_buf_map_attachment_unlocked(mp->at, dir);
 	if (IS_ERR_OR_NULL(mp->sgt)) {
 		mp->sgt = NULL;
 		return -EIO;
@@ -185,7 +185,7 @@ static int map_for(struct dma_buf *buf, struct device *dev, enum dma_data_direct
 static void unmap_for(struct dma_buf *buf, struct mapped *mp)
 {
 	if (mp->sgt)
-		dma_buf_unmap_attachment(mp->at, mp->sgt, mp->dir);
+		dma_buf_unmap_attachment_unlocked(mp->at, mp->sgt, mp->dir);
 	if (mp->at)
 		dma_buf_detach(buf, mp->at);
 }

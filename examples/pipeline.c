@@ -59,7 +59,7 @@ static void make_frame(u8 *buf, size_t len, unsigned int n)
 /* What a display driver does: it scans out one contiguous DMA segment. */
 static struct sg_table *display_map(struct dma_buf_attachment *at)
 {
-	struct sg_table *sgt = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+	struct sg_table *sgt = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 
 	if (IS_ERR(sgt))
 		return sgt;
@@ -67,7 +67,7 @@ static struct sg_table *display_map(struct dma_buf_attachment *at)
 		printf("display: the frame is %u DMA segments; the controller needs one "
 		       "contiguous buffer (allocate it with DMA_ATTR_FORCE_CONTIGUOUS)\n",
 		       sgt->nents);
-		dma_buf_unmap_attachment(at, sgt, DMA_TO_DEVICE);
+		dma_buf_unmap_attachment_unlocked(at, sgt, DMA_TO_DEVICE);
 		return ERR_PTR(-EINVAL);
 	}
 	return sgt;
@@ -91,22 +91,22 @@ static void one_frame(struct device *camera, struct device *encoder, struct devi
 
 	/* the camera fills the frame through its own IOVAs */
 	cam_at = dma_buf_attach(buf, camera);
-	cam_sgt = dma_buf_map_attachment(cam_at, DMA_FROM_DEVICE);
+	cam_sgt = dma_buf_map_attachment_unlocked(cam_at, DMA_FROM_DEVICE);
 	CHECK(!IS_ERR(cam_sgt) && cam_sgt->nents == 1, "frame %u: camera mapping", n);
 	CHECK(dmamap_bus_write_sgtable(camera, cam_sgt, frame, FRAME_SIZE, NULL) == 0,
 	      "frame %u: camera DMA", n);
 	/* done: ownership back to the CPU (invalidates what it may have prefetched) */
-	dma_buf_unmap_attachment(cam_at, cam_sgt, DMA_FROM_DEVICE);
+	dma_buf_unmap_attachment_unlocked(cam_at, cam_sgt, DMA_FROM_DEVICE);
 
 	/* the encoder reads it through its own IOVAs */
 	enc_at = dma_buf_attach(buf, encoder);
-	enc_sgt = dma_buf_map_attachment(enc_at, DMA_TO_DEVICE);
+	enc_sgt = dma_buf_map_attachment_unlocked(enc_at, DMA_TO_DEVICE);
 	CHECK(!IS_ERR(enc_sgt), "frame %u: encoder mapping", n);
 	if (!IS_ERR(enc_sgt)) {
 		memset(seen, 0, FRAME_SIZE);
 		CHECK(dmamap_bus_read_sgtable(encoder, enc_sgt, seen, FRAME_SIZE, NULL) == 0 &&
 		      checksum(seen, FRAME_SIZE) == sum, "frame %u: encoder checksum", n);
-		dma_buf_unmap_attachment(enc_at, enc_sgt, DMA_TO_DEVICE);
+		dma_buf_unmap_attachment_unlocked(enc_at, enc_sgt, DMA_TO_DEVICE);
 	}
 
 	/* the display scans it out, if it is one contiguous segment */
@@ -118,7 +118,7 @@ static void one_frame(struct device *camera, struct device *encoder, struct devi
 			memset(seen, 0, FRAME_SIZE);
 			CHECK(dmamap_bus_read_sgtable(display, disp_sgt, seen, FRAME_SIZE, NULL) == 0 &&
 			      checksum(seen, FRAME_SIZE) == sum, "frame %u: display checksum", n);
-			dma_buf_unmap_attachment(disp_at, disp_sgt, DMA_TO_DEVICE);
+			dma_buf_unmap_attachment_unlocked(disp_at, disp_sgt, DMA_TO_DEVICE);
 		}
 	} else {
 		CHECK(IS_ERR(disp_sgt) && PTR_ERR(disp_sgt) == -EINVAL,

@@ -235,7 +235,7 @@ static struct sg_table *map_frame(struct frame *f, int lane, struct device *dev,
 		f->at[lane] = NULL;
 		return ERR_PTR(-ENODEV);
 	}
-	sgt = dma_buf_map_attachment(f->at[lane], dir);
+	sgt = dma_buf_map_attachment_unlocked(f->at[lane], dir);
 	if (!IS_ERR(sgt)) {
 		f->sgt[lane] = sgt;
 		f->dir[lane] = dir;
@@ -246,7 +246,7 @@ static struct sg_table *map_frame(struct frame *f, int lane, struct device *dev,
 static void unmap_frame(struct frame *f, int lane)
 {
 	if (f->sgt[lane])
-		dma_buf_unmap_attachment(f->at[lane], f->sgt[lane], f->dir[lane]);
+		dma_buf_unmap_attachment_unlocked(f->at[lane], f->sgt[lane], f->dir[lane]);
 	f->sgt[lane] = NULL;
 }
 

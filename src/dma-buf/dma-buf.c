@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The dma-buf core: export, references, attachments, mapping, CPU access,
- * mmap and vmap, with the kernel's rules.
+ * mmap and vmap, with the kernel's rules, its reservation lock and its
+ * locking convention for static and dynamic importers and exporters (see
+ * <dmamap/dma-buf.h>).
  *
  * Where the kernel would WARN or BUG on a caller's mistake (a buffer put
  * after its release, an attachment mapped after detach, a table unmapped
@@ -15,6 +17,7 @@
  */
 #include <dmamap/dma-buf.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +28,13 @@ struct dmabuf_priv {
 	struct dma_buf buf;
 	u64 refcount;				/* atomic */
 	struct dmamap_machine *machine;		/* for reports; may be NULL */
-	pthread_mutex_t lock;			/* guards attachments, vmap state */
+	struct dma_resv own_resv;		/* buf.resv unless the exporter gave one */
+	/*
+	 * Guards the attachments list, for the walks made without the
+	 * reservation (a detach racing a detach); taken inside the reservation,
+	 * never around an exporter op.
+	 */
+	pthread_mutex_t lock;
 	struct list_head attachments;		/* struct attach_priv.node */
 };
 
@@ -43,9 +52,9 @@ struct reg_entry {
 struct attach_priv {
 	struct dma_buf_attachment a;
 	struct list_head node;			/* buffer's attachments, under its lock */
-	struct list_head maps;			/* tables mapped, under the buffer's lock */
+	struct list_head maps;			/* tables mapped, under the reservation */
 	struct attach_map first;		/* the first map's record: no allocation */
-	bool first_used;			/* under the buffer's lock */
+	bool first_used;			/* under the reservation */
 	struct reg_entry reg;			/* the attachment's place in the registry */
 };
 
@@ -126,18 +135,35 @@ static bool reg_has_locked(const void *p)
 }
 
 /*
- * The buffer's lock is held around the exporter's ops, which call the DMA
- * API: the reports they make wait for the unlock (see mm_report_hold()).
+ * The reservation, held around the exporter's ops that the kernel calls
+ * locked (map, unmap, pin, unpin, vmap, vunmap): the reports those make
+ * wait for the unlock (see mm_report_hold()), since the handler may call
+ * the library.
  */
-static void buf_lock(struct dmabuf_priv *bp)
+static void ops_enter(void)
 {
 	mm_report_hold();
-	pthread_mutex_lock(&bp->lock);
 }
 
-static void buf_unlock(struct dmabuf_priv *bp)
+static void ops_exit(void)
 {
-	pthread_mutex_unlock(&bp->lock);
+	mm_report_release();
+}
+
+/*
+ * The reservation taken by the core itself: reports made while it is held
+ * wait for the unlock, so a handler may call the dma-buf API (which would
+ * otherwise find the reservation held by its own thread).
+ */
+static void core_resv_lock(struct dma_buf *b)
+{
+	mm_report_hold();
+	dma_resv_lock(b->resv, NULL);
+}
+
+static void core_resv_unlock(struct dma_buf *b)
+{
+	dma_resv_unlock(b->resv);
 	mm_report_release();
 }
 
@@ -145,6 +171,50 @@ static void buf_unlock(struct dmabuf_priv *bp)
 static void misuse(struct dmamap_machine *m, struct device *dev, const char *fmt, const void *p)
 {
 	mm_debug_report(m, dev, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL, fmt, p);
+}
+
+static void misuse_fn(struct dmamap_machine *m, struct device *dev, const char *fmt,
+		      const char *fn, const void *p)
+{
+	mm_debug_report(m, dev, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL, fmt, fn, p);
+}
+
+/*
+ * The calls the kernel wants made with the reservation held
+ * (dma_buf_map_attachment(), dma_buf_vmap(), ...): when the caller does not
+ * hold it, that is reported (lockdep's splat in the kernel) and the call
+ * takes it for its own duration, so nothing races. Returns whether it was
+ * taken here (to be released by resv_leave()).
+ */
+static bool resv_enter(struct dmabuf_priv *bp, struct device *dev, const char *fn)
+{
+	if (dma_resv_held(bp->buf.resv))
+		return false;
+	misuse_fn(dev ? dev->machine : bp->machine, dev,
+		  "%s: the reservation lock of dma-buf %p is not held (use the _unlocked call, "
+		  "or dma_resv_lock() around it)", fn, &bp->buf);
+	core_resv_lock(&bp->buf);
+	return true;
+}
+
+static void resv_leave(struct dmabuf_priv *bp, bool taken)
+{
+	if (taken)
+		core_resv_unlock(&bp->buf);
+}
+
+/*
+ * The calls the kernel wants made without it (attach, detach, mmap, CPU
+ * access, put, the _unlocked calls): a caller holding it would deadlock or
+ * free a lock it holds; refused and reported. True when the call may go on.
+ */
+static bool resv_not_held(struct dmabuf_priv *bp, struct device *dev, const char *fn)
+{
+	if (!dma_resv_held(bp->buf.resv))
+		return true;
+	misuse_fn(dev ? dev->machine : bp->machine, dev,
+		  "%s: called with the reservation lock of dma-buf %p held; refused", fn, &bp->buf);
+	return false;
 }
 
 /*
@@ -177,15 +247,21 @@ static struct dma_buf *attach_get_live(struct dma_buf_attachment *a)
 	return b;
 }
 
-/* Is @a still on @b's list? Under b's lock. */
-static bool attached_locked(struct dmabuf_priv *bp, struct dma_buf_attachment *a)
+/* Is @a still on @b's list? */
+static bool attached(struct dmabuf_priv *bp, struct dma_buf_attachment *a)
 {
 	struct attach_priv *ap;
+	bool found = false;
 
-	list_for_each_entry(ap, &bp->attachments, node)
-		if (&ap->a == a)
-			return true;
-	return false;
+	pthread_mutex_lock(&bp->lock);
+	list_for_each_entry(ap, &bp->attachments, node) {
+		if (&ap->a == a) {
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&bp->lock);
+	return found;
 }
 
 /* --- buffers ---------------------------------------------------------------- */
@@ -203,6 +279,16 @@ DMAMAP_API struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_
 			  "release ops are required", exp_info->exp_name ? exp_info->exp_name : "?");
 		return ERR_PTR(-EINVAL);
 	}
+	if (ops->cache_sgt_mapping && (ops->pin || ops->unpin)) {
+		mm_report(NULL, "dma_buf_export: %s: a dynamic exporter (pin/unpin) cannot ask for "
+			  "cached mappings", exp_info->exp_name ? exp_info->exp_name : "?");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!ops->pin != !ops->unpin) {
+		mm_report(NULL, "dma_buf_export: %s: pin and unpin go together",
+			  exp_info->exp_name ? exp_info->exp_name : "?");
+		return ERR_PTR(-EINVAL);
+	}
 	if (!exp_info->size) {
 		mm_report(NULL, "dma_buf_export: %s: size 0",
 			  exp_info->exp_name ? exp_info->exp_name : "?");
@@ -214,12 +300,21 @@ DMAMAP_API struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_
 	bp->buf.size = exp_info->size;
 	bp->buf.ops = ops;
 	bp->buf.exp_name = exp_info->exp_name;
+	bp->buf.owner = exp_info->owner;
 	bp->buf.priv = exp_info->priv;
+	if (exp_info->resv) {
+		bp->buf.resv = exp_info->resv;
+	} else {
+		dma_resv_init(&bp->own_resv);
+		bp->buf.resv = &bp->own_resv;
+	}
 	bp->refcount = 1;
 	pthread_mutex_init(&bp->lock, NULL);
 	INIT_LIST_HEAD(&bp->attachments);
 	if (reg_add(&bp->buf)) {
 		pthread_mutex_destroy(&bp->lock);
+		if (!exp_info->resv)
+			dma_resv_fini(&bp->own_resv);
 		free(bp);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -245,6 +340,8 @@ static void buf_release(struct dmabuf_priv *bp)
 		misuse(bp->machine, NULL, "dma-buf %p released while still vmapped", &bp->buf);
 	bp->buf.ops->release(&bp->buf);
 	pthread_mutex_destroy(&bp->lock);
+	if (bp->buf.resv == &bp->own_resv)
+		dma_resv_fini(&bp->own_resv);
 	free(bp);
 }
 
@@ -289,12 +386,73 @@ DMAMAP_API void dma_buf_put(struct dma_buf *dmabuf)
 		       dmabuf);
 		return;
 	}
+	if (!resv_not_held(to_priv(dmabuf), NULL, "dma_buf_put"))
+		return;
 	buf_put(to_priv(dmabuf));
 }
 
 /* --- attachments --------------------------------------------------------------- */
 
-DMAMAP_API struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf, struct device *dev)
+/*
+ * The exporter's table for @attach, as __map_dma_buf(): under the
+ * reservation; ERR_PTR on failure. DMA segments that are not page aligned
+ * are refused (importers may rely on them being aligned).
+ */
+static struct sg_table *map_locked(struct dma_buf *b, struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	struct sg_table *sgt;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	ops_enter();
+	sgt = b->ops->map_dma_buf(attach, dir);
+	if (!sgt)
+		sgt = ERR_PTR(-ENOMEM);
+	if (!IS_ERR(sgt)) {
+		for_each_sgtable_dma_sg(sgt, sg, i) {
+			if (!PAGE_ALIGNED(sg_dma_address(sg)) || !PAGE_ALIGNED(sg_dma_len(sg))) {
+				b->ops->unmap_dma_buf(attach, sgt, dir);
+				sgt = ERR_PTR(-EINVAL);
+				break;
+			}
+		}
+	}
+	ops_exit();
+	if (PTR_ERR(sgt) == -EINVAL)
+		misuse(to_priv(b)->machine, NULL, "dma_buf_map_attachment: the exporter of %p "
+		       "returned a segment that is not page aligned; refused", b);
+	return sgt;
+}
+
+static void unmap_locked(struct dma_buf *b, struct dma_buf_attachment *attach,
+			 struct sg_table *sgt, enum dma_data_direction dir)
+{
+	ops_enter();
+	b->ops->unmap_dma_buf(attach, sgt, dir);
+	ops_exit();
+}
+
+static int pin_locked(struct dma_buf_attachment *attach)
+{
+	int ret;
+
+	ops_enter();
+	ret = attach->dmabuf->ops->pin(attach);
+	ops_exit();
+	return ret;
+}
+
+static void unpin_locked(struct dma_buf_attachment *attach)
+{
+	ops_enter();
+	attach->dmabuf->ops->unpin(attach);
+	ops_exit();
+}
+
+DMAMAP_API struct dma_buf_attachment *
+dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
+		       const struct dma_buf_attach_ops *importer_ops, void *importer_priv)
 {
 	struct dmabuf_priv *bp;
 	struct attach_priv *ap;
@@ -302,11 +460,20 @@ DMAMAP_API struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf, str
 
 	if (!dmabuf || !dev)
 		return ERR_PTR(-EINVAL);
+	if (importer_ops && !importer_ops->move_notify) {
+		misuse(dev->machine, dev, "dma_buf_dynamic_attach: importer ops without "
+		       "move_notify on %p", dmabuf);
+		return ERR_PTR(-EINVAL);
+	}
 	if (!buf_get_live(dmabuf)) {
 		misuse(dev->machine, dev, "dma_buf_attach: %p is not a live dma-buf", dmabuf);
 		return ERR_PTR(-EINVAL);
 	}
 	bp = to_priv(dmabuf);
+	if (!resv_not_held(bp, dev, "dma_buf_attach")) {
+		ret = -EDEADLK;
+		goto out_put;
+	}
 	ap = calloc(1, sizeof(*ap));
 	if (!ap) {
 		ret = -ENOMEM;
@@ -314,26 +481,65 @@ DMAMAP_API struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf, str
 	}
 	ap->a.dmabuf = dmabuf;
 	ap->a.dev = dev;
+	ap->a.importer_ops = importer_ops;
+	ap->a.importer_priv = importer_priv;
+	ap->a.peer2peer = importer_ops && importer_ops->allow_peer2peer;
 	INIT_LIST_HEAD(&ap->maps);
-	buf_lock(bp);
+	/* the exporter's attach runs unlocked: it may take the reservation */
 	if (dmabuf->ops->attach) {
 		ret = dmabuf->ops->attach(dmabuf, &ap->a);
-		if (ret) {
-			buf_unlock(bp);
+		if (ret)
 			goto out_free;
-		}
 	}
-	reg_add_entry(&ap->reg, &ap->a);
+	core_resv_lock(dmabuf);
+	pthread_mutex_lock(&bp->lock);
 	list_add_tail(&ap->node, &bp->attachments);
-	buf_unlock(bp);
+	/* reports about a buffer no machine exported are charged to its first importer's */
+	if (!bp->machine)
+		bp->machine = dev->machine;
+	pthread_mutex_unlock(&bp->lock);
+	reg_add_entry(&ap->reg, &ap->a);
+	/*
+	 * An importer and an exporter that do not both handle moves: the
+	 * mapping is made now and kept (pinned, for a dynamic exporter), as the
+	 * kernel does to keep map calls out of the reservation's way.
+	 */
+	if (dma_buf_attachment_is_dynamic(&ap->a) != dma_buf_is_dynamic(dmabuf)) {
+		struct sg_table *sgt;
+
+		if (dma_buf_is_dynamic(dmabuf)) {
+			ret = pin_locked(&ap->a);
+			if (ret)
+				goto out_unlock;
+		}
+		sgt = map_locked(dmabuf, &ap->a, DMA_BIDIRECTIONAL);
+		if (IS_ERR(sgt)) {
+			ret = (int)PTR_ERR(sgt);
+			if (dma_buf_is_dynamic(dmabuf))
+				unpin_locked(&ap->a);
+			goto out_unlock;
+		}
+		ap->a.sgt = sgt;
+		ap->a.dir = DMA_BIDIRECTIONAL;
+	}
+	core_resv_unlock(dmabuf);
 	/* the reference taken above now belongs to the attachment */
 	return &ap->a;
 
+out_unlock:
+	core_resv_unlock(dmabuf);
+	dma_buf_detach(dmabuf, &ap->a);		/* drops the attachment's reference */
+	return ERR_PTR(ret);
 out_free:
 	free(ap);
 out_put:
 	buf_put(bp);
 	return ERR_PTR(ret);
+}
+
+DMAMAP_API struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf, struct device *dev)
+{
+	return dma_buf_dynamic_attach(dmabuf, dev, NULL, NULL);
 }
 
 DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
@@ -342,6 +548,7 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
 	struct attach_priv *ap;
 	struct attach_map *am, *n;
 	struct dma_buf *b;
+	bool mine;
 
 	if (!dmabuf || !attach)
 		return;
@@ -355,31 +562,45 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
 	}
 	bp = to_priv(b);
 	ap = to_apriv(attach);
-	buf_lock(bp);
-	if (!attached_locked(bp, attach) || !reg_take(attach)) {
-		/* a racing detach won */
-		buf_unlock(bp);
+	if (!resv_not_held(bp, attach->dev, "dma_buf_detach")) {
 		buf_put(bp);
 		return;
 	}
-	list_del_init(&ap->node);
-	/* tables the importer left mapped go with the attachment, as in the kernel */
+	core_resv_lock(b);
+	pthread_mutex_lock(&bp->lock);
+	mine = reg_take(attach) != NULL;	/* a racing detach may have won */
+	if (mine)
+		list_del_init(&ap->node);
+	pthread_mutex_unlock(&bp->lock);
+	if (!mine) {
+		core_resv_unlock(b);
+		buf_put(bp);
+		return;
+	}
+	if (attach->sgt) {
+		unmap_locked(b, attach, attach->sgt, attach->dir);
+		if (dma_buf_is_dynamic(b))
+			unpin_locked(attach);
+	}
+	/* tables the importer left mapped go with the attachment */
 	list_for_each_entry_safe(am, n, &ap->maps, node) {
-		b->ops->unmap_dma_buf(attach, am->sgt, am->dir);
+		unmap_locked(b, attach, am->sgt, am->dir);
+		if (dma_buf_is_dynamic(b))
+			unpin_locked(attach);
 		list_del_init(&am->node);
 		if (am != &ap->first)
 			free(am);
 	}
+	core_resv_unlock(b);
 	if (b->ops->detach)
 		b->ops->detach(b, attach);
-	buf_unlock(bp);
 	free(ap);
 	buf_put(bp);	/* the lookup's reference */
 	buf_put(bp);	/* the attachment's reference */
 }
 
 /*
- * The record of a map, under the buffer's lock: the one inside the
+ * The record of a map, under the reservation: the one inside the
  * attachment when it is free (an importer usually maps one table at a
  * time), else an allocated one.
  */
@@ -400,6 +621,65 @@ static void map_record_put(struct attach_priv *ap, struct attach_map *am)
 		free(am);
 }
 
+DMAMAP_API int dma_buf_pin(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *b;
+	bool taken;
+	int ret = 0;
+
+	if (!attach || !(b = attach_get_live(attach)))
+		return -EINVAL;
+	if (!dma_buf_attachment_is_dynamic(attach)) {
+		misuse(attach->dev->machine, attach->dev, "dma_buf_pin: %p is not a dynamic "
+		       "attachment", attach);
+		ret = -EINVAL;
+	} else {
+		taken = resv_enter(to_priv(b), attach->dev, "dma_buf_pin");
+		if (b->ops->pin)
+			ret = pin_locked(attach);
+		resv_leave(to_priv(b), taken);
+	}
+	buf_put(to_priv(b));
+	return ret;
+}
+
+DMAMAP_API void dma_buf_unpin(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *b;
+	bool taken;
+
+	if (!attach || !(b = attach_get_live(attach)))
+		return;
+	if (!dma_buf_attachment_is_dynamic(attach)) {
+		misuse(attach->dev->machine, attach->dev, "dma_buf_unpin: %p is not a dynamic "
+		       "attachment", attach);
+	} else {
+		taken = resv_enter(to_priv(b), attach->dev, "dma_buf_unpin");
+		if (b->ops->unpin)
+			unpin_locked(attach);
+		resv_leave(to_priv(b), taken);
+	}
+	buf_put(to_priv(b));
+}
+
+DMAMAP_API void dma_buf_move_notify(struct dma_buf *dmabuf)
+{
+	struct dmabuf_priv *bp;
+	struct attach_priv *ap;
+	bool taken;
+
+	if (!dmabuf || !buf_get_live(dmabuf))
+		return;
+	bp = to_priv(dmabuf);
+	taken = resv_enter(bp, NULL, "dma_buf_move_notify");
+	/* the list changes only under the reservation, which is held */
+	list_for_each_entry(ap, &bp->attachments, node)
+		if (ap->a.importer_ops)
+			ap->a.importer_ops->move_notify(&ap->a);
+	resv_leave(bp, taken);
+	buf_put(bp);
+}
+
 DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 						   enum dma_data_direction dir)
 {
@@ -407,8 +687,7 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 	struct dmabuf_priv *bp;
 	struct attach_map *am;
 	struct sg_table *sgt;
-	struct scatterlist *sg;
-	unsigned int i;
+	bool taken;
 
 	if (!attach)
 		return ERR_PTR(-EINVAL);
@@ -422,52 +701,81 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 	bp = to_priv(b);
 	if (!valid_dma_direction(dir)) {
 		misuse(attach->dev->machine, attach->dev,
-		       "dma_buf_map_attachment: invalid direction on %p",
-		       attach);
-		sgt = ERR_PTR(-EINVAL);
-		goto out_put;
+		       "dma_buf_map_attachment: invalid direction on %p", attach);
+		buf_put(bp);
+		return ERR_PTR(-EINVAL);
 	}
-	buf_lock(bp);
-	if (!attached_locked(bp, attach)) {
-		buf_unlock(bp);
+	taken = resv_enter(bp, attach->dev, "dma_buf_map_attachment");
+	if (!attached(bp, attach)) {
+		resv_leave(bp, taken);
 		misuse(attach->dev->machine, attach->dev, "dma_buf_map_attachment: %p was detached",
 		       attach);
 		sgt = ERR_PTR(-EINVAL);
 		goto out_put;
 	}
+	if (attach->sgt) {
+		/* the kept mapping: one direction per attachment */
+		sgt = attach->dir != dir && attach->dir != DMA_BIDIRECTIONAL ? ERR_PTR(-EBUSY)
+									     : attach->sgt;
+		goto out_unlock;
+	}
 	am = map_record_get(to_apriv(attach));
 	if (!am) {
-		buf_unlock(bp);
 		sgt = ERR_PTR(-ENOMEM);
-		goto out_put;
+		goto out_unlock;
 	}
-	sgt = b->ops->map_dma_buf(attach, dir);
-	if (!sgt)
-		sgt = ERR_PTR(-ENOMEM);
-	if (IS_ERR(sgt)) {
-		map_record_put(to_apriv(attach), am);
-		buf_unlock(bp);
-		goto out_put;
-	}
-	/* importers may rely on page-aligned DMA segments */
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		if (!PAGE_ALIGNED(sg_dma_address(sg)) || !PAGE_ALIGNED(sg_dma_len(sg))) {
-			b->ops->unmap_dma_buf(attach, sgt, dir);
+	/* without move notification, a dynamic exporter's buffer is pinned while mapped */
+	if (dma_buf_is_dynamic(b)) {
+		int ret = pin_locked(attach);
+
+		if (ret) {
 			map_record_put(to_apriv(attach), am);
-			buf_unlock(bp);
-			misuse(bp->machine, NULL, "dma_buf_map_attachment: the exporter of %p "
-			       "returned "
-			       "a segment that is not page aligned; refused", b);
-			sgt = ERR_PTR(-EINVAL);
-			goto out_put;
+			sgt = ERR_PTR(ret);
+			goto out_unlock;
 		}
 	}
-	am->sgt = sgt;
-	am->dir = dir;
-	list_add_tail(&am->node, &to_apriv(attach)->maps);
-	buf_unlock(bp);
+	sgt = map_locked(b, attach, dir);
+	if (IS_ERR(sgt)) {
+		if (dma_buf_is_dynamic(b))
+			unpin_locked(attach);
+		map_record_put(to_apriv(attach), am);
+		goto out_unlock;
+	}
+	if (b->ops->cache_sgt_mapping) {
+		attach->sgt = sgt;
+		attach->dir = dir;
+		map_record_put(to_apriv(attach), am);	/* undone by detach, as the kept one */
+	} else {
+		am->sgt = sgt;
+		am->dir = dir;
+		list_add_tail(&am->node, &to_apriv(attach)->maps);
+	}
+out_unlock:
+	resv_leave(bp, taken);
 out_put:
 	buf_put(bp);
+	return sgt;
+}
+
+DMAMAP_API struct sg_table *dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
+							    enum dma_data_direction dir)
+{
+	struct dma_buf *b;
+	struct sg_table *sgt;
+
+	if (!attach || !(b = attach_get_live(attach))) {
+		misuse(NULL, NULL, "dma_buf_map_attachment_unlocked: %p is not a live attachment",
+		       attach);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!resv_not_held(to_priv(b), attach->dev, "dma_buf_map_attachment_unlocked")) {
+		buf_put(to_priv(b));
+		return ERR_PTR(-EDEADLK);
+	}
+	core_resv_lock(b);
+	sgt = dma_buf_map_attachment(attach, dir);
+	core_resv_unlock(b);
+	buf_put(to_priv(b));
 	return sgt;
 }
 
@@ -477,6 +785,8 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 	struct dma_buf *b;
 	struct dmabuf_priv *bp;
 	struct attach_map *am, *found = NULL;
+	enum dma_data_direction mapped_dir = dir;
+	bool taken;
 
 	if (!attach || IS_ERR_OR_NULL(sgt))
 		return;
@@ -486,7 +796,13 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 		return;
 	}
 	bp = to_priv(b);
-	buf_lock(bp);
+	taken = resv_enter(bp, attach->dev, "dma_buf_unmap_attachment");
+	if (attach->sgt == sgt) {
+		/* the kept mapping stays until detach */
+		resv_leave(bp, taken);
+		buf_put(bp);
+		return;
+	}
 	list_for_each_entry(am, &to_apriv(attach)->maps, node) {
 		if (am->sgt == sgt) {
 			found = am;
@@ -494,20 +810,44 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 		}
 	}
 	if (found) {
-		if (found->dir != dir)
-			misuse(attach->dev->machine, attach->dev,
-			       "dma_buf_unmap_attachment: direction differs from the "
-			       "map of %p", attach);
+		mapped_dir = found->dir;
 		list_del_init(&found->node);
-		b->ops->unmap_dma_buf(attach, sgt, found->dir);
+		unmap_locked(b, attach, sgt, found->dir);
+		if (dma_buf_is_dynamic(b))
+			unpin_locked(attach);
 		map_record_put(to_apriv(attach), found);
 	}
-	buf_unlock(bp);
+	resv_leave(bp, taken);
+	if (found && mapped_dir != dir)
+		misuse(attach->dev->machine, attach->dev,
+		       "dma_buf_unmap_attachment: direction differs from the map of %p", attach);
 	if (!found)
 		misuse(attach->dev->machine, attach->dev,
 		       "dma_buf_unmap_attachment: table %p is not mapped "
 		       "(unmapped twice?); refused", sgt);
 	buf_put(bp);
+}
+
+DMAMAP_API void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+						  struct sg_table *sgt,
+						  enum dma_data_direction dir)
+{
+	struct dma_buf *b;
+
+	if (!attach || IS_ERR_OR_NULL(sgt))
+		return;
+	b = attach_get_live(attach);
+	if (!b) {
+		misuse(NULL, NULL, "dma_buf_unmap_attachment_unlocked: %p is not a live attachment",
+		       attach);
+		return;
+	}
+	if (resv_not_held(to_priv(b), attach->dev, "dma_buf_unmap_attachment_unlocked")) {
+		core_resv_lock(b);
+		dma_buf_unmap_attachment(attach, sgt, dir);
+		core_resv_unlock(b);
+	}
+	buf_put(to_priv(b));
 }
 
 /* --- CPU access -------------------------------------------------------------------- */
@@ -522,6 +862,11 @@ static int cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, bool 
 	if (!valid_dma_direction(dir)) {
 		buf_put(to_priv(dmabuf));
 		return -EINVAL;
+	}
+	if (!resv_not_held(to_priv(dmabuf), NULL, begin ? "dma_buf_begin_cpu_access" :
+							     "dma_buf_end_cpu_access")) {
+		buf_put(to_priv(dmabuf));
+		return -EDEADLK;
 	}
 	fn = begin ? dmabuf->ops->begin_cpu_access : dmabuf->ops->end_cpu_access;
 	if (fn)
@@ -546,7 +891,9 @@ DMAMAP_API int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma, 
 
 	if (!dmabuf || !vma || !buf_get_live(dmabuf))
 		return -EINVAL;
-	if (!dmabuf->ops->mmap)
+	if (!resv_not_held(to_priv(dmabuf), NULL, "dma_buf_mmap"))
+		ret = -EDEADLK;
+	else if (!dmabuf->ops->mmap)
 		ret = -EINVAL;
 	else if (pgoff + vma_pages(vma) < pgoff)
 		ret = -EOVERFLOW;
@@ -564,6 +911,7 @@ DMAMAP_API int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct dmabuf_priv *bp;
 	struct iosys_map ptr;
+	bool taken;
 	int ret = 0;
 
 	if (!map)
@@ -576,7 +924,7 @@ DMAMAP_API int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		ret = -EINVAL;
 		goto out_put;
 	}
-	buf_lock(bp);
+	taken = resv_enter(bp, NULL, "dma_buf_vmap");
 	if (dmabuf->vmapping_counter) {
 		/* every vmap of a buffer shares one mapping */
 		dmabuf->vmapping_counter++;
@@ -584,7 +932,9 @@ DMAMAP_API int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		goto out_unlock;
 	}
 	iosys_map_clear(&ptr);
+	ops_enter();
 	ret = dmabuf->ops->vmap(dmabuf, &ptr);
+	ops_exit();
 	if (ret)
 		goto out_unlock;
 	if (iosys_map_is_null(&ptr)) {
@@ -595,9 +945,29 @@ DMAMAP_API int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	dmabuf->vmapping_counter = 1;
 	*map = ptr;
 out_unlock:
-	buf_unlock(bp);
+	resv_leave(bp, taken);
 out_put:
 	buf_put(bp);
+	return ret;
+}
+
+DMAMAP_API int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	int ret;
+
+	if (!map)
+		return -EINVAL;
+	iosys_map_clear(map);
+	if (!dmabuf || !buf_get_live(dmabuf))
+		return -EINVAL;
+	if (!resv_not_held(to_priv(dmabuf), NULL, "dma_buf_vmap_unlocked")) {
+		buf_put(to_priv(dmabuf));
+		return -EDEADLK;
+	}
+	core_resv_lock(dmabuf);
+	ret = dma_buf_vmap(dmabuf, map);
+	core_resv_unlock(dmabuf);
+	buf_put(to_priv(dmabuf));
 	return ret;
 }
 
@@ -605,22 +975,37 @@ DMAMAP_API void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct dmabuf_priv *bp;
 	const char *err = NULL;
+	bool taken;
 
 	if (!dmabuf || !map || !buf_get_live(dmabuf))
 		return;
 	bp = to_priv(dmabuf);
-	buf_lock(bp);
-	if (!dmabuf->vmapping_counter)
+	taken = resv_enter(bp, NULL, "dma_buf_vunmap");
+	if (!dmabuf->vmapping_counter) {
 		err = "dma_buf_vunmap: %p is not vmapped; refused";
-	else if (!iosys_map_is_equal(&dmabuf->vmap_ptr, map))
+	} else if (!iosys_map_is_equal(&dmabuf->vmap_ptr, map)) {
 		err = "dma_buf_vunmap: the mapping given is not the one of %p; refused";
-	else if (--dmabuf->vmapping_counter == 0) {
+	} else if (--dmabuf->vmapping_counter == 0) {
+		ops_enter();
 		if (dmabuf->ops->vunmap)
 			dmabuf->ops->vunmap(dmabuf, map);
+		ops_exit();
 		iosys_map_clear(&dmabuf->vmap_ptr);
 	}
-	buf_unlock(bp);
+	resv_leave(bp, taken);
 	if (err)
 		misuse(bp->machine, NULL, err, dmabuf);
 	buf_put(bp);
+}
+
+DMAMAP_API void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	if (!dmabuf || !map || !buf_get_live(dmabuf))
+		return;
+	if (resv_not_held(to_priv(dmabuf), NULL, "dma_buf_vunmap_unlocked")) {
+		core_resv_lock(dmabuf);
+		dma_buf_vunmap(dmabuf, map);
+		core_resv_unlock(dmabuf);
+	}
+	buf_put(to_priv(dmabuf));
 }

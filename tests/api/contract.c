@@ -207,6 +207,30 @@ SIG(vm_get_page_prot, unsigned long (*)(vm_flags_t));
 SIG(vm_flags_set, void (*)(struct vm_area_struct *, vm_flags_t));
 SIG(vm_flags_clear, void (*)(struct vm_area_struct *, vm_flags_t));
 SIG(vm_flags_mod, void (*)(struct vm_area_struct *, vm_flags_t, vm_flags_t));
+SIG(dma_buf_map_attachment_unlocked, struct sg_table *(*)(struct dma_buf_attachment *,
+							  enum dma_data_direction));
+SIG(dma_buf_unmap_attachment_unlocked, void (*)(struct dma_buf_attachment *, struct sg_table *,
+						enum dma_data_direction));
+SIG(dma_buf_vmap_unlocked, int (*)(struct dma_buf *, struct iosys_map *));
+SIG(dma_buf_vunmap_unlocked, void (*)(struct dma_buf *, struct iosys_map *));
+SIG(dma_buf_dynamic_attach, struct dma_buf_attachment *(*)(struct dma_buf *, struct device *,
+							   const struct dma_buf_attach_ops *,
+							   void *));
+SIG(dma_buf_pin, int (*)(struct dma_buf_attachment *));
+SIG(dma_buf_unpin, void (*)(struct dma_buf_attachment *));
+SIG(dma_buf_move_notify, void (*)(struct dma_buf *));
+FIELD(struct dma_buf, resv, struct dma_resv *);
+FIELD(struct dma_buf_export_info, owner, struct module *);
+FIELD(struct dma_buf_export_info, resv, struct dma_resv *);
+SIG(dma_resv_init, void (*)(struct dma_resv *));
+SIG(dma_resv_fini, void (*)(struct dma_resv *));
+SIG(dma_resv_lock, int (*)(struct dma_resv *, struct ww_acquire_ctx *));
+SIG(dma_resv_unlock, void (*)(struct dma_resv *));
+SIG(dma_resv_trylock, bool (*)(struct dma_resv *));
+SIG(dma_resv_lock_slow, void (*)(struct dma_resv *, struct ww_acquire_ctx *));
+SIG(ww_acquire_init, void (*)(struct ww_acquire_ctx *, struct ww_class *));
+SIG(ww_acquire_fini, void (*)(struct ww_acquire_ctx *));
+const struct iosys_map contract_map = IOSYS_MAP_INIT_VADDR(NULL);
 struct contract_unmap_state {
 	DEFINE_DMA_UNMAP_ADDR(addr);
 	DEFINE_DMA_UNMAP_LEN(len);

@@ -269,33 +269,33 @@ static void test_map_rules(void **state)
 	struct dmamap_stats st0, st1;
 
 	(void)state;
-	assert_int_equal(PTR_ERR(dma_buf_map_attachment(NULL, DMA_TO_DEVICE)), -EINVAL);
-	assert_int_equal(PTR_ERR(dma_buf_map_attachment(at, DMA_NONE)), -EINVAL);
+	assert_int_equal(PTR_ERR(dma_buf_map_attachment_unlocked(NULL, DMA_TO_DEVICE)), -EINVAL);
+	assert_int_equal(PTR_ERR(dma_buf_map_attachment_unlocked(at, DMA_NONE)), -EINVAL);
 	/* an exporter returning NULL is -ENOMEM */
 	t.map_null = true;
-	assert_int_equal(PTR_ERR(dma_buf_map_attachment(at, DMA_TO_DEVICE)), -ENOMEM);
+	assert_int_equal(PTR_ERR(dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE)), -ENOMEM);
 	t.map_null = false;
 	/* addresses handed to importers are page aligned, or the map is refused */
 	t.map_offset = 0x80;
-	assert_int_equal(PTR_ERR(dma_buf_map_attachment(at, DMA_TO_DEVICE)), -EINVAL);
+	assert_int_equal(PTR_ERR(dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE)), -EINVAL);
 	assert_int_equal(t.unmap, 1);	/* undone */
 	t.map_offset = 0;
-	sgt = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+	sgt = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 	assert_false(IS_ERR(sgt));
 	/* the importer's own address: phys - its DMA offset */
 	assert_int_equal(sg_dma_address(sgt->sgl), page_to_phys(t.page) - 0x80000000);
-	dma_buf_unmap_attachment(at, sgt, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(at, sgt, DMA_TO_DEVICE);
 	assert_int_equal(t.unmap, 2);
 	/* unmapping twice is refused and reaches the exporter once */
 	dmamap_machine_stats(m, &st0);
-	dma_buf_unmap_attachment(at, sgt, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(at, sgt, DMA_TO_DEVICE);
 	dmamap_machine_stats(m, &st1);
 	assert_int_equal(t.unmap, 2);
 	assert_true(st1.api_errors > st0.api_errors);
 	/* a detached attachment cannot be mapped */
 	get_dma_buf(b);
 	dma_buf_detach(b, at);
-	assert_int_equal(PTR_ERR(dma_buf_map_attachment(at, DMA_TO_DEVICE)), -EINVAL);
+	assert_int_equal(PTR_ERR(dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE)), -EINVAL);
 	assert_int_equal(t.map, 2);
 	dma_buf_put(b);
 	dma_buf_put(b);
@@ -313,7 +313,7 @@ static void test_detach_unmaps_leftovers(void **state)
 	struct dma_buf_attachment *at = dma_buf_attach(b, t.dev);
 
 	(void)state;
-	assert_false(IS_ERR(dma_buf_map_attachment(at, DMA_BIDIRECTIONAL)));
+	assert_false(IS_ERR(dma_buf_map_attachment_unlocked(at, DMA_BIDIRECTIONAL)));
 	dma_buf_detach(b, at);
 	assert_int_equal(t.unmap, 1);
 	dma_buf_put(b);
@@ -358,18 +358,18 @@ static void test_vmap_refcounted(void **state)
 	struct iosys_map a, c, wrong = { .vaddr = (void *)0x1000 };
 
 	(void)state;
-	assert_int_equal(dma_buf_vmap(b, &a), 0);
-	assert_int_equal(dma_buf_vmap(b, &c), 0);
+	assert_int_equal(dma_buf_vmap_unlocked(b, &a), 0);
+	assert_int_equal(dma_buf_vmap_unlocked(b, &c), 0);
 	assert_int_equal(t.vmap, 1);
 	assert_true(iosys_map_is_equal(&a, &c));
 	assert_int_equal(b->vmapping_counter, 2);
-	dma_buf_vunmap(b, &wrong);	/* refused */
+	dma_buf_vunmap_unlocked(b, &wrong);	/* refused */
 	assert_int_equal(b->vmapping_counter, 2);
-	dma_buf_vunmap(b, &a);
+	dma_buf_vunmap_unlocked(b, &a);
 	assert_int_equal(t.vunmap, 0);
-	dma_buf_vunmap(b, &c);
+	dma_buf_vunmap_unlocked(b, &c);
 	assert_int_equal(t.vunmap, 1);
-	dma_buf_vunmap(b, &c);		/* unbalanced: refused */
+	dma_buf_vunmap_unlocked(b, &c);		/* unbalanced: refused */
 	assert_int_equal(t.vunmap, 1);
 	dma_buf_put(b);
 	tx_done(&t);
@@ -397,11 +397,11 @@ static void *attach_worker(void *arg)
 			w->errors++;
 			continue;
 		}
-		sgt = dma_buf_map_attachment(at, DMA_BIDIRECTIONAL);
+		sgt = dma_buf_map_attachment_unlocked(at, DMA_BIDIRECTIONAL);
 		if (IS_ERR(sgt))
 			w->errors++;
 		else
-			dma_buf_unmap_attachment(at, sgt, DMA_BIDIRECTIONAL);
+			dma_buf_unmap_attachment_unlocked(at, sgt, DMA_BIDIRECTIONAL);
 		dma_buf_detach(w->b, at);
 	}
 	dma_buf_put(w->b);
@@ -470,14 +470,14 @@ static void test_heap_direct(void **state)
 
 	ea = dma_buf_attach(b, exp);
 	ia = dma_buf_attach(b, imp);
-	es = dma_buf_map_attachment(ea, DMA_FROM_DEVICE);
+	es = dma_buf_map_attachment_unlocked(ea, DMA_FROM_DEVICE);
 	assert_false(IS_ERR(es));
 	test_fill_pattern(data, sizeof(data), 9);
 	assert_int_equal(dmamap_bus_write(exp, sg_dma_address(es->sgl) + SZ_16K, data, sizeof(data),
 					  NULL), 0);
-	dma_buf_unmap_attachment(ea, es, DMA_FROM_DEVICE);
+	dma_buf_unmap_attachment_unlocked(ea, es, DMA_FROM_DEVICE);
 
-	is = dma_buf_map_attachment(ia, DMA_TO_DEVICE);
+	is = dma_buf_map_attachment_unlocked(ia, DMA_TO_DEVICE);
 	assert_false(IS_ERR(is));
 	/* the importer's own DMA address, not the exporter's */
 	assert_int_equal(is->nents, 1);
@@ -491,15 +491,15 @@ static void test_heap_direct(void **state)
 	assert_int_equal(dma_buf_end_cpu_access(b, DMA_BIDIRECTIONAL), 0);
 	dmamap_machine_stats(m, &st1);
 	assert_true(st1.syncs > st0.syncs);
-	dma_buf_unmap_attachment(ia, is, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(ia, is, DMA_TO_DEVICE);
 
 	/* vmap builds a kernel mapping, accounted, only when asked */
 	dmamap_machine_stats(m, &st0);
-	assert_int_equal(dma_buf_vmap(b, &map), 0);
+	assert_int_equal(dma_buf_vmap_unlocked(b, &map), 0);
 	dmamap_machine_stats(m, &st1);
 	assert_true(st1.vmalloc_bytes >= st0.vmalloc_bytes + SZ_64K);
 	assert_int_equal(test_check_pattern((u8 *)map.vaddr + SZ_16K, sizeof(data), 9), -1);
-	dma_buf_vunmap(b, &map);
+	dma_buf_vunmap_unlocked(b, &map);
 
 	dma_buf_detach(b, ea);
 	dma_buf_detach(b, ia);
@@ -537,13 +537,13 @@ static void test_heap_zeroed_before_seen(void **state)
 		assert_false(IS_ERR(at));
 		if (observer == 0) {
 			/* a device reads through its mapping first */
-			sgt = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+			sgt = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 			assert_false(IS_ERR(sgt));
 			assert_int_equal(dmamap_bus_read(exp, sg_dma_address(sgt->sgl), buf,
 							 sizeof(buf), NULL), 0);
 			assert_memory_equal(buf, zero, sizeof(buf));
 			assert_int_equal(sg_phys(sgt->sgl), page_to_phys(page));
-			dma_buf_unmap_attachment(at, sgt, DMA_TO_DEVICE);
+			dma_buf_unmap_attachment_unlocked(at, sgt, DMA_TO_DEVICE);
 		} else {
 			/* user space looks first */
 			assert_int_equal(dmamap_vma_create(m, SZ_64K, 0, &vma), 0);
@@ -574,22 +574,22 @@ static void test_map_twice_records_both(void **state)
 	struct dmamap_stats st0, st1;
 
 	(void)state;
-	s1 = dma_buf_map_attachment(at, DMA_TO_DEVICE);
-	s2 = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+	s1 = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
+	s2 = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 	assert_false(IS_ERR(s1));
 	assert_false(IS_ERR(s2));
 	assert_int_equal(t.map, 2);
-	dma_buf_unmap_attachment(at, s2, DMA_TO_DEVICE);
-	dma_buf_unmap_attachment(at, s1, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(at, s2, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(at, s1, DMA_TO_DEVICE);
 	assert_int_equal(t.unmap, 2);
 	dmamap_machine_stats(m, &st0);
-	dma_buf_unmap_attachment(at, s1, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(at, s1, DMA_TO_DEVICE);
 	dmamap_machine_stats(m, &st1);
 	assert_int_equal(t.unmap, 2);
 	assert_true(st1.api_errors > st0.api_errors);
 	/* both left mapped: the detach unmaps both */
-	assert_false(IS_ERR(dma_buf_map_attachment(at, DMA_TO_DEVICE)));
-	assert_false(IS_ERR(dma_buf_map_attachment(at, DMA_TO_DEVICE)));
+	assert_false(IS_ERR(dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE)));
+	assert_false(IS_ERR(dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE)));
 	dma_buf_detach(b, at);
 	assert_int_equal(t.unmap, 4);
 	dma_buf_put(b);
@@ -622,13 +622,13 @@ static void test_heap_reattach_fresh_table(void **state)
 	b = dmamap_dma_buf_alloc(exp, SZ_64K, 0);
 	assert_false(IS_ERR(b));
 	at = dma_buf_attach(b, exp);
-	sgt = dma_buf_map_attachment(at, DMA_FROM_DEVICE);
+	sgt = dma_buf_map_attachment_unlocked(at, DMA_FROM_DEVICE);
 	assert_false(IS_ERR(sgt));
 	page = sg_page(sgt->sgl);
 	test_fill_pattern(data, sizeof(data), 5);
 	assert_int_equal(dmamap_bus_write(exp, sg_dma_address(sgt->sgl) + SZ_8K, data,
 					  sizeof(data), NULL), 0);
-	dma_buf_unmap_attachment(at, sgt, DMA_FROM_DEVICE);
+	dma_buf_unmap_attachment_unlocked(at, sgt, DMA_FROM_DEVICE);
 	/* a careless importer scribbles over its table, then detaches */
 	sgt->sgl->offset = 0x100;
 	sgt->sgl->length = 0x100;
@@ -638,7 +638,7 @@ static void test_heap_reattach_fresh_table(void **state)
 	for (int round = 0; round < 2; round++) {
 		at = dma_buf_attach(b, imp);
 		assert_false(IS_ERR(at));
-		sgt = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+		sgt = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 		assert_false(IS_ERR(sgt));
 		assert_int_equal(sgt->orig_nents, 1);
 		assert_int_equal(sgt->nents, 1);
@@ -652,7 +652,7 @@ static void test_heap_reattach_fresh_table(void **state)
 		assert_int_equal(test_check_pattern(seen, sizeof(seen), 5), -1);
 		/* the second round detaches with the table still mapped */
 		if (round == 0)
-			dma_buf_unmap_attachment(at, sgt, DMA_TO_DEVICE);
+			dma_buf_unmap_attachment_unlocked(at, sgt, DMA_TO_DEVICE);
 		dma_buf_detach(b, at);
 	}
 	dma_buf_put(b);

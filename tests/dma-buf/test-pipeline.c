@@ -135,25 +135,25 @@ static void one_frame(struct rig *r, u32 seed, unsigned long attrs)
 	assert_false(IS_ERR(cat) || IS_ERR(eat) || IS_ERR(dat));
 
 	/* the camera: one IOVA range however scattered the pages are */
-	cs = dma_buf_map_attachment(cat, DMA_FROM_DEVICE);
+	cs = dma_buf_map_attachment_unlocked(cat, DMA_FROM_DEVICE);
 	assert_false(IS_ERR(cs));
 	assert_int_equal(cs->nents, 1);
 	if (attrs & DMA_ATTR_ALLOC_SINGLE_PAGES)
 		assert_true(cs->orig_nents > 1);	/* scattered in physical memory */
 	assert_int_equal(dmamap_bus_write_sgtable(r->camera, cs, frame, FRAME, NULL), 0);
-	dma_buf_unmap_attachment(cat, cs, DMA_FROM_DEVICE);
+	dma_buf_unmap_attachment_unlocked(cat, cs, DMA_FROM_DEVICE);
 
 	/* the encoder: its own IOVAs, the same bytes */
-	es = dma_buf_map_attachment(eat, DMA_TO_DEVICE);
+	es = dma_buf_map_attachment_unlocked(eat, DMA_TO_DEVICE);
 	assert_false(IS_ERR(es));
 	assert_int_equal(es->nents, 1);
 	memset(seen, 0, FRAME);
 	assert_int_equal(dmamap_bus_read_sgtable(r->encoder, es, seen, FRAME, NULL), 0);
 	assert_int_equal(test_check_pattern(seen, FRAME, seed), -1);
-	dma_buf_unmap_attachment(eat, es, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(eat, es, DMA_TO_DEVICE);
 
 	/* the display: no IOMMU, so one segment only if the frame is contiguous */
-	ds = dma_buf_map_attachment(dat, DMA_TO_DEVICE);
+	ds = dma_buf_map_attachment_unlocked(dat, DMA_TO_DEVICE);
 	assert_false(IS_ERR(ds));
 	if (attrs & DMA_ATTR_FORCE_CONTIGUOUS) {
 		assert_int_equal(ds->nents, 1);
@@ -166,7 +166,7 @@ static void one_frame(struct rig *r, u32 seed, unsigned long attrs)
 	memset(seen, 0, FRAME);
 	assert_int_equal(dmamap_bus_read_sgtable(r->display, ds, seen, FRAME, NULL), 0);
 	assert_int_equal(test_check_pattern(seen, FRAME, seed), -1);
-	dma_buf_unmap_attachment(dat, ds, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(dat, ds, DMA_TO_DEVICE);
 
 	/* user space, between begin and end of CPU access */
 	assert_int_equal(dmamap_vma_create(r->m, FRAME, 0, &vma), 0);
@@ -226,12 +226,12 @@ static void test_exporter_addresses_fault_elsewhere(void **state)
 	 * mapped at all behind the encoder's IOMMU.
 	 */
 	sat = dma_buf_attach(spacer, r->camera);
-	ss = dma_buf_map_attachment(sat, DMA_BIDIRECTIONAL);
+	ss = dma_buf_map_attachment_unlocked(sat, DMA_BIDIRECTIONAL);
 	assert_false(IS_ERR(ss));
 
 	cat = dma_buf_attach(buf, r->camera);
 	eat = dma_buf_attach(buf, r->encoder);
-	cs = dma_buf_map_attachment(cat, DMA_FROM_DEVICE);
+	cs = dma_buf_map_attachment_unlocked(cat, DMA_FROM_DEVICE);
 	assert_false(IS_ERR(cs));
 	cam_addr = sg_dma_address(cs->sgl);
 	cam_phys = iommu_iova_to_phys(r->cam_dom, cam_addr);
@@ -239,9 +239,9 @@ static void test_exporter_addresses_fault_elsewhere(void **state)
 	test_fill_pattern(frame, FRAME, 77);
 	assert_int_equal(dmamap_bus_write_sgtable(r->camera, cs, frame, FRAME, NULL), 0);
 	/* the camera is done: the frame goes back to the CPU before anyone reads it */
-	dma_buf_unmap_attachment(cat, cs, DMA_FROM_DEVICE);
+	dma_buf_unmap_attachment_unlocked(cat, cs, DMA_FROM_DEVICE);
 
-	es = dma_buf_map_attachment(eat, DMA_TO_DEVICE);
+	es = dma_buf_map_attachment_unlocked(eat, DMA_TO_DEVICE);
 	assert_false(IS_ERR(es));
 	enc_addr = sg_dma_address(es->sgl);
 	assert_true(cam_addr != enc_addr);
@@ -268,8 +268,8 @@ static void test_exporter_addresses_fault_elsewhere(void **state)
 	assert_int_equal(iommu_iova_to_phys(r->cam_dom, enc_addr),
 			 iommu_iova_to_phys(r->cam_dom, sg_dma_address(ss->sgl)));
 
-	dma_buf_unmap_attachment(eat, es, DMA_TO_DEVICE);
-	dma_buf_unmap_attachment(sat, ss, DMA_BIDIRECTIONAL);
+	dma_buf_unmap_attachment_unlocked(eat, es, DMA_TO_DEVICE);
+	dma_buf_unmap_attachment_unlocked(sat, ss, DMA_BIDIRECTIONAL);
 	dma_buf_detach(buf, eat);
 	dma_buf_detach(buf, cat);
 	dma_buf_detach(spacer, sat);
@@ -299,13 +299,13 @@ static void *importer_thread(void *arg)
 
 	pthread_barrier_wait(im->go);
 	for (int i = 0; i < 50; i++) {
-		struct sg_table *sgt = dma_buf_map_attachment(im->at, DMA_BIDIRECTIONAL);
+		struct sg_table *sgt = dma_buf_map_attachment_unlocked(im->at, DMA_BIDIRECTIONAL);
 		u8 b[16];
 
 		if (IS_ERR(sgt) || dmamap_bus_read(im->dev, sg_dma_address(sgt->sgl), b, 16, NULL))
 			im->errors++;
 		if (!IS_ERR(sgt))
-			dma_buf_unmap_attachment(im->at, sgt, DMA_BIDIRECTIONAL);
+			dma_buf_unmap_attachment_unlocked(im->at, sgt, DMA_BIDIRECTIONAL);
 	}
 	dma_buf_detach(im->buf, im->at);
 	dma_buf_put(im->buf);

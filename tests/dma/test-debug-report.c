@@ -136,11 +136,11 @@ static void test_every_module_reports(void **state)
 	assert_false(IS_ERR(buf));
 	{
 		struct dma_buf_attachment *at = dma_buf_attach(buf, dev);
-		struct sg_table *sgt = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+		struct sg_table *sgt = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 
 		assert_false(IS_ERR(sgt));
-		dma_buf_unmap_attachment(at, sgt, DMA_TO_DEVICE);
-		dma_buf_unmap_attachment(at, sgt, DMA_TO_DEVICE);
+		dma_buf_unmap_attachment_unlocked(at, sgt, DMA_TO_DEVICE);
+		dma_buf_unmap_attachment_unlocked(at, sgt, DMA_TO_DEVICE);
 		assert_int_equal(s.n, 6);
 		assert_int_equal(s.kind[5], DMAMAP_DEBUG_MISUSE);
 		assert_ptr_equal(s.dev[5], dev);
@@ -187,9 +187,9 @@ static void reenter_handler(const struct dmamap_debug_report *r, void *arg)
 
 	(void)r;
 	re->calls++;
-	re->vmap_ret = dma_buf_vmap(re->buf, &map);
+	re->vmap_ret = dma_buf_vmap_unlocked(re->buf, &map);
 	if (!re->vmap_ret)
-		dma_buf_vunmap(re->buf, &map);
+		dma_buf_vunmap_unlocked(re->buf, &map);
 }
 
 static void test_handler_without_locks(void **state)
@@ -205,11 +205,11 @@ static void test_handler_without_locks(void **state)
 	assert_false(IS_ERR(re.buf));
 	dmamap_debug_set_handler(m, reenter_handler, &re);
 	at = dma_buf_attach(re.buf, dev);
-	sgt = dma_buf_map_attachment(at, DMA_TO_DEVICE);
+	sgt = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 	assert_false(IS_ERR(sgt));
 	alarm(20);
 	/* the direction differs from the map's: reported under the buffer's lock */
-	dma_buf_unmap_attachment(at, sgt, DMA_FROM_DEVICE);
+	dma_buf_unmap_attachment_unlocked(at, sgt, DMA_FROM_DEVICE);
 	alarm(0);
 	assert_int_equal(re.calls, 1);
 	assert_int_equal(re.vmap_ret, 0);

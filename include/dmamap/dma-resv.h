@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reservation objects, as <linux/dma-resv.h>, with the wound/wait mutex
+ * they are built on (<linux/ww_mutex.h>): the lock that the dma-buf calls
+ * require or take, following the kernel's locking convention.
+ *
+ * The lock is the kernel's wait-die w/w mutex: a thread may take several
+ * reservations in any order inside one acquire context; when it would wait
+ * for a lock held by an older context while holding locks itself, the lock
+ * call returns -EDEADLK and the caller backs off (drops what it holds, then
+ * waits for the contended one with dma_resv_lock_slow()). Without a context
+ * it is a plain mutex. Fences are not modelled: the reservation is its lock.
+ */
+#ifndef DMAMAP_DMA_RESV_H
+#define DMAMAP_DMA_RESV_H
+
+#include <pthread.h>
+
+#include <dmamap/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The lock class of reservation objects (a tag; the model has one class). */
+struct ww_class {
+	const char *name;
+};
+
+DMAMAP_API extern struct ww_class reservation_ww_class;
+
+/* One transaction taking several w/w mutexes; on the stack of the thread that takes them. */
+struct ww_acquire_ctx {
+	unsigned long stamp;		/* private: lower is older */
+	unsigned int acquired;		/* private: locks held in this context */
+	bool done;			/* private: ww_acquire_done() was called */
+	struct ww_class *ww_class;	/* private */
+};
+
+struct ww_mutex {
+	pthread_mutex_t wait_lock;	/* private: guards the fields below */
+	pthread_cond_t wait;		/* private */
+	bool locked;			/* private */
+	pthread_t owner;		/* private: valid while locked */
+	struct ww_acquire_ctx *ctx;	/* private: the holder's context, or NULL */
+};
+
+struct dma_resv {
+	struct ww_mutex lock;
+};
+
+/* Starts a transaction: the context gets a stamp younger than any before. */
+DMAMAP_API void ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class);
+/* Marks the end of the locking phase (no lock may be taken in @ctx after it). */
+DMAMAP_API void ww_acquire_done(struct ww_acquire_ctx *ctx);
+/* Ends the transaction; every lock of @ctx must have been released. */
+DMAMAP_API void ww_acquire_fini(struct ww_acquire_ctx *ctx);
+
+DMAMAP_API void dma_resv_init(struct dma_resv *obj);
+DMAMAP_API void dma_resv_fini(struct dma_resv *obj);
+
+/**
+ * dma_resv_lock - take a reservation
+ * @obj: the reservation
+ * @ctx: the acquire context, or NULL for a lone lock
+ *
+ * Return: 0; -EALREADY when @ctx holds @obj already; -EDEADLK when @ctx holds
+ * other locks and @obj is held by an older context: back off and retry with
+ * dma_resv_lock_slow(). Without @ctx, always 0 (taking a reservation the
+ * thread holds already is reported and refused with -EDEADLK, where the
+ * kernel would hang).
+ */
+DMAMAP_API int dma_resv_lock(struct dma_resv *obj, struct ww_acquire_ctx *ctx);
+
+/* The same; the model has no signals to interrupt the wait. */
+static inline int dma_resv_lock_interruptible(struct dma_resv *obj, struct ww_acquire_ctx *ctx)
+{
+	return dma_resv_lock(obj, ctx);
+}
+
+/* After backing off: waits for @obj whatever its holder's age (@ctx holds nothing). */
+DMAMAP_API void dma_resv_lock_slow(struct dma_resv *obj, struct ww_acquire_ctx *ctx);
+
+static inline int dma_resv_lock_slow_interruptible(struct dma_resv *obj,
+						   struct ww_acquire_ctx *ctx)
+{
+	dma_resv_lock_slow(obj, ctx);
+	return 0;
+}
+
+/* Takes @obj if it is free: true when taken. */
+DMAMAP_API bool dma_resv_trylock(struct dma_resv *obj);
+/* Releases @obj, which the calling thread holds (anything else is reported and refused). */
+DMAMAP_API void dma_resv_unlock(struct dma_resv *obj);
+DMAMAP_API bool dma_resv_is_locked(struct dma_resv *obj);
+/* The context @obj is held in, or NULL. */
+DMAMAP_API struct ww_acquire_ctx *dma_resv_locking_ctx(struct dma_resv *obj);
+/* Does the calling thread hold @obj? */
+DMAMAP_API bool dma_resv_held(struct dma_resv *obj);
+
+/*
+ * The kernel's lockdep assertion: reported (a DMA-API misuse without a
+ * device) when the calling thread does not hold @obj.
+ */
+#define dma_resv_assert_held(obj) dmamap_resv_assert_held(obj, __func__)
+DMAMAP_API void dmamap_resv_assert_held(struct dma_resv *obj, const char *fn);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DMAMAP_DMA_RESV_H */
