@@ -74,6 +74,33 @@ DMAMAP_API void dmamap_kfree(struct dmamap_machine *m, void *ptr);
 /* Usable size of a kmalloc object (its size class), 0 for a foreign pointer. */
 DMAMAP_API size_t dmamap_ksize(struct dmamap_machine *m, const void *ptr);
 
+/**
+ * flush_kernel_vmap_range - make the CPU's writes to a kernel mapping's pages visible
+ * @vaddr: inside one mapping of the kernel VA window (vmap, dma_vmap_noncontiguous(),
+ *	   the remap of a coherent buffer)
+ * @size: bytes
+ *
+ * The model's CPU cache is kept per physical line: the linear map holds the
+ * CPU's copies, the window's mappings show memory. Flushing cleans the lines
+ * of the pages behind the range, so that what the CPU wrote to them reaches
+ * memory, where the window's mapping and the devices see it. The kernel asks
+ * for it before a device reads pages the CPU reaches through a vmap.
+ * An address outside the window is reported.
+ */
+DMAMAP_API void flush_kernel_vmap_range(void *vaddr, int size);
+
+/**
+ * invalidate_kernel_vmap_range - drop the CPU's copies of a kernel mapping's pages
+ * @vaddr: as for flush_kernel_vmap_range()
+ * @size: bytes
+ *
+ * Invalidates the lines of the pages behind the range, so that the CPU sees
+ * what a device wrote there (a line only partly inside the range is cleaned
+ * first, as arm64 does). The kernel asks for it before the CPU reads pages a
+ * device wrote, when they are reached through a vmap.
+ */
+DMAMAP_API void invalidate_kernel_vmap_range(void *vaddr, int size);
+
 /*
  * Page protections (vm_page_prot, pgprot_t in the kernel). The low bits are
  * the memory type the mmap calls record; the access bits above them decide

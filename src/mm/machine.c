@@ -95,6 +95,21 @@ struct dmamap_machine *mm_linear_machine(const void *addr)
 	return found;
 }
 
+struct dmamap_machine *mm_vmalloc_machine(const void *addr)
+{
+	struct dmamap_machine *found = NULL;
+
+	pthread_rwlock_rdlock(&registry_lock);
+	for (size_t i = 0; i < registry_len; i++) {
+		if (mm_in_vmalloc(registry[i], addr)) {
+			found = registry[i];
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&registry_lock);
+	return found;
+}
+
 DMAMAP_API struct dmamap_machine *dmamap_page_machine(const struct page *page)
 {
 	return mm_page_machine(page);

@@ -195,6 +195,9 @@ phys_addr_t mm_linear_to_phys(const struct dmamap_machine *m, const void *addr);
 /* The machine whose linear map holds @addr, or NULL. */
 struct dmamap_machine *mm_linear_machine(const void *addr);
 
+/* The machine whose kernel VA window holds @addr, or NULL. */
+struct dmamap_machine *mm_vmalloc_machine(const void *addr);
+
 /* Checked lookup of a page pointer: the machine it belongs to, or NULL. */
 struct dmamap_machine *mm_page_machine(const struct page *page);
 

@@ -10,6 +10,7 @@
 #include "mm/vmalloc.h"
 #include "mm/host.h"
 #include "mm/mm.h"
+#include "mm/cache.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -123,6 +124,7 @@ struct mm_vm_area *mm_vm_area_alloc(struct dmamap_machine *m, size_t size)
 	}
 	a->addr = f->start;
 	a->size = size;
+	a->phys = (phys_addr_t)-1;
 	f->start += need;
 	if (f->start == f->end) {
 		*pp = f->next;
@@ -211,6 +213,88 @@ void mm_vm_area_free(struct dmamap_machine *m, struct mm_vm_area *area)
 	pthread_mutex_unlock(&v->lock);
 	host_vmas_release(area->host_vmas);
 	free(area);
+}
+
+/* --- cache maintenance through the window ------------------------------------- */
+
+/*
+ * The area holding the byte at @addr, or NULL (guard page, free space).
+ * Areas are found by their start: the walk goes back page by page to the
+ * nearest start, and no area ends inside another.
+ */
+static struct mm_vm_area *vm_area_containing(struct dmamap_machine *m, unsigned long addr)
+{
+	struct mm_vmalloc *v = &m->vmalloc;
+	unsigned long base = (unsigned long)v->base;
+	struct mm_vm_area *a = NULL;
+
+	pthread_mutex_lock(&v->lock);
+	for (unsigned long p = addr & PAGE_MASK; p >= base; p -= PAGE_SIZE) {
+		a = *vm_find_locked(v, p);
+		if (a || p == base)
+			break;
+	}
+	if (a && addr - a->addr >= a->size)
+		a = NULL;
+	pthread_mutex_unlock(&v->lock);
+	return a;
+}
+
+/* The physical address behind byte @off of @a, or -1 when the area does not record it. */
+static phys_addr_t vm_area_phys(const struct mm_vm_area *a, size_t off)
+{
+	if (a->phys != (phys_addr_t)-1)
+		return a->phys + off;
+	if (a->pages && off >> PAGE_SHIFT < a->nr_pages)
+		return page_to_phys(a->pages[off >> PAGE_SHIFT]) + (off & (PAGE_SIZE - 1));
+	return (phys_addr_t)-1;
+}
+
+/*
+ * flush/invalidate_kernel_vmap_range(): the cache model's maintenance on
+ * the physical lines behind [vaddr, vaddr+size), page by page.
+ */
+static void vmap_range_maint(void *vaddr, int size, bool flush, const char *fn)
+{
+	unsigned long addr = (unsigned long)vaddr, end;
+	struct dmamap_machine *m;
+	struct mm_vm_area *a;
+
+	if (size <= 0)
+		return;
+	end = addr + (unsigned long)size;
+	m = mm_vmalloc_machine(vaddr);
+	a = m ? vm_area_containing(m, addr) : NULL;
+	if (!a || end - a->addr > a->size) {
+		mm_debug_report(m, NULL, DMAMAP_DEBUG_BAD_MEMORY, 0, (size_t)size, NULL, NULL,
+				"%s: %p+%d is not inside one mapping of the kernel VA window", fn,
+				vaddr, size);
+		return;
+	}
+	while (addr < end) {
+		size_t off = addr - a->addr;
+		size_t n = min(end - addr, PAGE_SIZE - (addr & (PAGE_SIZE - 1)));
+		phys_addr_t phys = vm_area_phys(a, off);
+
+		if (phys == (phys_addr_t)-1)
+			break;
+		if (flush)
+			mm_cache_clean(m, phys, n);
+		else
+			mm_cache_inval(m, phys, n);
+		addr += n;
+	}
+	mm_count(m, syncs, 1);
+}
+
+DMAMAP_API void flush_kernel_vmap_range(void *vaddr, int size)
+{
+	vmap_range_maint(vaddr, size, true, "flush_kernel_vmap_range");
+}
+
+DMAMAP_API void invalidate_kernel_vmap_range(void *vaddr, int size)
+{
+	vmap_range_maint(vaddr, size, false, "invalidate_kernel_vmap_range");
 }
 
 /*
@@ -315,8 +399,10 @@ int mm_vm_area_map_phys(struct dmamap_machine *m, struct mm_vm_area *area, size_
 	    off > area->size || len > area->size - off || !phys_run_is_ram(m, phys, len))
 		return -EINVAL;
 	ret = map_run(m, (void *)(area->addr + off), phys, len, NULL);
-	if (!ret)
+	if (!ret) {
 		area->host_vmas++;
+		area->phys = off == 0 && len == area->size ? phys : (phys_addr_t)-1;
+	}
 	return ret;
 }
 

@@ -33,6 +33,7 @@ struct mm_vm_area {
 	unsigned long host_vmas;	/* host mappings made in it */
 	unsigned long prot;		/* DMAMAP_PGPROT_* recorded by the caller */
 	struct page **pages;		/* set by the caller: the pages mapped, if kept */
+	phys_addr_t phys;		/* the one contiguous run mapped over it, or -1 */
 	unsigned int nr_pages;
 	void *owner;			/* set by the caller */
 	struct mm_vm_area *next;	/* private: hash chain */

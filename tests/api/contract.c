@@ -231,6 +231,8 @@ SIG(dma_resv_lock_slow, void (*)(struct dma_resv *, struct ww_acquire_ctx *));
 SIG(ww_acquire_init, void (*)(struct ww_acquire_ctx *, struct ww_class *));
 SIG(ww_acquire_fini, void (*)(struct ww_acquire_ctx *));
 const struct iosys_map contract_map = IOSYS_MAP_INIT_VADDR(NULL);
+SIG(flush_kernel_vmap_range, void (*)(void *, int));
+SIG(invalidate_kernel_vmap_range, void (*)(void *, int));
 struct contract_unmap_state {
 	DEFINE_DMA_UNMAP_ADDR(addr);
 	DEFINE_DMA_UNMAP_LEN(len);
