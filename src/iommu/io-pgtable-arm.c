@@ -30,6 +30,7 @@
 
 #include <dmamap/iommu.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/util.h"
 
@@ -45,6 +46,10 @@ struct arm_lpae_io_pgtable {
 	unsigned int bits;		/* IOVA bits per level: pg_shift - 3 */
 	unsigned int pgd_bits;		/* IOVA bits the top table resolves */
 	size_t pgd_size;		/* the top table's bytes, at least a page */
+	unsigned long idx_mask;		/* entries of a table less 1 */
+	/* made once, so that the map and unmap paths neither multiply nor divide */
+	unsigned int shift[LPAE_LEVELS];	/* log2 of a leaf's size at each level */
+	s8 level_of[64];		/* the level whose leaves are 2^n bytes, or -1 */
 	phys_addr_t pgd_phys;
 	u64 *pgd;
 	unsigned long nr_tables;	/* atomic */
@@ -54,7 +59,7 @@ struct arm_lpae_io_pgtable {
 
 static inline unsigned int lvl_shift(const struct arm_lpae_io_pgtable *d, int lvl)
 {
-	return d->pg_shift + (unsigned int)(3 - lvl) * d->bits;
+	return d->shift[lvl];
 }
 
 static inline size_t lvl_size(const struct arm_lpae_io_pgtable *d, int lvl)
@@ -66,7 +71,7 @@ static inline size_t lvl_size(const struct arm_lpae_io_pgtable *d, int lvl)
 static inline unsigned long lvl_idx(const struct arm_lpae_io_pgtable *d, unsigned long iova,
 				    int lvl)
 {
-	return (iova >> lvl_shift(d, lvl)) & ((1UL << d->bits) - 1);
+	return (iova >> lvl_shift(d, lvl)) & d->idx_mask;
 }
 
 /* Entries of a table of level @lvl. */
@@ -281,17 +286,9 @@ static bool replace_table(struct arm_lpae_io_pgtable *d, u64 *ptep, u64 leaf, in
 }
 
 /* The level whose leaves are @pgsize bytes, or -1 (not one the granule has). */
-static int level_of_size(const struct arm_lpae_io_pgtable *d, size_t pgsize)
+static inline int level_of_size(const struct arm_lpae_io_pgtable *d, size_t pgsize)
 {
-	unsigned int shift, steps;
-
-	if (!is_power_of_2(pgsize))
-		return -1;
-	shift = (unsigned int)__builtin_ctzl(pgsize);
-	if (shift < d->pg_shift || (shift - d->pg_shift) % d->bits)
-		return -1;
-	steps = (shift - d->pg_shift) / d->bits;
-	return steps > 3 ? -1 : 3 - (int)steps;
+	return is_power_of_2(pgsize) ? d->level_of[__builtin_ctzl(pgsize)] : -1;
 }
 
 static bool in_range(const struct arm_lpae_io_pgtable *d, unsigned long iova, size_t size)
@@ -309,8 +306,10 @@ static bool phys_in_range(const struct arm_lpae_io_pgtable *d, phys_addr_t paddr
 	return paddr + size - 1 >= paddr && ((paddr + size - 1) >> d->cfg.oas) == 0;
 }
 
-static int lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr,
-			  size_t pgsize, size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
+/* (always inline: io_pgtable_map() calls it with one 4 KiB page, folded into constants) */
+static inline __attribute__((always_inline)) int
+lpae_map_pages(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t paddr, size_t pgsize,
+	       size_t pgcount, int prot, gfp_t gfp, size_t *mapped)
 {
 	struct arm_lpae_io_pgtable *d = to_data(ops);
 	int lvl = level_of_size(d, pgsize);
@@ -606,6 +605,9 @@ int io_pgtable_map(struct io_pgtable_ops *ops, unsigned long iova, phys_addr_t p
 		return -EINVAL;
 	if (!in_range(d, iova, size) || !phys_in_range(d, paddr, size))
 		return -ERANGE;
+	/* one page: the DMA API's usual case, with the unit known */
+	if (size == SZ_4K)
+		return lpae_map_pages(ops, iova, paddr, SZ_4K, 1, prot, 0, NULL);
 	if (size == granule)
 		return lpae_map_pages(ops, iova, paddr, granule, 1, prot, 0, NULL);
 	while (done < size) {
@@ -631,6 +633,8 @@ size_t io_pgtable_unmap(struct io_pgtable_ops *ops, unsigned long iova, size_t s
 
 	if (!IS_ALIGNED(iova | size, 1UL << d->pg_shift))
 		return 0;
+	if (size == SZ_4K)
+		return lpae_unmap_pages(ops, iova, SZ_4K, 1, NULL);
 	while (done < size) {
 		size_t count, pgsize = pick_pgsize(d->cfg.pgsize_bitmap, iova + done, iova + done,
 						   size - done, &count);
@@ -744,6 +748,13 @@ struct io_pgtable_ops *alloc_io_pgtable_ops(const struct io_pgtable_cfg *cfg)
 		d->windows[i] = cfg->windows[i];
 	d->pg_shift = (unsigned int)__builtin_ctzl(granule);
 	d->bits = d->pg_shift - 3;
+	d->idx_mask = (1UL << d->bits) - 1;
+	memset(d->level_of, -1, sizeof(d->level_of));
+	for (int lvl = 0; lvl < LPAE_LEVELS; lvl++) {
+		d->shift[lvl] = d->pg_shift + (unsigned int)(3 - lvl) * d->bits;
+		if (d->shift[lvl] < 64)
+			d->level_of[d->shift[lvl]] = (s8)lvl;
+	}
 	levels = DIV_ROUND_UP(cfg->ias - d->pg_shift, d->bits);
 	d->start_level = LPAE_LEVELS - (int)levels;
 	d->pgd_bits = cfg->ias - d->pg_shift - d->bits * (levels - 1);
