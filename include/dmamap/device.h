@@ -16,6 +16,7 @@ struct dmamap_machine;
 struct dma_map_ops;
 struct iommu_domain;
 struct dmamap_iotlb;
+struct dma_debug_dev;
 
 /* Segment limits of a device's DMA, as in the kernel (dma_set_max_seg_size() and co.). */
 struct device_dma_parameters {
@@ -72,6 +73,8 @@ struct device {
 		struct list_head node;			/* machine's devices, under its lock */
 		struct list_head devres;		/* managed resources, under the same lock */
 		struct list_head dma_pools;		/* its dma_pools, under the same lock */
+		struct dma_debug_dev *debug;		/* the debugger's records of the device,
+							 * NULL when it is off; own lock */
 	};
 };
 

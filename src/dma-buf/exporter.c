@@ -8,8 +8,17 @@
  * and map_dma_buf maps that table with dma_map_sgtable() on the attachment's
  * device: every importer gets addresses in its own DMA address space
  * (through its own IOMMU, or its own mask and offset, bounced if it must
- * be), and the exporter's DMA address never leaves this file. CPU access
- * syncs every mapped attachment, as Linux's heaps do; mmap is
+ * be), and the exporter's DMA address never leaves this file.
+ *
+ * Every importer maps the same pages: the maps skip the CPU sync, and the
+ * exporter syncs each table itself right after its map and before its
+ * unmap, as drm_gem_map_dma_buf() leaves it to CPU access, so that the
+ * debugger sees one buffer shared on purpose, not mappings that happen to
+ * share cache lines. CPU access syncs every mapped attachment, as Linux's
+ * heaps do, each in a direction its mapping allows (the caller's, unless
+ * the attachment was mapped for one direction only): writes back first,
+ * invalidates after, so that no CPU write is dropped before it is written
+ * back for another importer. mmap is
  * dma_mmap_attrs(); a kernel mapping is built in the VA window only when
  * dma_buf_vmap() asks for one.
  *
@@ -49,6 +58,7 @@ struct heap_attachment {
 	struct device *dev;
 	struct sg_table table;		/* this importer's copy of the pages: sgl[] */
 	bool mapped;
+	enum dma_data_direction dir;	/* of the map, while mapped */
 	struct list_head node;		/* buffer->attachments, under buffer->lock */
 	struct scatterlist sgl[];	/* tmpl_nents entries, one array */
 };
@@ -174,9 +184,12 @@ static struct sg_table *heap_map_dma_buf(struct dma_buf_attachment *attach,
 		heap_unlock(hb);
 		return ERR_PTR(-EBUSY);
 	}
-	ret = dma_map_sgtable(attach->dev, &a->table, dir, 0);
-	if (!ret)
+	ret = dma_map_sgtable(attach->dev, &a->table, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (!ret) {
+		dma_sync_sgtable_for_device(attach->dev, &a->table, dir);
 		a->mapped = true;
+		a->dir = dir;
+	}
 	heap_unlock(hb);
 	return ret ? ERR_PTR(ret) : &a->table;
 }
@@ -189,7 +202,8 @@ static void heap_unmap_dma_buf(struct dma_buf_attachment *attach, struct sg_tabl
 
 	heap_lock(hb);
 	a->mapped = false;
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	heap_unlock(hb);
 }
 
@@ -199,13 +213,18 @@ static int heap_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, 
 	struct heap_attachment *a;
 
 	heap_lock(hb);
-	list_for_each_entry(a, &hb->attachments, node) {
-		if (!a->mapped)
-			continue;
-		if (begin)
-			dma_sync_sgtable_for_cpu(a->dev, &a->table, dir);
-		else
-			dma_sync_sgtable_for_device(a->dev, &a->table, dir);
+	/* to the devices: the syncs that write back (pass 0) before those that invalidate */
+	for (int pass = 0; pass < (begin ? 1 : 2); pass++) {
+		list_for_each_entry(a, &hb->attachments, node) {
+			enum dma_data_direction d = a->dir == DMA_BIDIRECTIONAL ? dir : a->dir;
+
+			if (!a->mapped)
+				continue;
+			if (begin)
+				dma_sync_sgtable_for_cpu(a->dev, &a->table, d);
+			else if ((d == DMA_FROM_DEVICE) == (pass == 1))
+				dma_sync_sgtable_for_device(a->dev, &a->table, d);
+		}
 	}
 	heap_unlock(hb);
 	return 0;

@@ -4,6 +4,7 @@
  * maintenance helpers shared by the backends.
  */
 #include "dma/coherent.h"
+#include "dma/debug.h"
 #include "dma/swiotlb.h"
 #include "mm/cache.h"
 #include "mm/host.h"
@@ -91,6 +92,8 @@ static int dma_alloc_check(const struct dma_alloc *a, void *cpu_addr, size_t siz
 	return -EINVAL;
 }
 
+__thread bool dma_free_refused __attribute__((tls_model("initial-exec")));
+
 struct dma_alloc *dma_alloc_take(struct device *dev, void *cpu_addr, dma_addr_t dma, size_t size,
 				 unsigned long attrs)
 {
@@ -116,6 +119,8 @@ struct dma_alloc *dma_alloc_take(struct device *dev, void *cpu_addr, dma_addr_t 
 	else if (err)
 		dma_report(dev, DMAMAP_DEBUG_FREE_MISMATCH, dma, size,
 			   "dma_free_attrs: %s; refused", why);
+	if (!a || err)
+		dma_free_refused = true;
 	return err ? NULL : a;
 }
 
@@ -138,21 +143,6 @@ struct dma_alloc *dma_alloc_lookup(struct device *dev, void *cpu_addr, dma_addr_
 		return NULL;
 	}
 	return a;
-}
-
-void dma_alloc_dump(struct dmamap_machine *m, FILE *out)
-{
-	struct dma_records *r = m->dma_records;
-	static const char *const kinds[] = { "linear", "remap", "pool", "cookie" };
-
-	pthread_mutex_lock(&r->lock);
-	for (unsigned int i = 0; i < RECORD_BUCKETS; i++)
-		for (struct dma_alloc *a = r->bucket[i]; a; a = a->next)
-			fprintf(out, "%s coherent P=%#llx D=%#llx L=%#zx DMA_BIDIRECTIONAL %s %p "
-				"attrs=%#lx\n", a->dev->name, (unsigned long long)a->phys,
-				(unsigned long long)a->dma, a->size, kinds[a->kind], a->cpu_addr,
-				a->attrs);
-	pthread_mutex_unlock(&r->lock);
 }
 
 void dma_alloc_for_each(struct dmamap_machine *m, void (*fn)(const struct dma_alloc *a, void *arg),
@@ -520,6 +510,9 @@ int dma_machine_init(struct dmamap_machine *m)
 	if (!m->dma_records)
 		return -ENOMEM;
 	pthread_mutex_init(&m->dma_records->lock, NULL);
+	ret = debug_dma_machine_init(m);
+	if (ret)
+		goto out_records;
 	ret = pool_init(m);
 	if (ret && m->pool_defaulted) {
 		/* no room for the default pool: the machine goes without, as Linux does */
@@ -540,6 +533,7 @@ int dma_machine_init(struct dmamap_machine *m)
 out_pool:
 	pool_exit(m);
 out_records:
+	debug_dma_machine_exit(m);
 	pthread_mutex_destroy(&m->dma_records->lock);
 	free(m->dma_records);
 	m->dma_records = NULL;
@@ -552,6 +546,7 @@ void dma_machine_exit(struct dmamap_machine *m)
 
 	swiotlb_exit(m);
 	pool_exit(m);
+	debug_dma_machine_exit(m);
 	if (!r)
 		return;
 	/* allocations the drivers never freed go with the machine */

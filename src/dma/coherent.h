@@ -7,8 +7,6 @@
 #ifndef DMAMAP_SRC_DMA_COHERENT_H
 #define DMAMAP_SRC_DMA_COHERENT_H
 
-#include <stdio.h>
-
 #include "dma/device.h"
 #include "mm/vmalloc.h"
 
@@ -64,14 +62,18 @@ struct dma_alloc *dma_alloc_take(struct device *dev, void *cpu_addr, dma_addr_t 
  */
 struct dma_alloc *dma_alloc_lookup(struct device *dev, void *cpu_addr, dma_addr_t dma,
 				   unsigned long attrs, const char *fn);
-/* One line per live coherent allocation of the machine. */
-void dma_alloc_dump(struct dmamap_machine *m, FILE *out);
 /*
  * Calls @fn for each live coherent allocation of @m, under the records'
  * lock: @fn copies what it needs and calls nothing that takes it.
  */
 void dma_alloc_for_each(struct dmamap_machine *m, void (*fn)(const struct dma_alloc *a, void *arg),
 			void *arg);
+/*
+ * Set by dma_alloc_take() and the backends' free_noncontiguous when they
+ * refuse: how the entry points learn that ops->free (which returns nothing,
+ * as the kernel's) refused the call, for the trace.
+ */
+extern __thread bool dma_free_refused __attribute__((tls_model("initial-exec")));
 /* Reports a failed coherent allocation unless the caller asked for silence. */
 void dma_alloc_failed(struct device *dev, size_t size, gfp_t gfp, unsigned long attrs);
 

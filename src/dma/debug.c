@@ -1,15 +1,1518 @@
 // SPDX-License-Identifier: MIT
 /*
- * The DMA-API debugger: the records of what each device has live, and the
- * checks of the kernel's CONFIG_DMA_API_DEBUG made against them.
+ * The DMA-API debugger: every check of the kernel's CONFIG_DMA_API_DEBUG
+ * (kernel/dma/debug.c), made at the DMA API's entry points, so that the
+ * direct, swiotlb and IOMMU paths are checked alike.
+ *
+ * Records. A device with debugger state keeps one record per live mapping
+ * and allocation: one per DMA segment of a mapped list, as the kernel does,
+ * the segments of one list sharing the list's physical extent (a group).
+ * Records hang in a hash keyed by the DMA page their segment starts in,
+ * which doubles when it holds twice as many records as buckets: the
+ * kernel's table has a fixed 16,384 buckets, and with a million mappings
+ * live every lookup walks chains of 64. A record spanning more than
+ * SMALL_SPAN pages is also kept in a short list, so that finding the record
+ * that contains an address (a sync at an offset, a bus access) probes at
+ * most SMALL_SPAN buckets back and that list. The device's lock guards its
+ * records; records come from slabs kept until the device goes.
+ *
+ * Cache lines. The machine counts, per page frame with live streaming
+ * mappings, the device-writable and read-only mappings covering each of its
+ * 64-byte lines; a mapping covering a whole frame is one count for the
+ * frame, so a page-sized buffer costs one increment. A mapping made
+ * without DMA_ATTR_SKIP_CPU_SYNC that shares a line with a live one, one of
+ * the two device-writable, is reported: the cache maintenance of one
+ * corrupts the other on a non-coherent machine. The kernel tracks only the
+ * first line of a mapping and not the TO_DEVICE ones; a device write into a
+ * line a TO_DEVICE mapping's clean writes back is as much lost. Coherent
+ * allocations are left out: they get no cache maintenance. The table is
+ * sharded by frame, each shard under its own lock, taken inside a device's.
+ *
+ * Reports are gathered while locks are held and made after the unlock.
  */
-#include <dmamap/debug.h>
-
+#include "dma/debug.h"
 #include "dma/coherent.h"
+
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define SMALL_SPAN	16	/* pages; longer records are also in the large list */
+#define SLAB_RECORDS	63
+#define LINE_SHARDS	16
+#define LINES_PER_FRAME	(PAGE_SIZE / L1_CACHE_BYTES)
+
+enum { ERR_NA, ERR_UNCHECKED, ERR_CHECKED };
+
+static const char *const type_name[] = {
+	[DEBUG_DMA_SINGLE] = "single", [DEBUG_DMA_PAGE] = "page", [DEBUG_DMA_SG] = "sg",
+	[DEBUG_DMA_COHERENT] = "coherent", [DEBUG_DMA_NONCONTIG] = "noncontiguous",
+};
+
+static const char *const dir_name[] = {
+	[DMA_BIDIRECTIONAL] = "DMA_BIDIRECTIONAL", [DMA_TO_DEVICE] = "DMA_TO_DEVICE",
+	[DMA_FROM_DEVICE] = "DMA_FROM_DEVICE", [DMA_NONE] = "DMA_NONE",
+};
+
+static const char *dirname(int dir)
+{
+	return (unsigned int)dir < ARRAY_SIZE(dir_name) ? dir_name[dir] : "(invalid)";
+}
+
+struct debug_range {
+	phys_addr_t phys;
+	u64 len;
+	unsigned long gidx;		/* the frame index of phys: the line table's key */
+};
+
+/* The physical extent of a mapped list, shared by its segments' records. */
+struct debug_group {
+	unsigned int refs;		/* records pointing here; under the device lock */
+	unsigned int nr;
+	bool lines;			/* counted in the machine's line table */
+	bool reported;			/* as a leak, once for the list */
+	struct debug_range r[];
+};
+
+struct debug_rec {
+	struct debug_rec *next;		/* hash chain, or the free list */
+	dma_addr_t dma;
+	u64 len;			/* of the DMA segment */
+	u64 asked;			/* coherent, non-contiguous: the size the caller gave */
+	phys_addr_t phys;		/* the buffer's first byte (sg: its entry's) */
+	const void *cpu;		/* coherent: the CPU address or cookie returned */
+	const void *site;		/* the call that made it */
+	unsigned long attrs;
+	int nents;			/* sg: entries given; non-contiguous: orig_nents */
+	int mapped;			/* sg: DMA segments returned */
+	u8 type;			/* enum debug_dma_type */
+	u8 dir;
+	u8 err_check;			/* ERR_* */
+	bool lines;			/* no group: counted in the machine's line table */
+	bool large;			/* also in the large list */
+	struct debug_range range;	/* single, page: the buffer */
+	struct debug_group *group;	/* sg, non-contiguous: the list's entries */
+};
+
+struct debug_slab {
+	struct debug_slab *next;
+	struct debug_rec rec[SLAB_RECORDS];
+};
+
+struct dma_debug_dev {
+	pthread_mutex_t lock;		/* guards everything below */
+	struct debug_rec **bucket;	/* 1 << shift chains */
+	unsigned int shift;
+	unsigned long nr;		/* records in the hash */
+	unsigned int max_span;		/* pages: the longest small record ever inserted */
+	struct debug_rec **large;	/* records spanning more than SMALL_SPAN pages */
+	unsigned int nr_large, cap_large;
+	struct debug_rec *free;
+	struct debug_slab *slabs;
+};
+
+/* --- the machine's cache-line table -------------------------------------------- */
+
+/*
+ * Counts of one frame: [0] device-writable mappings, [1] read-only ones. Made
+ * the first time the frame is mapped and kept until the machine goes, so a
+ * buffer mapped and unmapped again and again costs a look-up by index.
+ */
+struct line_frame {
+	u32 whole[2];			/* mappings covering the whole frame */
+	u64 any[2];			/* lines with a partial count */
+	u32 *cnt;			/* [2][64] partial counts, or NULL */
+};
+
+struct dma_debug_machine {
+	struct line_frame **frame;	/* by frame index; each guarded by its shard lock */
+	unsigned long nr_frames;
+	pthread_mutex_t shard[LINE_SHARDS];	/* frame i: shard[i % LINE_SHARDS] */
+	/* the bias (see sec_begin()) */
+	u64 owner;			/* (atomic) the one thread, 0 before the first */
+	int biased;			/* (atomic) only the owner runs sections, lock-free */
+	int inside;			/* (atomic) sections the owner is in; the owner writes it */
+	pthread_mutex_t revoke_lock;	/* one revoker at a time */
+};
+
+/* --- sections and the bias ------------------------------------------------------- *
+ *
+ * Every look at the debugger's state is a section. A section takes the
+ * device's lock and the line shards' locks as it goes, except under the
+ * bias: as long as one thread only has used the machine's debugger state,
+ * that thread's sections take no lock at all. On the virtual machines this
+ * runs on, one atomic instruction costs as much as a whole map and unmap of
+ * a buffer; with four lock pairs per map and unmap, the debugger would cost
+ * ten times the operation it checks, where the bias keeps it to a few.
+ *
+ * The first other thread that needs a section revokes the bias for good:
+ * it clears @biased, makes every thread of the process execute a memory
+ * barrier (membarrier(2), expedited), then waits for the owner to leave any
+ * section it is in. The owner, which writes @inside before it reads
+ * @biased with no fence of its own, either saw the bias gone and took the
+ * locks, or is seen inside and waited for: the barrier the revoker forces
+ * on it stands for the fence its fast path leaves out. From then on every
+ * section takes the locks. Without membarrier, and under ThreadSanitizer
+ * (which cannot see that barrier), there is no bias.
+ */
+
+#if defined(__SANITIZE_THREAD__)
+#define DEBUG_NO_BIAS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define DEBUG_NO_BIAS 1
+#endif
+#endif
+
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+
+static TLS u64 self_id;			/* this thread's id, 0 before it needs one */
+static TLS unsigned int sec_depth;	/* sections this thread is in (nested) */
+static TLS bool sec_biased;		/* ... under the bias */
+static u64 next_thread_id;		/* (atomic) */
+static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
+static bool membarrier_ok;		/* written once, under membarrier_once */
+
+static void membarrier_init(void)
+{
+#ifndef DEBUG_NO_BIAS
+	membarrier_ok = !syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+#endif
+}
+
+static u64 thread_id(void)
+{
+	if (unlikely(!self_id))
+		self_id = __atomic_add_fetch(&next_thread_id, 1, __ATOMIC_RELAXED);
+	return self_id;
+}
+
+static void bias_revoke(struct dma_debug_machine *dm)
+{
+	pthread_mutex_lock(&dm->revoke_lock);
+	if (__atomic_load_n(&dm->biased, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&dm->biased, 0, __ATOMIC_RELAXED);
+		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+		while (__atomic_load_n(&dm->inside, __ATOMIC_ACQUIRE))
+			sched_yield();
+	}
+	pthread_mutex_unlock(&dm->revoke_lock);
+}
+
+static bool sec_begin_slow(struct dma_debug_machine *dm);
+
+/* Begins a section; true when it runs under the bias (take no lock). */
+static inline bool sec_begin(struct dma_debug_machine *dm)
+{
+	if (sec_depth) {
+		sec_depth++;
+		return sec_biased;
+	}
+	/* the owner, the bias still on: the usual case, inline */
+	if (likely(self_id && __atomic_load_n(&dm->owner, __ATOMIC_RELAXED) == self_id)) {
+		__atomic_store_n(&dm->inside, 1, __ATOMIC_RELAXED);
+		__asm__ volatile("" : : : "memory");
+		if (likely(__atomic_load_n(&dm->biased, __ATOMIC_RELAXED))) {
+			sec_depth = 1;
+			sec_biased = true;
+			return true;
+		}
+		__atomic_store_n(&dm->inside, 0, __ATOMIC_RELEASE);
+	}
+	return sec_begin_slow(dm);
+}
+
+static bool sec_begin_slow(struct dma_debug_machine *dm)
+{
+	sec_depth = 1;
+	sec_biased = false;
+	if (__atomic_load_n(&dm->biased, __ATOMIC_RELAXED)) {
+		u64 me = thread_id(), owner = __atomic_load_n(&dm->owner, __ATOMIC_RELAXED);
+
+		if (!owner && __atomic_compare_exchange_n(&dm->owner, &owner, me, false,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			owner = me;
+		if (owner == me) {
+			__atomic_store_n(&dm->inside, 1, __ATOMIC_RELAXED);
+			__asm__ volatile("" : : : "memory");
+			if (__atomic_load_n(&dm->biased, __ATOMIC_RELAXED)) {
+				sec_biased = true;
+				return true;
+			}
+			__atomic_store_n(&dm->inside, 0, __ATOMIC_RELEASE);
+		} else {
+			bias_revoke(dm);
+		}
+	}
+	return false;
+}
+
+static inline void sec_end(struct dma_debug_machine *dm)
+{
+	if (--sec_depth == 0 && sec_biased)
+		__atomic_store_n(&dm->inside, 0, __ATOMIC_RELEASE);
+}
+
+static void lock_in(struct dma_debug_machine *dm, pthread_mutex_t *lock)
+{
+	if (!sec_begin(dm))
+		pthread_mutex_lock(lock);
+}
+
+static void unlock_in(struct dma_debug_machine *dm, pthread_mutex_t *lock)
+{
+	if (!sec_biased)
+		pthread_mutex_unlock(lock);
+	sec_end(dm);
+}
+
+static u64 line_mask(unsigned int l0, unsigned int l1)
+{
+	return (l1 == 63 ? ~0ULL : (1ULL << (l1 + 1)) - 1) & ~((1ULL << l0) - 1);
+}
+
+/*
+ * Adds (or with @remove takes away) one mapping's lines of frame @gidx:
+ * lines [@l0, @l1], device-writable (@w 0) or read-only (@w 1). On adding,
+ * returns the index of a line the mapping shares in a way that is reported
+ * (see the head of the file), or -1.
+ */
+static int frame_update(struct dma_debug_machine *dm, unsigned long gidx, unsigned int l0,
+			unsigned int l1, int w, bool remove)
+{
+	pthread_mutex_t *lock = &dm->shard[gidx % LINE_SHARDS];
+	bool whole = l0 == 0 && l1 == LINES_PER_FRAME - 1;
+	u64 mask = line_mask(l0, l1), hit;
+	struct line_frame *f;
+	int conflict = -1;
+
+	if (gidx >= dm->nr_frames)
+		return -1;
+	lock_in(dm, lock);
+	f = dm->frame[gidx];
+	if (!f) {
+		if (remove)
+			goto out;	/* never added (out of memory then) */
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			goto out;
+		dm->frame[gidx] = f;
+	}
+	if (!remove) {
+		/* whole[] one by one: a load of both would wait for the last store to one */
+		if (f->whole[0] || (w == 0 && f->whole[1]))
+			hit = mask;
+		else
+			hit = mask & (f->any[0] | (w == 0 ? f->any[1] : 0));
+		if (hit)
+			conflict = __builtin_ctzll(hit);
+	}
+	if (whole) {
+		if (!remove)
+			f->whole[w]++;
+		else if (f->whole[w])
+			f->whole[w]--;
+		goto out;
+	}
+	if (!f->cnt) {
+		if (remove)
+			goto out;
+		f->cnt = calloc(2 * LINES_PER_FRAME, sizeof(u32));
+		if (!f->cnt)
+			goto out;
+	}
+	for (unsigned int l = l0; l <= l1; l++) {
+		u32 *c = &f->cnt[w * LINES_PER_FRAME + l];
+
+		if (!remove) {
+			if ((*c)++ == 0)
+				f->any[w] |= 1ULL << l;
+		} else if (*c && --(*c) == 0) {
+			f->any[w] &= ~(1ULL << l);
+		}
+	}
+out:
+	unlock_in(dm, lock);
+	return conflict;
+}
+
+/* Every frame of @rg; the first line shared, or (phys_addr_t)-1. */
+static phys_addr_t lines_update(struct dma_debug_machine *dm, const struct debug_range *rg, int w,
+				bool remove)
+{
+	phys_addr_t found = (phys_addr_t)-1;
+	u64 off = rg->phys & (PAGE_SIZE - 1), left = rg->len;
+
+	/* a range lies in one bank (the map checked it): its frames are consecutive */
+	for (unsigned long gidx = rg->gidx; left; gidx++) {
+		u64 n = min_t(u64, left, PAGE_SIZE - off);
+		int l = frame_update(dm, gidx, (unsigned int)(off >> 6),
+				     (unsigned int)((off + n - 1) >> 6), w, remove);
+
+		if (l >= 0 && found == (phys_addr_t)-1)
+			found = ALIGN_DOWN(rg->phys, PAGE_SIZE) +
+				((phys_addr_t)(gidx - rg->gidx) << PAGE_SHIFT) +
+				(phys_addr_t)l * L1_CACHE_BYTES;
+		left -= n;
+		off = 0;
+	}
+	return found;
+}
+
+static bool dir_writable(int dir)
+{
+	return dir != DMA_TO_DEVICE;
+}
+
+/* The record's extent, one range after the other. */
+static unsigned int rec_ranges(const struct debug_rec *r, const struct debug_range **out)
+{
+	if (r->group) {
+		*out = r->group->r;
+		return r->group->nr;
+	}
+	*out = &r->range;
+	return r->range.len ? 1 : 0;
+}
+
+static phys_addr_t rec_lines(struct device *dev, const struct debug_rec *r, bool remove)
+{
+	struct dma_debug_machine *dm = dev->machine->dma_debug;
+	const struct debug_range *rg;
+	unsigned int n;
+	phys_addr_t first = (phys_addr_t)-1;
+	int w = dir_writable(r->dir) ? 0 : 1;
+
+	/* one whole frame, the usual buffer: one count, without the general walk */
+	if (!r->group && r->range.len == PAGE_SIZE && PAGE_ALIGNED(r->range.phys)) {
+		int l = frame_update(dm, r->range.gidx, 0, LINES_PER_FRAME - 1, w, remove);
+
+		return l < 0 ? (phys_addr_t)-1 : r->range.phys + (phys_addr_t)l * L1_CACHE_BYTES;
+	}
+	n = rec_ranges(r, &rg);
+	for (unsigned int i = 0; i < n; i++) {
+		phys_addr_t at = lines_update(dm, &rg[i], w, remove);
+
+		if (first == (phys_addr_t)-1)
+			first = at;
+	}
+	return first;
+}
+
+/* --- records --------------------------------------------------------------------- */
+
+static void dev_lock(struct device *dev)
+{
+	lock_in(dev->machine->dma_debug, &dev->debug->lock);
+}
+
+static void dev_unlock(struct device *dev)
+{
+	unlock_in(dev->machine->dma_debug, &dev->debug->lock);
+}
+
+static inline unsigned long rec_bucket(const struct dma_debug_dev *d, dma_addr_t dma)
+{
+	return (unsigned long)(((dma >> PAGE_SHIFT) * 0x9E3779B97F4A7C15ULL) >> (64 - d->shift));
+}
+
+static inline unsigned int rec_span(dma_addr_t dma, u64 len)
+{
+	u64 first = dma >> PAGE_SHIFT, last = (dma + (len ? len : 1) - 1) >> PAGE_SHIFT;
+
+	return last - first >= SMALL_SPAN ? SMALL_SPAN + 1 : (unsigned int)(last - first + 1);
+}
+
+static struct debug_rec *rec_alloc(struct dma_debug_dev *d)
+{
+	struct debug_rec *r = d->free;
+
+	if (!r) {
+		struct debug_slab *s = malloc(sizeof(*s));
+
+		if (!s)
+			return NULL;
+		s->next = d->slabs;
+		d->slabs = s;
+		for (int i = SLAB_RECORDS - 1; i >= 0; i--) {
+			s->rec[i].next = d->free;
+			d->free = &s->rec[i];
+		}
+		r = d->free;
+	}
+	d->free = r->next;
+	/* field by field: a struct assignment becomes a rep stos that costs more than the rest */
+	r->next = NULL;
+	r->dma = 0;
+	r->len = 0;
+	r->asked = 0;
+	r->phys = 0;
+	r->cpu = NULL;
+	r->site = NULL;
+	r->attrs = 0;
+	r->nents = 0;
+	r->mapped = 0;
+	r->type = 0;
+	r->dir = 0;
+	r->err_check = ERR_NA;
+	r->lines = false;
+	r->large = false;
+	r->range.phys = 0;
+	r->range.len = 0;
+	r->range.gidx = 0;
+	r->group = NULL;
+	return r;
+}
+
+static void rec_free(struct dma_debug_dev *d, struct debug_rec *r)
+{
+	r->next = d->free;
+	d->free = r;
+}
+
+static void hash_grow(struct dma_debug_dev *d)
+{
+	unsigned int shift = d->shift + 1;
+	struct debug_rec **n = calloc(1UL << shift, sizeof(*n)), **old = d->bucket;
+	unsigned long nb = 1UL << d->shift;
+
+	if (!n)
+		return;	/* longer chains, still correct */
+	d->bucket = n;
+	d->shift = shift;
+	for (unsigned long i = 0; i < nb; i++) {
+		struct debug_rec *r = old[i], *next;
+
+		for (; r; r = next) {
+			unsigned long b = rec_bucket(d, r->dma);
+
+			next = r->next;
+			r->next = n[b];
+			n[b] = r;
+		}
+	}
+	free(old);
+}
+
+/* Links @r in; false when the large list cannot grow (then it is not linked). */
+static bool rec_insert(struct dma_debug_dev *d, struct debug_rec *r)
+{
+	unsigned int span = rec_span(r->dma, r->len);
+	unsigned long b;
+
+	if (span > SMALL_SPAN) {
+		if (d->nr_large == d->cap_large) {
+			unsigned int cap = d->cap_large ? 2 * d->cap_large : 16;
+			struct debug_rec **n = realloc(d->large, cap * sizeof(*n));
+
+			if (!n)
+				return false;
+			d->large = n;
+			d->cap_large = cap;
+		}
+		d->large[d->nr_large++] = r;
+		r->large = true;
+	} else if (span > d->max_span) {
+		d->max_span = span;
+	}
+	if (d->nr >= 2UL << d->shift)
+		hash_grow(d);
+	b = rec_bucket(d, r->dma);
+	r->next = d->bucket[b];
+	d->bucket[b] = r;
+	d->nr++;
+	return true;
+}
+
+static void rec_unlink(struct dma_debug_dev *d, struct debug_rec *r)
+{
+	struct debug_rec **pp = &d->bucket[rec_bucket(d, r->dma)];
+
+	while (*pp != r)
+		pp = &(*pp)->next;
+	*pp = r->next;
+	d->nr--;
+	if (r->large) {
+		for (unsigned int i = 0; i < d->nr_large; i++) {
+			if (d->large[i] == r) {
+				d->large[i] = d->large[--d->nr_large];
+				break;
+			}
+		}
+	}
+}
+
+/* What a call says of the mapping it undoes, for the best-fit search. */
+struct debug_ref {
+	dma_addr_t dma;
+	u64 len;
+	int type;
+	int dir;
+	int nents;
+};
+
+static int fit(const struct debug_rec *r, const struct debug_ref *ref)
+{
+	return (r->len == ref->len) + (r->type == ref->type) + (r->dir == ref->dir) +
+	       (r->nents == ref->nents);
+}
+
+/*
+ * The record made at exactly @ref->dma. The same address can be live more
+ * than once (a buffer mapped twice without an IOMMU): as the kernel does,
+ * the one that fits the call best is taken.
+ */
+static struct debug_rec *find_exact(struct dma_debug_dev *d, const struct debug_ref *ref)
+{
+	struct debug_rec *r, *best = NULL;
+	int best_fit = -1;
+
+	for (r = d->bucket[rec_bucket(d, ref->dma)]; r; r = r->next) {
+		int f;
+
+		if (r->dma != ref->dma)
+			continue;
+		f = fit(r, ref);
+		if (f == 4)
+			return r;
+		if (f > best_fit) {
+			best_fit = f;
+			best = r;
+		}
+	}
+	return best;
+}
+
+/*
+ * The record whose segment holds @ref->dma, preferring one that holds the
+ * whole of [dma, dma+len), then the best fit.
+ */
+static struct debug_rec *find_containing(struct dma_debug_dev *d, const struct debug_ref *ref)
+{
+	struct debug_rec *best = NULL;
+	int best_score = -1;
+	u64 page = ref->dma >> PAGE_SHIFT;
+
+#define CONSIDER(r) do {								\
+		if ((r)->dma <= ref->dma && ref->dma - (r)->dma < (r)->len) {		\
+			int s = fit((r), ref) +						\
+				8 * (ref->len <= (r)->len - (ref->dma - (r)->dma));	\
+			if (s > best_score) {						\
+				best_score = s;						\
+				best = (r);						\
+			}								\
+		}									\
+	} while (0)
+
+	for (unsigned int back = 0; back < d->max_span && back <= page; back++)
+		for (struct debug_rec *r = d->bucket[rec_bucket(d, (page - back) << PAGE_SHIFT)]; r;
+		     r = r->next)
+			CONSIDER(r);
+	for (unsigned int i = 0; i < d->nr_large; i++)
+		CONSIDER(d->large[i]);
+#undef CONSIDER
+	return best;
+}
+
+/* --- reports gathered under the lock ---------------------------------------------- */
+
+#define MAX_PENDING	8
+
+struct pending {
+	int n;
+	struct {
+		enum dmamap_debug_kind kind;
+		dma_addr_t addr;
+		size_t size;
+		const void *map_site;
+		char msg[240];
+	} r[MAX_PENDING];
+};
+
+static void pend(struct pending *p, enum dmamap_debug_kind kind, dma_addr_t addr, size_t size,
+		 const void *map_site, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void pend(struct pending *p, enum dmamap_debug_kind kind, dma_addr_t addr, size_t size,
+		 const void *map_site, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->n == MAX_PENDING)
+		return;
+	p->r[p->n].kind = kind;
+	p->r[p->n].addr = addr;
+	p->r[p->n].size = size;
+	p->r[p->n].map_site = map_site;
+	va_start(ap, fmt);
+	vsnprintf(p->r[p->n].msg, sizeof(p->r[0].msg), fmt, ap);
+	va_end(ap);
+	p->n++;
+}
+
+static void flush(struct device *dev, struct pending *p, const void *site)
+{
+	for (int i = 0; i < p->n; i++)
+		mm_debug_report(NULL, dev, p->r[i].kind, p->r[i].addr, p->r[i].size, site,
+				p->r[i].map_site, "%s", p->r[i].msg);
+	p->n = 0;
+}
+
+static bool api_on(const struct device *dev)
+{
+	return dev->machine->cfg.debug & DMAMAP_DEBUG_API;
+}
+
+static bool rec_has_lines(const struct debug_rec *r)
+{
+	return r->group ? r->group->lines : r->lines;
+}
+
+/*
+ * Another live mapping, of any device, that covers the cache line at
+ * @line, for naming it in an overlap report: its device, direction and
+ * site. Only on the report path: it looks at every record of the machine.
+ */
+static bool find_line_user(struct device *self, const struct debug_rec *not, phys_addr_t line,
+			   struct device **dev_out, int *dir_out, const void **site_out)
+{
+	struct dmamap_machine *m = self->machine;
+	struct device *dev;
+	bool found = false;
+
+	pthread_mutex_lock(&m->lock);
+	list_for_each_entry(dev, &m->devices, node) {
+		struct dma_debug_dev *d = dev->debug;
+
+		if (!d)
+			continue;
+		dev_lock(dev);
+		for (unsigned long b = 0; !found && b < (1UL << d->shift); b++) {
+			for (struct debug_rec *r = d->bucket[b]; r && !found; r = r->next) {
+				const struct debug_range *rg;
+				unsigned int n;
+
+				if (r == not || !rec_has_lines(r))
+					continue;
+				n = rec_ranges(r, &rg);
+				for (unsigned int i = 0; i < n && !found; i++) {
+					if (ALIGN_DOWN(rg[i].phys, L1_CACHE_BYTES) <= line &&
+					    line < rg[i].phys + rg[i].len) {
+						*dev_out = dev;
+						*dir_out = r->dir;
+						*site_out = r->site;
+						found = true;
+					}
+				}
+			}
+		}
+		dev_unlock(dev);
+		if (found)
+			break;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
+/* The new mapping's record @self (not dereferenced: it may be gone) was @dma+@len, @dir. */
+static void report_overlap(struct device *dev, const struct debug_rec *self, dma_addr_t dma,
+			   u64 len, int dir, phys_addr_t line, const char *fn, const void *site)
+{
+	struct device *other;
+	const void *other_site = NULL;
+	int other_dir = DMA_NONE;
+	char who[96] = "another live mapping";
+
+	if (find_line_user(dev, self, line, &other, &other_dir, &other_site))
+		snprintf(who, sizeof(who), "a live %s mapping of %s", dirname(other_dir),
+			 dev_name(other));
+	mm_debug_report(NULL, dev, DMAMAP_DEBUG_OVERLAP, dma, len, site, other_site,
+			"%s: the %s mapping of %#llx+%#llx shares the cache line at physical "
+			"address %#llx with %s: the cache maintenance of one can undo the other",
+			fn, dirname(dir), (unsigned long long)dma, (unsigned long long)len,
+			(unsigned long long)line, who);
+}
+
+/* --- map ---------------------------------------------------------------------------- */
+
+/*
+ * Counts the lines of new record @r (under the device lock, with the
+ * checks on): the first line it shares in a way that is reported, unless
+ * it skips the CPU sync; else (phys_addr_t)-1.
+ */
+static phys_addr_t add_lines(struct device *dev, struct debug_rec *r)
+{
+	phys_addr_t shared;
+
+	if (!api_on(dev))
+		return (phys_addr_t)-1;
+	if (r->group)
+		r->group->lines = true;
+	else
+		r->lines = true;
+	shared = rec_lines(dev, r, false);
+	return r->attrs & DMA_ATTR_SKIP_CPU_SYNC ? (phys_addr_t)-1 : shared;
+}
+
+void debug_dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
+			enum dma_data_direction dir, unsigned long attrs, dma_addr_t dma,
+			enum debug_dma_type type, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	phys_addr_t shared = (phys_addr_t)-1;
+	struct debug_rec *r;
+
+	dev_lock(dev);
+	r = rec_alloc(d);
+	if (!r)
+		goto out;
+	r->dma = dma;
+	r->len = size;
+	r->phys = page_to_phys(page) + offset;
+	r->range = (struct debug_range){
+		r->phys, size, mm_page_gidx(dev->machine, page) + (offset >> PAGE_SHIFT)
+	};
+	r->site = site;
+	r->attrs = attrs;
+	r->type = (u8)type;
+	r->dir = (u8)dir;
+	r->err_check = ERR_UNCHECKED;
+	if (rec_insert(d, r))
+		shared = add_lines(dev, r);
+	else
+		rec_free(d, r);
+out:
+	dev_unlock(dev);
+	if (shared != (phys_addr_t)-1)
+		report_overlap(dev, r, dma, size, dir, shared,
+			       type == DEBUG_DMA_SINGLE ? "dma_map_single" : "dma_map_page", site);
+}
+
+void debug_dma_mapping_error(struct device *dev, dma_addr_t addr)
+{
+	struct dma_debug_dev *d = dev->debug;
+
+	dev_lock(dev);
+	for (struct debug_rec *r = d->bucket[rec_bucket(d, addr)]; r; r = r->next) {
+		/* the first one not checked yet: the same address may be live twice */
+		if (r->dma == addr && r->err_check == ERR_UNCHECKED) {
+			r->err_check = ERR_CHECKED;
+			break;
+		}
+	}
+	dev_unlock(dev);
+}
+
+/* Takes back @r's lines (for a group, with its last segment) and its group. */
+static void rec_release(struct device *dev, struct debug_rec *r)
+{
+	if (r->group) {
+		if (--r->group->refs == 0) {
+			if (r->group->lines)
+				rec_lines(dev, r, true);
+			free(r->group);
+		}
+		r->group = NULL;
+	} else if (r->lines) {
+		rec_lines(dev, r, true);
+	}
+}
+
+/* Unlinks, releases and frees @r, under the device lock. */
+static void rec_drop(struct device *dev, struct debug_rec *r)
+{
+	struct dma_debug_dev *d = dev->debug;
+
+	rec_unlink(d, r);
+	rec_release(dev, r);
+	rec_free(d, r);
+}
+
+static bool is_alloc(int type)
+{
+	return type == DEBUG_DMA_COHERENT || type == DEBUG_DMA_NONCONTIG;
+}
+
+/*
+ * The checks of an unmap (the kernel's check_unmap()) on record @r found
+ * for @ref, gathered in @p. Returns false when the call must be refused:
+ * an unmap of an allocation, or a free of a mapping, would undo what the
+ * other call made; another size would unmap part of the mapping, or past
+ * it (the IOMMU backend refuses it on its own; every path does so here, so
+ * that the record and the mapping stay one).
+ */
+static bool check_unmap(const struct debug_rec *r, const struct debug_ref *ref, const char *fn,
+			struct pending *p)
+{
+	if (r->type != ref->type) {
+		bool cross = is_alloc(r->type) != is_alloc(ref->type);
+
+		pend(p, DMAMAP_DEBUG_WRONG_TYPE, ref->dma, ref->len, r->site,
+		     "%s of DMA address %#llx, which was made by a %s call (%s)%s", fn,
+		     (unsigned long long)ref->dma, type_name[r->type],
+		     r->type == DEBUG_DMA_SG ? "dma_map_sg" :
+		     r->type == DEBUG_DMA_SINGLE ? "dma_map_single" :
+		     r->type == DEBUG_DMA_PAGE ? "dma_map_page" :
+		     r->type == DEBUG_DMA_COHERENT ? "dma_alloc_attrs" : "dma_alloc_noncontiguous",
+		     cross ? "; refused" : "");
+		if (cross)
+			return false;
+	}
+	if (ref->len != r->len) {
+		pend(p, DMAMAP_DEBUG_WRONG_SIZE, ref->dma, ref->len, r->site,
+		     "%s of DMA address %#llx with size %llu; it was mapped with %llu; refused",
+		     fn, (unsigned long long)ref->dma, (unsigned long long)ref->len,
+		     (unsigned long long)r->len);
+		return false;
+	}
+	if (ref->dir != r->dir)
+		pend(p, DMAMAP_DEBUG_WRONG_DIR, ref->dma, ref->len, r->site,
+		     "%s of DMA address %#llx with %s; it was mapped with %s", fn,
+		     (unsigned long long)ref->dma, dirname(ref->dir), dirname(r->dir));
+	if (r->err_check == ERR_UNCHECKED)
+		pend(p, DMAMAP_DEBUG_UNCHECKED, ref->dma, r->len, r->site,
+		     "%s of DMA address %#llx (%llu bytes, %s): dma_mapping_error() was never "
+		     "called on it", fn, (unsigned long long)ref->dma, (unsigned long long)r->len,
+		     type_name[r->type]);
+	return true;
+}
+
+static void pend_unknown(struct pending *p, const struct debug_ref *ref, const char *fn)
+{
+	if (ref->dma == DMA_MAPPING_ERROR)
+		pend(p, DMAMAP_DEBUG_UNKNOWN_ADDR, ref->dma, ref->len, NULL,
+		     "%s of DMA_MAPPING_ERROR: the map failed, there is nothing to undo; refused",
+		     fn);
+	else
+		pend(p, DMAMAP_DEBUG_UNKNOWN_ADDR, ref->dma, ref->len, NULL,
+		     "%s of DMA address %#llx (%llu bytes), which the device has not mapped "
+		     "(never, or not any more); refused", fn, (unsigned long long)ref->dma,
+		     (unsigned long long)ref->len);
+}
+
+bool debug_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
+			  enum dma_data_direction dir, enum debug_dma_type type, const char *fn,
+			  const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct debug_ref ref = { addr, size, (int)type, (int)dir, 0 };
+	struct pending p;
+	struct debug_rec *r;
+	bool ok = true, api = api_on(dev);
+
+	p.n = 0;
+	dev_lock(dev);
+	r = find_exact(d, &ref);
+	if (!r) {
+		if (api) {
+			pend_unknown(&p, &ref, fn);
+			ok = false;
+		}
+	} else if (!api) {
+		if (!is_alloc(r->type))
+			rec_drop(dev, r);
+	} else if (check_unmap(r, &ref, fn, &p)) {
+		rec_drop(dev, r);
+	} else {
+		ok = false;
+	}
+	dev_unlock(dev);
+	flush(dev, &p, site);
+	return ok;
+}
+
+/* --- scatterlists ------------------------------------------------------------------- */
+
+void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, int ents,
+		      enum dma_data_direction dir, unsigned long attrs, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct debug_group *g = malloc(sizeof(*g) + (size_t)nents * sizeof(g->r[0]));
+	phys_addr_t shared = (phys_addr_t)-1;
+	struct debug_rec *head = NULL;
+	struct scatterlist *s;
+	int i;
+
+	if (!g)
+		return;
+	memset(g, 0, sizeof(*g));
+	g->nr = (unsigned int)nents;
+	for_each_sg(sg, s, nents, i)
+		g->r[i] = (struct debug_range){
+			sg_phys(s), s->length,
+			mm_page_gidx(dev->machine, sg_page(s)) + (s->offset >> PAGE_SHIFT)
+		};
+	dev_lock(dev);
+	for_each_sg(sg, s, ents, i) {
+		struct debug_rec *r = rec_alloc(d);
+
+		if (!r)
+			break;
+		r->dma = sg_dma_address(s);
+		r->len = sg_dma_len(s);
+		r->phys = sg_phys(s);
+		r->site = site;
+		r->attrs = attrs;
+		r->nents = nents;
+		r->mapped = ents;
+		r->type = DEBUG_DMA_SG;
+		r->dir = (u8)dir;
+		r->err_check = ERR_NA;
+		r->group = g;
+		if (!rec_insert(d, r)) {
+			rec_free(d, r);
+			break;
+		}
+		g->refs++;
+		if (!head)
+			head = r;
+	}
+	if (!g->refs)
+		free(g);
+	else
+		shared = add_lines(dev, head);
+	dev_unlock(dev);
+	if (shared != (phys_addr_t)-1)
+		report_overlap(dev, head, sg_dma_address(sg), sg_dma_len(sg), dir, shared,
+			       "dma_map_sg", site);
+}
+
+/*
+ * The first segment's record of the list at @sg: its number of segments
+ * tells how far the list's checks go, as the kernel's
+ * get_nr_mapped_entries() does. NULL when the device has none there.
+ */
+static struct debug_rec *list_head(struct dma_debug_dev *d, struct scatterlist *sg, int nents,
+				   int dir)
+{
+	struct debug_ref ref = { sg_dma_address(sg), sg_dma_len(sg), DEBUG_DMA_SG, dir, nents };
+
+	return find_exact(d, &ref);
+}
+
+/* Adds @q's reports to @p, but for kinds @p has already: one of each kind per list. */
+static void pend_once(struct pending *p, const struct pending *q)
+{
+	for (int k = 0; k < q->n && p->n < MAX_PENDING; k++) {
+		bool dup = false;
+
+		for (int j = 0; j < p->n; j++)
+			dup |= p->r[j].kind == q->r[k].kind;
+		if (!dup)
+			p->r[p->n++] = q->r[k];
+	}
+}
+
+bool debug_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+			enum dma_data_direction dir, const char *fn, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct pending p;
+	struct debug_rec *head;
+	struct scatterlist *s;
+	bool ok = true, api = api_on(dev);
+	int mapped, i;
+
+	p.n = 0;
+	dev_lock(dev);
+	head = list_head(d, sg, nents, dir);
+	if (!head) {
+		struct debug_ref ref = { sg_dma_address(sg), sg_dma_len(sg), DEBUG_DMA_SG, dir,
+					 nents };
+
+		if (api) {
+			pend_unknown(&p, &ref, fn);
+			ok = false;
+		}
+		goto out;
+	}
+	if (is_alloc(head->type)) {
+		struct debug_ref ref = { head->dma, sg_dma_len(sg), DEBUG_DMA_SG, dir, nents };
+
+		if (api)
+			ok = check_unmap(head, &ref, fn, &p);
+		goto out;
+	}
+	mapped = head->type == DEBUG_DMA_SG ? head->mapped : 1;
+	/* every segment checked first: a list is unmapped whole or not at all */
+	for_each_sg(sg, s, min(nents, mapped), i) {
+		struct debug_ref ref = { sg_dma_address(s), sg_dma_len(s), DEBUG_DMA_SG, dir, nents };
+		struct debug_rec *r;
+		struct pending q;
+
+		if (!api)
+			break;
+		q.n = 0;
+		r = find_exact(d, &ref);
+		if (!r) {
+			pend_unknown(&q, &ref, fn);
+			ok = false;
+		} else {
+			ok &= check_unmap(r, &ref, fn, &q);
+			if (r->type == DEBUG_DMA_SG && r->nents != nents) {
+				pend(&q, DMAMAP_DEBUG_WRONG_NENTS, ref.dma, ref.len, r->site,
+				     "%s with %d entries; dma_map_sg was given %d (it returned %d); "
+				     "refused", fn, nents, r->nents, r->mapped);
+				ok = false;
+			}
+		}
+		pend_once(&p, &q);
+	}
+	for_each_sg(sg, s, ok ? min(nents, mapped) : 0, i) {
+		struct debug_ref ref = { sg_dma_address(s), sg_dma_len(s), DEBUG_DMA_SG, dir, nents };
+		struct debug_rec *r = find_exact(d, &ref);
+
+		if (r && !is_alloc(r->type))
+			rec_drop(dev, r);
+	}
+out:
+	dev_unlock(dev);
+	flush(dev, &p, site);
+	return ok;
+}
+
+/* --- syncs ----------------------------------------------------------------------------- */
+
+/* The kernel's check_sync() on one range, gathered in @p. */
+static void check_sync(const struct debug_rec *r, const struct debug_ref *ref, bool for_cpu,
+		       const char *fn, struct pending *p)
+{
+	u64 off = ref->dma - r->dma;
+
+	if (ref->len > r->len - off)
+		pend(p, DMAMAP_DEBUG_SYNC_RANGE, ref->dma, ref->len, r->site,
+		     "%s of %#llx+%llu runs past the end of the mapping %#llx+%llu", fn,
+		     (unsigned long long)ref->dma, (unsigned long long)ref->len,
+		     (unsigned long long)r->dma, (unsigned long long)r->len);
+	if (r->dir == DMA_BIDIRECTIONAL || ref->dir == r->dir)
+		return;
+	if (for_cpu && r->dir == DMA_TO_DEVICE)
+		pend(p, DMAMAP_DEBUG_SYNC_DIR, ref->dma, ref->len, r->site,
+		     "%s with %s of a mapping the device only reads (%s): there is nothing for "
+		     "the CPU to take back", fn, dirname(ref->dir), dirname(r->dir));
+	else if (!for_cpu && r->dir == DMA_FROM_DEVICE)
+		pend(p, DMAMAP_DEBUG_SYNC_DIR, ref->dma, ref->len, r->site,
+		     "%s with %s of a mapping the device only writes (%s): there is nothing for "
+		     "the device to read", fn, dirname(ref->dir), dirname(r->dir));
+	else
+		pend(p, DMAMAP_DEBUG_SYNC_DIR, ref->dma, ref->len, r->site,
+		     "%s with %s of a mapping made with %s", fn, dirname(ref->dir),
+		     dirname(r->dir));
+}
+
+bool debug_dma_sync_single(struct device *dev, dma_addr_t addr, size_t size,
+			   enum dma_data_direction dir, bool for_cpu, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	const char *fn = for_cpu ? "dma_sync_single_for_cpu" : "dma_sync_single_for_device";
+	struct debug_ref ref = { addr, size, DEBUG_DMA_SINGLE, (int)dir, 0 };
+	struct pending p;
+	struct debug_rec *r;
+	bool ok = true;
+
+	p.n = 0;
+	if (!api_on(dev))
+		return true;
+	dev_lock(dev);
+	r = find_containing(d, &ref);
+	if (!r) {
+		pend(&p, DMAMAP_DEBUG_UNKNOWN_ADDR, addr, size, NULL,
+		     "%s of DMA address %#llx (%zu bytes), which the device has not mapped; "
+		     "refused", fn, (unsigned long long)addr, size);
+		ok = false;
+	} else {
+		check_sync(r, &ref, for_cpu, fn, &p);
+	}
+	dev_unlock(dev);
+	flush(dev, &p, site);
+	return ok;
+}
+
+bool debug_dma_sync_sg(struct device *dev, struct scatterlist *sg, int nelems,
+		       enum dma_data_direction dir, bool for_cpu, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	const char *fn = for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device";
+	struct pending p;
+	struct debug_rec *head;
+	struct scatterlist *s;
+	bool ok = true, said_nents = false;
+	int mapped, i;
+
+	p.n = 0;
+	if (!api_on(dev))
+		return true;
+	dev_lock(dev);
+	head = list_head(d, sg, nelems, dir);
+	if (!head) {
+		pend(&p, DMAMAP_DEBUG_UNKNOWN_ADDR, sg_dma_address(sg), sg_dma_len(sg), NULL,
+		     "%s of a list at DMA address %#llx, which the device has not mapped; refused",
+		     fn, (unsigned long long)sg_dma_address(sg));
+		ok = false;
+		goto out;
+	}
+	mapped = head->type == DEBUG_DMA_SG || head->type == DEBUG_DMA_NONCONTIG ?
+		 head->mapped : 1;
+	for_each_sg(sg, s, min(nelems, mapped), i) {
+		struct debug_ref ref = { sg_dma_address(s), sg_dma_len(s), DEBUG_DMA_SG, dir,
+					 nelems };
+		struct debug_rec *r = find_containing(d, &ref);
+		struct pending q;
+
+		q.n = 0;
+		if (!r) {
+			pend(&p, DMAMAP_DEBUG_UNKNOWN_ADDR, ref.dma, ref.len, NULL,
+			     "%s: segment %d at DMA address %#llx is not mapped", fn, i,
+			     (unsigned long long)ref.dma);
+			continue;
+		}
+		check_sync(r, &ref, for_cpu, fn, &q);
+		pend_once(&p, &q);
+		if ((r->type == DEBUG_DMA_SG || r->type == DEBUG_DMA_NONCONTIG) &&
+		    r->nents != nelems && !said_nents) {
+			said_nents = true;
+			pend(&p, DMAMAP_DEBUG_WRONG_NENTS, ref.dma, ref.len, r->site,
+			     "%s with %d entries; the list was mapped with %d", fn, nelems,
+			     r->nents);
+		}
+	}
+out:
+	dev_unlock(dev);
+	flush(dev, &p, site);
+	return ok;
+}
+
+/* --- coherent and non-contiguous allocations --------------------------------------- */
+
+void debug_dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t dma, void *cpu_addr,
+			      unsigned long attrs, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct dma_alloc *a = dma_alloc_find(dev, dma);
+	struct debug_rec *r;
+
+	dev_lock(dev);
+	r = rec_alloc(d);
+	if (r) {
+		r->dma = dma;
+		r->len = size;
+		r->asked = size;
+		r->phys = a ? a->phys : 0;
+		r->cpu = cpu_addr;
+		r->site = site;
+		r->attrs = attrs;
+		r->type = DEBUG_DMA_COHERENT;
+		r->dir = DMA_BIDIRECTIONAL;
+		r->err_check = ERR_NA;
+		if (!rec_insert(d, r))
+			rec_free(d, r);
+	}
+	dev_unlock(dev);
+}
+
+bool debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma,
+			     unsigned long attrs, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct debug_ref ref = { dma, size, DEBUG_DMA_COHERENT, DMA_BIDIRECTIONAL, 0 };
+	const char *fn = "dma_free_attrs";
+	struct pending p;
+	struct debug_rec *r;
+	bool ok = false, api = api_on(dev);
+
+	p.n = 0;
+	dev_lock(dev);
+	r = find_exact(d, &ref);
+	if (!r) {
+		if (api)
+			pend_unknown(&p, &ref, fn);
+		ok = !api;
+	} else if (r->type != DEBUG_DMA_COHERENT) {
+		if (api)
+			check_unmap(r, &ref, fn, &p);
+	} else if (cpu_addr != r->cpu) {
+		if (api)
+			pend(&p, DMAMAP_DEBUG_FREE_MISMATCH, dma, size, r->site,
+			     "%s of DMA address %#llx with CPU address %p; it was allocated at %p; "
+			     "refused", fn, (unsigned long long)dma, cpu_addr, r->cpu);
+	} else if (size != r->asked) {
+		if (api)
+			pend(&p, DMAMAP_DEBUG_FREE_MISMATCH, dma, size, r->site,
+			     "%s of DMA address %#llx with size %zu; it was allocated with %llu; "
+			     "refused", fn, (unsigned long long)dma, size,
+			     (unsigned long long)r->asked);
+	} else if ((attrs & DMA_ALLOC_ATTRS_MATCH) != (r->attrs & DMA_ALLOC_ATTRS_MATCH)) {
+		if (api)
+			pend(&p, DMAMAP_DEBUG_FREE_MISMATCH, dma, size, r->site,
+			     "%s of DMA address %#llx with attributes %#lx; it was allocated "
+			     "with %#lx; refused", fn, (unsigned long long)dma, attrs, r->attrs);
+	} else {
+		rec_drop(dev, r);
+		ok = true;
+	}
+	dev_unlock(dev);
+	flush(dev, &p, site);
+	/* without the checks, the backend's own decides, as it does without a debugger */
+	return ok || !api;
+}
+
+void debug_dma_alloc_noncontiguous(struct device *dev, struct sg_table *sgt, size_t size,
+				   enum dma_data_direction dir, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	unsigned int n = sgt->orig_nents;
+	struct debug_group *g = malloc(sizeof(*g) + n * sizeof(g->r[0]));
+	phys_addr_t shared = (phys_addr_t)-1;
+	struct debug_rec *r = NULL;
+	struct scatterlist *s;
+	unsigned int i;
+
+	if (!g)
+		return;
+	memset(g, 0, sizeof(*g));
+	g->nr = n;
+	g->refs = 1;
+	for_each_sg(sgt->sgl, s, n, i)
+		g->r[i] = (struct debug_range){
+			sg_phys(s), s->length,
+			mm_page_gidx(dev->machine, sg_page(s)) + (s->offset >> PAGE_SHIFT)
+		};
+	dev_lock(dev);
+	r = rec_alloc(d);
+	if (r) {
+		r->dma = sg_dma_address(sgt->sgl);
+		r->len = sg_dma_len(sgt->sgl);
+		r->asked = size;
+		r->phys = sg_phys(sgt->sgl);
+		r->site = site;
+		r->nents = (int)n;
+		r->mapped = 1;
+		r->type = DEBUG_DMA_NONCONTIG;
+		r->dir = (u8)dir;
+		r->err_check = ERR_NA;
+		r->group = g;
+		if (rec_insert(d, r)) {
+			shared = add_lines(dev, r);
+		} else {
+			rec_free(d, r);
+			r = NULL;
+		}
+	}
+	dev_unlock(dev);
+	if (!r)
+		free(g);
+	else if (shared != (phys_addr_t)-1)
+		report_overlap(dev, r, sg_dma_address(sgt->sgl), sg_dma_len(sgt->sgl), dir, shared,
+			       "dma_alloc_noncontiguous", site);
+}
+
+bool debug_dma_free_noncontiguous(struct device *dev, struct sg_table *sgt, size_t size,
+				  enum dma_data_direction dir, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct debug_ref ref = { sg_dma_address(sgt->sgl), sg_dma_len(sgt->sgl),
+				 DEBUG_DMA_NONCONTIG, (int)dir, (int)sgt->orig_nents };
+	const char *fn = "dma_free_noncontiguous";
+	struct pending p;
+	struct debug_rec *r;
+	bool ok = true, api = api_on(dev);
+
+	p.n = 0;
+	dev_lock(dev);
+	r = find_exact(d, &ref);
+	if (!r) {
+		if (api) {
+			pend_unknown(&p, &ref, fn);
+			ok = false;
+		}
+	} else if (r->type != DEBUG_DMA_NONCONTIG) {
+		ok = !api;
+		if (api)
+			check_unmap(r, &ref, fn, &p);
+	} else if (size != r->asked) {
+		ok = !api;
+		if (api)
+			pend(&p, DMAMAP_DEBUG_FREE_MISMATCH, ref.dma, size, r->site,
+			     "%s of DMA address %#llx with size %zu; it was allocated with %llu; "
+			     "refused", fn, (unsigned long long)ref.dma, size,
+			     (unsigned long long)r->asked);
+	} else {
+		if (api && (int)dir != r->dir)
+			pend(&p, DMAMAP_DEBUG_WRONG_DIR, ref.dma, size, r->site,
+			     "%s of DMA address %#llx with %s; it was allocated with %s", fn,
+			     (unsigned long long)ref.dma, dirname(dir), dirname(r->dir));
+		rec_drop(dev, r);
+	}
+	dev_unlock(dev);
+	flush(dev, &p, site);
+	return ok;
+}
+
+/* --- devices and machines ---------------------------------------------------------------- */
+
+int debug_dma_device_init(struct device *dev)
+{
+	struct dma_debug_dev *d;
+
+	if (!(dev->machine->cfg.debug & DMAMAP_DEBUG_ALL))
+		return 0;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->shift = 8;
+	d->bucket = calloc(1UL << d->shift, sizeof(*d->bucket));
+	if (!d->bucket) {
+		free(d);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	dev->debug = d;
+	return 0;
+}
+
+void debug_dma_device_exit(struct device *dev, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct debug_rec *all = NULL, *r, *next;
+	bool api;
+
+	if (!d)
+		return;
+	api = api_on(dev);
+	/* the device is going: its records are taken out whole, then reported */
+	dev_lock(dev);
+	for (unsigned long b = 0; b < (1UL << d->shift); b++) {
+		for (r = d->bucket[b]; r; r = next) {
+			next = r->next;
+			r->next = all;
+			all = r;
+		}
+		d->bucket[b] = NULL;
+	}
+	d->nr = 0;
+	d->nr_large = 0;
+	dev_unlock(dev);
+	for (r = all; r && api; r = r->next) {
+		if (r->group && r->type == DEBUG_DMA_SG) {
+			if (r->group->reported)
+				continue;
+			r->group->reported = true;
+			mm_debug_report(NULL, dev, DMAMAP_DEBUG_LEAK, r->dma, r->len, site, r->site,
+					"%s still has a list of %d entries mapped (%d DMA segments, "
+					"%s) when it is destroyed, one segment at DMA address %#llx",
+					dev->name, r->nents, r->mapped, dirname(r->dir),
+					(unsigned long long)r->dma);
+			continue;
+		}
+		mm_debug_report(NULL, dev, DMAMAP_DEBUG_LEAK, r->dma, r->len, site, r->site,
+				"%s still has a %s %s of %llu bytes at DMA address %#llx (%s) when "
+				"it is destroyed", dev->name, type_name[r->type],
+				is_alloc(r->type) ? "allocation" : "mapping",
+				(unsigned long long)(r->asked ? r->asked : r->len),
+				(unsigned long long)r->dma, dirname(r->dir));
+	}
+	for (r = all; r; r = r->next)
+		rec_release(dev, r);
+	while (d->slabs) {
+		struct debug_slab *s = d->slabs;
+
+		d->slabs = s->next;
+		free(s);
+	}
+	free(d->bucket);
+	free(d->large);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+	dev->debug = NULL;
+}
+
+int debug_dma_machine_init(struct dmamap_machine *m)
+{
+	struct dma_debug_machine *dm;
+
+	if (!(m->cfg.debug & DMAMAP_DEBUG_ALL))
+		return 0;
+	dm = calloc(1, sizeof(*dm));
+	if (!dm)
+		return -ENOMEM;
+	/* one pointer per frame: from a fresh mapping, touched only where frames are mapped */
+	dm->nr_frames = m->nr_pages;
+	dm->frame = calloc(m->nr_pages, sizeof(*dm->frame));
+	if (!dm->frame) {
+		free(dm);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < LINE_SHARDS; i++)
+		pthread_mutex_init(&dm->shard[i], NULL);
+	pthread_mutex_init(&dm->revoke_lock, NULL);
+	pthread_once(&membarrier_once, membarrier_init);
+	dm->biased = membarrier_ok;
+	m->dma_debug = dm;
+	return 0;
+}
+
+void debug_dma_machine_exit(struct dmamap_machine *m)
+{
+	struct dma_debug_machine *dm = m->dma_debug;
+
+	if (!dm)
+		return;
+	for (unsigned long i = 0; i < dm->nr_frames; i++) {
+		if (dm->frame[i]) {
+			free(dm->frame[i]->cnt);
+			free(dm->frame[i]);
+		}
+	}
+	free(dm->frame);
+	for (int i = 0; i < LINE_SHARDS; i++)
+		pthread_mutex_destroy(&dm->shard[i]);
+	pthread_mutex_destroy(&dm->revoke_lock);
+	free(dm);
+	m->dma_debug = NULL;
+}
+
+/* --- the dump ------------------------------------------------------------------------------ */
+
+static const char *const err_name[] = {
+	[ERR_NA] = "dma map error check not applicable",
+	[ERR_UNCHECKED] = "dma map error not checked",
+	[ERR_CHECKED] = "dma map error checked",
+};
 
 DMAMAP_API void dmamap_debug_dump(struct dmamap_machine *m, FILE *out)
 {
+	struct device *dev;
+
 	if (!m || !out)
 		return;
-	dma_alloc_dump(m, out);
+	pthread_mutex_lock(&m->lock);
+	list_for_each_entry(dev, &m->devices, node) {
+		struct dma_debug_dev *d = dev->debug;
+
+		if (!d)
+			continue;
+		dev_lock(dev);
+		for (unsigned long b = 0; b < (1UL << d->shift); b++) {
+			for (struct debug_rec *r = d->bucket[b]; r; r = r->next) {
+				char site[256];
+
+				fprintf(out, "%s %s P=%#llx D=%#llx L=%#llx %s %s", dev->name,
+					type_name[r->type], (unsigned long long)r->phys,
+					(unsigned long long)r->dma, (unsigned long long)r->len,
+					dirname(r->dir), err_name[r->err_check]);
+				if (r->type == DEBUG_DMA_SG)
+					fprintf(out, " nents=%d mapped=%d", r->nents, r->mapped);
+				if (mm_debug_site_text(r->site, site, sizeof(site)))
+					fprintf(out, " at %s", site);
+				fputc('\n', out);
+			}
+		}
+		dev_unlock(dev);
+	}
+	pthread_mutex_unlock(&m->lock);
 }

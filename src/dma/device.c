@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Devices: creation, masks and segment limits, with the kernel's rules. */
 #include "dma/device.h"
+#include "dma/debug.h"
 #include "dma/devres.h"
 #include "dma/direct.h"
 #include "iommu/iommu.h"
@@ -17,6 +18,8 @@ void dma_report_misuse(struct device *dev, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (mm_call_reported())
+		return;
 	va_start(ap, fmt);
 	mm_debug_vreport(NULL, dev, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL, fmt, ap);
 	va_end(ap);
@@ -27,6 +30,8 @@ void dma_report(struct device *dev, enum dmamap_debug_kind kind, dma_addr_t addr
 {
 	va_list ap;
 
+	if (mm_call_reported())
+		return;
 	va_start(ap, fmt);
 	mm_debug_vreport(NULL, dev, kind, addr, size, NULL, NULL, fmt, ap);
 	va_end(ap);
@@ -206,6 +211,8 @@ static int device_setup(struct dmamap_machine *m, struct device *dev,
 			  (unsigned long long)dev->dma_offset);
 		return -EIO;
 	}
+	if (debug_dma_device_init(dev))
+		return -ENOMEM;
 
 	pthread_mutex_lock(&m->lock);
 	dev->id = m->next_dev_id++;
@@ -254,7 +261,9 @@ DMAMAP_API int dmamap_device_register(struct dmamap_machine *m, struct device *d
 	if (!m || !dev)
 		return -EINVAL;
 	if (dev->registered || __atomic_load_n(&dev->refcount, __ATOMIC_ACQUIRE)) {
-		mm_report(m, "device %s: registered or referenced already", dev->name);
+		mm_debug_report(m, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+				"dmamap_device_register: device %s is registered or referenced "
+				"already; refused", dev->name);
 		return -EBUSY;
 	}
 	/* a failed registration leaves the caller's structure as it was */
@@ -291,7 +300,9 @@ DMAMAP_API void put_device(struct device *dev)
 	old = __atomic_load_n(&dev->refcount, __ATOMIC_RELAXED);
 	do {
 		if (old <= 0) {
-			mm_report(NULL, "put_device: %s has no reference left", dev->name);
+			mm_debug_report(NULL, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+					"put_device: %s has no reference left; refused",
+					dev->name);
 			return;
 		}
 	} while (!__atomic_compare_exchange_n(&dev->refcount, &old, old - 1, true,
@@ -300,52 +311,65 @@ DMAMAP_API void put_device(struct device *dev)
 		device_release(dev);
 }
 
-/* device_del(): what registration set up, undone; the memory stays for put_device(). */
-static void device_del(struct device *dev)
+/*
+ * device_del(): what registration set up, undone; the memory stays for
+ * put_device(). What the device still holds is reported first (the
+ * debugger's leak check, for the call at @site), while it is still in the
+ * machine and attached: a handler may look at it.
+ */
+static void device_del(struct device *dev, const void *site)
 {
+	struct dmamap_machine *m = dev->machine;
+
 	/* managed memory first: freeing it may need the IOMMU domain */
 	devres_release_all(dev);
 	dma_pools_release_all(dev);
+	debug_dma_device_exit(dev, site);
+	pthread_mutex_lock(&m->lock);
+	list_del_init(&dev->node);
+	pthread_mutex_unlock(&m->lock);
 	iommu_release_device(dev);
 	dev->registered = false;
 }
 
-DMAMAP_API void dmamap_device_unregister(struct device *dev)
+static void device_unregister(struct device *dev, const void *site)
 {
-	struct dmamap_machine *m;
-
 	if (!dev)
 		return;
 	if (!dev->registered) {
-		mm_report(NULL, "device %s: not registered", dev->name);
+		mm_debug_report(NULL, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, site, NULL,
+				"dmamap_device_unregister: device %s is not registered; refused",
+				dev->name);
 		return;
 	}
-	m = dev->machine;
-	pthread_mutex_lock(&m->lock);
-	list_del_init(&dev->node);
-	pthread_mutex_unlock(&m->lock);
-	device_del(dev);
+	device_del(dev, site);
 	put_device(dev);
+}
+
+DMAMAP_API void dmamap_device_unregister(struct device *dev)
+{
+	device_unregister(dev, __builtin_return_address(0));
 }
 
 DMAMAP_API void dmamap_device_destroy(struct device *dev)
 {
-	dmamap_device_unregister(dev);
+	device_unregister(dev, __builtin_return_address(0));
 }
 
-void dmamap_devices_destroy_all(struct dmamap_machine *m)
+void dmamap_devices_destroy_all(struct dmamap_machine *m, const void *site)
 {
-	struct device *dev, *n;
+	struct device *dev;
 
-	pthread_mutex_lock(&m->lock);
-	list_for_each_entry_safe(dev, n, &m->devices, node) {
-		list_del_init(&dev->node);
-		pthread_mutex_unlock(&m->lock);
-		device_del(dev);
-		put_device(dev);
+	for (;;) {
 		pthread_mutex_lock(&m->lock);
+		dev = list_empty(&m->devices) ? NULL :
+		      list_first_entry(&m->devices, struct device, node);
+		pthread_mutex_unlock(&m->lock);
+		if (!dev)
+			break;
+		device_del(dev, site);
+		put_device(dev);
 	}
-	pthread_mutex_unlock(&m->lock);
 }
 
 DMAMAP_API const char *dev_name(const struct device *dev)

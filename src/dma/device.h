@@ -35,12 +35,15 @@ extern const struct dma_map_ops dma_direct_ops;
 /* The ops the model chooses for @dev now (domain, user ops, direct). */
 void dmamap_device_update_ops(struct device *dev);
 
-/* Called by dmamap_machine_destroy(). */
-void dmamap_devices_destroy_all(struct dmamap_machine *m);
+/* Called by dmamap_machine_destroy(), whose caller is @site (for the debugger's leak reports). */
+void dmamap_devices_destroy_all(struct dmamap_machine *m, const void *site);
 
 /*
  * Report a misuse of the API by a driver that no debugger check names (kind
- * DMAMAP_DEBUG_MISUSE): mm_debug_report() for the device, with no address.
+ * DMAMAP_DEBUG_MISUSE): mm_debug_report() for the device, with no address,
+ * at the site of the thread's current call. Left out when the debugger has
+ * reported in the same call already (see struct mm_call): the backends call
+ * these, and what they find then is the debugger's report seen again.
  */
 void dma_report_misuse(struct device *dev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

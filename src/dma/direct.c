@@ -404,8 +404,8 @@ static int direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			goto out_unmap;
 		}
 		if (phys == (phys_addr_t)-1) {
-			dma_report_misuse(dev, "dma_map_sg: entry %d is not a page of this machine; "
-					  "refused", i);
+			dma_report(dev, DMAMAP_DEBUG_BAD_MEMORY, 0, sg->length,
+				   "dma_map_sg: entry %d is not a page of this machine; refused", i);
 			ret = -EINVAL;
 			goto out_unmap;
 		}

@@ -804,8 +804,9 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 		s_iova_off = s->offset & (PAGE_SIZE - 1);
 		p = page_phys_checked(dev->machine, sg_page(s), s->offset, s->length, &hint);
 		if (p == (phys_addr_t)-1) {
-			dma_report_misuse(dev, "dma_map_sg: entry %d (%u bytes at offset %u) is not "
-					  "RAM of this machine; refused", i, s->length, s->offset);
+			dma_report(dev, DMAMAP_DEBUG_BAD_MEMORY, 0, s->length,
+				   "dma_map_sg: entry %d (%u bytes at offset %u) is not RAM of this "
+				   "machine; refused", i, s->length, s->offset);
 			goto out_inval;
 		}
 		plan[i].phys = p - s_iova_off;
@@ -969,6 +970,7 @@ static void iommu_dma_free_noncontiguous(struct device *dev, size_t size, struct
 		dma_report(dev, DMAMAP_DEBUG_FREE_MISMATCH, sgt->sgl->dma_address, size,
 			   "dma_free_noncontiguous: size %zu, allocated with %#zx bytes of pages; "
 			   "refused", size, (size_t)sh->nr_pages << PAGE_SHIFT);
+		dma_free_refused = true;
 		return;
 	}
 	iommu_dma_unmap_range(dev, sgt->sgl->dma_address, PAGE_ALIGN(size));

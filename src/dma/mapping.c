@@ -1,22 +1,47 @@
 // SPDX-License-Identifier: MIT
 /*
  * The DMA API entry points: argument checks with the kernel's conventions,
- * then dispatch to the device's struct dma_map_ops.
+ * the debugger's hooks, dispatch to the device's struct dma_map_ops, the
+ * trace.
  *
  * Misuse the kernel meets with BUG_ON or WARN (an invalid direction, a
  * device without a mask) is refused here with the kernel's error value for
- * the call, counted in api_errors and reported.
+ * the call, and reported. Each public call has one body below, in the same
+ * shape: enter the debugger's call (a device with debugger state only),
+ * the checked work, the debugger's hook, one trace_emit() with what the call
+ * returned or the error that refused it, leave the call.
+ *
+ * Sites: every entry point takes its caller's return address, and a call
+ * the library makes on the caller's behalf (dma_map_single through the page
+ * path, dma_unmap_sgtable through the list's) passes it on, so that reports
+ * name the driver's line, not the library's.
  */
+#include "dma/coherent.h"
+#include "dma/debug.h"
 #include "dma/device.h"
 #include "dma/dma-iommu.h"
 #include "dma/trace.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define CALLER()	__builtin_return_address(0)
 
 static inline const struct dma_map_ops *ops_of(struct device *dev)
 {
 	return dev->dma_ops;
+}
+
+/* The debugger's call, for a device with debugger state (see mm_call_enter()). */
+static inline bool call_enter(struct device *dev, const void **site)
+{
+	return dev && debug_dma_on(dev) && mm_call_enter(site);
+}
+
+static inline void call_exit(bool outer)
+{
+	mm_call_exit(outer);
 }
 
 static bool check_dir(struct device *dev, enum dma_data_direction dir, const char *fn)
@@ -27,11 +52,41 @@ static bool check_dir(struct device *dev, enum dma_data_direction dir, const cha
 	return false;
 }
 
+/*
+ * Memory a streaming map refuses, said as the kernel's debug_dma_map_single()
+ * and check_for_stack() say it: where the address points.
+ */
+static void report_bad_memory(struct device *dev, const void *ptr, size_t size, const char *fn)
+{
+	struct dmamap_machine *m = dev->machine;
+	const char *what = "host memory outside the machine (the C heap, static data?)";
+	pthread_attr_t attr;
+	void *stack;
+	size_t stack_size;
+
+	if (mm_is_cookie(m, ptr))
+		what = "a DMA_ATTR_NO_KERNEL_MAPPING cookie, which has no CPU mapping";
+	else if (mm_in_vmalloc(m, ptr))
+		what = "in the kernel VA window (vmalloc or a coherent buffer's CPU mapping)";
+	else if (!pthread_getattr_np(pthread_self(), &attr)) {
+		if (!pthread_attr_getstack(&attr, &stack, &stack_size) &&
+		    (const u8 *)ptr >= (u8 *)stack && (const u8 *)ptr < (u8 *)stack + stack_size)
+			what = "on the stack";
+		pthread_attr_destroy(&attr);
+	}
+	mm_debug_report(NULL, dev, DMAMAP_DEBUG_BAD_MEMORY, (dma_addr_t)(uintptr_t)ptr, size, NULL,
+			NULL, "%s: %p is not in the linear map: %s; refused", fn, ptr, what);
+}
+
+/* --- coherent allocations ------------------------------------------------------ */
+
 static void *alloc_checked(struct device *dev, size_t size, dma_addr_t *dma_handle,
-				 gfp_t flag, unsigned long attrs)
+			   gfp_t flag, unsigned long attrs, int *err)
 {
 	const struct dma_map_ops *ops;
+	void *ret;
 
+	*err = -EINVAL;
 	if (!dev || !dma_handle)
 		return NULL;
 	*dma_handle = DMA_MAPPING_ERROR;
@@ -44,27 +99,72 @@ static void *alloc_checked(struct device *dev, size_t size, dma_addr_t *dma_hand
 		return NULL;
 	}
 	ops = ops_of(dev);
+	*err = -ENOMEM;
 	if (!ops->alloc)
 		return NULL;
 	/* let the implementation decide on the zone to allocate from */
 	flag &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM);
-	return ops->alloc(dev, size, dma_handle, flag, attrs);
+	ret = ops->alloc(dev, size, dma_handle, flag, attrs);
+	if (ret)
+		*err = 0;
+	return ret;
 }
 
-static void free_checked(struct device *dev, size_t size, void *cpu_addr,
-			       dma_addr_t dma_handle, unsigned long attrs)
+DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				 gfp_t flag, unsigned long attrs)
+{
+	const void *site = CALLER();
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int err;
+	void *ret = alloc_checked(dev, size, dma_handle, flag, attrs, &err);
+
+	if (ret && debug_dma_on(dev))
+		debug_dma_alloc_coherent(dev, size, *dma_handle, ret, attrs, site);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_alloc", dma_handle ? *dma_handle : 0, size,
+			   DMA_BIDIRECTIONAL, err, t0);
+	call_exit(outer);
+	return ret;
+}
+
+/* 0, or -EINVAL when the call was refused (by the checks or the backend). */
+static int free_checked(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
+			unsigned long attrs, const void *site)
 {
 	const struct dma_map_ops *ops;
 
-	if (!dev || !cpu_addr)
-		return;
+	if (!dev)
+		return -EINVAL;
+	if (!cpu_addr)
+		return 0;	/* as the kernel: freeing NULL does nothing */
+	if (debug_dma_on(dev) &&
+	    !debug_dma_free_coherent(dev, size, cpu_addr, dma_handle, attrs, site))
+		return -EINVAL;
 	ops = ops_of(dev);
-	if (ops->free)
-		ops->free(dev, size, cpu_addr, dma_handle, attrs);
+	if (!ops->free)
+		return 0;
+	dma_free_refused = false;
+	ops->free(dev, size, cpu_addr, dma_handle, attrs);
+	return dma_free_refused ? -EINVAL : 0;
+}
+
+DMAMAP_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
+			       dma_addr_t dma_handle, unsigned long attrs)
+{
+	const void *site = CALLER();
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int err = free_checked(dev, size, cpu_addr, dma_handle, attrs, site);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_free", dma_handle, size, DMA_BIDIRECTIONAL,
+			   err, t0);
+	call_exit(outer);
 }
 
 static int mmap_checked(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
-			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
+			dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	const struct dma_map_ops *ops;
 
@@ -79,13 +179,28 @@ static int mmap_checked(struct device *dev, struct vm_area_struct *vma, void *cp
 	return ops->mmap(dev, vma, cpu_addr, dma_addr, size, attrs);
 }
 
+DMAMAP_API int dma_mmap_attrs(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	const void *site = CALLER();
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int ret = mmap_checked(dev, vma, cpu_addr, dma_addr, size, attrs);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_mmap", dma_addr, size, DMA_BIDIRECTIONAL,
+			   ret, t0);
+	call_exit(outer);
+	return ret;
+}
+
 DMAMAP_API bool dma_can_mmap(struct device *dev)
 {
 	return dev && ops_of(dev)->mmap != NULL;
 }
 
 static int get_sgtable_checked(struct device *dev, struct sg_table *sgt, void *cpu_addr,
-				     dma_addr_t dma_addr, size_t size, unsigned long attrs)
+			       dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	const struct dma_map_ops *ops;
 
@@ -97,10 +212,30 @@ static int get_sgtable_checked(struct device *dev, struct sg_table *sgt, void *c
 	return ops->get_sgtable(dev, sgt, cpu_addr, dma_addr, size, attrs);
 }
 
-static dma_addr_t map_page_checked(struct device *dev, struct page *page, size_t offset,
-					 size_t size, enum dma_data_direction dir,
-					 unsigned long attrs)
+DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+				     dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
+	const void *site = CALLER();
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int ret = get_sgtable_checked(dev, sgt, cpu_addr, dma_addr, size, attrs);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_get_sgtable", dma_addr, size,
+			   DMA_BIDIRECTIONAL, ret, t0);
+	call_exit(outer);
+	return ret;
+}
+
+/* --- streaming mappings of one buffer -------------------------------------------- */
+
+static dma_addr_t map_page_checked(struct device *dev, struct page *page, size_t offset,
+				   size_t size, enum dma_data_direction dir, unsigned long attrs,
+				   int *err)
+{
+	dma_addr_t ret;
+
+	*err = -EINVAL;
 	if (!dev || !page)
 		return DMA_MAPPING_ERROR;
 	if (!check_dir(dev, dir, "dma_map_page"))
@@ -109,62 +244,137 @@ static dma_addr_t map_page_checked(struct device *dev, struct page *page, size_t
 		dma_report_misuse(dev, "dma_map_page: size %zu at offset %zu", size, offset);
 		return DMA_MAPPING_ERROR;
 	}
-	if (mm_page_machine(page) != dev->machine) {
-		dma_report_misuse(dev, "dma_map_page: %p is not a page of this machine", (void *)page);
+	if (!mm_is_page_of(dev->machine, page)) {
+		mm_debug_report(NULL, dev, DMAMAP_DEBUG_BAD_MEMORY, 0, size, NULL, NULL,
+				"dma_map_page: %p is not a page of this machine; refused",
+				(void *)page);
 		return DMA_MAPPING_ERROR;
 	}
+	*err = -ENOMEM;
 	if (!ops_of(dev)->map_page)
 		return DMA_MAPPING_ERROR;
-	return ops_of(dev)->map_page(dev, page, offset, size, dir, attrs);
+	ret = ops_of(dev)->map_page(dev, page, offset, size, dir, attrs);
+	if (ret != DMA_MAPPING_ERROR)
+		*err = 0;
+	return ret;
 }
 
-static void unmap_page_checked(struct device *dev, dma_addr_t addr, size_t size,
-				     enum dma_data_direction dir, unsigned long attrs)
+/* dma_map_page_attrs() and dma_map_single_attrs(), which the debugger tells apart. */
+static dma_addr_t map_page_entry(struct device *dev, struct page *page, size_t offset,
+				 size_t size, enum dma_data_direction dir, unsigned long attrs,
+				 enum debug_dma_type type, const void *site)
 {
-	if (!dev || !check_dir(dev, dir, "dma_unmap_page"))
-		return;
-	if (addr == DMA_MAPPING_ERROR || !size) {
-		dma_report_misuse(dev, "dma_unmap_page: %s", !size ? "size 0" : "DMA_MAPPING_ERROR");
-		return;
-	}
-	if (ops_of(dev)->unmap_page)
-		ops_of(dev)->unmap_page(dev, addr, size, dir, attrs);
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int err;
+	dma_addr_t ret = map_page_checked(dev, page, offset, size, dir, attrs, &err);
+
+	if (!err && debug_dma_on(dev))
+		debug_dma_map_page(dev, page, offset, size, dir, attrs, ret, type, site);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_page", ret, size, dir, err, t0);
+	call_exit(outer);
+	return ret;
+}
+
+DMAMAP_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
+					 size_t size, enum dma_data_direction dir,
+					 unsigned long attrs)
+{
+	return map_page_entry(dev, page, offset, size, dir, attrs, DEBUG_DMA_PAGE, CALLER());
 }
 
 DMAMAP_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 					   enum dma_data_direction dir, unsigned long attrs)
 {
+	const void *site = CALLER();
 	struct page *page;
+	bool outer;
+	u64 t0;
 
 	if (!dev || !ptr)
 		return DMA_MAPPING_ERROR;
 	/* only the linear map can be mapped: not the VA window, not a cookie */
 	page = dmamap_virt_to_page(dev->machine, ptr);
-	if (!page) {
-		dma_report_misuse(dev, "dma_map_single: %p is not in the linear map "
-				  "(a vmalloc address or a cookie?)", ptr);
-		return DMA_MAPPING_ERROR;
+	if (page)
+		return map_page_entry(dev, page, (unsigned long)ptr & (PAGE_SIZE - 1), size, dir,
+				      attrs, DEBUG_DMA_SINGLE, site);
+	outer = call_enter(dev, &site);
+	t0 = trace_on(dev) ? trace_now() : 0;
+	report_bad_memory(dev, ptr, size, "dma_map_single");
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_page", DMA_MAPPING_ERROR, size, dir,
+			   -EINVAL, t0);
+	call_exit(outer);
+	return DMA_MAPPING_ERROR;
+}
+
+/* 0, or -EINVAL when refused. */
+static int unmap_page_checked(struct device *dev, dma_addr_t addr, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs,
+			      enum debug_dma_type type, const void *site)
+{
+	const char *fn = type == DEBUG_DMA_SINGLE ? "dma_unmap_single" : "dma_unmap_page";
+
+	if (!dev || !check_dir(dev, dir, fn))
+		return -EINVAL;
+	if (debug_dma_on(dev) && !debug_dma_unmap_page(dev, addr, size, dir, type, fn, site))
+		return -EINVAL;
+	if (addr == DMA_MAPPING_ERROR || !size) {
+		dma_report_misuse(dev, "%s: %s", fn, !size ? "size 0" : "DMA_MAPPING_ERROR");
+		return -EINVAL;
 	}
-	return dma_map_page_attrs(dev, page, (unsigned long)ptr & (PAGE_SIZE - 1), size, dir, attrs);
+	if (ops_of(dev)->unmap_page)
+		ops_of(dev)->unmap_page(dev, addr, size, dir, attrs);
+	return 0;
+}
+
+static void unmap_page_entry(struct device *dev, dma_addr_t addr, size_t size,
+			     enum dma_data_direction dir, unsigned long attrs,
+			     enum debug_dma_type type, const void *site)
+{
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int err = unmap_page_checked(dev, addr, size, dir, attrs, type, site);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_page", addr, size, dir, err, t0);
+	call_exit(outer);
+}
+
+DMAMAP_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
+				     enum dma_data_direction dir, unsigned long attrs)
+{
+	unmap_page_entry(dev, addr, size, dir, attrs, DEBUG_DMA_PAGE, CALLER());
 }
 
 DMAMAP_API void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 				       enum dma_data_direction dir, unsigned long attrs)
 {
-	dma_unmap_page_attrs(dev, addr, size, dir, attrs);
+	unmap_page_entry(dev, addr, size, dir, attrs, DEBUG_DMA_SINGLE, CALLER());
 }
 
+DMAMAP_API int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
+{
+	if (dev && debug_dma_on(dev))
+		debug_dma_mapping_error(dev, dma_addr);
+	return dma_addr == DMA_MAPPING_ERROR ? -ENOMEM : 0;
+}
+
+/* --- scatterlists ------------------------------------------------------------------ */
+
+/* Entries mapped (> 0), or a negative errno: -EINVAL, -ENOMEM, -EIO, -EREMOTEIO. */
 static int map_sg_checked(struct device *dev, struct scatterlist *sg, int nents,
-			  enum dma_data_direction dir, unsigned long attrs)
+			  enum dma_data_direction dir, unsigned long attrs, const char *fn)
 {
 	int ents;
 
 	if (!dev || !sg)
 		return -EINVAL;
-	if (!check_dir(dev, dir, "dma_map_sg"))
+	if (!check_dir(dev, dir, fn))
 		return -EINVAL;
 	if (nents <= 0 || !dev->dma_mask) {
-		dma_report_misuse(dev, "dma_map_sg: %d entries", nents);
+		dma_report_misuse(dev, "%s: %d entries", fn, nents);
 		return -EINVAL;
 	}
 	if (!ops_of(dev)->map_sg)
@@ -187,49 +397,82 @@ static u64 sg_bytes(struct scatterlist *sg, int nents)
 	return n;
 }
 
+/* dma_map_sg_attrs() and dma_map_sgtable(): what the backend returned. */
+static int map_sg_entry(struct device *dev, struct scatterlist *sg, int nents,
+			enum dma_data_direction dir, unsigned long attrs, const char *fn,
+			const void *site)
+{
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int ret = map_sg_checked(dev, sg, nents, dir, attrs, fn);
+
+	if (ret > 0 && debug_dma_on(dev))
+		debug_dma_map_sg(dev, sg, nents, ret, dir, attrs, site);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, fn, ret > 0 ? sg_dma_address(sg) : 0,
+			   sg_bytes(sg, nents), dir, ret, t0);
+	call_exit(outer);
+	return ret;
+}
+
 DMAMAP_API unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 					 enum dma_data_direction dir, unsigned long attrs)
 {
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-	int ret = map_sg_checked(dev, sg, nents, dir, attrs);
+	int ret = map_sg_entry(dev, sg, nents, dir, attrs, "dma_map_sg", CALLER());
 
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_sg", ret > 0 ? sg_dma_address(sg) : 0,
-			   sg_bytes(sg, nents), dir, ret, t0);
 	return ret < 0 ? 0 : (unsigned int)ret;
 }
 
 DMAMAP_API int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 			       enum dma_data_direction dir, unsigned long attrs)
 {
-	u64 t0;
 	int nents;
 
 	if (!sgt || !sgt->sgl || sgt->orig_nents > INT_MAX)
 		return -EINVAL;
-	t0 = trace_on(dev) ? trace_now() : 0;
-	nents = map_sg_checked(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_sgtable",
-			   nents > 0 ? sg_dma_address(sgt->sgl) : 0,
-			   sg_bytes(sgt->sgl, (int)sgt->orig_nents), dir, nents, t0);
+	nents = map_sg_entry(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs, "dma_map_sgtable",
+			     CALLER());
 	if (nents < 0)
 		return nents;
 	sgt->nents = (unsigned int)nents;
 	return 0;
 }
 
-static void unmap_sg_checked(struct device *dev, struct scatterlist *sg, int nents,
-				   enum dma_data_direction dir, unsigned long attrs)
+static int unmap_sg_checked(struct device *dev, struct scatterlist *sg, int nents,
+			    enum dma_data_direction dir, unsigned long attrs, const void *site)
 {
 	if (!dev || !sg || !check_dir(dev, dir, "dma_unmap_sg"))
-		return;
+		return -EINVAL;
 	if (nents <= 0) {
 		dma_report_misuse(dev, "dma_unmap_sg: %d entries", nents);
-		return;
+		return -EINVAL;
 	}
+	if (debug_dma_on(dev) && !debug_dma_unmap_sg(dev, sg, nents, dir, "dma_unmap_sg", site))
+		return -EINVAL;
 	if (ops_of(dev)->unmap_sg)
 		ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
+	return 0;
+}
+
+static void unmap_sg_entry(struct device *dev, struct scatterlist *sg, int nents,
+			   enum dma_data_direction dir, unsigned long attrs, const void *site)
+{
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	/* before the backend, which may clear the list's DMA fields */
+	dma_addr_t addr = sg ? sg_dma_address(sg) : 0;
+	int err = unmap_sg_checked(dev, sg, nents, dir, attrs, site);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_sg", addr, sg_bytes(sg, nents), dir,
+			   err, t0);
+	call_exit(outer);
+}
+
+DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+				   enum dma_data_direction dir, unsigned long attrs)
+{
+	unmap_sg_entry(dev, sg, nents, dir, attrs, CALLER());
 }
 
 DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
@@ -237,180 +480,98 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
 {
 	if (!sgt || sgt->orig_nents > INT_MAX)
 		return;
-	dma_unmap_sg_attrs(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
+	unmap_sg_entry(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs, CALLER());
 }
 
-static void sync_single_for_cpu_checked(struct device *dev, dma_addr_t addr, size_t size,
-					enum dma_data_direction dir)
+/* --- syncs ------------------------------------------------------------------------------ */
+
+static int sync_single_checked(struct device *dev, dma_addr_t addr, size_t size,
+			       enum dma_data_direction dir, bool for_cpu, const void *site)
 {
-	if (!dev || !check_dir(dev, dir, "dma_sync_single_for_cpu") || !size)
-		return;
-	if (ops_of(dev)->sync_single_for_cpu)
-		ops_of(dev)->sync_single_for_cpu(dev, addr, size, dir);
+	const struct dma_map_ops *ops;
+
+	if (!dev || !check_dir(dev, dir, for_cpu ? "dma_sync_single_for_cpu" :
+					     "dma_sync_single_for_device"))
+		return -EINVAL;
+	if (!size)
+		return 0;
+	if (debug_dma_on(dev) && !debug_dma_sync_single(dev, addr, size, dir, for_cpu, site))
+		return -EINVAL;
+	ops = ops_of(dev);
+	if (for_cpu && ops->sync_single_for_cpu)
+		ops->sync_single_for_cpu(dev, addr, size, dir);
+	else if (!for_cpu && ops->sync_single_for_device)
+		ops->sync_single_for_device(dev, addr, size, dir);
+	return 0;
 }
 
-static void sync_single_for_device_checked(struct device *dev, dma_addr_t addr, size_t size,
-					   enum dma_data_direction dir)
+static void sync_single_entry(struct device *dev, dma_addr_t addr, size_t size,
+			      enum dma_data_direction dir, bool for_cpu, const void *site)
 {
-	if (!dev || !check_dir(dev, dir, "dma_sync_single_for_device") || !size)
-		return;
-	if (ops_of(dev)->sync_single_for_device)
-		ops_of(dev)->sync_single_for_device(dev, addr, size, dir);
-}
-
-static void sync_sg_for_cpu_checked(struct device *dev, struct scatterlist *sg, int nelems,
-				    enum dma_data_direction dir)
-{
-	if (!dev || !sg || nelems <= 0 || !check_dir(dev, dir, "dma_sync_sg_for_cpu"))
-		return;
-	if (ops_of(dev)->sync_sg_for_cpu)
-		ops_of(dev)->sync_sg_for_cpu(dev, sg, nelems, dir);
-}
-
-static void sync_sg_for_device_checked(struct device *dev, struct scatterlist *sg, int nelems,
-				       enum dma_data_direction dir)
-{
-	if (!dev || !sg || nelems <= 0 || !check_dir(dev, dir, "dma_sync_sg_for_device"))
-		return;
-	if (ops_of(dev)->sync_sg_for_device)
-		ops_of(dev)->sync_sg_for_device(dev, sg, nelems, dir);
-}
-
-DMAMAP_API int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
-{
-	(void)dev;
-	return dma_addr == DMA_MAPPING_ERROR ? -ENOMEM : 0;
-}
-
-/* --- the traced entry points ----------------------------------------------------
- *
- * Each public call runs its checked body above; when the machine has a trace
- * callback, the call is reported with what it returned. Without one the cost
- * is the trace_on() test.
- */
-
-DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
-				 gfp_t flag, unsigned long attrs)
-{
+	bool outer = call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
-	void *ret = alloc_checked(dev, size, dma_handle, flag, attrs);
+	int err = sync_single_checked(dev, addr, size, dir, for_cpu, site);
 
 	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_alloc", dma_handle ? *dma_handle : 0, size,
-			   DMA_BIDIRECTIONAL, ret ? 0 : -ENOMEM, t0);
-	return ret;
-}
-
-DMAMAP_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
-			       dma_addr_t dma_handle, unsigned long attrs)
-{
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-
-	free_checked(dev, size, cpu_addr, dma_handle, attrs);
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_free", dma_handle, size, DMA_BIDIRECTIONAL,
-			   0, t0);
-}
-
-DMAMAP_API int dma_mmap_attrs(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
-			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
-{
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-	int ret = mmap_checked(dev, vma, cpu_addr, dma_addr, size, attrs);
-
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_mmap", dma_addr, size, DMA_BIDIRECTIONAL,
-			   ret, t0);
-	return ret;
-}
-
-DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
-				     dma_addr_t dma_addr, size_t size, unsigned long attrs)
-{
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-	int ret = get_sgtable_checked(dev, sgt, cpu_addr, dma_addr, size, attrs);
-
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_get_sgtable", dma_addr, size,
-			   DMA_BIDIRECTIONAL, ret, t0);
-	return ret;
-}
-
-DMAMAP_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
-					 size_t size, enum dma_data_direction dir,
-					 unsigned long attrs)
-{
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-	dma_addr_t ret = map_page_checked(dev, page, offset, size, dir, attrs);
-
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_page", ret, size, dir,
-			   ret == DMA_MAPPING_ERROR ? -ENOMEM : 0, t0);
-	return ret;
-}
-
-DMAMAP_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
-				     enum dma_data_direction dir, unsigned long attrs)
-{
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-
-	unmap_page_checked(dev, addr, size, dir, attrs);
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_page", addr, size, dir, 0, t0);
-}
-
-DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
-				   enum dma_data_direction dir, unsigned long attrs)
-{
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-
-	unmap_sg_checked(dev, sg, nents, dir, attrs);
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_sg", sg ? sg_dma_address(sg) : 0,
-			   sg_bytes(sg, nents), dir, 0, t0);
+		trace_emit(dev, DMAMAP_TRACE_DMA, for_cpu ? "dma_sync_single_for_cpu" :
+			   "dma_sync_single_for_device", addr, size, dir, err, t0);
+	call_exit(outer);
 }
 
 DMAMAP_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 					enum dma_data_direction dir)
 {
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-
-	sync_single_for_cpu_checked(dev, addr, size, dir);
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_sync_single_for_cpu", addr, size, dir, 0, t0);
+	sync_single_entry(dev, addr, size, dir, true, CALLER());
 }
 
 DMAMAP_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
 					   enum dma_data_direction dir)
 {
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	sync_single_entry(dev, addr, size, dir, false, CALLER());
+}
 
-	sync_single_for_device_checked(dev, addr, size, dir);
+static int sync_sg_checked(struct device *dev, struct scatterlist *sg, int nelems,
+			   enum dma_data_direction dir, bool for_cpu, const void *site)
+{
+	const struct dma_map_ops *ops;
+
+	if (!dev || !sg || nelems <= 0 ||
+	    !check_dir(dev, dir, for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device"))
+		return -EINVAL;
+	if (debug_dma_on(dev) && !debug_dma_sync_sg(dev, sg, nelems, dir, for_cpu, site))
+		return -EINVAL;
+	ops = ops_of(dev);
+	if (for_cpu && ops->sync_sg_for_cpu)
+		ops->sync_sg_for_cpu(dev, sg, nelems, dir);
+	else if (!for_cpu && ops->sync_sg_for_device)
+		ops->sync_sg_for_device(dev, sg, nelems, dir);
+	return 0;
+}
+
+static void sync_sg_entry(struct device *dev, struct scatterlist *sg, int nelems,
+			  enum dma_data_direction dir, bool for_cpu, const void *site)
+{
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int err = sync_sg_checked(dev, sg, nelems, dir, for_cpu, site);
+
 	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_sync_single_for_device", addr, size, dir, 0,
-			   t0);
+		trace_emit(dev, DMAMAP_TRACE_DMA, for_cpu ? "dma_sync_sg_for_cpu" :
+			   "dma_sync_sg_for_device", sg ? sg_dma_address(sg) : 0,
+			   sg_bytes(sg, nelems), dir, err, t0);
+	call_exit(outer);
 }
 
 DMAMAP_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
 				    enum dma_data_direction dir)
 {
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-
-	sync_sg_for_cpu_checked(dev, sg, nelems, dir);
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_sync_sg_for_cpu", sg ? sg_dma_address(sg) : 0,
-			   sg_bytes(sg, nelems), dir, 0, t0);
+	sync_sg_entry(dev, sg, nelems, dir, true, CALLER());
 }
 
 DMAMAP_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nelems,
 				       enum dma_data_direction dir)
 {
-	u64 t0 = trace_on(dev) ? trace_now() : 0;
-
-	sync_sg_for_device_checked(dev, sg, nelems, dir);
-	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_sync_sg_for_device",
-			   sg ? sg_dma_address(sg) : 0, sg_bytes(sg, nelems), dir, 0, t0);
+	sync_sg_entry(dev, sg, nelems, dir, false, CALLER());
 }
 
 /* --- non-contiguous allocations ------------------------------------------------ */
@@ -453,13 +614,14 @@ out_free:
 	return NULL;
 }
 
-DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t size,
-						    enum dma_data_direction dir, gfp_t gfp,
-						    unsigned long attrs)
+static struct sg_table *alloc_noncontiguous_checked(struct device *dev, size_t size,
+						   enum dma_data_direction dir, gfp_t gfp,
+						   unsigned long attrs, int *err)
 {
 	const struct dma_map_ops *ops;
 	struct sg_table *sgt;
 
+	*err = -EINVAL;
 	if (!dev || !size || !check_dir(dev, dir, "dma_alloc_noncontiguous"))
 		return NULL;
 	if (attrs & ~DMA_ATTR_ALLOC_SINGLE_PAGES) {
@@ -472,33 +634,72 @@ DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t s
 		sgt = ops->alloc_noncontiguous(dev, size, dir, gfp, attrs);
 	else
 		sgt = alloc_single_sgt(dev, size, dir, gfp);
+	*err = sgt ? 0 : -ENOMEM;
 	if (sgt)
 		sgt->nents = 1;
 	return sgt;
 }
 
-DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt,
-				       enum dma_data_direction dir)
+DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t size,
+						    enum dma_data_direction dir, gfp_t gfp,
+						    unsigned long attrs)
+{
+	const void *site = CALLER();
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	int err;
+	struct sg_table *sgt = alloc_noncontiguous_checked(dev, size, dir, gfp, attrs, &err);
+
+	if (sgt && debug_dma_on(dev))
+		debug_dma_alloc_noncontiguous(dev, sgt, size, dir, site);
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_alloc_sgt",
+			   sgt ? sg_dma_address(sgt->sgl) : 0, size, dir, err, t0);
+	call_exit(outer);
+	return sgt;
+}
+
+static int free_noncontiguous_checked(struct device *dev, size_t size, struct sg_table *sgt,
+				      enum dma_data_direction dir, const void *site)
 {
 	const struct dma_map_ops *ops;
 
 	if (!dev || !sgt || !sgt->sgl)
-		return;
+		return -EINVAL;
+	if (debug_dma_on(dev) && !debug_dma_free_noncontiguous(dev, sgt, size, dir, site))
+		return -EINVAL;
 	ops = ops_of(dev);
 	if (ops->free_noncontiguous) {
+		dma_free_refused = false;
 		ops->free_noncontiguous(dev, size, sgt, dir);
-		return;
+		return dma_free_refused ? -EINVAL : 0;
 	}
 	/* the entry holds the buffer's length: another size would free other pages, or leak */
 	if (!size || PAGE_ALIGN(size) != sgt->sgl->length) {
 		dma_report(dev, DMAMAP_DEBUG_FREE_MISMATCH, sgt->sgl->dma_address, size,
 			   "dma_free_noncontiguous: size %zu, allocated with %u; refused", size,
 			   sgt->sgl->length);
-		return;
+		return -EINVAL;
 	}
 	mm_free_pages_checked(dev->machine, sg_page(sgt->sgl), get_order(size));
 	sg_free_table(sgt);
 	free(sgt);
+	return 0;
+}
+
+DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt,
+				       enum dma_data_direction dir)
+{
+	const void *site = CALLER();
+	bool outer = call_enter(dev, &site);
+	u64 t0 = trace_on(dev) ? trace_now() : 0;
+	/* before the free, which frees the table */
+	dma_addr_t addr = sgt && sgt->sgl ? sg_dma_address(sgt->sgl) : 0;
+	int err = free_noncontiguous_checked(dev, size, sgt, dir, site);
+
+	if (t0)
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_free_sgt", addr, size, dir, err, t0);
+	call_exit(outer);
 }
 
 DMAMAP_API void *dma_vmap_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt)

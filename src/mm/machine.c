@@ -529,7 +529,7 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m)
 	if (!m)
 		return;
 	mp = container_of(m, struct machine_private, m);
-	dmamap_devices_destroy_all(m);
+	dmamap_devices_destroy_all(m, __builtin_return_address(0));
 	dma_machine_exit(m);
 	trace_machine_exit(m);
 	registry_del(m);

@@ -66,6 +66,7 @@ struct swiotlb;
 struct dma_coherent_pool;
 struct dma_records;
 struct trace_file;
+struct dma_debug_machine;
 
 struct dmamap_machine {
 	struct dmamap_machine_config cfg;	/* defaults filled in */
@@ -95,6 +96,7 @@ struct dmamap_machine {
 	struct swiotlb *swiotlb;		/* NULL: no bounce buffering */
 	struct dma_coherent_pool *atomic_pool;	/* own lock */
 	struct dma_records *dma_records;	/* coherent allocations; own lock */
+	struct dma_debug_machine *dma_debug;	/* the debugger's line table, or NULL; own locks */
 	unsigned long prep_deferred;		/* (atomic) buffers with PG_prep_pending marks */
 
 	pthread_rwlock_t mmio_lock;		/* guards the MMIO regions */

@@ -112,8 +112,7 @@ static int env_log_fd(void)
 
 /* --- formatting ------------------------------------------------------------------- */
 
-/* A site as text: NULL stays NULL. */
-static const char *site_text(const void *pc, char *buf, size_t len)
+const char *mm_debug_site_text(const void *pc, char *buf, size_t len)
 {
 	if (!pc)
 		return NULL;
@@ -212,6 +211,8 @@ struct held_report {
 
 #define TLS __thread __attribute__((tls_model("initial-exec")))
 
+TLS struct mm_call mm_call;
+
 static TLS unsigned int hold_depth;
 static TLS struct held_report *held_first, *held_last;
 
@@ -228,8 +229,8 @@ static void emit(struct dmamap_machine *m, struct device *dev, enum dmamap_debug
 	unsigned long flags = mm_debug_env_flags();
 	int fd = env_log_fd();
 
-	r.site = site_text(site, site_buf, sizeof(site_buf));
-	r.map_site = site_text(map_site, map_site_buf, sizeof(map_site_buf));
+	r.site = mm_debug_site_text(site, site_buf, sizeof(site_buf));
+	r.map_site = mm_debug_site_text(map_site, map_site_buf, sizeof(map_site_buf));
 	if (!m && dev)
 		m = dmamap_device_machine(dev);
 	if (m) {
@@ -262,6 +263,9 @@ void mm_debug_vreport(struct dmamap_machine *m, struct device *dev, enum dmamap_
 	struct held_report *h;
 	char msg[MSG_MAX];
 
+	if (!site)
+		site = mm_call.site;
+	mm_call.reports++;
 	if (hold_depth) {
 		h = malloc(sizeof(*h));
 		if (h) {

@@ -17,8 +17,9 @@
  *   reports without counting (no machine is known).
  * - @site is the return address of the DMA API call being served (the
  *   caller's code), @map_site that of the call that made the mapping
- *   concerned; either may be NULL. They are symbolized only here, when a
- *   report is made.
+ *   concerned; either may be NULL (@site NULL: the site of the thread's
+ *   current call, see struct mm_call). They are symbolized only here, when
+ *   a report is made.
  * - The message says what happened in one line, without a newline, the
  *   device name or the kind: the report adds those.
  *
@@ -54,6 +55,59 @@ void mm_report(struct dmamap_machine *m, const char *fmt, ...)
  */
 void mm_report_hold(void);
 void mm_report_release(void);
+
+/*
+ * The DMA API call this thread is serving, recorded by the outermost entry
+ * point when the device has debugger state (see mm_call_enter()):
+ * - its site, which calls the library makes on the caller's behalf inherit
+ *   (dma_map_single through dma_map_page, the exporter's maps inside
+ *   dma_buf_map_attachment), and which a report made with @site NULL names;
+ * - the reports made since it began: a backend's report of a misuse the
+ *   debugger has already reported in the same call is the same mistake
+ *   seen again, and is left out (dma_report()).
+ */
+struct mm_call {
+	const void *site;
+	unsigned int reports;
+};
+
+extern __thread struct mm_call mm_call __attribute__((tls_model("initial-exec")));
+
+/*
+ * At an entry point: begins the thread's call with @*site, its caller's
+ * return address, unless the thread is in a call already; then @*site
+ * becomes that call's site. Returns whether this is the outermost call,
+ * to be passed to mm_call_exit().
+ */
+static inline bool mm_call_enter(const void **site)
+{
+	if (mm_call.site) {
+		*site = mm_call.site;
+		return false;
+	}
+	mm_call.site = *site;
+	mm_call.reports = 0;
+	return true;
+}
+
+static inline void mm_call_exit(bool outer)
+{
+	if (outer)
+		mm_call.site = NULL;
+}
+
+/* Has a report been made in the thread's current call? */
+static inline bool mm_call_reported(void)
+{
+	return mm_call.site && mm_call.reports;
+}
+
+/*
+ * A site as text, symbolized, in @buf: "file:line (function)" when the
+ * program has debug information, else "function+0xoff (object)". NULL when
+ * @pc is NULL.
+ */
+const char *mm_debug_site_text(const void *pc, char *buf, size_t len);
 
 /* The flags DMAMAP_DEBUG adds to every machine (read once per process). */
 unsigned long mm_debug_env_flags(void);

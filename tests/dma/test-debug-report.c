@@ -305,26 +305,37 @@ static void test_fatal(void **state)
 	assert_non_null(strstr(out, "DMAMAP_DEBUG_FATAL"));
 }
 
+/* The dump lists what the devices hold, as the kernel's dma-api/dump does. */
 static void test_dump_lists_allocations(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine_config cfg = { .debug = DMAMAP_DEBUG_API };
+	struct dmamap_machine *m = test_machine(&cfg);
 	struct device *dev = make_dev(m, "dsp");
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	dma_addr_t dma;
+	dma_addr_t dma, single;
 	void *cpu = dma_alloc_coherent(dev, 12288, &dma, GFP_KERNEL);
-	char want[64];
+	void *buf = dmamap_kmalloc(m, 256, GFP_KERNEL);
+	char want[96];
 
 	(void)state;
+	single = dma_map_single(dev, buf, 256, DMA_FROM_DEVICE);
 	dmamap_debug_dump(m, f);
 	fclose(f);
-	snprintf(want, sizeof(want), "D=%#llx L=0x3000", (unsigned long long)dma);
-	assert_non_null(strstr(text, "dsp"));
+	snprintf(want, sizeof(want), "D=%#llx L=0x3000 DMA_BIDIRECTIONAL", (unsigned long long)dma);
+	assert_non_null(strstr(text, "dsp coherent P="));
 	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "D=%#llx L=0x100 DMA_FROM_DEVICE dma map error not checked",
+		 (unsigned long long)single);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, "dsp single"));
+	assert_non_null(strstr(text, " at "));		/* where each was made */
 	free(text);
 	dmamap_debug_dump(NULL, stdout);
+	dma_unmap_single(dev, single, 256, DMA_FROM_DEVICE);
 	dma_free_coherent(dev, 12288, cpu, dma);
+	dmamap_kfree(m, buf);
 	dmamap_device_destroy(dev);
 	test_assert_no_leaks(m);
 	dmamap_machine_destroy(m);

@@ -85,13 +85,36 @@ static void test_dma_calls_reported(void **state)
 	for (int i = 1; i < log.n; i++)
 		assert_true(log.ev[i].start_ns >= log.ev[i - 1].end_ns);
 
-	/* a refused call is reported with its error */
+	/* a refused call is reported with its error: -EINVAL, where a failure is -ENOMEM */
 	log.n = 0;
 	addr = dma_map_single(dev, buf, 0, DMA_TO_DEVICE);
 	assert_int_equal(addr, DMA_MAPPING_ERROR);
 	assert_int_equal(log.n, 1);
 	assert_string_equal(log.ev[0].name, "dma_map_page");
-	assert_int_equal(log.ev[0].ret, -ENOMEM);
+	assert_int_equal(log.ev[0].ret, -EINVAL);
+	/* memory outside the linear map: refused before any page is looked at */
+	log.n = 0;
+	addr = dma_map_single(dev, &log, 64, DMA_TO_DEVICE);
+	assert_int_equal(addr, DMA_MAPPING_ERROR);
+	assert_int_equal(log.n, 1);
+	assert_string_equal(log.ev[0].name, "dma_map_page");
+	assert_int_equal(log.ev[0].ret, -EINVAL);
+	/* a free that does not match its allocation is refused, and traced so */
+	log.n = 0;
+	cpu = dma_alloc_attrs(dev, 8192, &handle, GFP_KERNEL, 0);
+	dma_free_attrs(dev, 4096, cpu, handle, 0);
+	assert_int_equal(log.n, 2);
+	assert_string_equal(log.ev[1].name, "dma_free");
+	assert_int_equal(log.ev[1].ret, -EINVAL);
+	dma_free_attrs(dev, 8192, cpu, handle, 0);
+	assert_int_equal(log.ev[2].ret, 0);
+	/* so is an unmap of nothing, and a sync with an invalid direction */
+	log.n = 0;
+	dma_unmap_page(dev, DMA_MAPPING_ERROR, 64, DMA_TO_DEVICE);
+	dma_sync_single_for_cpu(dev, handle, 64, 9);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.ev[0].ret, -EINVAL);
+	assert_int_equal(log.ev[1].ret, -EINVAL);
 
 	/* cleared: nothing more */
 	dmamap_trace_set(m, NULL, NULL);

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The DMA-API debugger's hooks (debug.c), called by the entry points of
+ * mapping.c and the bus master when the device has debugger state, that is
+ * when its machine has DMAMAP_DEBUG_API, _OWNERSHIP or _DEVICE: otherwise the
+ * entry points cost one test of dev->debug.
+ *
+ * Each device keeps the record of what it has live (its own lock guards
+ * it); checks that need a record report only under DMAMAP_DEBUG_API. A hook
+ * that returns false has found that the call cannot be served (an address
+ * the device never mapped, a free or an unmap of the other kind of
+ * buffer): the entry point refuses it and changes nothing. Every hook takes
+ * @site, the return address of the public call being served.
+ */
+#ifndef DMAMAP_SRC_DMA_DEBUG_H
+#define DMAMAP_SRC_DMA_DEBUG_H
+
+#include "dma/device.h"
+
+/* How a mapping was made, for the type check of its undoing. */
+enum debug_dma_type {
+	DEBUG_DMA_SINGLE,	/* dma_map_single */
+	DEBUG_DMA_PAGE,		/* dma_map_page */
+	DEBUG_DMA_SG,		/* dma_map_sg, dma_map_sgtable */
+	DEBUG_DMA_COHERENT,	/* dma_alloc_attrs */
+	DEBUG_DMA_NONCONTIG,	/* dma_alloc_noncontiguous */
+};
+
+static inline bool debug_dma_on(const struct device *dev)
+{
+	return unlikely(dev->debug != NULL);
+}
+
+/* Per machine (dma_machine_init / exit) and per device (create / destroy). */
+int debug_dma_machine_init(struct dmamap_machine *m);
+void debug_dma_machine_exit(struct dmamap_machine *m);
+int debug_dma_device_init(struct device *dev);
+/* Reports what the device still holds (DMAMAP_DEBUG_API), then frees its state. */
+void debug_dma_device_exit(struct device *dev, const void *site);
+
+/* Streaming mappings of one buffer; @fn names the call in reports. */
+void debug_dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
+			enum dma_data_direction dir, unsigned long attrs, dma_addr_t dma,
+			enum debug_dma_type type, const void *site);
+bool debug_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
+			  enum dma_data_direction dir, enum debug_dma_type type, const char *fn,
+			  const void *site);
+void debug_dma_mapping_error(struct device *dev, dma_addr_t addr);
+
+/* Lists: after a map that returned @ents > 0; before an unmap. */
+void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, int ents,
+		      enum dma_data_direction dir, unsigned long attrs, const void *site);
+bool debug_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+			enum dma_data_direction dir, const char *fn, const void *site);
+
+/* Syncs, before the backend's. */
+bool debug_dma_sync_single(struct device *dev, dma_addr_t addr, size_t size,
+			   enum dma_data_direction dir, bool for_cpu, const void *site);
+bool debug_dma_sync_sg(struct device *dev, struct scatterlist *sg, int nelems,
+		       enum dma_data_direction dir, bool for_cpu, const void *site);
+
+/* Coherent and non-contiguous allocations. */
+void debug_dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t dma, void *cpu_addr,
+			      unsigned long attrs, const void *site);
+bool debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma,
+			     unsigned long attrs, const void *site);
+void debug_dma_alloc_noncontiguous(struct device *dev, struct sg_table *sgt, size_t size,
+				   enum dma_data_direction dir, const void *site);
+bool debug_dma_free_noncontiguous(struct device *dev, struct sg_table *sgt, size_t size,
+				  enum dma_data_direction dir, const void *site);
+
+#endif
