@@ -21,8 +21,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma/debug.h"
 #include "dma/device.h"
 #include "dma-buf/internal.h"
+
+/*
+ * The caller's site, for what the exporter's ops (the DMA API calls they
+ * make) report: taken at the top of an entry point, made the debugger's
+ * call (see DEBUG_CALL()) once the objects are known to be live, ended at
+ * every return.
+ */
+#define BUF_CALL_SITE()								\
+	const void *debug_site_ = __builtin_return_address(0);			\
+	bool debug_outer_ __attribute__((cleanup(debug_call_cleanup))) = false
+#define BUF_CALL_BEGIN(m)	(debug_outer_ = debug_call_enter_machine((m), &debug_site_))
 
 struct dmabuf_priv {
 	struct dma_buf buf;
@@ -372,6 +384,7 @@ static void buf_put(struct dmabuf_priv *bp)
 
 DMAMAP_API void dma_buf_put(struct dma_buf *dmabuf)
 {
+	BUF_CALL_SITE();
 	bool live;
 
 	if (!dmabuf) {
@@ -388,6 +401,8 @@ DMAMAP_API void dma_buf_put(struct dma_buf *dmabuf)
 	}
 	if (!resv_not_held(to_priv(dmabuf), NULL, "dma_buf_put"))
 		return;
+	/* the last put frees the exporter's buffer: its free is the caller's */
+	BUF_CALL_BEGIN(to_priv(dmabuf)->machine);
 	buf_put(to_priv(dmabuf));
 }
 
@@ -454,6 +469,7 @@ DMAMAP_API struct dma_buf_attachment *
 dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 		       const struct dma_buf_attach_ops *importer_ops, void *importer_priv)
 {
+	BUF_CALL_SITE();
 	struct dmabuf_priv *bp;
 	struct attach_priv *ap;
 	int ret;
@@ -469,6 +485,7 @@ dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 		misuse(dev->machine, dev, "dma_buf_attach: %p is not a live dma-buf", dmabuf);
 		return ERR_PTR(-EINVAL);
 	}
+	BUF_CALL_BEGIN(dev->machine);
 	bp = to_priv(dmabuf);
 	if (!resv_not_held(bp, dev, "dma_buf_attach")) {
 		ret = -EDEADLK;
@@ -539,11 +556,14 @@ out_put:
 
 DMAMAP_API struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf, struct device *dev)
 {
+	DEBUG_CALL(dev);
+
 	return dma_buf_dynamic_attach(dmabuf, dev, NULL, NULL);
 }
 
 DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
+	BUF_CALL_SITE();
 	struct dmabuf_priv *bp;
 	struct attach_priv *ap;
 	struct attach_map *am, *n;
@@ -560,6 +580,7 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
 			buf_put(to_priv(b));
 		return;
 	}
+	BUF_CALL_BEGIN(attach->dev->machine);
 	bp = to_priv(b);
 	ap = to_apriv(attach);
 	if (!resv_not_held(bp, attach->dev, "dma_buf_detach")) {
@@ -683,6 +704,7 @@ DMAMAP_API void dma_buf_move_notify(struct dma_buf *dmabuf)
 DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 						   enum dma_data_direction dir)
 {
+	BUF_CALL_SITE();
 	struct dma_buf *b;
 	struct dmabuf_priv *bp;
 	struct attach_map *am;
@@ -698,6 +720,7 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *at
 		       attach);
 		return ERR_PTR(-EINVAL);
 	}
+	BUF_CALL_BEGIN(attach->dev->machine);
 	bp = to_priv(b);
 	if (!valid_dma_direction(dir)) {
 		misuse(attach->dev->machine, attach->dev,
@@ -782,6 +805,7 @@ DMAMAP_API struct sg_table *dma_buf_map_attachment_unlocked(struct dma_buf_attac
 DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, struct sg_table *sgt,
 					 enum dma_data_direction dir)
 {
+	BUF_CALL_SITE();
 	struct dma_buf *b;
 	struct dmabuf_priv *bp;
 	struct attach_map *am, *found = NULL;
@@ -795,6 +819,7 @@ DMAMAP_API void dma_buf_unmap_attachment(struct dma_buf_attachment *attach, stru
 		misuse(NULL, NULL, "dma_buf_unmap_attachment: %p is not a live attachment", attach);
 		return;
 	}
+	BUF_CALL_BEGIN(attach->dev->machine);
 	bp = to_priv(b);
 	taken = resv_enter(bp, attach->dev, "dma_buf_unmap_attachment");
 	if (attach->sgt == sgt) {
@@ -852,13 +877,16 @@ DMAMAP_API void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *att
 
 /* --- CPU access -------------------------------------------------------------------- */
 
-static int cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, bool begin)
+static int cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, bool begin,
+		      const void *site)
 {
 	int (*fn)(struct dma_buf *, enum dma_data_direction);
+	bool outer;
 	int ret = 0;
 
 	if (!dmabuf || !buf_get_live(dmabuf))
 		return -EINVAL;
+	outer = debug_call_enter_machine(to_priv(dmabuf)->machine, &site);
 	if (!valid_dma_direction(dir)) {
 		buf_put(to_priv(dmabuf));
 		return -EINVAL;
@@ -872,17 +900,18 @@ static int cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir, bool 
 	if (fn)
 		ret = fn(dmabuf, dir);
 	buf_put(to_priv(dmabuf));
+	debug_call_exit(outer);
 	return ret;
 }
 
 DMAMAP_API int dma_buf_begin_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 {
-	return cpu_access(dmabuf, dir, true);
+	return cpu_access(dmabuf, dir, true, __builtin_return_address(0));
 }
 
 DMAMAP_API int dma_buf_end_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 {
-	return cpu_access(dmabuf, dir, false);
+	return cpu_access(dmabuf, dir, false, __builtin_return_address(0));
 }
 
 DMAMAP_API int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma, unsigned long pgoff)

@@ -53,6 +53,14 @@ enum { ERR_NA, ERR_UNCHECKED, ERR_CHECKED };
 static const char *const type_name[] = {
 	[DEBUG_DMA_SINGLE] = "single", [DEBUG_DMA_PAGE] = "page", [DEBUG_DMA_SG] = "sg",
 	[DEBUG_DMA_COHERENT] = "coherent", [DEBUG_DMA_NONCONTIG] = "noncontiguous",
+	[DEBUG_DMA_NONCOHERENT] = "noncoherent",
+};
+
+/* The call that makes a record of each type. */
+static const char *const maker[] = {
+	[DEBUG_DMA_SINGLE] = "dma_map_single", [DEBUG_DMA_PAGE] = "dma_map_page",
+	[DEBUG_DMA_SG] = "dma_map_sg", [DEBUG_DMA_COHERENT] = "dma_alloc_attrs",
+	[DEBUG_DMA_NONCONTIG] = "dma_alloc_noncontiguous", [DEBUG_DMA_NONCOHERENT] = "dma_alloc_pages",
 };
 
 static const char *const dir_name[] = {
@@ -833,9 +841,11 @@ static void rec_drop(struct device *dev, struct debug_rec *r)
 	rec_free(d, r);
 }
 
+/* Allocations are freed, mappings unmapped: neither call may undo the other. */
 static bool is_alloc(int type)
 {
-	return type == DEBUG_DMA_COHERENT || type == DEBUG_DMA_NONCONTIG;
+	return type == DEBUG_DMA_COHERENT || type == DEBUG_DMA_NONCONTIG ||
+	       type == DEBUG_DMA_NONCOHERENT;
 }
 
 /*
@@ -854,11 +864,7 @@ static bool check_unmap(const struct debug_rec *r, const struct debug_ref *ref, 
 
 		pend(p, DMAMAP_DEBUG_WRONG_TYPE, ref->dma, ref->len, r->site,
 		     "%s of DMA address %#llx, which was made by a %s call (%s)%s", fn,
-		     (unsigned long long)ref->dma, type_name[r->type],
-		     r->type == DEBUG_DMA_SG ? "dma_map_sg" :
-		     r->type == DEBUG_DMA_SINGLE ? "dma_map_single" :
-		     r->type == DEBUG_DMA_PAGE ? "dma_map_page" :
-		     r->type == DEBUG_DMA_COHERENT ? "dma_alloc_attrs" : "dma_alloc_noncontiguous",
+		     (unsigned long long)ref->dma, type_name[r->type], maker[r->type],
 		     cross ? "; refused" : "");
 		if (cross)
 			return false;
@@ -1346,6 +1352,82 @@ bool debug_dma_free_noncontiguous(struct device *dev, struct sg_table *sgt, size
 			pend(&p, DMAMAP_DEBUG_WRONG_DIR, ref.dma, size, r->site,
 			     "%s of DMA address %#llx with %s; it was allocated with %s", fn,
 			     (unsigned long long)ref.dma, dirname(dir), dirname(r->dir));
+		rec_drop(dev, r);
+	}
+	dev_unlock(dev);
+	flush(dev, &p, site);
+	return ok;
+}
+
+void debug_dma_alloc_pages(struct device *dev, struct page *page, size_t size,
+			   enum dma_data_direction dir, dma_addr_t dma, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	phys_addr_t shared = (phys_addr_t)-1;
+	struct debug_rec *r;
+
+	size = PAGE_ALIGN(size);
+	dev_lock(dev);
+	r = rec_alloc(d);
+	if (r) {
+		r->dma = dma;
+		r->len = size;
+		r->asked = size;
+		r->phys = page_to_phys(page);
+		r->range = (struct debug_range){ r->phys, size, mm_page_gidx(dev->machine, page) };
+		r->site = site;
+		r->type = DEBUG_DMA_NONCOHERENT;
+		r->dir = (u8)dir;
+		r->err_check = ERR_NA;
+		if (rec_insert(d, r)) {
+			shared = add_lines(dev, r);
+		} else {
+			rec_free(d, r);
+			r = NULL;
+		}
+	}
+	dev_unlock(dev);
+	if (shared != (phys_addr_t)-1)
+		report_overlap(dev, r, dma, size, dir, shared, "dma_alloc_pages", site);
+}
+
+bool debug_dma_free_pages(struct device *dev, struct page *page, size_t size,
+			  enum dma_data_direction dir, dma_addr_t dma, const char *fn,
+			  const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct debug_ref ref = { dma, PAGE_ALIGN(size), DEBUG_DMA_NONCOHERENT, (int)dir, 0 };
+	phys_addr_t phys = page_to_phys(page);
+	bool ok = true, api = api_on(dev);
+	struct pending p;
+	struct debug_rec *r;
+
+	p.n = 0;
+	dev_lock(dev);
+	r = find_exact(d, &ref);
+	if (!r) {
+		if (api) {
+			pend_unknown(&p, &ref, fn);
+			ok = false;
+		}
+	} else if (r->type != DEBUG_DMA_NONCOHERENT) {
+		ok = !api;
+		if (api)
+			check_unmap(r, &ref, fn, &p);
+	} else if (phys != r->phys || ref.len != r->asked) {
+		/* the kernel's "different CPU address"; another size frees other pages */
+		ok = !api;
+		if (api)
+			pend(&p, DMAMAP_DEBUG_FREE_MISMATCH, dma, size, r->site,
+			     "%s of DMA address %#llx with %zu bytes at physical %#llx; it was "
+			     "allocated with %llu at %#llx; refused", fn, (unsigned long long)dma,
+			     size, (unsigned long long)phys, (unsigned long long)r->asked,
+			     (unsigned long long)r->phys);
+	} else {
+		if (api && (int)dir != r->dir)
+			pend(&p, DMAMAP_DEBUG_WRONG_DIR, dma, size, r->site,
+			     "%s of DMA address %#llx with %s; it was allocated with %s", fn,
+			     (unsigned long long)dma, dirname(dir), dirname(r->dir));
 		rec_drop(dev, r);
 	}
 	dev_unlock(dev);

@@ -24,12 +24,49 @@ enum debug_dma_type {
 	DEBUG_DMA_SG,		/* dma_map_sg, dma_map_sgtable */
 	DEBUG_DMA_COHERENT,	/* dma_alloc_attrs */
 	DEBUG_DMA_NONCONTIG,	/* dma_alloc_noncontiguous */
+	DEBUG_DMA_NONCOHERENT,	/* dma_alloc_pages, dma_alloc_noncoherent */
 };
 
 static inline bool debug_dma_on(const struct device *dev)
 {
 	return unlikely(dev->debug != NULL);
 }
+
+/*
+ * The debugger's call (see mm_call_enter()) for an entry point serving
+ * @dev, a device with debugger state: calls the library makes on the
+ * caller's behalf then name the caller's site. Returns whether this is the
+ * outermost call, for debug_call_exit().
+ */
+static inline bool debug_call_enter(struct device *dev, const void **site)
+{
+	return dev && debug_dma_on(dev) && mm_call_enter(site);
+}
+
+static inline void debug_call_exit(bool outer)
+{
+	mm_call_exit(outer);
+}
+
+static inline void debug_call_cleanup(bool *outer)
+{
+	mm_call_exit(*outer);
+}
+
+/* The same for a machine: an entry point with no device at hand (dma-buf's). */
+static inline bool debug_call_enter_machine(struct dmamap_machine *m, const void **site)
+{
+	return m && (m->cfg.debug & DMAMAP_DEBUG_ALL) && mm_call_enter(site);
+}
+
+/*
+ * At the top of an entry point that calls others on the caller's behalf:
+ * the call begins here and ends at every return.
+ */
+#define DEBUG_CALL(dev)								\
+	const void *debug_site_ = __builtin_return_address(0);				\
+	bool debug_outer_ __attribute__((cleanup(debug_call_cleanup))) =		\
+		debug_call_enter(dev, &debug_site_)
 
 /* Per machine (dma_machine_init / exit) and per device (create / destroy). */
 int debug_dma_machine_init(struct dmamap_machine *m);
@@ -68,5 +105,11 @@ void debug_dma_alloc_noncontiguous(struct device *dev, struct sg_table *sgt, siz
 				   enum dma_data_direction dir, const void *site);
 bool debug_dma_free_noncontiguous(struct device *dev, struct sg_table *sgt, size_t size,
 				  enum dma_data_direction dir, const void *site);
+/* dma_alloc_pages(): @size pages at @page, @dma for the device; the free's checks. */
+void debug_dma_alloc_pages(struct device *dev, struct page *page, size_t size,
+			   enum dma_data_direction dir, dma_addr_t dma, const void *site);
+bool debug_dma_free_pages(struct device *dev, struct page *page, size_t size,
+			  enum dma_data_direction dir, dma_addr_t dma, const char *fn,
+			  const void *site);
 
 #endif

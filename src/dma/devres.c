@@ -7,6 +7,7 @@
  * that also guards the machine's device list; release functions run with it
  * dropped, since they call back into the DMA API.
  */
+#include "dma/debug.h"
 #include "dma/devres.h"
 
 #include <stdlib.h>
@@ -139,6 +140,7 @@ static int dmam_match(struct device *dev, void *res, void *match_data)
 DMAMAP_API void *dmam_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				  gfp_t gfp, unsigned long attrs)
 {
+	DEBUG_CALL(dev);
 	struct dma_devres *dr;
 	void *vaddr;
 
@@ -163,6 +165,7 @@ DMAMAP_API void *dmam_alloc_attrs(struct device *dev, size_t size, dma_addr_t *d
 DMAMAP_API void dmam_free_coherent(struct device *dev, size_t size, void *vaddr,
 				   dma_addr_t dma_handle)
 {
+	DEBUG_CALL(dev);
 	struct dma_devres match = { size, vaddr, dma_handle, 0 };
 
 	if (!dev || !vaddr)

@@ -33,17 +33,6 @@ static inline const struct dma_map_ops *ops_of(struct device *dev)
 	return dev->dma_ops;
 }
 
-/* The debugger's call, for a device with debugger state (see mm_call_enter()). */
-static inline bool call_enter(struct device *dev, const void **site)
-{
-	return dev && debug_dma_on(dev) && mm_call_enter(site);
-}
-
-static inline void call_exit(bool outer)
-{
-	mm_call_exit(outer);
-}
-
 static bool check_dir(struct device *dev, enum dma_data_direction dir, const char *fn)
 {
 	if (likely(valid_dma_direction(dir)))
@@ -114,7 +103,7 @@ DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dm
 				 gfp_t flag, unsigned long attrs)
 {
 	const void *site = CALLER();
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int err;
 	void *ret = alloc_checked(dev, size, dma_handle, flag, attrs, &err);
@@ -124,7 +113,7 @@ DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dm
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_alloc", dma_handle ? *dma_handle : 0, size,
 			   DMA_BIDIRECTIONAL, err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 	return ret;
 }
 
@@ -153,14 +142,14 @@ DMAMAP_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
 			       dma_addr_t dma_handle, unsigned long attrs)
 {
 	const void *site = CALLER();
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int err = free_checked(dev, size, cpu_addr, dma_handle, attrs, site);
 
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_free", dma_handle, size, DMA_BIDIRECTIONAL,
 			   err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 }
 
 static int mmap_checked(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
@@ -183,14 +172,14 @@ DMAMAP_API int dma_mmap_attrs(struct device *dev, struct vm_area_struct *vma, vo
 			      dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	const void *site = CALLER();
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int ret = mmap_checked(dev, vma, cpu_addr, dma_addr, size, attrs);
 
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_mmap", dma_addr, size, DMA_BIDIRECTIONAL,
 			   ret, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 	return ret;
 }
 
@@ -216,14 +205,14 @@ DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, v
 				     dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	const void *site = CALLER();
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int ret = get_sgtable_checked(dev, sgt, cpu_addr, dma_addr, size, attrs);
 
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_get_sgtable", dma_addr, size,
 			   DMA_BIDIRECTIONAL, ret, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 	return ret;
 }
 
@@ -264,7 +253,7 @@ static dma_addr_t map_page_entry(struct device *dev, struct page *page, size_t o
 				 size_t size, enum dma_data_direction dir, unsigned long attrs,
 				 enum debug_dma_type type, const void *site)
 {
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int err;
 	dma_addr_t ret = map_page_checked(dev, page, offset, size, dir, attrs, &err);
@@ -273,7 +262,7 @@ static dma_addr_t map_page_entry(struct device *dev, struct page *page, size_t o
 		debug_dma_map_page(dev, page, offset, size, dir, attrs, ret, type, site);
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_page", ret, size, dir, err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 	return ret;
 }
 
@@ -299,13 +288,13 @@ DMAMAP_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t
 	if (page)
 		return map_page_entry(dev, page, (unsigned long)ptr & (PAGE_SIZE - 1), size, dir,
 				      attrs, DEBUG_DMA_SINGLE, site);
-	outer = call_enter(dev, &site);
+	outer = debug_call_enter(dev, &site);
 	t0 = trace_on(dev) ? trace_now() : 0;
 	report_bad_memory(dev, ptr, size, "dma_map_single");
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_page", DMA_MAPPING_ERROR, size, dir,
 			   -EINVAL, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 	return DMA_MAPPING_ERROR;
 }
 
@@ -333,13 +322,13 @@ static void unmap_page_entry(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir, unsigned long attrs,
 			     enum debug_dma_type type, const void *site)
 {
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int err = unmap_page_checked(dev, addr, size, dir, attrs, type, site);
 
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_page", addr, size, dir, err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 }
 
 DMAMAP_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
@@ -402,7 +391,7 @@ static int map_sg_entry(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, unsigned long attrs, const char *fn,
 			const void *site)
 {
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int ret = map_sg_checked(dev, sg, nents, dir, attrs, fn);
 
@@ -411,7 +400,7 @@ static int map_sg_entry(struct device *dev, struct scatterlist *sg, int nents,
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, fn, ret > 0 ? sg_dma_address(sg) : 0,
 			   sg_bytes(sg, nents), dir, ret, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 	return ret;
 }
 
@@ -457,7 +446,7 @@ static int unmap_sg_checked(struct device *dev, struct scatterlist *sg, int nent
 static void unmap_sg_entry(struct device *dev, struct scatterlist *sg, int nents,
 			   enum dma_data_direction dir, unsigned long attrs, const void *site)
 {
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	/* before the backend, which may clear the list's DMA fields */
 	dma_addr_t addr = sg ? sg_dma_address(sg) : 0;
@@ -466,7 +455,7 @@ static void unmap_sg_entry(struct device *dev, struct scatterlist *sg, int nents
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_sg", addr, sg_bytes(sg, nents), dir,
 			   err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 }
 
 DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
@@ -508,14 +497,14 @@ static int sync_single_checked(struct device *dev, dma_addr_t addr, size_t size,
 static void sync_single_entry(struct device *dev, dma_addr_t addr, size_t size,
 			      enum dma_data_direction dir, bool for_cpu, const void *site)
 {
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int err = sync_single_checked(dev, addr, size, dir, for_cpu, site);
 
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, for_cpu ? "dma_sync_single_for_cpu" :
 			   "dma_sync_single_for_device", addr, size, dir, err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 }
 
 DMAMAP_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
@@ -551,7 +540,7 @@ static int sync_sg_checked(struct device *dev, struct scatterlist *sg, int nelem
 static void sync_sg_entry(struct device *dev, struct scatterlist *sg, int nelems,
 			  enum dma_data_direction dir, bool for_cpu, const void *site)
 {
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int err = sync_sg_checked(dev, sg, nelems, dir, for_cpu, site);
 
@@ -559,7 +548,7 @@ static void sync_sg_entry(struct device *dev, struct scatterlist *sg, int nelems
 		trace_emit(dev, DMAMAP_TRACE_DMA, for_cpu ? "dma_sync_sg_for_cpu" :
 			   "dma_sync_sg_for_device", sg ? sg_dma_address(sg) : 0,
 			   sg_bytes(sg, nelems), dir, err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 }
 
 DMAMAP_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
@@ -645,7 +634,7 @@ DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t s
 						    unsigned long attrs)
 {
 	const void *site = CALLER();
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	int err;
 	struct sg_table *sgt = alloc_noncontiguous_checked(dev, size, dir, gfp, attrs, &err);
@@ -655,7 +644,7 @@ DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t s
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_alloc_sgt",
 			   sgt ? sg_dma_address(sgt->sgl) : 0, size, dir, err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 	return sgt;
 }
 
@@ -691,7 +680,7 @@ DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct s
 				       enum dma_data_direction dir)
 {
 	const void *site = CALLER();
-	bool outer = call_enter(dev, &site);
+	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
 	/* before the free, which frees the table */
 	dma_addr_t addr = sgt && sgt->sgl ? sg_dma_address(sgt->sgl) : 0;
@@ -699,7 +688,7 @@ DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct s
 
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_free_sgt", addr, size, dir, err, t0);
-	call_exit(outer);
+	debug_call_exit(outer);
 }
 
 DMAMAP_API void *dma_vmap_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt)

@@ -9,6 +9,7 @@
  * streaming mapping in @dir without cache maintenance, then zeroed, as
  * dma_common_alloc_pages() does, so the IOMMU's permissions follow @dir.
  */
+#include "dma/debug.h"
 #include "dma/device.h"
 #include "dma/direct.h"
 #include "iommu/iommu.h"
@@ -23,6 +24,7 @@ static bool use_direct(struct device *dev)
 DMAMAP_API struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
 					enum dma_data_direction dir, gfp_t gfp)
 {
+	DEBUG_CALL(dev);
 	struct page *page;
 	dma_addr_t dma;
 
@@ -49,7 +51,8 @@ DMAMAP_API struct page *dma_alloc_pages(struct device *dev, size_t size, dma_add
 					     ~(phys_addr_t)0);
 		if (!page)
 			return NULL;
-		dma = dma_map_page_attrs(dev, page, 0, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
+		/* the backend's map: the debugger records the allocation, not a mapping */
+		dma = dev->dma_ops->map_page(dev, page, 0, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
 		if (dma == DMA_MAPPING_ERROR) {
 			mm_free_pages_checked(dev->machine, page, get_order(size));
 			return NULL;
@@ -61,12 +64,15 @@ DMAMAP_API struct page *dma_alloc_pages(struct device *dev, size_t size, dma_add
 	if (!page)
 		return NULL;
 	*dma_handle = dma;
+	if (debug_dma_on(dev))
+		debug_dma_alloc_pages(dev, page, size, dir, dma, debug_site_);
 	return page;
 }
 
 DMAMAP_API void dma_free_pages(struct device *dev, size_t size, struct page *page,
 			       dma_addr_t dma_handle, enum dma_data_direction dir)
 {
+	DEBUG_CALL(dev);
 	phys_addr_t phys;
 
 	if (!dev || !page)
@@ -76,6 +82,9 @@ DMAMAP_API void dma_free_pages(struct device *dev, size_t size, struct page *pag
 				  (void *)page, size);
 		return;
 	}
+	if (debug_dma_on(dev) &&
+	    !debug_dma_free_pages(dev, page, size, dir, dma_handle, "dma_free_pages", debug_site_))
+		return;
 	size = PAGE_ALIGN(size);
 	phys = page_to_phys(page);
 	if (use_direct(dev)) {
@@ -104,7 +113,7 @@ DMAMAP_API void dma_free_pages(struct device *dev, size_t size, struct page *pag
 		return;
 	}
 	if (!use_direct(dev))
-		dma_unmap_page_attrs(dev, dma_handle, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
+		dev->dma_ops->unmap_page(dev, dma_handle, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	mm_free_pages_checked(dev->machine, page, get_order(size));
 }
 
@@ -125,6 +134,7 @@ DMAMAP_API int dma_mmap_pages(struct device *dev, struct vm_area_struct *vma, si
 DMAMAP_API void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				       enum dma_data_direction dir, gfp_t gfp)
 {
+	DEBUG_CALL(dev);
 	struct page *page = dma_alloc_pages(dev, size, dma_handle, dir, gfp);
 
 	return page ? page_address(page) : NULL;
@@ -133,6 +143,7 @@ DMAMAP_API void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr
 DMAMAP_API void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr,
 				     dma_addr_t dma_handle, enum dma_data_direction dir)
 {
+	DEBUG_CALL(dev);
 	struct page *page;
 
 	if (!dev || !vaddr)

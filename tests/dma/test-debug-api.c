@@ -506,6 +506,35 @@ static void test_noncontiguous(void **state)
 	expect(e, DMAMAP_DEBUG_WRONG_DIR);
 }
 
+/* dma_alloc_pages(): the kernel's "noncoherent" records */
+static void test_noncoherent_pages(void **state)
+{
+	struct env *e = *state;
+	dma_addr_t dma, other;
+	struct page *page = dma_alloc_pages(e->dev, 12288, &dma, DMA_FROM_DEVICE, GFP_KERNEL);
+	struct page *second = dma_alloc_pages(e->dev, 4096, &other, DMA_TO_DEVICE, GFP_KERNEL);
+	void *cpu;
+
+	assert_non_null(page);
+	assert_non_null(second);
+	dma_sync_single_for_cpu(e->dev, dma, 12288, DMA_FROM_DEVICE);
+	dma_sync_single_for_device(e->dev, dma + 4096, 4096, DMA_FROM_DEVICE);
+	expect_none(e);
+	dma_free_pages(e->dev, 16384, page, dma, DMA_FROM_DEVICE);
+	expect(e, DMAMAP_DEBUG_FREE_MISMATCH);
+	dma_free_pages(e->dev, 12288, second, dma, DMA_FROM_DEVICE);	/* another page */
+	expect(e, DMAMAP_DEBUG_FREE_MISMATCH);
+	dma_unmap_page(e->dev, dma, 12288, DMA_FROM_DEVICE);
+	expect(e, DMAMAP_DEBUG_WRONG_TYPE);
+	dma_free_pages(e->dev, 12288, page, dma, DMA_BIDIRECTIONAL);
+	expect(e, DMAMAP_DEBUG_WRONG_DIR);
+	dma_free_pages(e->dev, 12288, page, dma, DMA_FROM_DEVICE);		/* freed already */
+	expect(e, DMAMAP_DEBUG_UNKNOWN_ADDR);
+	cpu = page_address(second);
+	dma_free_noncoherent(e->dev, 4096, cpu, other, DMA_TO_DEVICE);
+	expect_none(e);
+}
+
 /* --- memory outside the linear map ------------------------------------------------------ */
 
 static void test_bad_memory(void **state)
@@ -658,6 +687,7 @@ int main(void)
 		ON_ALL(test_overlap_sg),
 		ON_ALL(test_free_mismatch),
 		ON_ALL(test_noncontiguous),
+		ON_ALL(test_noncoherent_pages),
 		ON_ALL(test_bad_memory),
 		ON_ALL(test_leaks),
 		cmocka_unit_test(test_leak_at_machine_destroy),
