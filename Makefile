@@ -8,7 +8,7 @@ BUILD_BENCH ?= build-bench
 MESON      ?= meson
 NINJA      ?= ninja
 
-DEB_PACKAGES = meson ninja-build libcmocka-dev pkg-config
+DEB_PACKAGES = meson ninja-build libcmocka-dev pkg-config libdw-dev
 
 .PHONY: all deps build demo check bench install clean distclean
 

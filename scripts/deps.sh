@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs the build dependencies that are missing: meson, ninja, cmocka,
+# Installs the build dependencies that are missing: meson, ninja, cmocka, libdw,
 # pkg-config and rsvg-convert (librsvg2-bin), with apt-get. Without root it
 # prints the command and fails.
 set -u
@@ -11,6 +11,10 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v rsvg-convert >/dev/null 2>&1 || missing="$missing librsvg2-bin"
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists cmocka 2>/dev/null; then
 	missing="$missing libcmocka-dev"
+fi
+# the debugger's call sites (file:line, static functions) come from libdw
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libdw 2>/dev/null; then
+	missing="$missing libdw-dev"
 fi
 [ -z "$missing" ] && exit 0
 

@@ -48,25 +48,25 @@ DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dm
 DMAMAP_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
 			       dma_addr_t dma_handle, unsigned long attrs);
 
-static inline void *dma_alloc_coherent(struct device *dev, size_t size,
+DMAMAP_INLINE void *dma_alloc_coherent(struct device *dev, size_t size,
 				       dma_addr_t *dma_handle, gfp_t gfp)
 {
 	return dma_alloc_attrs(dev, size, dma_handle, gfp, 0);
 }
 
-static inline void dma_free_coherent(struct device *dev, size_t size,
+DMAMAP_INLINE void dma_free_coherent(struct device *dev, size_t size,
 				     void *cpu_addr, dma_addr_t dma_handle)
 {
 	dma_free_attrs(dev, size, cpu_addr, dma_handle, 0);
 }
 
-static inline void *dma_alloc_wc(struct device *dev, size_t size,
+DMAMAP_INLINE void *dma_alloc_wc(struct device *dev, size_t size,
 				 dma_addr_t *dma_addr, gfp_t gfp)
 {
 	return dma_alloc_attrs(dev, size, dma_addr, gfp, DMA_ATTR_WRITE_COMBINE);
 }
 
-static inline void dma_free_wc(struct device *dev, size_t size,
+DMAMAP_INLINE void dma_free_wc(struct device *dev, size_t size,
 			       void *cpu_addr, dma_addr_t dma_addr)
 {
 	dma_free_attrs(dev, size, cpu_addr, dma_addr, DMA_ATTR_WRITE_COMBINE);
@@ -75,13 +75,13 @@ static inline void dma_free_wc(struct device *dev, size_t size,
 DMAMAP_API int dma_mmap_attrs(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
 			      dma_addr_t dma_addr, size_t size, unsigned long attrs);
 
-static inline int dma_mmap_coherent(struct device *dev, struct vm_area_struct *vma,
+DMAMAP_INLINE int dma_mmap_coherent(struct device *dev, struct vm_area_struct *vma,
 				    void *cpu_addr, dma_addr_t dma_addr, size_t size)
 {
 	return dma_mmap_attrs(dev, vma, cpu_addr, dma_addr, size, 0);
 }
 
-static inline int dma_mmap_wc(struct device *dev, struct vm_area_struct *vma,
+DMAMAP_INLINE int dma_mmap_wc(struct device *dev, struct vm_area_struct *vma,
 			      void *cpu_addr, dma_addr_t dma_addr, size_t size)
 {
 	return dma_mmap_attrs(dev, vma, cpu_addr, dma_addr, size, DMA_ATTR_WRITE_COMBINE);
@@ -139,7 +139,7 @@ DMAMAP_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *s
  * dma_sync_single_for_cpu() of [@addr + @offset, + @size): only those bytes
  * are made current for the CPU (on the cache model, only their lines).
  */
-static inline void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
+DMAMAP_INLINE void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
 						 unsigned long offset, size_t size,
 						 enum dma_data_direction dir)
 {
@@ -147,7 +147,7 @@ static inline void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t 
 }
 
 /* The same, giving the part to the device (dma_sync_single_for_device()). */
-static inline void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
+DMAMAP_INLINE void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
 						    unsigned long offset, size_t size,
 						    enum dma_data_direction dir)
 {
@@ -166,13 +166,13 @@ static inline void dma_sync_single_range_for_device(struct device *dev, dma_addr
 #define dma_unmap_len(PTR, LEN_NAME)		((PTR)->LEN_NAME)
 #define dma_unmap_len_set(PTR, LEN_NAME, VAL)	(((PTR)->LEN_NAME) = (VAL))
 
-static inline void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
+DMAMAP_INLINE void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
 					    enum dma_data_direction dir)
 {
 	dma_sync_sg_for_cpu(dev, sgt->sgl, (int)sgt->orig_nents, dir);
 }
 
-static inline void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
+DMAMAP_INLINE void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
 					       enum dma_data_direction dir)
 {
 	dma_sync_sg_for_device(dev, sgt->sgl, (int)sgt->orig_nents, dir);
@@ -334,7 +334,7 @@ DMAMAP_API int dma_mmap_noncontiguous(struct device *dev, struct vm_area_struct 
 DMAMAP_API void *dmam_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				  gfp_t gfp, unsigned long attrs);
 
-static inline void *dmam_alloc_coherent(struct device *dev, size_t size,
+DMAMAP_INLINE void *dmam_alloc_coherent(struct device *dev, size_t size,
 					dma_addr_t *dma_handle, gfp_t gfp)
 {
 	return dmam_alloc_attrs(dev, size, dma_handle, gfp, 0);

@@ -61,7 +61,7 @@ DMAMAP_API void dma_pool_destroy(struct dma_pool *pool);
 DMAMAP_API void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle);
 
 /* dma_pool_alloc() of a zeroed block. */
-static inline void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
+DMAMAP_INLINE void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
 {
 	return dma_pool_alloc(pool, mem_flags | __GFP_ZERO, handle);
 }

@@ -17,6 +17,13 @@ extern "C" {
 #endif
 
 #define DMAMAP_API __attribute__((visibility("default")))
+/*
+ * The headers' wrappers around API calls (dma_alloc_coherent() and the like)
+ * are inlined even at -O0: the debugger names the line that calls the API as
+ * the site of a mistake, and a wrapper called out of line would put the
+ * header's line there instead of the driver's.
+ */
+#define DMAMAP_INLINE static inline __attribute__((always_inline))
 
 typedef uint8_t u8;
 typedef uint16_t u16;

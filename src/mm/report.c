@@ -11,6 +11,7 @@
  * runner's children), never interleave within a line.
  */
 #include "mm/report.h"
+#include "lib/symbolize.h"
 #include "mm/mm.h"
 
 #include <fcntl.h>
@@ -114,10 +115,7 @@ static int env_log_fd(void)
 
 const char *mm_debug_site_text(const void *pc, char *buf, size_t len)
 {
-	if (!pc)
-		return NULL;
-	snprintf(buf, len, "%p", pc);
-	return buf;
+	return sym_site(pc, buf, len);
 }
 
 /* Appends @s to @out (of @cap bytes, @*at used) as a JSON string, or null. */

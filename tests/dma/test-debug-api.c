@@ -19,6 +19,7 @@ struct seen {
 	dma_addr_t addr[MAX_SEEN];
 	bool site[MAX_SEEN], map_site[MAX_SEEN];
 	char msg[MAX_SEEN][256];
+	char site_text[MAX_SEEN][160], map_site_text[MAX_SEEN][160];
 };
 
 static void record(const struct dmamap_debug_report *r, void *arg)
@@ -31,6 +32,10 @@ static void record(const struct dmamap_debug_report *r, void *arg)
 		s->site[s->n] = r->site != NULL;
 		s->map_site[s->n] = r->map_site != NULL;
 		snprintf(s->msg[s->n], sizeof(s->msg[0]), "%s", r->message);
+		snprintf(s->site_text[s->n], sizeof(s->site_text[0]), "%s",
+			 r->site ? r->site : "");
+		snprintf(s->map_site_text[s->n], sizeof(s->map_site_text[0]), "%s",
+			 r->map_site ? r->map_site : "");
 	}
 	s->n++;
 }
@@ -667,6 +672,90 @@ static void test_many_records(void **state)
 	dmamap_kfree(e->m, buf);
 }
 
+/* --- call sites --------------------------------------------------------------------------- */
+
+static int map_line, unmap_line, alloc_line, free_line;
+
+/* Static and not inlined: the site must name a function the symbol table keeps local. */
+static __attribute__((noinline)) dma_addr_t driver_map(struct device *dev, void *buf)
+{
+	dma_addr_t dma;
+
+	map_line = __LINE__ + 1;
+	dma = dma_map_single(dev, buf, 256, DMA_TO_DEVICE);
+	/* not a tail call: the return address stays in this function */
+	asm volatile("" ::: "memory");
+	return dma;
+}
+
+static __attribute__((noinline)) void driver_unmap(struct device *dev, dma_addr_t dma)
+{
+	unmap_line = __LINE__ + 1;
+	dma_unmap_single(dev, dma, 128, DMA_TO_DEVICE);
+	asm volatile("" ::: "memory");
+}
+
+static __attribute__((noinline)) void *driver_alloc(struct device *dev, dma_addr_t *dma)
+{
+	void *cpu;
+
+	alloc_line = __LINE__ + 1;
+	cpu = dma_alloc_coherent(dev, 8192, dma, GFP_KERNEL);
+	asm volatile("" ::: "memory");
+	return cpu;
+}
+
+static __attribute__((noinline)) void driver_free(struct device *dev, void *cpu, dma_addr_t dma)
+{
+	free_line = __LINE__ + 1;
+	dma_free_coherent(dev, 4096, cpu, dma);		/* a header's inline wrapper */
+	asm volatile("" ::: "memory");
+}
+
+static void expect_site(const char *text, int line, const char *fn)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "test-debug-api.c:%d (%s)", line, fn);
+	if (strcmp(text, want))
+		fail_msg("site '%s', expected '%s'", text, want);
+}
+
+/*
+ * The sites name the driver's file, line and function, static ones
+ * included, also through the headers' inline wrappers (the program has
+ * debug information: the suites build with -g).
+ */
+static void test_sites(void **state)
+{
+	struct env *e = *state;
+	u8 *buf = buffer(e, 4096);
+	dma_addr_t dma = driver_map(e->dev, buf), cdma;
+	void *cpu;
+
+	assert_false(dma_mapping_error(e->dev, dma));
+	driver_unmap(e->dev, dma);
+	assert_int_equal(e->seen.n, 1);
+	assert_int_equal(e->seen.kind[0], DMAMAP_DEBUG_WRONG_SIZE);
+	expect_site(e->seen.site_text[0], unmap_line, "driver_unmap");
+	expect_site(e->seen.map_site_text[0], map_line, "driver_map");
+	e->seen.n = 0;
+	dma_unmap_single(e->dev, dma, 256, DMA_TO_DEVICE);	/* refused above: still mapped */
+	expect_none(e);
+
+	cpu = driver_alloc(e->dev, &cdma);
+	assert_non_null(cpu);
+	driver_free(e->dev, cpu, cdma);
+	assert_int_equal(e->seen.n, 1);
+	assert_int_equal(e->seen.kind[0], DMAMAP_DEBUG_FREE_MISMATCH);
+	expect_site(e->seen.site_text[0], free_line, "driver_free");
+	expect_site(e->seen.map_site_text[0], alloc_line, "driver_alloc");
+	e->seen.n = 0;
+	dma_free_coherent(e->dev, 8192, cpu, cdma);
+	expect_none(e);
+	dmamap_kfree(e->m, buf);
+}
+
 #define ON_ALL(t) \
 	cmocka_unit_test_setup_teardown(t, setup_direct, teardown), \
 	cmocka_unit_test_setup_teardown(t, setup_swiotlb, teardown), \
@@ -692,6 +781,7 @@ int main(void)
 		ON_ALL(test_leaks),
 		cmocka_unit_test(test_leak_at_machine_destroy),
 		ON_ALL(test_many_records),
+		ON_ALL(test_sites),
 	};
 
 	return cmocka_run_group_tests_name("debug-api", tests, NULL, NULL);
