@@ -19,6 +19,8 @@ struct side {
 	void *buf;
 	struct page *pages;
 	struct scatterlist sg[16];
+	dma_addr_t pages_dma;		/* the 64 KiB of pages, mapped for the bus case */
+	u8 *data;			/* what the device writes there */
 	dma_addr_t *live;		/* mappings kept live on the device */
 	struct page **live_pages;
 	size_t nr_live, nr_live_blocks;
@@ -86,6 +88,10 @@ static int side_live(struct side *s, size_t n)
 
 static void side_down(struct side *s)
 {
+	if (s->data) {
+		dma_unmap_page(s->dev, s->pages_dma, SZ_64K, DMA_FROM_DEVICE);
+		free(s->data);
+	}
 	for (size_t i = 0; i < s->nr_live; i++)
 		dma_unmap_page(s->dev, s->live[i], PAGE_SIZE, DMA_TO_DEVICE);
 	for (size_t b = 0; b < s->nr_live_blocks; b++)
@@ -237,3 +243,50 @@ static int bench_all_sg(const struct bench_ctx *ctx, struct bench_result *r)
 BENCH_CASE(bd_all_sg, "debug-all-iommu-map-sg-16",
 	   "dma_map_sg+dma_unmap_sg of 16 pages through an IOMMU with DMAMAP_DEBUG_ALL, over the "
 	   "same with debugging off", bench_all_sg)
+
+/* ns per 64 KiB bus write into the mapped pages, over @batch writes. */
+static double bus_write_ns(struct side *s, size_t batch)
+{
+	u64 t0 = bench_now_ns();
+
+	for (size_t j = 0; j < batch; j++)
+		if (dmamap_bus_write(s->dev, s->pages_dma, s->data, SZ_64K, NULL))
+			return -1;
+	return (double)(bench_now_ns() - t0) / (double)batch;
+}
+
+static int side_bus(struct side *s)
+{
+	s->data = malloc(SZ_64K);
+	if (!s->data)
+		return -ENOMEM;
+	memset(s->data, 0x5a, SZ_64K);
+	s->pages_dma = dma_map_page(s->dev, s->pages, 0, SZ_64K, DMA_FROM_DEVICE);
+	if (dma_mapping_error(s->dev, s->pages_dma)) {
+		free(s->data);
+		s->data = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+static int bench_device_write(const struct bench_ctx *ctx, struct bench_result *r)
+{
+	struct side off = { 0 }, on = { 0 };
+	int ret = side_up(&off, 0, false, false);
+
+	if (!ret)
+		ret = side_up(&on, DMAMAP_DEBUG_DEVICE, false, false);
+	if (!ret)
+		ret = side_bus(&off);
+	if (!ret)
+		ret = side_bus(&on);
+	if (!ret)
+		ret = compare(ctx, r, &off, &on, bus_write_ns, 50, "same, debugging off", 1.3);
+	side_down(&on);
+	side_down(&off);
+	return ret;
+}
+BENCH_CASE(bd_device_write, "debug-device-bus-write-64k",
+	   "a 64 KiB dmamap_bus_write() into a mapped buffer with DMAMAP_DEBUG_DEVICE, coherent "
+	   "direct device, over the same with debugging off", bench_device_write)

@@ -10,6 +10,7 @@
 #include "mm/cache.h"
 #include "iommu/iommu.h"
 #include "dma/coherent.h"
+#include "dma/debug.h"
 #include "dma/trace.h"
 
 #include <stdlib.h>
@@ -271,6 +272,20 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 	return 0;
 }
 
+/*
+ * DMAMAP_DEBUG_DEVICE: the access against the device's live mappings,
+ * before it is made (it is made all the same, as on hardware). A bus call
+ * made for another (the list's) names that one's caller.
+ */
+static void bus_check(struct device *dev, dma_addr_t addr, size_t len, bool write,
+		      const char *fn, const void *site)
+{
+	bool outer = mm_call_enter(&site);
+
+	debug_dma_bus_access(dev, addr, len, write, fn, site);
+	mm_call_exit(outer);
+}
+
 /* The device's side of the trace: one event per bus call. */
 static inline int bus_traced(struct device *dev, const char *name, dma_addr_t addr, size_t len,
 			     bool write, int ret, u64 t0)
@@ -288,6 +303,8 @@ DMAMAP_API int dmamap_bus_read(struct device *dev, dma_addr_t src, void *buf, si
 
 	if (!dev || (!buf && len) || bad_range(src, len))
 		return -EINVAL;
+	if (debug_device_on(dev))
+		bus_check(dev, src, len, false, "dmamap_bus_read", __builtin_return_address(0));
 	t0 = trace_on(dev) ? trace_now() : 0;
 	return bus_traced(dev, "bus_read", src, len, false, bus_load(dev, src, buf, len, fault),
 			  t0);
@@ -300,6 +317,8 @@ DMAMAP_API int dmamap_bus_write(struct device *dev, dma_addr_t dst, const void *
 
 	if (!dev || (!buf && len) || bad_range(dst, len))
 		return -EINVAL;
+	if (debug_device_on(dev))
+		bus_check(dev, dst, len, true, "dmamap_bus_write", __builtin_return_address(0));
 	t0 = trace_on(dev) ? trace_now() : 0;
 	return bus_traced(dev, "bus_write", dst, len, true,
 			  bus_store(dev, dst, buf, 0, len, fault), t0);
@@ -312,6 +331,8 @@ DMAMAP_API int dmamap_bus_fill(struct device *dev, dma_addr_t dst, int byte, siz
 
 	if (!dev || bad_range(dst, len))
 		return -EINVAL;
+	if (debug_device_on(dev))
+		bus_check(dev, dst, len, true, "dmamap_bus_fill", __builtin_return_address(0));
 	t0 = trace_on(dev) ? trace_now() : 0;
 	return bus_traced(dev, "bus_fill", dst, len, true,
 			  bus_store(dev, dst, NULL, byte, len, fault), t0);
@@ -464,6 +485,10 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 
 	if (!dev || bad_range(dst, len) || bad_range(src, len))
 		return -EINVAL;
+	if (debug_device_on(dev)) {
+		bus_check(dev, src, len, false, "dmamap_bus_copy", __builtin_return_address(0));
+		bus_check(dev, dst, len, true, "dmamap_bus_copy", __builtin_return_address(0));
+	}
 	t0 = trace_on(dev) ? trace_now() : 0;
 	if (len > cap) {
 		/* chunks of 64 KiB when there is room to stage one */
@@ -509,8 +534,9 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 
 /* The DMA segments of @sgt, in order, for @len bytes: read (@in NULL) or written. */
 static int bus_sgtable(struct device *dev, const struct sg_table *sgt, void *out,
-		       const void *in, size_t len, struct dmamap_fault *fault)
+		       const void *in, size_t len, struct dmamap_fault *fault, const void *site)
 {
+	bool outer __attribute__((cleanup(debug_call_cleanup))) = false;
 	struct scatterlist *sg;
 	size_t total = 0, done = 0;
 	unsigned int i;
@@ -521,6 +547,8 @@ static int bus_sgtable(struct device *dev, const struct sg_table *sgt, void *out
 		total += sg_dma_len(sg);
 	if (len > total)
 		return -EINVAL;
+	/* the segments' reports name the caller of the list's call */
+	outer = debug_call_enter(dev, &site);
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		size_t n = min_t(size_t, sg_dma_len(sg), len - done);
 		int ret;
@@ -544,11 +572,11 @@ static int bus_sgtable(struct device *dev, const struct sg_table *sgt, void *out
 DMAMAP_API int dmamap_bus_read_sgtable(struct device *dev, const struct sg_table *sgt, void *buf,
 				       size_t len, struct dmamap_fault *fault)
 {
-	return bus_sgtable(dev, sgt, buf, NULL, len, fault);
+	return bus_sgtable(dev, sgt, buf, NULL, len, fault, __builtin_return_address(0));
 }
 
 DMAMAP_API int dmamap_bus_write_sgtable(struct device *dev, const struct sg_table *sgt,
 					const void *buf, size_t len, struct dmamap_fault *fault)
 {
-	return bus_sgtable(dev, sgt, NULL, buf, len, fault);
+	return bus_sgtable(dev, sgt, NULL, buf, len, fault, __builtin_return_address(0));
 }

@@ -53,7 +53,7 @@ enum { ERR_NA, ERR_UNCHECKED, ERR_CHECKED };
 static const char *const type_name[] = {
 	[DEBUG_DMA_SINGLE] = "single", [DEBUG_DMA_PAGE] = "page", [DEBUG_DMA_SG] = "sg",
 	[DEBUG_DMA_COHERENT] = "coherent", [DEBUG_DMA_NONCONTIG] = "noncontiguous",
-	[DEBUG_DMA_NONCOHERENT] = "noncoherent",
+	[DEBUG_DMA_NONCOHERENT] = "noncoherent", [DEBUG_DMA_RESOURCE] = "resource",
 };
 
 /* The call that makes a record of each type. */
@@ -61,6 +61,7 @@ static const char *const maker[] = {
 	[DEBUG_DMA_SINGLE] = "dma_map_single", [DEBUG_DMA_PAGE] = "dma_map_page",
 	[DEBUG_DMA_SG] = "dma_map_sg", [DEBUG_DMA_COHERENT] = "dma_alloc_attrs",
 	[DEBUG_DMA_NONCONTIG] = "dma_alloc_noncontiguous", [DEBUG_DMA_NONCOHERENT] = "dma_alloc_pages",
+	[DEBUG_DMA_RESOURCE] = "dma_map_resource",
 };
 
 static const char *const dir_name[] = {
@@ -801,6 +802,34 @@ out:
 			       type == DEBUG_DMA_SINGLE ? "dma_map_single" : "dma_map_page", site);
 }
 
+/*
+ * A resource is no RAM the CPU caches: its record has no physical range,
+ * so it takes no part in the cache-line tracking (nor does the kernel's).
+ */
+void debug_dma_map_resource(struct device *dev, phys_addr_t phys, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs, dma_addr_t dma,
+			    const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	struct debug_rec *r;
+
+	dev_lock(dev);
+	r = rec_alloc(d);
+	if (r) {
+		r->dma = dma;
+		r->len = size;
+		r->phys = phys;
+		r->site = site;
+		r->attrs = attrs;
+		r->type = DEBUG_DMA_RESOURCE;
+		r->dir = (u8)dir;
+		r->err_check = ERR_UNCHECKED;
+		if (!rec_insert(d, r))
+			rec_free(d, r);
+	}
+	dev_unlock(dev);
+}
+
 void debug_dma_mapping_error(struct device *dev, dma_addr_t addr)
 {
 	struct dma_debug_dev *d = dev->debug;
@@ -1433,6 +1462,98 @@ bool debug_dma_free_pages(struct device *dev, struct page *page, size_t size,
 	dev_unlock(dev);
 	flush(dev, &p, site);
 	return ok;
+}
+
+/* --- the device's side (DMAMAP_DEBUG_DEVICE) ------------------------------------------- */
+
+static bool dir_allows(int dir, bool write)
+{
+	return write ? dir != DMA_TO_DEVICE : dir != DMA_FROM_DEVICE;
+}
+
+/*
+ * The record that holds @at, for an access up to @last: one that allows
+ * the access first, then one that reaches furthest. A buffer may be live
+ * twice (mapped for reading and for writing on the direct path).
+ */
+static struct debug_rec *find_access(struct dma_debug_dev *d, dma_addr_t at, dma_addr_t last,
+				     bool write)
+{
+	struct debug_rec *best = NULL;
+	u64 page = at >> PAGE_SHIFT;
+	int best_score = -1;
+
+#define CONSIDER(r) do {								\
+		if ((r)->dma <= at && at - (r)->dma < (r)->len) {			\
+			int s = 2 * dir_allows((r)->dir, write) +			\
+				((r)->dma + (r)->len - 1 >= last);			\
+			if (s > best_score) {						\
+				best_score = s;						\
+				best = (r);						\
+			}								\
+		}									\
+	} while (0)
+
+	for (unsigned int back = 0; back < d->max_span && back <= page; back++)
+		for (struct debug_rec *r = d->bucket[rec_bucket(d, (page - back) << PAGE_SHIFT)]; r;
+		     r = r->next)
+			CONSIDER(r);
+	for (unsigned int i = 0; i < d->nr_large; i++)
+		CONSIDER(d->large[i]);
+#undef CONSIDER
+	return best;
+}
+
+void debug_dma_bus_access(struct device *dev, dma_addr_t addr, size_t len, bool write,
+			  const char *fn, const void *site)
+{
+	struct dma_debug_dev *d = dev->debug;
+	dma_addr_t at = addr, last = addr + len - 1;
+	const char *what = write ? "write" : "read";
+	struct pending p;
+
+	if (!len)
+		return;
+	p.n = 0;
+	dev_lock(dev);
+	for (;;) {
+		struct debug_rec *r = find_access(d, at, last, write);
+
+		if (!r) {
+			/* just past a mapping: an overrun no IOMMU sees inside the page */
+			struct debug_rec *before = at ? find_access(d, at - 1, at - 1, write) : NULL;
+
+			if (before && before->dma + before->len == at)
+				pend(&p, DMAMAP_DEBUG_DEVICE_ACCESS, addr, len, before->site,
+				     "%s: %s %s of DMA address %#llx+%#zx runs past the end of its "
+				     "%s %s at %#llx+%#llx, into %#llx, which is no live mapping "
+				     "of the device", fn, dev->name, what, (unsigned long long)addr,
+				     len, type_name[before->type],
+				     is_alloc(before->type) ? "allocation" : "mapping",
+				     (unsigned long long)before->dma,
+				     (unsigned long long)before->len, (unsigned long long)at);
+			else
+				pend(&p, DMAMAP_DEBUG_DEVICE_ACCESS, addr, len, NULL,
+				     "%s: %s %s of DMA address %#llx+%#zx: %#llx is in none of the "
+				     "device's live mappings and allocations", fn, dev->name, what,
+				     (unsigned long long)addr, len, (unsigned long long)at);
+			break;
+		}
+		if (!dir_allows(r->dir, write)) {
+			pend(&p, DMAMAP_DEBUG_DEVICE_ACCESS, addr, len, r->site,
+			     "%s: %s %s of DMA address %#llx+%#zx %s its %s %s at %#llx+%#llx, "
+			     "mapped %s", fn, dev->name, what, (unsigned long long)addr, len,
+			     write ? "writes into" : "reads", type_name[r->type],
+			     is_alloc(r->type) ? "allocation" : "mapping",
+			     (unsigned long long)r->dma, (unsigned long long)r->len, dirname(r->dir));
+			break;
+		}
+		if (r->dma + r->len - 1 >= last)
+			break;
+		at = r->dma + r->len;
+	}
+	dev_unlock(dev);
+	flush(dev, &p, site);
 }
 
 /* --- devices and machines ---------------------------------------------------------------- */

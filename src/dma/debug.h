@@ -25,6 +25,7 @@ enum debug_dma_type {
 	DEBUG_DMA_COHERENT,	/* dma_alloc_attrs */
 	DEBUG_DMA_NONCONTIG,	/* dma_alloc_noncontiguous */
 	DEBUG_DMA_NONCOHERENT,	/* dma_alloc_pages, dma_alloc_noncoherent */
+	DEBUG_DMA_RESOURCE,	/* dma_map_resource */
 };
 
 static inline bool debug_dma_on(const struct device *dev)
@@ -68,6 +69,20 @@ static inline bool debug_call_enter_machine(struct dmamap_machine *m, const void
 	bool debug_outer_ __attribute__((cleanup(debug_call_cleanup))) =		\
 		debug_call_enter(dev, &debug_site_)
 
+/* DMAMAP_DEBUG_DEVICE: are @dev's bus accesses checked? */
+static inline bool debug_device_on(const struct device *dev)
+{
+	return debug_dma_on(dev) && (dev->machine->cfg.debug & DMAMAP_DEBUG_DEVICE);
+}
+
+/*
+ * A bus access by @dev of [@addr, +@len) (@write, or a read), made by @fn
+ * for its caller @site: reported unless the device's live mappings and
+ * allocations cover it in a direction that allows it.
+ */
+void debug_dma_bus_access(struct device *dev, dma_addr_t addr, size_t len, bool write,
+			  const char *fn, const void *site);
+
 /* Per machine (dma_machine_init / exit) and per device (create / destroy). */
 int debug_dma_machine_init(struct dmamap_machine *m);
 void debug_dma_machine_exit(struct dmamap_machine *m);
@@ -83,6 +98,10 @@ bool debug_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
 			  enum dma_data_direction dir, enum debug_dma_type type, const char *fn,
 			  const void *site);
 void debug_dma_mapping_error(struct device *dev, dma_addr_t addr);
+/* dma_map_resource(): @size bytes of MMIO (or RAM) at @phys, @dma for the device. */
+void debug_dma_map_resource(struct device *dev, phys_addr_t phys, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs, dma_addr_t dma,
+			    const void *site);
 
 /* Lists: after a map that returned @ents > 0; before an unmap. */
 void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, int ents,

@@ -11,6 +11,7 @@
  * the range is mapped with IOMMU_MMIO (device memory attributes), as
  * iommu_dma_map_resource() does.
  */
+#include "dma/debug.h"
 #include "dma/device.h"
 #include "dma/dma-iommu.h"
 #include "dma/trace.h"
@@ -52,35 +53,58 @@ static dma_addr_t map_resource_checked(struct device *dev, phys_addr_t phys, siz
 DMAMAP_API dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t size,
 				       enum dma_data_direction dir, unsigned long attrs)
 {
+	const void *site = __builtin_return_address(0);
+	bool outer;
 	u64 t0;
 	dma_addr_t ret;
 
 	if (!dev)
 		return DMA_MAPPING_ERROR;
+	outer = debug_call_enter(dev, &site);
 	t0 = trace_on(dev) ? trace_now() : 0;
 	ret = map_resource_checked(dev, phys_addr, size, dir, attrs);
+	if (ret != DMA_MAPPING_ERROR && debug_dma_on(dev))
+		debug_dma_map_resource(dev, phys_addr, size, dir, attrs, ret, site);
 	if (t0)
 		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_map_resource", ret, size, dir,
 			   ret == DMA_MAPPING_ERROR ? -ENOMEM : 0, t0);
+	debug_call_exit(outer);
 	return ret;
+}
+
+static int unmap_resource_checked(struct device *dev, dma_addr_t addr, size_t size,
+				  enum dma_data_direction dir, unsigned long attrs,
+				  const void *site)
+{
+	if (!valid_dma_direction(dir) || addr == DMA_MAPPING_ERROR || !size) {
+		dma_report_misuse(dev, "dma_unmap_resource: %#llx+%zu, direction %d",
+				  (unsigned long long)addr, size, (int)dir);
+		return -EINVAL;
+	}
+	if (debug_dma_on(dev) &&
+	    !debug_dma_unmap_page(dev, addr, size, dir, DEBUG_DMA_RESOURCE, "dma_unmap_resource",
+				  site))
+		return -EINVAL;
+	/* a direct mapping of a resource holds nothing to give back */
+	if (dev->dma_ops == &iommu_dma_ops)
+		iommu_dma_unmap_resource(dev, addr, size, dir, attrs);
+	return 0;
 }
 
 DMAMAP_API void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
 				   enum dma_data_direction dir, unsigned long attrs)
 {
+	const void *site = __builtin_return_address(0);
+	bool outer;
 	u64 t0;
+	int err;
 
 	if (!dev)
 		return;
-	if (!valid_dma_direction(dir) || addr == DMA_MAPPING_ERROR || !size) {
-		dma_report_misuse(dev, "dma_unmap_resource: %#llx+%zu, direction %d",
-				  (unsigned long long)addr, size, (int)dir);
-		return;
-	}
+	outer = debug_call_enter(dev, &site);
 	t0 = trace_on(dev) ? trace_now() : 0;
-	/* a direct mapping of a resource holds nothing to give back */
-	if (dev->dma_ops == &iommu_dma_ops)
-		iommu_dma_unmap_resource(dev, addr, size, dir, attrs);
+	err = unmap_resource_checked(dev, addr, size, dir, attrs, site);
 	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_resource", addr, size, dir, 0, t0);
+		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_resource", addr, size, dir, err, t0);
+	debug_call_exit(outer);
 }
