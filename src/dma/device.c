@@ -4,6 +4,7 @@
 #include "dma/debug.h"
 #include "dma/devres.h"
 #include "dma/direct.h"
+#include "dma/swiotlb.h"
 #include "iommu/iommu.h"
 
 #include <stdarg.h>
@@ -325,6 +326,7 @@ static void device_del(struct device *dev, const void *site)
 	devres_release_all(dev);
 	dma_pools_release_all(dev);
 	debug_dma_device_exit(dev, site);
+	swiotlb_release_device(dev);
 	pthread_mutex_lock(&m->lock);
 	list_del_init(&dev->node);
 	pthread_mutex_unlock(&m->lock);

@@ -297,6 +297,12 @@ static void direct_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size
 {
 	phys_addr_t phys = dma_to_phys(dev, addr);
 
+	/* a bounce buffer's neighbours are other mappings' slots: held to the buffer */
+	if (unlikely(is_swiotlb_buffer(dev, phys))) {
+		size = swiotlb_sync_size(dev, phys, size, "dma_sync_single_for_cpu");
+		if (!size)
+			return;
+	}
 	if (!mm_phys_is_ram(dev->machine, phys, size)) {
 		dma_report_misuse(dev, "sync_for_cpu: DMA address %#llx+%zu is not RAM",
 				  (unsigned long long)addr, size);
@@ -312,6 +318,11 @@ static void direct_sync_single_for_device(struct device *dev, dma_addr_t addr, s
 {
 	phys_addr_t phys = dma_to_phys(dev, addr);
 
+	if (unlikely(is_swiotlb_buffer(dev, phys))) {
+		size = swiotlb_sync_size(dev, phys, size, "dma_sync_single_for_device");
+		if (!size)
+			return;
+	}
 	if (!mm_phys_is_ram(dev->machine, phys, size)) {
 		dma_report_misuse(dev, "sync_for_device: DMA address %#llx+%zu is not RAM",
 				  (unsigned long long)addr, size);
@@ -333,6 +344,7 @@ static inline void unmap_one(struct device *dev, const struct swiotlb_range *poo
 			     unsigned long attrs, const struct mm_bank **hint)
 {
 	phys_addr_t phys = dma_to_phys(dev, addr);
+	size_t given = size;
 	bool bounced;
 
 	if (unlikely(!mm_phys_is_ram_hint(dev->machine, phys, size, hint))) {
@@ -341,6 +353,19 @@ static inline void unmap_one(struct device *dev, const struct swiotlb_range *poo
 		return;
 	}
 	bounced = phys - pool->start < pool->size;
+	if (unlikely(bounced)) {
+		/*
+		 * What is synced and copied back is the bounce buffer, whatever size
+		 * the caller gives: beyond it lie other mappings' slots, and past the
+		 * original the caller's neighbours. The unmap checks (and reports)
+		 * the size given, and an address that starts no mapping.
+		 */
+		size = swiotlb_mapping_size(dev, phys);
+		if (!size) {
+			swiotlb_tbl_unmap_single(dev, phys, given, dir, attrs);
+			return;
+		}
+	}
 	/*
 	 * A coherent device leaves the CPU caches nothing to do: the sync and
 	 * forget helpers would return at once, so they are not called.
@@ -352,7 +377,7 @@ static inline void unmap_one(struct device *dev, const struct swiotlb_range *poo
 	if (!dev->dma_coherent)
 		dma_unmap_forget_phys(dev, phys, size);
 	if (unlikely(bounced))
-		swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+		swiotlb_tbl_unmap_single(dev, phys, given, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
 }
 
 static void direct_unmap_page(struct device *dev, dma_addr_t addr, size_t size,

@@ -9,8 +9,9 @@
 
 struct swiotlb_slot {
 	phys_addr_t orig_addr;		/* the original buffer, (phys_addr_t)-1 when free */
-	size_t alloc_size;		/* set in the first slot of a mapping */
+	size_t alloc_size;		/* bytes of the mapping from this slot's start on */
 	unsigned int nslots;		/* slots of the mapping, in its first slot */
+	struct device *dev;		/* the mapping's device, in its first slot */
 };
 
 struct swiotlb {
@@ -229,9 +230,11 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig, size_t 
 	for (unsigned int i = 0; i < nslots; i++) {
 		p->used[(idx + i) / 64] |= 1ULL << ((idx + i) % 64);
 		p->slots[idx + i].orig_addr = orig + (phys_addr_t)i * IO_TLB_SIZE;
+		/* what is left from each slot on: a sync from inside is held to it too */
+		p->slots[idx + i].alloc_size = size - (size_t)i * IO_TLB_SIZE;
 	}
-	p->slots[idx].alloc_size = size;
 	p->slots[idx].nslots = nslots;
+	p->slots[idx].dev = dev;
 	p->nr_used += nslots;
 	pthread_mutex_unlock(&p->lock);
 
@@ -248,6 +251,22 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig, size_t 
 	return tlb;
 }
 
+/* The slots of the mapping that starts at slot @idx back to the pool; under p->lock. */
+static void release_slots_locked(struct swiotlb *p, unsigned long idx)
+{
+	unsigned int nslots = p->slots[idx].nslots;
+
+	for (unsigned int i = 0; i < nslots; i++) {
+		p->used[(idx + i) / 64] &= ~(1ULL << ((idx + i) % 64));
+		p->slots[idx + i].orig_addr = (phys_addr_t)-1;
+		p->slots[idx + i].alloc_size = 0;
+	}
+	p->slots[idx].nslots = 0;
+	p->slots[idx].dev = NULL;
+	p->nr_used -= nslots;
+	p->warned_full = false;
+}
+
 void swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
@@ -255,7 +274,6 @@ void swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr, size_t s
 	struct swiotlb *p = m->swiotlb;
 	unsigned long idx = slot_index(p, tlb_addr);
 	struct swiotlb_slot *s = &p->slots[idx];
-	unsigned int nslots;
 	size_t alloc_size;
 
 	pthread_mutex_lock(&p->lock);
@@ -275,16 +293,77 @@ void swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr, size_t s
 		swiotlb_bounce(m, s->orig_addr, tlb_addr, min(size, alloc_size), false);
 
 	pthread_mutex_lock(&p->lock);
-	nslots = s->nslots;
-	for (unsigned int i = 0; i < nslots; i++) {
-		p->used[(idx + i) / 64] &= ~(1ULL << ((idx + i) % 64));
-		p->slots[idx + i].orig_addr = (phys_addr_t)-1;
-	}
-	s->alloc_size = 0;
-	s->nslots = 0;
-	p->nr_used -= nslots;
-	p->warned_full = false;
+	release_slots_locked(p, idx);
 	pthread_mutex_unlock(&p->lock);
+}
+
+void swiotlb_release_device(struct device *dev)
+{
+	struct swiotlb *p = dev->machine->swiotlb;
+	unsigned long i = 0;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	while (i < p->nslabs) {
+		struct swiotlb_slot *s = &p->slots[i];
+		unsigned int n = s->nslots;
+		size_t size = s->alloc_size;
+
+		if (!slot_used(p, i) || !n || s->dev != dev) {
+			i++;
+			continue;
+		}
+		release_slots_locked(p, i);
+		/* the report waits for the unlock; the pool does not change meanwhile */
+		pthread_mutex_unlock(&p->lock);
+		dma_report(dev, DMAMAP_DEBUG_LEAK, phys_to_dma(dev, p->start + ((u64)i << IO_TLB_SHIFT)),
+			   size, "device removed with a bounce buffer of %zu bytes still mapped; its "
+			   "slots are given back", size);
+		pthread_mutex_lock(&p->lock);
+		i += n;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+size_t swiotlb_sync_size(struct device *dev, phys_addr_t tlb_addr, size_t size, const char *fn)
+{
+	struct swiotlb *p = dev->machine->swiotlb;
+	unsigned long idx = slot_index(p, tlb_addr);
+	size_t off = tlb_addr & (IO_TLB_SIZE - 1), left = 0;
+	bool mapped;
+
+	pthread_mutex_lock(&p->lock);
+	mapped = slot_used(p, idx) && p->slots[idx].orig_addr != (phys_addr_t)-1;
+	if (mapped && p->slots[idx].alloc_size > off)
+		left = p->slots[idx].alloc_size - off;
+	pthread_mutex_unlock(&p->lock);
+	if (!mapped) {
+		dma_report(dev, DMAMAP_DEBUG_UNKNOWN_ADDR, phys_to_dma(dev, tlb_addr), size,
+			   "%s: bounce buffer address %#llx is not mapped", fn,
+			   (unsigned long long)tlb_addr);
+		return 0;
+	}
+	if (size > left) {
+		dma_report(dev, DMAMAP_DEBUG_SYNC_RANGE, phys_to_dma(dev, tlb_addr), size,
+			   "%s: %zu bytes, %zu left in the bounce buffer from there; held to those",
+			   fn, size, left);
+		return left;
+	}
+	return size;
+}
+
+size_t swiotlb_mapping_size(struct device *dev, phys_addr_t tlb_addr)
+{
+	struct swiotlb *p = dev->machine->swiotlb;
+	unsigned long idx = slot_index(p, tlb_addr);
+	size_t size = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (slot_used(p, idx) && p->slots[idx].nslots && !(tlb_addr & (IO_TLB_SIZE - 1)))
+		size = p->slots[idx].alloc_size;
+	pthread_mutex_unlock(&p->lock);
+	return size;
 }
 
 /* The original address behind @tlb_addr (which may be inside a mapping). */

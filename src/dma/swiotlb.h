@@ -53,10 +53,27 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig, size_t 
 				   enum dma_data_direction dir, unsigned long attrs);
 void swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs);
+/*
+ * The bytes of [tlb_addr, tlb_addr+size) that lie in the bounce buffer
+ * mapped there: @size, or what is left of the mapping from @tlb_addr on
+ * (reported, DMAMAP_DEBUG_SYNC_RANGE: the kernel clamps and warns of a
+ * buffer overflow; beyond it lie other mappings' slots); 0, reported, when
+ * nothing is mapped there. The syncs below take the size it gives.
+ */
+size_t swiotlb_sync_size(struct device *dev, phys_addr_t tlb_addr, size_t size, const char *fn);
+/* The size of the mapping that starts at @tlb_addr; 0 when none starts there. */
+size_t swiotlb_mapping_size(struct device *dev, phys_addr_t tlb_addr);
 void swiotlb_sync_single_for_device(struct device *dev, phys_addr_t tlb_addr, size_t size,
 				    enum dma_data_direction dir);
 void swiotlb_sync_single_for_cpu(struct device *dev, phys_addr_t tlb_addr, size_t size,
 				 enum dma_data_direction dir);
+
+/*
+ * A device goes: the bounce buffers it still has mapped can never be
+ * unmapped by anyone, so their slots are given back (each reported as a
+ * leak) rather than lost for the life of the machine.
+ */
+void swiotlb_release_device(struct device *dev);
 
 /*
  * swiotlb_map(): bounce @paddr and return the slot's DMA address for @dev,

@@ -490,6 +490,115 @@ static void test_offset(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/* --- what a driver gets wrong ------------------------------------------------ */
+
+/*
+ * A sync larger than the bounce buffer is held to the buffer, as the kernel
+ * clamps it to the slot and warns: a 64 KiB sync for the CPU of a 256-byte
+ * mapping must not copy the slots beyond it over the kmalloc objects that
+ * follow the original, and a 512 KiB sync for the device must not copy the
+ * original's neighbours over another live mapping's slots. Each is
+ * reported (SYNC_RANGE); the bytes of the buffer itself still move.
+ */
+static void test_oversized_sync(void **state)
+{
+	struct fixture f;
+	struct test_reports r;
+	u8 *a, *b, *buf = malloc(SZ_4K);
+	struct page *pa, *pb;
+	dma_addr_t da, db, dpa;
+
+	(void)state;
+	assert_non_null(buf);
+	setup(&f, 0);
+	test_reports_record(f.m, &r);
+	/* two neighbours in one slab page above 4 GiB */
+	a = dmamap_kmalloc(f.m, 256, GFP_KERNEL);
+	b = dmamap_kmalloc(f.m, 256, GFP_KERNEL);
+	assert_true(a && b && page_to_phys(dmamap_virt_to_page(f.m, a)) >= SZ_4G);
+	test_fill_pattern(b, 256, 3);
+	da = dma_map_single(f.dev, a, 256, DMA_FROM_DEVICE);
+	assert_false(dma_mapping_error(f.dev, da));
+	assert_true(da < SZ_4G);
+	test_device_writes(f.dev, da, 256, 4);
+	dma_sync_single_for_cpu(f.dev, da, SZ_64K, DMA_FROM_DEVICE);
+	assert_true(test_reports_were(&r, 1, DMAMAP_DEBUG_SYNC_RANGE));
+	assert_int_equal(test_check_pattern(a, 256, 4), -1);
+	assert_int_equal(test_check_pattern(b, 256, 3), -1);
+	/* from inside the buffer, past its end: held to what is left */
+	test_device_writes(f.dev, da, 256, 5);
+	dma_sync_single_for_cpu(f.dev, da + 128, 4096, DMA_FROM_DEVICE);
+	assert_true(test_reports_were(&r, 1, DMAMAP_DEBUG_SYNC_RANGE));
+	assert_int_equal(test_check_pattern(b, 256, 3), -1);
+	dma_unmap_single(f.dev, da, 256, DMA_FROM_DEVICE);
+	assert_int_equal(test_check_pattern(b, 256, 3), -1);
+	assert_true(test_reports_were(&r, 0, DMAMAP_DEBUG_SYNC_RANGE));
+
+	/* two live bounce buffers; the first synced for the device far past its end */
+	pa = high_pages(f.m, 0);
+	pb = high_pages(f.m, 0);
+	test_fill_pattern(page_address(pa), SZ_4K, 6);
+	test_fill_pattern(page_address(pb), SZ_4K, 7);
+	dpa = dma_map_page(f.dev, pa, 0, SZ_4K, DMA_TO_DEVICE);
+	db = dma_map_page(f.dev, pb, 0, SZ_4K, DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(f.dev, dpa) || dma_mapping_error(f.dev, db));
+	dma_sync_single_for_device(f.dev, dpa, SZ_512K, DMA_TO_DEVICE);
+	assert_true(test_reports_were(&r, 1, DMAMAP_DEBUG_SYNC_RANGE));
+	assert_true(test_device_sees(f.dev, db, SZ_4K, 7));
+	assert_true(test_device_sees(f.dev, dpa, SZ_4K, 6));
+	/* a sync of an address no bounce buffer starts or holds */
+	dma_unmap_page(f.dev, db, SZ_4K, DMA_TO_DEVICE);
+	dma_sync_single_for_device(f.dev, db, 64, DMA_TO_DEVICE);
+	assert_true(test_reports_were(&r, 1, DMAMAP_DEBUG_UNKNOWN_ADDR));
+	/* an unmap larger than the buffer copies back the buffer only */
+	dma_unmap_page(f.dev, dpa, SZ_512K, DMA_TO_DEVICE);
+	assert_true(test_reports_were(&r, 1, DMAMAP_DEBUG_WRONG_SIZE));
+	assert_int_equal(test_check_pattern(page_address(pb), SZ_4K, 7), -1);
+	test_reports_stop(f.m);
+
+	dmamap_kfree(f.m, a);
+	dmamap_kfree(f.m, b);
+	dmamap_free_pages(pa, 0);
+	dmamap_free_pages(pb, 0);
+	free(buf);
+	teardown(&f);
+}
+
+/*
+ * A device removed with bounce buffers still mapped: nobody can unmap them
+ * any more, so their slots are given back, each reported as a leak, instead
+ * of being lost for the life of the machine.
+ */
+static void test_device_removed_with_mappings(void **state)
+{
+	struct fixture f;
+	struct test_reports r;
+	struct page *p;
+	u64 used0;
+
+	(void)state;
+	setup(&f, 0);
+	p = high_pages(f.m, 1);
+	used0 = test_stats(f.m).swiotlb_slots_used;
+	assert_false(dma_mapping_error(f.dev, dma_map_page(f.dev, p, 0, 300, DMA_TO_DEVICE)));
+	assert_false(dma_mapping_error(f.dev, dma_map_page(f.dev, p, 0, SZ_8K, DMA_FROM_DEVICE)));
+	assert_false(dma_mapping_error(f.co, dma_map_page(f.co, p, 0, 100, DMA_TO_DEVICE)));
+	assert_int_equal(test_stats(f.m).swiotlb_slots_used, used0 + 1 + 4 + 1);
+	test_reports_record(f.m, &r);
+	dmamap_device_destroy(f.dev);
+	f.dev = NULL;
+	assert_true(test_reports_were(&r, 2, DMAMAP_DEBUG_LEAK));
+	/* the other device's mapping is its own */
+	assert_int_equal(test_stats(f.m).swiotlb_slots_used, used0 + 1);
+	dmamap_device_destroy(f.co);
+	f.co = NULL;
+	assert_true(test_reports_were(&r, 1, DMAMAP_DEBUG_LEAK));
+	test_reports_stop(f.m);
+	assert_int_equal(test_stats(f.m).swiotlb_slots_used, used0);
+	dmamap_free_pages(p, 1);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_exhaustion),
 		cmocka_unit_test(test_map_sg),
 		cmocka_unit_test(test_offset),
+		cmocka_unit_test(test_oversized_sync),
+		cmocka_unit_test(test_device_removed_with_mappings),
 	};
 
 	return cmocka_run_group_tests_name("swiotlb", tests, NULL, NULL);
