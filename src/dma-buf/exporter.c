@@ -329,8 +329,15 @@ DMAMAP_API struct dma_buf *dmamap_dma_buf_alloc(struct device *exporter, size_t 
 	struct heap_buffer *hb;
 	struct dma_buf *dmabuf;
 
-	if (!exporter || !size || (attrs & ~HEAP_ATTRS))
+	if (!exporter || !size || !PAGE_ALIGN(size) || (attrs & ~HEAP_ATTRS))
 		return ERR_PTR(-EINVAL);
+	/*
+	 * Whole pages, as the kernel's heaps allocate: every table of the
+	 * buffer then ends on a page, which importers need (an IOMMU
+	 * exporter's table of 10000 bytes ended mid-page, and no importer could
+	 * map it).
+	 */
+	size = PAGE_ALIGN(size);
 	hb = calloc(1, sizeof(*hb));
 	if (!hb)
 		return ERR_PTR(-ENOMEM);
@@ -347,7 +354,7 @@ DMAMAP_API struct dma_buf *dmamap_dma_buf_alloc(struct device *exporter, size_t 
 	}
 	exp_info.exp_name = "dmamap-heap";
 	exp_info.ops = &heap_ops;
-	exp_info.size = PAGE_ALIGN(size);
+	exp_info.size = size;
 	exp_info.priv = hb;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {

@@ -510,6 +510,76 @@ static void test_heap_direct(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/*
+ * A buffer whose size is not a page multiple, exported from a device behind
+ * an IOMMU: its table once ended mid-page (the exporter's dma_get_sgtable()
+ * cut the last entry to the size), so no importer could map it. Every
+ * importer maps it now, direct or behind its own IOMMU, in page-aligned
+ * segments covering the whole pages, and the bytes go through.
+ */
+static void test_heap_iommu_unaligned_size(void **state)
+{
+	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
+	struct dmamap_machine *m = test_machine(&mc);
+	const struct dmamap_device_config dc = { 0 };
+	struct iommu_domain *d1, *d2;
+	struct device *devs[3];
+	const size_t size = 10000;
+	u8 data[10000], seen[10000];
+	struct iosys_map map;
+	struct dma_buf *b;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(dmamap_device_create(m, &dc, &devs[i]), 0);
+	assert_int_equal(dmamap_iommu_domain_create(m, NULL, &d1), 0);
+	assert_int_equal(dmamap_iommu_domain_create(m, NULL, &d2), 0);
+	assert_int_equal(iommu_attach_device(d1, devs[0]), 0);
+	assert_int_equal(iommu_attach_device(d2, devs[2]), 0);
+	b = dmamap_dma_buf_alloc(devs[0], size, 0);
+	assert_false(IS_ERR(b));
+	assert_int_equal(b->size, PAGE_ALIGN(size));
+	test_fill_pattern(data, size, 12);
+	for (int i = 0; i < 3; i++) {
+		struct dma_buf_attachment *at = dma_buf_attach(b, devs[i]);
+		struct scatterlist *sg;
+		struct sg_table *t;
+		size_t total = 0;
+		unsigned int k;
+
+		assert_false(IS_ERR(at));
+		t = dma_buf_map_attachment_unlocked(at, DMA_BIDIRECTIONAL);
+		assert_false(IS_ERR(t));
+		for_each_sgtable_dma_sg(t, sg, k) {
+			assert_true(PAGE_ALIGNED(sg_dma_address(sg)));
+			assert_true(PAGE_ALIGNED(sg_dma_len(sg)));
+			total += sg_dma_len(sg);
+		}
+		assert_int_equal(total, PAGE_ALIGN(size));
+		if (i == 0) {
+			assert_int_equal(dmamap_bus_write(devs[i], sg_dma_address(t->sgl), data, size,
+							  NULL), 0);
+		} else {
+			assert_int_equal(dmamap_bus_read(devs[i], sg_dma_address(t->sgl), seen,
+							 size, NULL), 0);
+			assert_memory_equal(seen, data, size);
+		}
+		dma_buf_unmap_attachment_unlocked(at, t, DMA_BIDIRECTIONAL);
+		dma_buf_detach(b, at);
+	}
+	assert_int_equal(dma_buf_vmap_unlocked(b, &map), 0);
+	assert_memory_equal(map.vaddr, data, size);
+	dma_buf_vunmap_unlocked(b, &map);
+	dma_buf_put(b);
+	assert_int_equal(test_stats(m).api_errors, 0);
+	for (int i = 0; i < 3; i++)
+		dmamap_device_destroy(devs[i]);
+	iommu_domain_free(d1);
+	iommu_domain_free(d2);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 /* A freshly allocated buffer reads as zeros to every observer, whatever the frames held. */
 static void test_heap_zeroed_before_seen(void **state)
 {
@@ -674,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_vmap_refcounted),
 		cmocka_unit_test(test_threads_attach_map_detach),
 		cmocka_unit_test(test_heap_direct),
+		cmocka_unit_test(test_heap_iommu_unaligned_size),
 		cmocka_unit_test(test_heap_zeroed_before_seen),
 		cmocka_unit_test(test_map_twice_records_both),
 		cmocka_unit_test(test_heap_reattach_fresh_table),
