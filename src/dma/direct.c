@@ -13,6 +13,7 @@
 #include "dma/direct.h"
 #include "dma/coherent.h"
 #include "dma/swiotlb.h"
+#include "mm/cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,9 @@ static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handl
 	if (!page)
 		goto out_free;
 	a->phys = page_to_phys(page);
+	/* a snooping device's buffer: every CPU alias of it must agree (see mm_cache_share()) */
+	if (dev->dma_coherent && mm_cache_share(m, a->phys, alloc_size))
+		goto out_pages;
 
 	if (attrs & DMA_ATTR_NO_KERNEL_MAPPING) {
 		/*
@@ -145,7 +149,7 @@ static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handl
 		 */
 		a->cpu_addr = mm_cookie_alloc(m, a);
 		if (!a->cpu_addr)
-			goto out_pages;
+			goto out_unshare;
 		a->kind = DMA_ALLOC_COOKIE;
 		dma_alloc_defer_prep(a);
 		goto done;
@@ -174,6 +178,9 @@ done:
 	*dma_handle = a->dma;
 	return a->cpu_addr;
 
+out_unshare:
+	if (dev->dma_coherent)
+		mm_cache_unshare(m, a->phys, alloc_size);
 out_pages:
 	mm_free_pages_checked(m, page, get_order(alloc_size));
 out_free:
@@ -204,6 +211,8 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr, dma_add
 	case DMA_ALLOC_LINEAR:
 		break;
 	}
+	if (dev->dma_coherent)
+		mm_cache_unshare(m, a->phys, PAGE_ALIGN(a->size));
 	mm_free_pages_checked(m, dmamap_pfn_to_page(m, PHYS_PFN(a->phys)), get_order(PAGE_ALIGN(a->size)));
 out:
 	free(a);

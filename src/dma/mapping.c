@@ -21,6 +21,7 @@
 #include "dma/device.h"
 #include "dma/dma-iommu.h"
 #include "dma/trace.h"
+#include "mm/cache.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -588,6 +589,9 @@ static struct sg_table *alloc_single_sgt(struct device *dev, size_t size,
 				     order, limit);
 	if (!page || page_to_phys(page) < dev->dma_offset)
 		goto out_table;
+	/* a snooping device's buffer: its vmap (the linear map) and mmap must agree */
+	if (dev->dma_coherent && mm_cache_share(dev->machine, page_to_phys(page), PAGE_ALIGN(size)))
+		goto out_table;
 	mm_prep_dma_pages(dev->machine, page, 1UL << order);
 	sg_set_page(sgt->sgl, page, (unsigned int)PAGE_ALIGN(size), 0);
 	sgt->sgl->dma_address = page_to_phys(page) - dev->dma_offset;
@@ -670,6 +674,8 @@ static int free_noncontiguous_checked(struct device *dev, size_t size, struct sg
 			   sgt->sgl->length);
 		return -EINVAL;
 	}
+	if (dev->dma_coherent)
+		mm_cache_unshare(dev->machine, sg_phys(sgt->sgl), sgt->sgl->length);
 	mm_free_pages_checked(dev->machine, sg_page(sgt->sgl), get_order(size));
 	sg_free_table(sgt);
 	free(sgt);

@@ -315,6 +315,44 @@ void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 		snap_drop(m, edge[i]);
 }
 
+int mm_cache_share(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	int ret;
+
+	if (!m->noncoherent)
+		return 0;
+	ret = host_vmas_reserve(1);
+	if (ret)
+		return ret;
+	ret = host_map_fixed(m, mm_phys_to_linear(m, phys), m->memfd, mm_phys_to_file(m, phys), len);
+	if (ret) {
+		host_vmas_release(1);
+		return ret;
+	}
+	pthread_mutex_lock(&m->vmalloc.lock);
+	m->vmalloc.host_vmas++;
+	pthread_mutex_unlock(&m->vmalloc.lock);
+	return 0;
+}
+
+void mm_cache_unshare(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	if (!m->noncoherent)
+		return;
+	/*
+	 * Should the host refuse, the pages stay shared: their CPU view is then
+	 * memory, coherent, which is never wrong, only less strict.
+	 */
+	if (host_map_fixed_private(m, mm_phys_to_linear(m, phys), m->memfd,
+				   mm_phys_to_file(m, phys), len))
+		mm_report(m, "cache: the linear map of %#llx+%#zx stays shared (host out of memory)",
+			  (unsigned long long)phys, len);
+	pthread_mutex_lock(&m->vmalloc.lock);
+	m->vmalloc.host_vmas--;
+	pthread_mutex_unlock(&m->vmalloc.lock);
+	host_vmas_release(1);
+}
+
 void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, size_t len)
 {
 	memcpy(buf, mm_phys_to_linear(m, phys), len);

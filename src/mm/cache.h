@@ -59,6 +59,21 @@ void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, siz
 void mm_coherent_write(struct dmamap_machine *m, phys_addr_t phys, const void *buf, size_t len);
 void mm_coherent_fill(struct dmamap_machine *m, phys_addr_t phys, int byte, size_t len);
 
+/*
+ * A buffer the CPU reaches through two cacheable aliases, the linear map and
+ * a user mapping (a coherent device's buffer on a non-coherent machine): on
+ * hardware both share the CPU's caches, and the device snoops them. The
+ * model's cache is the linear map's private copies, which no other mapping
+ * can show; so for the life of such a buffer its part of the linear map is
+ * a shared mapping of memory. The CPU view, memory, every user mapping and
+ * the device then agree, as they must. To be called on pages with no
+ * private copy worth keeping (fresh from the allocator or prepared for DMA).
+ * Return: 0, -ENOMEM (no host mapping to spare). Whole pages.
+ */
+int mm_cache_share(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+/* The buffer is gone: its part of the linear map is private (cached) again. */
+void mm_cache_unshare(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+
 /* Snapshots held (for tests). */
 unsigned long mm_cache_snapshots(struct dmamap_machine *m);
 

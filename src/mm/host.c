@@ -172,6 +172,18 @@ int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t
 	return 0;
 }
 
+int host_map_fixed_private(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len)
+{
+	void *p = mmap(addr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE,
+		       fd, (off_t)off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (m)
+		mm_count(m, host_mmaps, 1);
+	return 0;
+}
+
 void *host_map_shared(struct dmamap_machine *m, int fd, u64 off, size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);

@@ -46,6 +46,13 @@ int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t
  */
 int host_map_fixed_prot(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len,
 			int prot, bool shared);
+/*
+ * Maps [off, off+len) of @fd MAP_FIXED|MAP_PRIVATE|MAP_NORESERVE read-write
+ * at @addr, replacing what was there: a fresh private mapping, no page
+ * copied yet, with the linear map's own flags (so the host can merge it
+ * back into the mapping around it).
+ */
+int host_map_fixed_private(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len);
 /* Maps [off, off+len) of @fd MAP_SHARED read-write anywhere; one host mapping. */
 void *host_map_shared(struct dmamap_machine *m, int fd, u64 off, size_t len);
 /* Puts [addr, addr+len) back to PROT_NONE reservation. */

@@ -963,6 +963,105 @@ static void test_map_sg_refusals(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/*
+ * Three observers of one buffer agree at every moment: the CPU through its
+ * address, user space through a mapping of it, and the device. Each writes
+ * a pattern in turn; the other two see it with no sync. (@cpu may be NULL.)
+ */
+static void assert_views_agree(struct device *dev, u8 *cpu, u8 *user, dma_addr_t dma,
+			       size_t len, u32 seed)
+{
+	u8 *buf = malloc(len);
+
+	assert_non_null(buf);
+	if (cpu) {
+		test_fill_pattern(cpu, len, seed);
+		assert_int_equal(test_check_pattern(user, len, seed), -1);
+		assert_true(test_device_sees(dev, dma, len, seed));
+	}
+	test_fill_pattern(user, len, seed + 1);
+	if (cpu)
+		assert_int_equal(test_check_pattern(cpu, len, seed + 1), -1);
+	assert_true(test_device_sees(dev, dma, len, seed + 1));
+	test_device_writes(dev, dma, len, seed + 2);
+	if (cpu)
+		assert_int_equal(test_check_pattern(cpu, len, seed + 2), -1);
+	assert_int_equal(test_check_pattern(user, len, seed + 2), -1);
+	free(buf);
+}
+
+/*
+ * A coherent device's buffer on a non-coherent machine is coherent for
+ * every observer: the CPU writing through its (cached, linear-map)
+ * address, user space through dma_mmap_coherent(), the snooping device.
+ * The CPU's writes used to stay in its private copy, which the user
+ * mapping (of memory) did not show, and user writes did not reach the
+ * CPU's copy or the device. The same holds for a DMA_ATTR_NO_KERNEL_MAPPING
+ * buffer seen through its pages' linear addresses, and for a non-coherent
+ * device's buffer (uncached), as before; and for dma_alloc_noncontiguous()
+ * of a coherent device (its vmap is the linear map).
+ */
+static void test_coherent_device_mmap_agrees(void **state)
+{
+	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
+	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_device_config cc = { .coherent = true }, nc = { 0 };
+	struct device *devs[2] = { make_dev(m, &cc), make_dev(m, &nc) };
+	const size_t size = 3 * PAGE_SIZE;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct device *dev = devs[i];
+		struct vm_area_struct *vma;
+		struct sg_table sgt, *nct;
+		dma_addr_t dma;
+		void *cpu, *cookie, *va;
+
+		cpu = dma_alloc_coherent(dev, size, &dma, GFP_KERNEL);
+		assert_non_null(cpu);
+		assert_int_equal(dmamap_vma_create(m, size, 0, &vma), 0);
+		assert_int_equal(dma_mmap_coherent(dev, vma, cpu, dma, size), 0);
+		assert_views_agree(dev, cpu, (u8 *)vma->vm_start, dma, size, 10);
+		/* a part of it, through an offset into both */
+		assert_views_agree(dev, (u8 *)cpu + 100, (u8 *)vma->vm_start + 100, dma + 100, 5000,
+				   20);
+		dmamap_vma_destroy(vma);
+		dma_free_coherent(dev, size, cpu, dma);
+
+		cookie = dma_alloc_attrs(dev, size, &dma, GFP_KERNEL, DMA_ATTR_NO_KERNEL_MAPPING);
+		assert_non_null(cookie);
+		assert_int_equal(dmamap_vma_create(m, size, 0, &vma), 0);
+		assert_int_equal(dma_mmap_attrs(dev, vma, cookie, dma, size,
+						DMA_ATTR_NO_KERNEL_MAPPING), 0);
+		assert_int_equal(dma_get_sgtable_attrs(dev, &sgt, cookie, dma, size,
+						       DMA_ATTR_NO_KERNEL_MAPPING), 0);
+		/* the CPU through the pages' linear addresses: only a snooping device's agree */
+		assert_views_agree(dev, i ? NULL : page_address(sg_page(sgt.sgl)),
+				   (u8 *)vma->vm_start, dma, size, 30);
+		sg_free_table(&sgt);
+		dmamap_vma_destroy(vma);
+		dma_free_attrs(dev, size, cookie, dma, DMA_ATTR_NO_KERNEL_MAPPING);
+
+		if (i)
+			continue;
+		nct = dma_alloc_noncontiguous(dev, size, DMA_BIDIRECTIONAL, GFP_KERNEL, 0);
+		assert_non_null(nct);
+		va = dma_vmap_noncontiguous(dev, size, nct);
+		assert_non_null(va);
+		assert_int_equal(dmamap_vma_create(m, size, 0, &vma), 0);
+		assert_int_equal(dma_mmap_noncontiguous(dev, vma, size, nct), 0);
+		assert_views_agree(dev, va, (u8 *)vma->vm_start, sg_dma_address(nct->sgl), size, 40);
+		dmamap_vma_destroy(vma);
+		dma_vunmap_noncontiguous(dev, va);
+		dma_free_noncontiguous(dev, size, nct, DMA_BIDIRECTIONAL);
+	}
+	assert_int_equal(test_stats(m).api_errors, 0);
+	dmamap_device_destroy(devs[0]);
+	dmamap_device_destroy(devs[1]);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -980,6 +1079,7 @@ int main(void)
 		cmocka_unit_test(test_dispatcher_errors),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_map_sg_refusals),
+		cmocka_unit_test(test_coherent_device_mmap_agrees),
 	};
 
 	return cmocka_run_group_tests_name("direct", tests, NULL, NULL);
