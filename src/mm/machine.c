@@ -110,6 +110,18 @@ struct dmamap_machine *mm_vmalloc_machine(const void *addr)
 	return found;
 }
 
+struct dmamap_machine *mm_vma_owner(const struct vm_area_struct *vma)
+{
+	struct dmamap_machine *found = NULL;
+
+	pthread_rwlock_rdlock(&registry_lock);
+	for (size_t i = 0; i < registry_len && !found; i++)
+		if (mm_vma_take(registry[i], vma))
+			found = registry[i];
+	pthread_rwlock_unlock(&registry_lock);
+	return found;
+}
+
 DMAMAP_API struct dmamap_machine *dmamap_page_machine(const struct page *page)
 {
 	return mm_page_machine(page);

@@ -200,6 +200,12 @@ struct dmamap_machine *mm_linear_machine(const void *addr);
 /* The machine whose kernel VA window holds @addr, or NULL. */
 struct dmamap_machine *mm_vmalloc_machine(const void *addr);
 
+/*
+ * The live machine @vma is a user VMA of, with @vma taken off its list
+ * (mm_vma_take()); NULL when @vma is no live VMA. @vma is not read.
+ */
+struct dmamap_machine *mm_vma_owner(const struct vm_area_struct *vma);
+
 /* Checked lookup of a page pointer: the machine it belongs to, or NULL. */
 struct dmamap_machine *mm_page_machine(const struct page *page);
 

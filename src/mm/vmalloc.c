@@ -631,11 +631,38 @@ static void vma_release(struct dmamap_machine *m, struct vm_area_struct *vma)
 	free(mv);
 }
 
+bool mm_vma_take(struct dmamap_machine *m, const struct vm_area_struct *vma)
+{
+	struct mm_vma *mv;
+	bool found = false;
+
+	pthread_mutex_lock(&m->vmalloc.lock);
+	list_for_each_entry(mv, &m->vmalloc.vmas, node) {
+		if (&mv->vma == vma) {
+			list_del_init(&mv->node);
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&m->vmalloc.lock);
+	return found;
+}
+
 DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma)
 {
+	struct dmamap_machine *m;
+
 	if (!vma)
 		return;
-	vma_release(vma->vm_machine, vma);
+	/* found by its address among the live ones: a destroyed VMA's memory is not read */
+	m = mm_vma_owner(vma);
+	if (!m) {
+		mm_debug_report(NULL, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+				"dmamap_vma_destroy: %p is not a live VMA (destroyed already?); "
+				"refused", (void *)vma);
+		return;
+	}
+	vma_release(m, vma);
 }
 
 /* One run of a user VMA's mapping. */

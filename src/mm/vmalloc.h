@@ -122,6 +122,12 @@ void *mm_cookie_owner(struct dmamap_machine *m, const void *cookie);
 bool mm_is_cookie(const struct dmamap_machine *m, const void *addr);
 
 /*
+ * Takes @vma off @m's list of user VMAs if it is one of them (true): the
+ * caller then releases it. Two calls for one VMA: one gets true.
+ */
+bool mm_vma_take(struct dmamap_machine *m, const struct vm_area_struct *vma);
+
+/*
  * User VMAs: map the contiguous range [phys, phys+len) at byte offset @off
  * of @vma (one host mapping). Return: 0, -EINVAL (outside the VMA,
  * unaligned, not RAM), -ENOMEM.

@@ -423,6 +423,42 @@ static void test_remap_across_banks(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/*
+ * dmamap_vma_destroy() twice: the second call is refused and reported (it
+ * read the freed VMA and released its range again, a use after free), and
+ * nothing of the machine's other VMAs, or the counts, changes. A pointer
+ * that was never a VMA is refused the same way.
+ */
+static void test_vma_destroy_twice(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct page *p = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+	struct vm_area_struct *a, *b;
+	long maps;
+
+	(void)state;
+	assert_int_equal(dmamap_vma_create(m, 2 * PAGE_SIZE, 0, &a), 0);
+	assert_int_equal(dmamap_vma_create(m, PAGE_SIZE, 0, &b), 0);
+	assert_int_equal(mm_vma_map_phys(a, 0, page_to_phys(p), PAGE_SIZE), 0);
+	assert_int_equal(mm_vma_map_phys(b, 0, page_to_phys(p), PAGE_SIZE), 0);
+	assert_int_equal(test_stats(m).host_vmas, 2);
+	dmamap_vma_destroy(a);
+	assert_int_equal(test_stats(m).host_vmas, 1);
+	maps = test_count_maps();
+	dmamap_vma_destroy(a);
+	dmamap_vma_destroy((struct vm_area_struct *)p);
+	assert_int_equal(test_stats(m).host_vmas, 1);
+	assert_int_equal(test_count_maps(), maps);
+	/* the other one is whole */
+	memset(page_address(p), 0x3c, 64);
+	assert_int_equal(((u8 *)b->vm_start)[63], 0x3c);
+	dmamap_vma_destroy(b);
+	assert_int_equal(test_stats(m).host_vmas, 0);
+	dmamap_free_pages(p, 0);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_cookie_dereference_faults),
 		cmocka_unit_test(test_user_vma),
+		cmocka_unit_test(test_vma_destroy_twice),
 	};
 
 	return cmocka_run_group_tests_name("mm-vmalloc", tests, NULL, NULL);
