@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "mm/host.h"
 #include "mm/mm.h"
 
 DMAMAP_API void sg_init_table(struct scatterlist *sgl, unsigned int nents)
@@ -130,6 +131,13 @@ DMAMAP_API int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t 
 	memset(table, 0, sizeof(*table));
 	if (nents == 0)
 		return -EINVAL;
+	/*
+	 * More entries than the host has memory for cannot be had: -ENOMEM at
+	 * once, as the kernel's allocation fails, rather than tens of seconds
+	 * of allocating and touching the host's lazily granted memory first.
+	 */
+	if (host_ram_bytes() && (u64)nents * sizeof(struct scatterlist) > host_ram_bytes())
+		return -ENOMEM;
 	do {
 		unsigned int alloc_size = left, sg_size;
 		struct scatterlist *sg;

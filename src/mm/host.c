@@ -237,6 +237,20 @@ unsigned long host_vmas_limit(void)
 	return host_vma_limit / 2;
 }
 
+u64 host_ram_bytes(void)
+{
+	static u64 bytes;	/* (atomic) 0: not read yet */
+	u64 b = __atomic_load_n(&bytes, __ATOMIC_RELAXED);
+	long pages;
+
+	if (b)
+		return b;
+	pages = sysconf(_SC_PHYS_PAGES);
+	b = pages > 0 ? (u64)pages * (u64)sysconf(_SC_PAGESIZE) : 0;
+	__atomic_store_n(&bytes, b, __ATOMIC_RELAXED);
+	return b;
+}
+
 int host_discard(void *addr, size_t len)
 {
 	return madvise(addr, len, MADV_DONTNEED) ? -errno : 0;

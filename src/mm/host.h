@@ -69,6 +69,9 @@ void host_vmas_release(unsigned long nr);
 unsigned long host_vmas_in_use(void);
 unsigned long host_vmas_limit(void);
 
+/* Bytes of RAM the host has (sysconf), read once; 0 when unknown. */
+u64 host_ram_bytes(void);
+
 /* Drops private copies in [addr, addr+len) of a private file mapping: one call. */
 int host_discard(void *addr, size_t len);
 /* Forces a private copy of every page of [addr, addr+len): one call. */

@@ -13,6 +13,7 @@
 #include <dmamap/scatterlist.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -612,6 +613,39 @@ static void test_bad_args(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/* Virtual memory the process has had at its peak (VmPeak), in bytes. */
+static u64 vm_peak(void)
+{
+	FILE *fp = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long kb = 0;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "VmPeak: %llu kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb << 10;
+}
+
+/*
+ * A table of 2^32 - 1 entries (128 GiB of them) cannot be had: -ENOMEM at
+ * once, before any memory is asked for. It used to allocate and touch host
+ * memory for 20 seconds and more.
+ */
+static void test_alloc_table_huge(void **state)
+{
+	struct sg_table st;
+	u64 peak = vm_peak();
+
+	(void)state;
+	memset(&st, 0x5a, sizeof(st));
+	assert_int_equal(sg_alloc_table(&st, 0xffffffffU, 0), -ENOMEM);
+	assert_null(st.sgl);
+	assert_int_equal(st.orig_nents, 0);
+	assert_true(vm_peak() < peak + SZ_1G);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_from_pages_long),
 		cmocka_unit_test(test_million_entries),
 		cmocka_unit_test(test_alloc_table_sizes),
+		cmocka_unit_test(test_alloc_table_huge),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_accessors),
