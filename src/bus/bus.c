@@ -13,10 +13,164 @@
 #include "dma/debug.h"
 #include "dma/trace.h"
 
+#include "mm/host.h"
+
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define COPY_CHUNK	(64UL << 10)
+
+/*
+ * Bus accesses and attach/detach. An access reads the device's IOTLB and
+ * domain from its start to its end; detach frees the IOTLB, attach
+ * publishes one. Accesses are many and attaches few, so an access costs
+ * two stores and a load on a slot of its thread's, with no atomic
+ * read-modify-write and no lock: it names its device in the slot, then
+ * checks the machine's gate. bus_block() closes the gate, has every thread
+ * run a memory barrier (host_barrier_all_threads()), then waits until no
+ * slot names the device. The barrier orders each access's store before its
+ * load wherever the two straddle it, and the closer's own, so they cannot
+ * both read the old value: the access sees the gate closed and steps back,
+ * or the closer sees the slot and waits for its release. Where the host has
+ * no such barrier (and under ThreadSanitizer), both sides use sequentially
+ * consistent atomics instead, at the cost of a locked instruction per access.
+ *
+ * Slots are made once per thread and kept on a list; a thread's slot goes
+ * back to the list's free ones when the thread exits.
+ */
+struct bus_slot {
+	struct device *dev;	/* (atomic) the device this thread's access is on, or NULL */
+	bool taken;		/* a live thread owns it; under slots_lock */
+	struct bus_slot *next;	/* under slots_lock; slots are never freed */
+};
+
+#define BUS_STATIC_SLOTS	256
+
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bus_slot static_slots[BUS_STATIC_SLOTS];	/* the first threads' */
+static unsigned int static_used;			/* under slots_lock */
+static struct bus_slot *slots;				/* every slot; under slots_lock */
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+static pthread_key_t slot_key;
+static bool bus_barriers;	/* the host has asymmetric barriers (set once) */
+static __thread struct bus_slot *my_slot;
+
+static void slot_release(void *arg)
+{
+	struct bus_slot *s = arg;
+
+	pthread_mutex_lock(&slots_lock);
+	__atomic_store_n(&s->dev, NULL, __ATOMIC_RELEASE);
+	s->taken = false;
+	pthread_mutex_unlock(&slots_lock);
+}
+
+/* ThreadSanitizer does not know membarrier: under it, accesses take the fenced way */
+#if defined(__SANITIZE_THREAD__)
+#define BUS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BUS_TSAN 1
+#endif
+#endif
+
+static void slots_init(void)
+{
+	pthread_key_create(&slot_key, slot_release);
+#ifndef BUS_TSAN
+	__atomic_store_n(&bus_barriers, !host_barrier_register(), __ATOMIC_RELAXED);
+#endif
+}
+
+/* This thread's slot, made the first time. */
+static struct bus_slot *slot_get(void)
+{
+	struct bus_slot *s;
+
+	pthread_once(&slots_once, slots_init);
+	pthread_mutex_lock(&slots_lock);
+	for (s = slots; s && s->taken; s = s->next)
+		;
+	if (!s) {
+		if (static_used < BUS_STATIC_SLOTS)
+			s = &static_slots[static_used++];
+		/* out of host memory: wait for it to come back, as the access must */
+		while (!s) {
+			pthread_mutex_unlock(&slots_lock);
+			sched_yield();
+			s = calloc(1, sizeof(*s));
+			pthread_mutex_lock(&slots_lock);
+		}
+		s->next = slots;
+		slots = s;
+	}
+	s->taken = true;
+	pthread_mutex_unlock(&slots_lock);
+	pthread_setspecific(slot_key, s);
+	my_slot = s;
+	return s;
+}
+
+/*
+ * An access of @dev begins: its slot names @dev once the gate is open. The
+ * slot's previous value (an access this thread was in, whose handler made
+ * this one) is kept in *@prev for bus_exit().
+ */
+static inline struct bus_slot *bus_enter(struct device *dev, struct device **prev)
+{
+	struct bus_slot *s = my_slot;
+	int *gate = &dev->machine->bus_gate;
+
+	if (unlikely(!s))
+		s = slot_get();
+	*prev = __atomic_load_n(&s->dev, __ATOMIC_RELAXED);
+	for (;;) {
+		bool open;
+
+		if (likely(__atomic_load_n(&bus_barriers, __ATOMIC_RELAXED))) {
+			__atomic_store_n(&s->dev, dev, __ATOMIC_RELAXED);
+			__asm__ __volatile__("" ::: "memory");
+			open = !__atomic_load_n(gate, __ATOMIC_ACQUIRE);
+		} else {
+			/* sequentially consistent, as the closer's side: no barrier needed */
+			(void)__atomic_exchange_n(&s->dev, dev, __ATOMIC_SEQ_CST);
+			open = !__atomic_load_n(gate, __ATOMIC_SEQ_CST);
+		}
+		if (likely(open))
+			return s;
+		/* an attach or detach is on its way: out of its way until it is done */
+		__atomic_store_n(&s->dev, NULL, __ATOMIC_RELEASE);
+		while (__atomic_load_n(gate, __ATOMIC_ACQUIRE))
+			sched_yield();
+	}
+}
+
+static inline void bus_exit(struct bus_slot *s, struct device *prev)
+{
+	__atomic_store_n(&s->dev, prev, __ATOMIC_RELEASE);
+}
+
+void bus_block(struct device *dev)
+{
+	struct bus_slot *s, *mine = my_slot;
+
+	pthread_once(&slots_once, slots_init);
+	__atomic_add_fetch(&dev->machine->bus_gate, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&bus_barriers, __ATOMIC_RELAXED))
+		host_barrier_all_threads();
+	pthread_mutex_lock(&slots_lock);
+	for (s = slots; s; s = s->next)
+		while (s != mine && __atomic_load_n(&s->dev, __ATOMIC_SEQ_CST) == dev)
+			sched_yield();
+	pthread_mutex_unlock(&slots_lock);
+}
+
+void bus_unblock(struct device *dev)
+{
+	__atomic_sub_fetch(&dev->machine->bus_gate, 1, __ATOMIC_RELEASE);
+}
 
 long bus_translate_direct(struct device *dev, dma_addr_t dma, size_t len, bool write,
 			  phys_addr_t *phys, struct dmamap_fault *f)
@@ -301,13 +455,19 @@ DMAMAP_API int dmamap_bus_read(struct device *dev, dma_addr_t src, void *buf, si
 {
 	u64 t0;
 
+	struct bus_slot *s;
+	struct device *prev;
+	int ret;
+
 	if (!dev || (!buf && len) || bad_range(src, len))
 		return -EINVAL;
 	if (debug_device_on(dev))
 		bus_check(dev, src, len, false, "dmamap_bus_read", __builtin_return_address(0));
 	t0 = trace_on(dev) ? trace_now() : 0;
-	return bus_traced(dev, "bus_read", src, len, false, bus_load(dev, src, buf, len, fault),
-			  t0);
+	s = bus_enter(dev, &prev);
+	ret = bus_load(dev, src, buf, len, fault);
+	bus_exit(s, prev);
+	return bus_traced(dev, "bus_read", src, len, false, ret, t0);
 }
 
 DMAMAP_API int dmamap_bus_write(struct device *dev, dma_addr_t dst, const void *buf, size_t len,
@@ -315,13 +475,19 @@ DMAMAP_API int dmamap_bus_write(struct device *dev, dma_addr_t dst, const void *
 {
 	u64 t0;
 
+	struct bus_slot *s;
+	struct device *prev;
+	int ret;
+
 	if (!dev || (!buf && len) || bad_range(dst, len))
 		return -EINVAL;
 	if (debug_device_on(dev))
 		bus_check(dev, dst, len, true, "dmamap_bus_write", __builtin_return_address(0));
 	t0 = trace_on(dev) ? trace_now() : 0;
-	return bus_traced(dev, "bus_write", dst, len, true,
-			  bus_store(dev, dst, buf, 0, len, fault), t0);
+	s = bus_enter(dev, &prev);
+	ret = bus_store(dev, dst, buf, 0, len, fault);
+	bus_exit(s, prev);
+	return bus_traced(dev, "bus_write", dst, len, true, ret, t0);
 }
 
 DMAMAP_API int dmamap_bus_fill(struct device *dev, dma_addr_t dst, int byte, size_t len,
@@ -329,13 +495,19 @@ DMAMAP_API int dmamap_bus_fill(struct device *dev, dma_addr_t dst, int byte, siz
 {
 	u64 t0;
 
+	struct bus_slot *s;
+	struct device *prev;
+	int ret;
+
 	if (!dev || bad_range(dst, len))
 		return -EINVAL;
 	if (debug_device_on(dev))
 		bus_check(dev, dst, len, true, "dmamap_bus_fill", __builtin_return_address(0));
 	t0 = trace_on(dev) ? trace_now() : 0;
-	return bus_traced(dev, "bus_fill", dst, len, true,
-			  bus_store(dev, dst, NULL, byte, len, fault), t0);
+	s = bus_enter(dev, &prev);
+	ret = bus_store(dev, dst, NULL, byte, len, fault);
+	bus_exit(s, prev);
+	return bus_traced(dev, "bus_fill", dst, len, true, ret, t0);
 }
 
 /*
@@ -480,6 +652,8 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 	u8 small[4096];
 	u8 *stage = small, *big = NULL;
 	size_t cap = sizeof(small), done = 0;
+	struct device *prev;
+	struct bus_slot *s;
 	int ret = 0;
 	u64 t0;
 
@@ -498,6 +672,7 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 			cap = COPY_CHUNK;
 		}
 	}
+	s = bus_enter(dev, &prev);
 	while (done < len) {
 		struct dmamap_fault f;
 
@@ -526,6 +701,7 @@ DMAMAP_API int dmamap_bus_copy(struct device *dev, dma_addr_t dst, dma_addr_t sr
 		done += (size_t)ret;
 		ret = 0;
 	}
+	bus_exit(s, prev);
 	free(big);
 	if (!ret && fault)
 		memset(fault, 0, sizeof(*fault));

@@ -282,14 +282,23 @@ static void detach_locked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t)
 DMAMAP_API void iommu_domain_free(struct iommu_domain *domain)
 {
 	struct dmamap_iommu_domain *d;
-	struct dmamap_iotlb *t, *n;
 
 	if (!domain)
 		return;
 	d = to_dmamap_domain(domain);
+	/* each device as iommu_detach_device() does it: with none of its accesses under way */
+	for (;;) {
+		struct device *dev = NULL;
+
+		pthread_mutex_lock(&d->lock);
+		if (!list_empty(&d->devices))
+			dev = list_first_entry(&d->devices, struct dmamap_iotlb, node)->dev;
+		pthread_mutex_unlock(&d->lock);
+		if (!dev)
+			break;
+		iommu_detach_device(domain, dev);
+	}
 	pthread_mutex_lock(&d->lock);
-	list_for_each_entry_safe(t, n, &d->devices, node)
-		detach_locked(d, t);
 	/* queued IOVAs go back with the allocator itself */
 	d->fq_len = 0;
 	pthread_mutex_unlock(&d->lock);
@@ -332,12 +341,22 @@ DMAMAP_API int iommu_attach_device(struct iommu_domain *domain, struct device *d
 	}
 	t->dev = dev;
 	t->domain = d;
+	/* no bus access of the device sees the IOTLB without its domain */
+	bus_block(dev);
 	pthread_mutex_lock(&d->lock);
+	if (dev->domain) {
+		/* attached meanwhile by another thread */
+		pthread_mutex_unlock(&d->lock);
+		bus_unblock(dev);
+		iotlb_free(t);
+		return dev->domain == domain ? 0 : -EBUSY;
+	}
 	list_add_tail(&t->node, &d->devices);
 	dev->iotlb = t;
 	dev->domain = domain;
 	dmamap_device_update_ops(dev);
 	pthread_mutex_unlock(&d->lock);
+	bus_unblock(dev);
 	return 0;
 }
 
@@ -348,9 +367,13 @@ DMAMAP_API void iommu_detach_device(struct iommu_domain *domain, struct device *
 	if (!domain || !dev || dev->domain != domain)
 		return;
 	d = to_dmamap_domain(domain);
+	/* the IOTLB goes: no bus access of the device may be reading it */
+	bus_block(dev);
 	pthread_mutex_lock(&d->lock);
-	detach_locked(d, dev->iotlb);
+	if (dev->domain == domain)
+		detach_locked(d, dev->iotlb);
 	pthread_mutex_unlock(&d->lock);
+	bus_unblock(dev);
 }
 
 void iommu_release_device(struct device *dev)

@@ -98,6 +98,7 @@ struct dmamap_machine {
 	struct dma_records *dma_records;	/* coherent allocations; own lock */
 	struct dma_debug_machine *dma_debug;	/* the debugger's line table, or NULL; own locks */
 	unsigned long prep_deferred;		/* (atomic) buffers with PG_prep_pending marks */
+	int bus_gate;				/* (atomic) attaches/detaches under way: see bus.c */
 
 	pthread_rwlock_t mmio_lock;		/* guards the MMIO regions */
 	struct list_head mmio_regions;		/* see mmio.c */

@@ -10,6 +10,7 @@
 #include "test-util.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -458,6 +459,84 @@ static void test_dma_lazy(void **state)
 	run_dma(DMAMAP_IOMMU_LAZY);
 }
 
+/* --- attach and detach while the device is at work ---------------------------------- */
+
+struct busy {
+	struct device *dev;
+	phys_addr_t phys;
+	size_t len;
+	int stop;			/* atomic */
+	unsigned long reads, bad;	/* atomic */
+};
+
+static void *busy_reader(void *arg)
+{
+	struct busy *b = arg;
+	u8 *buf = malloc(b->len);
+
+	assert_non_null(buf);
+	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
+		/* attached or not, the address reaches the same bytes */
+		if (dmamap_bus_read(b->dev, b->phys, buf, b->len, NULL) ||
+		    test_check_pattern(buf, b->len, 77) != -1)
+			__atomic_fetch_add(&b->bad, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&b->reads, 1, __ATOMIC_RELAXED);
+	}
+	free(buf);
+	return NULL;
+}
+
+/*
+ * A device attached to and detached from a domain over and over while two
+ * threads read through it: detach used to free the device's IOTLB (and
+ * attach to publish it before its domain) under a bus access in flight, a
+ * use after free. The domain maps the range to itself, so every read, made
+ * through the IOMMU or directly, returns the same bytes; none fails, and the
+ * sanitizers see no race.
+ */
+static void test_detach_during_bus_access(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_device_config dc = { 0 };
+	struct dmamap_iommu_config ic = { .type = IOMMU_DOMAIN_UNMANAGED };
+	struct iommu_domain *d;
+	struct device *dev;
+	struct page *p = dmamap_alloc_pages(m, GFP_KERNEL, 2);
+	struct busy b = { 0 };
+	pthread_t th[2];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(dmamap_device_create(m, &dc, &dev), 0);
+	assert_int_equal(dmamap_iommu_domain_create(m, &ic, &d), 0);
+	b.dev = dev;
+	b.phys = page_to_phys(p);
+	b.len = 4 * PAGE_SIZE;
+	test_fill_pattern(page_address(p), b.len, 77);
+	assert_int_equal(iommu_map(d, (unsigned long)b.phys, b.phys, b.len,
+				   IOMMU_READ | IOMMU_WRITE, GFP_KERNEL), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, busy_reader, &b), 0);
+	for (int i = 0; i < 300; i++) {
+		assert_int_equal(iommu_attach_device(d, dev), 0);
+		sched_yield();
+		iommu_detach_device(d, dev);
+	}
+	assert_int_equal(iommu_attach_device(d, dev), 0);
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(b.bad, 0);
+	assert_true(b.reads > 0);
+	/* the domain goes with the device attached: the same care */
+	iommu_domain_free(d);
+	assert_null(iommu_get_domain_for_dev(dev));
+	dmamap_device_destroy(dev);
+	dmamap_free_pages(p, 2);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_iotlb_one_entry_many_fillers),
 		cmocka_unit_test(test_dma_strict),
 		cmocka_unit_test(test_dma_lazy),
+		cmocka_unit_test(test_detach_during_bus_access),
 	};
 
 	return cmocka_run_group_tests_name("iommu-threads", tests, NULL, NULL);
