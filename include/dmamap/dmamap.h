@@ -17,6 +17,7 @@
 #include <dmamap/trace.h>
 #include <dmamap/svg.h>
 #include <dmamap/debug.h>
+#include <dmamap/fault-inject.h>
 
 #define DMAMAP_VERSION_MAJOR 0
 #define DMAMAP_VERSION_MINOR 1

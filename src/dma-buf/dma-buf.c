@@ -23,6 +23,7 @@
 
 #include "dma/debug.h"
 #include "dma/device.h"
+#include "mm/fail.h"
 #include "dma-buf/internal.h"
 
 /*
@@ -104,7 +105,7 @@ static void reg_add_entry(struct reg_entry *e, const void *p)
 
 static int reg_add(const void *p)
 {
-	struct reg_entry *e = malloc(sizeof(*e));
+	struct reg_entry *e = mm_kmalloc_host(NULL, sizeof(*e));
 
 	if (!e)
 		return -ENOMEM;
@@ -306,7 +307,7 @@ DMAMAP_API struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_
 			  exp_info->exp_name ? exp_info->exp_name : "?");
 		return ERR_PTR(-EINVAL);
 	}
-	bp = calloc(1, sizeof(*bp));
+	bp = mm_kzalloc(NULL, sizeof(*bp));
 	if (!bp)
 		return ERR_PTR(-ENOMEM);
 	bp->buf.size = exp_info->size;
@@ -491,7 +492,7 @@ dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 		ret = -EDEADLK;
 		goto out_put;
 	}
-	ap = calloc(1, sizeof(*ap));
+	ap = mm_kzalloc(dev->machine, sizeof(*ap));
 	if (!ap) {
 		ret = -ENOMEM;
 		goto out_put;
@@ -631,7 +632,7 @@ static struct attach_map *map_record_get(struct attach_priv *ap)
 		ap->first_used = true;
 		return &ap->first;
 	}
-	return calloc(1, sizeof(struct attach_map));
+	return mm_kzalloc(NULL, sizeof(struct attach_map));
 }
 
 static void map_record_put(struct attach_priv *ap, struct attach_map *am)

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "dma/device.h"
+#include "mm/fail.h"
 #include "mm/vmalloc.h"
 #include "dma-buf/internal.h"
 
@@ -95,7 +96,7 @@ static int heap_make_template(struct heap_buffer *hb)
 	ret = dma_get_sgtable_attrs(hb->exporter, &t, hb->cookie, hb->dma, hb->size, hb->attrs);
 	if (ret)
 		return ret;
-	tmpl = t.orig_nents ? calloc(t.orig_nents, sizeof(*tmpl)) : NULL;
+	tmpl = t.orig_nents ? mm_kcalloc(hb->exporter->machine, t.orig_nents, sizeof(*tmpl)) : NULL;
 	if (!tmpl) {
 		sg_free_table(&t);
 		return -ENOMEM;
@@ -137,7 +138,7 @@ static int heap_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 	/* the template never changes once made, and the lock above ordered us after it */
 	n = hb->tmpl_nents;
 	if (!a) {
-		a = malloc(sizeof(*a) + n * sizeof(a->sgl[0]));
+		a = mm_kmalloc_host(hb->exporter->machine, sizeof(*a) + n * sizeof(a->sgl[0]));
 		if (!a)
 			return -ENOMEM;
 		a->mapped = false;
@@ -259,7 +260,7 @@ static int heap_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	void *vaddr;
 	int ret;
 
-	pages = calloc(count, sizeof(*pages));
+	pages = mm_kcalloc(m, count, sizeof(*pages));
 	if (!pages)
 		return -ENOMEM;
 	ret = dma_get_sgtable_attrs(hb->exporter, &t, hb->cookie, hb->dma, hb->size, hb->attrs);
@@ -338,7 +339,7 @@ DMAMAP_API struct dma_buf *dmamap_dma_buf_alloc(struct device *exporter, size_t 
 	 * map it).
 	 */
 	size = PAGE_ALIGN(size);
-	hb = calloc(1, sizeof(*hb));
+	hb = mm_kzalloc(exporter->machine, sizeof(*hb));
 	if (!hb)
 		return ERR_PTR(-ENOMEM);
 	hb->exporter = exporter;

@@ -5,6 +5,7 @@
  */
 #include "dma/coherent.h"
 #include "dma/debug.h"
+#include "mm/fail.h"
 #include "dma/swiotlb.h"
 #include "mm/cache.h"
 #include "mm/host.h"
@@ -316,7 +317,7 @@ static int pool_init(struct dmamap_machine *m)
 			  (unsigned long long)m->cfg.atomic_pool_size);
 		return -EINVAL;
 	}
-	p = calloc(1, sizeof(*p));
+	p = mm_kzalloc(m, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_init(&p->lock, NULL);
@@ -506,7 +507,7 @@ int dma_machine_init(struct dmamap_machine *m)
 	int ret;
 
 	fit_default_pools(m);
-	m->dma_records = calloc(1, sizeof(*m->dma_records));
+	m->dma_records = mm_kzalloc(m, sizeof(*m->dma_records));
 	if (!m->dma_records)
 		return -ENOMEM;
 	pthread_mutex_init(&m->dma_records->lock, NULL);

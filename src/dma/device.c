@@ -2,6 +2,7 @@
 /* Devices: creation, masks and segment limits, with the kernel's rules. */
 #include "dma/device.h"
 #include "dma/debug.h"
+#include "mm/fail.h"
 #include "dma/devres.h"
 #include "dma/direct.h"
 #include "dma/swiotlb.h"
@@ -239,7 +240,7 @@ DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
 	*out = NULL;
 	if (!m || !cfg)
 		return -EINVAL;
-	dev = calloc(1, sizeof(*dev));
+	dev = mm_kzalloc(m, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
 	dev->created = true;

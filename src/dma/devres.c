@@ -9,6 +9,7 @@
  */
 #include "dma/debug.h"
 #include "dma/devres.h"
+#include "mm/fail.h"
 
 #include <stdlib.h>
 
@@ -31,7 +32,7 @@ void *devres_alloc(dr_release_t release, size_t size, gfp_t gfp)
 	(void)gfp;
 	if (!release || size > SIZE_MAX / 2)
 		return NULL;
-	dr = calloc(1, sizeof(*dr) + size);
+	dr = mm_kzalloc(NULL, sizeof(*dr) + size);
 	if (!dr)
 		return NULL;
 	INIT_LIST_HEAD(&dr->node);

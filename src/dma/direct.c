@@ -11,6 +11,7 @@
  * reach the buffer, and never merge.
  */
 #include "dma/direct.h"
+#include "mm/fail.h"
 #include "dma/coherent.h"
 #include "dma/swiotlb.h"
 #include "mm/cache.h"
@@ -111,7 +112,7 @@ static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handl
 	struct page *page = NULL;
 	size_t alloc_size = PAGE_ALIGN(size);
 
-	a = calloc(1, sizeof(*a));
+	a = mm_kzalloc(m, sizeof(*a));
 	if (!a)
 		return NULL;
 	a->dev = dev;

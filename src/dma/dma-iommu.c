@@ -13,6 +13,7 @@
  * into a TO_DEVICE buffer faults.
  */
 #include "dma/coherent.h"
+#include "mm/fail.h"
 #include "dma/dma-iommu.h"
 #include "iommu/iommu.h"
 
@@ -100,6 +101,8 @@ static dma_addr_t iommu_dma_alloc_iova(struct device *dev, size_t size, u64 dma_
 
 	/* the aperture, or less: what the allocator holds (its end is never passed to it) */
 	dma_limit = min_t(u64, dma_reach_limit(dev, dma_limit), d->dma_limit);
+	if (mm_should_fail(DMAMAP_FAIL_IOVA, d->machine))
+		return 0;
 	pfn = alloc_iova_fast(d->iovad, pages, (unsigned long)(dma_limit >> PAGE_SHIFT), true);
 	if (!pfn)
 		return 0;
@@ -249,7 +252,7 @@ static void free_page_array(struct dmamap_machine *m, struct page **pages, unsig
 static struct page **alloc_page_array(struct dmamap_machine *m, unsigned int count,
 				      unsigned int max_order)
 {
-	struct page **pages = calloc(count, sizeof(*pages));
+	struct page **pages = mm_kcalloc(m, count, sizeof(*pages));
 	unsigned int i = 0;
 
 	if (!pages)
@@ -363,7 +366,7 @@ static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle
 
 	if (!size_fits(dev, size))
 		goto out_fail;
-	a = calloc(1, sizeof(*a));
+	a = mm_kzalloc(m, sizeof(*a));
 	if (!a)
 		return NULL;
 	a->dev = dev;
@@ -400,7 +403,7 @@ static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle
 		/* frames beyond the size go straight back */
 		for (unsigned long i = count; i < (1UL << get_order(alloc_size)); i++)
 			mm_free_pages_checked(m, page + i, 0);
-		a->pages = calloc(count, sizeof(*a->pages));
+		a->pages = mm_kcalloc(m, count, sizeof(*a->pages));
 		if (!a->pages) {
 			for (unsigned int i = 0; i < count; i++)
 				mm_free_pages_checked(m, page + i, 0);
@@ -782,7 +785,7 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 	int i, ret;
 
 	if (nents > SG_PLAN_ON_STACK) {
-		plan = malloc((size_t)nents * sizeof(*plan));
+		plan = mm_kmalloc_host(dev->machine, (size_t)nents * sizeof(*plan));
 		if (!plan)
 			return -ENOMEM;
 	}
@@ -938,7 +941,7 @@ static struct sg_table *iommu_dma_alloc_noncontiguous(struct device *dev, size_t
 	/* the first entry's DMA length holds the whole buffer */
 	if (!size_fits(dev, size) || PAGE_ALIGN(size) > ALIGN_DOWN(UINT_MAX, PAGE_SIZE))
 		return NULL;
-	sh = calloc(1, sizeof(*sh));
+	sh = mm_kzalloc(dev->machine, sizeof(*sh));
 	if (!sh)
 		return NULL;
 	sh->nr_pages = count;

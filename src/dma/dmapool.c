@@ -17,6 +17,7 @@
  * freed with pool->lock dropped.
  */
 #include "dma/devres.h"
+#include "mm/fail.h"
 
 #include <dmamap/dmapool.h>
 #include <stdio.h>
@@ -92,7 +93,7 @@ DMAMAP_API struct dma_pool *dma_pool_create(const char *name, struct device *dev
 		return NULL;
 	boundary = min(boundary, allocation);
 
-	pool = calloc(1, sizeof(*pool));
+	pool = mm_kzalloc(dev->machine, sizeof(*pool));
 	if (!pool)
 		return NULL;
 	snprintf(pool->name, sizeof(pool->name), "%s", name ? name : "");
@@ -114,7 +115,7 @@ DMAMAP_API struct dma_pool *dma_pool_create(const char *name, struct device *dev
 
 static struct dma_pool_chunk *chunk_alloc(struct dma_pool *pool, gfp_t gfp)
 {
-	struct dma_pool_chunk *c = calloc(1, chunk_bytes(pool));
+	struct dma_pool_chunk *c = mm_kzalloc(pool->dev->machine, chunk_bytes(pool));
 
 	if (!c)
 		return NULL;

@@ -19,6 +19,7 @@
 #include "dma/coherent.h"
 #include "dma/debug.h"
 #include "dma/device.h"
+#include "mm/fail.h"
 #include "dma/dma-iommu.h"
 #include "dma/trace.h"
 #include "mm/cache.h"
@@ -573,7 +574,7 @@ DMAMAP_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *s
 static struct sg_table *alloc_single_sgt(struct device *dev, size_t size,
 					 enum dma_data_direction dir, gfp_t gfp)
 {
-	struct sg_table *sgt = calloc(1, sizeof(*sgt));
+	struct sg_table *sgt = mm_kzalloc(dev->machine, sizeof(*sgt));
 	unsigned int order = get_order(size);
 	struct page *page = NULL;
 	u64 mask = dma_reach_limit(dev, *dev->dma_mask);

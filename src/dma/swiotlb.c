@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Bounce buffering: see swiotlb.h. */
 #include "dma/swiotlb.h"
+#include "mm/fail.h"
 #include "dma/coherent.h"
 #include "mm/cache.h"
 
@@ -82,14 +83,14 @@ int swiotlb_init(struct dmamap_machine *m)
 			  (unsigned long long)size);
 		return -EINVAL;
 	}
-	p = calloc(1, sizeof(*p));
+	p = mm_kzalloc(m, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_init(&p->lock, NULL);
 	p->nslabs = (unsigned long)(size >> IO_TLB_SHIFT);
 	p->nr_chunks = (unsigned int)DIV_ROUND_UP(size, block);
-	p->used = calloc(DIV_ROUND_UP(p->nslabs, 64), sizeof(u64));
-	p->slots = calloc(p->nslabs, sizeof(*p->slots));
+	p->used = mm_kcalloc(m, DIV_ROUND_UP(p->nslabs, 64), sizeof(u64));
+	p->slots = mm_kcalloc(m, p->nslabs, sizeof(*p->slots));
 	if (!p->used || !p->slots)
 		goto out_nomem;
 	for (unsigned int i = 0; i < p->nr_chunks; i++) {
@@ -209,6 +210,11 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig, size_t 
 	if (size > swiotlb_max_mapping_size(dev)) {
 		dma_report_misuse(dev, "swiotlb: mapping of %zu bytes exceeds the maximum of %zu",
 				  size, swiotlb_max_mapping_size(dev));
+		return (phys_addr_t)-1;
+	}
+	/* as a full pool, unreported: what the caller sees of one */
+	if (mm_should_fail(DMAMAP_FAIL_SWIOTLB, m)) {
+		mm_count(m, swiotlb_full, 1);
 		return (phys_addr_t)-1;
 	}
 	nslots = (unsigned int)DIV_ROUND_UP(size, IO_TLB_SIZE);

@@ -20,6 +20,7 @@
  * without a lock: a fill is a single store (see iommu.h).
  */
 #include "iommu/iommu.h"
+#include "mm/fail.h"
 #include "bus/bus.h"
 #include "dma/dma-iommu.h"
 #include "trace/trace.h"
@@ -41,9 +42,12 @@ static void *pgtbl_alloc_table(void *cookie, size_t size, phys_addr_t *phys)
 {
 	struct dmamap_iommu_domain *d = cookie;
 	unsigned int order = ilog2_u64(size >> PAGE_SHIFT);
-	struct page *page = mm_alloc_pages_capped(d->machine, GFP_KERNEL, order, ~(phys_addr_t)0);
+	struct page *page;
 	void *va;
 
+	if (mm_should_fail(DMAMAP_FAIL_PGTABLE, d->machine))
+		return NULL;
+	page = mm_alloc_pages_capped(d->machine, GFP_KERNEL, order, ~(phys_addr_t)0);
 	if (!page)
 		return NULL;
 	for (unsigned long i = 0; i < (1UL << order); i++)
@@ -192,7 +196,7 @@ DMAMAP_API int dmamap_iommu_domain_create(struct dmamap_machine *m,
 	ret = check_iommu_config(m, &c);
 	if (ret)
 		return ret;
-	d = calloc(1, sizeof(*d));
+	d = mm_kzalloc(m, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->machine = m;
@@ -324,16 +328,16 @@ DMAMAP_API int iommu_attach_device(struct iommu_domain *domain, struct device *d
 		return -EINVAL;
 	if (dev->domain)
 		return dev->domain == domain ? 0 : -EBUSY;
-	t = calloc(1, sizeof(*t));
+	t = mm_kzalloc(d->machine, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	t->nr = (unsigned int)roundup_pow_of_two(d->cfg.iotlb_entries);
 	t->mask = t->nr - 1;
 	/* 16-byte aligned, as malloc is on 64-bit hosts */
-	t->e = calloc(t->nr, sizeof(*t->e));
+	t->e = mm_kcalloc(d->machine, t->nr, sizeof(*t->e));
 	if (d->cfg.walk_cache_entries != DMAMAP_IOMMU_NO_WALK_CACHE) {
 		t->walk_nr = (unsigned int)roundup_pow_of_two(d->cfg.walk_cache_entries);
-		t->walk = calloc(t->walk_nr, sizeof(*t->walk));
+		t->walk = mm_kcalloc(d->machine, t->walk_nr, sizeof(*t->walk));
 	}
 	if (!t->e || (t->walk_nr && !t->walk)) {
 		iotlb_free(t);

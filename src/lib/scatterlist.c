@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "mm/fail.h"
 #include "mm/host.h"
 #include "mm/mm.h"
 
@@ -148,7 +149,7 @@ DMAMAP_API int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t 
 		} else {
 			sg_size = alloc_size;
 		}
-		sg = malloc(alloc_size * sizeof(*sg));
+		sg = mm_kmalloc_host(NULL, alloc_size * sizeof(*sg));
 		if (!sg) {
 			/* what was built so far is a valid chain of orig_nents entries */
 			sg_free_table(table);

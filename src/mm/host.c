@@ -10,6 +10,7 @@
  * shared by all machines of the process.
  */
 #include "mm/host.h"
+#include "mm/fail.h"
 #include "mm/mm.h"
 
 #include <fcntl.h>
@@ -85,7 +86,11 @@ int host_check_page_size(void)
 
 int host_memfd(size_t size)
 {
-	int fd = memfd_create("dmamap-ram", MFD_CLOEXEC);
+	int fd;
+
+	if (mm_should_fail(DMAMAP_FAIL_HOST, NULL))
+		return -ENOMEM;
+	fd = memfd_create("dmamap-ram", MFD_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
@@ -100,7 +105,11 @@ int host_memfd(size_t size)
 
 void *host_map_file(int fd, size_t size, bool shared)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	void *p;
+
+	if (mm_should_fail(DMAMAP_FAIL_HOST, NULL))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE, fd, 0);
 
 	return p == MAP_FAILED ? NULL : p;
@@ -108,14 +117,22 @@ void *host_map_file(int fd, size_t size, bool shared)
 
 void *host_reserve(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p;
+
+	if (mm_should_fail(DMAMAP_FAIL_HOST, NULL))
+		return NULL;
+	p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
 }
 
 void *host_alloc_lazy(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	void *p;
+
+	if (mm_should_fail(DMAMAP_FAIL_HOST, NULL))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
@@ -124,9 +141,11 @@ void *host_alloc_lazy(size_t size)
 void *host_reserve_aligned(size_t size, size_t align)
 {
 	size_t span = size + align;
-	u8 *raw = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	u8 *base;
+	u8 *raw, *base;
 
+	if (mm_should_fail(DMAMAP_FAIL_HOST, NULL))
+		return NULL;
+	raw = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (raw == MAP_FAILED)
 		return NULL;
 	base = (u8 *)ALIGN((unsigned long)raw, align);
@@ -139,6 +158,8 @@ void *host_reserve_aligned(size_t size, size_t align)
 
 int host_protect_rw(void *addr, size_t len)
 {
+	if (mm_should_fail(DMAMAP_FAIL_HOST, NULL))
+		return -ENOMEM;
 	return mprotect(addr, len, PROT_READ | PROT_WRITE) ? -errno : 0;
 }
 
@@ -151,8 +172,11 @@ void host_release(void *addr, size_t size)
 int host_map_fixed_prot(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len,
 			int prot, bool shared)
 {
-	void *p = mmap(addr, len, prot, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd,
-		       (off_t)off);
+	void *p;
+
+	if (mm_should_fail(DMAMAP_FAIL_HOST, m))
+		return -ENOMEM;
+	p = mmap(addr, len, prot, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, (off_t)off);
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -163,7 +187,11 @@ int host_map_fixed_prot(struct dmamap_machine *m, void *addr, int fd, u64 off, s
 
 int host_map_fixed(struct dmamap_machine *m, void *addr, int fd, u64 off, size_t len)
 {
-	void *p = mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, (off_t)off);
+	void *p;
+
+	if (mm_should_fail(DMAMAP_FAIL_HOST, m))
+		return -ENOMEM;
+	p = mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, (off_t)off);
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -186,7 +214,11 @@ int host_map_fixed_private(struct dmamap_machine *m, void *addr, int fd, u64 off
 
 void *host_map_shared(struct dmamap_machine *m, int fd, u64 off, size_t len)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
+	void *p;
+
+	if (mm_should_fail(DMAMAP_FAIL_HOST, m))
+		return NULL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
 
 	if (p == MAP_FAILED)
 		return NULL;
@@ -264,6 +296,8 @@ int mm_host_discard(struct dmamap_machine *m, void *addr, size_t len)
 
 int mm_host_populate_write(struct dmamap_machine *m, void *addr, size_t len)
 {
+	if (mm_should_fail(DMAMAP_FAIL_HOST, m))
+		return -ENOMEM;
 	mm_count(m, host_madvises, 1);
 	return host_populate_write(addr, len);
 }

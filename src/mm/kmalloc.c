@@ -14,6 +14,7 @@
  * allocator, which has its own.
  */
 #include "mm/mm.h"
+#include "mm/fail.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,7 @@ static void *kmalloc_slab(struct dmamap_machine *m, size_t size, gfp_t gfp)
 
 		/* the page allocator has its own lock; ours only guards the lists */
 		pthread_mutex_unlock(&k->lock);
-		s = calloc(1, sizeof(*s));
+		s = mm_kzalloc(m, sizeof(*s));
 		if (!s)
 			return NULL;
 		page = mm_alloc_pages_capped(m, gfp & ~__GFP_ZERO, 0, ~(phys_addr_t)0);
@@ -159,6 +160,8 @@ DMAMAP_API void *dmamap_kmalloc(struct dmamap_machine *m, size_t size, gfp_t gfp
 	void *p;
 
 	if (!m || size == 0)
+		return NULL;
+	if (mm_should_fail(DMAMAP_FAIL_SLAB, m))
 		return NULL;
 	if (size > (1UL << KMALLOC_MAX_SLAB_SHIFT))
 		p = kmalloc_large(m, size, gfp);

@@ -14,6 +14,7 @@
  * pointer) check the pointer against the machine found as well.
  */
 #include "mm/mm.h"
+#include "mm/fail.h"
 #include "mm/host.h"
 #include "mm/cache.h"
 #include "dma/device.h"
@@ -426,7 +427,7 @@ static int init_banks(struct dmamap_machine *m, u64 **storage_out, size_t *stora
 	 * the page faults of a fresh mapping; a large one's come from a fresh
 	 * lazy mapping all the same (calloc maps large sizes).
 	 */
-	storage = calloc(1, *storage_bytes);
+	storage = mm_kzalloc(NULL, *storage_bytes);
 	if (!storage)
 		return -ENOMEM;
 	*storage_out = storage;
@@ -455,10 +456,11 @@ DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
+	mm_fail_env();
 	ret = host_check_page_size();
 	if (ret)
 		return ret;
-	mp = calloc(1, sizeof(*mp));
+	mp = mm_kzalloc(NULL, sizeof(*mp));
 	if (!mp)
 		return -ENOMEM;
 	m = &mp->m;

@@ -4,6 +4,7 @@
  * allocators, and the checked free.
  */
 #include "mm/mm.h"
+#include "mm/fail.h"
 #include "mm/host.h"
 
 #include <string.h>
@@ -33,6 +34,8 @@ static unsigned long alloc_frames(struct dmamap_machine *m, gfp_t gfp, unsigned 
 	unsigned long max_pfn = cap_to_max_pfn(cap);
 
 	if (order > MAX_PAGE_ORDER || cap < PAGE_SIZE - 1)
+		return -1UL;
+	if (mm_should_fail(DMAMAP_FAIL_PAGE_ALLOC, m))
 		return -1UL;
 	/* highest bank first, as the zone lists prefer ZONE_NORMAL */
 	for (unsigned int i = m->nr_banks; i-- > 0;) {

@@ -8,6 +8,7 @@
  * stays short; areas are found by address through a hash.
  */
 #include "mm/vmalloc.h"
+#include "mm/fail.h"
 #include "mm/host.h"
 #include "mm/mm.h"
 #include "mm/cache.h"
@@ -45,8 +46,8 @@ int mm_vmalloc_init(struct dmamap_machine *m, u8 *base, size_t size)
 	v->base = base;
 	v->size = size;
 	v->hash_size = max_t(unsigned long, VM_HASH_MIN, size >> 20);
-	v->hash = calloc(v->hash_size, sizeof(*v->hash));
-	v->free = malloc(sizeof(*v->free));
+	v->hash = mm_kcalloc(m, v->hash_size, sizeof(*v->hash));
+	v->free = mm_kmalloc_host(m, sizeof(*v->free));
 	if (!v->hash || !v->free)
 		goto out_free;
 	v->free->start = (unsigned long)v->base;
@@ -108,9 +109,11 @@ struct mm_vm_area *mm_vm_area_alloc(struct dmamap_machine *m, size_t size)
 
 	if (size == 0 || size > v->size)
 		return NULL;
+	if (mm_should_fail(DMAMAP_FAIL_VMALLOC, m))
+		return NULL;
 	size = PAGE_ALIGN(size);
 	need = size + PAGE_SIZE;	/* the guard page */
-	a = calloc(1, sizeof(*a));
+	a = mm_kzalloc(m, sizeof(*a));
 	if (!a)
 		return NULL;
 	pthread_mutex_lock(&v->lock);
@@ -514,7 +517,7 @@ void *mm_cookie_alloc(struct dmamap_machine *m, void *owner)
 	struct mm_cookies *c = &m->cookies;
 	unsigned long slot;
 
-	if (!owner)
+	if (!owner || mm_should_fail(DMAMAP_FAIL_VMALLOC, m))
 		return NULL;
 	pthread_mutex_lock(&c->lock);
 	if (c->nr_free) {
@@ -591,7 +594,7 @@ DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned
 	*out = NULL;
 	if (!m || !size || !PAGE_ALIGNED(size) || size > (1UL << 40))
 		return -EINVAL;
-	mv = calloc(1, sizeof(*mv));
+	mv = mm_kzalloc(m, sizeof(*mv));
 	if (!mv)
 		return -ENOMEM;
 	addr = host_reserve(size);
