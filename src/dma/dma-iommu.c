@@ -125,6 +125,22 @@ static void iommu_dma_free_iova_now(struct device *dev, dma_addr_t iova, size_t 
 	__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, held, __ATOMIC_RELAXED);
 }
 
+/*
+ * Takes back a range this backend mapped (the first @mapped bytes of it)
+ * but never handed out, whatever the flush mode: unmapped, the IOTLBs
+ * invalidated and the IOVA freed now, so that a call that fails leaves
+ * nothing behind, not even an invalidation queued in a lazy domain.
+ */
+static void iommu_dma_undo_range(struct device *dev, dma_addr_t iova, size_t mapped, size_t size)
+{
+	struct dmamap_iommu_domain *d = dev_domain(dev);
+
+	if (mapped)
+		io_pgtable_unmap(d->pgtbl, (unsigned long)iova, mapped);
+	iommu_invalidate_now(d);
+	iommu_dma_free_iova_now(dev, iova, size);
+}
+
 /* Is anything mapped at @iova? (Physical address 0 may be RAM: the walk tells.) */
 static bool iova_mapped(struct dmamap_iommu_domain *d, unsigned long iova)
 {
@@ -209,7 +225,7 @@ static dma_addr_t iommu_dma_map_phys(struct device *dev, phys_addr_t phys, size_
 	if (!iova)
 		return DMA_MAPPING_ERROR;
 	if (io_pgtable_map(d->pgtbl, (unsigned long)iova, phys - iova_off, size, prot)) {
-		iommu_dma_free_iova_now(dev, iova, size);
+		iommu_dma_undo_range(dev, iova, 0, size);
 		return DMA_MAPPING_ERROR;
 	}
 	return iova + iova_off;
@@ -346,7 +362,7 @@ static struct page **alloc_noncontig(struct device *dev, size_t size, int prot, 
 	return pages;
 
 out_free_iova:
-	iommu_dma_free_iova_now(dev, iova, (size_t)count << PAGE_SHIFT);
+	iommu_dma_undo_range(dev, iova, 0, (size_t)count << PAGE_SHIFT);
 out_free_pages:
 	free_page_array(m, pages, count);
 	return NULL;
@@ -453,7 +469,7 @@ done:
 	return a->cpu_addr;
 
 out_unmap:
-	iommu_dma_unmap_range(dev, a->dma, alloc_size);
+	iommu_dma_undo_range(dev, a->dma, alloc_size, alloc_size);
 out_pages:
 	free_page_array(m, a->pages, count);
 	a->pages = NULL;
@@ -842,9 +858,7 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 	return l.count;
 
 out_unmap:
-	if (mapped)
-		io_pgtable_unmap(d->pgtbl, (unsigned long)iova, mapped);
-	iommu_dma_free_iova_now(dev, iova, iova_len);
+	iommu_dma_undo_range(dev, iova, mapped, iova_len);
 out_invalidate:
 	invalidate_sg(sgl, nents);
 	if (plan != plan_small)
@@ -955,7 +969,7 @@ static struct sg_table *iommu_dma_alloc_noncontiguous(struct device *dev, size_t
 	return &sh->sgt;
 
 out_unmap:
-	iommu_dma_unmap_range(dev, iova, PAGE_ALIGN(size));
+	iommu_dma_undo_range(dev, iova, PAGE_ALIGN(size), PAGE_ALIGN(size));
 	free_page_array(dev->machine, sh->pages, count);
 out_free:
 	free(sh);

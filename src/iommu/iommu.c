@@ -528,6 +528,13 @@ static void flush_locked(struct dmamap_iommu_domain *d)
 	__atomic_store_n(&d->fast_end, d->domain.geometry.aperture_end + 1, __ATOMIC_RELEASE);
 }
 
+void iommu_invalidate_now(struct dmamap_iommu_domain *d)
+{
+	pthread_mutex_lock(&d->lock);
+	iotlb_invalidate(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
 void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t size,
 		       unsigned long iova_pfn, unsigned long iova_pages)
 {

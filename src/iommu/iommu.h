@@ -535,6 +535,9 @@ const struct dma_map_ops *iommu_domain_dma_ops(struct iommu_domain *domain);
 void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t size,
 		       unsigned long iova_pfn, unsigned long iova_pages);
 
+/* Every IOTLB entry of the domain's devices invalid now, whatever the flush mode. */
+void iommu_invalidate_now(struct dmamap_iommu_domain *d);
+
 /* Called by dmamap_device_destroy(). */
 void iommu_release_device(struct device *dev);
 

@@ -702,22 +702,37 @@ int mm_vma_map_phys(struct vm_area_struct *vma, unsigned long off, phys_addr_t p
 int mm_vma_map_pages(struct vm_area_struct *vma, unsigned long off, struct page **pages,
 		     unsigned int nr)
 {
+	struct mm_vma *mv = container_of(vma, struct mm_vma, vma);
 	struct dmamap_machine *m = vma->vm_machine;
+	unsigned long made = 0;
 	unsigned int i = 0;
+	int ret = 0;
 
 	if (!nr)
 		return -EINVAL;
 	while (i < nr) {
 		unsigned int j = i + run_length(m, pages, i, nr);
-		int ret;
 
 		ret = vma_map_run(vma, off + ((unsigned long)i << PAGE_SHIFT),
 				  page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT);
 		if (ret)
-			return ret;
+			goto out_unmap;
+		made++;
 		i = j;
 	}
 	/* what vm_insert_page() marks */
 	vm_flags_set(vma, VM_MIXEDMAP);
 	return 0;
+
+out_unmap:
+	/* all or nothing: the runs mapped so far go back to the reservation */
+	if (made) {
+		host_unmap_fixed(m, (void *)(vma->vm_start + off), (size_t)i << PAGE_SHIFT);
+		pthread_mutex_lock(&m->vmalloc.lock);
+		mv->host_vmas -= made;
+		m->vmalloc.host_vmas -= made;
+		pthread_mutex_unlock(&m->vmalloc.lock);
+		host_vmas_release(made);
+	}
+	return ret;
 }
