@@ -76,6 +76,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/atomic.h"
 #include "lib/hbitmap.h"
 #include "lib/util.h"
 #include "mm/host.h"
@@ -185,7 +186,7 @@ static void spin_lock_wait(int *lock)
 	do {
 		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
 			if (++spins < 512)
-				__builtin_ia32_pause();
+				cpu_relax();
 			else
 				sched_yield();
 		}
@@ -714,7 +715,7 @@ static void caches_drain(struct iova_domain *d)
 		for (unsigned int spins = 0;
 		     barriers && __atomic_load_n(&c->busy, __ATOMIC_ACQUIRE);)
 			if (++spins % 1024)
-				__builtin_ia32_pause();
+				cpu_relax();
 			else
 				sched_yield();
 		cache_lock(c);
