@@ -7,8 +7,10 @@
 #include "mm/host.h"
 #include "mm/mm.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static unsigned int private_count(const void *addr, size_t npages)
@@ -145,6 +147,48 @@ static void test_lazy_and_aligned(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/* The process's address space in bytes (VmSize), or 0. */
+static unsigned long vm_size(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	unsigned long kib = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmSize: %lu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib << 10;
+}
+
+/*
+ * A machine's reservation is aligned to 64 GiB: it must not map the
+ * alignment's worth of address space on the way, which an address-space
+ * limit (or an emulator that tracks every guest page) pays for.
+ */
+static void test_aligned_within_limit(void **state)
+{
+	const size_t align = 1UL << 36, size = 1UL << 20;
+	struct rlimit old, lim;
+	unsigned long used = vm_size();
+	u8 *a;
+
+	(void)state;
+	assert_true(used > 0);
+	assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);
+	if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < used + (1UL << 30))
+		skip();
+	lim = old;
+	lim.rlim_cur = used + (1UL << 30);
+	assert_int_equal(setrlimit(RLIMIT_AS, &lim), 0);
+	a = host_reserve_aligned(size, align);
+	assert_int_equal(setrlimit(RLIMIT_AS, &old), 0);
+	assert_non_null(a);
+	assert_int_equal((unsigned long)a & (align - 1), 0);
+	host_release(a, size);
+}
+
 /* The vm.max_map_count budget: two table entries per mapping, refused past the limit. */
 static void test_mapping_budget(void **state)
 {
@@ -172,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_fixed_mappings),
 		cmocka_unit_test(test_lazy_and_aligned),
+		cmocka_unit_test(test_aligned_within_limit),
 		cmocka_unit_test(test_mapping_budget),
 	};
 
