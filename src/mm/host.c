@@ -334,18 +334,41 @@ int mm_host_populate_write(struct dmamap_machine *m, void *addr, size_t len)
 	return host_populate_write(addr, len);
 }
 
+/*
+ * Whether madvise(MADV_POPULATE_WRITE) gives the pages of a private file
+ * mapping their copies. A kernel before 5.14 refuses the advice (EINVAL),
+ * and an emulator may accept it and do nothing: qemu-user returns 0 for
+ * every advice it does not pass through. So the probe checks the effect,
+ * once, on one page of a memfd: after the advice on its private view, a
+ * write through the shared view must not show in the private one.
+ */
+static pthread_once_t populate_once = PTHREAD_ONCE_INIT;
+static bool populate_works;	/* set once */
+
+static void populate_probe(void)
+{
+	int fd = host_memfd(PAGE_SIZE);
+	volatile u8 *shared, *priv;
+
+	if (fd < 0)
+		return;
+	shared = host_map_file(fd, PAGE_SIZE, true);
+	priv = host_map_file(fd, PAGE_SIZE, false);
+	if (shared && priv && !madvise((void *)priv, PAGE_SIZE, MADV_POPULATE_WRITE)) {
+		shared[0] = 1;
+		populate_works = priv[0] == 0;
+	}
+	host_release((void *)shared, shared ? PAGE_SIZE : 0);
+	host_release((void *)priv, priv ? PAGE_SIZE : 0);
+	close(fd);
+}
+
 int host_populate_write(void *addr, size_t len)
 {
-	static bool no_populate;	/* the host kernel predates MADV_POPULATE_WRITE */
-
-	if (!__atomic_load_n(&no_populate, __ATOMIC_RELAXED)) {
-		if (!madvise(addr, len, MADV_POPULATE_WRITE))
-			return 0;
-		if (errno != EINVAL)
-			return -errno;
-		__atomic_store_n(&no_populate, true, __ATOMIC_RELAXED);
-	}
-	/* Older hosts: write each page's first byte back to itself. */
+	pthread_once(&populate_once, populate_probe);
+	if (populate_works)
+		return madvise(addr, len, MADV_POPULATE_WRITE) ? -errno : 0;
+	/* write each page's first byte back to itself */
 	for (size_t off = 0; off < len; off += PAGE_SIZE) {
 		volatile u8 *p = (volatile u8 *)addr + off;
 
