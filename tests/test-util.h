@@ -74,4 +74,13 @@ bool test_reports_were(struct test_reports *r, unsigned int n, enum dmamap_debug
 long test_count_fds(void);
 long test_count_maps(void);
 
+/*
+ * @n scaled by $DMAMAP_TEST_SCALE (default 1), at least 1: the count of a
+ * loop that repeats what the suite checks once already, such as making
+ * machines by the thousand. make check's arm64 run sets the scale below 1:
+ * under qemu-user each machine made costs far more than natively (its page
+ * bookkeeping of every guest mapping, kept after the unmap).
+ */
+unsigned long test_scaled(unsigned long n);
+
 #endif

@@ -24,6 +24,7 @@ usage: test-tool.py DMAMAP CASE
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -32,8 +33,12 @@ import xml.etree.ElementTree as ET
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+# in a cross build, meson test names the emulator that runs the tool
+WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+
+
 def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kw)
+    return subprocess.run(WRAPPER + cmd, capture_output=True, text=True, timeout=600, **kw)
 
 
 def fail(msg):
