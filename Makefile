@@ -1,5 +1,6 @@
 # dmamap: top-level entry points. `make demo` and `make check` work on a fresh
-# Debian machine: they install what is missing first (make deps).
+# Debian machine: they install what is missing first (make deps). The other
+# targets never run the package manager: they need the tools already there.
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -20,17 +21,19 @@ deps:
 $(BUILD)/build.ninja:
 	$(MESON) setup $(BUILD) --buildtype=debugoptimized
 
-build: deps $(BUILD)/build.ninja
+build: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
 
-demo: build
+# deps first, then the build (a prerequisite list could run them in parallel)
+demo: deps
+	@$(MAKE) --no-print-directory build
 	$(BUILD)/tools/dmamap demo
 
 check: deps
 	@sh scripts/check.sh $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
 
 # The benchmarks in a build of their own: release with link-time optimisation.
-bench: deps
+bench:
 	@[ -f $(BUILD_BENCH)/build.ninja ] || $(MESON) setup $(BUILD_BENCH) --buildtype=release \
 		-Db_ndebug=true -Db_lto=true -Dtests=false >/dev/null
 	$(NINJA) -C $(BUILD_BENCH)
