@@ -33,12 +33,22 @@ import xml.etree.ElementTree as ET
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-# in a cross build, meson test names the emulator that runs the tool
-WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
-
-
 def run(cmd, **kw):
-    return subprocess.run(WRAPPER + cmd, capture_output=True, text=True, timeout=600, **kw)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kw)
+
+
+def emulated(tool, bindir):
+    """In a cross build, a script in @bindir that runs @tool under the emulator
+    meson test names (also where a shell runs it: the completion case)."""
+    wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+    if not wrapper:
+        return tool
+    path = os.path.join(bindir, "dmamap")
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\nexec %s %s \"$@\"\n" %
+                (" ".join(shlex.quote(w) for w in wrapper), shlex.quote(os.path.abspath(tool))))
+    os.chmod(path, 0o755)
+    return path
 
 
 def fail(msg):
@@ -389,6 +399,6 @@ if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[2] not in CASES:
         print(__doc__)
         sys.exit(2)
-    with tempfile.TemporaryDirectory() as tmp:
-        CASES[sys.argv[2]](sys.argv[1], tmp)
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as bindir:
+        CASES[sys.argv[2]](emulated(sys.argv[1], bindir), tmp)
     print("ok: " + sys.argv[2])
