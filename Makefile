@@ -5,6 +5,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
+BUILD_ARM64 ?= build-arm64
 BUILD_BENCH ?= build-bench
 MESON      ?= meson
 NINJA      ?= ninja
@@ -30,7 +31,7 @@ demo: deps
 	$(BUILD)/tools/dmamap demo
 
 check: deps
-	@sh scripts/check.sh $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
+	@sh scripts/check.sh $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_ARM64)
 
 # The benchmarks in a build of their own: release with link-time optimisation.
 bench:
@@ -43,6 +44,6 @@ install: build
 	$(MESON) install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_BENCH)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_BENCH) $(BUILD_ARM64)
 
 distclean: clean

@@ -2,6 +2,13 @@
 # Installs the build dependencies that are missing: meson, ninja, cmocka, libdw,
 # pkg-config and rsvg-convert (librsvg2-bin), with apt-get. Without root it
 # prints the command and fails.
+# Installs the build dependencies that are missing, with apt-get: meson,
+# ninja, cmocka, pkg-config and rsvg-convert (librsvg2-bin), which every
+# build needs; and for the arm64 run of make check the cross compiler,
+# qemu-user and the arm64 libraries the suites load (cmocka, libatomic),
+# after adding the arm64 architecture to dpkg. Without root it prints the
+# command, and fails if a package every build needs is missing (make check
+# skips the arm64 run without its tools).
 set -u
 missing=""
 command -v meson >/dev/null 2>&1 || missing="$missing meson"
@@ -16,16 +23,27 @@ fi
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libdw 2>/dev/null; then
 	missing="$missing libdw-dev"
 fi
+arm64=""
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || arm64="$arm64 gcc-aarch64-linux-gnu"
+command -v qemu-aarch64 >/dev/null 2>&1 || arm64="$arm64 qemu-user"
+[ -f /usr/lib/aarch64-linux-gnu/pkgconfig/cmocka.pc ] || arm64="$arm64 libcmocka-dev:arm64"
+[ -e /usr/lib/aarch64-linux-gnu/libatomic.so.1 ] || arm64="$arm64 libatomic1:arm64"
+missing="$missing$arm64"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "dmamap: missing build dependencies:$missing" >&2
 	echo "dmamap: install them as root with:" >&2
+	[ -z "$arm64" ] || echo "    dpkg --add-architecture arm64" >&2
 	echo "    apt-get update && apt-get install -y$missing" >&2
+	[ "$missing" = "$arm64" ] && exit 0
 	exit 1
 fi
 echo "dmamap: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$arm64" ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64 || { echo "dmamap: dpkg --add-architecture arm64 failed" >&2; exit 1; }
+fi
 apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null || {
 	echo "dmamap: apt-get install -y$missing failed" >&2
 	exit 1
