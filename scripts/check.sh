@@ -4,7 +4,7 @@
 # with ThreadSanitizer; beside them, when the cross compiler is installed,
 # every suite built for arm64 and run under qemu-user. Ends with one line
 # "N passed, N failed" counting the test cases of all suites in all builds,
-# and the install test.
+# the install test and the layer check.
 set -u
 BUILD=${1:-build}
 ASAN=${2:-build-asan}
@@ -84,10 +84,14 @@ if [ -f "$BUILD/build.ninja" ]; then
 	if sh "$(dirname "$0")/test-install.sh" "$BUILD"; then install_passed=1; else status=1; fi
 fi
 
-ARM64_BROKEN=$arm64_broken INSTALL_PASSED=$install_passed python3 - "$BUILD" "$ASAN" "$TSAN" "$ARM64" <<'PY' || status=1
+# No #include against the direction of the layers (docs/architecture.md).
+layers_passed=0
+if python3 "$SRC/scripts/check-layers.py" "$SRC"; then layers_passed=1; else status=1; fi
+
+ARM64_BROKEN=$arm64_broken INSTALL_PASSED=$install_passed LAYERS_PASSED=$layers_passed python3 - "$BUILD" "$ASAN" "$TSAN" "$ARM64" <<'PY' || status=1
 import json, os, re, sys
-passed = int(os.environ["INSTALL_PASSED"])
-failed = 1 - passed + int(os.environ["ARM64_BROKEN"])
+passed = int(os.environ["INSTALL_PASSED"]) + int(os.environ["LAYERS_PASSED"])
+failed = 2 - passed + int(os.environ["ARM64_BROKEN"])
 for d in sys.argv[1:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):
