@@ -12,9 +12,11 @@ TSAN=${3:-build-tsan}
 ARM64=${4:-build-arm64}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 status=0
+broken=0	# builds that failed: one failure each in the count
 
 setup() {
 	dir=$1; shift
+	rm -f "$dir/meson-logs/testlog.json"	# a failed build counts no old results
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
 			cat "$dir.setup.log"; echo "meson setup $dir failed"; return 1; }
@@ -31,7 +33,7 @@ run_suites() {
 }
 
 mkdir -p "$(dirname "$BUILD")"
-setup "$BUILD" --buildtype=debugoptimized || status=1
+setup "$BUILD" --buildtype=debugoptimized || { status=1; broken=$((broken + 1)); }
 
 # arm64: the suites under emulation (qemu-user), in the background beside
 # the native runs, so that it fills the cores their serial tails leave idle.
@@ -42,7 +44,6 @@ setup "$BUILD" --buildtype=debugoptimized || status=1
 # left out (its machine-creation benchmark alone grew qemu to 10 GB; the
 # harness it checks is the same code natively). Every other case runs.
 arm64_pid=
-arm64_broken=0
 rm -f "$ARM64/meson-logs/testlog.json"
 if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
 	( setup "$ARM64" --cross-file "$SRC/cross/aarch64-linux-gnu.ini" \
@@ -57,14 +58,15 @@ fi
 [ $status -eq 0 ] && { run_suites "$BUILD" || status=1; }
 
 setup "$ASAN" --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
-	-Dc_args=-fno-sanitize-recover=all -Dbench=false || status=1
+	-Dc_args=-fno-sanitize-recover=all -Dbench=false || { status=1; broken=$((broken + 1)); }
 if [ -f "$ASAN/build.ninja" ]; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		run_suites "$ASAN" || status=1
 fi
 
 # ThreadSanitizer: only the suites that run threads (suite "threads").
-setup "$TSAN" --buildtype=debug -Db_sanitize=thread -Db_lundef=false -Dbench=false || status=1
+setup "$TSAN" --buildtype=debug -Db_sanitize=thread -Db_lundef=false -Dbench=false ||
+	{ status=1; broken=$((broken + 1)); }
 if [ -f "$TSAN/build.ninja" ] && meson test -C "$TSAN" --list --suite threads 2>/dev/null | grep -q .; then
 	TSAN_OPTIONS=halt_on_error=1 run_suites "$TSAN" --suite threads || status=1
 fi
@@ -73,7 +75,7 @@ if [ -n "$arm64_pid" ]; then
 	wait "$arm64_pid"
 	rc=$?
 	[ $rc -eq 0 ] || status=1
-	[ $rc -eq 2 ] && arm64_broken=1		# not built: one failure in the count
+	[ $rc -eq 2 ] && broken=$((broken + 1))
 	echo "arm64 (qemu-user):"
 	cat "$ARM64.check.log"
 fi
@@ -88,10 +90,10 @@ fi
 layers_passed=0
 if python3 "$SRC/scripts/check-layers.py" "$SRC"; then layers_passed=1; else status=1; fi
 
-ARM64_BROKEN=$arm64_broken INSTALL_PASSED=$install_passed LAYERS_PASSED=$layers_passed python3 - "$BUILD" "$ASAN" "$TSAN" "$ARM64" <<'PY' || status=1
+BROKEN=$broken INSTALL_PASSED=$install_passed LAYERS_PASSED=$layers_passed python3 - "$BUILD" "$ASAN" "$TSAN" "$ARM64" <<'PY' || status=1
 import json, os, re, sys
 passed = int(os.environ["INSTALL_PASSED"]) + int(os.environ["LAYERS_PASSED"])
-failed = 2 - passed + int(os.environ["ARM64_BROKEN"])
+failed = 2 - passed + int(os.environ["BROKEN"])
 for d in sys.argv[1:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):
