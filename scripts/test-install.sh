@@ -3,8 +3,10 @@
 # staging directory (the command, its manual page and completion there too),
 # then examples/tour.c built outside the tree with nothing but pkg-config
 # pointed at the staged dmamap.pc, once against the shared library and once
-# statically, and again after the staged tree has moved, and the programs run; and tests/api/contract.c, the public API's types and
-# signatures, built and linked the same way. Prints one line "install: ok"
+# statically, and again after the staged tree has moved, and the programs run;
+# tests/api/contract.c, the public API's types and signatures, built and
+# linked the same way; and driver files that include only <linux/...> headers,
+# built with pkg-config dmamap-linux and run. Prints one line "install: ok"
 # or the failure.
 set -eu
 BUILD=${1:-build}
@@ -53,6 +55,19 @@ cc -std=gnu11 -Wall -Wextra -Werror $cflags -o "$STAGE/contract" "$SRC/tests/api
 	{ echo "install: the installed headers break the API contract (tests/api/contract.c)"; exit 1; }
 LD_LIBRARY_PATH="$libdir" "$STAGE/contract" ||
 	{ echo "install: the contract program failed to run"; exit 1; }
+
+# Driver files with kernel includes only, against the <linux/...> tree of dmamap-linux.
+lcflags=$(pkg-config --cflags dmamap-linux)
+llibs=$(pkg-config --libs dmamap-linux)
+case "$lcflags" in *"$STAGE"*linux-compat*) ;; *)
+	echo "install: pkg-config dmamap-linux gives no staged <linux/...> tree"; exit 1 ;; esac
+for drv in "$SRC/tests/api/linux-driver.c"; do
+	out="$STAGE/$(basename "$drv" .c)"
+	cc -std=gnu11 -Wall -Wextra -Werror $lcflags -o "$out" "$drv" $llibs ||
+		{ echo "install: $drv does not build against pkg-config dmamap-linux"; exit 1; }
+	LD_LIBRARY_PATH="$libdir" "$out" 2>/dev/null ||
+		{ echo "install: $(basename "$drv") (dmamap-linux) failed"; exit 1; }
+done
 
 # and still after the whole tree has moved
 top=${pc#"$STAGE"/}

@@ -15,6 +15,9 @@
 #include <dmamap/iommu.h>
 #include <dmamap/dma-buf.h>
 #include <dmamap/trace.h>
+#include <dmamap/printk.h>
+#include <dmamap/dma-resv.h>
+#include <dmamap/iosys-map.h>
 #include <dmamap/svg.h>
 #include <dmamap/debug.h>
 #include <dmamap/fault-inject.h>

@@ -68,6 +68,26 @@ DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 /* Destroys the machine and everything still in it. NULL is ignored. */
 DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m);
 
+/**
+ * dmamap_machine_set_current - the machine that kernel calls without one act on
+ * @m: a live machine, or NULL to go back to the default
+ *
+ * Calls of the kernel that name no machine (kmalloc(), alloc_pages() of the
+ * <linux/...> headers) act on the process's current machine: the one set
+ * here, by default the machine created last and not yet destroyed. Calls
+ * given an address (kfree(), virt_to_page()) find the machine from it.
+ * Destroying the machine set here goes back to the default.
+ *
+ * Return: 0, or -EINVAL when @m is not a live machine (nothing changes).
+ */
+DMAMAP_API int dmamap_machine_set_current(struct dmamap_machine *m);
+
+/* The current machine (see dmamap_machine_set_current()), or NULL when there is none. */
+DMAMAP_API struct dmamap_machine *dmamap_machine_current(void);
+
+/* The machine whose linear map holds @addr, or NULL. */
+DMAMAP_API struct dmamap_machine *dmamap_virt_machine(const void *addr);
+
 /* The configuration in force (defaults filled in). */
 DMAMAP_API const struct dmamap_machine_config *
 dmamap_machine_config(const struct dmamap_machine *m);

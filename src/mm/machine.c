@@ -42,6 +42,9 @@
 static pthread_rwlock_t registry_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct dmamap_machine **registry;	/* guarded by registry_lock */
 static size_t registry_len, registry_cap;	/* guarded by registry_lock */
+static u64 registry_seq;			/* guarded by registry_lock: creations so far */
+/* The machine dmamap_machine_set_current() chose, or NULL; guarded by registry_lock. */
+static struct dmamap_machine *current_machine;
 
 /*
  * The machine whose page region starts at slot << PAGES_REGION_SHIFT, for
@@ -123,6 +126,40 @@ struct dmamap_machine *mm_vma_owner(const struct vm_area_struct *vma)
 	return found;
 }
 
+DMAMAP_API struct dmamap_machine *dmamap_machine_current(void)
+{
+	struct dmamap_machine *m;
+
+	pthread_rwlock_rdlock(&registry_lock);
+	m = current_machine;
+	for (size_t i = 0; !current_machine && i < registry_len; i++)
+		if (!m || registry[i]->created_seq > m->created_seq)
+			m = registry[i];
+	pthread_rwlock_unlock(&registry_lock);
+	return m;
+}
+
+DMAMAP_API int dmamap_machine_set_current(struct dmamap_machine *m)
+{
+	int ret = -EINVAL;
+
+	pthread_rwlock_wrlock(&registry_lock);
+	for (size_t i = 0; m && i < registry_len; i++)
+		if (registry[i] == m)
+			ret = 0;
+	if (!m || !ret) {
+		current_machine = m;
+		ret = 0;
+	}
+	pthread_rwlock_unlock(&registry_lock);
+	return ret;
+}
+
+DMAMAP_API struct dmamap_machine *dmamap_virt_machine(const void *addr)
+{
+	return addr ? mm_linear_machine(addr) : NULL;
+}
+
 DMAMAP_API struct dmamap_machine *dmamap_page_machine(const struct page *page)
 {
 	return mm_page_machine(page);
@@ -145,6 +182,7 @@ static int registry_add(struct dmamap_machine *m)
 		registry_cap = cap;
 	}
 	registry[registry_len++] = m;
+	m->created_seq = ++registry_seq;
 	__atomic_store_n(&registry_slot[region_slot(m->pages)], m, __ATOMIC_RELEASE);
 out:
 	pthread_rwlock_unlock(&registry_lock);
@@ -155,6 +193,8 @@ static void registry_del(struct dmamap_machine *m)
 {
 	pthread_rwlock_wrlock(&registry_lock);
 	__atomic_store_n(&registry_slot[region_slot(m->pages)], NULL, __ATOMIC_RELEASE);
+	if (current_machine == m)
+		current_machine = NULL;
 	for (size_t i = 0; i < registry_len; i++) {
 		if (registry[i] == m) {
 			registry[i] = registry[--registry_len];

@@ -104,6 +104,8 @@ struct dmamap_machine {
 	struct list_head mmio_regions;		/* see mmio.c */
 	unsigned int next_mmio_id;		/* under mmio_lock */
 
+	u64 created_seq;			/* registry order (dmamap_machine_current()) */
+
 	pthread_mutex_t lock;			/* guards the device list */
 	struct list_head devices;
 	unsigned int next_dev_id;

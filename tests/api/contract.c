@@ -233,6 +233,11 @@ SIG(ww_acquire_fini, void (*)(struct ww_acquire_ctx *));
 const struct iosys_map contract_map = IOSYS_MAP_INIT_VADDR(NULL);
 SIG(flush_kernel_vmap_range, void (*)(void *, int));
 SIG(invalidate_kernel_vmap_range, void (*)(void *, int));
+SIG(dmamap_machine_set_current, int (*)(struct dmamap_machine *));
+SIG(dmamap_machine_current, struct dmamap_machine *(*)(void));
+SIG(dmamap_virt_machine, struct dmamap_machine *(*)(const void *));
+SIG(dmamap_printk_count, unsigned long (*)(int));
+SIG(dmamap_warn_count, unsigned long (*)(void));
 struct contract_unmap_state {
 	DEFINE_DMA_UNMAP_ADDR(addr);
 	DEFINE_DMA_UNMAP_LEN(len);
