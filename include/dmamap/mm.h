@@ -74,6 +74,27 @@ DMAMAP_API void dmamap_kfree(struct dmamap_machine *m, void *ptr);
 /* Usable size of a kmalloc object (its size class), 0 for a foreign pointer. */
 DMAMAP_API size_t dmamap_ksize(struct dmamap_machine *m, const void *ptr);
 
+/* vmap() flags, as <linux/vmalloc.h> */
+#define VM_MAP		0x00000004UL
+
+/**
+ * vmap - map pages contiguously in the kernel VA window
+ * @pages: the pages, all of one machine (the array is copied)
+ * @count: how many
+ * @flags: VM_MAP
+ * @prot: the page protection (PAGE_KERNEL, pgprot_writecombine()...), recorded
+ *
+ * The mapping shows memory, as every mapping of the window does (see
+ * flush_kernel_vmap_range()), and uses the window's space and host mappings,
+ * which can run out.
+ *
+ * Return: the address, or NULL (no room, pages of no machine or of two, other flags).
+ */
+DMAMAP_API void *vmap(struct page **pages, unsigned int count, unsigned long flags,
+		      unsigned long prot);
+/* Undoes vmap(); anything else is refused and reported. NULL is ignored. */
+DMAMAP_API void vunmap(const void *addr);
+
 /**
  * flush_kernel_vmap_range - make the CPU's writes to a kernel mapping's pages visible
  * @vaddr: inside one mapping of the kernel VA window (vmap, dma_vmap_noncontiguous(),

@@ -300,6 +300,64 @@ DMAMAP_API void invalidate_kernel_vmap_range(void *vaddr, int size)
 	vmap_range_maint(vaddr, size, false, "invalidate_kernel_vmap_range");
 }
 
+/* --- vmap() / vunmap() ----------------------------------------------------------- */
+
+static char vmap_owner;	/* marks the areas of vmap(), whose page array is theirs */
+
+DMAMAP_API void *vmap(struct page **pages, unsigned int count, unsigned long flags,
+		      unsigned long prot)
+{
+	struct dmamap_machine *m = count && pages ? mm_page_machine(pages[0]) : NULL;
+	struct mm_vm_area *a;
+	struct page **copy;
+	void *va;
+
+	if (!m || flags & ~VM_MAP) {
+		mm_debug_report(m, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+				"vmap: %u pages at %p, flags %#lx (VM_MAP only)", count,
+				(void *)pages, flags);
+		return NULL;
+	}
+	for (unsigned int i = 1; i < count; i++) {
+		if (!mm_is_page_of(m, pages[i])) {
+			mm_debug_report(m, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+					"vmap: page %u (%p) is not a page of the machine of the "
+					"first", i, (void *)pages[i]);
+			return NULL;
+		}
+	}
+	copy = malloc((size_t)count * sizeof(*copy));
+	if (!copy)
+		return NULL;
+	memcpy(copy, pages, (size_t)count * sizeof(*copy));
+	va = mm_vmap(m, copy, count, prot);
+	if (!va) {
+		free(copy);
+		return NULL;
+	}
+	a = mm_find_vm_area(m, va);
+	a->owner = &vmap_owner;
+	return va;
+}
+
+DMAMAP_API void vunmap(const void *addr)
+{
+	struct dmamap_machine *m;
+	struct mm_vm_area *a;
+
+	if (!addr)
+		return;
+	m = mm_vmalloc_machine(addr);
+	a = m ? mm_find_vm_area(m, addr) : NULL;
+	if (!a || a->owner != &vmap_owner) {
+		mm_debug_report(m, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+				"vunmap: %p is not what vmap() returned", addr);
+		return;
+	}
+	free(a->pages);
+	mm_vm_area_free(m, a);
+}
+
 /*
  * Is [phys, phys+len) RAM, in one bank or in physically adjacent ones? Such a
  * range is also contiguous in the memfd (banks lie there in address order).

@@ -42,6 +42,29 @@
 #define S32_MAX			((s32)(U32_MAX >> 1))
 #define SIZE_MAX_KERNEL		SIZE_MAX
 
+/* Byte order of device structures (the host's is little endian, as arm64's). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define cpu_to_le16(x)	((__le16)(u16)(x))
+#define cpu_to_le32(x)	((__le32)(u32)(x))
+#define cpu_to_le64(x)	((__le64)(u64)(x))
+#define cpu_to_be16(x)	((__be16)__builtin_bswap16(x))
+#define cpu_to_be32(x)	((__be32)__builtin_bswap32(x))
+#define cpu_to_be64(x)	((__be64)__builtin_bswap64(x))
+#else
+#define cpu_to_le16(x)	((__le16)__builtin_bswap16(x))
+#define cpu_to_le32(x)	((__le32)__builtin_bswap32(x))
+#define cpu_to_le64(x)	((__le64)__builtin_bswap64(x))
+#define cpu_to_be16(x)	((__be16)(u16)(x))
+#define cpu_to_be32(x)	((__be32)(u32)(x))
+#define cpu_to_be64(x)	((__be64)(u64)(x))
+#endif
+#define le16_to_cpu(x)	((u16)cpu_to_le16(x))
+#define le32_to_cpu(x)	((u32)cpu_to_le32(x))
+#define le64_to_cpu(x)	((u64)cpu_to_le64(x))
+#define be16_to_cpu(x)	((u16)cpu_to_be16(x))
+#define be32_to_cpu(x)	((u32)cpu_to_be32(x))
+#define be64_to_cpu(x)	((u64)cpu_to_be64(x))
+
 /* Where the kernel may schedule: a user-space thread always may; nothing to check. */
 #define might_sleep()		do { } while (0)
 #define might_sleep_if(cond)	do { (void)(cond); } while (0)
