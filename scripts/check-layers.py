@@ -32,10 +32,11 @@ LAYERS = [
     # here, the lowest layer that reports
     ("mm", ["src/mm/*", "src/lib/scatterlist.c", "include/dmamap/mm.h",
             "include/dmamap/scatterlist.h", "include/dmamap/debug.h", "include/dmamap/mmio.h",
-            "include/dmamap/iosys-map.h"]),
+            "include/dmamap/iosys-map.h", "include/dmamap/fault-inject.h"]),
     # the device and the DMA API's declarations (types and ops tables, no code)
+    # and the kernel's printk and dev_*() messages, which name a device
     ("device", ["src/dma/device.h", "include/dmamap/device.h", "include/dmamap/dma-mapping.h",
-                "include/dmamap/dma-map-ops.h"]),
+                "include/dmamap/dma-map-ops.h", "include/dmamap/printk.h", "src/lib/printk.c"]),
     # the trace core and its Perfetto writer, which every layer above reports to
     ("trace", ["src/trace/*", "include/dmamap/trace.h"]),
     ("iommu", ["src/iommu/*", "include/dmamap/iommu.h"]),
@@ -48,6 +49,8 @@ LAYERS = [
     ("svg", ["src/svg/*", "include/dmamap/svg.h"]),
     # the composition root: the machine, the umbrella header
     ("machine", ["include/dmamap/machine.h", "include/dmamap/dmamap.h", "src/version.c"]),
+    # the kernel's own header names, mapped onto all of the above
+    ("linux-compat", ["include/dmamap/linux-compat/*"]),
 ]
 
 # (file, the header it includes) against the direction, to be removed
