@@ -74,12 +74,11 @@ static inline void refcount_inc(refcount_t *r)
 /* True when the count reached 0: the caller frees the object. */
 static inline bool refcount_sub_and_test(int i, refcount_t *r)
 {
-	int old = __atomic_fetch_sub(&r->refs, i, __ATOMIC_RELEASE);
+	/* release for the other holders' last stores, acquire for the freer */
+	int old = __atomic_fetch_sub(&r->refs, i, __ATOMIC_ACQ_REL);
 
-	if (old == i) {
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (old == i)
 		return true;
-	}
 	if (old < 0 || old - i < 0)
 		refcount_saturate_(r, "underflow");
 	return false;
