@@ -243,3 +243,26 @@ unsigned long test_scaled(unsigned long n)
 		return n;
 	return v < 1.0 ? 1 : (unsigned long)v;
 }
+
+void test_exec_self(const char *const *args)
+{
+	const char *wrapper = getenv("MESON_EXE_WRAPPER");
+	const char *argv[16];
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t i = 0, k;
+
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	if (wrapper && *wrapper) {
+		argv[i++] = "/bin/sh";
+		argv[i++] = "-c";
+		argv[i++] = "exec $MESON_EXE_WRAPPER \"$0\" \"$@\"";
+	}
+	argv[i++] = self;
+	for (k = 1; args[k] && i < sizeof(argv) / sizeof(argv[0]) - 1; k++)
+		argv[i++] = args[k];
+	argv[i] = NULL;
+	execv(argv[0], (char *const *)argv);
+}

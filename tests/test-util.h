@@ -83,4 +83,14 @@ long test_count_maps(void);
  */
 unsigned long test_scaled(unsigned long n);
 
+/*
+ * Replace this process with this test program again, with @args (a NULL-
+ * terminated list; @args[0] is the program's name). In a cross build meson
+ * test names the emulator that runs it ($MESON_EXE_WRAPPER, maybe several
+ * words): the host cannot run the program itself, and /proc/self/exe is the
+ * emulator, whose answer to readlink() is the program. Returns only on
+ * failure.
+ */
+void test_exec_self(const char *const *args);
+
 #endif

@@ -167,7 +167,7 @@ static int run_env(const char *value, unsigned int allocs)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		execl("/proc/self/exe", "test-mm-fail", "--env", value, n, (char *)NULL);
+		test_exec_self((const char *const[]){ "test-mm-fail", "--env", value, n, NULL });
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);

@@ -450,27 +450,6 @@ static int env_child(const char *mode)
 	return 0;
 }
 
-/*
- * This program again, with "--env-child @mode". In a cross build meson test
- * names the emulator that runs it ($MESON_EXE_WRAPPER, maybe several words):
- * the host cannot run the program itself, and /proc/self/exe is the emulator.
- */
-static void exec_self(const char *mode)
-{
-	const char *wrapper = getenv("MESON_EXE_WRAPPER");
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n <= 0)
-		return;
-	self[n] = 0;
-	if (wrapper && *wrapper)
-		execl("/bin/sh", "sh", "-c", "exec $MESON_EXE_WRAPPER \"$0\" \"$@\"", self,
-		      "--env-child", mode, (char *)NULL);
-	else
-		execl(self, "test-trace-file", "--env-child", mode, (char *)NULL);
-}
-
 static int run_child(const char *mode, const char *trace, const char *err)
 {
 	pid_t pid;
@@ -483,7 +462,7 @@ static int run_child(const char *mode, const char *trace, const char *err)
 		setenv("DMAMAP_TRACE", trace, 1);
 		if (err && !freopen(err, "w", stderr))
 			_exit(11);
-		exec_self(mode);
+		test_exec_self((const char *const[]){ "test-trace-file", "--env-child", mode, NULL });
 		_exit(12);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
