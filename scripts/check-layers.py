@@ -25,6 +25,7 @@ import sys
 
 LAYERS = [
     ("lib", ["src/lib/util.h", "src/lib/atomic.*", "src/lib/lockdep.h", "src/lib/hbitmap.*",
+             "src/lib/symbolize.*",
              "include/dmamap/types.h"]),
     # memory: pages, allocators, host memory, the cache model; the
     # scatterlist is a list of pages

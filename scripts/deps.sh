@@ -1,10 +1,7 @@
 #!/bin/sh
-# Installs the build dependencies that are missing: meson, ninja, cmocka, libdw,
-# pkg-config and rsvg-convert (librsvg2-bin), with apt-get. Without root it
-# prints the command and fails.
 # Installs the build dependencies that are missing, with apt-get: meson,
-# ninja, cmocka, pkg-config and rsvg-convert (librsvg2-bin), which every
-# build needs; and for the arm64 run of make check the cross compiler,
+# ninja, cmocka, libdw, pkg-config and rsvg-convert (librsvg2-bin), which
+# every build needs; and for the arm64 run of make check the cross compiler,
 # qemu-user and the arm64 libraries the suites load (cmocka, libatomic),
 # after adding the arm64 architecture to dpkg. Without root it prints the
 # command, and fails if a package every build needs is missing (make check
