@@ -382,12 +382,19 @@ static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
 	return 0;
 }
 
+/* DMAMAP_DEBUG_OWNERSHIP: the device's writes are told apart from the CPU's. */
+static inline bool bus_own_on(struct device *dev)
+{
+	return unlikely(dev->debug != NULL) && (dev->machine->cfg.debug & DMAMAP_DEBUG_OWNERSHIP);
+}
+
 /* Writes @len bytes from @buf, or of @byte when @buf is NULL. */
 static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int byte, size_t len,
 		     struct dmamap_fault *fault)
 {
 	struct dmamap_fault f = { 0 };
 	struct iotlb_access c = { 0 };
+	bool own = bus_own_on(dev);
 	size_t done = 0;
 
 	while (done < len) {
@@ -405,6 +412,8 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 			bus_account(dev, &c);
 			return bus_fail(dev, dst + done, done, (int)n, &f, fault);
 		}
+		if (own)
+			debug_own_device_write(dev->machine, phys, (size_t)n, false);
 		if (dev->dma_coherent) {
 			if (buf)
 				mm_coherent_write(dev->machine, phys, (const u8 *)buf + done, (size_t)n);
@@ -418,6 +427,8 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 			else
 				memset(mem, byte, (size_t)n);
 		}
+		if (own)
+			debug_own_device_write(dev->machine, phys, (size_t)n, true);
 		done += (size_t)n;
 	}
 	bus_account(dev, &c);
@@ -536,10 +547,16 @@ static inline const u8 *device_view(struct device *dev, phys_addr_t phys)
 
 static void device_store(struct device *dev, phys_addr_t phys, const u8 *src, size_t n)
 {
+	bool own = bus_own_on(dev);
+
+	if (own)
+		debug_own_device_write(dev->machine, phys, n, false);
 	if (dev->dma_coherent)
 		mm_coherent_write(dev->machine, phys, src, n);
 	else
 		memmove(mm_phys_to_mem(dev->machine, phys), src, n);
+	if (own)
+		debug_own_device_write(dev->machine, phys, n, true);
 }
 
 /* Does [phys, phys+len) overlap any of the runs from @first on? */

@@ -80,12 +80,27 @@ struct debug_range {
 	unsigned long gidx;		/* the frame index of phys: the line table's key */
 };
 
+/*
+ * Who owns a streaming buffer (DMAMAP_DEBUG_OWNERSHIP): while @on, the
+ * device does, since a map or a sync for the device, and @sum is the
+ * checksum of the CPU's view of [@lo, +@len) of the buffer as it was
+ * handed over (kept up to date across the device's own writes); @wrote is
+ * set when the CPU's view was found changed before such a write.
+ */
+struct debug_own {
+	u64 sum;
+	u64 lo, len;			/* single range: the part owned; a list: all of it */
+	bool on;
+	bool wrote;
+};
+
 /* The physical extent of a mapped list, shared by its segments' records. */
 struct debug_group {
 	unsigned int refs;		/* records pointing here; under the device lock */
 	unsigned int nr;
 	bool lines;			/* counted in the machine's line table */
 	bool reported;			/* as a leak, once for the list */
+	struct debug_own own;
 	struct debug_range r[];
 };
 
@@ -107,6 +122,7 @@ struct debug_rec {
 	bool large;			/* also in the large list */
 	struct debug_range range;	/* single, page: the buffer */
 	struct debug_group *group;	/* sg, non-contiguous: the list's entries */
+	struct debug_own own;		/* no group: the buffer's ownership */
 };
 
 struct debug_slab {
@@ -148,6 +164,9 @@ struct dma_debug_machine {
 	int biased;			/* (atomic) only the owner runs sections, lock-free */
 	int inside;			/* (atomic) sections the owner is in; the owner writes it */
 	pthread_mutex_t revoke_lock;	/* one revoker at a time */
+	/* DMAMAP_DEBUG_OWNERSHIP: per frame, the device-owned buffers on it (atomic) */
+	u32 *owned;
+	unsigned long nr_owned;		/* frames with a count (atomic): 0 is the fast path */
 };
 
 /* --- sections and the bias ------------------------------------------------------- *
@@ -476,6 +495,8 @@ static struct debug_rec *rec_alloc(struct dma_debug_dev *d)
 	r->range.len = 0;
 	r->range.gidx = 0;
 	r->group = NULL;
+	r->own.on = false;
+	r->own.wrote = false;
 	return r;
 }
 
@@ -747,6 +768,176 @@ static void report_overlap(struct device *dev, const struct debug_rec *self, dma
 			(unsigned long long)line, who);
 }
 
+/* --- ownership (DMAMAP_DEBUG_OWNERSHIP) ------------------------------------------------ *
+ *
+ * The CPU must not write a streaming buffer between its map (or a sync for
+ * the device) and its unmap (or a sync for the CPU). On a coherent machine
+ * such a write happens to reach the device; on hardware it can be lost or
+ * undo the device's, so it is caught on both cache models: the CPU's view of
+ * the buffer is checksummed when the device gets it and again when the CPU
+ * takes it back. The device's own writes change the CPU's view too (at once
+ * when it is coherent, through memory where the CPU holds no copy): before
+ * each, the sums of the owned buffers it touches are compared (a change is
+ * the CPU's), after it they are taken again. Which frames hold an owned
+ * buffer is counted, so a write elsewhere costs a look at a counter.
+ * CPU reads are not seen: nothing in a process tells a read of plain memory.
+ */
+
+static bool own_on(const struct device *dev)
+{
+	return dev->machine->cfg.debug & DMAMAP_DEBUG_OWNERSHIP;
+}
+
+/* Streaming buffers change hands; coherent allocations and resources do not. */
+static bool own_kind(int type)
+{
+	return type == DEBUG_DMA_SINGLE || type == DEBUG_DMA_PAGE || type == DEBUG_DMA_SG ||
+	       type == DEBUG_DMA_NONCOHERENT;
+}
+
+static struct debug_own *rec_own(struct debug_rec *r)
+{
+	return r->group ? &r->group->own : &r->own;
+}
+
+/* A position-dependent checksum of @len bytes: every change of one word alters it. */
+static u64 sum_bytes(const u8 *p, u64 len, u64 seed)
+{
+	u64 a[4] = { seed, 0, 0, 0 }, b[4] = { 0, 0, 0, 0 };
+	u64 i = 0;
+
+	for (; i + 32 <= len; i += 32) {
+		for (int k = 0; k < 4; k++) {
+			u64 w;
+
+			memcpy(&w, p + i + 8 * k, 8);
+			a[k] += w;
+			b[k] += a[k];
+		}
+	}
+	for (; i < len; i++) {
+		a[0] += p[i];
+		b[0] += a[0];
+	}
+	return (a[0] ^ (a[1] << 1) ^ (a[2] << 2) ^ (a[3] << 3)) * 0x9E3779B97F4A7C15ULL +
+	       (b[0] + 3 * b[1] + 5 * b[2] + 7 * b[3]);
+}
+
+/* The checksum of the CPU's view of what @r's ownership covers. */
+static u64 own_sum(struct dmamap_machine *m, struct debug_rec *r)
+{
+	struct debug_own *o = rec_own(r);
+	const struct debug_range *rg;
+	unsigned int n;
+	u64 sum = 0;
+
+	if (!r->group)
+		return sum_bytes(mm_phys_to_linear(m, r->range.phys + o->lo), o->len, 0);
+	n = rec_ranges(r, &rg);
+	for (unsigned int i = 0; i < n; i++)
+		sum = sum_bytes(mm_phys_to_linear(m, rg[i].phys), rg[i].len, sum + i);
+	return sum;
+}
+
+/* The frames of @r's ranges owned by the device (@delta 1) or not any more (-1). */
+static void own_count(struct device *dev, struct debug_rec *r, int delta)
+{
+	struct dma_debug_machine *dm = dev->machine->dma_debug;
+	const struct debug_range *rg;
+	unsigned int n = rec_ranges(r, &rg);
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long f = rg[i].gidx;
+		unsigned long last = f + (unsigned long)(((rg[i].phys & (PAGE_SIZE - 1)) +
+							  rg[i].len - 1) >> PAGE_SHIFT);
+
+		for (; f <= last && f < dm->nr_frames; f++) {
+			u32 was = __atomic_fetch_add(&dm->owned[f], (u32)delta, __ATOMIC_RELAXED);
+
+			if (delta > 0 && was == 0)
+				__atomic_fetch_add(&dm->nr_owned, 1, __ATOMIC_RELAXED);
+			else if (delta < 0 && was == 1)
+				__atomic_fetch_sub(&dm->nr_owned, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+/*
+ * The device gets [@lo, +@len) of @r's buffer (all of a list): the CPU's
+ * view is summed as it is now. Under the device lock.
+ */
+static void own_give(struct device *dev, struct debug_rec *r, u64 lo, u64 len)
+{
+	struct debug_own *o = rec_own(r);
+
+	if (!own_kind(r->type) || (!r->group && !len))
+		return;
+	if (r->group) {
+		lo = 0;
+		len = 1;	/* unused: a list is owned whole */
+	} else if (o->on) {
+		/* a sync of another part while the device owns some: it owns both */
+		u64 end = max(o->lo + o->len, lo + len);
+
+		lo = min(o->lo, lo);
+		len = end - lo;
+	}
+	if (!o->on)
+		own_count(dev, r, 1);
+	o->on = true;
+	o->lo = lo;
+	o->len = len;
+	o->sum = own_sum(dev->machine, r);
+}
+
+/*
+ * Ownership comes back to the CPU (@fn, an unmap or a sync): a report when
+ * the CPU wrote the buffer meanwhile. @lo, @len: the part given back (all
+ * for an unmap); the device keeps the larger side left, if any. Under the
+ * device lock.
+ */
+static void own_take(struct device *dev, struct debug_rec *r, u64 lo, u64 len, const char *fn,
+		     struct pending *p)
+{
+	struct debug_own *o = rec_own(r);
+
+	if (!o->on)
+		return;
+	if (o->wrote || own_sum(dev->machine, r) != o->sum)
+		pend(p, DMAMAP_DEBUG_CPU_OWNERSHIP, r->dma, r->len, r->site,
+		     "%s: the CPU wrote the %s buffer of DMA address %#llx (%llu bytes, %s) while "
+		     "%s owned it, after the map or sync that gave it to the device", fn,
+		     type_name[r->type], (unsigned long long)r->dma, (unsigned long long)r->len,
+		     dirname(r->dir), dev->name);
+	o->wrote = false;
+	if (!r->group && len && (lo > o->lo || lo + len < o->lo + o->len)) {
+		u64 before = lo > o->lo ? lo - o->lo : 0;
+		u64 after = o->lo + o->len > lo + len ? o->lo + o->len - (lo + len) : 0;
+
+		if (before >= after) {
+			o->len = before;
+		} else {
+			o->lo = lo + len;
+			o->len = after;
+		}
+		o->sum = own_sum(dev->machine, r);
+		return;
+	}
+	o->on = false;
+	own_count(dev, r, -1);
+}
+
+/* Ownership ends with the record (an unmap, or the device going). */
+static void own_drop(struct device *dev, struct debug_rec *r)
+{
+	struct debug_own *o = rec_own(r);
+
+	if (o->on) {
+		o->on = false;
+		own_count(dev, r, -1);
+	}
+}
+
 /* --- map ---------------------------------------------------------------------------- */
 
 /*
@@ -791,10 +982,13 @@ void debug_dma_map_page(struct device *dev, struct page *page, size_t offset, si
 	r->type = (u8)type;
 	r->dir = (u8)dir;
 	r->err_check = ERR_UNCHECKED;
-	if (rec_insert(d, r))
+	if (rec_insert(d, r)) {
 		shared = add_lines(dev, r);
-	else
+		if (own_on(dev))
+			own_give(dev, r, 0, size);
+	} else {
 		rec_free(d, r);
+	}
 out:
 	dev_unlock(dev);
 	if (shared != (phys_addr_t)-1)
@@ -850,13 +1044,16 @@ static void rec_release(struct device *dev, struct debug_rec *r)
 {
 	if (r->group) {
 		if (--r->group->refs == 0) {
+			own_drop(dev, r);
 			if (r->group->lines)
 				rec_lines(dev, r, true);
 			free(r->group);
 		}
 		r->group = NULL;
-	} else if (r->lines) {
-		rec_lines(dev, r, true);
+	} else {
+		own_drop(dev, r);
+		if (r->lines)
+			rec_lines(dev, r, true);
 	}
 }
 
@@ -1007,10 +1204,13 @@ void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, int
 		if (!head)
 			head = r;
 	}
-	if (!g->refs)
+	if (!g->refs) {
 		free(g);
-	else
+	} else {
 		shared = add_lines(dev, head);
+		if (own_on(dev))
+			own_give(dev, head, 0, 0);
+	}
 	dev_unlock(dev);
 	if (shared != (phys_addr_t)-1)
 		report_overlap(dev, head, sg_dma_address(sg), sg_dma_len(sg), dir, shared,
@@ -1464,6 +1664,124 @@ bool debug_dma_free_pages(struct device *dev, struct page *page, size_t size,
 	return ok;
 }
 
+/* --- ownership at the entry points ----------------------------------------------------- */
+
+/* Applies @mode to @r for [@addr, +@size); reports gathered in @p. Under the device lock. */
+static void own_apply(struct device *dev, struct debug_rec *r, dma_addr_t addr, size_t size,
+		      enum debug_own_mode mode, const char *fn, struct pending *p)
+{
+	struct debug_own *o = rec_own(r);
+	u64 lo = addr - r->dma, len = min_t(u64, size, r->len - lo);
+
+	switch (mode) {
+	case DEBUG_OWN_TAKE:
+		own_take(dev, r, lo, len, fn, p);
+		break;
+	case DEBUG_OWN_CHECK:
+		if (o->on && own_sum(dev->machine, r) != o->sum)
+			o->wrote = true;
+		break;
+	case DEBUG_OWN_GIVE:
+		own_give(dev, r, lo, len);
+		break;
+	}
+}
+
+void debug_own_single(struct device *dev, dma_addr_t addr, size_t size,
+		      enum debug_own_mode mode, const char *fn, const void *site)
+{
+	struct debug_ref ref = { addr, size, -1, -1, -1 };
+	struct debug_rec *r;
+	struct pending p;
+
+	p.n = 0;
+	dev_lock(dev);
+	r = find_containing(dev->debug, &ref);
+	if (r && own_kind(r->type))
+		own_apply(dev, r, addr, size, mode, fn, &p);
+	dev_unlock(dev);
+	flush(dev, &p, site);
+}
+
+void debug_own_sg(struct device *dev, struct scatterlist *sg, enum debug_own_mode mode,
+		  const char *fn, const void *site)
+{
+	struct debug_ref ref = { sg_dma_address(sg), sg_dma_len(sg), DEBUG_DMA_SG, -1, -1 };
+	struct debug_rec *r;
+	struct pending p;
+
+	p.n = 0;
+	dev_lock(dev);
+	r = find_containing(dev->debug, &ref);
+	/* a list is owned whole: its first segment's record stands for it */
+	if (r && own_kind(r->type))
+		own_apply(dev, r, r->dma, r->len, mode, fn, &p);
+	dev_unlock(dev);
+	flush(dev, &p, site);
+}
+
+/* Does @r own part of [@phys, @end)? */
+static bool own_touches(struct debug_rec *r, phys_addr_t phys, phys_addr_t end)
+{
+	struct debug_own *o = rec_own(r);
+	const struct debug_range *rg;
+	unsigned int n;
+
+	if (!o->on)
+		return false;
+	if (!r->group)
+		return r->range.phys + o->lo < end && phys < r->range.phys + o->lo + o->len;
+	n = rec_ranges(r, &rg);
+	for (unsigned int i = 0; i < n; i++)
+		if (rg[i].phys < end && phys < rg[i].phys + rg[i].len)
+			return true;
+	return false;
+}
+
+void debug_own_device_write(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool after)
+{
+	struct dma_debug_machine *dm = m->dma_debug;
+	const struct mm_bank *b;
+	unsigned long f, last;
+	struct device *dev;
+	bool any = false;
+
+	if (!dm || !dm->owned || !len || !__atomic_load_n(&dm->nr_owned, __ATOMIC_RELAXED))
+		return;
+	b = mm_phys_bank(m, phys, 1);
+	if (!b)
+		return;
+	f = b->first + (unsigned long)((phys - b->base) >> PAGE_SHIFT);
+	last = b->first + (unsigned long)((phys + len - 1 - b->base) >> PAGE_SHIFT);
+	for (; f <= last && f < dm->nr_frames && !any; f++)
+		any = __atomic_load_n(&dm->owned[f], __ATOMIC_RELAXED) != 0;
+	if (!any)
+		return;
+	/* rare: a device writes where a buffer is owned; every record is looked at */
+	pthread_mutex_lock(&m->lock);
+	list_for_each_entry(dev, &m->devices, node) {
+		struct dma_debug_dev *d = dev->debug;
+
+		if (!d)
+			continue;
+		dev_lock(dev);
+		for (unsigned long i = 0; i < (1UL << d->shift); i++) {
+			for (struct debug_rec *r = d->bucket[i]; r; r = r->next) {
+				struct debug_own *o = rec_own(r);
+
+				if (!own_touches(r, phys, phys + len))
+					continue;
+				if (!after && own_sum(m, r) != o->sum)
+					o->wrote = true;
+				else if (after)
+					o->sum = own_sum(m, r);
+			}
+		}
+		dev_unlock(dev);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
 /* --- the device's side (DMAMAP_DEBUG_DEVICE) ------------------------------------------- */
 
 static bool dir_allows(int dir, bool write)
@@ -1650,6 +1968,14 @@ int debug_dma_machine_init(struct dmamap_machine *m)
 		free(dm);
 		return -ENOMEM;
 	}
+	if (m->cfg.debug & DMAMAP_DEBUG_OWNERSHIP) {
+		dm->owned = calloc(m->nr_pages, sizeof(*dm->owned));
+		if (!dm->owned) {
+			free(dm->frame);
+			free(dm);
+			return -ENOMEM;
+		}
+	}
 	for (int i = 0; i < LINE_SHARDS; i++)
 		pthread_mutex_init(&dm->shard[i], NULL);
 	pthread_mutex_init(&dm->revoke_lock, NULL);
@@ -1672,6 +1998,7 @@ void debug_dma_machine_exit(struct dmamap_machine *m)
 		}
 	}
 	free(dm->frame);
+	free(dm->owned);
 	for (int i = 0; i < LINE_SHARDS; i++)
 		pthread_mutex_destroy(&dm->shard[i]);
 	pthread_mutex_destroy(&dm->revoke_lock);

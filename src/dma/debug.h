@@ -83,6 +83,31 @@ static inline bool debug_device_on(const struct device *dev)
 void debug_dma_bus_access(struct device *dev, dma_addr_t addr, size_t len, bool write,
 			  const char *fn, const void *site);
 
+/* DMAMAP_DEBUG_OWNERSHIP: are the hand-overs of @dev's buffers followed? */
+static inline bool debug_own_on(const struct device *dev)
+{
+	return debug_dma_on(dev) && (dev->machine->cfg.debug & DMAMAP_DEBUG_OWNERSHIP);
+}
+
+enum debug_own_mode {
+	DEBUG_OWN_TAKE,		/* before an unmap or a sync for the CPU: the CPU takes it back */
+	DEBUG_OWN_CHECK,	/* before a sync for the device: has the CPU written meanwhile? */
+	DEBUG_OWN_GIVE,		/* after a sync for the device: the device owns it again */
+};
+
+/* A streaming buffer's hand-over at [@addr, +@size) by @fn, called at @site. */
+void debug_own_single(struct device *dev, dma_addr_t addr, size_t size,
+		      enum debug_own_mode mode, const char *fn, const void *site);
+/* The same for the list mapped at @sg: a list changes hands whole. */
+void debug_own_sg(struct device *dev, struct scatterlist *sg, enum debug_own_mode mode,
+		  const char *fn, const void *site);
+/*
+ * A device writes [@phys, +@len) of RAM: before the write (@after false),
+ * buffers the device owns there are checked for the CPU's writes; after
+ * it, their sums are taken again.
+ */
+void debug_own_device_write(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool after);
+
 /* Per machine (dma_machine_init / exit) and per device (create / destroy). */
 int debug_dma_machine_init(struct dmamap_machine *m);
 void debug_dma_machine_exit(struct dmamap_machine *m);

@@ -309,6 +309,8 @@ static int unmap_page_checked(struct device *dev, dma_addr_t addr, size_t size,
 
 	if (!dev || !check_dir(dev, dir, fn))
 		return -EINVAL;
+	if (debug_own_on(dev))
+		debug_own_single(dev, addr, size, DEBUG_OWN_TAKE, fn, site);
 	if (debug_dma_on(dev) && !debug_dma_unmap_page(dev, addr, size, dir, type, fn, site))
 		return -EINVAL;
 	if (addr == DMA_MAPPING_ERROR || !size) {
@@ -438,6 +440,8 @@ static int unmap_sg_checked(struct device *dev, struct scatterlist *sg, int nent
 		dma_report_misuse(dev, "dma_unmap_sg: %d entries", nents);
 		return -EINVAL;
 	}
+	if (debug_own_on(dev))
+		debug_own_sg(dev, sg, DEBUG_OWN_TAKE, "dma_unmap_sg", site);
 	if (debug_dma_on(dev) && !debug_dma_unmap_sg(dev, sg, nents, dir, "dma_unmap_sg", site))
 		return -EINVAL;
 	if (ops_of(dev)->unmap_sg)
@@ -488,11 +492,18 @@ static int sync_single_checked(struct device *dev, dma_addr_t addr, size_t size,
 		return 0;
 	if (debug_dma_on(dev) && !debug_dma_sync_single(dev, addr, size, dir, for_cpu, site))
 		return -EINVAL;
+	if (debug_own_on(dev))
+		debug_own_single(dev, addr, size, for_cpu ? DEBUG_OWN_TAKE : DEBUG_OWN_CHECK,
+				 for_cpu ? "dma_sync_single_for_cpu" : "dma_sync_single_for_device",
+				 site);
 	ops = ops_of(dev);
 	if (for_cpu && ops->sync_single_for_cpu)
 		ops->sync_single_for_cpu(dev, addr, size, dir);
 	else if (!for_cpu && ops->sync_single_for_device)
 		ops->sync_single_for_device(dev, addr, size, dir);
+	/* after the maintenance, which may change what the CPU sees */
+	if (!for_cpu && debug_own_on(dev))
+		debug_own_single(dev, addr, size, DEBUG_OWN_GIVE, NULL, site);
 	return 0;
 }
 
@@ -531,11 +542,16 @@ static int sync_sg_checked(struct device *dev, struct scatterlist *sg, int nelem
 		return -EINVAL;
 	if (debug_dma_on(dev) && !debug_dma_sync_sg(dev, sg, nelems, dir, for_cpu, site))
 		return -EINVAL;
+	if (debug_own_on(dev))
+		debug_own_sg(dev, sg, for_cpu ? DEBUG_OWN_TAKE : DEBUG_OWN_CHECK,
+			     for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device", site);
 	ops = ops_of(dev);
 	if (for_cpu && ops->sync_sg_for_cpu)
 		ops->sync_sg_for_cpu(dev, sg, nelems, dir);
 	else if (!for_cpu && ops->sync_sg_for_device)
 		ops->sync_sg_for_device(dev, sg, nelems, dir);
+	if (!for_cpu && debug_own_on(dev))
+		debug_own_sg(dev, sg, DEBUG_OWN_GIVE, NULL, site);
 	return 0;
 }
 

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DMAMAP_DEBUG_OWNERSHIP: the CPU writing a streaming buffer while the
+ * device owns it (between a map or sync for the device and the unmap or
+ * sync for the CPU) is reported when the CPU takes the buffer back, on the
+ * direct path, through swiotlb and through an IOMMU, on both cache models:
+ * on a coherent machine the write happens to reach the device, on hardware
+ * it can be lost. The device's own writes are no such thing.
+ */
+#include "test-util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SEEN 8
+
+struct seen {
+	int n;
+	enum dmamap_debug_kind kind[MAX_SEEN];
+	dma_addr_t addr[MAX_SEEN];
+	char msg[MAX_SEEN][256];
+	char site[MAX_SEEN][160], map_site[MAX_SEEN][160];
+};
+
+static void record(const struct dmamap_debug_report *r, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < MAX_SEEN) {
+		s->kind[s->n] = r->kind;
+		s->addr[s->n] = r->addr;
+		snprintf(s->msg[s->n], sizeof(s->msg[0]), "%s", r->message);
+		snprintf(s->site[s->n], sizeof(s->site[0]), "%s", r->site ? r->site : "");
+		snprintf(s->map_site[s->n], sizeof(s->map_site[0]), "%s",
+			 r->map_site ? r->map_site : "");
+	}
+	s->n++;
+}
+
+enum backend { DIRECT, SWIOTLB, IOMMU };
+
+struct env {
+	enum backend backend;
+	bool coherent;
+	struct dmamap_machine *m;
+	struct iommu_domain *d;
+	struct device *dev, *dev2;
+	struct seen seen;
+};
+
+static const struct dmamap_bank low_high[] = {
+	{ 0x80000000ULL, SZ_64M },
+	{ 0x100000000ULL, SZ_64M },
+};
+
+static struct device *mkdev(struct env *e, const char *name)
+{
+	struct dmamap_device_config dc = { .name = name, .coherent = e->coherent };
+	struct device *dev;
+
+	assert_int_equal(dmamap_device_create(e->m, &dc, &dev), 0);
+	if (e->d)
+		assert_int_equal(iommu_attach_device(e->d, dev), 0);
+	return dev;
+}
+
+static struct env *env_up(enum backend b, bool coherent, unsigned long debug)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	struct dmamap_machine_config mc = {
+		.cache = coherent ? DMAMAP_CACHE_COHERENT : DMAMAP_CACHE_NONCOHERENT,
+		.debug = debug,
+	};
+
+	e->backend = b;
+	e->coherent = coherent;
+	if (b == SWIOTLB) {
+		/* buffers come from the bank above 4 GiB: a 32-bit device bounces them */
+		mc.banks = low_high;
+		mc.nr_banks = 2;
+	}
+	e->m = test_machine(&mc);
+	if (b == IOMMU) {
+		struct dmamap_iommu_config ic = { .type = IOMMU_DOMAIN_DMA };
+
+		assert_int_equal(dmamap_iommu_domain_create(e->m, &ic, &e->d), 0);
+	}
+	e->dev = mkdev(e, "nic");
+	e->dev2 = mkdev(e, "gpu");
+	dmamap_debug_set_handler(e->m, record, &e->seen);
+	return e;
+}
+
+#define SETUP(name, b, coh)						\
+	static int name(void **state)					\
+	{								\
+		*state = env_up(b, coh, DMAMAP_DEBUG_ALL);		\
+		return 0;						\
+	}
+SETUP(setup_direct_nc, DIRECT, false)
+SETUP(setup_swiotlb_nc, SWIOTLB, false)
+SETUP(setup_iommu_nc, IOMMU, false)
+SETUP(setup_direct_c, DIRECT, true)
+SETUP(setup_swiotlb_c, SWIOTLB, true)
+SETUP(setup_iommu_c, IOMMU, true)
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(e->seen.n, 0);	/* every report was expected */
+	dmamap_device_destroy(e->dev);
+	dmamap_device_destroy(e->dev2);
+	assert_int_equal(e->seen.n, 0);
+	if (e->d)
+		iommu_domain_free(e->d);
+	test_assert_no_leaks(e->m);
+	dmamap_machine_destroy(e->m);
+	free(e);
+	return 0;
+}
+
+/* Exactly one cpu_ownership report, made at this file's call, for the mapping made here. */
+static void expect_owner(struct env *e)
+{
+	if (e->seen.n != 1 || e->seen.kind[0] != DMAMAP_DEBUG_CPU_OWNERSHIP) {
+		for (int i = 0; i < e->seen.n && i < MAX_SEEN; i++)
+			print_message("report %d: %s: %s\n", i,
+				      dmamap_debug_kind_name(e->seen.kind[i]), e->seen.msg[i]);
+		fail_msg("expected one cpu_ownership report, got %d", e->seen.n);
+	}
+	if (!strstr(e->seen.site[0], "test-debug-ownership.c:"))
+		fail_msg("site '%s'", e->seen.site[0]);
+	if (!strstr(e->seen.map_site[0], "test-debug-ownership.c:"))
+		fail_msg("map_site '%s'", e->seen.map_site[0]);
+	e->seen.n = 0;
+}
+
+static void expect_none(struct env *e)
+{
+	for (int i = 0; i < e->seen.n && i < MAX_SEEN; i++)
+		print_message("unexpected report %d: %s: %s\n", i,
+			      dmamap_debug_kind_name(e->seen.kind[i]), e->seen.msg[i]);
+	assert_int_equal(e->seen.n, 0);
+}
+
+static u8 *buffer(struct env *e, size_t size)
+{
+	u8 *p = dmamap_kmalloc(e->m, size, GFP_KERNEL);
+
+	assert_non_null(p);
+	memset(p, 0x11, size);
+	return p;
+}
+
+static dma_addr_t map(struct env *e, struct device *dev, void *buf, size_t size,
+		      enum dma_data_direction dir)
+{
+	dma_addr_t dma = dma_map_single(dev, buf, size, dir);
+
+	assert_false(dma_mapping_error(dev, dma));
+	return dma;
+}
+
+/* A driver that hands its buffers over as it should: no report. */
+static void test_correct_driver(void **state)
+{
+	struct env *e = *state;
+	u8 *tx = buffer(e, 1500), *rx = buffer(e, 4096), tmp[4096];
+	dma_addr_t dma;
+
+	memset(tmp, 0x77, sizeof(tmp));
+	/* transmit: the CPU fills, then maps; the device reads */
+	memset(tx, 0x22, 1500);
+	dma = map(e, e->dev, tx, 1500, DMA_TO_DEVICE);
+	assert_int_equal(dmamap_bus_read(e->dev, dma, tmp, 1500, NULL), 0);
+	dma_unmap_single(e->dev, dma, 1500, DMA_TO_DEVICE);
+	tx[0] = 1;
+	/* receive: the device writes, the CPU syncs, reads, writes, gives it back */
+	dma = map(e, e->dev, rx, 4096, DMA_FROM_DEVICE);
+	assert_int_equal(dmamap_bus_write(e->dev, dma, tmp, 4096, NULL), 0);
+	dma_sync_single_for_cpu(e->dev, dma, 4096, DMA_FROM_DEVICE);
+	assert_int_equal(rx[3000], 0x77);
+	memset(rx, 0, 64);
+	dma_sync_single_for_device(e->dev, dma, 4096, DMA_FROM_DEVICE);
+	assert_int_equal(dmamap_bus_fill(e->dev, dma, 0x33, 4096, NULL), 0);
+	dma_unmap_single(e->dev, dma, 4096, DMA_FROM_DEVICE);
+	assert_int_equal(rx[4000], 0x33);
+	/* both ways */
+	dma = map(e, e->dev, rx, 4096, DMA_BIDIRECTIONAL);
+	assert_int_equal(dmamap_bus_read(e->dev, dma, tmp, 4096, NULL), 0);
+	assert_int_equal(dmamap_bus_write(e->dev, dma, tmp, 2048, NULL), 0);
+	assert_int_equal(dmamap_bus_copy(e->dev, dma + 2048, dma, 1024, NULL), 0);
+	dma_unmap_single(e->dev, dma, 4096, DMA_BIDIRECTIONAL);
+	expect_none(e);
+	dmamap_kfree(e->m, tx);
+	dmamap_kfree(e->m, rx);
+}
+
+/* The CPU writes a buffer it has mapped for the device to read. */
+static void test_write_after_map(void **state)
+{
+	struct env *e = *state;
+	u8 *buf = buffer(e, 1500);
+	dma_addr_t dma = map(e, e->dev, buf, 1500, DMA_TO_DEVICE);
+
+	buf[700] ^= 0xff;
+	expect_none(e);			/* seen when the CPU takes it back */
+	dma_unmap_single(e->dev, dma, 1500, DMA_TO_DEVICE);
+	expect_owner(e);
+	assert_int_equal(e->seen.addr[0], dma);
+	dmamap_kfree(e->m, buf);
+}
+
+/* A receive buffer written before the sync for the CPU, with the device's data in it too. */
+static void test_write_before_sync_for_cpu(void **state)
+{
+	struct env *e = *state;
+	u8 *buf = buffer(e, 4096), tmp[512];
+	dma_addr_t dma = map(e, e->dev, buf, 4096, DMA_FROM_DEVICE);
+
+	memset(tmp, 0x5a, sizeof(tmp));
+	assert_int_equal(dmamap_bus_write(e->dev, dma, tmp, sizeof(tmp), NULL), 0);
+	buf[3000] = 0xee;		/* the CPU, too early */
+	assert_int_equal(dmamap_bus_write(e->dev, dma + 1024, tmp, sizeof(tmp), NULL), 0);
+	dma_sync_single_for_cpu(e->dev, dma, 4096, DMA_FROM_DEVICE);
+	expect_owner(e);
+	buf[3000] = 1;			/* the CPU's now */
+	dma_unmap_single(e->dev, dma, 4096, DMA_FROM_DEVICE);
+	expect_none(e);
+	dmamap_kfree(e->m, buf);
+}
+
+/* A write between the map and a sync for the device is still the device's buffer. */
+static void test_write_before_sync_for_device(void **state)
+{
+	struct env *e = *state;
+	u8 *buf = buffer(e, 2048);
+	dma_addr_t dma = map(e, e->dev, buf, 2048, DMA_TO_DEVICE);
+
+	buf[10] = 0x99;
+	dma_sync_single_for_device(e->dev, dma, 2048, DMA_TO_DEVICE);
+	expect_none(e);
+	dma_unmap_single(e->dev, dma, 2048, DMA_TO_DEVICE);
+	expect_owner(e);
+	dmamap_kfree(e->m, buf);
+}
+
+/* A part synced for the CPU is the CPU's; the rest stays the device's. */
+static void test_partial_sync(void **state)
+{
+	struct env *e = *state;
+	u8 *buf = buffer(e, 8192);
+	dma_addr_t dma = map(e, e->dev, buf, 8192, DMA_FROM_DEVICE);
+
+	dma_sync_single_for_cpu(e->dev, dma, 2048, DMA_FROM_DEVICE);
+	memset(buf, 0, 2048);
+	dma_unmap_single(e->dev, dma, 8192, DMA_FROM_DEVICE);
+	expect_none(e);
+	dma = map(e, e->dev, buf, 8192, DMA_FROM_DEVICE);
+	dma_sync_single_range_for_cpu(e->dev, dma, 0, 2048, DMA_FROM_DEVICE);
+	buf[6000] = 3;			/* not synced */
+	dma_unmap_single(e->dev, dma, 8192, DMA_FROM_DEVICE);
+	expect_owner(e);
+	dmamap_kfree(e->m, buf);
+}
+
+/* A list changes hands whole. */
+static void test_sg(void **state)
+{
+	struct env *e = *state;
+	struct page *pages = dmamap_alloc_pages(e->m, GFP_KERNEL, 2);
+	struct scatterlist sg[4];
+	struct sg_table sgt = { .sgl = sg, .orig_nents = 4 };
+	u8 tmp[1024];
+
+	assert_non_null(pages);
+	sg_init_table(sg, 4);
+	for (int i = 0; i < 4; i++)
+		sg_set_page(&sg[i], nth_page(pages, (unsigned long)i), 1024, 1024);
+	assert_int_equal(dma_map_sgtable(e->dev, &sgt, DMA_BIDIRECTIONAL, 0), 0);
+	memset(tmp, 0x44, sizeof(tmp));
+	assert_int_equal(dmamap_bus_write_sgtable(e->dev, &sgt, tmp, sizeof(tmp), NULL), 0);
+	dma_sync_sgtable_for_cpu(e->dev, &sgt, DMA_BIDIRECTIONAL);
+	expect_none(e);
+	((u8 *)page_address(nth_page(pages, 2)))[1100] = 1;	/* the CPU's: synced */
+	dma_sync_sgtable_for_device(e->dev, &sgt, DMA_BIDIRECTIONAL);
+	((u8 *)page_address(nth_page(pages, 3)))[1500] = 2;	/* the device's */
+	dma_unmap_sgtable(e->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	expect_owner(e);
+	dmamap_free_pages(pages, 2);
+}
+
+/*
+ * Another device writes a buffer this one owns (a buffer shared between
+ * two): the other device's write is not the CPU's.
+ */
+static void test_other_device_writes(void **state)
+{
+	struct env *e;
+	struct page *page;
+	dma_addr_t a, b;
+	u8 tmp[4096];
+
+	(void)state;
+	/* ownership only: the overlap of the two mappings is the API check's business */
+	e = env_up(DIRECT, true, DMAMAP_DEBUG_OWNERSHIP);
+	page = dmamap_alloc_pages(e->m, GFP_KERNEL, 0);
+	assert_non_null(page);
+	a = dma_map_page(e->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	b = dma_map_page(e->dev2, page, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+	memset(tmp, 0x66, sizeof(tmp));
+	assert_int_equal(dmamap_bus_write(e->dev2, b, tmp, sizeof(tmp), NULL), 0);
+	dma_unmap_page(e->dev2, b, PAGE_SIZE, DMA_FROM_DEVICE);
+	dma_unmap_page(e->dev, a, PAGE_SIZE, DMA_TO_DEVICE);
+	expect_none(e);
+	dmamap_free_pages(page, 0);
+	teardown((void **)&e);
+}
+
+/* Without the flag, nothing is followed. */
+static void test_off_without_flag(void **state)
+{
+	struct env *e = env_up(DIRECT, false, DMAMAP_DEBUG_API);
+	u8 *buf = buffer(e, 256);
+	dma_addr_t dma = map(e, e->dev, buf, 256, DMA_TO_DEVICE);
+
+	(void)state;
+	buf[1] = 9;
+	dma_unmap_single(e->dev, dma, 256, DMA_TO_DEVICE);
+	expect_none(e);
+	dmamap_kfree(e->m, buf);
+	teardown((void **)&e);
+}
+
+#define ON_ALL(t)								\
+	cmocka_unit_test_setup_teardown(t, setup_direct_nc, teardown),		\
+	cmocka_unit_test_setup_teardown(t, setup_swiotlb_nc, teardown),		\
+	cmocka_unit_test_setup_teardown(t, setup_iommu_nc, teardown),		\
+	cmocka_unit_test_setup_teardown(t, setup_direct_c, teardown),		\
+	cmocka_unit_test_setup_teardown(t, setup_swiotlb_c, teardown),		\
+	cmocka_unit_test_setup_teardown(t, setup_iommu_c, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		ON_ALL(test_correct_driver),
+		ON_ALL(test_write_after_map),
+		ON_ALL(test_write_before_sync_for_cpu),
+		ON_ALL(test_write_before_sync_for_device),
+		ON_ALL(test_partial_sync),
+		ON_ALL(test_sg),
+		cmocka_unit_test(test_other_device_writes),
+		cmocka_unit_test(test_off_without_flag),
+	};
+
+	return cmocka_run_group_tests_name("debug-ownership", tests, NULL, NULL);
+}
