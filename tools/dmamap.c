@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "check.h"
 #include "cli.h"
 #include "demo.h"
 
@@ -149,7 +150,7 @@ static int help_run(struct cli *c);
 
 /* The commands, in the order "dmamap help" lists them. */
 static const struct cli_command *const commands[] = {
-	&info_command, &demo_command, &bench_command,
+	&info_command, &demo_command, &check_command, &bench_command,
 	NULL,	/* help is last, below */
 };
 

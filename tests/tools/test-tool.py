@@ -20,6 +20,9 @@ usage: test-tool.py DMAMAP CASE
            have
   readme   the tour in README.md is examples/tour.c, which make check builds
            and runs: the README cannot drift from code that works
+  check    'dmamap check -- DRIVER' (the path in DMAMAP_CHECK_DRIVER): a clean
+           run passes, a buggy one fails with its reports summed up by kind and
+           site, in text and JSON; --fatal stops it at the first
 """
 import json
 import os
@@ -391,9 +394,42 @@ def case_readme(tool, tmp):
     expect(m.group(1).strip() == tour.strip(), "README's tour differs from examples/tour.c")
 
 
+def case_check(tool, tmp):
+    driver = os.environ["DMAMAP_CHECK_DRIVER"]
+    if os.environ.get("MESON_EXE_WRAPPER"):
+        # the command runs under the emulator, which cannot start a second one
+        print("the check case needs a native build; skipped under the emulator")
+        return
+    r = run([tool, "check", "--", driver, "clean"])
+    expect(r.returncode == 0, "a clean driver fails: %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    expect("done" in r.stdout and "0 reports" in r.stdout, "clean: " + r.stdout)
+    js = os.path.join(tmp, "check.json")
+    r = run([tool, "check", "--json", js, "--", driver, "buggy"])
+    expect(r.returncode == 1, "a buggy driver passes: %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    expect("3 reports" in r.stdout, "buggy: " + r.stdout)
+    for kind in ("wrong_size", "unchecked", "cpu_ownership"):
+        expect(re.search(r"^\s+1\s+%s$" % kind, r.stdout, re.M), "by kind, %s: %s" % (kind, r.stdout))
+        expect(re.search(r"^\s+1\s+%s at check-driver\.c:\d+ \(main\)$" % kind, r.stdout, re.M),
+               "by site, %s: %s" % (kind, r.stdout))
+    doc = json.load(open(js))
+    expect(doc["reports"] == 3 and doc["status"] == 0 and len(doc["all"]) == 3, "json: %s" % doc)
+    expect(sorted(g["kind"] for g in doc["groups"]) == ["cpu_ownership", "unchecked", "wrong_size"],
+           "json groups: %s" % doc["groups"])
+    expect(all(a["site"].startswith("check-driver.c:") and a["device"] == "nic"
+               and a["map_site"].startswith("check-driver.c:") for a in doc["all"]),
+           "json sites: %s" % doc["all"])
+    r = run([tool, "check", "--fatal", "--", driver, "buggy"])
+    expect(r.returncode == 1 and "killed by signal" in r.stdout and "1 report" in r.stdout,
+           "--fatal: %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    r = run([tool, "check"])
+    expect(r.returncode == 2 and "no program" in r.stderr, "no program: " + r.stderr)
+    r = run([tool, "check", "--", os.path.join(tmp, "no-such-program")])
+    expect(r.returncode == 1 and "cannot run" in r.stderr, "a missing program: " + r.stderr)
+
+
 CASES = {"readme": case_readme, "demo": case_demo, "svg": case_svg, "trace": case_trace,
          "bench": case_bench, "options": case_options, "completion": case_completion,
-         "man": case_man}
+         "man": case_man, "check": case_check}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[2] not in CASES:
