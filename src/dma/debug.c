@@ -1160,6 +1160,35 @@ bool debug_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
 
 /* --- scatterlists ------------------------------------------------------------------- */
 
+/*
+ * The kernel's check_sg_segment(): each DMA segment a list was mapped into
+ * within the device's limits. A longer one, or one across the boundary,
+ * means the list was built without them (or the backend ignored them).
+ */
+static void check_segments(struct device *dev, struct scatterlist *sg, int ents,
+			   const void *site)
+{
+	unsigned int max_seg = dma_get_max_seg_size(dev);
+	unsigned long boundary = dma_get_seg_boundary(dev);
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, ents, i) {
+		dma_addr_t start = sg_dma_address(s), end = start + sg_dma_len(s) - 1;
+
+		if (sg_dma_len(s) > max_seg)
+			mm_debug_report(NULL, dev, DMAMAP_DEBUG_MISUSE, start, sg_dma_len(s), site,
+					site, "dma_map_sg: segment %d at DMA address %#llx is %u "
+					"bytes, longer than the device's max_segment_size %u", i,
+					(unsigned long long)start, sg_dma_len(s), max_seg);
+		if ((start ^ end) & ~(dma_addr_t)boundary)
+			mm_debug_report(NULL, dev, DMAMAP_DEBUG_MISUSE, start, sg_dma_len(s), site,
+					site, "dma_map_sg: segment %d, %#llx-%#llx, crosses the "
+					"device's segment boundary (mask %#lx)", i,
+					(unsigned long long)start, (unsigned long long)end, boundary);
+	}
+}
+
 void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, int ents,
 		      enum dma_data_direction dir, unsigned long attrs, const void *site)
 {
@@ -1215,6 +1244,8 @@ void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, int
 	if (shared != (phys_addr_t)-1)
 		report_overlap(dev, head, sg_dma_address(sg), sg_dma_len(sg), dir, shared,
 			       "dma_map_sg", site);
+	if (api_on(dev))
+		check_segments(dev, sg, ents, site);
 }
 
 /*

@@ -672,6 +672,56 @@ static void test_many_records(void **state)
 	dmamap_kfree(e->m, buf);
 }
 
+/* --- list segments within the device's limits (the kernel's check_sg_segment) ---------- */
+
+static void test_segment_limits(void **state)
+{
+	struct env *e = *state;
+	struct dmamap_device_config cfg = { .name = "narrow", .max_segment_size = 4096,
+					    .segment_boundary_mask = 0x1fff };
+	struct page *pages = dmamap_alloc_pages(e->m, GFP_KERNEL, 2);
+	struct scatterlist sg[2];
+	struct device *dev;
+	dma_addr_t start;
+	bool across;
+	int n;
+
+	assert_non_null(pages);
+	assert_int_equal(dmamap_device_create(e->m, &cfg, &dev), 0);
+	if (e->d)
+		assert_int_equal(iommu_attach_device(e->d, dev), 0);
+	/* within the limits: one page, then one page at the next 8 KiB boundary */
+	sg_init_table(sg, 2);
+	sg_set_page(&sg[0], pages, 4096, 0);
+	sg_set_page(&sg[1], nth_page(pages, 2), 4096, 0);
+	n = dma_map_sg(dev, sg, 2, DMA_TO_DEVICE);
+	assert_true(n > 0);
+	expect_none(e);
+	dma_unmap_sg(dev, sg, 2, DMA_TO_DEVICE);
+	/* two pages in one entry: longer than 4 KiB and across the 8 KiB boundary */
+	sg_init_table(sg, 1);
+	sg_set_page(&sg[0], nth_page(pages, 1), 8192, 0);
+	n = dma_map_sg(dev, sg, 1, DMA_TO_DEVICE);
+	assert_int_equal(n, 1);
+	start = sg_dma_address(&sg[0]);
+	across = ((start ^ (start + 8191)) & ~(dma_addr_t)0x1fff) != 0;
+	/* the direct path keeps the page's address, which crosses; the others may not */
+	if (e->backend == DIRECT)
+		assert_true(across);
+	assert_int_equal(e->seen.n, 1 + across);
+	assert_int_equal(e->seen.kind[0], DMAMAP_DEBUG_MISUSE);
+	assert_non_null(strstr(e->seen.msg[0], "max_segment_size"));
+	if (across) {
+		assert_int_equal(e->seen.kind[1], DMAMAP_DEBUG_MISUSE);
+		assert_non_null(strstr(e->seen.msg[1], "boundary"));
+	}
+	e->seen.n = 0;
+	dma_unmap_sg(dev, sg, 1, DMA_TO_DEVICE);
+	expect_none(e);
+	dmamap_device_destroy(dev);
+	dmamap_free_pages(pages, 2);
+}
+
 /* --- call sites --------------------------------------------------------------------------- */
 
 static int map_line, unmap_line, alloc_line, free_line;
@@ -791,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_leak_at_machine_destroy),
 		ON_ALL(test_many_records),
 		ON_ALL(test_sites),
+		ON_ALL(test_segment_limits),
 	};
 
 	return cmocka_run_group_tests_name("debug-api", tests, NULL, NULL);
