@@ -4,7 +4,8 @@
 
 usage: test-tool.py DMAMAP CASE
   demo     the demo runs end to end: exit 0, every check passed, the figures
-           that must be non-zero are
+           that must be non-zero are, the debugger's two reports name their
+           sites
   svg      the picture is well-formed XML with, in every lane, exactly one
            shape per shared buffer
   trace    the trace is JSON in the Chrome trace event format and holds the
@@ -89,6 +90,13 @@ def case_demo(tool, tmp):
     expect(re.search(r"cache maintenance in the whole run: [1-9]\d* operations", out), "cache ops")
     frames = re.findall(r"^   frame (\d+) \(", out, re.M)
     expect(len(frames) >= 2, "frames listed")
+    # step 7: the debugger's two reports on the buggy driver, with where each was made
+    site = (r"demo\.c:\d+ \(buggy_rx\)" if not os.environ.get("MESON_EXE_WRAPPER")
+            else r"\S+")  # no libdw in a cross build: an offset in the program
+    for kind in ("device_access", "wrong_size"):
+        expect(re.search(r"^   report: %s: .*\n +at %s, mapped at %s$" % (kind, site, site), out,
+                         re.M), "the debugger's %s report:\n%s" % (kind, out))
+    expect("   2 reports;" in out, "the debugger's count")
 
 
 def path_rects(d):
