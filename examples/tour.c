@@ -22,8 +22,9 @@ int main(void)
 	char seen[32] = "";
 	void *cookie;
 
-	/* 256 MiB of RAM at 0x80000000, ARM-like non-coherent caches */
-	struct dmamap_machine_config mcfg = { .cache = DMAMAP_CACHE_NONCOHERENT };
+	/* 256 MiB of RAM at 0x80000000, ARM-like non-coherent caches, every debugger check */
+	struct dmamap_machine_config mcfg = { .cache = DMAMAP_CACHE_NONCOHERENT,
+					      .debug = DMAMAP_DEBUG_ALL };
 	struct dmamap_device_config cam_cfg = { .name = "camera" };
 	struct dmamap_device_config disp_cfg = { .name = "display", .dma_offset = 0x80000000 };
 
@@ -58,6 +59,11 @@ int main(void)
 	sg_free_table(&sgt);
 	dmamap_vma_destroy(vma);
 	dma_free_attrs(cam, SZ_64K, cookie, handle, DMA_ATTR_NO_KERNEL_MAPPING);
+
+	/* 4. the debugger: a mistake above would have been one line on stderr, with its site */
+	printf("debugger reports: %lu\n", dmamap_debug_error_count(m));
+	if (dmamap_debug_error_count(m))
+		return 1;
 	dmamap_machine_destroy(m);
 	return strcmp(seen, "hello from the camera") ? 1 : 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The DMA-API debugger: what the kernel's CONFIG_DMA_API_DEBUG checks, on
- * every backend, plus what only a model can see (the CPU touching a buffer
- * the device owns, a device touching memory it was not given).
+ * every backend, plus what only a model can see (the CPU writing a buffer
+ * the device owns, a device touching memory it was not given). The checks,
+ * their kernel equivalents and their cost: docs/guide.md, "The debugger".
  *
  * Turned on per machine with the flags below in dmamap_machine_config.debug,
  * or for every machine of a process with the environment variable
@@ -28,7 +29,7 @@ struct device;
 
 /* Flags of dmamap_machine_config.debug */
 #define DMAMAP_DEBUG_API	(1UL << 0) /* the kernel's DMA-API checks */
-#define DMAMAP_DEBUG_OWNERSHIP	(1UL << 1) /* the CPU touching a buffer the device owns */
+#define DMAMAP_DEBUG_OWNERSHIP	(1UL << 1) /* the CPU writing a buffer the device owns */
 #define DMAMAP_DEBUG_DEVICE	(1UL << 2) /* bus accesses against the device's live mappings */
 #define DMAMAP_DEBUG_FATAL	(1UL << 3) /* abort the process after the first report */
 #define DMAMAP_DEBUG_ALL	(DMAMAP_DEBUG_API | DMAMAP_DEBUG_OWNERSHIP | DMAMAP_DEBUG_DEVICE)
