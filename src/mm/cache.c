@@ -94,7 +94,7 @@ static void snap_take(struct dmamap_machine *m, phys_addr_t line)
 			goto out;	/* without a snapshot the line counts as dirty if it differs */
 		e->line = line;
 		*pp = e;
-		s->count++;
+		__atomic_fetch_add(&s->count, 1, __ATOMIC_RELAXED);
 	}
 	memcpy(e->data, mm_phys_to_linear(m, line), LINE);
 out:
@@ -111,7 +111,7 @@ static void snap_drop(struct dmamap_machine *m, phys_addr_t line)
 	e = *pp;
 	if (e) {
 		*pp = e->next;
-		s->count--;
+		__atomic_fetch_sub(&s->count, 1, __ATOMIC_RELAXED);
 		free(e);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -151,6 +151,41 @@ static void snap_refresh(struct dmamap_machine *m, phys_addr_t line, const u8 *c
 	e = *snap_find_locked(s, line);
 	if (e)
 		memcpy(e->data, cpu, LINE);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Whole lines [a, b) were made clean by maintenance (written back, or
+ * refreshed from memory): their snapshots take the present content, as an
+ * edge line's does in snap_refresh(). Otherwise a line that was the edge of
+ * an earlier primed range would keep the content it had then, and be taken
+ * as dirty when it is the edge of a later sync: a driver that syncs the head
+ * of a reused FROM_DEVICE buffer for the CPU (copybreak) would see the
+ * device's bytes overwritten by a write-back the CPU never caused.
+ * Snapshots are few (two per primed range at most): nothing is looked at
+ * without any, and then the lines of the range or every snapshot, whichever
+ * is fewer.
+ */
+static void snap_refresh_range(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
+{
+	struct mm_line_snapshots *s = m->lines;
+
+	if (a >= b || !__atomic_load_n(&s->count, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&s->lock);
+	if ((b - a) / LINE <= SNAP_BUCKETS) {
+		for (phys_addr_t l = a; l < b; l += LINE) {
+			struct line_snapshot *e = *snap_find_locked(s, l);
+
+			if (e)
+				memcpy(e->data, mm_phys_to_linear(m, l), LINE);
+		}
+	} else {
+		for (unsigned int i = 0; i < SNAP_BUCKETS; i++)
+			for (struct line_snapshot *e = s->bucket[i]; e; e = e->next)
+				if (e->line >= a && e->line < b)
+					memcpy(e->data, mm_phys_to_linear(m, e->line), LINE);
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -261,6 +296,7 @@ void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 	if (b > a) {
 		write_back(m, a, b);
 		mm_count(m, clean_bytes, b - a);
+		snap_refresh_range(m, a, b);
 	}
 }
 
@@ -276,6 +312,7 @@ static void cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len, 
 	for (unsigned int i = 0; i < n; i++)
 		clean_inval_edge(m, edge[i], true, nosnap);
 	inval_lines(m, ALIGN(phys, LINE), ALIGN_DOWN(end, LINE));
+	snap_refresh_range(m, ALIGN(phys, LINE), ALIGN_DOWN(end, LINE));
 }
 
 void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len)
