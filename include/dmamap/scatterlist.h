@@ -130,6 +130,94 @@ static inline struct scatterlist *sg_next(struct scatterlist *sg)
 #define for_each_sgtable_dma_sg(sgt, sg, i) \
 	for_each_sg((sgt)->sgl, sg, (sgt)->nents, i)
 
+/*
+ * Page by page over a list, as <linux/scatterlist.h>: the CPU view (every
+ * page an entry's offset and length touch) or the DMA view (every page of
+ * each DMA segment, the segment's offset into its first page counted as
+ * the kernel counts it). The fields are private.
+ */
+struct sg_page_iter {
+	struct scatterlist *sg;		/* the entry the page is in */
+	unsigned int sg_pgoffset;	/* which page of it */
+	unsigned int __nents;		/* entries left, this one included */
+	int __pg_advance;		/* 0 before the first step, then 1 */
+};
+
+struct sg_dma_page_iter {
+	struct sg_page_iter base;
+};
+
+static inline unsigned int __sg_page_count(const struct scatterlist *sg, unsigned int len)
+{
+	return (unsigned int)(PAGE_ALIGN((unsigned long)sg->offset + len) >> PAGE_SHIFT);
+}
+
+static inline void __sg_page_iter_start(struct sg_page_iter *piter, struct scatterlist *sglist,
+					unsigned int nents, unsigned long pgoffset)
+{
+	piter->sg = sglist;
+	piter->sg_pgoffset = (unsigned int)pgoffset;
+	piter->__nents = nents;
+	piter->__pg_advance = 0;
+}
+
+/* One step over entries of @dma lengths or CPU lengths: false past the end. */
+static inline bool __sg_page_iter_step(struct sg_page_iter *piter, bool dma)
+{
+	if (!piter->__nents || !piter->sg)
+		return false;
+	piter->sg_pgoffset += (unsigned int)piter->__pg_advance;
+	piter->__pg_advance = 1;
+	for (;;) {
+		unsigned int n = __sg_page_count(piter->sg, dma ? sg_dma_len(piter->sg)
+								: piter->sg->length);
+
+		if (piter->sg_pgoffset < n)
+			return true;
+		piter->sg_pgoffset -= n;
+		piter->sg = sg_next(piter->sg);
+		if (!--piter->__nents || !piter->sg)
+			return false;
+	}
+}
+
+static inline bool __sg_page_iter_next(struct sg_page_iter *piter)
+{
+	return __sg_page_iter_step(piter, false);
+}
+
+static inline bool __sg_page_iter_dma_next(struct sg_dma_page_iter *dma_iter)
+{
+	return __sg_page_iter_step(&dma_iter->base, true);
+}
+
+static inline struct page *sg_page_iter_page(struct sg_page_iter *piter)
+{
+	return sg_page(piter->sg) + piter->sg_pgoffset;
+}
+
+static inline dma_addr_t sg_page_iter_dma_address(struct sg_dma_page_iter *dma_iter)
+{
+	return sg_dma_address(dma_iter->base.sg) +
+	       ((dma_addr_t)dma_iter->base.sg_pgoffset << PAGE_SHIFT);
+}
+
+#define for_each_sg_page(sglist, piter, nents, pgoffset)			\
+	for (__sg_page_iter_start((piter), (sglist), (nents), (pgoffset));	\
+	     __sg_page_iter_next(piter);)
+
+#define for_each_sg_dma_page(sglist, dma_iter, dma_nents, pgoffset)		\
+	for (__sg_page_iter_start(&(dma_iter)->base, (sglist), (dma_nents), (pgoffset)); \
+	     __sg_page_iter_dma_next(dma_iter);)
+
+/* every page of the table's CPU entries, from page @pgoffset */
+#define for_each_sgtable_page(sgt, piter, pgoffset) \
+	for_each_sg_page((sgt)->sgl, piter, (sgt)->orig_nents, pgoffset)
+
+/* every page of the table's DMA segments, from page @pgoffset */
+#define for_each_sgtable_dma_page(sgt, dma_iter, pgoffset) \
+	for_each_sg_dma_page((sgt)->sgl, dma_iter, (sgt)->nents, pgoffset)
+
 DMAMAP_API void sg_init_table(struct scatterlist *sgl, unsigned int nents);
 DMAMAP_API void sg_init_one(struct scatterlist *sg, const void *buf, unsigned int buflen);
 DMAMAP_API int sg_nents(struct scatterlist *sg);

@@ -517,6 +517,81 @@ static void test_chain(void **state)
 }
 
 /*
+ * The page iterators, as the kernel's: every page an entry's offset and
+ * length touch, across a chain link, an empty entry skipped, starting
+ * pages in and stopping after the entries asked for; the DMA view walks
+ * the DMA segments, counting the entry's offset as the kernel does.
+ */
+static void test_page_iter(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct page *base = dmamap_pfn_to_page(m, RAM_PFN + 100);
+	static const unsigned int all[] = { 0, 1, 2, 10, 20, 21, 40, 41, 42, 43 };
+	struct scatterlist a[4], b[3];
+	struct sg_dma_page_iter diter;
+	struct sg_page_iter piter;
+	struct sg_table sgt = { .sgl = a, .nents = 2, .orig_nents = 5 };
+	dma_addr_t dmas[8];
+	unsigned int n;
+
+	(void)state;
+	sg_init_table(a, 4);
+	sg_init_table(b, 3);
+	sg_chain(a, 4, b);
+	sg_set_page(&a[0], base + 0, 2 * P, 100);	/* pages 0, 1, 2 */
+	sg_set_page(&a[1], base + 10, P, 0);		/* 10 */
+	sg_set_page(&a[2], base + 20, 2, P - 1);	/* 20, 21 */
+	sg_set_page(&b[0], base + 30, 0, 0);		/* none */
+	sg_set_page(&b[1], base + 40, 3 * P + 1, 0);	/* 40 to 43 */
+	sg_mark_end(&b[1]);
+
+	n = 0;
+	for_each_sgtable_page(&sgt, &piter, 0) {
+		assert_true(n < ARRAY_SIZE(all));
+		assert_ptr_equal(sg_page_iter_page(&piter), base + all[n]);
+		n++;
+	}
+	assert_int_equal(n, ARRAY_SIZE(all));
+	/* from page 2 of the list, then from page 4 (past the first two entries) */
+	for (unsigned int from = 0; from <= ARRAY_SIZE(all) + 1; from++) {
+		n = 0;
+		for_each_sg_page(a, &piter, 5, from)
+			assert_ptr_equal(sg_page_iter_page(&piter), base + all[from + n++]);
+		assert_int_equal(n, from < ARRAY_SIZE(all) ? ARRAY_SIZE(all) - from : 0);
+	}
+	/* two entries: their four pages only */
+	n = 0;
+	for_each_sg_page(a, &piter, 2, 0)
+		n++;
+	assert_int_equal(n, 4);
+	n = 0;
+	for_each_sg_page(a, &piter, 0, 0)
+		n++;
+	assert_int_equal(n, 0);
+
+	/* two DMA segments: 3 pages + 100 bytes of offset make 4 pages, then 2 */
+	sg_dma_address(&a[0]) = 0x10000000;
+	sg_dma_len(&a[0]) = 3 * P;
+	sg_dma_address(&a[1]) = 0x20000000;
+	sg_dma_len(&a[1]) = 2 * P;
+	n = 0;
+	for_each_sgtable_dma_page(&sgt, &diter, 0) {
+		assert_true(n < ARRAY_SIZE(dmas));
+		dmas[n++] = sg_page_iter_dma_address(&diter);
+	}
+	assert_int_equal(n, 6);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(dmas[i], 0x10000000 + i * P);
+	assert_int_equal(dmas[4], 0x20000000);
+	assert_int_equal(dmas[5], 0x20000000 + P);
+	n = 0;
+	for_each_sgtable_dma_page(&sgt, &diter, 5)
+		assert_int_equal(sg_page_iter_dma_address(&diter), 0x20000000 + ++n * P);
+	assert_int_equal(n, 1);
+	dmamap_machine_destroy(m);
+}
+
+/*
  * sg_init_one() describes one buffer of the linear map; sg_set_page() and
  * sg_page() round-trip and keep the flag bits; the DMA fields are separate
  * from the CPU ones.
@@ -656,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_table_huge),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_page_iter),
 		cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_bad_args),
 	};
