@@ -210,6 +210,99 @@ static void test_correct_driver(void **state)
 	dmamap_kfree(e->m, rx);
 }
 
+/*
+ * A correct driver on every path the library has: streaming single and
+ * list mappings with their syncs, a coherent buffer mapped to user space,
+ * a non-contiguous one with its kernel mapping and syncs, dma_alloc_pages(),
+ * a dma-buf shared by two devices with CPU access and mmap. With every
+ * check on, not one report: a false alarm is a bug.
+ */
+static void test_clean_everywhere(void **state)
+{
+	struct env *e = *state;
+	u8 tmp[8192], *buf = buffer(e, 8192);
+	struct page *pages = dmamap_alloc_pages(e->m, GFP_KERNEL, 2), *np;
+	struct scatterlist sg[3];
+	struct sg_table sgt = { .sgl = sg, .orig_nents = 3 }, *nc, *shared[2];
+	struct dma_buf_attachment *at[2];
+	struct vm_area_struct *vma;
+	struct dma_buf *b;
+	dma_addr_t dma, cdma;
+	void *cpu, *vaddr;
+
+	assert_non_null(pages);
+	memset(tmp, 0x3c, sizeof(tmp));
+	/* single: receive, sync for the CPU, give back, unmap */
+	dma = map(e, e->dev, buf, 8192, DMA_FROM_DEVICE);
+	assert_int_equal(dmamap_bus_write(e->dev, dma, tmp, 8192, NULL), 0);
+	dma_sync_single_for_cpu(e->dev, dma, 8192, DMA_FROM_DEVICE);
+	assert_int_equal(buf[5000], 0x3c);
+	dma_sync_single_for_device(e->dev, dma, 8192, DMA_FROM_DEVICE);
+	dma_unmap_single(e->dev, dma, 8192, DMA_FROM_DEVICE);
+	/* a list of three pieces, sent */
+	sg_init_table(sg, 3);
+	for (int i = 0; i < 3; i++)
+		sg_set_page(&sg[i], nth_page(pages, (unsigned long)i), 2048, 1024);
+	assert_int_equal(dma_map_sgtable(e->dev, &sgt, DMA_TO_DEVICE, 0), 0);
+	assert_int_equal(dmamap_bus_read_sgtable(e->dev, &sgt, tmp, 6144, NULL), 0);
+	dma_sync_sgtable_for_device(e->dev, &sgt, DMA_TO_DEVICE);
+	dma_unmap_sgtable(e->dev, &sgt, DMA_TO_DEVICE, 0);
+	/* coherent, shared with user space; both sides write whenever they like */
+	cpu = dma_alloc_coherent(e->dev, 8192, &cdma, GFP_KERNEL);
+	assert_non_null(cpu);
+	assert_int_equal(dmamap_vma_create(e->m, 8192, 0, &vma), 0);
+	assert_int_equal(dma_mmap_coherent(e->dev, vma, cpu, cdma, 8192), 0);
+	memset(cpu, 1, 64);
+	assert_int_equal(dmamap_bus_write(e->dev, cdma + 4096, tmp, 4096, NULL), 0);
+	assert_int_equal(dmamap_bus_read(e->dev, cdma, tmp, 64, NULL), 0);
+	dmamap_vma_destroy(vma);
+	dma_free_coherent(e->dev, 8192, cpu, cdma);
+	/* non-contiguous, through its kernel mapping */
+	nc = dma_alloc_noncontiguous(e->dev, 16384, DMA_BIDIRECTIONAL, GFP_KERNEL, 0);
+	assert_non_null(nc);
+	vaddr = dma_vmap_noncontiguous(e->dev, 16384, nc);
+	assert_non_null(vaddr);
+	dma_sync_sgtable_for_device(e->dev, nc, DMA_BIDIRECTIONAL);
+	assert_int_equal(dmamap_bus_write_sgtable(e->dev, nc, tmp, 8192, NULL), 0);
+	dma_sync_sgtable_for_cpu(e->dev, nc, DMA_BIDIRECTIONAL);
+	memset(vaddr, 2, 100);
+	dma_vunmap_noncontiguous(e->dev, vaddr);
+	dma_free_noncontiguous(e->dev, 16384, nc, DMA_BIDIRECTIONAL);
+	/* dma_alloc_pages(): owned by the device between the syncs */
+	np = dma_alloc_pages(e->dev, 4096, &dma, DMA_FROM_DEVICE, GFP_KERNEL);
+	assert_non_null(np);
+	dma_sync_single_for_device(e->dev, dma, 4096, DMA_FROM_DEVICE);
+	assert_int_equal(dmamap_bus_write(e->dev, dma, tmp, 4096, NULL), 0);
+	dma_sync_single_for_cpu(e->dev, dma, 4096, DMA_FROM_DEVICE);
+	memset(page_address(np), 0, 16);
+	dma_free_pages(e->dev, 4096, np, dma, DMA_FROM_DEVICE);
+	/* a dma-buf: one device writes it, the other reads it, the CPU looks and maps it */
+	b = dmamap_dma_buf_alloc(e->dev, SZ_64K, 0);
+	assert_false(IS_ERR(b));
+	at[0] = dma_buf_attach(b, e->dev);
+	at[1] = dma_buf_attach(b, e->dev2);
+	assert_false(IS_ERR(at[0]) || IS_ERR(at[1]));
+	shared[0] = dma_buf_map_attachment_unlocked(at[0], DMA_FROM_DEVICE);
+	assert_false(IS_ERR(shared[0]));
+	assert_int_equal(dmamap_bus_write_sgtable(e->dev, shared[0], tmp, 8192, NULL), 0);
+	dma_buf_unmap_attachment_unlocked(at[0], shared[0], DMA_FROM_DEVICE);
+	shared[1] = dma_buf_map_attachment_unlocked(at[1], DMA_TO_DEVICE);
+	assert_false(IS_ERR(shared[1]));
+	assert_int_equal(dmamap_bus_read_sgtable(e->dev2, shared[1], tmp, 8192, NULL), 0);
+	dma_buf_unmap_attachment_unlocked(at[1], shared[1], DMA_TO_DEVICE);
+	assert_int_equal(dma_buf_begin_cpu_access(b, DMA_FROM_DEVICE), 0);
+	assert_int_equal(dma_buf_end_cpu_access(b, DMA_FROM_DEVICE), 0);
+	assert_int_equal(dmamap_vma_create(e->m, SZ_64K, 0, &vma), 0);
+	assert_int_equal(dma_buf_mmap(b, vma, 0), 0);
+	dmamap_vma_destroy(vma);
+	dma_buf_detach(b, at[0]);
+	dma_buf_detach(b, at[1]);
+	dma_buf_put(b);
+	expect_none(e);
+	dmamap_free_pages(pages, 2);
+	dmamap_kfree(e->m, buf);
+}
+
 /* The CPU writes a buffer it has mapped for the device to read. */
 static void test_write_after_map(void **state)
 {
@@ -358,6 +451,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		ON_ALL(test_correct_driver),
+		ON_ALL(test_clean_everywhere),
 		ON_ALL(test_write_after_map),
 		ON_ALL(test_write_before_sync_for_cpu),
 		ON_ALL(test_write_before_sync_for_device),
