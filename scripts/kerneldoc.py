@@ -15,7 +15,7 @@
 # a value without "Return:", a comment names something the code after it does
 # not declare, one of the macros drivers call has no page, or a page refers
 # in SEE ALSO (or as name(N) in a hand-written page given by --pages) to a
-# page that does not exist.
+# page that does not exist, or a header beside those given is left out.
 #
 # Only the standard library: the script runs wherever the build does.
 import html
@@ -46,8 +46,9 @@ SECTIONS = ("Context", "Return", "Returns", "Note", "Notes", "Errors", "Locking"
 KDOC = re.compile(r"/\*\*(?!/)(.*?)\*/", re.S)
 HEAD = re.compile(r"^\s*(?:(?P<kind>struct|enum|union)\s+)?(?P<name>[A-Za-z_]\w*)\s*(?:\(\))?"
                   r"\s*-\s*(?P<summary>.*)$")
-API = re.compile(r"\bDMAMAP_API\s+(?P<proto>[^;{]*?\b(?P<name>\w+)\s*\((?P<args>[^;{]*?)\))\s*;",
-                 re.S)
+ATTR = r"(?:__attribute__\s*\(\(.*?\)\)\s*)?"
+API = re.compile(r"\bDMAMAP_API\s+(?P<proto>[^;{]*?\b(?P<name>\w+)\s*\((?P<args>[^;{]*?)\))\s*"
+                 + ATTR + ";", re.S)
 INLINE = re.compile(r"^\s*(?:DMAMAP_INLINE|static\s+inline)\s+(?P<proto>[^;{]*?\b(?P<name>\w+)"
                     r"\s*\((?P<args>[^;{]*?)\))\s*\{", re.S | re.M)
 
@@ -268,11 +269,11 @@ def declaration_after(text, pos):
         syn = rest[:i + 1] + ";"
         members = enum_members(body) if m.group(1) == "enum" else struct_members(body)
         return m.group(1), m.group(2), syn, [], False, members
-    m = re.match(r"(?:DMAMAP_API|DMAMAP_INLINE|static\s+inline)\s+([^;{]*?\b(\w+)\s*\(([^;{]*?)\))\s*[;{]",
-                 rest, re.S)
+    m = re.match(r"(?:DMAMAP_API|DMAMAP_INLINE|static\s+inline)\s+([^;{]*?\b(\w+)\s*\(([^;{]*?)\))\s*"
+                 + ATTR + "[;{]", rest, re.S)
     if m:
         proto = " ".join(m.group(1).split())
-        ret = proto[:proto.rindex(m.group(2))].strip()
+        ret = proto[:re.search(r"\b%s\s*\(" % re.escape(m.group(2)), proto).start()].strip()
         returns = ret not in ("void", "static void") and not ret.endswith("__noreturn")
         return "func", m.group(2), proto + ";", arg_names(m.group(3)), returns, []
     return None, None, None, [], False, []
@@ -351,28 +352,43 @@ def collect(headers):
         d, p = parse_header(h)
         problems += p
         for doc in d:
-            if doc.name in seen:
+            if doc.page() in seen:
+                problems.append("%s:%d: %s documented twice" % (h, doc.line, doc.page()))
                 continue
-            seen[doc.name] = doc
+            seen[doc.page()] = doc
             docs.append(doc)
             problems += check_doc(doc, h)
     return docs, problems
 
 
-def refs(doc, known):
-    """Pages this one refers to, in order: name() in the text, struct names, See also."""
+class Index:
+    """The pages by name: calls and macros (section 3), types (3type)."""
+    def __init__(self, docs):
+        self.funcs = {d.name: d for d in docs if not d.kind}
+        self.types = {d.name: d for d in docs if d.kind}
+
+    def func(self, name):
+        return self.funcs.get(name)
+
+    def type(self, name):
+        return self.types.get(name)
+
+    def any(self, name):
+        return self.funcs.get(name) or self.types.get(name)
+
+
+def refs(doc, index):
+    """Pages this one refers to, in order: name() and struct name in the text, See also."""
     out = []
     text = doc.alltext()
-    for m in re.finditer(r"\b(\w+)\(\)|&?\b(?:struct|enum)\s+(\w+)", text):
-        name = m.group(1) or m.group(2)
-        if name in known and name != doc.name and name not in out:
-            out.append(name)
-    for title, paras in doc.sections:
-        if title == "See also":
-            for _, t in paras:
-                for name in re.findall(r"[\w-]+(?=\s*(?:\(\d\w*\))?)", t):
-                    if name not in out and name != doc.name:
-                        out.append(name)
+    for m in re.finditer(r"\b(\w+)\(\)|&?\b(?:struct|enum|union)\s+(\w+)", text):
+        d = index.func(m.group(1)) if m.group(1) else index.type(m.group(2))
+        if d is not None and d is not doc and d not in out:
+            out.append(d)
+    for name in explicit_see_also(doc):
+        d = index.any(name)
+        if d is not None and d is not doc and d not in out:
+            out.append(d)
     return out
 
 
@@ -418,12 +434,21 @@ def wrap_synopsis(doc):
     return "\n".join(lines)
 
 
+def synopsis_lines(doc):
+    """The synopsis as shown: a structure without its comments (its members are described)."""
+    text = wrap_synopsis(doc)
+    if doc.kind:
+        text = re.sub(r"[ \t]*/\*.*?\*/", "", text, flags=re.S)
+    lines = [l.expandtabs(8).rstrip() for l in text.split("\n")]
+    return [l for l in lines if l.strip()] if doc.kind else lines
+
+
 def man_page(doc, known):
     out = [".TH %s %s \"\" \"dmamap\" \"dmamap Programmer's Manual\"" % (doc.name.upper(), doc.section()),
            ".SH NAME", "%s \\- %s" % (roff(doc.name), roff(doc.summary)),
            ".SH SYNOPSIS", ".nf", ".B #include <dmamap/%s>" % doc.header, ".sp"]
-    for line in wrap_synopsis(doc).split("\n"):
-        out.append(roff(line.replace("\t", "        ")) if line.strip() else ".sp")
+    for line in synopsis_lines(doc):
+        out.append(roff(line) if line.strip() else ".sp")
     out += [".fi", ".SH DESCRIPTION"]
     if doc.params:
         for p, t in doc.params:
@@ -437,7 +462,7 @@ def man_page(doc, known):
         out.append(".SH " + TITLES.get(title, title.upper()))
         for verbatim, t in paras:
             out += ([".PP", ".nf", roff(t), ".fi"] if verbatim else [".PP", roff(t)])
-    see = [(n, known[n].section()) for n in refs(doc, known) if n in known]
+    see = [(d.name, d.section()) for d in refs(doc, known)]
     see += [("dmamap", "3")]
     out.append(".SH SEE ALSO")
     out += [".BR %s (%s)%s" % (roff(n), s, "," if i + 1 < len(see) else "")
@@ -454,25 +479,29 @@ h2{border-top:1px solid #ccc;padding-top:.8em;font-family:monospace}dt{font-fami
 nav{font-size:90%}nav a{margin-right:.6em}.summary{color:#333}"""
 
 
-def h(s, docs_by_name, page_of):
+def h(s, index, page_of):
     s = html.escape(s, quote=False)
     s = re.sub(r"@(\w+)", r"<var>\1</var>", s)
     s = re.sub(r"%(\w+)", r"<code>\1</code>", s)
     s = re.sub(r"&amp;(struct|enum|union)\b", r"\1", s)
 
     def link(m):
-        name = m.group(1)
-        if name in docs_by_name:
-            return '<a href="%s#%s"><code>%s()</code></a>' % (page_of(name), name, name)
-        return "<code>%s()</code>" % name
+        d = index.func(m.group(1))
+        if d is not None:
+            return '<a href="%s"><code>%s()</code></a>' % (page_of(d), d.name)
+        return "<code>%s()</code>" % m.group(1)
     return re.sub(r"\b(\w+)\(\)", link, s)
 
 
-def html_pages(docs, headers):
-    by_name = {d.name: d for d in docs}
+def anchor(d):
+    return ("%s-%s" % (d.kind, d.name)) if d.kind else d.name
 
-    def page_of(name):
-        return by_name[name].header.replace(".h", ".html")
+
+def html_pages(docs, headers):
+    by_name = Index(docs)
+
+    def page_of(d):
+        return "%s#%s" % (d.header.replace(".h", ".html"), anchor(d))
     pages = {}
     order = [os.path.basename(x) for x in headers]
     for hdr in order:
@@ -481,12 +510,13 @@ def html_pages(docs, headers):
                 "<title>&lt;dmamap/%s&gt;</title><style>%s</style></head><body>" % (hdr, CSS),
                 '<p><a href="index.html">dmamap reference</a></p>',
                 "<h1>&lt;dmamap/%s&gt;</h1>" % hdr]
-        body.append("<nav>" + " ".join('<a href="#%s">%s</a>' % (d.name, d.name) for d in mine) + "</nav>")
+        body.append("<nav>" + " ".join('<a href="#%s">%s</a>' % (anchor(d), d.name) for d in mine) +
+                    "</nav>")
         for d in mine:
             kind = (d.kind + " ") if d.kind else ""
-            body.append('<h2 id="%s">%s%s</h2>' % (d.name, kind, d.name))
+            body.append('<h2 id="%s">%s%s</h2>' % (anchor(d), kind, d.name))
             body.append('<p class="summary">%s</p>' % h(d.summary, by_name, page_of))
-            body.append("<pre>%s</pre>" % html.escape(d.synopsis))
+            body.append("<pre>%s</pre>" % html.escape("\n".join(synopsis_lines(d))))
             if d.params:
                 body.append("<dl>")
                 for p, t in d.params:
@@ -505,7 +535,7 @@ def html_pages(docs, headers):
             see = refs(d, by_name)
             if see:
                 body.append("<p>See also: " + ", ".join(
-                    '<a href="%s#%s">%s</a>' % (page_of(n), n, n) for n in see if n in by_name) + "</p>")
+                    '<a href="%s">%s</a>' % (page_of(s), s.name) for s in see) + "</p>")
         body.append("</body></html>")
         pages[hdr.replace(".h", ".html")] = "\n".join(body) + "\n"
     idx = ["<!DOCTYPE html>", "<html><head><meta charset=\"utf-8\"><title>dmamap reference</title>"
@@ -516,8 +546,7 @@ def html_pages(docs, headers):
         mine = [d for d in docs if d.header == hdr]
         idx.append('<li><a href="%s">&lt;dmamap/%s&gt;</a>: %s</li>' % (
             hdr.replace(".h", ".html"), hdr,
-            ", ".join('<a href="%s#%s">%s</a>' % (hdr.replace(".h", ".html"), d.name, d.name)
-                      for d in mine) or "types only"))
+            ", ".join('<a href="%s">%s</a>' % (page_of(d), d.name) for d in mine) or "types only"))
     idx.append("</ul></body></html>")
     pages["index.html"] = "\n".join(idx) + "\n"
     return pages
@@ -527,13 +556,20 @@ def html_pages(docs, headers):
 
 def check(headers, pages):
     docs, problems = collect(headers)
-    known = {d.name: d for d in docs}
+    known = Index(docs)
+    # a public header the build does not document
+    for d in sorted({os.path.dirname(os.path.abspath(h)) for h in headers}):
+        given = {os.path.basename(h) for h in headers}
+        for f in sorted(os.listdir(d)):
+            if f.endswith(".h") and f not in given:
+                problems.append("%s: public header not in the reference (docs/meson.build)" %
+                                os.path.join(d, f))
     for name in USER_MACROS:
-        if name not in known:
+        if known.func(name) is None:
             problems.append("%s: no page (drivers call it; document it in its header)" % name)
     for d in docs:
         for n in explicit_see_also(d):
-            if n not in known and n not in ("dmamap",):
+            if known.any(n) is None and n not in ("dmamap",):
                 problems.append("%s:%d: %s: SEE ALSO %s: no such page" % (d.header, d.line, d.name, n))
     ours = {(d.name, d.section()) for d in docs}
     for p in pages:
@@ -577,7 +613,7 @@ def main(argv):
     outdir, headers = argv[2], argv[3:]
     os.makedirs(outdir, exist_ok=True)
     docs, _ = collect(headers)
-    known = {d.name: d for d in docs}
+    known = Index(docs)
     if mode == "--man":
         for d in docs:
             with open(os.path.join(outdir, d.page()), "w") as f:

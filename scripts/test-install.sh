@@ -25,7 +25,7 @@ man=$(find "$STAGE" -name 'dma_get_sgtable_attrs.3*' | head -n 1)
 [ -n "$man" ] || { echo "install: no section-3 manual pages"; exit 1; }
 
 for f in 'man1/dmamap.1' 'man3/dmamap_svg_memory_map.3' 'man3/dmamap_trace_open.3' \
-	'man3/dma_map_single.3' 'doc/dmamap/html/index.html' 'doc/dmamap/html/dma-mapping.html' \
+	'man3/dma_map_single.3' 'man3type/dmamap_machine_config.3type' 'doc/dmamap/html/index.html' 'doc/dmamap/html/dma-mapping.html' \
 	'bash-completion/completions/dmamap' 'bin/dmamap'; do
 	[ -n "$(find "$STAGE" -path "*/$f*" | head -n 1)" ] || { echo "install: no $f"; exit 1; }
 done

@@ -86,8 +86,10 @@ DMAMAP_API void dmamap_debug_set_handler(struct dmamap_machine *m, dmamap_debug_
  * dmamap_debug_error_count - reports made on the machine so far
  * @m: the machine
  *
- * Every report counts, whichever flag made it and wherever it went; the
- * same number as the api_errors statistic. 0 for NULL.
+ * Every report counts, whichever flag made it and wherever it went; the same
+ * number as the api_errors statistic.
+ *
+ * Return: the count; 0 for NULL.
  */
 DMAMAP_API unsigned long dmamap_debug_error_count(struct dmamap_machine *m);
 

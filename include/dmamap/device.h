@@ -18,7 +18,13 @@ struct iommu_domain;
 struct dmamap_iotlb;
 struct dma_debug_dev;
 
-/* Segment limits of a device's DMA, as in the kernel (dma_set_max_seg_size() and co.). */
+/**
+ * struct device_dma_parameters - segment limits of a device's DMA
+ * @max_segment_size: the longest segment dma_map_sg() may make
+ *	(dma_set_max_seg_size())
+ * @segment_boundary_mask: no segment crosses a (mask + 1) boundary
+ *	(dma_set_seg_boundary())
+ */
 struct device_dma_parameters {
 	unsigned int max_segment_size;		/* longest segment dma_map_sg() may make */
 	unsigned long segment_boundary_mask;	/* no segment crosses a (mask + 1) boundary */
@@ -78,6 +84,18 @@ struct device {
 	};
 };
 
+/**
+ * struct dmamap_device_config - what dmamap_device_create() makes
+ * @name: the device's name, copied (at most 47 bytes); NULL: "dev<N>"
+ * @dma_mask: the streaming DMA mask; 0: DMA_BIT_MASK(32)
+ * @coherent_dma_mask: the mask of coherent allocations; 0: @dma_mask
+ * @coherent: the device snoops the CPU's caches (no cache maintenance needed);
+ *	false on a non-coherent machine means every sync matters
+ * @max_segment_size: 0: 65536
+ * @segment_boundary_mask: 2^n - 1, at least a page; 0: 0xffffffff
+ * @dma_offset: the device's DMA address of a byte is its physical address
+ *	minus this offset (a bus that sees RAM elsewhere)
+ */
 struct dmamap_device_config {
 	const char *name;			/* copied; NULL: "dev<N>" */
 	u64 dma_mask;				/* 0: DMA_BIT_MASK(32) */
@@ -90,6 +108,12 @@ struct dmamap_device_config {
 
 /**
  * dmamap_device_create - add a device to a machine
+ * @m: the machine
+ * @cfg: the configuration, or NULL for the defaults
+ * @out: where the device is stored
+ *
+ * The device starts on the direct ops (swiotlb when its mask is short of RAM);
+ * iommu_attach_device() puts it behind an IOMMU domain.
  *
  * Return: 0; -EINVAL (NULL arguments, a segment boundary mask that is not of
  * the form 2^n - 1); -EIO (a mask the machine cannot satisfy, as
@@ -97,6 +121,7 @@ struct dmamap_device_config {
  */
 DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
 				    const struct dmamap_device_config *cfg, struct device **out);
+
 /**
  * dmamap_device_destroy - remove a device from its machine
  * @dev: a device from dmamap_device_create() or dmamap_device_register(); NULL is ignored
@@ -156,20 +181,58 @@ DMAMAP_API struct device *get_device(struct device *dev);
  */
 DMAMAP_API void put_device(struct device *dev);
 
-/* The driver's private data of a device, as dev_set_drvdata() stored it. */
+/**
+ * dev_get_drvdata - the driver's private data of a device
+ * @dev: the device
+ *
+ * Return: what dev_set_drvdata() stored, or NULL.
+ */
 static inline void *dev_get_drvdata(const struct device *dev)
 {
 	return dev->driver_data;
 }
 
+/**
+ * dev_set_drvdata - store the driver's private data in a device
+ * @dev: the device
+ * @data: the data
+ */
 static inline void dev_set_drvdata(struct device *dev, void *data)
 {
 	dev->driver_data = data;
 }
 
+/**
+ * dev_name - the name of a device
+ * @dev: the device
+ *
+ * Return: the name, or "(null)" for a NULL @dev.
+ */
 DMAMAP_API const char *dev_name(const struct device *dev);
+
+/**
+ * dmamap_device_machine - the machine a device is on
+ * @dev: the device
+ *
+ * Return: the machine, or NULL (a NULL @dev, a device not registered).
+ */
 DMAMAP_API struct dmamap_machine *dmamap_device_machine(const struct device *dev);
+
+/**
+ * dev_is_dma_coherent - does the device snoop the CPU's caches?
+ * @dev: the device
+ *
+ * Return: true for a coherent device; false for a NULL @dev.
+ */
 DMAMAP_API bool dev_is_dma_coherent(const struct device *dev);
+
+/**
+ * dmamap_device_dma_offset - the offset between physical and DMA addresses
+ * @dev: the device
+ *
+ * Return: the offset (DMA address = physical address - offset), 0 for a NULL
+ * @dev.
+ */
 DMAMAP_API u64 dmamap_device_dma_offset(const struct device *dev);
 
 #ifdef __cplusplus

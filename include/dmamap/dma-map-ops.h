@@ -65,8 +65,25 @@ struct dma_map_ops {
 	size_t (*max_mapping_size)(struct device *dev);
 };
 
+/**
+ * get_dma_ops - the DMA operations in force for a device
+ * @dev: the device
+ *
+ * Return: the direct ops, the IOMMU ops while the device is attached to a DMA
+ * domain, or what set_dma_ops() installed; NULL for a NULL @dev.
+ */
 DMAMAP_API const struct dma_map_ops *get_dma_ops(struct device *dev);
-/* NULL puts the device back on the ops the model chose for it. */
+
+/**
+ * set_dma_ops - give a device operations of the caller's
+ * @dev: the device
+ * @ops: the operations; NULL puts the device back on the ops the model chose
+ *	for it
+ *
+ * The dispatcher still checks every call before a slot is reached, and does
+ * what the kernel does for a NULL slot. Must not race with DMA calls on the
+ * device, as in the kernel.
+ */
 DMAMAP_API void set_dma_ops(struct device *dev, const struct dma_map_ops *ops);
 
 #ifdef __cplusplus

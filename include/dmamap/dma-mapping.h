@@ -74,6 +74,7 @@ static inline bool valid_dma_direction(enum dma_data_direction dir)
  */
 DMAMAP_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				 gfp_t flag, unsigned long attrs);
+
 /**
  * dma_free_attrs - free a buffer of dma_alloc_attrs()
  * @dev: the device it was allocated for
@@ -235,6 +236,7 @@ DMAMAP_API bool dma_can_mmap(struct device *dev);
  */
 DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 				     dma_addr_t dma_addr, size_t size, unsigned long attrs);
+
 /**
  * dma_get_sgtable - dma_get_sgtable_attrs() without attributes
  * @dev: the device
@@ -278,6 +280,7 @@ DMAMAP_API int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, v
 DMAMAP_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
 					 size_t size, enum dma_data_direction dir,
 					 unsigned long attrs);
+
 /**
  * dma_unmap_page_attrs - take a buffer back from the device
  * @dev: the device
@@ -296,6 +299,7 @@ DMAMAP_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, 
  */
 DMAMAP_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
 				     enum dma_data_direction dir, unsigned long attrs);
+
 /**
  * dma_map_single_attrs - give a buffer of the linear map to the device
  * @dev: the device
@@ -317,6 +321,7 @@ DMAMAP_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t
  */
 DMAMAP_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 					   enum dma_data_direction dir, unsigned long attrs);
+
 /**
  * dma_unmap_single_attrs - take a buffer of dma_map_single_attrs() back
  * @dev: the device
@@ -330,6 +335,7 @@ DMAMAP_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t
  */
 DMAMAP_API void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 				       enum dma_data_direction dir, unsigned long attrs);
+
 /**
  * dma_map_sg_attrs - give a scatter-gather list to the device
  * @dev: the device
@@ -353,6 +359,7 @@ DMAMAP_API void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size
  */
 DMAMAP_API unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 					 enum dma_data_direction dir, unsigned long attrs);
+
 /**
  * dma_unmap_sg_attrs - take a scatter-gather list back from the device
  * @dev: the device
@@ -366,6 +373,7 @@ DMAMAP_API unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist 
  */
 DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 				   enum dma_data_direction dir, unsigned long attrs);
+
 /**
  * dma_map_sgtable - give a scatter-gather table to the device
  * @dev: the device
@@ -385,6 +393,7 @@ DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, i
  */
 DMAMAP_API int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 			       enum dma_data_direction dir, unsigned long attrs);
+
 /**
  * dma_unmap_sgtable - take a scatter-gather table back from the device
  * @dev: the device
@@ -409,6 +418,7 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
  */
 #define dma_map_page(dev, page, offset, size, dir) \
 	dma_map_page_attrs(dev, page, offset, size, dir, 0)
+
 /**
  * dma_unmap_page - dma_unmap_page_attrs() without attributes
  * @dev: the device
@@ -417,6 +427,7 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
  * @dir: the direction mapped
  */
 #define dma_unmap_page(dev, addr, size, dir)	dma_unmap_page_attrs(dev, addr, size, dir, 0)
+
 /**
  * dma_map_single - dma_map_single_attrs() without attributes
  * @dev: the device
@@ -427,6 +438,7 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
  * Return: the DMA address, or DMA_MAPPING_ERROR (test with dma_mapping_error()).
  */
 #define dma_map_single(dev, ptr, size, dir)	dma_map_single_attrs(dev, ptr, size, dir, 0)
+
 /**
  * dma_unmap_single - dma_unmap_single_attrs() without attributes
  * @dev: the device
@@ -435,6 +447,7 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
  * @dir: the direction mapped
  */
 #define dma_unmap_single(dev, addr, size, dir)	dma_unmap_single_attrs(dev, addr, size, dir, 0)
+
 /**
  * dma_map_sg - dma_map_sg_attrs() without attributes
  * @dev: the device
@@ -445,6 +458,7 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
  * Return: the number of DMA segments, or 0.
  */
 #define dma_map_sg(dev, sg, nents, dir)		dma_map_sg_attrs(dev, sg, nents, dir, 0)
+
 /**
  * dma_unmap_sg - dma_unmap_sg_attrs() without attributes
  * @dev: the device
@@ -471,6 +485,7 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
  */
 DMAMAP_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 					enum dma_data_direction dir);
+
 /**
  * dma_sync_single_for_device - give a streaming buffer back to the device
  * @dev: the device
@@ -483,6 +498,7 @@ DMAMAP_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, siz
  */
 DMAMAP_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
 					   enum dma_data_direction dir);
+
 /**
  * dma_sync_sg_for_cpu - dma_sync_single_for_cpu() of every entry of a mapped list
  * @dev: the device
@@ -495,6 +511,7 @@ DMAMAP_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, 
  */
 DMAMAP_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
 				    enum dma_data_direction dir);
+
 /**
  * dma_sync_sg_for_device - dma_sync_single_for_device() of every entry of a mapped list
  * @dev: the device
@@ -606,6 +623,7 @@ DMAMAP_API int dma_mapping_error(struct device *dev, dma_addr_t dma_addr);
  * unchanged.
  */
 DMAMAP_API int dma_set_mask(struct device *dev, u64 mask);
+
 /**
  * dma_set_coherent_mask - set the DMA addresses coherent allocations may use
  * @dev: the device
@@ -614,6 +632,7 @@ DMAMAP_API int dma_set_mask(struct device *dev, u64 mask);
  * Return: 0, or -EIO when the device cannot use the mask (unchanged then).
  */
 DMAMAP_API int dma_set_coherent_mask(struct device *dev, u64 mask);
+
 /**
  * dma_set_mask_and_coherent - set both the streaming and the coherent mask
  * @dev: the device
@@ -622,6 +641,7 @@ DMAMAP_API int dma_set_coherent_mask(struct device *dev, u64 mask);
  * Return: 0, or -EIO (neither mask changed).
  */
 DMAMAP_API int dma_set_mask_and_coherent(struct device *dev, u64 mask);
+
 /**
  * dma_get_mask - the device's streaming DMA mask
  * @dev: the device
@@ -629,6 +649,7 @@ DMAMAP_API int dma_set_mask_and_coherent(struct device *dev, u64 mask);
  * Return: the mask, or DMA_BIT_MASK(32) when none is set, as in the kernel.
  */
 DMAMAP_API u64 dma_get_mask(struct device *dev);
+
 /**
  * dma_get_coherent_mask - the device's coherent DMA mask
  * @dev: the device
@@ -636,6 +657,7 @@ DMAMAP_API u64 dma_get_mask(struct device *dev);
  * Return: the mask, 0 when none is set (or @dev is NULL).
  */
 DMAMAP_API u64 dma_get_coherent_mask(struct device *dev);
+
 /**
  * dma_supported - could the device use this mask?
  * @dev: the device
@@ -647,6 +669,7 @@ DMAMAP_API u64 dma_get_coherent_mask(struct device *dev);
  * Return: 1 when dma_set_mask() would accept @mask, else 0.
  */
 DMAMAP_API int dma_supported(struct device *dev, u64 mask);
+
 /**
  * dma_set_max_seg_size - the largest DMA segment the device takes
  * @dev: the device
@@ -658,6 +681,7 @@ DMAMAP_API int dma_supported(struct device *dev, u64 mask);
  * parameters.
  */
 DMAMAP_API int dma_set_max_seg_size(struct device *dev, unsigned int size);
+
 /**
  * dma_get_max_seg_size - the largest DMA segment the device takes
  * @dev: the device
@@ -665,6 +689,7 @@ DMAMAP_API int dma_set_max_seg_size(struct device *dev, unsigned int size);
  * Return: the size set, else 64 KiB, as in the kernel.
  */
 DMAMAP_API unsigned int dma_get_max_seg_size(struct device *dev);
+
 /**
  * dma_set_seg_boundary - the address boundary no DMA segment may cross
  * @dev: the device
@@ -674,6 +699,7 @@ DMAMAP_API unsigned int dma_get_max_seg_size(struct device *dev);
  * DMA parameters.
  */
 DMAMAP_API int dma_set_seg_boundary(struct device *dev, unsigned long mask);
+
 /**
  * dma_get_seg_boundary - the address boundary no DMA segment may cross
  * @dev: the device
@@ -831,6 +857,7 @@ DMAMAP_API int dma_mmap_pages(struct device *dev, struct vm_area_struct *vma, si
  */
 DMAMAP_API void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				       enum dma_data_direction dir, gfp_t gfp);
+
 /**
  * dma_free_noncoherent - free a buffer of dma_alloc_noncoherent()
  * @dev: the device
@@ -865,6 +892,7 @@ DMAMAP_API void dma_free_noncoherent(struct device *dev, size_t size, void *vadd
 DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t size,
 						    enum dma_data_direction dir, gfp_t gfp,
 						    unsigned long attrs);
+
 /**
  * dma_free_noncontiguous - free what dma_alloc_noncontiguous() returned
  * @dev: the device
@@ -877,6 +905,7 @@ DMAMAP_API struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t s
  */
 DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt,
 				       enum dma_data_direction dir);
+
 /**
  * dma_vmap_noncontiguous - a contiguous CPU address for a non-contiguous allocation
  * @dev: the device
@@ -890,6 +919,7 @@ DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct s
  * Return: the CPU address, or NULL.
  */
 DMAMAP_API void *dma_vmap_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt);
+
 /**
  * dma_vunmap_noncontiguous - undo dma_vmap_noncontiguous()
  * @dev: the device
@@ -898,6 +928,7 @@ DMAMAP_API void *dma_vmap_noncontiguous(struct device *dev, size_t size, struct 
  * An address that is no such mapping is reported.
  */
 DMAMAP_API void dma_vunmap_noncontiguous(struct device *dev, void *vaddr);
+
 /**
  * dma_mmap_noncontiguous - map a non-contiguous allocation into a user VMA
  * @dev: the device

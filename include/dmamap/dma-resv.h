@@ -49,14 +49,40 @@ struct dma_resv {
 	struct ww_mutex lock;
 };
 
-/* Starts a transaction: the context gets a stamp younger than any before. */
+/**
+ * ww_acquire_init - start a transaction that takes several reservations
+ * @ctx: the context, on the stack of the thread that takes the locks
+ * @ww_class: the lock class (reservation_ww_class)
+ *
+ * The context gets a stamp younger than any before: when two transactions
+ * want each other's locks, the younger one backs off (-EDEADLK).
+ */
 DMAMAP_API void ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class);
-/* Marks the end of the locking phase (no lock may be taken in @ctx after it). */
+
+/**
+ * ww_acquire_done - end the locking phase of a transaction
+ * @ctx: the context
+ *
+ * No lock may be taken in @ctx after it.
+ */
 DMAMAP_API void ww_acquire_done(struct ww_acquire_ctx *ctx);
-/* Ends the transaction; every lock of @ctx must have been released. */
+
+/**
+ * ww_acquire_fini - end a transaction
+ * @ctx: the context; every lock of it must have been released
+ */
 DMAMAP_API void ww_acquire_fini(struct ww_acquire_ctx *ctx);
 
+/**
+ * dma_resv_init - initialise a reservation object
+ * @obj: the object
+ */
 DMAMAP_API void dma_resv_init(struct dma_resv *obj);
+
+/**
+ * dma_resv_fini - tear a reservation object down
+ * @obj: the object, not held
+ */
 DMAMAP_API void dma_resv_fini(struct dma_resv *obj);
 
 /**
@@ -72,15 +98,36 @@ DMAMAP_API void dma_resv_fini(struct dma_resv *obj);
  */
 DMAMAP_API int dma_resv_lock(struct dma_resv *obj, struct ww_acquire_ctx *ctx);
 
-/* The same; the model has no signals to interrupt the wait. */
+/**
+ * dma_resv_lock_interruptible - dma_resv_lock(), interruptible in the kernel
+ * @obj: the reservation
+ * @ctx: the acquire context, or NULL
+ *
+ * The model has no signals to interrupt the wait.
+ *
+ * Return: as dma_resv_lock().
+ */
 static inline int dma_resv_lock_interruptible(struct dma_resv *obj, struct ww_acquire_ctx *ctx)
 {
 	return dma_resv_lock(obj, ctx);
 }
 
-/* After backing off: waits for @obj whatever its holder's age (@ctx holds nothing). */
+/**
+ * dma_resv_lock_slow - take a reservation after backing off
+ * @obj: the reservation that returned -EDEADLK
+ * @ctx: the context, which holds nothing now
+ *
+ * Waits for @obj whatever its holder's age.
+ */
 DMAMAP_API void dma_resv_lock_slow(struct dma_resv *obj, struct ww_acquire_ctx *ctx);
 
+/**
+ * dma_resv_lock_slow_interruptible - dma_resv_lock_slow(), interruptible in the kernel
+ * @obj: the reservation
+ * @ctx: the context
+ *
+ * Return: 0 (the model has no signals).
+ */
 static inline int dma_resv_lock_slow_interruptible(struct dma_resv *obj,
 						   struct ww_acquire_ctx *ctx)
 {
@@ -88,21 +135,60 @@ static inline int dma_resv_lock_slow_interruptible(struct dma_resv *obj,
 	return 0;
 }
 
-/* Takes @obj if it is free: true when taken. */
+/**
+ * dma_resv_trylock - take a reservation if it is free
+ * @obj: the reservation
+ *
+ * Return: true when taken.
+ */
 DMAMAP_API bool dma_resv_trylock(struct dma_resv *obj);
-/* Releases @obj, which the calling thread holds (anything else is reported and refused). */
+
+/**
+ * dma_resv_unlock - release a reservation
+ * @obj: the reservation, held by the calling thread
+ *
+ * Releasing one the thread does not hold is reported and refused.
+ */
 DMAMAP_API void dma_resv_unlock(struct dma_resv *obj);
+
+/**
+ * dma_resv_is_locked - is the reservation held by anyone?
+ * @obj: the reservation
+ *
+ * Return: true when held.
+ */
 DMAMAP_API bool dma_resv_is_locked(struct dma_resv *obj);
-/* The context @obj is held in, or NULL. */
+
+/**
+ * dma_resv_locking_ctx - the context a reservation is held in
+ * @obj: the reservation
+ *
+ * Return: the context, or NULL (free, or held without one).
+ */
 DMAMAP_API struct ww_acquire_ctx *dma_resv_locking_ctx(struct dma_resv *obj);
-/* Does the calling thread hold @obj? */
+
+/**
+ * dma_resv_held - does the calling thread hold the reservation?
+ * @obj: the reservation
+ *
+ * Return: true when it does.
+ */
 DMAMAP_API bool dma_resv_held(struct dma_resv *obj);
 
-/*
- * The kernel's lockdep assertion: reported (a DMA-API misuse without a
- * device) when the calling thread does not hold @obj.
+/**
+ * dma_resv_assert_held - the kernel's lockdep assertion
+ * @obj: the reservation
+ *
+ * Reported (a DMA-API misuse without a device) when the calling thread does
+ * not hold @obj; the caller's function name goes in the report.
  */
 #define dma_resv_assert_held(obj) dmamap_resv_assert_held(obj, __func__)
+
+/**
+ * dmamap_resv_assert_held - what dma_resv_assert_held() calls
+ * @obj: the reservation
+ * @fn: the name of the asserting function, for the report
+ */
 DMAMAP_API void dmamap_resv_assert_held(struct dma_resv *obj, const char *fn);
 
 #ifdef __cplusplus

@@ -30,7 +30,12 @@
 extern "C" {
 #endif
 
-/* "major.minor.patch" of the library actually linked */
+/**
+ * dmamap_version - the version of the library actually linked
+ *
+ * Return: "major.minor.patch", which may differ from DMAMAP_VERSION_MAJOR and
+ * friends of the headers a program was built with.
+ */
 DMAMAP_API const char *dmamap_version(void);
 
 #ifdef __cplusplus

@@ -60,7 +60,14 @@ DMAMAP_API void dma_pool_destroy(struct dma_pool *pool);
  */
 DMAMAP_API void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle);
 
-/* dma_pool_alloc() of a zeroed block. */
+/**
+ * dma_pool_zalloc - dma_pool_alloc() of a zeroed block
+ * @pool: the pool
+ * @mem_flags: GFP_* flags
+ * @handle: where the block's DMA address is stored
+ *
+ * Return: the block's CPU address, or NULL.
+ */
 DMAMAP_INLINE void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
 {
 	return dma_pool_alloc(pool, mem_flags | __GFP_ZERO, handle);
@@ -79,15 +86,26 @@ DMAMAP_API void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma
 
 /**
  * dmam_pool_create - dma_pool_create() managed by the device
+ * @name: the pool's name, for reports
+ * @dev: the device that will do the DMA
+ * @size: bytes per block
+ * @align: alignment of every block, a power of two, 0 for none
+ * @allocation: 0, or the boundary no block crosses (a power of two)
  *
  * The pool is destroyed when the device is removed (dmamap_device_destroy()),
- * unless dmam_pool_destroy() destroyed it before. Arguments and return as
- * dma_pool_create().
+ * unless dmam_pool_destroy() destroyed it before.
+ *
+ * Return: the pool, or NULL (as dma_pool_create()).
  */
 DMAMAP_API struct dma_pool *dmam_pool_create(const char *name, struct device *dev, size_t size,
 					     size_t align, size_t allocation);
 
-/* Destroys a pool of dmam_pool_create() now. */
+/**
+ * dmam_pool_destroy - destroy a pool of dmam_pool_create() now
+ * @pool: the pool
+ *
+ * As dma_pool_destroy(), and the device no longer destroys it at removal.
+ */
 DMAMAP_API void dmam_pool_destroy(struct dma_pool *pool);
 
 #ifdef __cplusplus

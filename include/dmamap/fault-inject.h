@@ -52,6 +52,19 @@ struct dmamap_machine;
 #define DMAMAP_FAIL_ALL		0x7fUL
 #define DMAMAP_FAIL_NR_SITES	7
 
+/**
+ * struct dmamap_fail_config - which calls fail (dmamap_fail_set())
+ * @sites: DMAMAP_FAIL_* bits; 0: inject nothing
+ * @machine: only this machine's calls count; NULL: every call, those made for
+ *	no machine included
+ * @nth: the nth call counted fails (1: the next one), and no other; 0: as
+ *	@interval, @probability and @times say
+ * @interval: only every interval-th call counted may fail; 0 or 1: every one
+ * @probability: percent of those that fail, 1..100; 0: 100
+ * @times: failures at most; 0: no limit
+ * @seed: of the random choices: the same seed fails the same calls
+ * @verbose: one line on stderr per failure injected
+ */
 struct dmamap_fail_config {
 	unsigned long sites;		/* DMAMAP_FAIL_* bits; 0: inject nothing */
 	struct dmamap_machine *machine;	/* only this machine's calls count; NULL: every
@@ -77,16 +90,33 @@ struct dmamap_fail_config {
  */
 DMAMAP_API int dmamap_fail_set(const struct dmamap_fail_config *cfg);
 
+/**
+ * struct dmamap_fail_stats - what fault injection did (dmamap_fail_stats())
+ * @calls: calls counted (at the sites, for the machine)
+ * @failed: failures injected
+ * @failed_at: of them, per site (indexed by bit number)
+ */
 struct dmamap_fail_stats {
 	u64 calls;				/* calls counted (at the sites, for the machine) */
 	u64 failed;				/* failures injected */
 	u64 failed_at[DMAMAP_FAIL_NR_SITES];	/* of them, per site (bit number) */
 };
 
-/* The counts since the last dmamap_fail_set() (or DMAMAP_FAIL). */
+/**
+ * dmamap_fail_stats - the counts of fault injection
+ * @out: where they are stored
+ *
+ * The counts since the last dmamap_fail_set() (or since DMAMAP_FAIL set it).
+ */
 DMAMAP_API void dmamap_fail_stats(struct dmamap_fail_stats *out);
 
-/* The site's short name ("page_alloc", ...) for its bit; "unknown" for another value. */
+/**
+ * dmamap_fail_site_name - the short name of a site
+ * @site: one DMAMAP_FAIL_* bit
+ *
+ * Return: "page_alloc", "slab", "iova", "pgtable", "swiotlb", "vmalloc" or
+ * "host" (the names DMAMAP_FAIL takes); "unknown" for another value.
+ */
 DMAMAP_API const char *dmamap_fail_site_name(unsigned long site);
 
 #ifdef __cplusplus

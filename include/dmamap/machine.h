@@ -15,7 +15,11 @@ extern "C" {
 
 struct dmamap_machine;
 
-/* One bank of RAM. base and size are page aligned; banks may not overlap. */
+/**
+ * struct dmamap_bank - one bank of RAM
+ * @base: its first physical address, page aligned
+ * @size: bytes, page aligned; banks may not overlap
+ */
 struct dmamap_bank {
 	phys_addr_t base;
 	u64 size;
@@ -35,6 +39,25 @@ enum dmamap_cache_model {
 
 #define DMAMAP_MAX_BANKS	16
 
+/**
+ * struct dmamap_machine_config - what dmamap_machine_create() builds
+ * @banks: the RAM banks; NULL (or @nr_banks 0): 256 MiB at 0x80000000
+ * @nr_banks: entries of @banks, at most DMAMAP_MAX_BANKS
+ * @vmalloc_size: the kernel VA window (vmap, coherent remaps); 0: 128 MiB
+ * @atomic_pool_size: the atomic coherent pool (GFP_ATOMIC allocations of
+ *	non-coherent devices); 0: 256 KiB; DMAMAP_ATOMIC_POOL_OFF: none
+ * @swiotlb_size: the bounce-buffer pool; 0: 4 MiB; DMAMAP_SWIOTLB_OFF: none
+ * @cache: DMAMAP_CACHE_COHERENT (syncs only do bookkeeping) or
+ *	DMAMAP_CACHE_NONCOHERENT (ARM-like: the CPU keeps private copies and a
+ *	missing clean or invalidate shows as stale data, deterministically)
+ * @debug: DMAMAP_DEBUG_* flags of the debugger (<dmamap/debug.h>); 0: off,
+ *	unless DMAMAP_DEBUG is set in the environment
+ *
+ * The defaults shrink to what RAM below 4 GiB can hold (swiotlb at most an
+ * eighth of it, the pool a sixteenth), and are off when it holds too little;
+ * dmamap_machine_config() tells what was made. A NULL configuration is every
+ * default.
+ */
 struct dmamap_machine_config {
 	const struct dmamap_bank *banks; /* NULL/0: 256 MiB at 0x80000000 */
 	unsigned int nr_banks;
@@ -65,7 +88,14 @@ struct dmamap_machine_config {
 DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 				     struct dmamap_machine **out);
 
-/* Destroys the machine and everything still in it. NULL is ignored. */
+/**
+ * dmamap_machine_destroy - destroy a machine and everything still in it
+ * @m: the machine; NULL is ignored
+ *
+ * Devices (with what they still hold), user VMAs and MMIO regions left are
+ * destroyed with it; with the debugger on, what the devices still held is
+ * reported as leaks first.
+ */
 DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m);
 
 /**
@@ -82,16 +112,63 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m);
  */
 DMAMAP_API int dmamap_machine_set_current(struct dmamap_machine *m);
 
-/* The current machine (see dmamap_machine_set_current()), or NULL when there is none. */
+/**
+ * dmamap_machine_current - the machine kernel calls without one act on
+ *
+ * Return: the current machine (see dmamap_machine_set_current()), or NULL
+ * when there is none.
+ */
 DMAMAP_API struct dmamap_machine *dmamap_machine_current(void);
 
-/* The machine whose linear map holds @addr, or NULL. */
+/**
+ * dmamap_virt_machine - the machine whose linear map holds an address
+ * @addr: the address
+ *
+ * Return: the machine, or NULL.
+ */
 DMAMAP_API struct dmamap_machine *dmamap_virt_machine(const void *addr);
 
-/* The configuration in force (defaults filled in). */
+/**
+ * dmamap_machine_config - the configuration in force
+ * @m: the machine
+ *
+ * Return: the configuration with every default filled in (what was made), or
+ * NULL for a NULL @m.
+ */
 DMAMAP_API const struct dmamap_machine_config *
 dmamap_machine_config(const struct dmamap_machine *m);
 
+/**
+ * struct dmamap_stats - counters of a machine (dmamap_machine_stats())
+ * @pages_total: page frames in all banks
+ * @pages_free: page frames in the buddy allocator
+ * @vmalloc_bytes: kernel VA window in use, guard pages included
+ * @vmalloc_areas: areas in the kernel VA window
+ * @host_vmas: host mappings made in the VA window and user VMAs
+ * @iotlb_hits: bus accesses: pages found in the device's IOTLB
+ * @iotlb_misses: bus accesses: pages walked (each page once per access)
+ * @stale_iotlb_hits: lazy flush mode: hits on entries already unmapped
+ * @iommu_faults: translation, permission and address-size faults (also in
+ *	the domain's log)
+ * @bounce_bytes: bytes copied to or from swiotlb slots
+ * @syncs: cache-maintenance operations
+ * @api_errors: debugger reports (misuse refused or reported)
+ * @vmalloc_size: size of the kernel VA window
+ * @cookies: live DMA_ATTR_NO_KERNEL_MAPPING cookies
+ * @kmalloc_bytes: bytes handed out by dmamap_kmalloc()
+ * @clean_bytes: bytes written back, CPU view to memory
+ * @invalidate_bytes: bytes invalidated, memory to CPU view
+ * @prime_bytes: bytes forced into the CPU's private copy
+ * @host_mmaps: host mmap calls made, ever
+ * @host_munmaps: host munmap calls made, ever
+ * @swiotlb_slots_total: swiotlb slots of the machine
+ * @swiotlb_slots_used: slots in use
+ * @swiotlb_full: mappings refused for want of free slots
+ * @atomic_pool_bytes: size of the atomic coherent pool
+ * @atomic_pool_used: bytes of it in use
+ * @iova_pages_used: pages of IOVA space allocated in all domains
+ * @host_madvises: host madvise calls made on the CPU view, ever
+ */
 struct dmamap_stats {
 	u64 pages_total;	/* page frames in all banks */
 	u64 pages_free;		/* page frames in the buddy allocator */
@@ -123,6 +200,13 @@ struct dmamap_stats {
 	u64 host_madvises;	/* host madvise calls made on the CPU view, ever */
 };
 
+/**
+ * dmamap_machine_stats - read a machine's counters
+ * @m: the machine
+ * @out: where they are stored
+ *
+ * A snapshot: counters other threads change may move while it is taken.
+ */
 DMAMAP_API void dmamap_machine_stats(struct dmamap_machine *m, struct dmamap_stats *out);
 
 #ifdef __cplusplus

@@ -27,32 +27,96 @@ struct page {
 
 /**
  * dmamap_alloc_pages - allocate 2^order physically contiguous page frames
+ * @m: the machine
+ * @gfp: GFP_* flags
+ * @order: log2 of the number of frames, at most MAX_PAGE_ORDER
  *
  * GFP_DMA / GFP_DMA32 cap the frames below 4 GiB (the model's ZONE_DMA and
- * ZONE_DMA32 both end there, as on arm64 without firmware limits);
- * without a zone modifier the highest bank with room is used first, as the
- * kernel's zone lists prefer ZONE_NORMAL. __GFP_ZERO zeroes the frames.
+ * ZONE_DMA32 both end there, as on arm64 without firmware limits); without a
+ * zone modifier the highest bank with room is used first, as the kernel's
+ * zone lists prefer ZONE_NORMAL. __GFP_ZERO zeroes the frames.
  *
  * Return: the first frame, or NULL (no memory, order > MAX_PAGE_ORDER, NULL
  * machine).
  */
 DMAMAP_API struct page *dmamap_alloc_pages(struct dmamap_machine *m, gfp_t gfp, unsigned int order);
 
-/* Frees what dmamap_alloc_pages() returned; anything else is refused and counted. */
+/**
+ * dmamap_free_pages - free frames of dmamap_alloc_pages()
+ * @page: the first frame returned
+ * @order: the order given
+ *
+ * A pointer that is no allocated block of that order (a frame of no machine,
+ * a block freed twice, another order) is refused, reported and counted; the
+ * kernel would corrupt its free lists.
+ */
 DMAMAP_API void dmamap_free_pages(struct page *page, unsigned int order);
 
-/* The frames' address in the CPU's (cached) linear map. */
+/**
+ * page_address - a frame's address in the CPU's linear map
+ * @page: a frame of a machine
+ *
+ * The linear map is the CPU's cached view: on a non-coherent machine what the
+ * CPU writes there reaches memory (and the devices) only through cache
+ * maintenance.
+ *
+ * Return: the address.
+ */
 DMAMAP_API void *page_address(const struct page *page);
+
+/**
+ * page_to_phys - a frame's physical address
+ * @page: the frame
+ *
+ * Return: the address.
+ */
 DMAMAP_API phys_addr_t page_to_phys(const struct page *page);
+
+/**
+ * page_to_pfn - a frame's page frame number
+ * @page: the frame
+ *
+ * Return: page_to_phys() >> PAGE_SHIFT.
+ */
 DMAMAP_API unsigned long page_to_pfn(const struct page *page);
-/* NULL if the pfn is not RAM of this machine */
+
+/**
+ * dmamap_pfn_to_page - the frame of a page frame number
+ * @m: the machine
+ * @pfn: the number
+ *
+ * Return: the frame, or NULL when @pfn is not RAM of @m.
+ */
 DMAMAP_API struct page *dmamap_pfn_to_page(struct dmamap_machine *m, unsigned long pfn);
-/* NULL if addr is not in this machine's linear map */
+
+/**
+ * dmamap_virt_to_page - the frame behind an address of the linear map
+ * @m: the machine
+ * @addr: the address
+ *
+ * Only the linear map: an address of the kernel VA window, the C heap or the
+ * stack has no frame here (the kernel's virt_to_page() would return a wrong
+ * one).
+ *
+ * Return: the frame, or NULL when @addr is not in @m's linear map.
+ */
 DMAMAP_API struct page *dmamap_virt_to_page(struct dmamap_machine *m, const void *addr);
-/* The machine a frame belongs to, or NULL for a pointer that is no frame. */
+
+/**
+ * dmamap_page_machine - the machine a frame belongs to
+ * @page: the frame
+ *
+ * Return: the machine, or NULL for a pointer that is no frame.
+ */
 DMAMAP_API struct dmamap_machine *dmamap_page_machine(const struct page *page);
 
-/* Also in the kernel: pointer to the frame n frames further. */
+/**
+ * nth_page - the frame @n frames further
+ * @page: the frame
+ * @n: how many further
+ *
+ * Return: @page + @n (the frames of a bank are one array).
+ */
 static inline struct page *nth_page(struct page *page, unsigned long n)
 {
 	return page + n;
@@ -60,18 +124,47 @@ static inline struct page *nth_page(struct page *page, unsigned long n)
 
 /**
  * dmamap_kmalloc - allocate from the machine's memory, like kmalloc()
+ * @m: the machine
+ * @size: bytes
+ * @gfp: GFP_* flags
  *
  * Sizes up to 2048 bytes come from single-page slabs of power-of-two classes
- * (64..2048); larger sizes get whole pages. Every object is aligned to at least 64 bytes (the cache line,
- * ARCH_DMA_MINALIGN), so an object never shares a line with another one.
- * The pointer is in the linear map, so dma_map_single() accepts it.
- * Return: NULL on failure or for size 0.
+ * (64..2048); larger sizes get whole pages. Every object is aligned to at
+ * least 64 bytes (the cache line, ARCH_DMA_MINALIGN), so an object never
+ * shares a line with another one. The pointer is in the linear map, so
+ * dma_map_single() accepts it.
+ *
+ * Return: the object, or NULL on failure or for a size of 0.
  */
 DMAMAP_API void *dmamap_kmalloc(struct dmamap_machine *m, size_t size, gfp_t gfp);
+
+/**
+ * dmamap_kzalloc - dmamap_kmalloc() of zeroed memory
+ * @m: the machine
+ * @size: bytes
+ * @gfp: GFP_* flags
+ *
+ * Return: the object, or NULL.
+ */
 DMAMAP_API void *dmamap_kzalloc(struct dmamap_machine *m, size_t size, gfp_t gfp);
-/* NULL is ignored; a pointer kmalloc did not return is refused and counted. */
+
+/**
+ * dmamap_kfree - free an object of dmamap_kmalloc()
+ * @m: the machine
+ * @ptr: the object; NULL is ignored
+ *
+ * A pointer kmalloc did not return (inside an object, freed before, of another
+ * machine) is refused and counted.
+ */
 DMAMAP_API void dmamap_kfree(struct dmamap_machine *m, void *ptr);
-/* Usable size of a kmalloc object (its size class), 0 for a foreign pointer. */
+
+/**
+ * dmamap_ksize - the usable size of a kmalloc object
+ * @m: the machine
+ * @ptr: the object
+ *
+ * Return: its size class (or its pages' size), 0 for a foreign pointer.
+ */
 DMAMAP_API size_t dmamap_ksize(struct dmamap_machine *m, const void *ptr);
 
 /* vmap() flags, as <linux/vmalloc.h> */
@@ -92,7 +185,14 @@ DMAMAP_API size_t dmamap_ksize(struct dmamap_machine *m, const void *ptr);
  */
 DMAMAP_API void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 		      unsigned long prot);
-/* Undoes vmap(); anything else is refused and reported. NULL is ignored. */
+
+/**
+ * vunmap - undo vmap()
+ * @addr: the address vmap() returned; NULL is ignored
+ *
+ * Anything else (an address inside a mapping, one of another kind, one
+ * unmapped before) is refused and reported.
+ */
 DMAMAP_API void vunmap(const void *addr);
 
 /**
@@ -135,11 +235,23 @@ DMAMAP_API void invalidate_kernel_vmap_range(void *vaddr, int size);
 #define DMAMAP_PGPROT_WRITE		(1UL << 5)
 #define DMAMAP_PGPROT_EXEC		(1UL << 6)
 
+/**
+ * pgprot_noncached - a protection with the uncached memory type
+ * @prot: a protection (vm_page_prot)
+ *
+ * Return: @prot with DMAMAP_PGPROT_NONCACHED as its memory type.
+ */
 static inline unsigned long pgprot_noncached(unsigned long prot)
 {
 	return (prot & ~DMAMAP_PGPROT_MASK) | DMAMAP_PGPROT_NONCACHED;
 }
 
+/**
+ * pgprot_writecombine - a protection with the write-combining memory type
+ * @prot: a protection (vm_page_prot)
+ *
+ * Return: @prot with DMAMAP_PGPROT_WRITECOMBINE as its memory type.
+ */
 static inline unsigned long pgprot_writecombine(unsigned long prot)
 {
 	return (prot & ~DMAMAP_PGPROT_MASK) | DMAMAP_PGPROT_WRITECOMBINE;
@@ -171,8 +283,10 @@ typedef unsigned long vm_flags_t;
  * @vm_flags: VM_READ, VM_WRITE, VM_EXEC, VM_SHARED
  *
  * As the kernel's protection_map: a private writable mapping gets no write
- * permission in its protection (its writes are copy-on-write, to pages of
- * its own that the device never sees). The memory type is normal.
+ * permission in its protection (its writes are copy-on-write, to pages of its
+ * own that the device never sees). The memory type is normal.
+ *
+ * Return: DMAMAP_PGPROT_* bits.
  */
 static inline unsigned long vm_get_page_prot(vm_flags_t vm_flags)
 {
@@ -189,19 +303,31 @@ static inline unsigned long vm_get_page_prot(vm_flags_t vm_flags)
 
 struct vm_area_struct;
 
-/*
- * The operations of a VMA, as the kernel calls them: close() when the VMA
- * goes (dmamap_vma_destroy(), or its machine's destruction), open() when one
- * is duplicated, which the model never does (no fork, no split): a driver
- * calls its own open() from its mmap handler if it wants it, as some do.
+/**
+ * struct vm_operations_struct - the operations of a VMA
+ * @open: called when the VMA is duplicated, which the model never does (no
+ *	fork, no split): a driver calls its own open() from its mmap handler
+ *	if it wants it, as some do
+ * @close: called when the VMA goes (dmamap_vma_destroy(), or its machine's
+ *	destruction)
  */
 struct vm_operations_struct {
 	void (*open)(struct vm_area_struct *area);
 	void (*close)(struct vm_area_struct *area);
 };
 
-/*
- * A user-space mapping, standing for the VMA a driver's mmap handler gets.
+/**
+ * struct vm_area_struct - a user-space mapping, as a driver's mmap handler gets it
+ * @vm_start: read-only: host address of the first byte
+ * @vm_end: read-only: one past the last byte
+ * @vm_pgoff: offset into the object, in pages
+ * @vm_page_prot: DMAMAP_PGPROT_*: the memory type and access of the mapping
+ * @vm_flags: read-only: VM_*; change with vm_flags_set() and the like
+ * @__vm_flags: private, as in the kernel
+ * @vm_machine: private: the machine
+ * @vm_private_data: for the mmap handler
+ * @vm_ops: set by the mmap handler
+ *
  * dmamap_vma_create() reserves [vm_start, vm_end) of host address space,
  * inaccessible until an mmap call (dma_mmap_attrs(), dma_buf_mmap()) fills it;
  * what the filled mapping allows is vm_page_prot's access bits, private
@@ -221,39 +347,76 @@ struct vm_area_struct {
 	const struct vm_operations_struct *vm_ops; /* public: set by the mmap handler */
 };
 
+/**
+ * vma_pages - the size of a VMA in pages
+ * @vma: the VMA
+ *
+ * Return: (vm_end - vm_start) >> PAGE_SHIFT.
+ */
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 {
 	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 }
 
-/* The kernel's modifiers of vm_flags (the model has no mmap lock to assert). */
+/**
+ * vm_flags_init - set the flags of a new VMA
+ * @vma: the VMA
+ * @flags: VM_*
+ */
 static inline void vm_flags_init(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->__vm_flags = flags;
 }
 
+/**
+ * vm_flags_reset - replace the flags of a VMA
+ * @vma: the VMA
+ * @flags: VM_*
+ *
+ * The model has no mmap lock to assert.
+ */
 static inline void vm_flags_reset(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->__vm_flags = flags;
 }
 
+/**
+ * vm_flags_set - add flags to a VMA
+ * @vma: the VMA
+ * @flags: VM_*
+ */
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->__vm_flags |= flags;
 }
 
+/**
+ * vm_flags_clear - remove flags from a VMA
+ * @vma: the VMA
+ * @flags: VM_*
+ */
 static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->__vm_flags &= ~flags;
 }
 
+/**
+ * vm_flags_mod - add and remove flags of a VMA
+ * @vma: the VMA
+ * @set: VM_* to add
+ * @clear: VM_* to remove
+ */
 static inline void vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_flags_t clear)
 {
 	vma->__vm_flags = (vma->__vm_flags | set) & ~clear;
 }
 
-/*
+/**
  * dmamap_vma_create - a user VMA of @size bytes at page offset @pgoff
+ * @m: the machine
+ * @size: bytes, page aligned
+ * @pgoff: vm_pgoff
+ * @out: where the VMA is stored
  *
  * As mmap(PROT_READ | PROT_WRITE, MAP_SHARED) of a device file makes it:
  * VM_READ | VM_WRITE | VM_SHARED and the VM_MAY* flags, vm_page_prot from
@@ -263,10 +426,14 @@ static inline void vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_f
  */
 DMAMAP_API int dmamap_vma_create(struct dmamap_machine *m, size_t size, unsigned long pgoff,
 				 struct vm_area_struct **out);
-/*
+
+/**
+ * dmamap_vma_destroy - close and free a user VMA
+ * @vma: the VMA; NULL is ignored
+ *
  * Calls vm_ops->close(), then unmaps whatever was mapped into the VMA and
- * frees it. NULL is ignored. A VMA belongs to its machine:
- * dmamap_machine_destroy() destroys those left, closing them the same way.
+ * frees it. A VMA belongs to its machine: dmamap_machine_destroy() destroys
+ * those left, closing them the same way.
  */
 DMAMAP_API void dmamap_vma_destroy(struct vm_area_struct *vma);
 

@@ -23,6 +23,13 @@ extern "C" {
 struct dmamap_machine;
 struct dmamap_mmio_region;	/* private */
 
+/**
+ * struct dmamap_mmio_ops - who answers bus accesses to an MMIO region
+ * @read: a bus master reads @len bytes at byte @offset of the region into
+ *	@buf. Called with no lock of the library held. Returns 0, or a negative
+ *	errno: the access stops there with a bus fault (DMAMAP_FAULT_BUS)
+ * @write: the same for a write of @len bytes from @buf
+ */
 struct dmamap_mmio_ops {
 	/*
 	 * A bus master reads (writes) @len bytes at byte @offset of the region.
@@ -33,6 +40,15 @@ struct dmamap_mmio_ops {
 	int (*write)(void *priv, u64 offset, const void *buf, size_t len);
 };
 
+/**
+ * struct dmamap_mmio_config - where an MMIO region lies and who answers it
+ * @name: copied; NULL: "mmio<N>"
+ * @base: the first physical address, page aligned
+ * @size: bytes, a multiple of the page size, not 0
+ * @ops: the handlers; NULL: a register file the library keeps
+ *	(dmamap_mmio_region_regs())
+ * @priv: handed to the handlers
+ */
 struct dmamap_mmio_config {
 	const char *name;			/* copied; NULL: "mmio<N>" */
 	phys_addr_t base;			/* page aligned */
@@ -55,17 +71,29 @@ DMAMAP_API int dmamap_mmio_region_create(struct dmamap_machine *m,
 					 const struct dmamap_mmio_config *cfg,
 					 struct dmamap_mmio_region **out);
 
-/*
- * Removes the region; accesses to its range fault again. Not to race with
- * accesses to it, nor to be called from its handlers. NULL is ignored. A
- * machine destroys the regions left with it.
+/**
+ * dmamap_mmio_region_destroy - remove an MMIO region from its machine
+ * @r: the region; NULL is ignored
+ *
+ * Accesses to its range fault again. Not to race with accesses to it, nor to
+ * be called from its handlers. A machine destroys the regions left with it.
  */
 DMAMAP_API void dmamap_mmio_region_destroy(struct dmamap_mmio_region *r);
 
-/* The register file of a region without handlers (NULL for one with handlers). */
+/**
+ * dmamap_mmio_region_regs - the register file of a region without handlers
+ * @r: the region
+ *
+ * Return: the register file (size bytes), or NULL for a region with handlers.
+ */
 DMAMAP_API void *dmamap_mmio_region_regs(struct dmamap_mmio_region *r);
 
-/* The first physical address of the region. */
+/**
+ * dmamap_mmio_region_base - the first physical address of a region
+ * @r: the region
+ *
+ * Return: the address.
+ */
 DMAMAP_API phys_addr_t dmamap_mmio_region_base(const struct dmamap_mmio_region *r);
 
 #ifdef __cplusplus

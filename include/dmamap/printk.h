@@ -46,28 +46,68 @@ struct device;
  */
 DMAMAP_API int dmamap_vprintk(const struct device *dev, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+
+/**
+ * dmamap_printk - log one message
+ * @dev: the device it is about (its name prefixes the line), or NULL
+ * @fmt: printf format with the kernel's level prefixes and %p extensions, as
+ *	dmamap_vprintk()
+ *
+ * The compatibility tree's printk(), dev_err() and friends call it.
+ *
+ * Return: the length of the text logged.
+ */
 DMAMAP_API int dmamap_printk(const struct device *dev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A format and its arguments, for %pV. */
+/**
+ * struct va_format - a format and its arguments, for %pV
+ * @fmt: the format
+ * @va: its arguments
+ */
 struct va_format {
 	const char *fmt;
 	va_list *va;
 };
 
-/* Messages logged at @level (0, emergency .. 7, debug) since the process started. */
+/**
+ * dmamap_printk_count - messages logged at a level
+ * @level: 0 (emergency) .. 7 (debug)
+ *
+ * Return: the number logged since the process started; 0 for another level.
+ */
 DMAMAP_API unsigned long dmamap_printk_count(int level);
 
-/*
- * WARN(): logs "WARNING: at FILE:LINE FUNC" and the message (@fmt may be NULL),
- * and counts it. The compatibility tree's WARN_ON() and friends call it.
+/**
+ * dmamap_warn - WARN(): log a warning with its place and count it
+ * @file: the source file
+ * @line: the line
+ * @func: the function
+ * @fmt: printf format of the message, or NULL
+ *
+ * Logs "WARNING: at FILE:LINE FUNC" and the message. The compatibility tree's
+ * WARN_ON() and friends call it.
  */
 DMAMAP_API void dmamap_warn(const char *file, int line, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Warnings since the process started. */
+
+/**
+ * dmamap_warn_count - warnings logged
+ *
+ * Return: the number of dmamap_warn() calls since the process started.
+ */
 DMAMAP_API unsigned long dmamap_warn_count(void);
 
-/* BUG(): logs "kernel BUG at FILE:LINE!" and aborts the process, as an oops ends the task. */
+/**
+ * dmamap_bug - BUG(): log and end the process
+ * @file: the source file
+ * @line: the line
+ * @func: the function
+ *
+ * Logs "kernel BUG at FILE:LINE!" and aborts the process, as an oops ends the
+ * task. The library itself never calls it: where the kernel BUGs on a
+ * driver's mistake, dmamap refuses the call and reports it.
+ */
 DMAMAP_API void dmamap_bug(const char *file, int line, const char *func)
 	__attribute__((noreturn));
 
