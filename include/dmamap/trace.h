@@ -35,7 +35,8 @@ enum dmamap_trace_kind {
  * struct dmamap_trace_event - one traced operation
  * @kind: which side it belongs to
  * @name: the kernel's tracepoint name for a DMA call ("dma_map_page" also for
- *	dma_map_single(), "dma_map_sg", "dma_map_sgtable", "dma_alloc", ...);
+ *	dma_map_single(), "dma_map_sg", "dma_map_sgtable" and its pair
+ *	"dma_unmap_sgtable", "dma_alloc", ...);
  *	"bus_read", "bus_write", "bus_copy", "bus_fill" for the bus;
  *	"iommu_fault"; "cache_clean", "cache_invalidate" (static storage)
  * @dev: the device

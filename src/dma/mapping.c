@@ -449,8 +449,10 @@ static int unmap_sg_checked(struct device *dev, struct scatterlist *sg, int nent
 	return 0;
 }
 
+/* dma_unmap_sg_attrs() and dma_unmap_sgtable(), traced by their names as their maps are. */
 static void unmap_sg_entry(struct device *dev, struct scatterlist *sg, int nents,
-			   enum dma_data_direction dir, unsigned long attrs, const void *site)
+			   enum dma_data_direction dir, unsigned long attrs, const char *fn,
+			   const void *site)
 {
 	bool outer = debug_call_enter(dev, &site);
 	u64 t0 = trace_on(dev) ? trace_now() : 0;
@@ -459,7 +461,7 @@ static void unmap_sg_entry(struct device *dev, struct scatterlist *sg, int nents
 	int err = unmap_sg_checked(dev, sg, nents, dir, attrs, site);
 
 	if (t0)
-		trace_emit(dev, DMAMAP_TRACE_DMA, "dma_unmap_sg", addr, sg_bytes(sg, nents), dir,
+		trace_emit(dev, DMAMAP_TRACE_DMA, fn, addr, sg_bytes(sg, nents), dir,
 			   err, t0);
 	debug_call_exit(outer);
 }
@@ -467,7 +469,7 @@ static void unmap_sg_entry(struct device *dev, struct scatterlist *sg, int nents
 DMAMAP_API void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 				   enum dma_data_direction dir, unsigned long attrs)
 {
-	unmap_sg_entry(dev, sg, nents, dir, attrs, CALLER());
+	unmap_sg_entry(dev, sg, nents, dir, attrs, "dma_unmap_sg", CALLER());
 }
 
 DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
@@ -475,7 +477,8 @@ DMAMAP_API void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
 {
 	if (!sgt || sgt->orig_nents > INT_MAX)
 		return;
-	unmap_sg_entry(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs, CALLER());
+	unmap_sg_entry(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs, "dma_unmap_sgtable",
+		       CALLER());
 }
 
 /* --- syncs ------------------------------------------------------------------------------ */
