@@ -424,8 +424,8 @@ void dma_free_from_pool(struct dmamap_machine *m, void *vaddr, size_t size)
 
 /* --- cache maintenance for streaming DMA ----------------------------------- */
 
-void dma_sync_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
-			      enum dma_data_direction dir)
+static void sync_for_device(struct device *dev, phys_addr_t phys, size_t size,
+			    enum dma_data_direction dir, bool track)
 {
 	struct dmamap_machine *m = dev->machine;
 	u64 t0;
@@ -438,10 +438,22 @@ void dma_sync_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
 	else
 		mm_cache_clean(m, phys, size);
 	if (dir != DMA_TO_DEVICE)
-		mm_cache_prime(m, phys, size);
+		mm_cache_prime(m, phys, size, track);
 	if (t0)
 		trace_cache(dev, dir == DMA_FROM_DEVICE ? "cache_invalidate" : "cache_clean", phys,
 			    size, dir, t0);
+}
+
+void dma_sync_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
+			      enum dma_data_direction dir)
+{
+	sync_for_device(dev, phys, size, dir, true);
+}
+
+void dma_sync_range_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
+				    enum dma_data_direction dir)
+{
+	sync_for_device(dev, phys, size, dir, false);
 }
 
 void dma_sync_for_cpu_phys(struct device *dev, phys_addr_t phys, size_t size,
@@ -455,6 +467,13 @@ void dma_sync_for_cpu_phys(struct device *dev, phys_addr_t phys, size_t size,
 	mm_cache_inval_for_cpu(dev->machine, phys, size);
 	if (t0)
 		trace_cache(dev, "cache_invalidate", phys, size, dir, t0);
+}
+
+void dma_map_nosync_phys(struct device *dev, phys_addr_t phys, size_t size,
+			 enum dma_data_direction dir)
+{
+	if (!dev->dma_coherent && dir != DMA_TO_DEVICE)
+		mm_cache_track(dev->machine, phys, size);
 }
 
 void dma_unmap_forget_phys(struct device *dev, phys_addr_t phys, size_t size)

@@ -139,8 +139,14 @@ bool dma_in_pool(struct dmamap_machine *m, const void *vaddr);
  */
 void dma_sync_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
 			      enum dma_data_direction dir);
+/* The same for dma_sync_single_for_device(): part of a mapping, which it does not track. */
+void dma_sync_range_for_device_phys(struct device *dev, phys_addr_t phys, size_t size,
+				    enum dma_data_direction dir);
 void dma_sync_for_cpu_phys(struct device *dev, phys_addr_t phys, size_t size,
 			   enum dma_data_direction dir);
+/* A mapping made with DMA_ATTR_SKIP_CPU_SYNC: what a later sync for the CPU must judge by. */
+void dma_map_nosync_phys(struct device *dev, phys_addr_t phys, size_t size,
+			 enum dma_data_direction dir);
 /* The mapping is gone: drop what the cache model kept for it. */
 void dma_unmap_forget_phys(struct device *dev, phys_addr_t phys, size_t size);
 

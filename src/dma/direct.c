@@ -274,6 +274,8 @@ static inline dma_addr_t direct_map_phys(struct device *dev, phys_addr_t phys, s
 	/* a coherent device leaves the CPU caches nothing to do */
 	if (!dev->dma_coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_sync_for_device_phys(dev, phys, size, dir);
+	else
+		dma_map_nosync_phys(dev, phys, size, dir);
 	return phys_to_dma(dev, phys);
 }
 
@@ -340,7 +342,7 @@ static void direct_sync_single_for_device(struct device *dev, dma_addr_t addr, s
 	}
 	if (unlikely(is_swiotlb_buffer(dev, phys)))
 		swiotlb_sync_single_for_device(dev, phys, size, dir);
-	dma_sync_for_device_phys(dev, phys, size, dir);
+	dma_sync_range_for_device_phys(dev, phys, size, dir);
 }
 
 /*

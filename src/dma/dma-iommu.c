@@ -609,6 +609,8 @@ static dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page, unsi
 	/* once mapped: a refused map leaves the CPU's caches as they were */
 	if (dma != DMA_MAPPING_ERROR && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_sync_for_device_phys(dev, phys, size, dir);
+	else if (dma != DMA_MAPPING_ERROR)
+		dma_map_nosync_phys(dev, phys, size, dir);
 	return dma;
 }
 
@@ -662,7 +664,7 @@ static void sync_iova(struct device *dev, dma_addr_t handle, size_t size,
 		if (for_cpu)
 			dma_sync_for_cpu_phys(dev, phys, n, dir);
 		else
-			dma_sync_for_device_phys(dev, phys, n, dir);
+			dma_sync_range_for_device_phys(dev, phys, n, dir);
 		done += n;
 	}
 }
@@ -853,6 +855,9 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nen
 	/* once nothing can fail: a refused map leaves the CPU's caches as they were */
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		iommu_dma_sync_sg_for_device(dev, sgl, nents, dir);
+	else
+		for_each_sg(sgl, s, nents, i)
+			dma_map_nosync_phys(dev, sg_phys(s), s->length, dir);
 	if (plan != plan_small)
 		free(plan);
 	return l.count;

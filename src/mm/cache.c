@@ -80,7 +80,8 @@ unsigned long mm_cache_snapshots(struct dmamap_machine *m)
 	return n;
 }
 
-static void snap_take(struct dmamap_machine *m, phys_addr_t line)
+/* A snapshot of @line holding @data: the CPU view, or memory (mm_cache_track()). */
+static void snap_take(struct dmamap_machine *m, phys_addr_t line, const u8 *data)
 {
 	struct mm_line_snapshots *s = m->lines;
 	struct line_snapshot **pp, *e;
@@ -96,7 +97,7 @@ static void snap_take(struct dmamap_machine *m, phys_addr_t line)
 		*pp = e;
 		__atomic_fetch_add(&s->count, 1, __ATOMIC_RELAXED);
 	}
-	memcpy(e->data, mm_phys_to_linear(m, line), LINE);
+	memcpy(e->data, data, LINE);
 out:
 	pthread_mutex_unlock(&s->lock);
 }
@@ -325,7 +326,7 @@ void mm_cache_inval_for_cpu(struct dmamap_machine *m, phys_addr_t phys, size_t l
 	cache_inval(m, phys, len, false);
 }
 
-void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool track)
 {
 	phys_addr_t end = phys + len, pa = ALIGN_DOWN(phys, PAGE_SIZE), pe = ALIGN(end, PAGE_SIZE);
 	phys_addr_t edge[2];
@@ -336,8 +337,24 @@ void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 	mm_host_populate_write(m, mm_phys_to_linear(m, pa), (size_t)(pe - pa));
 	mm_count(m, prime_bytes, pe - pa);
 	n = edge_lines(phys, len, edge);
+	for (unsigned int i = 0; i < n; i++) {
+		if (track)
+			snap_take(m, edge[i], mm_phys_to_linear(m, edge[i]));
+		else
+			snap_refresh(m, edge[i], mm_phys_to_linear(m, edge[i]));
+	}
+}
+
+void mm_cache_track(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	phys_addr_t edge[2];
+	unsigned int n;
+
+	if (!m->noncoherent || !len)
+		return;
+	n = edge_lines(phys, len, edge);
 	for (unsigned int i = 0; i < n; i++)
-		snap_take(m, edge[i]);
+		snap_take(m, edge[i], mm_phys_to_mem(m, edge[i]));
 }
 
 void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len)

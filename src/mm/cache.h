@@ -50,7 +50,23 @@ void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len);
  * in it survive, as they do on hardware where the line is not dirty.
  */
 void mm_cache_inval_for_cpu(struct dmamap_machine *m, phys_addr_t phys, size_t len);
-void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+/*
+ * @track: the range is a mapping's (made now): snapshots of its end lines
+ * are taken, and dropped by mm_cache_forget() at its unmap. Otherwise (a
+ * sync of part of a mapping) only the snapshots already kept are brought up
+ * to date: one taken at a line inside a mapping would outlive it, and judge
+ * the next buffer to use the line by another's bytes.
+ */
+void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool track);
+/*
+ * A range mapped without a sync (DMA_ATTR_SKIP_CPU_SYNC): its end lines are
+ * judged against memory as it is now, so that what the CPU wrote there and
+ * never cleaned stays dirty and is written back by the invalidate that
+ * gives the buffer back, as on hardware; without this the line would have
+ * no snapshot and be taken as clean, and the CPU's bytes beside the buffer
+ * would be lost.
+ */
+void mm_cache_track(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 /* Drops the snapshots of a range's end lines (at unmap). */
 void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 

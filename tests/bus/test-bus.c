@@ -302,7 +302,7 @@ static void test_noncoherent_view(void **state)
 	assert_true(test_all_bytes(buf, 256, 0xc1));
 
 	/* the device's write goes to memory; the CPU holding the page reads its copy */
-	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE, true);
 	assert_int_equal(dmamap_bus_fill(f.dev, f.phys, 0xd2, 128, NULL), 0);
 	test_fill_pattern(buf, 128, 7);
 	assert_int_equal(dmamap_bus_write(f.dev, f.phys + 128, buf, 128, NULL), 0);

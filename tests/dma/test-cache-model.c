@@ -420,6 +420,78 @@ static void test_kmalloc_no_sharing(void **state)
 	teardown(&f);
 }
 
+/*
+ * A mapping made with DMA_ATTR_SKIP_CPU_SYNC (the driver syncs later, or
+ * not at all) and unmapped with the sync: the invalidate of the partial
+ * line at the buffer's end cleans it first, as arm64's does, so CPU bytes
+ * beside the buffer that were written and never cleaned survive. Found by
+ * the op-sequence fuzzer: the line had no snapshot, was taken as clean and
+ * the CPU's bytes were dropped. Through dma_map_page() and dma_map_sg().
+ */
+static void test_skip_sync_keeps_neighbours(void **state)
+{
+	static const enum dma_data_direction dirs[] = { DMA_FROM_DEVICE, DMA_BIDIRECTIONAL };
+	struct fixture f;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT);
+	for (int sg = 0; sg < 2; sg++) {
+		for (int d = 0; d < 2; d++) {
+			struct scatterlist one;
+			dma_addr_t dma;
+
+			memset(f.cpu, 0x11, 256);	/* written, never cleaned */
+			if (sg) {
+				sg_init_table(&one, 1);
+				sg_set_page(&one, f.page, 100, 70);
+				assert_int_equal(dma_map_sg_attrs(f.nc, &one, 1, dirs[d],
+								  DMA_ATTR_SKIP_CPU_SYNC), 1);
+				dma_unmap_sg(f.nc, &one, 1, dirs[d]);
+			} else {
+				dma = dma_map_page_attrs(f.nc, f.page, 70, 100, dirs[d],
+							 DMA_ATTR_SKIP_CPU_SYNC);
+				assert_false(dma_mapping_error(f.nc, dma));
+				dma_unmap_page(f.nc, dma, 100, dirs[d]);
+			}
+			assert_true(test_all_bytes(f.cpu, 70, 0x11));
+			assert_true(test_all_bytes(f.cpu + 170, 256 - 170, 0x11));
+			assert_int_equal(mm_cache_snapshots(f.m), 0);
+		}
+	}
+	teardown(&f);
+}
+
+/*
+ * dma_sync_single_for_device() of part of a mapping, ends inside cache
+ * lines: the cache model keeps nothing for those lines after the unmap.
+ * Found by the op-sequence fuzzer: each such sync left a snapshot of its end
+ * lines behind, and the next buffer to use those lines was judged by it: a
+ * FROM_DEVICE buffer bounced through the same swiotlb slot got the CPU's
+ * old bytes written over what its device had written.
+ */
+static void test_partial_sync_for_device_leaves_nothing(void **state)
+{
+	struct fixture f;
+	dma_addr_t dma;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT);
+	dma = dma_map_single(f.nc, f.cpu, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	dma_sync_single_for_cpu(f.nc, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	dma_sync_single_for_device(f.nc, dma + 100, 1000, DMA_BIDIRECTIONAL);
+	dma_unmap_single(f.nc, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	assert_int_equal(mm_cache_snapshots(f.m), 0);
+
+	/* the next mapping of those bytes: the device's writes reach the CPU */
+	dma = dma_map_single(f.nc, f.cpu + 64, 256, DMA_FROM_DEVICE);
+	test_fill_pattern(f.dev, 256, 90);
+	assert_int_equal(dmamap_bus_write(f.nc, dma, f.dev, 256, NULL), 0);
+	dma_sync_single_for_cpu(f.nc, dma + 36, 100, DMA_FROM_DEVICE);
+	dma_unmap_single(f.nc, dma, 256, DMA_FROM_DEVICE);
+	assert_int_equal(test_check_pattern(f.cpu + 64, 256, 90), -1);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +503,8 @@ int main(void)
 		cmocka_unit_test(test_shared_line),
 		cmocka_unit_test(test_partial_sync_for_cpu),
 		cmocka_unit_test(test_kmalloc_no_sharing),
+		cmocka_unit_test(test_skip_sync_keeps_neighbours),
+		cmocka_unit_test(test_partial_sync_for_device_leaves_nothing),
 	};
 
 	return cmocka_run_group_tests_name("cache-model", tests, NULL, NULL);

@@ -124,7 +124,7 @@ static void test_inval(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 3);
-	mm_cache_prime(f.m, f.phys, n * PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, n * PAGE_SIZE, true);
 	assert_int_equal(private_pages(f.cpu, n), n);
 	test_fill_pattern(f.mem, n * PAGE_SIZE, 2);	/* the device writes memory */
 	/* the CPU still reads its own copy */
@@ -154,7 +154,7 @@ static void test_inval_partial_pages(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 3);
-	mm_cache_prime(f.m, f.phys + start, end - start);
+	mm_cache_prime(f.m, f.phys + start, end - start, true);
 	memset(f.cpu, 0xc1, start);			/* CPU data before the range */
 	memset(f.cpu + end, 0xc2, 8 * PAGE_SIZE - end);	/* and after it */
 	test_fill_pattern(f.mem + start, end - start, 3);
@@ -191,7 +191,7 @@ static void test_prime(void **state)
 	assert_int_equal(private_pages(f.cpu, 16), 0);
 
 	st0 = test_stats(f.m);
-	mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE, true);
 	st1 = test_stats(f.m);
 	assert_int_equal(private_pages(f.cpu, 16), 16);
 	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);	/* one call */
@@ -202,12 +202,12 @@ static void test_prime(void **state)
 	assert_true(test_all_bytes(f.cpu + PAGE_SIZE, 15 * PAGE_SIZE, 0));
 	/* priming again keeps what the CPU holds (a dirty line stays dirty) */
 	f.cpu[100] = 0x33;
-	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE, true);
 	assert_int_equal(f.cpu[100], 0x33);
 	assert_int_equal(f.mem[100], 0x22);
 	/* a range inside one page primes the page */
 	mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);
-	mm_cache_prime(f.m, f.phys + 5 * PAGE_SIZE + 128, 64);
+	mm_cache_prime(f.m, f.phys + 5 * PAGE_SIZE + 128, 64, true);
 	assert_int_equal(private_pages(f.cpu, 16), 1);
 	mm_cache_forget(f.m, f.phys + 5 * PAGE_SIZE + 128, 64);
 	teardown(&f);
@@ -228,7 +228,7 @@ static void test_edge_dirty_line_loses_device_bytes(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
-	mm_cache_prime(f.m, f.phys + start, len);	/* map for the device */
+	mm_cache_prime(f.m, f.phys + start, len, true);	/* map for the device */
 	f.cpu[0] = 0xc0;				/* CPU data next to the buffer */
 	memset(f.mem + start, 0xdd, len);		/* the device writes the buffer */
 	mm_cache_inval(f.m, f.phys + start, len);	/* unmap: sync for the CPU */
@@ -263,7 +263,7 @@ static void test_edge_primed_line_keeps_device_bytes(void **state)
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
 		size_t s = cases[i].start, l = cases[i].len;
 
-		mm_cache_prime(f.m, f.phys + s, l);
+		mm_cache_prime(f.m, f.phys + s, l, true);
 		memset(f.mem + s, 0xd0 + i, l);			/* the device writes */
 		mm_cache_inval(f.m, f.phys + s, l);
 		assert_true(test_all_bytes(f.cpu + s, l, 0xd0 + i));
@@ -295,7 +295,7 @@ static void test_edge_repeated_syncs(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
-	mm_cache_prime(f.m, f.phys + start, len);		/* map FROM_DEVICE */
+	mm_cache_prime(f.m, f.phys + start, len, true);		/* map FROM_DEVICE */
 	for (int round = 1; round <= 4; round++) {
 		memset(f.mem + start, round, len);		/* the device writes */
 		mm_cache_inval(f.m, f.phys + start, len);	/* sync for the CPU */
@@ -330,13 +330,13 @@ static void test_snapshots_forgotten(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
-	mm_cache_prime(f.m, f.phys + 32, 128);		/* two partial lines */
+	mm_cache_prime(f.m, f.phys + 32, 128, true);		/* two partial lines */
 	assert_int_equal(mm_cache_snapshots(f.m), 2);
-	mm_cache_prime(f.m, f.phys + 1024, 16);		/* one: aligned start */
+	mm_cache_prime(f.m, f.phys + 1024, 16, true);		/* one: aligned start */
 	assert_int_equal(mm_cache_snapshots(f.m), 3);
-	mm_cache_prime(f.m, f.phys + 2056, 8);		/* one: inside a line */
+	mm_cache_prime(f.m, f.phys + 2056, 8, true);		/* one: inside a line */
 	assert_int_equal(mm_cache_snapshots(f.m), 4);
-	mm_cache_prime(f.m, f.phys + 3072, 256);	/* none: aligned */
+	mm_cache_prime(f.m, f.phys + 3072, 256, true);	/* none: aligned */
 	assert_int_equal(mm_cache_snapshots(f.m), 4);
 	mm_cache_forget(f.m, f.phys + 32, 128);
 	mm_cache_forget(f.m, f.phys + 1024, 16);
@@ -362,7 +362,7 @@ static void test_range_across_banks(void **state)
 	test_fill_pattern(cpu, 4 * PAGE_SIZE, 4);
 	mm_cache_clean(m, at, 4 * PAGE_SIZE);
 	assert_int_equal(test_check_pattern(mem, 4 * PAGE_SIZE, 4), -1);
-	mm_cache_prime(m, at, 4 * PAGE_SIZE);
+	mm_cache_prime(m, at, 4 * PAGE_SIZE, true);
 	test_fill_pattern(mem, 4 * PAGE_SIZE, 5);
 	mm_cache_inval(m, at, 4 * PAGE_SIZE);
 	assert_int_equal(test_check_pattern(cpu, 4 * PAGE_SIZE, 5), -1);
@@ -382,7 +382,7 @@ static void test_coherent_machine(void **state)
 	st0 = test_stats(f.m);
 	test_fill_pattern(f.cpu, 2 * PAGE_SIZE, 6);
 	assert_int_equal(test_check_pattern(f.mem, 2 * PAGE_SIZE, 6), -1);
-	mm_cache_prime(f.m, f.phys + 32, 100);
+	mm_cache_prime(f.m, f.phys + 32, 100, true);
 	test_fill_pattern(f.mem, 2 * PAGE_SIZE, 7);
 	assert_int_equal(test_check_pattern(f.cpu, 2 * PAGE_SIZE, 7), -1);
 	mm_cache_clean(f.m, f.phys, 2 * PAGE_SIZE);
@@ -410,7 +410,7 @@ static void test_coherent_device_access(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 2);
-	mm_cache_prime(f.m, f.phys + PAGE_SIZE, PAGE_SIZE);	/* page 1 is cached */
+	mm_cache_prime(f.m, f.phys + PAGE_SIZE, PAGE_SIZE, true);	/* page 1 is cached */
 	test_fill_pattern(buf, sizeof(buf), 8);
 	mm_coherent_write(f.m, f.phys + 100, buf, sizeof(buf));
 	assert_int_equal(test_check_pattern(f.mem + 100, sizeof(buf), 8), -1);
