@@ -66,7 +66,7 @@ static inline bool debug_call_enter_machine(struct dmamap_machine *m, const void
  */
 #define DEBUG_CALL(dev)								\
 	const void *debug_site_ = __builtin_return_address(0);				\
-	bool debug_outer_ __attribute__((cleanup(debug_call_cleanup))) =		\
+	bool debug_outer_ __attribute__((unused, cleanup(debug_call_cleanup))) =	\
 		debug_call_enter(dev, &debug_site_)
 
 /* DMAMAP_DEBUG_DEVICE: are @dev's bus accesses checked? */
