@@ -7,12 +7,14 @@ BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
 BUILD_ARM64 ?= build-arm64
 BUILD_BENCH ?= build-bench
+BUILD_FUZZ ?= build-fuzz
+BUILD_FUZZ_TSAN ?= build-fuzz-tsan
 MESON      ?= meson
 NINJA      ?= ninja
 
 DEB_PACKAGES = meson ninja-build libcmocka-dev pkg-config libdw-dev
 
-.PHONY: all deps build demo check bench install clean distclean
+.PHONY: all deps build demo check bench fuzz install clean distclean
 
 all: build
 
@@ -40,10 +42,17 @@ bench:
 	$(NINJA) -C $(BUILD_BENCH)
 	$(BUILD_BENCH)/bench/dmamap-bench $(BENCH_ARGS)
 
+# The op-sequence fuzzer (fuzz/, clang 14) from the committed corpus:
+# FUZZ_SECONDS=N for N seconds (then the thread target for N/2), or until
+# interrupted without it.
+fuzz:
+	@BUILD_FUZZ=$(BUILD_FUZZ) BUILD_FUZZ_TSAN=$(BUILD_FUZZ_TSAN) sh scripts/fuzz.sh run $(FUZZ_SECONDS)
+
 install: build
 	$(MESON) install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_BENCH) $(BUILD_ARM64)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_BENCH) $(BUILD_ARM64) \
+		$(BUILD_FUZZ) $(BUILD_FUZZ_TSAN)
 
 distclean: clean

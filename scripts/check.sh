@@ -71,6 +71,20 @@ if [ -f "$TSAN/build.ninja" ] && meson test -C "$TSAN" --list --suite threads 2>
 	TSAN_OPTIONS=halt_on_error=1 run_suites "$TSAN" --suite threads || status=1
 fi
 
+# The op-sequence fuzzer (fuzz/): the committed corpus replayed, then 60 s
+# of fresh inputs, and the thread target under ThreadSanitizer; with clang
+# 14 (scripts/deps.sh installs it as root). Two results in the count.
+fuzz_passed=0
+fuzz_failed=0
+if command -v clang-14 >/dev/null 2>&1; then
+	BUILD_FUZZ="$BUILD-fuzz" BUILD_FUZZ_TSAN="$BUILD-fuzz-tsan" sh "$SRC/scripts/fuzz.sh" check 60
+	fuzz_failed=$?
+	fuzz_passed=$((2 - fuzz_failed))
+	[ $fuzz_failed -eq 0 ] || status=1
+else
+	echo "fuzz: skipped, no clang-14 (scripts/deps.sh installs it as root)"
+fi
+
 if [ -n "$arm64_pid" ]; then
 	wait "$arm64_pid"
 	rc=$?
@@ -90,10 +104,12 @@ fi
 layers_passed=0
 if python3 "$SRC/scripts/check-layers.py" "$SRC"; then layers_passed=1; else status=1; fi
 
+FUZZ_PASSED=$fuzz_passed FUZZ_FAILED=$fuzz_failed \
 BROKEN=$broken INSTALL_PASSED=$install_passed LAYERS_PASSED=$layers_passed python3 - "$BUILD" "$ASAN" "$TSAN" "$ARM64" <<'PY' || status=1
 import json, os, re, sys
 passed = int(os.environ["INSTALL_PASSED"]) + int(os.environ["LAYERS_PASSED"])
-failed = 2 - passed + int(os.environ["BROKEN"])
+failed = 2 - passed + int(os.environ["BROKEN"]) + int(os.environ["FUZZ_FAILED"])
+passed += int(os.environ["FUZZ_PASSED"])
 for d in sys.argv[1:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):
