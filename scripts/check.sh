@@ -42,13 +42,16 @@ setup "$BUILD" --buildtype=debugoptimized || { status=1; broken=$((broken + 1));
 # that are never given back, so DMAMAP_TEST_SCALE shortens the loops that
 # make machines by the hundred (test_scaled()), and the tool's bench case is
 # left out (its machine-creation benchmark alone grew qemu to 10 GB; the
-# harness it checks is the same code natively). Every other case runs.
+# harness it checks is the same code natively), and so is the fuzzer's corpus
+# replay (suite fuzz: hundreds of op sequences, minutes under emulation; the
+# library's code it runs is the same natively). Every other case runs.
 arm64_pid=
 rm -f "$ARM64/meson-logs/testlog.json"
 if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
 	( setup "$ARM64" --cross-file "$SRC/cross/aarch64-linux-gnu.ini" \
 		--buildtype=debugoptimized -Dbench=false || exit 2
-	  DMAMAP_TEST_SCALE=0.02 run_suites "$ARM64" --timeout-multiplier 3 --no-suite bench
+	  DMAMAP_TEST_SCALE=0.02 run_suites "$ARM64" --timeout-multiplier 3 --no-suite bench \
+		--no-suite fuzz
 	) >"$ARM64.check.log" 2>&1 &
 	arm64_pid=$!
 else
