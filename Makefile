@@ -9,12 +9,13 @@ BUILD_ARM64 ?= build-arm64
 BUILD_BENCH ?= build-bench
 BUILD_FUZZ ?= build-fuzz
 BUILD_FUZZ_TSAN ?= build-fuzz-tsan
+BUILD_COV  ?= build-coverage
 MESON      ?= meson
 NINJA      ?= ninja
 
 DEB_PACKAGES = meson ninja-build libcmocka-dev pkg-config libdw-dev
 
-.PHONY: all deps build demo check bench fuzz install clean distclean
+.PHONY: all deps build demo check bench fuzz coverage install clean distclean
 
 all: build
 
@@ -48,11 +49,16 @@ bench:
 fuzz:
 	@BUILD_FUZZ=$(BUILD_FUZZ) BUILD_FUZZ_TSAN=$(BUILD_FUZZ_TSAN) sh scripts/fuzz.sh run $(FUZZ_SECONDS)
 
+# Line and branch coverage of src/ (gcov, gcovr) over every suite and the
+# fuzzer's corpus; HTML in $(BUILD_COV)/coverage/.
+coverage:
+	@BUILD_COV=$(BUILD_COV) sh scripts/coverage.sh
+
 install: build
 	$(MESON) install -C $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_BENCH) $(BUILD_ARM64) \
-		$(BUILD_FUZZ) $(BUILD_FUZZ_TSAN)
+		$(BUILD_FUZZ) $(BUILD_FUZZ_TSAN) $(BUILD_COV)
 
 distclean: clean
