@@ -228,6 +228,23 @@ DMAMAP_API ssize_t iommu_map_sg(struct iommu_domain *domain, unsigned long iova,
 				struct scatterlist *sg, unsigned int nents, int prot, gfp_t gfp);
 
 /**
+ * iommu_map_sgtable - map every CPU entry of a table at consecutive IOVAs
+ * @domain: a paging domain
+ * @iova: the first IOVA
+ * @sgt: the table; its CPU entries (orig_nents), not its DMA segments
+ * @prot: IOMMU_READ, IOMMU_WRITE, ...
+ *
+ * iommu_map_sg() with GFP_KERNEL, as the kernel's inline.
+ *
+ * Return: bytes mapped, or a negative errno with nothing left mapped.
+ */
+static inline ssize_t iommu_map_sgtable(struct iommu_domain *domain, unsigned long iova,
+					struct sg_table *sgt, int prot)
+{
+	return iommu_map_sg(domain, iova, sgt->sgl, sgt->orig_nents, prot, GFP_KERNEL);
+}
+
+/**
  * iommu_unmap - unmap an IOVA range
  * @domain: a paging domain
  * @iova: the first IOVA

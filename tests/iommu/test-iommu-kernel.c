@@ -460,6 +460,17 @@ static void test_map_sg(void **state)
 	assert_int_equal(iommu_map_sg(NULL, SZ_1G, sg, 1, RW, GFP_KERNEL), -EINVAL);
 	assert_int_equal(iommu_map_sg(d, SZ_1G, NULL, 1, RW, GFP_KERNEL), -EINVAL);
 	assert_int_equal(iommu_unmap(d, iova, SZ_2M + SZ_8K), SZ_2M + SZ_8K);
+	/* iommu_map_sgtable(): every CPU entry, whatever nents says of DMA segments */
+	{
+		struct sg_table sgt = { .sgl = sg, .nents = 1, .orig_nents = 2 };
+
+		sg_set_page(&sg[3], a, SZ_4K, 0);
+		sg_mark_end(&sg[1]);
+		assert_int_equal(iommu_map_sgtable(d, iova, &sgt, RW), SZ_2M);
+		assert_int_equal(iommu_iova_to_phys(d, iova + SZ_1M + SZ_4K),
+				 page_to_phys(blk) + SZ_1M + SZ_4K);
+		assert_int_equal(iommu_unmap(d, iova, SZ_2M), SZ_2M);
+	}
 	iommu_domain_free(d);
 	dmamap_free_pages(blk, 9);
 	dmamap_free_pages(a, 1);
