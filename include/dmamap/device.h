@@ -203,6 +203,74 @@ static inline void dev_set_drvdata(struct device *dev, void *data)
 }
 
 /**
+ * devm_kmalloc - kmalloc() memory of the device's machine, managed by the device
+ * @dev: the device
+ * @size: bytes
+ * @gfp: as for dmamap_kmalloc() (__GFP_ZERO zeroes it)
+ *
+ * The memory is in the machine's linear map, as kmalloc()'s, so that it can
+ * be mapped for DMA; it is freed when the device is removed, newest first
+ * with the device's other managed resources, unless devm_kfree() freed it.
+ *
+ * Return: the memory, or NULL (no device, no memory).
+ */
+DMAMAP_API void *devm_kmalloc(struct device *dev, size_t size, gfp_t gfp);
+/**
+ * devm_kfree - free managed memory of a device now
+ * @dev: the device
+ * @p: what devm_kmalloc() returned for @dev, or NULL (ignored)
+ *
+ * Memory that is not managed by @dev is refused and reported, nothing
+ * freed (the kernel WARNs).
+ */
+DMAMAP_API void devm_kfree(struct device *dev, const void *p);
+
+/**
+ * devm_kzalloc - devm_kmalloc() of zeroed memory
+ * @dev: the device
+ * @size: bytes
+ * @gfp: as for devm_kmalloc()
+ *
+ * Return: the memory, or NULL.
+ */
+static inline void *devm_kzalloc(struct device *dev, size_t size, gfp_t gfp)
+{
+	return devm_kmalloc(dev, size, gfp | __GFP_ZERO);
+}
+
+/**
+ * devm_kmalloc_array - devm_kmalloc() of @n objects of @size bytes
+ * @dev: the device
+ * @n: number of objects
+ * @size: bytes of one
+ * @gfp: as for devm_kmalloc()
+ *
+ * Return: the memory, or NULL (also when @n * @size overflows).
+ */
+static inline void *devm_kmalloc_array(struct device *dev, size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return devm_kmalloc(dev, bytes, gfp);
+}
+
+/**
+ * devm_kcalloc - devm_kmalloc_array() of zeroed memory
+ * @dev: the device
+ * @n: number of objects
+ * @size: bytes of one
+ * @gfp: as for devm_kmalloc()
+ *
+ * Return: the memory, or NULL.
+ */
+static inline void *devm_kcalloc(struct device *dev, size_t n, size_t size, gfp_t gfp)
+{
+	return devm_kmalloc_array(dev, n, size, gfp | __GFP_ZERO);
+}
+
+/**
  * dev_name - the name of a device
  * @dev: the device
  *

@@ -114,6 +114,54 @@ void devres_release_all(struct device *dev)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* --- managed kmalloc memory ---------------------------------------------------- */
+
+/*
+ * The record holds a pointer to the memory rather than the memory itself,
+ * as the kernel's does: the memory must be the machine's (its linear map,
+ * mappable for DMA), the record is the library's.
+ */
+struct kmalloc_devres {
+	void *p;
+};
+
+static void devm_kmalloc_release(struct device *dev, void *res)
+{
+	dmamap_kfree(dev->machine, ((struct kmalloc_devres *)res)->p);
+}
+
+static int devm_kmalloc_match(struct device *dev, void *res, void *match_data)
+{
+	(void)dev;
+	return ((struct kmalloc_devres *)res)->p == match_data;
+}
+
+DMAMAP_API void *devm_kmalloc(struct device *dev, size_t size, gfp_t gfp)
+{
+	struct kmalloc_devres *dr;
+
+	if (!dev)
+		return NULL;
+	dr = devres_alloc(devm_kmalloc_release, sizeof(*dr), gfp);
+	if (!dr)
+		return NULL;
+	dr->p = dmamap_kmalloc(dev->machine, size, gfp);
+	if (!dr->p) {
+		devres_free(dr);
+		return NULL;
+	}
+	devres_add(dev, dr);
+	return dr->p;
+}
+
+DMAMAP_API void devm_kfree(struct device *dev, const void *p)
+{
+	if (!dev || !p)
+		return;
+	if (devres_release(dev, devm_kmalloc_release, devm_kmalloc_match, (void *)p))
+		dma_report_misuse(dev, "devm_kfree: %p is no managed memory of the device", p);
+}
+
 /* --- managed coherent allocations --------------------------------------------- */
 
 struct dma_devres {

@@ -293,6 +293,8 @@ _Static_assert(__builtin_types_compatible_p(iommu_fault_handler_t,
 	       "iommu_fault_handler_t differs");
 SIG(iommu_set_fault_handler, void (*)(struct iommu_domain *, iommu_fault_handler_t, void *));
 /* beyond the contract: the kernel's v6.12 calls */
+SIG(devm_kmalloc, void *(*)(struct device *, size_t, gfp_t));
+SIG(devm_kfree, void (*)(struct device *, const void *));
 FIELD(struct dmamap_iommu_config, oas, unsigned int);
 FIELD(struct iommu_iotlb_gather, start, unsigned long);
 FIELD(struct iommu_iotlb_gather, end, unsigned long);

@@ -116,6 +116,66 @@ static void test_dmam_free(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/*
+ * devm_kmalloc() and friends: memory of the machine's linear map (a driver
+ * maps it for DMA), freed with the device, or now by devm_kfree(), which
+ * refuses memory the device does not manage.
+ */
+static void test_devm_kmalloc(void **state)
+{
+	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_device_config cfg = { 0 };
+	struct device *dev, *other;
+	u8 *a, *b, *z, *plain;
+	u32 *arr;
+	dma_addr_t dma;
+	u64 e;
+
+	(void)state;
+	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	assert_int_equal(dmamap_device_create(m, &cfg, &other), 0);
+	a = devm_kmalloc(dev, 100, GFP_KERNEL);
+	b = devm_kmalloc(dev, 3000, GFP_KERNEL);
+	z = devm_kzalloc(dev, 200, GFP_KERNEL);
+	arr = devm_kcalloc(dev, 10, sizeof(*arr), GFP_KERNEL);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(z);
+	assert_non_null(arr);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(z[i], 0);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(arr[i], 0);
+	assert_null(devm_kmalloc_array(dev, SIZE_MAX / 2, 4, GFP_KERNEL));	/* overflow */
+	assert_null(devm_kmalloc(NULL, 8, GFP_KERNEL));
+	/* the machine's memory: it maps for DMA */
+	assert_ptr_equal(dmamap_virt_machine(b), m);
+	dma = dma_map_single(dev, b, 3000, DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(dev, dma));
+	dma_unmap_single(dev, dma, 3000, DMA_TO_DEVICE);
+	assert_true(test_stats(m).kmalloc_bytes > 0);
+
+	e = test_stats(m).api_errors;
+	plain = dmamap_kmalloc(m, 64, GFP_KERNEL);
+	devm_kfree(dev, plain);		/* not managed */
+	devm_kfree(other, a);		/* another device's */
+	devm_kfree(dev, a + 1);		/* not the start */
+	assert_int_equal(test_stats(m).api_errors, e + 3);
+	memset(a, 1, 100);		/* still allocated */
+	dmamap_kfree(m, plain);
+	devm_kfree(dev, a);
+	devm_kfree(dev, NULL);
+	assert_int_equal(test_stats(m).api_errors, e + 3);
+	devm_kfree(dev, a);		/* freed already */
+	assert_int_equal(test_stats(m).api_errors, e + 4);
+
+	dmamap_device_destroy(dev);	/* b, z, arr go with it */
+	dmamap_device_destroy(other);
+	assert_int_equal(test_stats(m).kmalloc_bytes, 0);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 /* An embedded device's managed memory goes at unregistration, before its release(). */
 struct drv {
 	struct device dev;
@@ -155,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_release_order),
 		cmocka_unit_test(test_dmam_alloc),
 		cmocka_unit_test(test_dmam_free),
+		cmocka_unit_test(test_devm_kmalloc),
 		cmocka_unit_test(test_embedded),
 	};
 
