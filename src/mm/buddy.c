@@ -13,7 +13,7 @@ size_t buddy_storage_words(unsigned long base_pfn, unsigned long nr_pages)
 
 	for (unsigned int k = 0; k <= MAX_PAGE_ORDER; k++)
 		words += hbitmap_words(blocks_of_order(base_pfn, base_pfn + nr_pages, k));
-	return words;
+	return words + DIV_ROUND_UP(nr_pages, 64);
 }
 
 static inline unsigned long block_index(const struct buddy *b, unsigned long pfn, unsigned int k)
@@ -49,6 +49,9 @@ void buddy_init(struct buddy *b, unsigned long base_pfn, unsigned long nr_pages,
 		hbitmap_init(&b->free[k], n, storage);
 		storage += hbitmap_words(n);
 	}
+	/* a new bank's frames were never used: nothing to give back */
+	b->unreleased = storage;
+	b->nr_unreleased = 0;
 	/* carve the bank into the largest aligned blocks that fit */
 	for (pfn = base_pfn; pfn < b->end_pfn;) {
 		unsigned int k = MAX_PAGE_ORDER;
@@ -58,6 +61,61 @@ void buddy_init(struct buddy *b, unsigned long base_pfn, unsigned long nr_pages,
 		mark_free_locked(b, pfn, k);
 		pfn += 1UL << k;
 	}
+}
+
+/* Marks frames [pfn, pfn+n) released (@set false) or unreleased; returns the bits changed. */
+static unsigned long mark_unreleased_locked(struct buddy *b, unsigned long pfn, unsigned long n,
+					    bool set)
+{
+	unsigned long i = pfn - b->base_pfn, end = i + n, changed = 0;
+
+	while (i < end) {
+		unsigned int bit = i % 64;
+		unsigned long len = min(end - i, 64UL - bit);
+		u64 mask = (len == 64 ? ~0ULL : ((1ULL << len) - 1)) << bit;
+		u64 *w = &b->unreleased[i / 64];
+
+		changed += (unsigned long)__builtin_popcountll(set ? mask & ~*w : mask & *w);
+		if (set)
+			*w |= mask;
+		else
+			*w &= ~mask;
+		i += len;
+	}
+	if (set)
+		b->nr_unreleased += changed;
+	else
+		b->nr_unreleased -= changed;
+	return changed;
+}
+
+void buddy_release(struct buddy *b, void (*fn)(void *arg, unsigned long pfn, unsigned long n),
+		   void *arg)
+{
+	unsigned long nbits = b->end_pfn - b->base_pfn, i = 0;
+
+	pthread_mutex_lock(&b->lock);
+	while (b->nr_unreleased && i < nbits) {
+		unsigned long start, end;
+		u64 w = b->unreleased[i / 64] >> (i % 64);
+
+		if (!w) {
+			i = ALIGN(i + 1, 64);
+			continue;
+		}
+		start = i + (unsigned long)__builtin_ctzll(w);
+		end = start;
+		while (end < nbits && (b->unreleased[end / 64] >> (end % 64) & 1)) {
+			if (end % 64 == 0 && b->unreleased[end / 64] == ~0ULL && end + 64 <= nbits)
+				end += 64;
+			else
+				end++;
+		}
+		fn(arg, b->base_pfn + start, end - start);
+		mark_unreleased_locked(b, b->base_pfn + start, end - start, false);
+		i = end;
+	}
+	pthread_mutex_unlock(&b->lock);
 }
 
 void buddy_destroy(struct buddy *b)
@@ -87,6 +145,8 @@ long buddy_alloc(struct buddy *b, unsigned int order, unsigned long max_pfn)
 			mark_free_locked(b, pfn + (1UL << k), k);
 		}
 		b->free_pages -= 1UL << order;
+		if (b->nr_unreleased)
+			mark_unreleased_locked(b, pfn, 1UL << order, false);
 		ret = (long)pfn;
 		break;
 	}
@@ -94,12 +154,15 @@ long buddy_alloc(struct buddy *b, unsigned int order, unsigned long max_pfn)
 	return ret;
 }
 
-void buddy_free(struct buddy *b, unsigned long pfn, unsigned int order)
+bool buddy_free(struct buddy *b, unsigned long pfn, unsigned int order)
 {
 	unsigned int k = order;
+	bool due;
 
 	pthread_mutex_lock(&b->lock);
 	b->free_pages += 1UL << order;
+	mark_unreleased_locked(b, pfn, 1UL << order, true);
+	due = b->nr_unreleased >= BUDDY_RELEASE_BATCH;
 	while (k < MAX_PAGE_ORDER) {
 		unsigned long buddy = pfn ^ (1UL << k);
 
@@ -113,6 +176,7 @@ void buddy_free(struct buddy *b, unsigned long pfn, unsigned int order)
 	}
 	mark_free_locked(b, pfn, k);
 	pthread_mutex_unlock(&b->lock);
+	return due;
 }
 
 unsigned long buddy_free_blocks(struct buddy *b, unsigned int order)

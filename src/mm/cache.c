@@ -29,6 +29,13 @@ int mm_cache_init(struct dmamap_machine *m)
 	if (!s)
 		return -ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
+	m->cpu_copies_bytes = PAGE_ALIGN(DIV_ROUND_UP(m->nr_pages, 64) * sizeof(unsigned long));
+	m->cpu_copies = host_alloc_lazy(m->cpu_copies_bytes);
+	if (!m->cpu_copies) {
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return -ENOMEM;
+	}
 	m->lines = s;
 	return 0;
 }
@@ -50,6 +57,8 @@ void mm_cache_exit(struct dmamap_machine *m)
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 	m->lines = NULL;
+	host_release(m->cpu_copies, m->cpu_copies_bytes);
+	m->cpu_copies = NULL;
 }
 
 static inline unsigned int snap_hash(phys_addr_t line)
@@ -214,30 +223,43 @@ static void clean_inval_edge(struct dmamap_machine *m, phys_addr_t line, bool in
 	snap_refresh(m, line, cpu);
 }
 
-/* memory -> CPU view for [a, b), leaving pages whose copy already agrees uncopied */
-static void refresh_from_memory(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
+/*
+ * Copies the lines of [src, src+len) that differ from @dst into @dst; both
+ * line aligned. A line that already agrees is not written: a page of the
+ * CPU view that holds no private copy reads memory itself and so always
+ * agrees, and writing it would make a copy the CPU never took; a device
+ * reading memory while another device's mapping cleans it sees no store.
+ * Returns the bytes written.
+ */
+static size_t copy_differing_lines(u8 *dst, const u8 *src, size_t len)
 {
-	u8 *cpu = mm_phys_to_linear(m, a), *mem = mm_phys_to_mem(m, a);
+	size_t copied = 0;
 
-	if (a < b && memcmp(cpu, mem, (size_t)(b - a)))
-		memcpy(cpu, mem, (size_t)(b - a));
+	for (size_t off = 0; off < len; off += SZ_1K) {
+		size_t n = min_t(size_t, SZ_1K, len - off);
+
+		if (!memcmp(dst + off, src + off, n))
+			continue;
+		for (size_t l = off; l < off + n; l += LINE) {
+			if (memcmp(dst + l, src + l, LINE)) {
+				memcpy(dst + l, src + l, LINE);
+				copied += LINE;
+			}
+		}
+	}
+	return copied;
 }
 
-/* The whole lines [a, b) of one range: memory -> CPU view. */
+/*
+ * The whole lines [a, b) of one range: memory -> CPU view. The CPU's copy
+ * stays (it takes memory's content, line by line): dropping it would need a
+ * host call, and a page once copied must not start to follow memory again.
+ */
 static void inval_lines(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 {
-	phys_addr_t pa = ALIGN(a, PAGE_SIZE), pb = ALIGN_DOWN(b, PAGE_SIZE);
-
 	if (a >= b)
 		return;
-	if (pa < pb) {
-		/* whole pages: drop the private copies, one host call for them all */
-		mm_host_discard(m, mm_phys_to_linear(m, pa), (size_t)(pb - pa));
-		refresh_from_memory(m, a, pa);
-		refresh_from_memory(m, pb, b);
-	} else {
-		refresh_from_memory(m, a, b);
-	}
+	copy_differing_lines(mm_phys_to_linear(m, a), mm_phys_to_mem(m, a), (size_t)(b - a));
 	mm_count(m, invalidate_bytes, b - a);
 }
 
@@ -259,27 +281,10 @@ static unsigned int edge_lines(phys_addr_t phys, size_t len, phys_addr_t line[2]
 	return n;
 }
 
-/*
- * CPU view -> memory for the whole lines [a, b). Lines that already agree
- * with memory are not written: the result is the same, and a device reading
- * the buffer while another device's mapping cleans it (several importers of
- * one dma-buf) sees no store at all, as with clean lines on hardware.
- */
+/* CPU view -> memory for the whole lines [a, b): only lines that differ are written. */
 static void write_back(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 {
-	const u8 *cpu = mm_phys_to_linear(m, a);
-	u8 *mem = mm_phys_to_mem(m, a);
-	size_t len = (size_t)(b - a);
-
-	for (size_t off = 0; off < len; off += SZ_1K) {
-		size_t n = min_t(size_t, SZ_1K, len - off);
-
-		if (!memcmp(cpu + off, mem + off, n))
-			continue;
-		for (size_t l = off; l < off + n; l += LINE)
-			if (memcmp(cpu + l, mem + l, LINE))
-				memcpy(mem + l, cpu + l, LINE);
-	}
+	copy_differing_lines(mm_phys_to_mem(m, a), mm_phys_to_linear(m, a), (size_t)(b - a));
 }
 
 void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
@@ -326,6 +331,49 @@ void mm_cache_inval_for_cpu(struct dmamap_machine *m, phys_addr_t phys, size_t l
 	cache_inval(m, phys, len, false);
 }
 
+/*
+ * The CPU's private copies. A page of the MAP_PRIVATE CPU view gets its copy
+ * at the first write to it, by the CPU or by a prime; only freeing the frame
+ * takes it away again (mm_cache_release()). m->cpu_copies has a bit for each
+ * frame primed since its last release: a page with its bit set is not
+ * touched again, so priming a page that has its copy costs a bit test. A
+ * page the CPU wrote without a prime has a copy and no bit; priming it costs
+ * one atomic store of a byte onto itself, and sets the bit.
+ */
+static inline bool cpu_copy_known(const struct dmamap_machine *m, unsigned long gidx)
+{
+	return __atomic_load_n(&m->cpu_copies[gidx / 64], __ATOMIC_RELAXED) >> (gidx % 64) & 1;
+}
+
+/*
+ * Makes the host copy the page holding @p: a write that stores what it
+ * read. A compare-and-swap and not a plain store, so that a CPU write to
+ * the same byte on another thread is never undone; never an atomic OR of
+ * 0, which compilers may turn into a load that would take no copy. @p is a
+ * byte of the range being primed, which the device owns from now on.
+ */
+static void take_copy(u8 *p)
+{
+	u8 v = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(p, &v, v, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+static void prime_pages(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	u8 *cpu = mm_phys_to_linear(m, phys);
+	unsigned long first = (unsigned long)(cpu - m->linear) >> PAGE_SHIFT;
+	unsigned long last = (unsigned long)(cpu + len - 1 - m->linear) >> PAGE_SHIFT;
+
+	for (unsigned long g = first; g <= last; g++) {
+		if (likely(cpu_copy_known(m, g)))
+			continue;
+		take_copy(g == first ? cpu : m->linear + (g << PAGE_SHIFT));
+		__atomic_fetch_or(&m->cpu_copies[g / 64], 1UL << (g % 64), __ATOMIC_RELAXED);
+	}
+}
+
 void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool track)
 {
 	phys_addr_t end = phys + len, pa = ALIGN_DOWN(phys, PAGE_SIZE), pe = ALIGN(end, PAGE_SIZE);
@@ -334,7 +382,7 @@ void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool
 
 	if (!m->noncoherent || !len)
 		return;
-	mm_host_populate_write(m, mm_phys_to_linear(m, pa), (size_t)(pe - pa));
+	prime_pages(m, phys, len);
 	mm_count(m, prime_bytes, pe - pa);
 	n = edge_lines(phys, len, edge);
 	for (unsigned int i = 0; i < n; i++) {
@@ -412,17 +460,30 @@ void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, siz
 	memcpy(buf, mm_phys_to_linear(m, phys), len);
 }
 
+/* Does [p, p+len) hold @src's bytes (or @byte everywhere, when @src is NULL)? */
+static bool holds(const u8 *p, const u8 *src, int byte, size_t len)
+{
+	if (src)
+		return !memcmp(p, src, len);
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != (u8)byte)
+			return false;
+	return true;
+}
+
 /*
  * A snooping device's write lands in memory and in any copy the CPU holds.
- * Pages the CPU holds no copy of read memory already, so they are left
- * alone: writing them through the linear map would create copies.
+ * Memory is written first; a page of the CPU view that then already shows
+ * the new bytes either holds no copy (it reads memory) or holds them
+ * already, and is left alone: writing it through the linear map would
+ * create a copy. Only pages that show something else hold a copy, and get
+ * the bytes too. No host call tells them apart.
  */
 static void coherent_update(struct dmamap_machine *m, phys_addr_t phys, size_t len,
 			    const void *src, int byte)
 {
-	phys_addr_t pa = ALIGN_DOWN(phys, PAGE_SIZE), end = phys + len;
-	size_t npages = (size_t)((ALIGN(end, PAGE_SIZE) - pa) >> PAGE_SHIFT);
-	unsigned long bits[16];
+	const u8 *s = src;
+	u8 *cpu;
 
 	if (src)
 		memcpy(mm_phys_to_mem(m, phys), src, len);
@@ -430,27 +491,18 @@ static void coherent_update(struct dmamap_machine *m, phys_addr_t phys, size_t l
 		memset(mm_phys_to_mem(m, phys), byte, len);
 	if (!m->noncoherent)
 		return;
-	for (size_t done = 0; done < npages;) {
-		size_t n = min(npages - done, (size_t)(16 * 64));
+	cpu = mm_phys_to_linear(m, phys);
+	for (size_t off = 0; off < len;) {
+		size_t n = min_t(size_t, len - off,
+				 PAGE_SIZE - (((unsigned long)(cpu + off)) & (PAGE_SIZE - 1)));
 
-		if (host_private_pages(mm_phys_to_linear(m, pa + (done << PAGE_SHIFT)), n, bits)) {
-			/* cannot tell: update every page's CPU view */
-			memset(bits, 0xff, sizeof(bits));
-		}
-		for (size_t i = 0; i < n; i++) {
-			phys_addr_t ps, pe;
-
-			if (!(bits[i / 64] >> (i % 64) & 1))
-				continue;
-			ps = max(phys, pa + ((done + i) << PAGE_SHIFT));
-			pe = min(end, pa + ((done + i + 1) << PAGE_SHIFT));
-			if (src)
-				memcpy(mm_phys_to_linear(m, ps), (const u8 *)src + (ps - phys),
-				       (size_t)(pe - ps));
+		if (!holds(cpu + off, s ? s + off : NULL, byte, n)) {
+			if (s)
+				memcpy(cpu + off, s + off, n);
 			else
-				memset(mm_phys_to_linear(m, ps), byte, (size_t)(pe - ps));
+				memset(cpu + off, byte, n);
 		}
-		done += n;
+		off += n;
 	}
 }
 
@@ -462,4 +514,26 @@ void mm_coherent_write(struct dmamap_machine *m, phys_addr_t phys, const void *b
 void mm_coherent_fill(struct dmamap_machine *m, phys_addr_t phys, int byte, size_t len)
 {
 	coherent_update(m, phys, len, NULL, byte);
+}
+
+void mm_cache_refresh(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages)
+{
+	size_t off = gidx << PAGE_SHIFT;
+
+	if (m->noncoherent)
+		copy_differing_lines(m->linear + off, m->mem + off, nr_pages << PAGE_SHIFT);
+}
+
+void mm_cache_release(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages)
+{
+	size_t off = gidx << PAGE_SHIFT, len = nr_pages << PAGE_SHIFT;
+
+	if (m->noncoherent) {
+		mm_host_discard(m, m->linear + off, len);
+		for (unsigned long g = gidx; g < gidx + nr_pages; g++)
+			if (cpu_copy_known(m, g))
+				__atomic_fetch_and(&m->cpu_copies[g / 64], ~(1UL << (g % 64)),
+						   __ATOMIC_RELAXED);
+	}
+	mm_host_remove(m, m->mem + off, len);
 }

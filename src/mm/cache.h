@@ -4,17 +4,33 @@
  * machine every call is bookkeeping only.
  *
  * The CPU's cache is the private copy that the MAP_PRIVATE linear map keeps of
- * a page the CPU wrote; memory is the memfd as the memory view shows it.
- * Maintenance works on 64-byte lines, as ARM's does:
+ * a page the CPU wrote or primed; memory is the memfd as the memory view
+ * shows it. A page without a copy reads memory (a cache miss). Maintenance
+ * works on 64-byte lines, as ARM's does:
  *
  *   clean       a dirty line is written back: CPU view -> memory
- *   invalidate  the CPU's copy is dropped: memory -> CPU view. A line only
- *               partly inside the range is cleaned and invalidated instead
- *               (arm64 __dma_inv_area), so CPU data sharing a line with a
- *               DMA buffer is written over the device's bytes, as on hardware
+ *   invalidate  the CPU's copy takes memory's content: memory -> CPU view,
+ *               the lines that differ. A line only partly inside the range
+ *               is cleaned and invalidated instead (arm64 __dma_inv_area),
+ *               so CPU data sharing a line with a DMA buffer is written over
+ *               the device's bytes, as on hardware
  *   prime       the CPU takes a private copy of the range's pages now, as
  *               a speculative prefetch would, so that a read before the
  *               sync_for_cpu sees stale data every time
+ *
+ * Host mechanics: none of these makes a host call. A copy is made by a
+ * write to the page (one host page fault, the first time only) and stays
+ * while the frame is allocated: a page with a copy never follows memory
+ * again by itself, so stale data is deterministic. Copies (and the frames'
+ * bytes in memory) go back to the host when their frames are freed, in
+ * batches (mm_cache_release(), from the page allocator).
+ *
+ * For code that builds on the model (the debugger's ownership checks): the
+ * CPU view of a frame is mm_phys_to_linear() (page_address()), what a
+ * non-coherent device sees is mm_phys_to_mem(); the calls below are the only
+ * ones that move bytes between the two, and each says which way. All may be
+ * called from any thread; concurrent calls on the same lines race as the
+ * CPU's own accesses would.
  *
  * Which lines are dirty: page-granular private copies cannot tell a line the
  * CPU wrote from one it merely holds. Lines that are wholly inside a range
@@ -70,7 +86,10 @@ void mm_cache_track(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 /* Drops the snapshots of a range's end lines (at unmap). */
 void mm_cache_forget(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 
-/* What a coherent device does: read the CPU view; write memory and the CPU's copies. */
+/*
+ * What a coherent device does: read the CPU view; write memory and the CPU's
+ * copies (without making a copy where the CPU has none).
+ */
 void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, size_t len);
 void mm_coherent_write(struct dmamap_machine *m, phys_addr_t phys, const void *buf, size_t len);
 void mm_coherent_fill(struct dmamap_machine *m, phys_addr_t phys, int byte, size_t len);
@@ -89,6 +108,22 @@ void mm_coherent_fill(struct dmamap_machine *m, phys_addr_t phys, int byte, size
 int mm_cache_share(struct dmamap_machine *m, phys_addr_t phys, size_t len);
 /* The buffer is gone: its part of the linear map is private (cached) again. */
 void mm_cache_unshare(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+
+/*
+ * Frames [gidx, gidx+nr_pages) (frame indexes, see mm.h) hold what memory
+ * holds in the CPU view too: the lines of any private copy that differ take
+ * memory's bytes. For frames handed out for DMA, after they were zeroed
+ * (arch_dma_prep_coherent()). Counts nothing: it is no maintenance the
+ * driver asked for.
+ */
+void mm_cache_refresh(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages);
+/*
+ * Frames [gidx, gidx+nr_pages) are free: their private copies and their
+ * bytes in memory go back to the host, one host call each for the run; the
+ * CPU view of them reads memory again, and memory reads zero. Only for free
+ * frames that nobody can allocate meanwhile (see buddy_release()).
+ */
+void mm_cache_release(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages);
 
 /* Snapshots held (for tests). */
 unsigned long mm_cache_snapshots(struct dmamap_machine *m);

@@ -326,6 +326,17 @@ int mm_host_discard(struct dmamap_machine *m, void *addr, size_t len)
 	return host_discard(addr, len);
 }
 
+int host_remove(void *addr, size_t len)
+{
+	return madvise(addr, len, MADV_REMOVE) ? -errno : 0;
+}
+
+int mm_host_remove(struct dmamap_machine *m, void *addr, size_t len)
+{
+	mm_count(m, host_madvises, 1);
+	return host_remove(addr, len);
+}
+
 int mm_host_populate_write(struct dmamap_machine *m, void *addr, size_t len)
 {
 	if (mm_should_fail(DMAMAP_FAIL_HOST, m))

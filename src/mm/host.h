@@ -74,6 +74,8 @@ u64 host_ram_bytes(void);
 
 /* Drops private copies in [addr, addr+len) of a private file mapping: one call. */
 int host_discard(void *addr, size_t len);
+/* Frees the file's pages under [addr, addr+len) of a shared file mapping (a hole): one call. */
+int host_remove(void *addr, size_t len);
 /* Forces a private copy of every page of [addr, addr+len): one call. */
 int host_populate_write(void *addr, size_t len);
 

@@ -93,6 +93,8 @@ struct dmamap_machine {
 	struct mm_cookies cookies;		/* NO_KERNEL_MAPPING cookies; own lock */
 	struct mm_kmalloc *kmalloc;		/* own lock */
 	struct mm_line_snapshots *lines;	/* cache model; own lock */
+	unsigned long *cpu_copies;		/* cache model: frames primed (atomic bits) */
+	size_t cpu_copies_bytes;
 	struct swiotlb *swiotlb;		/* NULL: no bounce buffering */
 	struct dma_coherent_pool *atomic_pool;	/* own lock */
 	struct dma_records *dma_records;	/* coherent allocations; own lock */
@@ -304,12 +306,13 @@ int mm_free_pages_checked(struct dmamap_machine *m, struct page *page, unsigned 
 void mm_prep_dma_pages(struct dmamap_machine *m, struct page *page, unsigned long nr_pages);
 
 /*
- * host_discard() / host_populate_write() on @m's CPU view, counted in
- * host_madvises: cache maintenance makes one host call per range, and the
- * tests hold it to that.
+ * host_discard() / host_populate_write() / host_remove() on @m's views,
+ * counted in host_madvises: no map, unmap or sync makes any (they are for
+ * giving freed frames back, in batches), and the tests hold it to that.
  */
 int mm_host_discard(struct dmamap_machine *m, void *addr, size_t len);
 int mm_host_populate_write(struct dmamap_machine *m, void *addr, size_t len);
+int mm_host_remove(struct dmamap_machine *m, void *addr, size_t len);
 
 /* Host page size check, done once. */
 int mm_host_check(void);

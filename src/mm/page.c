@@ -5,6 +5,7 @@
  */
 #include "mm/mm.h"
 #include "mm/fail.h"
+#include "mm/cache.h"
 #include "mm/host.h"
 
 #include <string.h>
@@ -75,12 +76,32 @@ phys_addr_t mm_alloc_boot_frames(struct dmamap_machine *m, gfp_t gfp, unsigned i
 	return gidx == -1UL ? (phys_addr_t)-1 : mm_gidx_phys(m, gidx);
 }
 
-/* Gives the block at frame index @gidx back to its bank's buddy allocator. */
+struct release_ctx {
+	struct dmamap_machine *m;
+	const struct mm_bank *bank;
+};
+
+static void release_run(void *arg, unsigned long pfn, unsigned long n)
+{
+	struct release_ctx *c = arg;
+
+	mm_cache_release(c->m, c->bank->first + (pfn - c->bank->base_pfn), n);
+}
+
+/*
+ * Gives the block at frame index @gidx back to its bank's buddy allocator,
+ * and the host memory of the bank's free frames back to the host once a
+ * batch of them has built up.
+ */
 static void free_frames(struct dmamap_machine *m, unsigned long gidx, unsigned int order)
 {
 	struct mm_bank *b = (struct mm_bank *)mm_gidx_bank(m, gidx);
 
-	buddy_free(&b->buddy, b->base_pfn + (gidx - b->first), order);
+	if (buddy_free(&b->buddy, b->base_pfn + (gidx - b->first), order)) {
+		struct release_ctx c = { m, b };
+
+		buddy_release(&b->buddy, release_run, &c);
+	}
 }
 
 void mm_free_boot_frames(struct dmamap_machine *m, phys_addr_t phys, unsigned int order)
@@ -133,6 +154,5 @@ void mm_prep_dma_pages(struct dmamap_machine *m, struct page *page, unsigned lon
 	size_t len = nr_pages << PAGE_SHIFT;
 
 	memset(m->mem + (gidx << PAGE_SHIFT), 0, len);
-	if (m->noncoherent)
-		mm_host_discard(m, m->linear + (gidx << PAGE_SHIFT), len);
+	mm_cache_refresh(m, gidx, nr_pages);
 }

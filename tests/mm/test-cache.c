@@ -4,11 +4,14 @@
  *
  * On a non-coherent machine the CPU view (page_address()) and the memory view
  * (mm_phys_to_mem(), what DRAM holds) are two host mappings of one memfd:
- * clean copies CPU -> memory, invalidate memory -> CPU (one host call for the
- * whole pages of a range), prime forces the CPU's private copy, and the lines
- * at unaligned ends of a range follow arm64's __dma_inv_area: cleaned and
- * invalidated, so CPU data written into a line shared with a DMA buffer lands
- * over the device's bytes, while a line the CPU only prefetched loses nothing.
+ * clean copies CPU -> memory, invalidate memory -> CPU (the lines that
+ * differ, into the CPU's copy, which stays), prime forces the CPU's private
+ * copy, and the lines at unaligned ends of a range follow arm64's
+ * __dma_inv_area: cleaned and invalidated, so CPU data written into a line
+ * shared with a DMA buffer lands over the device's bytes, while a line the CPU
+ * only prefetched loses nothing. None of them makes a host call: private
+ * copies are made by a write (a page fault the first time) and given back
+ * only when their frames are freed.
  */
 #include "test-util.h"
 #include "mm/cache.h"
@@ -16,6 +19,7 @@
 #include "mm/mm.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #define LINE 64
 
@@ -62,6 +66,15 @@ static unsigned int private_pages(const u8 *cpu, size_t npages)
 	for (size_t i = 0; i < npages; i++)
 		n += (bits[i / 64] >> (i % 64)) & 1;
 	return n;
+}
+
+/* Host page faults this thread has taken so far. */
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_THREAD, &ru), 0);
+	return ru.ru_minflt + ru.ru_majflt;
 }
 
 /* --- clean ---------------------------------------------------------------- */
@@ -133,18 +146,23 @@ static void test_inval(void **state)
 	mm_cache_inval(f.m, f.phys, n * PAGE_SIZE);
 	st1 = test_stats(f.m);
 	assert_int_equal(test_check_pattern(f.cpu, n * PAGE_SIZE, 2), -1);
-	assert_int_equal(private_pages(f.cpu, n), 0);	/* the copies are gone */
-	/* one host call for the 8 pages, never one per page */
-	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
+	/* the copies stay, holding memory's bytes: no host call */
+	assert_int_equal(private_pages(f.cpu, n), n);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
 	assert_int_equal(st1.invalidate_bytes - st0.invalidate_bytes, n * PAGE_SIZE);
 	assert_int_equal(st1.syncs - st0.syncs, 1);
+	/* and they do not follow memory again by themselves: stale stays stale */
+	test_fill_pattern(f.mem, n * PAGE_SIZE, 9);
+	assert_int_equal(test_check_pattern(f.cpu, n * PAGE_SIZE, 2), -1);
+	mm_cache_inval(f.m, f.phys, n * PAGE_SIZE);
+	assert_int_equal(test_check_pattern(f.cpu, n * PAGE_SIZE, 9), -1);
 	teardown(&f);
 }
 
 /*
- * A range with partial pages at both ends: one host call for the whole pages
- * between, the partial pages refreshed in place, and the CPU's own data
- * outside the range (in the same pages) kept.
+ * A range with partial pages at both ends: every page refreshed in place,
+ * with no host call, and the CPU's own data outside the range (in the same
+ * pages) kept.
  */
 static void test_inval_partial_pages(void **state)
 {
@@ -161,14 +179,14 @@ static void test_inval_partial_pages(void **state)
 	st0 = test_stats(f.m);
 	mm_cache_inval(f.m, f.phys + start, end - start);
 	st1 = test_stats(f.m);
-	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
 	assert_int_equal(test_check_pattern(f.cpu + start, end - start, 3), -1);
 	assert_true(test_all_bytes(f.cpu, start, 0xc1));
 	assert_true(test_all_bytes(f.cpu + end, 8 * PAGE_SIZE - end, 0xc2));
 	assert_true(test_all_bytes(f.mem, start, 0));	/* not written back: outside */
-	assert_int_equal(private_pages(f.cpu, 8), 4);	/* pages 1..4 dropped */
+	assert_int_equal(private_pages(f.cpu, 8), 8);	/* primed 0..5, written 0 and 5..7 */
 
-	/* within a single page: no host call at all */
+	/* within a single page: no host call either */
 	st0 = test_stats(f.m);
 	mm_cache_inval(f.m, f.phys + 7 * PAGE_SIZE + 64, 512);
 	st1 = test_stats(f.m);
@@ -194,7 +212,7 @@ static void test_prime(void **state)
 	mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE, true);
 	st1 = test_stats(f.m);
 	assert_int_equal(private_pages(f.cpu, 16), 16);
-	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);	/* one call */
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);	/* a write fault each */
 	assert_int_equal(st1.prime_bytes - st0.prime_bytes, 16 * PAGE_SIZE);
 	/* primed: a memory write is no longer seen, every time */
 	memset(f.mem, 0x22, 16 * PAGE_SIZE);
@@ -205,12 +223,115 @@ static void test_prime(void **state)
 	mm_cache_prime(f.m, f.phys, PAGE_SIZE, true);
 	assert_int_equal(f.cpu[100], 0x33);
 	assert_int_equal(f.mem[100], 0x22);
+	teardown(&f);
+
 	/* a range inside one page primes the page */
-	mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 4);
 	mm_cache_prime(f.m, f.phys + 5 * PAGE_SIZE + 128, 64, true);
 	assert_int_equal(private_pages(f.cpu, 16), 1);
 	mm_cache_forget(f.m, f.phys + 5 * PAGE_SIZE + 128, 64);
 	teardown(&f);
+}
+
+/*
+ * Once a page has its copy, maintenance on it is memory operations only: a
+ * second prime, an invalidate of what the device wrote, a clean, take no
+ * host page fault and make no host call.
+ */
+static void test_steady_state_no_host_work(void **state)
+{
+	struct fixture f;
+	struct dmamap_stats st0, st1;
+	long faults;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 4);
+	mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE);		/* warm-up: the copies */
+	mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);
+	mm_cache_clean(f.m, f.phys, 16 * PAGE_SIZE);
+	st0 = test_stats(f.m);
+	faults = minor_faults();
+	for (int round = 0; round < 8; round++) {
+		mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);	/* map FROM_DEVICE */
+		mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE);
+		memset(f.mem, round, 16 * PAGE_SIZE);		/* the device writes */
+		mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);	/* unmap */
+		assert_true(test_all_bytes(f.cpu, 16 * PAGE_SIZE, (u8)round));
+		f.cpu[round * 64] = 0xee;			/* the CPU writes */
+		mm_cache_clean(f.m, f.phys, 16 * PAGE_SIZE);	/* map TO_DEVICE */
+		assert_int_equal(f.mem[round * 64], 0xee);
+	}
+	assert_int_equal(minor_faults() - faults, 0);
+	st1 = test_stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
+	assert_int_equal(st1.prime_bytes - st0.prime_bytes, 8 * 16 * PAGE_SIZE);
+	assert_int_equal(private_pages(f.cpu, 16), 16);
+	teardown(&f);
+}
+
+/*
+ * Freed frames give their memory back to the host in batches: once enough
+ * frames of a bank are free, their private copies are dropped and their
+ * bytes in memory freed, one host call each per run of adjacent frames. A
+ * frame allocated again before that keeps what it held.
+ */
+static void test_release_on_free(void **state)
+{
+	const unsigned int order = 9;			/* 512 frames: one batch */
+	struct dmamap_machine_config cfg = { .cache = DMAMAP_CACHE_NONCOHERENT };
+	struct dmamap_machine *m = test_machine(&cfg);
+	struct dmamap_stats st0, st1;
+	struct page *page, *small;
+	u8 *cpu, *mem;
+
+	(void)state;
+	/* a page freed alone is kept as it is, and found so when allocated again */
+	small = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+	cpu = page_address(small);
+	mem = mm_phys_to_mem(m, page_to_phys(small));
+	mm_cache_prime(m, page_to_phys(small), PAGE_SIZE);
+	memset(mem, 0x44, PAGE_SIZE);
+	st0 = test_stats(m);
+	dmamap_free_pages(small, 0);
+	assert_ptr_equal(dmamap_alloc_pages(m, GFP_KERNEL, 0), small);
+	st1 = test_stats(m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
+	assert_int_equal(private_pages(cpu, 1), 1);
+	assert_int_equal(mem[0], 0x44);
+	dmamap_free_pages(small, 0);
+
+	/* a batch of free frames goes back to the host */
+	page = dmamap_alloc_pages(m, GFP_KERNEL, order);
+	assert_non_null(page);
+	cpu = page_address(page);
+	mem = mm_phys_to_mem(m, page_to_phys(page));
+	mm_cache_prime(m, page_to_phys(page), PAGE_SIZE << order);
+	memset(mem, 0x55, PAGE_SIZE << order);
+	memset(cpu, 0x66, PAGE_SIZE << order);
+	assert_int_equal(private_pages(cpu, 256), 256);
+	st0 = test_stats(m);
+	dmamap_free_pages(page, order);
+	st1 = test_stats(m);
+	/* the batch: this block and the page freed above, two calls per run */
+	assert_int_equal(st1.host_madvises - st0.host_madvises,
+			 small >= page - 1 && small <= page + (1 << order) ? 2 : 4);
+	assert_int_equal(private_pages(cpu, 256), 0);
+	assert_int_equal(private_pages(cpu + 256 * PAGE_SIZE, 256), 0);
+	assert_true(test_all_bytes(mem, PAGE_SIZE << order, 0));
+	/* a frame allocated again reads memory in the CPU view, and primes anew */
+	page = dmamap_alloc_pages(m, GFP_KERNEL, order);
+	cpu = page_address(page);
+	mem = mm_phys_to_mem(m, page_to_phys(page));
+	assert_true(test_all_bytes(cpu, PAGE_SIZE << order, 0));
+	memset(mem, 0x77, PAGE_SIZE);
+	assert_true(test_all_bytes(cpu, PAGE_SIZE, 0x77));
+	mm_cache_prime(m, page_to_phys(page), PAGE_SIZE);
+	assert_int_equal(private_pages(cpu, 1), 1);
+	memset(mem, 0x78, PAGE_SIZE);
+	assert_true(test_all_bytes(cpu, PAGE_SIZE, 0x77));
+	dmamap_free_pages(page, order);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
 }
 
 /* --- the lines at the ends of a range ------------------------------------- */
@@ -432,8 +553,9 @@ static void test_coherent_device_access(void **state)
 }
 
 /*
- * Frames handed out for DMA: the CPU's copies of an earlier user are cleaned
- * away and the frames are zero in memory, with one host call for the range.
+ * Frames handed out for DMA: the CPU's copies of an earlier user are
+ * overwritten with memory's bytes and the frames are zero in memory, with no
+ * host call.
  */
 static void test_prep_dma_pages(void **state)
 {
@@ -447,8 +569,7 @@ static void test_prep_dma_pages(void **state)
 	st0 = test_stats(f.m);
 	mm_prep_dma_pages(f.m, f.page, 8);
 	st1 = test_stats(f.m);
-	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);
-	assert_int_equal(private_pages(f.cpu, 8), 0);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
 	assert_true(test_all_bytes(f.mem, 8 * PAGE_SIZE, 0));
 	assert_true(test_all_bytes(f.cpu, 8 * PAGE_SIZE, 0));
 	teardown(&f);
@@ -471,6 +592,8 @@ int main(void)
 		cmocka_unit_test(test_inval),
 		cmocka_unit_test(test_inval_partial_pages),
 		cmocka_unit_test(test_prime),
+		cmocka_unit_test(test_steady_state_no_host_work),
+		cmocka_unit_test(test_release_on_free),
 		cmocka_unit_test(test_edge_dirty_line_loses_device_bytes),
 		cmocka_unit_test(test_edge_primed_line_keeps_device_bytes),
 		cmocka_unit_test(test_edge_repeated_syncs),
