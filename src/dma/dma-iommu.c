@@ -122,7 +122,7 @@ static void iommu_dma_free_iova_now(struct device *dev, dma_addr_t iova, size_t 
 	unsigned long held = iova_range_size(d->iovad, pfn);
 
 	free_iova_fast(d->iovad, pfn, size >> PAGE_SHIFT);
-	__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, held, __ATOMIC_RELAXED);
+	mm_count(d->machine, iova_pages_used, -(u64)held);
 }
 
 /*

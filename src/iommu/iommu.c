@@ -307,8 +307,7 @@ DMAMAP_API void iommu_domain_free(struct iommu_domain *domain)
 	d->fq_len = 0;
 	pthread_mutex_unlock(&d->lock);
 	if (d->iovad) {
-		__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, iova_pages_used(d->iovad),
-				   __ATOMIC_RELAXED);
+		mm_count(d->machine, iova_pages_used, -(u64)iova_pages_used(d->iovad));
 		iova_domain_destroy(d->iovad);
 	}
 	free_io_pgtable_ops(d->pgtbl);
@@ -517,8 +516,7 @@ static void flush_locked(struct dmamap_iommu_domain *d)
 
 		if (e->iova_pages) {
 			free_iova_fast(d->iovad, e->iova_pfn, e->iova_pages);
-			__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, e->iova_pages,
-					   __ATOMIC_RELAXED);
+			mm_count(d->machine, iova_pages_used, -(u64)e->iova_pages);
 		}
 	}
 	d->fq_len = 0;
@@ -544,8 +542,7 @@ void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t
 			iotlb_invalidate(d);
 		if (iova_pages) {
 			free_iova_fast(d->iovad, iova_pfn, iova_pages);
-			__atomic_fetch_sub(&d->machine->ctr.iova_pages_used, iova_pages,
-					   __ATOMIC_RELAXED);
+			mm_count(d->machine, iova_pages_used, -(u64)iova_pages);
 		}
 	} else {
 		if (d->fq_len == IOMMU_FQ_SIZE)

@@ -210,7 +210,7 @@ static int kfree_slab(struct dmamap_machine *m, struct page *page, const void *p
 		release = true;
 	}
 	pthread_mutex_unlock(&k->lock);
-	__atomic_fetch_sub(&m->ctr.kmalloc_bytes, size, __ATOMIC_RELAXED);
+	mm_count(m, kmalloc_bytes, -(u64)size);
 	if (release) {
 		free(s);
 		mm_free_pages_checked(m, page, 0);
@@ -230,7 +230,7 @@ static int kfree_large(struct dmamap_machine *m, struct page *page, const void *
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return -EINVAL;
 	size = __atomic_exchange_n(&page->private, 0, __ATOMIC_RELAXED);
-	__atomic_fetch_sub(&m->ctr.kmalloc_bytes, size, __ATOMIC_RELAXED);
+	mm_count(m, kmalloc_bytes, -(u64)size);
 	return mm_free_pages_checked(m, page, page_order_flag(page));
 }
 

@@ -508,6 +508,7 @@ DMAMAP_API int dmamap_machine_create(const struct dmamap_machine_config *cfg,
 	pthread_mutex_init(&m->lock, NULL);
 	INIT_LIST_HEAD(&m->devices);
 	mm_mmio_init(m);
+	mm_counters_init(m);
 	mm_report_init(m);
 
 	ret = check_config(cfg, m);
@@ -571,6 +572,7 @@ out_banks:
 out_free:
 	mm_mmio_exit(m);
 	mm_report_exit(m);
+	mm_counters_exit(m);
 	pthread_mutex_destroy(&m->lock);
 	free(mp);
 	return ret;
@@ -598,6 +600,7 @@ DMAMAP_API void dmamap_machine_destroy(struct dmamap_machine *m)
 	free(mp->buddy_storage);
 	mm_mmio_exit(m);
 	mm_report_exit(m);
+	mm_counters_exit(m);
 	pthread_mutex_destroy(&m->lock);
 	free(mp);
 }
@@ -610,6 +613,7 @@ DMAMAP_API const struct dmamap_machine_config *dmamap_machine_config(const struc
 DMAMAP_API void dmamap_machine_stats(struct dmamap_machine *m, struct dmamap_stats *out)
 {
 	u64 free_pages = 0;
+	struct mm_counters ctr;
 
 	if (!m || !out)
 		return;
@@ -635,7 +639,8 @@ DMAMAP_API void dmamap_machine_stats(struct dmamap_machine *m, struct dmamap_sta
 	out->cookies = m->cookies.live;
 	pthread_mutex_unlock(&m->cookies.lock);
 
-#define RD(f) __atomic_load_n(&m->ctr.f, __ATOMIC_RELAXED)
+#define RD(f) (ctr.f)
+	mm_counters_sum(m, &ctr);
 	out->iotlb_hits = RD(iotlb_hits);
 	out->iotlb_misses = RD(iotlb_misses);
 	out->stale_iotlb_hits = RD(stale_iotlb_hits);

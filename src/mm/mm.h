@@ -37,7 +37,11 @@ struct mm_bank {
 	struct buddy buddy;	/* the bank's free frames; own lock */
 };
 
-/* Counters kept with relaxed atomics; read by dmamap_machine_stats(). */
+/*
+ * Statistics counters (counters.c): each thread counts in a block of its
+ * own, read by dmamap_machine_stats(), which adds the blocks up. Only u64
+ * fields.
+ */
 struct mm_counters {
 	u64 api_errors;
 	u64 syncs;
@@ -57,8 +61,48 @@ struct mm_counters {
 	u64 iova_pages_used;
 };
 
-#define mm_count(m, field, n) \
-	__atomic_fetch_add(&(m)->ctr.field, (u64)(n), __ATOMIC_RELAXED)
+struct mm_ctr_block;
+
+struct mm_counter_set {
+	pthread_mutex_t lock;		/* guards the list of blocks and their owned flags */
+	struct mm_ctr_block *blocks;
+	u64 id;				/* serial number, never reused; set at init */
+	struct list_head node;		/* live machines' sets (counters.c) */
+	struct mm_counters spill;	/* shared, atomic: when a block cannot be had */
+};
+
+#define MM_CTR_TLS_SLOTS	4
+
+struct mm_ctr_tls_entry {
+	u64 id;				/* machine serial number; 0: empty */
+	struct mm_counters *c;
+};
+
+extern __thread struct mm_ctr_tls_entry mm_ctr_tls[MM_CTR_TLS_SLOTS]
+	__attribute__((tls_model("initial-exec")));
+
+/* The calling thread's block for @m, found or made (counters.c). */
+struct mm_counters *mm_counters_slow(struct dmamap_machine *m);
+void mm_counters_init(struct dmamap_machine *m);
+void mm_counters_exit(struct dmamap_machine *m);
+/* The sum of every block of @m. */
+void mm_counters_sum(struct dmamap_machine *m, struct mm_counters *out);
+
+/*
+ * mm_count(m, field, n): adds @n (negative for a gauge going down) to
+ * @field of the calling thread's counters for @m. No locked instruction and
+ * no line shared with another thread: a load and a store of the thread's
+ * own word.
+ */
+#define mm_count(m, field, n) do {						\
+	struct dmamap_machine *m_ = (m);					\
+	struct mm_counters *c_ = mm_counters_mine(m_);			\
+	if (likely(c_ != &m_->ctrs.spill))					\
+		__atomic_store_n(&c_->field, __atomic_load_n(&c_->field, __ATOMIC_RELAXED) + \
+				 (u64)(n), __ATOMIC_RELAXED);			\
+	else									\
+		__atomic_fetch_add(&c_->field, (u64)(n), __ATOMIC_RELAXED);	\
+} while (0)
 
 struct mm_kmalloc;
 struct mm_line_snapshots;
@@ -124,8 +168,17 @@ struct dmamap_machine {
 	dmamap_debug_handler_t report_fn;	/* NULL: reports go to stderr */
 	void *report_arg;
 
-	struct mm_counters ctr;
+	struct mm_counter_set ctrs;		/* statistics; own lock */
 };
+
+static inline struct mm_counters *mm_counters_mine(struct dmamap_machine *m)
+{
+	struct mm_ctr_tls_entry *e = &mm_ctr_tls[m->ctrs.id % MM_CTR_TLS_SLOTS];
+
+	if (likely(e->id == m->ctrs.id))
+		return e->c;
+	return mm_counters_slow(m);
+}
 
 /* page flags */
 #define PG_head		(1UL << 0)	/* first frame of an allocated block */

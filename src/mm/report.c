@@ -353,5 +353,10 @@ DMAMAP_API void dmamap_debug_set_handler(struct dmamap_machine *m, dmamap_debug_
 
 DMAMAP_API unsigned long dmamap_debug_error_count(struct dmamap_machine *m)
 {
-	return m ? (unsigned long)__atomic_load_n(&m->ctr.api_errors, __ATOMIC_RELAXED) : 0;
+	struct mm_counters c;
+
+	if (!m)
+		return 0;
+	mm_counters_sum(m, &c);
+	return (unsigned long)c.api_errors;
 }

@@ -5,6 +5,7 @@
  * racing frees of the same block or object free it exactly once.
  */
 #include "test-util.h"
+#include "mm/cache.h"
 #include "mm/mm.h"
 
 #include <pthread.h>
@@ -206,11 +207,87 @@ static void test_racing_double_frees(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/* --- statistics counters ----------------------------------------------------- */
+
+#define CTR_THREADS	4
+#define CTR_MACHINES	6	/* more than a thread's table holds */
+#define CTR_ROUNDS	2000
+
+struct ctr_arg {
+	struct dmamap_machine *m[CTR_MACHINES];
+	pthread_barrier_t *all_counted;
+	struct mm_counters *mine;	/* this thread's block for machine 0, at the barrier */
+};
+
+/* Counts a sync on every machine in turn, so that each thread's table keeps missing. */
+static void *ctr_worker(void *p)
+{
+	struct ctr_arg *a = p;
+
+	for (int i = 0; i < CTR_ROUNDS; i++)
+		for (int k = 0; k < CTR_MACHINES; k++)
+			mm_cache_clean(a->m[k], 0x80000000ULL, 0);	/* counts one sync */
+	a->mine = mm_counters_mine(a->m[0]);
+	/* held by every thread at once: the blocks must all differ */
+	pthread_barrier_wait(a->all_counted);
+	return NULL;
+}
+
+/*
+ * Each thread counts in a block of its own (no counter word is written by
+ * two threads), and dmamap_machine_stats() adds them up exactly: across
+ * threads that come and go, threads that count on more machines than their
+ * table holds, and machines destroyed while the threads' tables name them.
+ */
+static void test_counters_per_thread(void **state)
+{
+	struct ctr_arg args[CTR_THREADS];
+	pthread_t t[CTR_THREADS];
+	struct dmamap_machine *m[CTR_MACHINES];
+	u64 base[CTR_MACHINES];
+	pthread_barrier_t barrier;
+
+	(void)state;
+	pthread_barrier_init(&barrier, NULL, CTR_THREADS);
+	for (int k = 0; k < CTR_MACHINES; k++) {
+		m[k] = test_machine(NULL);
+		base[k] = test_stats(m[k]).syncs;
+	}
+	for (int round = 1; round <= 2; round++) {
+		for (int i = 0; i < CTR_THREADS; i++) {
+			memcpy(args[i].m, m, sizeof(m));
+			args[i].all_counted = &barrier;
+			assert_int_equal(pthread_create(&t[i], NULL, ctr_worker, &args[i]), 0);
+		}
+		for (int i = 0; i < CTR_THREADS; i++)
+			assert_int_equal(pthread_join(t[i], NULL), 0);
+		for (int i = 0; i < CTR_THREADS; i++)
+			for (int j = 0; j < i; j++)
+				assert_ptr_not_equal(args[i].mine, args[j].mine);
+		for (int k = 0; k < CTR_MACHINES; k++)
+			assert_int_equal(test_stats(m[k]).syncs - base[k],
+					 (u64)round * CTR_THREADS * CTR_ROUNDS);
+	}
+	/* this thread's table names machine 0; a new machine is never taken for it */
+	mm_cache_clean(m[0], 0x80000000ULL, 0);
+	dmamap_machine_destroy(m[0]);
+	m[0] = test_machine(NULL);
+	base[0] = test_stats(m[0]).syncs;
+	mm_cache_clean(m[0], 0x80000000ULL, 0);
+	assert_int_equal(test_stats(m[0]).syncs - base[0], 1);
+	for (int k = 0; k < CTR_MACHINES; k++) {
+		test_assert_no_leaks(m[k]);
+		dmamap_machine_destroy(m[k]);
+	}
+	pthread_barrier_destroy(&barrier);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_concurrent_alloc_free),
 		cmocka_unit_test(test_racing_double_frees),
+		cmocka_unit_test(test_counters_per_thread),
 	};
 
 	return cmocka_run_group_tests_name("mm-threads", tests, NULL, NULL);
