@@ -145,43 +145,6 @@ out:
 	return med;
 }
 
-/*
- * The host's own cost of dropping private copies: dirty @bytes of a
- * MAP_PRIVATE view of a memfd, then one madvise(MADV_DONTNEED) over them.
- */
-double bench_floor_madvise_ns(const struct bench_ctx *ctx, size_t bytes)
-{
-	size_t rounds = bench_iters(ctx, 301, 11);
-	double *s = calloc(rounds, sizeof(*s));
-	double med = NAN, p10, p90;
-	int fd = memfd_create("dmamap-bench-floor", MFD_CLOEXEC);
-	u8 *p = MAP_FAILED;
-
-	if (!s || fd < 0 || ftruncate(fd, (off_t)bytes))
-		goto out;
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED)
-		goto out;
-	bench_warmup(ctx);
-	for (size_t r = 0; r < rounds; r++) {
-		u64 t0;
-
-		memset(p, (int)r, bytes);
-		t0 = bench_now_ns();
-		if (madvise(p, bytes, MADV_DONTNEED))
-			goto out;
-		s[r] = (double)(bench_now_ns() - t0);
-	}
-	bench_summarise(s, rounds, &med, &p10, &p90);
-out:
-	if (p != MAP_FAILED)
-		munmap(p, bytes);
-	if (fd >= 0)
-		close(fd);
-	free(s);
-	return med;
-}
-
 u64 bench_host_calls(struct dmamap_machine *m)
 {
 	struct dmamap_stats st;
@@ -665,7 +628,10 @@ const struct cli_command bench_command = {
 		"Runs the benchmarks and prints, for each, the median, p10 and p90 of its\n"
 		"samples, the floor measured in the same run and the ratio to it, and its\n"
 		"target. Each benchmark keeps the processor busy for 30 ms after its setup,\n"
-		"before its first sample.\n",
+		"before its first sample.\n"
+		"\n"
+		"'dmamap bench map [options]' runs the kernel's DMA map benchmark instead\n"
+		"(see 'dmamap bench map --help').\n",
 	.options = bench_options,
 	.run = bench_run,
 };

@@ -91,7 +91,6 @@ void bench_set_bandwidth(struct bench_result *r, double *samples, size_t n, doub
 double bench_floor_memcpy_ns(const struct bench_ctx *ctx, size_t bytes);
 double bench_floor_mmap_ns(const struct bench_ctx *ctx);
 double bench_floor_bitmap_ns(const struct bench_ctx *ctx);
-double bench_floor_madvise_ns(const struct bench_ctx *ctx, size_t bytes);
 
 /*
  * Fragments @m's free memory: takes every free frame one by one, then gives

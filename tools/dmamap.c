@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "bench-map.h"
 #include "check.h"
 #include "cli.h"
 #include "demo.h"
@@ -254,6 +255,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmamap: see 'dmamap help'\n");
 		return CLI_EXIT_USAGE;
 	}
+	/* "bench map" is a command of its own, with its own options */
+	if (cmd == &bench_command && argc > 2 && !strcmp(argv[2], "map"))
+		return cli_run(&bench_map_command, "dmamap bench map", argc - 2, argv + 2);
 	snprintf(prog, sizeof(prog), "dmamap %s", cmd->name);
 	return cli_run(cmd, prog, argc - 1, argv + 1);
 }

@@ -12,6 +12,9 @@ usage: test-tool.py DMAMAP CASE
            DMA calls and bus accesses the scenario makes
   bench    'dmamap bench --json' with a tiny scale writes valid JSON naming
            every benchmark 'dmamap bench --list' knows
+  bench-map  'dmamap bench map' on every kind of device prints the kernel's
+           tool's two lines and writes JSON with the latencies, p50 <= p99,
+           and no host call made while measuring; bad values are refused
   options  the conventions every command follows: --opt=value and --opt value,
            '-' for standard output, bad options and outputs refused on stderr
            (with the errno text) before any work, 'dmamap help [COMMAND]'
@@ -280,6 +283,32 @@ def case_bench(tool, tmp):
             expect(b["iterations"] > 0, "%s: no iterations" % name)
 
 
+def case_bench_map(tool, tmp):
+    path = os.path.join(tmp, "map.json")
+    for dev in ("direct", "direct-coherent", "iommu", "iommu-lazy", "swiotlb"):
+        for extra in ([], ["--threads=2", "--granule", "16", "--dir=from"]):
+            r = run([tool, "bench", "map", "--device", dev, "--seconds=0.05", "--json", path,
+                     *extra])
+            what = "bench map --device %s %s" % (dev, " ".join(extra))
+            expect(r.returncode == 0, "%s exited %d: %s" % (what, r.returncode, r.stderr))
+            expect(re.search(r"^average map latency\(us\):\d+\.\d+ standard deviation:"
+                             r"\d+\.\d+$", r.stdout, re.M), "%s: no map line" % what)
+            expect(re.search(r"^average unmap latency\(us\):\d+\.\d+ standard deviation:"
+                             r"\d+\.\d+$", r.stdout, re.M), "%s: no unmap line" % what)
+            doc = json.load(open(path))
+            expect(doc["device"] == dev and doc["pairs"] > 0, "%s: JSON %s" % (what, doc))
+            for op in ("map", "unmap"):
+                expect(0 < doc[op]["p50_us"] <= doc[op]["p99_us"], "%s: %s percentiles" % (what, op))
+            expect(doc["host_calls"] == 0, "%s: %d host calls" % (what, doc["host_calls"]))
+    for args in (["--threads=0"], ["--threads", "65"], ["--granule=0"], ["--granule=1025"],
+                 ["--dir=sideways"], ["--device=gpu"], ["--seconds=0"], ["--bogus"], ["extra"]):
+        r = run([tool, "bench", "map", *args])
+        expect(r.returncode == 2 and r.stderr.strip() and not r.stdout.strip(),
+               "'bench map %s' exited %d" % (" ".join(args), r.returncode))
+    r = run([tool, "bench", "map", "--help"])
+    expect(r.returncode == 0 and "--granule" in r.stdout, "bench map --help")
+
+
 def case_options(tool, tmp):
     bad = [[], ["frobnicate"], ["--bogus"], ["demo", "--svg"], ["demo", "--bogus"],
            ["info", "--bogus"], ["info", "extra"], ["demo", "--trace=-", "--svg=-"],
@@ -436,8 +465,8 @@ def case_check(tool, tmp):
 
 
 CASES = {"readme": case_readme, "demo": case_demo, "svg": case_svg, "trace": case_trace,
-         "bench": case_bench, "options": case_options, "completion": case_completion,
-         "man": case_man, "check": case_check}
+         "bench": case_bench, "bench-map": case_bench_map, "options": case_options,
+         "completion": case_completion, "man": case_man, "check": case_check}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[2] not in CASES:
