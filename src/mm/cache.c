@@ -9,6 +9,7 @@
 
 #define LINE		L1_CACHE_BYTES
 #define SNAP_BUCKETS	1024
+#define SNAP_STRIPES	64	/* locks; bucket b is guarded by stripe b % SNAP_STRIPES */
 
 struct line_snapshot {
 	phys_addr_t line;
@@ -16,10 +17,25 @@ struct line_snapshot {
 	struct line_snapshot *next;
 };
 
-struct mm_line_snapshots {
-	pthread_mutex_t lock;		/* guards everything below */
-	struct line_snapshot *bucket[SNAP_BUCKETS];
+/*
+ * Snapshots are taken and dropped by maps and unmaps on every thread: the
+ * table is split into stripes, each with its lock and count on a line of its
+ * own, so that threads mapping different buffers seldom meet.
+ */
+struct snap_stripe {
+	pthread_mutex_t lock;		/* guards count and the stripe's buckets */
 	unsigned long count;
+} __attribute__((aligned(64)));
+
+struct mm_line_snapshots {
+	struct snap_stripe stripe[SNAP_STRIPES];
+	struct line_snapshot *bucket[SNAP_BUCKETS];
+	/*
+	 * (atomic) snapshots in all stripes: a whole-line clean or invalidate
+	 * looks at it, without a lock, to skip the table when it is empty.
+	 * Written only where a snapshot is taken or dropped (unaligned ends).
+	 */
+	unsigned long total __attribute__((aligned(64)));
 };
 
 int mm_cache_init(struct dmamap_machine *m)
@@ -28,11 +44,13 @@ int mm_cache_init(struct dmamap_machine *m)
 
 	if (!s)
 		return -ENOMEM;
-	pthread_mutex_init(&s->lock, NULL);
+	for (unsigned int i = 0; i < SNAP_STRIPES; i++)
+		pthread_mutex_init(&s->stripe[i].lock, NULL);
 	m->cpu_copies_bytes = PAGE_ALIGN(DIV_ROUND_UP(m->nr_pages, 64) * sizeof(unsigned long));
 	m->cpu_copies = host_alloc_lazy(m->cpu_copies_bytes);
 	if (!m->cpu_copies) {
-		pthread_mutex_destroy(&s->lock);
+		for (unsigned int i = 0; i < SNAP_STRIPES; i++)
+			pthread_mutex_destroy(&s->stripe[i].lock);
 		free(s);
 		return -ENOMEM;
 	}
@@ -54,7 +72,8 @@ void mm_cache_exit(struct dmamap_machine *m)
 			free(e);
 		}
 	}
-	pthread_mutex_destroy(&s->lock);
+	for (unsigned int i = 0; i < SNAP_STRIPES; i++)
+		pthread_mutex_destroy(&s->stripe[i].lock);
 	free(s);
 	m->lines = NULL;
 	host_release(m->cpu_copies, m->cpu_copies_bytes);
@@ -68,7 +87,13 @@ static inline unsigned int snap_hash(phys_addr_t line)
 	return (unsigned int)((x * 0x9E3779B97F4A7C15ULL) >> 54) % SNAP_BUCKETS;
 }
 
-/* the snapshot of @line, or NULL; under s->lock */
+/* The stripe whose lock guards @line's bucket. */
+static inline struct snap_stripe *snap_stripe(struct mm_line_snapshots *s, phys_addr_t line)
+{
+	return &s->stripe[snap_hash(line) % SNAP_STRIPES];
+}
+
+/* the snapshot of @line, or NULL; under its stripe's lock */
 static struct line_snapshot **snap_find_locked(struct mm_line_snapshots *s, phys_addr_t line)
 {
 	struct line_snapshot **pp = &s->bucket[snap_hash(line)];
@@ -81,11 +106,15 @@ static struct line_snapshot **snap_find_locked(struct mm_line_snapshots *s, phys
 
 unsigned long mm_cache_snapshots(struct dmamap_machine *m)
 {
-	unsigned long n;
+	unsigned long n = 0;
 
-	pthread_mutex_lock(&m->lines->lock);
-	n = m->lines->count;
-	pthread_mutex_unlock(&m->lines->lock);
+	for (unsigned int i = 0; i < SNAP_STRIPES; i++) {
+		struct snap_stripe *st = &m->lines->stripe[i];
+
+		pthread_mutex_lock(&st->lock);
+		n += st->count;
+		pthread_mutex_unlock(&st->lock);
+	}
 	return n;
 }
 
@@ -93,9 +122,10 @@ unsigned long mm_cache_snapshots(struct dmamap_machine *m)
 static void snap_take(struct dmamap_machine *m, phys_addr_t line, const u8 *data)
 {
 	struct mm_line_snapshots *s = m->lines;
+	struct snap_stripe *st = snap_stripe(s, line);
 	struct line_snapshot **pp, *e;
 
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&st->lock);
 	pp = snap_find_locked(s, line);
 	e = *pp;
 	if (!e) {
@@ -104,27 +134,30 @@ static void snap_take(struct dmamap_machine *m, phys_addr_t line, const u8 *data
 			goto out;	/* without a snapshot the line counts as dirty if it differs */
 		e->line = line;
 		*pp = e;
-		__atomic_fetch_add(&s->count, 1, __ATOMIC_RELAXED);
+		st->count++;
+		__atomic_fetch_add(&s->total, 1, __ATOMIC_RELAXED);
 	}
 	memcpy(e->data, data, LINE);
 out:
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&st->lock);
 }
 
 static void snap_drop(struct dmamap_machine *m, phys_addr_t line)
 {
 	struct mm_line_snapshots *s = m->lines;
+	struct snap_stripe *st = snap_stripe(s, line);
 	struct line_snapshot **pp, *e;
 
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&st->lock);
 	pp = snap_find_locked(s, line);
 	e = *pp;
 	if (e) {
 		*pp = e->next;
-		__atomic_fetch_sub(&s->count, 1, __ATOMIC_RELAXED);
+		st->count--;
+		__atomic_fetch_sub(&s->total, 1, __ATOMIC_RELAXED);
 		free(e);
 	}
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&st->lock);
 }
 
 /*
@@ -135,14 +168,15 @@ static void snap_drop(struct dmamap_machine *m, phys_addr_t line)
 static bool line_dirty(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu, bool nosnap)
 {
 	struct mm_line_snapshots *s = m->lines;
+	struct snap_stripe *st = snap_stripe(s, line);
 	struct line_snapshot *e;
 	bool dirty = nosnap;
 
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&st->lock);
 	e = *snap_find_locked(s, line);
 	if (e)
 		dirty = memcmp(e->data, cpu, LINE) != 0;
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&st->lock);
 	return dirty;
 }
 
@@ -155,13 +189,14 @@ static bool line_dirty(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu
 static void snap_refresh(struct dmamap_machine *m, phys_addr_t line, const u8 *cpu)
 {
 	struct mm_line_snapshots *s = m->lines;
+	struct snap_stripe *st = snap_stripe(s, line);
 	struct line_snapshot *e;
 
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&st->lock);
 	e = *snap_find_locked(s, line);
 	if (e)
 		memcpy(e->data, cpu, LINE);
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&st->lock);
 }
 
 /*
@@ -180,9 +215,11 @@ static void snap_refresh_range(struct dmamap_machine *m, phys_addr_t a, phys_add
 {
 	struct mm_line_snapshots *s = m->lines;
 
-	if (a >= b || !__atomic_load_n(&s->count, __ATOMIC_RELAXED))
+	if (a >= b || !__atomic_load_n(&s->total, __ATOMIC_RELAXED))
 		return;
-	pthread_mutex_lock(&s->lock);
+	/* every stripe, in order (no other path holds two) */
+	for (unsigned int i = 0; i < SNAP_STRIPES; i++)
+		pthread_mutex_lock(&s->stripe[i].lock);
 	if ((b - a) / LINE <= SNAP_BUCKETS) {
 		for (phys_addr_t l = a; l < b; l += LINE) {
 			struct line_snapshot *e = *snap_find_locked(s, l);
@@ -196,7 +233,8 @@ static void snap_refresh_range(struct dmamap_machine *m, phys_addr_t a, phys_add
 				if (e->line >= a && e->line < b)
 					memcpy(e->data, mm_phys_to_linear(m, e->line), LINE);
 	}
-	pthread_mutex_unlock(&s->lock);
+	for (unsigned int i = SNAP_STRIPES; i-- > 0;)
+		pthread_mutex_unlock(&s->stripe[i].lock);
 }
 
 /*
