@@ -48,7 +48,11 @@ int mm_cache_init(struct dmamap_machine *m)
 		pthread_mutex_init(&s->stripe[i].lock, NULL);
 	m->cpu_copies_bytes = PAGE_ALIGN(DIV_ROUND_UP(m->nr_pages, 64) * sizeof(unsigned long));
 	m->cpu_copies = host_alloc_lazy(m->cpu_copies_bytes);
-	if (!m->cpu_copies) {
+	m->cpu_aliases = host_alloc_lazy(m->cpu_copies_bytes);
+	if (!m->cpu_copies || !m->cpu_aliases) {
+		host_release(m->cpu_copies, m->cpu_copies_bytes);
+		host_release(m->cpu_aliases, m->cpu_copies_bytes);
+		m->cpu_copies = m->cpu_aliases = NULL;
 		for (unsigned int i = 0; i < SNAP_STRIPES; i++)
 			pthread_mutex_destroy(&s->stripe[i].lock);
 		free(s);
@@ -77,7 +81,8 @@ void mm_cache_exit(struct dmamap_machine *m)
 	free(s);
 	m->lines = NULL;
 	host_release(m->cpu_copies, m->cpu_copies_bytes);
-	m->cpu_copies = NULL;
+	host_release(m->cpu_aliases, m->cpu_copies_bytes);
+	m->cpu_copies = m->cpu_aliases = NULL;
 }
 
 static inline unsigned int snap_hash(phys_addr_t line)
@@ -288,16 +293,68 @@ static size_t copy_differing_lines(u8 *dst, const u8 *src, size_t len)
 	return copied;
 }
 
+static void copies_forget(struct dmamap_machine *m, unsigned long gidx, unsigned long nr);
+
+static inline bool frame_aliased(const struct dmamap_machine *m, unsigned long gidx)
+{
+	return __atomic_load_n(&m->cpu_aliases[gidx / 64], __ATOMIC_RELAXED) >> (gidx % 64) & 1;
+}
+
+/*
+ * Drops the private copies of frames [gidx, gidx+nr): the linear map reads
+ * memory there again. Return: 0, or negative errno (the copies stay).
+ */
+static int drop_copies(struct dmamap_machine *m, unsigned long gidx, unsigned long nr)
+{
+	int ret = mm_host_discard(m, m->linear + (gidx << PAGE_SHIFT), nr << PAGE_SHIFT);
+
+	/* after the discard: a prime racing with it takes its copy again */
+	if (!ret)
+		copies_forget(m, gidx, nr);
+	return ret;
+}
+
 /*
  * The whole lines [a, b) of one range: memory -> CPU view. The CPU's copy
  * stays (it takes memory's content, line by line): dropping it would need a
  * host call, and a page once copied must not start to follow memory again.
+ *
+ * Except on a frame with a second CPU mapping (see mm_cache_alias()): the
+ * second mapping shows memory, so a store through it reaches memory and not
+ * the linear map's copy, which a later clean would write over it. On such a
+ * frame an invalidate of the whole page drops the copy, one host call per
+ * run of pages: the linear map then reads memory, and shows every store
+ * made through the other mapping, until the next prime.
  */
+static void lines_from_memory(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
+{
+	u8 *cpu = mm_phys_to_linear(m, a), *mem = mm_phys_to_mem(m, a);
+	size_t len = (size_t)(b - a), off = 0, from = 0;	/* [from, off): to copy */
+
+	while (off < len) {
+		unsigned long g = (unsigned long)(cpu + off - m->linear) >> PAGE_SHIFT;
+		size_t n = 0;
+
+		if (!((phys_addr_t)(a + off) & (PAGE_SIZE - 1)))
+			while (off + n + PAGE_SIZE <= len && frame_aliased(m, g + (n >> PAGE_SHIFT)))
+				n += PAGE_SIZE;
+		if (n && !drop_copies(m, g, n >> PAGE_SHIFT)) {
+			copy_differing_lines(cpu + from, mem + from, off - from);
+			off += n;
+			from = off;
+		} else {
+			off += n ? n : min_t(size_t, len - off,
+					     PAGE_SIZE - ((a + off) & (PAGE_SIZE - 1)));
+		}
+	}
+	copy_differing_lines(cpu + from, mem + from, len - from);
+}
+
 static void inval_lines(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 {
 	if (a >= b)
 		return;
-	copy_differing_lines(mm_phys_to_linear(m, a), mm_phys_to_mem(m, a), (size_t)(b - a));
+	lines_from_memory(m, a, b);
 	mm_count(m, invalidate_bytes, b - a);
 }
 
@@ -398,6 +455,15 @@ static void take_copy(u8 *p)
 		;
 }
 
+/* Frames [gidx, gidx+nr) hold no private copy now (their linear map was replaced or zapped). */
+static void copies_forget(struct dmamap_machine *m, unsigned long gidx, unsigned long nr)
+{
+	for (unsigned long g = gidx; g < gidx + nr; g++)
+		if (cpu_copy_known(m, g))
+			__atomic_fetch_and(&m->cpu_copies[g / 64], ~(1UL << (g % 64)),
+					   __ATOMIC_RELAXED);
+}
+
 static void prime_pages(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
 	u8 *cpu = mm_phys_to_linear(m, phys);
@@ -469,6 +535,8 @@ int mm_cache_share(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 		host_vmas_release(1);
 		return ret;
 	}
+	/* the private copies went with the private mapping: a prime must not think them there */
+	copies_forget(m, mm_phys_gidx(m, phys), len >> PAGE_SHIFT);
 	pthread_mutex_lock(&m->vmalloc.lock);
 	m->vmalloc.host_vmas++;
 	pthread_mutex_unlock(&m->vmalloc.lock);
@@ -487,6 +555,12 @@ void mm_cache_unshare(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 				   mm_phys_to_file(m, phys), len))
 		mm_report(m, "cache: the linear map of %#llx+%#zx stays shared (host out of memory)",
 			  (unsigned long long)phys, len);
+	/*
+	 * A prime while the pages were shared set their bits without a private
+	 * copy to show for it: the fresh private mapping has none, and the next
+	 * prime must take them, or the pages would follow memory.
+	 */
+	copies_forget(m, mm_phys_gidx(m, phys), len >> PAGE_SHIFT);
 	pthread_mutex_lock(&m->vmalloc.lock);
 	m->vmalloc.host_vmas--;
 	pthread_mutex_unlock(&m->vmalloc.lock);
@@ -556,10 +630,44 @@ void mm_coherent_fill(struct dmamap_machine *m, phys_addr_t phys, int byte, size
 
 void mm_cache_refresh(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages)
 {
-	size_t off = gidx << PAGE_SHIFT;
+	phys_addr_t phys = mm_gidx_phys(m, gidx);
 
 	if (m->noncoherent)
-		copy_differing_lines(m->linear + off, m->mem + off, nr_pages << PAGE_SHIFT);
+		lines_from_memory(m, phys, phys + ((phys_addr_t)nr_pages << PAGE_SHIFT));
+}
+
+void mm_cache_alias(struct dmamap_machine *m, phys_addr_t phys, size_t len)
+{
+	unsigned long gidx = mm_phys_gidx(m, phys), nr = len >> PAGE_SHIFT, from = gidx;
+
+	if (!m->noncoherent)
+		return;
+	for (unsigned long g = gidx; g < gidx + nr; g++)
+		if (!frame_aliased(m, g))
+			__atomic_fetch_or(&m->cpu_aliases[g / 64], 1UL << (g % 64),
+					  __ATOMIC_RELAXED);
+	/*
+	 * A copy that agrees with memory holds nothing the CPU would lose; the
+	 * others (lines the CPU wrote, or stale ones) stay, as they stay in the
+	 * cache when a mapping is added on hardware.
+	 */
+	for (unsigned long g = gidx; g <= gidx + nr; g++) {
+		size_t off = g << PAGE_SHIFT;
+
+		if (g < gidx + nr && !memcmp(m->linear + off, m->mem + off, PAGE_SIZE))
+			continue;
+		if (g > from)
+			drop_copies(m, from, g - from);
+		from = g + 1;
+	}
+}
+
+void mm_cache_unalias(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages)
+{
+	for (unsigned long g = gidx; g < gidx + nr_pages; g++)
+		if (frame_aliased(m, g))
+			__atomic_fetch_and(&m->cpu_aliases[g / 64], ~(1UL << (g % 64)),
+					   __ATOMIC_RELAXED);
 }
 
 void mm_cache_release(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages)
@@ -568,10 +676,7 @@ void mm_cache_release(struct dmamap_machine *m, unsigned long gidx, unsigned lon
 
 	if (m->noncoherent) {
 		mm_host_discard(m, m->linear + off, len);
-		for (unsigned long g = gidx; g < gidx + nr_pages; g++)
-			if (cpu_copy_known(m, g))
-				__atomic_fetch_and(&m->cpu_copies[g / 64], ~(1UL << (g % 64)),
-						   __ATOMIC_RELAXED);
+		copies_forget(m, gidx, nr_pages);
 	}
 	mm_host_remove(m, m->mem + off, len);
 }

@@ -18,7 +18,8 @@
  *               a speculative prefetch would, so that a read before the
  *               sync_for_cpu sees stale data every time
  *
- * Host mechanics: none of these makes a host call. A copy is made by a
+ * Host mechanics: none of these makes a host call (but see mm_cache_alias()
+ * for frames with a second CPU mapping). A copy is made by a
  * write to the page (one host page fault, the first time only) and stays
  * while the frame is allocated: a page with a copy never follows memory
  * again by itself, so stale data is deterministic. Copies (and the frames'
@@ -124,6 +125,25 @@ void mm_cache_refresh(struct dmamap_machine *m, unsigned long gidx, unsigned lon
  * frames that nobody can allocate meanwhile (see buddy_release()).
  */
 void mm_cache_release(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages);
+
+/*
+ * [phys, phys+len) (whole pages of RAM) has a CPU mapping besides the linear
+ * map now: one of the kernel VA window or a user VMA. Such a mapping shows
+ * memory, so a store through it bypasses the model's cache, the linear
+ * map's private copies; on ARMv8, whose data cache is physically indexed
+ * and tagged, the store lands in the very lines the linear map holds, and a
+ * clean through any alias writes it back. So that a copy the CPU merely
+ * holds cannot be written back over such a store, or hide it from the
+ * linear map, the frames' whole-page invalidates (and mm_cache_refresh())
+ * drop their copies, as the model did before copies were kept: the linear
+ * map then reads memory until the next prime. A host call each, which
+ * frames without a second mapping never pay. Copies that agree with memory
+ * are dropped here too; others hold lines the CPU wrote or stale ones, and
+ * stay. Frames stay marked until freed (mm_cache_unalias(), from the page
+ * allocator), however many mappings come and go.
+ */
+void mm_cache_alias(struct dmamap_machine *m, phys_addr_t phys, size_t len);
+void mm_cache_unalias(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages);
 
 /* Snapshots held (for tests). */
 unsigned long mm_cache_snapshots(struct dmamap_machine *m);

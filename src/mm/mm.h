@@ -138,7 +138,8 @@ struct dmamap_machine {
 	struct mm_kmalloc *kmalloc;		/* own lock */
 	struct mm_line_snapshots *lines;	/* cache model; own lock */
 	unsigned long *cpu_copies;		/* cache model: frames primed (atomic bits) */
-	size_t cpu_copies_bytes;
+	unsigned long *cpu_aliases;		/* cache model: frames with a second CPU mapping */
+	size_t cpu_copies_bytes;		/* of each of the two bitmaps */
 	struct swiotlb *swiotlb;		/* NULL: no bounce buffering */
 	struct dma_coherent_pool *atomic_pool;	/* own lock */
 	struct dma_records *dma_records;	/* coherent allocations; own lock */

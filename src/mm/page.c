@@ -97,6 +97,8 @@ static void free_frames(struct dmamap_machine *m, unsigned long gidx, unsigned i
 {
 	struct mm_bank *b = (struct mm_bank *)mm_gidx_bank(m, gidx);
 
+	/* before the buddy allocator can hand them out again */
+	mm_cache_unalias(m, gidx, 1UL << order);
 	if (buddy_free(&b->buddy, b->base_pfn + (gidx - b->first), order)) {
 		struct release_ctx c = { m, b };
 

@@ -418,6 +418,7 @@ static int map_run(struct dmamap_machine *m, void *at, phys_addr_t phys, size_t 
 		host_vmas_release(1);
 		return ret;
 	}
+	mm_cache_alias(m, phys, len);
 	pthread_mutex_lock(&m->vmalloc.lock);
 	m->vmalloc.host_vmas++;
 	pthread_mutex_unlock(&m->vmalloc.lock);

@@ -584,6 +584,160 @@ static void test_prep_dma_pages(void **state)
 	teardown(&f);
 }
 
+/* --- a second CPU mapping (the kernel VA window) --------------------------- */
+
+/*
+ * The frames of @f mapped again through the kernel VA window, a mapping
+ * that shows memory; on ARMv8 both are cacheable aliases of the same
+ * physically tagged lines.
+ */
+static u8 *alias_map(struct fixture *f, struct page **pages, unsigned int n)
+{
+	u8 *va;
+
+	for (unsigned int i = 0; i < n; i++)
+		pages[i] = f->page + i;
+	va = vmap(pages, n, VM_MAP, DMAMAP_PGPROT_NORMAL);
+	assert_non_null(va);
+	return va;
+}
+
+/*
+ * The CPU's stores through the alias reach the device at the clean of a
+ * sync for the device, though the linear map held a copy of the pages from
+ * an earlier round of DMA: that copy, merely held, must not be written back
+ * over them. Twice: with the alias made after the copies (they agree with
+ * memory and are dropped then), and with the alias there already (the
+ * invalidate for the CPU drops them).
+ */
+static void test_alias_store_reaches_device(void **state)
+{
+	const size_t len = 2 * PAGE_SIZE;
+	struct page *pages[2];
+	struct fixture f;
+	u8 *va;
+
+	(void)state;
+	for (int alias_first = 0; alias_first < 2; alias_first++) {
+		setup(&f, DMAMAP_CACHE_NONCOHERENT, 1);
+		va = alias_first ? alias_map(&f, pages, 2) : NULL;
+		/* a round of DMA from the device: the CPU holds the pages after it */
+		mm_cache_inval(f.m, f.phys, len);
+		mm_cache_prime(f.m, f.phys, len);
+		test_fill_pattern(f.mem, len, 4);
+		mm_cache_inval_for_cpu(f.m, f.phys, len);
+		assert_int_equal(test_check_pattern(f.cpu, len, 4), -1);
+		if (!alias_first)
+			va = alias_map(&f, pages, 2);
+		/* the CPU writes the next request through the alias ... */
+		test_fill_pattern(va, len, 5);
+		/* ... which both of its aliases show, the caches being one */
+		assert_int_equal(test_check_pattern(f.cpu, len, 5), -1);
+		/* sync for the device (bidirectional): clean, prime */
+		mm_cache_clean(f.m, f.phys, len);
+		mm_cache_prime(f.m, f.phys, len);
+		assert_int_equal(test_check_pattern(f.mem, len, 5), -1);
+		vunmap(va);
+		teardown(&f);
+	}
+}
+
+/*
+ * The other way: what the device wrote reaches both aliases at the
+ * invalidate of a sync for the CPU, and a store through either of them is
+ * then seen through the other, and written back by a clean through the
+ * alias (flush_kernel_vmap_range()).
+ */
+static void test_alias_sees_device(void **state)
+{
+	const size_t len = 2 * PAGE_SIZE;
+	struct page *pages[2];
+	struct fixture f;
+	u8 *va;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 1);
+	va = alias_map(&f, pages, 2);
+	mm_cache_inval(f.m, f.phys, len);
+	mm_cache_prime(f.m, f.phys, len);
+	test_fill_pattern(f.mem, len, 6);			/* the device writes */
+	assert_true(test_all_bytes(f.cpu, len, 0));		/* stale before the sync */
+	mm_cache_inval_for_cpu(f.m, f.phys, len);
+	assert_int_equal(test_check_pattern(f.cpu, len, 6), -1);
+	assert_int_equal(test_check_pattern(va, len, 6), -1);
+	memset(va + 100, 0x7e, 200);
+	assert_true(test_all_bytes(f.cpu + 100, 200, 0x7e));
+	memset(f.cpu + PAGE_SIZE, 0x7f, 300);			/* through the linear map */
+	flush_kernel_vmap_range(va + PAGE_SIZE, 300);
+	assert_true(test_all_bytes(va + PAGE_SIZE, 300, 0x7f));
+	assert_true(test_all_bytes(f.mem + 100, 200, 0x7e));
+	assert_true(test_all_bytes(f.mem + PAGE_SIZE, 300, 0x7f));
+	vunmap(va);
+	teardown(&f);
+}
+
+/*
+ * Frames without a second mapping keep their copies and make no host call;
+ * the mark goes with the frames' free, so their next user does not pay the
+ * aliased frames' host calls.
+ */
+static void test_alias_mark_freed(void **state)
+{
+	struct dmamap_stats st0, st1;
+	struct page *pages[1];
+	struct fixture f;
+	u8 *va;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
+	va = alias_map(&f, pages, 1);
+	vunmap(va);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	st0 = test_stats(f.m);
+	mm_cache_inval(f.m, f.phys, PAGE_SIZE);
+	st1 = test_stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 1);	/* still marked */
+	assert_int_equal(private_pages(f.cpu, 1), 0);
+	dmamap_free_pages(f.page, 0);
+	f.page = dmamap_alloc_pages(f.m, GFP_KERNEL, 0);
+	assert_ptr_equal(page_to_phys(f.page), f.phys);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	st0 = test_stats(f.m);
+	mm_cache_inval(f.m, f.phys, PAGE_SIZE);
+	st1 = test_stats(f.m);
+	assert_int_equal(st1.host_madvises - st0.host_madvises, 0);
+	assert_int_equal(private_pages(f.cpu, 1), 1);
+	teardown(&f);
+}
+
+/*
+ * A coherent device's buffer on this machine has a shared linear map for its
+ * life: the copies a prime took before are gone with the private mapping,
+ * and after the buffer is freed and its linear map private again, a prime
+ * must take them anew, or the pages would follow memory: stale data would
+ * no longer be stale.
+ */
+static void test_share_forgets_copies(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	assert_int_equal(private_pages(f.cpu, 1), 1);
+	assert_int_equal(mm_cache_share(f.m, f.phys, PAGE_SIZE), 0);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	memset(f.mem, 0x42, PAGE_SIZE);
+	assert_true(test_all_bytes(f.cpu, PAGE_SIZE, 0x42));	/* one view while shared */
+	mm_cache_unshare(f.m, f.phys, PAGE_SIZE);
+	assert_int_equal(private_pages(f.cpu, 1), 0);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	assert_int_equal(private_pages(f.cpu, 1), 1);
+	memset(f.mem, 0x43, PAGE_SIZE);				/* the device writes */
+	assert_true(test_all_bytes(f.cpu, PAGE_SIZE, 0x42));	/* stale, as it must be */
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,6 +756,10 @@ int main(void)
 		cmocka_unit_test(test_coherent_machine),
 		cmocka_unit_test(test_coherent_device_access),
 		cmocka_unit_test(test_prep_dma_pages),
+		cmocka_unit_test(test_alias_store_reaches_device),
+		cmocka_unit_test(test_alias_sees_device),
+		cmocka_unit_test(test_alias_mark_freed),
+		cmocka_unit_test(test_share_forgets_copies),
 	};
 
 	return cmocka_run_group_tests_name("mm-cache", tests, NULL, NULL);
