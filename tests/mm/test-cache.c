@@ -18,6 +18,7 @@
 #include "mm/host.h"
 #include "mm/mm.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -283,6 +284,13 @@ static void test_release_on_free(void **state)
 	struct dmamap_stats st0, st1;
 	struct page *page, *small;
 	u8 *cpu, *mem;
+	/*
+	 * qemu-user (7.2) takes MADV_REMOVE for a hint and ignores it: under
+	 * the emulator memory keeps a freed frame's bytes (they are not the
+	 * allocator's to promise), though the CPU's copies do go.
+	 */
+	const char *emulator = getenv("MESON_EXE_WRAPPER");
+	bool host_removes = !emulator || !*emulator;
 
 	(void)state;
 	/* a page freed alone is kept as it is, and found so when allocated again */
@@ -317,12 +325,15 @@ static void test_release_on_free(void **state)
 			 small >= page - 1 && small <= page + (1 << order) ? 2 : 4);
 	assert_int_equal(private_pages(cpu, 256), 0);
 	assert_int_equal(private_pages(cpu + 256 * PAGE_SIZE, 256), 0);
-	assert_true(test_all_bytes(mem, PAGE_SIZE << order, 0));
+	if (host_removes)
+		assert_true(test_all_bytes(mem, PAGE_SIZE << order, 0));
 	/* a frame allocated again reads memory in the CPU view, and primes anew */
 	page = dmamap_alloc_pages(m, GFP_KERNEL, order);
 	cpu = page_address(page);
 	mem = mm_phys_to_mem(m, page_to_phys(page));
-	assert_true(test_all_bytes(cpu, PAGE_SIZE << order, 0));
+	if (host_removes)
+		assert_true(test_all_bytes(cpu, PAGE_SIZE << order, 0));
+	assert_true(test_all_bytes(cpu, PAGE_SIZE << order, mem[0]));
 	memset(mem, 0x77, PAGE_SIZE);
 	assert_true(test_all_bytes(cpu, PAGE_SIZE, 0x77));
 	mm_cache_prime(m, page_to_phys(page), PAGE_SIZE);
