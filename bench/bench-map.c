@@ -167,8 +167,7 @@ static int machine_for(const struct map_bench_config *cfg, struct dmamap_machine
 	return dmamap_machine_create(&mc, out);
 }
 
-static int worker_setup(const struct map_bench_config *cfg, struct setup *st, struct worker *w,
-			unsigned int i)
+static int worker_setup(const struct map_bench_config *cfg, struct setup *st, struct worker *w)
 {
 	struct dmamap_device_config dc = {
 		.name = "map-bench",
@@ -313,7 +312,7 @@ int map_bench_run(const struct map_bench_config *cfg, struct map_bench_stats *ou
 		w[i].cfg = cfg;
 		w[i].stop = &stop;
 		w[i].ready = &ready;
-		ret = worker_setup(cfg, &st, &w[i], i);
+		ret = worker_setup(cfg, &st, &w[i]);
 	}
 	if (ret)
 		goto out;
@@ -492,7 +491,7 @@ static int b_sync_64k(const struct bench_ctx *ctx, struct bench_result *r)
 
 	if (!s)
 		goto out;
-	ret = worker_setup(&cfg, &st, &w, 0);
+	ret = worker_setup(&cfg, &st, &w);
 	if (ret)
 		goto out;
 	a = dma_map_page(w.dev, w.page, 0, SZ_64K, DMA_FROM_DEVICE);
@@ -671,10 +670,10 @@ enum { OPT_THREADS = 't', OPT_GRANULE = 'g', OPT_DIR = 'd', OPT_SECONDS = 's',
 static const struct cli_option map_options[] = {
 	{ "threads", OPT_THREADS, "N", "threads mapping at once, each for its own device (1-64; 1)" },
 	{ "granule", OPT_GRANULE, "PAGES", "pages per mapping (1-1024; 1)" },
-	{ "dir", OPT_DIR, "DIR", "to, from or bidir (bidir)" },
+	{ "dir", OPT_DIR, "to|from|bidir", "the direction (bidir)" },
 	{ "seconds", OPT_SECONDS, "S", "how long to measure, after a 20 ms warm-up (1)" },
-	{ "device", OPT_DEVICE, "KIND",
-	  "direct, direct-coherent, iommu, iommu-lazy or swiotlb (direct)" },
+	{ "device", OPT_DEVICE, "direct|direct-coherent|iommu|iommu-lazy|swiotlb",
+	  "the device and its path (direct)" },
 	{ "json", OPT_JSON, "FILE", "also write the results as JSON to FILE ('-': standard output)" },
 	{ NULL, 0, NULL, NULL },
 };

@@ -217,6 +217,8 @@ FILE *cli_text(const struct cli *c)
 	return c->stdout_taken ? stderr : stdout;
 }
 
+#define HELP_SPEC_MAX	24	/* the widest option and value beside their help */
+
 void cli_help(FILE *f, const char *prog, const struct cli_command *cmd)
 {
 	const struct cli_option *o;
@@ -229,7 +231,8 @@ void cli_help(FILE *f, const char *prog, const struct cli_command *cmd)
 	for (o = cmd->options; o && o->name; o++) {
 		int w = (int)strlen(o->name) + (o->arg ? (int)strlen(o->arg) + 1 : 0);
 
-		if (w > width)
+		/* a long list of values ("a|b|c") does not push every help line right */
+		if (w > width && w <= HELP_SPEC_MAX)
 			width = w;
 	}
 	fprintf(f, "\noptions:\n");
@@ -238,9 +241,12 @@ void cli_help(FILE *f, const char *prog, const struct cli_command *cmd)
 
 		snprintf(spec, sizeof(spec), "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 		if (o->key > CLI_ARG && o->key < 256)
-			fprintf(f, "  -%c, --%-*s  %s\n", o->key, width, spec, o->help);
+			fprintf(f, "  -%c, --%-*s", o->key, width, spec);
 		else
-			fprintf(f, "      --%-*s  %s\n", width, spec, o->help);
+			fprintf(f, "      --%-*s", width, spec);
+		if ((int)strlen(spec) > width)
+			fprintf(f, "\n        %*s", width, "");
+		fprintf(f, "  %s\n", o->help);
 	}
 	fprintf(f, "  -h, --%-*s  this help\n", width, "help");
 	fprintf(f, "\nAn option's value may follow it (--opt VALUE) or be joined to it (--opt=VALUE);\n"

@@ -20,6 +20,10 @@ _dmamap()
 			return 0
 		fi
 	done
+	# "bench map" is a command of its own, with its own options
+	if [ "$cmd" = bench ] && [ "$COMP_CWORD" -gt 2 ] && [ "${COMP_WORDS[2]}" = map ]; then
+		cmd="bench map"
+	fi
 	if [ "$cmd" = help ] && [ "${cur#-}" = "$cur" ]; then
 		COMPREPLY=($(compgen -W "$("$tool" help --commands 2>/dev/null)" -- "$cur"))
 		return 0
@@ -51,11 +55,15 @@ _dmamap()
 		PROGRAM)
 			COMPREPLY=($(compgen -c -- "$cur"))
 			return 0 ;;
+		*'|'*)
+			COMPREPLY=($(compgen -W "${arg//|/ }" -- "$cur"))
+			return 0 ;;
 		?*)
 			return 0 ;;
 		esac
 	fi
 	w=""
+	[ "$cmd" = bench ] && [ "$COMP_CWORD" -eq 2 ] && w=map
 	for spec in $("$tool" help --options "$cmd" 2>/dev/null); do
 		w="$w ${spec%%=*}"
 	done

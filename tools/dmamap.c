@@ -176,6 +176,8 @@ static const struct cli_command *find_command(const char *name)
 	for (int i = 0; commands[i]; i++)
 		if (!strcmp(commands[i]->name, name))
 			return commands[i];
+	if (!strcmp(name, "bench map"))
+		return &bench_map_command;
 	return strcmp(name, "help") ? NULL : &help_command;
 }
 

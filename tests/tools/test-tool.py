@@ -398,6 +398,16 @@ def case_completion(tool, tmp):
     names = complete("bench", "--filter", "=", "iova-w1")
     expect(names == ["iova-w1-single"], "a benchmark name: %s" % names)
     expect(complete("bench", "--scale", "") == [], "a number is not completed")
+    # "bench map": a command of its own, its options, the values they take
+    expect(complete("bench", "m") == ["map"], "bench map: %s" % complete("bench", "m"))
+    expect(complete("bench", "map", "--thr") == ["--threads"],
+           "bench map option: %s" % complete("bench", "map", "--thr"))
+    expect("--filter" not in complete("bench", "map", "--"), "bench's options for bench map")
+    expect(set(complete("bench", "map", "--dir", "")) == {"to", "from", "bidir"},
+           "--dir values: %s" % complete("bench", "map", "--dir", ""))
+    devs = complete("bench", "map", "--device", "=", "iommu")
+    expect(sorted(devs) == ["iommu", "iommu-lazy"], "--device values: %s" % devs)
+    expect(complete("bench", "map", "--granule", "") == [], "a number is not completed")
 
 
 def case_man(tool, tmp):
