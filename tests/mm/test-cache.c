@@ -247,14 +247,14 @@ static void test_steady_state_no_host_work(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 4);
-	mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE);		/* warm-up: the copies */
+	mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE, true);		/* warm-up: the copies */
 	mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);
 	mm_cache_clean(f.m, f.phys, 16 * PAGE_SIZE);
 	st0 = test_stats(f.m);
 	faults = minor_faults();
 	for (int round = 0; round < 8; round++) {
 		mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);	/* map FROM_DEVICE */
-		mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE);
+		mm_cache_prime(f.m, f.phys, 16 * PAGE_SIZE, true);
 		memset(f.mem, round, 16 * PAGE_SIZE);		/* the device writes */
 		mm_cache_inval(f.m, f.phys, 16 * PAGE_SIZE);	/* unmap */
 		assert_true(test_all_bytes(f.cpu, 16 * PAGE_SIZE, (u8)round));
@@ -297,7 +297,7 @@ static void test_release_on_free(void **state)
 	small = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	cpu = page_address(small);
 	mem = mm_phys_to_mem(m, page_to_phys(small));
-	mm_cache_prime(m, page_to_phys(small), PAGE_SIZE);
+	mm_cache_prime(m, page_to_phys(small), PAGE_SIZE, true);
 	memset(mem, 0x44, PAGE_SIZE);
 	st0 = test_stats(m);
 	dmamap_free_pages(small, 0);
@@ -313,7 +313,7 @@ static void test_release_on_free(void **state)
 	assert_non_null(page);
 	cpu = page_address(page);
 	mem = mm_phys_to_mem(m, page_to_phys(page));
-	mm_cache_prime(m, page_to_phys(page), PAGE_SIZE << order);
+	mm_cache_prime(m, page_to_phys(page), PAGE_SIZE << order, true);
 	memset(mem, 0x55, PAGE_SIZE << order);
 	memset(cpu, 0x66, PAGE_SIZE << order);
 	assert_int_equal(private_pages(cpu, 256), 256);
@@ -336,7 +336,7 @@ static void test_release_on_free(void **state)
 	assert_true(test_all_bytes(cpu, PAGE_SIZE << order, mem[0]));
 	memset(mem, 0x77, PAGE_SIZE);
 	assert_true(test_all_bytes(cpu, PAGE_SIZE, 0x77));
-	mm_cache_prime(m, page_to_phys(page), PAGE_SIZE);
+	mm_cache_prime(m, page_to_phys(page), PAGE_SIZE, true);
 	assert_int_equal(private_pages(cpu, 1), 1);
 	memset(mem, 0x78, PAGE_SIZE);
 	assert_true(test_all_bytes(cpu, PAGE_SIZE, 0x77));
@@ -634,7 +634,7 @@ static void test_alias_store_reaches_device(void **state)
 		va = alias_first ? alias_map(&f, pages, 2) : NULL;
 		/* a round of DMA from the device: the CPU holds the pages after it */
 		mm_cache_inval(f.m, f.phys, len);
-		mm_cache_prime(f.m, f.phys, len);
+		mm_cache_prime(f.m, f.phys, len, true);
 		test_fill_pattern(f.mem, len, 4);
 		mm_cache_inval_for_cpu(f.m, f.phys, len);
 		assert_int_equal(test_check_pattern(f.cpu, len, 4), -1);
@@ -646,7 +646,7 @@ static void test_alias_store_reaches_device(void **state)
 		assert_int_equal(test_check_pattern(f.cpu, len, 5), -1);
 		/* sync for the device (bidirectional): clean, prime */
 		mm_cache_clean(f.m, f.phys, len);
-		mm_cache_prime(f.m, f.phys, len);
+		mm_cache_prime(f.m, f.phys, len, true);
 		assert_int_equal(test_check_pattern(f.mem, len, 5), -1);
 		vunmap(va);
 		teardown(&f);
@@ -670,7 +670,7 @@ static void test_alias_sees_device(void **state)
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 1);
 	va = alias_map(&f, pages, 2);
 	mm_cache_inval(f.m, f.phys, len);
-	mm_cache_prime(f.m, f.phys, len);
+	mm_cache_prime(f.m, f.phys, len, true);
 	test_fill_pattern(f.mem, len, 6);			/* the device writes */
 	assert_true(test_all_bytes(f.cpu, len, 0));		/* stale before the sync */
 	mm_cache_inval_for_cpu(f.m, f.phys, len);
@@ -703,7 +703,7 @@ static void test_alias_mark_freed(void **state)
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
 	va = alias_map(&f, pages, 1);
 	vunmap(va);
-	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE, true);
 	st0 = test_stats(f.m);
 	mm_cache_inval(f.m, f.phys, PAGE_SIZE);
 	st1 = test_stats(f.m);
@@ -712,7 +712,7 @@ static void test_alias_mark_freed(void **state)
 	dmamap_free_pages(f.page, 0);
 	f.page = dmamap_alloc_pages(f.m, GFP_KERNEL, 0);
 	assert_ptr_equal(page_to_phys(f.page), f.phys);
-	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE, true);
 	st0 = test_stats(f.m);
 	mm_cache_inval(f.m, f.phys, PAGE_SIZE);
 	st1 = test_stats(f.m);
@@ -734,15 +734,15 @@ static void test_share_forgets_copies(void **state)
 
 	(void)state;
 	setup(&f, DMAMAP_CACHE_NONCOHERENT, 0);
-	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE, true);
 	assert_int_equal(private_pages(f.cpu, 1), 1);
 	assert_int_equal(mm_cache_share(f.m, f.phys, PAGE_SIZE), 0);
-	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE, true);
 	memset(f.mem, 0x42, PAGE_SIZE);
 	assert_true(test_all_bytes(f.cpu, PAGE_SIZE, 0x42));	/* one view while shared */
 	mm_cache_unshare(f.m, f.phys, PAGE_SIZE);
 	assert_int_equal(private_pages(f.cpu, 1), 0);
-	mm_cache_prime(f.m, f.phys, PAGE_SIZE);
+	mm_cache_prime(f.m, f.phys, PAGE_SIZE, true);
 	assert_int_equal(private_pages(f.cpu, 1), 1);
 	memset(f.mem, 0x43, PAGE_SIZE);				/* the device writes */
 	assert_true(test_all_bytes(f.cpu, PAGE_SIZE, 0x42));	/* stale, as it must be */
