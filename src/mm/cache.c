@@ -222,24 +222,32 @@ static void snap_refresh_range(struct dmamap_machine *m, phys_addr_t a, phys_add
 
 	if (a >= b || !__atomic_load_n(&s->total, __ATOMIC_RELAXED))
 		return;
-	/* every stripe, in order (no other path holds two) */
-	for (unsigned int i = 0; i < SNAP_STRIPES; i++)
-		pthread_mutex_lock(&s->stripe[i].lock);
+	/*
+	 * One stripe at a time: each snapshot is refreshed on its own, and a
+	 * thread holding all 64 locks at once is more than ThreadSanitizer's
+	 * deadlock detector can follow (it aborts past 64 held locks).
+	 */
 	if ((b - a) / LINE <= SNAP_BUCKETS) {
 		for (phys_addr_t l = a; l < b; l += LINE) {
-			struct line_snapshot *e = *snap_find_locked(s, l);
+			struct snap_stripe *st = snap_stripe(s, l);
+			struct line_snapshot *e;
 
+			pthread_mutex_lock(&st->lock);
+			e = *snap_find_locked(s, l);
 			if (e)
 				memcpy(e->data, mm_phys_to_linear(m, l), LINE);
+			pthread_mutex_unlock(&st->lock);
 		}
-	} else {
-		for (unsigned int i = 0; i < SNAP_BUCKETS; i++)
-			for (struct line_snapshot *e = s->bucket[i]; e; e = e->next)
+		return;
+	}
+	for (unsigned int i = 0; i < SNAP_STRIPES; i++) {
+		pthread_mutex_lock(&s->stripe[i].lock);
+		for (unsigned int k = i; k < SNAP_BUCKETS; k += SNAP_STRIPES)
+			for (struct line_snapshot *e = s->bucket[k]; e; e = e->next)
 				if (e->line >= a && e->line < b)
 					memcpy(e->data, mm_phys_to_linear(m, e->line), LINE);
-	}
-	for (unsigned int i = SNAP_STRIPES; i-- > 0;)
 		pthread_mutex_unlock(&s->stripe[i].lock);
+	}
 }
 
 /*
