@@ -620,34 +620,50 @@ static struct debug_rec *find_exact(struct dma_debug_dev *d, const struct debug_
 }
 
 /*
+ * Of the records whose segment holds @at (those of the pages up to
+ * max_span back, and the large ones), the one @score rates highest, the
+ * first of equals; NULL if none holds it.
+ */
+static struct debug_rec *find_best_holding(struct dma_debug_dev *d, dma_addr_t at,
+					   int (*score)(const struct debug_rec *r, const void *arg),
+					   const void *arg)
+{
+	struct debug_rec *best = NULL;
+	u64 page = at >> PAGE_SHIFT;
+	int best_score = -1;
+
+	for (unsigned int back = 0; back < d->max_span && back <= page; back++)
+		for (struct debug_rec *r = d->bucket[rec_bucket(d, (page - back) << PAGE_SHIFT)]; r;
+		     r = r->next)
+			if (r->dma <= at && at - r->dma < r->len && score(r, arg) > best_score) {
+				best_score = score(r, arg);
+				best = r;
+			}
+	for (unsigned int i = 0; i < d->nr_large; i++) {
+		struct debug_rec *r = d->large[i];
+
+		if (r->dma <= at && at - r->dma < r->len && score(r, arg) > best_score) {
+			best_score = score(r, arg);
+			best = r;
+		}
+	}
+	return best;
+}
+
+static int containing_score(const struct debug_rec *r, const void *arg)
+{
+	const struct debug_ref *ref = arg;
+
+	return fit(r, ref) + 8 * (ref->len <= r->len - (ref->dma - r->dma));
+}
+
+/*
  * The record whose segment holds @ref->dma, preferring one that holds the
  * whole of [dma, dma+len), then the best fit.
  */
 static struct debug_rec *find_containing(struct dma_debug_dev *d, const struct debug_ref *ref)
 {
-	struct debug_rec *best = NULL;
-	int best_score = -1;
-	u64 page = ref->dma >> PAGE_SHIFT;
-
-#define CONSIDER(r) do {								\
-		if ((r)->dma <= ref->dma && ref->dma - (r)->dma < (r)->len) {		\
-			int s = fit((r), ref) +						\
-				8 * (ref->len <= (r)->len - (ref->dma - (r)->dma));	\
-			if (s > best_score) {						\
-				best_score = s;						\
-				best = (r);						\
-			}								\
-		}									\
-	} while (0)
-
-	for (unsigned int back = 0; back < d->max_span && back <= page; back++)
-		for (struct debug_rec *r = d->bucket[rec_bucket(d, (page - back) << PAGE_SHIFT)]; r;
-		     r = r->next)
-			CONSIDER(r);
-	for (unsigned int i = 0; i < d->nr_large; i++)
-		CONSIDER(d->large[i]);
-#undef CONSIDER
-	return best;
+	return find_best_holding(d, ref->dma, containing_score, ref);
 }
 
 /* --- reports gathered under the lock ---------------------------------------------- */
@@ -1820,6 +1836,18 @@ static bool dir_allows(int dir, bool write)
 	return write ? dir != DMA_TO_DEVICE : dir != DMA_FROM_DEVICE;
 }
 
+struct access_want {
+	dma_addr_t last;
+	bool write;
+};
+
+static int access_score(const struct debug_rec *r, const void *arg)
+{
+	const struct access_want *w = arg;
+
+	return 2 * dir_allows(r->dir, w->write) + (r->dma + r->len - 1 >= w->last);
+}
+
 /*
  * The record that holds @at, for an access up to @last: one that allows
  * the access first, then one that reaches furthest. A buffer may be live
@@ -1828,29 +1856,9 @@ static bool dir_allows(int dir, bool write)
 static struct debug_rec *find_access(struct dma_debug_dev *d, dma_addr_t at, dma_addr_t last,
 				     bool write)
 {
-	struct debug_rec *best = NULL;
-	u64 page = at >> PAGE_SHIFT;
-	int best_score = -1;
+	struct access_want w = { .last = last, .write = write };
 
-#define CONSIDER(r) do {								\
-		if ((r)->dma <= at && at - (r)->dma < (r)->len) {			\
-			int s = 2 * dir_allows((r)->dir, write) +			\
-				((r)->dma + (r)->len - 1 >= last);			\
-			if (s > best_score) {						\
-				best_score = s;						\
-				best = (r);						\
-			}								\
-		}									\
-	} while (0)
-
-	for (unsigned int back = 0; back < d->max_span && back <= page; back++)
-		for (struct debug_rec *r = d->bucket[rec_bucket(d, (page - back) << PAGE_SHIFT)]; r;
-		     r = r->next)
-			CONSIDER(r);
-	for (unsigned int i = 0; i < d->nr_large; i++)
-		CONSIDER(d->large[i]);
-#undef CONSIDER
-	return best;
+	return find_best_holding(d, at, access_score, &w);
 }
 
 void debug_dma_bus_access(struct device *dev, dma_addr_t addr, size_t len, bool write,
