@@ -33,6 +33,31 @@
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
+/* DMAMAP_TSAN: built with ThreadSanitizer (GCC says so one way, clang another) */
+#if defined(__SANITIZE_THREAD__)
+#define DMAMAP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define DMAMAP_TSAN 1
+#endif
+#endif
+
+/*
+ * tsan_ignore_writes_begin/end: the stores between them are not seen by
+ * ThreadSanitizer. Only for a store of the value the location already
+ * holds, made for its effect on the host's page tables (a copy-on-write
+ * fault): no reader can tell it happened, and C11 atomics cannot say so.
+ */
+#ifdef DMAMAP_TSAN
+void AnnotateIgnoreWritesBegin(const char *file, int line);
+void AnnotateIgnoreWritesEnd(const char *file, int line);
+#define tsan_ignore_writes_begin()	AnnotateIgnoreWritesBegin(__FILE__, __LINE__)
+#define tsan_ignore_writes_end()	AnnotateIgnoreWritesEnd(__FILE__, __LINE__)
+#else
+#define tsan_ignore_writes_begin()	do { } while (0)
+#define tsan_ignore_writes_end()	do { } while (0)
+#endif
+
 #ifndef __SANITIZE_THREAD__
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)

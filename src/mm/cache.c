@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The CPU-cache model: see cache.h for the rules. */
+#include "lib/atomic.h"
 #include "mm/cache.h"
 #include "mm/host.h"
 #include "mm/mm.h"
@@ -459,8 +460,15 @@ static void take_copy(u8 *p)
 {
 	u8 v = __atomic_load_n(p, __ATOMIC_RELAXED);
 
+	/*
+	 * A device may be reading the byte on another thread (a snooping
+	 * read of the CPU view) with a plain copy: this store changes nothing
+	 * it can see, so ThreadSanitizer is told to leave it out.
+	 */
+	tsan_ignore_writes_begin();
 	while (!__atomic_compare_exchange_n(p, &v, v, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
+	tsan_ignore_writes_end();
 }
 
 /* Frames [gidx, gidx+nr) hold no private copy now (their linear map was replaced or zapped). */
