@@ -299,23 +299,8 @@ struct bench_row {
 	const char *name;
 	struct bench_result r;
 	int ret;
+	char error[80];		/* why it could not run */
 };
-
-static void xml_str(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else
-			fputc(*s, f);
-	}
-}
 
 /*
  * Where the floor lies on a result's own axis: at its median when it is
@@ -334,95 +319,49 @@ static double floor_on_axis(const struct bench_result *r)
 }
 
 /*
- * The results as bars, one row per benchmark on an axis of its own (the
- * units differ): the median as a bar, p10-p90 as a whisker, the floor as a
- * grey line, the target as a line green when met and red when missed.
+ * The results as bars (dmamap_svg_bars()), one row per benchmark; a value
+ * the picture cannot place (no median, a spread that is not one) is left out
+ * rather than drawn wrong.
  */
-static void write_svg(FILE *f, const struct bench_row *rows, int n, double scale)
+static int write_svg(FILE *f, const struct bench_row *rows, int n, double scale)
 {
-	const double left = 280, bar_w = 520, row_h = 46, top = 70;
-	double height = top + n * row_h + 60;
+	struct dmamap_svg_bar *bars = calloc((size_t)n, sizeof(*bars));
+	char title[96];
+	int ret;
 
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1280\" height=\"%.0f\" "
-		"viewBox=\"0 0 1280 %.0f\" font-family=\"sans-serif\">\n"
-		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-		"<title>dmamap bench</title>\n"
-		"<text x=\"10\" y=\"26\" font-size=\"18\" font-weight=\"bold\">dmamap bench %s, "
-		"scale %g</text>\n"
-		"<text x=\"10\" y=\"46\" font-size=\"11\" fill=\"#444\">each row on its own axis "
-		"from 0: bar the median, whisker p10-p90 (an arrow where it goes on), grey line the "
-		"floor measured in the same run, the target green when met and red when missed"
-		"</text>\n", height, height,
-		dmamap_version(), scale);
+	if (!bars)
+		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		const struct bench_result *r = &rows[i].r;
-		double y = top + i * row_h, fl = floor_on_axis(r), hi, x;
-		bool met = true;
-		const char *g = goal_str(r, &met);
+		struct dmamap_svg_bar *b = &bars[i];
+		bool ok = !rows[i].ret && isfinite(r->median) && r->median >= 0;
 
-		fprintf(f, "<g class=\"bench\" data-name=\"");
-		xml_str(f, rows[i].name);
-		fprintf(f, "\">\n<text x=\"10\" y=\"%.1f\" font-size=\"12\">", y + 14);
-		xml_str(f, rows[i].name);
-		fprintf(f, "</text>\n");
-		if (rows[i].ret || !isfinite(r->median)) {
-			fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" fill=\"#c00\">could "
-				"not run: %s</text>\n</g>\n", left, y + 14,
-				rows[i].ret ? strerror(-rows[i].ret) : "no result");
-			continue;
+		b->name = rows[i].name;
+		b->unit = r->unit;
+		b->value = ok ? r->median : NAN;
+		b->low = b->high = NAN;
+		if (isfinite(r->p10) && isfinite(r->p90) && r->p10 >= 0 && r->p10 <= r->p90) {
+			b->low = r->p10;
+			b->high = r->p90;
 		}
-		/* the axis holds median, floor and target; a long tail of samples is cut */
-		hi = r->median;
-		if (isfinite(fl))
-			hi = fmax(hi, fl);
-		if (*g)
-			hi = fmax(hi, r->target);
-		hi = hi > 0 ? hi * 1.25 : 1;
-#define AX(v) (left + (v) / hi * bar_w)
-		fprintf(f, "<rect class=\"axis\" x=\"%.0f\" y=\"%.1f\" width=\"%.0f\" height=\"18\" "
-			"fill=\"#f3f3f3\"/>\n", left, y + 2, bar_w);
-		fprintf(f, "<rect class=\"median\" x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"18\" "
-			"fill=\"%s\"/>\n", left, y + 2, AX(r->median) - left,
-			!*g ? "#4e79a7" : met ? "#59a14f" : "#e15759");
-		if (isfinite(r->p10) && isfinite(r->p90)) {
-			bool cut = r->p90 > hi;
-
-			fprintf(f, "<path class=\"spread\" d=\"M%.2f %.1fv8m0 -4H%.2f%s\" stroke=\"#222\" "
-				"fill=\"none\"/>\n", AX(fmin(r->p10, hi)), y + 7, AX(fmin(r->p90, hi)),
-				cut ? "m-6 -4l6 4l-6 4" : "m0 -4v8");
-		}
-		if (isfinite(fl)) {
-			x = AX(fl);
-			fprintf(f, "<path class=\"floor\" d=\"M%.2f %.1fv26\" stroke=\"#777\" "
-				"stroke-width=\"2\"/>\n<text x=\"%.2f\" y=\"%.1f\" font-size=\"9\" "
-				"fill=\"#777\" text-anchor=\"middle\">floor</text>\n", x, y - 2, x, y + 34);
-		}
-		if (*g) {
-			x = AX(r->target);
-			fprintf(f, "<path class=\"target %s\" d=\"M%.2f %.1fv26\" stroke=\"%s\" "
-				"stroke-width=\"2\" stroke-dasharray=\"4 2\"/>\n", met ? "met" : "missed",
-				x, y - 2, met ? "#2a8a2a" : "#c00");
-		}
-#undef AX
-		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\">%.4g %s", left + bar_w + 12,
-			y + 10, r->median, r->unit ? r->unit : "");
-		if (r->floor_name)
-			fprintf(f, "; ratio %.3g", r->ratio);
-		fprintf(f, "</text>\n<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">",
-			left + bar_w + 12, y + 24, !*g || met ? "#444" : "#c00");
-		if (*g)
-			fprintf(f, "target %s %.4g: %s", *g == '<' ? "&lt;=" : "&gt;=", r->target,
-				met ? "ok" : "MISSED");
-		else
-			fprintf(f, "no target");
-		if (r->floor_name) {
-			fprintf(f, "; floor: ");
-			xml_str(f, r->floor_name);
-		}
-		fprintf(f, "</text>\n</g>\n");
+		b->floor = floor_on_axis(r);
+		if (!(b->floor >= 0))
+			b->floor = NAN;
+		b->floor_name = r->floor_name;
+		if (isfinite(r->target) && r->target >= 0)
+			b->goal = r->goal == BENCH_GOAL_MAX ? DMAMAP_SVG_AT_MOST :
+				  r->goal == BENCH_GOAL_MIN ? DMAMAP_SVG_AT_LEAST : DMAMAP_SVG_NO_TARGET;
+		b->target = r->target;
+		b->note = r->note[0] ? r->note : NULL;
+		if (rows[i].ret)
+			b->note = rows[i].error;
+		else if (!ok)
+			b->note = "no result";
 	}
-	fprintf(f, "</svg>\n");
+	snprintf(title, sizeof(title), "dmamap bench %s, scale %g", dmamap_version(), scale);
+	ret = dmamap_svg_bars(f, title, bars, (size_t)n);
+	free(bars);
+	return ret;
 }
 
 /* What the columns mean, printed under the table. */
@@ -528,8 +467,12 @@ static int bench_run(struct cli *cl)
 		ret = c->run(&ctx, &r);
 		if (tty)
 			fprintf(stderr, "\r%60s\r", "");
-		if (rows)
-			rows[ran] = (struct bench_row){ c->name, r, ret };
+		if (rows) {
+			rows[ran] = (struct bench_row){ .name = c->name, .r = r, .ret = ret };
+			if (ret)
+				snprintf(rows[ran].error, sizeof(rows[ran].error), "could not run: %s",
+					 strerror(-ret));
+		}
 		ran++;
 		if (ret) {
 			fprintf(out, "%-34s could not run: %s\n", c->name, strerror(-ret));
@@ -593,11 +536,11 @@ static int bench_run(struct cli *cl)
 		fprintf(out, "%d of %d targets MISSED\n", missed, targets);
 	status = failed || (check && missed) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 	if (sf) {
-		int err;
+		int err = write_svg(sf, rows, ran, ctx.scale), err2 = cli_close(sf);
 
-		write_svg(sf, rows, ran, ctx.scale);
-		err = cli_close(sf);
 		sf = NULL;
+		if (!err)
+			err = err2;
 		if (err) {
 			fprintf(stderr, "%s: writing the picture failed: %s\n", cl->prog, strerror(-err));
 			status = CLI_EXIT_FAILED;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pictures of a machine, for people: where each live buffer lies in physical
- * memory and in the DMA address space of each device, as SVG.
+ * Pictures for people, as SVG: where each live buffer of a machine lies in
+ * physical memory and in the DMA address space of each device; measurements
+ * as bars against their floor and target (what 'dmamap bench --svg' draws).
  */
 #ifndef DMAMAP_SVG_H
 #define DMAMAP_SVG_H
@@ -65,6 +66,91 @@ struct dmamap_svg_options {
  */
 DMAMAP_API int dmamap_svg_memory_map(struct dmamap_machine *m, FILE *out,
 				     const struct dmamap_svg_options *opt);
+
+/**
+ * enum dmamap_svg_goal - which side of its target a bar has to end on
+ * @DMAMAP_SVG_NO_TARGET: the bar has no target; &dmamap_svg_bar.target is
+ *                        not read
+ * @DMAMAP_SVG_AT_MOST: the target is met when the value is at most the
+ *                      target (a time, a ratio to the floor)
+ * @DMAMAP_SVG_AT_LEAST: the target is met when the value is at least the
+ *                       target (a bandwidth, a share of the floor's)
+ */
+enum dmamap_svg_goal {
+	DMAMAP_SVG_NO_TARGET,
+	DMAMAP_SVG_AT_MOST,
+	DMAMAP_SVG_AT_LEAST,
+};
+
+/**
+ * struct dmamap_svg_bar - one measurement for dmamap_svg_bars()
+ * @name: what was measured: the row's label; neither NULL nor empty
+ * @unit: the unit of @value, @low, @high, @floor and @target ("ns", "%");
+ *        NULL or "" for none
+ * @value: the measurement (a median): the bar's length from 0, finite and
+ *         not negative; NAN when there is none (the row then shows @note,
+ *         or "no result", in red instead of a bar)
+ * @low: where the spread of the samples begins (their 10th percentile):
+ *       finite and not negative, or NAN with @high; @low and @high both 0
+ *       or both NAN for no spread
+ * @high: where the spread ends (90th percentile): at least @low
+ * @floor: the physical cost of the same work measured in the same run, as
+ *         a point on the bar's axis (in @unit): finite and not negative; 0
+ *         or NAN for none
+ * @floor_name: what the floor is ("memcpy 4096 B"), said beside the bar;
+ *              NULL for nothing
+ * @goal: which side of @target the value has to be on
+ * @target: what the value has to reach, in @unit; finite and not negative
+ *          unless @goal is %DMAMAP_SVG_NO_TARGET
+ * @note: one more line under the bar (counts, what else was measured), or
+ *        why there is no @value; NULL for none
+ */
+struct dmamap_svg_bar {
+	const char *name;
+	const char *unit;
+	double value;
+	double low, high;
+	double floor;
+	const char *floor_name;
+	enum dmamap_svg_goal goal;
+	double target;
+	const char *note;
+};
+
+/**
+ * dmamap_svg_bars - draw measurements as bars against their floor and target
+ * @out: where the SVG document goes (written, not closed)
+ * @title: the picture's heading; NULL: "Measurements"
+ * @bars: the measurements, one row each, in this order
+ * @n: how many; at least 1
+ *
+ * A bar zeroed but for @name and @value is a plain bar: no spread, floor
+ * or target.
+ *
+ * Each row has an axis of its own from 0 (the units of the rows differ)
+ * that ends a quarter beyond the largest of its value, floor and target: the
+ * value is a bar (green when it meets its target, red when it misses it,
+ * blue when it has none), the spread of the samples a whisker over it (with
+ * an arrow head where it goes on past the axis), the floor a grey line
+ * marked "floor", the target a dashed line marked "target". Beside the bar,
+ * the value with its unit and its ratio to the floor, then the target and
+ * whether it was met, and the floor's name; under the bar, @note. A line
+ * under the heading says what the shapes mean.
+ *
+ * The SVG's elements carry what a program needs to check them: each row is
+ * a <g class="row" data-name="NAME">, holding <text class="name">, the bar
+ * <rect class="value"> (none when the value is NAN), the whisker
+ * <path class="spread">, the floor <path class="floor">, the target
+ * <path class="target met"> or <path class="target missed">, and the texts
+ * <text class="figures">, <text class="goal"> and <text class="note">. Every
+ * string given is escaped for XML.
+ *
+ * Context: any thread; it reads only @bars and writes only @out.
+ * Return: 0; -EINVAL (@out or @bars NULL, @n 0, a bar outside what is said
+ * above: nothing is written then); -EIO (writing @out failed).
+ */
+DMAMAP_API int dmamap_svg_bars(FILE *out, const char *title, const struct dmamap_svg_bar *bars,
+			       size_t n);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,7 @@
 #include "dma/device.h"
 #include "dma/swiotlb.h"
 #include "iommu/iommu.h"
+#include "svg/xml.h"
 
 #define ROW_CELLS	256
 #define MAX_ROWS	32		/* a cluster taller than this gets larger cells */
@@ -507,24 +508,6 @@ static void gather_swiotlb(struct pic *p)
 
 /* --- drawing ---------------------------------------------------------------------- */
 
-/* Text for an element or an attribute. */
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else
-			fputc(*s, f);
-	}
-}
-
-
 static const char *colour(unsigned int i, char *buf, size_t len)
 {
 	static const char *const palette[] = { "#4e79a7", "#f28e2b", "#e15759", "#59a14f",
@@ -676,14 +659,14 @@ static void draw_lane(struct pic *p, FILE *f, struct lane *l, double *y)
 	}
 
 	fputs("<g class=\"lane\" data-lane=\"", f);
-	xml_text(f, l->name);
+	svg_xml_text(f, l->name);
 	fprintf(f, "\" data-kind=\"%s\">\n",
 		(const char *[]){ "phys", "iova", "direct", "swiotlb" }[l->kind]);
 	fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"14\" font-weight=\"bold\">", *y + 14);
-	xml_text(f, l->name);
+	svg_xml_text(f, l->name);
 	fputs("</text>\n", f);
 	fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"11\" fill=\"#444\">", *y + 30);
-	xml_text(f, l->note);
+	svg_xml_text(f, l->note);
 	fputs("</text>\n", f);
 	*y += 40;
 	if (l->kind == LANE_PHYS) {
@@ -745,7 +728,7 @@ static void draw_lane(struct pic *p, FILE *f, struct lane *l, double *y)
 			continue;
 		fprintf(f, "<path class=\"buffer\" data-buffer=\"%u\" fill=\"%s\" d=\"%s\">"
 			"<title>#%u ", b, colour(b, b1, sizeof(b1)), s->d, b);
-		xml_text(f, p->bufs[b].label);
+		svg_xml_text(f, p->bufs[b].label);
 		fputs("</title></path>\n", f);
 		/* labels sharing a row go side by side */
 		for (unsigned int o = 0; o < b; o++)
@@ -804,10 +787,10 @@ static void draw_legend(struct pic *p, FILE *f, double *y)
 			"width=\"14\" height=\"14\" fill=\"%s\"/>\n<text x=\"32\" y=\"%.1f\" "
 			"font-size=\"12\"><tspan font-weight=\"bold\">#%u</tspan> ", b, *y,
 			colour(b, b1, sizeof(b1)), *y + 12, b);
-		xml_text(f, p->bufs[b].label);
+		svg_xml_text(f, p->bufs[b].label);
 		fprintf(f, "; %lu physical run%s</text>\n<text x=\"32\" y=\"%.1f\" font-size=\"10\" "
 			"fill=\"#444\">", runs, runs == 1 ? "" : "s", *y + 25);
-		xml_text(f, where);
+		svg_xml_text(f, where);
 		fputs("</text>\n</g>\n", f);
 		*y += 34;
 	}
@@ -863,9 +846,9 @@ DMAMAP_API int dmamap_svg_memory_map(struct dmamap_machine *m, FILE *out,
 			"viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\">\n"
 			"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<title>", WIDTH,
 			y + 20, WIDTH, y + 20);
-		xml_text(out, opt && opt->title ? opt->title : "Memory map");
+		svg_xml_text(out, opt && opt->title ? opt->title : "Memory map");
 		fprintf(out, "</title>\n<text x=\"10\" y=\"28\" font-size=\"18\" font-weight=\"bold\">");
-		xml_text(out, opt && opt->title ? opt->title : "Memory map");
+		svg_xml_text(out, opt && opt->title ? opt->title : "Memory map");
 		fprintf(out, "</text>\n");
 		fwrite(body, 1, body_len, out);
 		fprintf(out, "</svg>\n");

@@ -345,7 +345,10 @@ static void test_bench_json_to_stdout(void **state)
 	assert_non_null(strstr(out, "\"met\": false"));
 }
 
-/* --svg: a row per benchmark, the median a bar, the floor and the target lines on its axis */
+/*
+ * --svg: a row per benchmark (dmamap_svg_bars()), the median a bar, the floor
+ * and the target lines on its axis
+ */
 static void test_bench_svg(void **state)
 {
 	char out[8192], path[] = "/tmp/dmamap-bench-XXXXXX", *svg, *met, *missed;
@@ -368,17 +371,17 @@ static void test_bench_svg(void **state)
 	assert_int_equal(fread(svg, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
 	unlink(path);
-	met = strstr(svg, "<g class=\"bench\" data-name=\"test-met\">");
-	missed = strstr(svg, "<g class=\"bench\" data-name=\"test-missed\">");
+	met = strstr(svg, "<g class=\"row\" data-name=\"test-met\">");
+	missed = strstr(svg, "<g class=\"row\" data-name=\"test-missed\">");
 	assert_non_null(met);
 	assert_non_null(missed);
 	assert_true(met < missed);
 	/* the met row: bar, floor, a met target; the missed one: a missed target */
-	assert_non_null(strstr(met, "class=\"median\""));
+	assert_non_null(strstr(met, "class=\"value\""));
 	assert_true(strstr(met, "class=\"floor\"") < missed);
 	assert_true(strstr(met, "class=\"target met\"") < missed);
 	assert_non_null(strstr(missed, "class=\"target missed\""));
-	assert_non_null(strstr(missed, "target &lt;= 10: MISSED"));
+	assert_non_null(strstr(missed, "target: at most 10 ns, MISSED"));
 	assert_non_null(strstr(svg, "</svg>"));
 	free(svg);
 }

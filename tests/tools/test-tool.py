@@ -264,7 +264,7 @@ def case_bench(tool, tmp):
     expect(r.returncode == 0, "bench exited %d: %s" % (r.returncode, r.stderr))
     # the picture: a row per benchmark, and it renders
     rows = [g.get("data-name") for g in ET.parse(svg).getroot().iter(SVG + "g")
-            if g.get("class") == "bench"]
+            if g.get("class") == "row"]
     expect(rows == known, "bench --svg rows: %s" % rows)
     r2 = run(["rsvg-convert", "-o", os.path.join(tmp, "bench.png"), svg])
     expect(r2.returncode == 0, "rsvg-convert: %s" % r2.stderr)
