@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # The reference documentation, from the kernel-doc comments of the public
 # headers: one section-3 manual page per documented call or macro, one
-# section-3type page per documented struct or enum, one HTML page per header.
+# section-3type page per documented struct, enum or function typedef, one
+# HTML page per header.
 #
 #   kerneldoc.py --list-man HEADER...          names of the manual pages
 #   kerneldoc.py --list-html HEADER...         names of the HTML pages
@@ -44,7 +45,7 @@ SECTIONS = ("Context", "Return", "Returns", "Note", "Notes", "Errors", "Locking"
             "Example", "See also")
 
 KDOC = re.compile(r"/\*\*(?!/)(.*?)\*/", re.S)
-HEAD = re.compile(r"^\s*(?:(?P<kind>struct|enum|union)\s+)?(?P<name>[A-Za-z_]\w*)\s*(?:\(\))?"
+HEAD = re.compile(r"^\s*(?:(?P<kind>struct|enum|union|typedef)\s+)?(?P<name>[A-Za-z_]\w*)\s*(?:\(\))?"
                   r"\s*-\s*(?P<summary>.*)$")
 ATTR = r"(?:__attribute__\s*\(\(.*?\)\)\s*)?"
 API = re.compile(r"\bDMAMAP_API\s+(?P<proto>[^;{]*?\b(?P<name>\w+)\s*\((?P<args>[^;{]*?)\))\s*"
@@ -61,7 +62,7 @@ class Doc:
         self.sections = []      # (title, [paragraphs])
         self.header = None
         self.synopsis = ""
-        self.decl = None        # "func", "macro", "struct", "enum"
+        self.decl = None        # "func", "macro", "struct", "enum", "typedef"
         self.args = []          # parameter names from the code
         self.returns = False    # the code returns a value
         self.members = []       # struct members from the code
@@ -269,6 +270,12 @@ def declaration_after(text, pos):
         syn = rest[:i + 1] + ";"
         members = enum_members(body) if m.group(1) == "enum" else struct_members(body)
         return m.group(1), m.group(2), syn, [], False, members
+    # a function type: "typedef int (*name)(args);", its parameters described
+    m = re.match(r"typedef\s+([^;{()]*?)\(\s*\*\s*(\w+)\s*\)\s*\(([^;{]*?)\)\s*;", rest, re.S)
+    if m:
+        syn = " ".join(m.group(0).split())
+        returns = m.group(1).strip() != "void"
+        return "typedef", m.group(2), syn, arg_names(m.group(3)), returns, []
     m = re.match(r"(?:DMAMAP_API|DMAMAP_INLINE|static\s+inline)\s+([^;{]*?\b(\w+)\s*\(([^;{]*?)\))\s*"
                  + ATTR + "[;{]", rest, re.S)
     if m:
@@ -330,7 +337,7 @@ def check_doc(doc, path):
         problems.append(where + ": no summary after \"-\"")
     documented = {p for p, _ in doc.params}
     text = doc.alltext()
-    if doc.decl in ("func", "macro"):
+    if doc.decl in ("func", "macro", "typedef"):
         for a in doc.args:
             if a not in documented and not re.search(r"@%s\b" % re.escape(a), text):
                 problems.append(where + ": parameter %s is not described" % a)
