@@ -349,9 +349,10 @@ DMAMAP_API int sg_nents_for_len(struct scatterlist *sg, u64 len);
 /**
  * sg_last - the last entry of a list
  * @s: the first entry
- * @nents: entries of the list
+ * @nents: entries of the list; the entry marked last ends it even when
+ *	   @nents counts more
  *
- * Return: the last entry.
+ * Return: the last entry, NULL for @nents 0.
  */
 DMAMAP_API struct scatterlist *sg_last(struct scatterlist *s, unsigned int nents);
 

@@ -71,7 +71,8 @@ DMAMAP_API struct scatterlist *sg_last(struct scatterlist *sgl, unsigned int nen
 	struct scatterlist *sg, *ret = NULL;
 	unsigned int i;
 
-	for_each_sg(sgl, sg, nents, i)
+	/* @nents past the entry marked last: the list ends there */
+	for (i = 0, sg = sgl; i < nents && sg; i++, sg = sg_next(sg))
 		ret = sg;
 	return ret;
 }
@@ -259,16 +260,24 @@ static size_t sg_copy_buffer(struct scatterlist *sgl, unsigned int nents, void *
 	if (!sgl || !buf || skip < 0)
 		return 0;
 	for_each_sg(sgl, sg, nents, i) {
-		size_t len = sg->length, off = 0;
+		size_t len, off = 0;
 
+		/* @nents past the entry marked last: the list ends there */
 		if (!sg || done == buflen)
 			break;
+		len = sg->length;
 		if ((size_t)skip >= len) {
 			skip -= (off_t)len;
 			continue;
 		}
 		off = (size_t)skip;
 		skip = 0;
+		if (!sg_page(sg)) {
+			mm_debug_report(NULL, NULL, DMAMAP_DEBUG_MISUSE, 0, len, NULL, NULL,
+					"sg_copy: entry %u of %p has %zu bytes and no page; "
+					"the copy stops there", i, (void *)sgl, len);
+			break;
+		}
 		while (off < len && done < buflen) {
 			size_t in_sg = sg->offset + off;
 			struct page *page = sg_page(sg) + (in_sg >> PAGE_SHIFT);

@@ -886,6 +886,7 @@ CALL(sg_copy_from_nents0, sg_copy_from_buffer(one_entry(), 0, heap_bytes, 8))
 CALL(sg_copy_from_len0, sg_copy_from_buffer(one_entry(), 1, heap_bytes, 0))
 CALL(sg_copy_from_null_buf, sg_copy_from_buffer(one_entry(), 1, NULL, 8))
 CALL(sg_copy_from_longer, sg_copy_from_buffer(one_entry(), 1, heap_bytes, 128))
+CALL(sg_copy_from_past_list, sg_copy_from_buffer(one_entry(), 4, heap_bytes, 128))
 CALL(sg_copy_to_null_list, sg_copy_to_buffer(NULL, 1, heap_bytes, 8))
 CALL(sg_copy_to_null_buf, sg_copy_to_buffer(one_entry(), 1, NULL, 8))
 CALL(sg_copy_to_longer, sg_copy_to_buffer(one_entry(), 1, heap_bytes, 128))
@@ -893,6 +894,15 @@ CALL(sg_pcopy_to_skip_past, sg_pcopy_to_buffer(one_entry(), 1, heap_bytes, 8, 64
 CALL(sg_pcopy_to_skip_negative, sg_pcopy_to_buffer(one_entry(), 1, heap_bytes, 8, -8))
 CALL(sg_pcopy_from_skip_past, sg_pcopy_from_buffer(one_entry(), 1, heap_bytes, 8, 1 << 20))
 CALL(sg_pcopy_from_skip_negative, sg_pcopy_from_buffer(one_entry(), 1, heap_bytes, 8, -1))
+
+static long long sg_copy_no_page(void)
+{
+	struct scatterlist sg;
+
+	sg_init_table(&sg, 1);
+	sg.length = 64;
+	return (long long)sg_copy_to_buffer(&sg, 1, heap_bytes, 64);
+}
 
 /* --- vmap -------------------------------------------------------------------------------- */
 
@@ -1787,6 +1797,8 @@ static long long sg_init_one_heap(void)
 	return sg_page(&sg) ? 1 : 0;
 }
 
+PTR(sg_last_nents0, sg_last(one_entry(), 0))
+PTR(sg_last_past_list, sg_last(one_entry(), 4))
 CALL(sg_nents_null, sg_nents(NULL))
 CALL(sg_nents_for_len_short, sg_nents_for_len(one_entry(), 65))
 CALL(sg_nents_for_len_null, sg_nents_for_len(NULL, 64))
@@ -2105,12 +2117,16 @@ static const struct row rows[] = {
 	  "NULL dereference", 0 },
 	{ "sg_copy_from_buffer(buffer longer than the list)", sg_copy_from_longer, 64, R_NONE, 0,
 	  NULL, 0 },
+	{ "sg_copy_from_buffer(nents past the list's end)", sg_copy_from_past_list, 64, R_NONE, 0,
+	  NULL, 0 },
 	{ "sg_copy_to_buffer(NULL list)", sg_copy_to_null_list, 0, R_NONE, 0, "NULL dereference",
 	  0 },
 	{ "sg_copy_to_buffer(NULL buffer)", sg_copy_to_null_buf, 0, R_NONE, 0,
 	  "NULL dereference", 0 },
 	{ "sg_copy_to_buffer(buffer longer than the list)", sg_copy_to_longer, 64, R_NONE, 0,
 	  NULL, 0 },
+	{ "sg_copy_to_buffer(entry without a page)", sg_copy_no_page, 0, R_NONE, 0,
+	  "page_address(NULL): a crash", 1 },
 	{ "sg_pcopy_to_buffer(skip to the list's end)", sg_pcopy_to_skip_past, 0, R_NONE, 0,
 	  NULL, 0 },
 	{ "sg_pcopy_to_buffer(skip -8)", sg_pcopy_to_skip_negative, 0, R_NONE, 0,
@@ -2549,6 +2565,9 @@ static const struct row rows[] = {
 	/* scatterlists */
 	{ "sg_init_one(host memory)", sg_init_one_heap, 0, R_NONE, 0,
 	  "virt_to_page() of it: a bogus page", 1 },
+	{ "sg_last(nents 0)", sg_last_nents0, 0, R_NONE, 0, NULL, 0 },
+	{ "sg_last(nents past the list's end)", sg_last_past_list, 1, R_NONE, 0,
+	  "sg_next(NULL): a crash", 0 },
 	{ "sg_nents(NULL)", sg_nents_null, 0, R_NONE, 0, NULL, 0 },
 	{ "sg_nents_for_len(longer than the list)", sg_nents_for_len_short, ERR(-EINVAL), R_NONE,
 	  0, NULL, 0 },
