@@ -206,7 +206,7 @@ DMAMAP_API void vunmap(const void *addr);
  * of the pages behind the range, so that what the CPU wrote to them reaches
  * memory, where the window's mapping and the devices see it. The kernel asks
  * for it before a device reads pages the CPU reaches through a vmap.
- * An address outside the window is reported.
+ * An address outside the window and a negative @size are reported.
  */
 DMAMAP_API void flush_kernel_vmap_range(void *vaddr, int size);
 

@@ -263,10 +263,13 @@ static void vmap_range_maint(void *vaddr, int size, bool flush, const char *fn)
 	struct dmamap_machine *m;
 	struct mm_vm_area *a;
 
+	m = mm_vmalloc_machine(vaddr);
+	if (size < 0)
+		mm_debug_report(m, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+				"%s: %p, size %d", fn, vaddr, size);
 	if (size <= 0)
 		return;
 	end = addr + (unsigned long)size;
-	m = mm_vmalloc_machine(vaddr);
 	a = m ? vm_area_containing(m, addr) : NULL;
 	if (!a || end - a->addr > a->size) {
 		mm_debug_report(m, NULL, DMAMAP_DEBUG_BAD_MEMORY, 0, (size_t)size, NULL, NULL,

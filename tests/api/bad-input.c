@@ -953,6 +953,7 @@ static long long vunmap_twice(void)
 
 VOID(flush_vmap_outside, flush_kernel_vmap_range(heap_bytes, 64))
 VOID(invalidate_vmap_outside, invalidate_kernel_vmap_range(heap_bytes, 64))
+VOID(flush_vmap_negative, flush_kernel_vmap_range(F.va, -64))
 VOID(invalidate_vmap_past, invalidate_kernel_vmap_range(F.va, 64 * PAGE_SIZE))
 
 /* --- IOMMU: scatterlists and the rest ---------------------------------------------------- */
@@ -2155,6 +2156,8 @@ static const struct row rows[] = {
 	  0, NULL, 1 },
 	{ "invalidate_kernel_vmap_range(outside the VA window)", invalidate_vmap_outside, 0, R_NONE,
 	  0, NULL, 1 },
+	{ "flush_kernel_vmap_range(size -64)", flush_vmap_negative, 0, 1, DMAMAP_DEBUG_MISUSE,
+	  NULL, 0 },
 	{ "invalidate_kernel_vmap_range(past the mapping)", invalidate_vmap_past, 0, 1,
 	  DMAMAP_DEBUG_BAD_MEMORY, "invalidates the neighbours' lines", 0 },
 	/* IOMMU */
