@@ -173,7 +173,7 @@ DMAMAP_API int iommu_attach_device(struct iommu_domain *domain, struct device *d
  * @dev: the device
  *
  * Its IOTLB goes and it goes back to direct DMA. A device not attached to
- * @domain is left alone.
+ * @domain is left alone and reported (the kernel WARNs).
  */
 DMAMAP_API void iommu_detach_device(struct iommu_domain *domain, struct device *dev);
 

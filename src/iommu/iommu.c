@@ -367,8 +367,14 @@ DMAMAP_API void iommu_detach_device(struct iommu_domain *domain, struct device *
 {
 	struct dmamap_iommu_domain *d;
 
-	if (!domain || !dev || dev->domain != domain)
+	if (!domain || !dev)
 		return;
+	if (dev->domain != domain) {
+		mm_debug_report(dev->machine, dev, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
+				"iommu_detach_device: %s is not attached to the domain; ignored",
+				dev_name(dev));
+		return;
+	}
 	d = to_dmamap_domain(domain);
 	/* the IOTLB goes: no bus access of the device may be reading it */
 	bus_block(dev);

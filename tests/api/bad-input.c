@@ -1015,6 +1015,7 @@ PTR(iommu_get_domain_null, iommu_get_domain_for_dev(NULL))
 PTR(iommu_paging_alloc_null, iommu_paging_domain_alloc(NULL))
 VOID(iommu_domain_free_null, iommu_domain_free(NULL))
 VOID(iommu_detach_null, iommu_detach_device(NULL, F.io))
+VOID(iommu_detach_not_attached, iommu_detach_device(F.d, F.nc))
 CALL(iommu_attach_null_dev, iommu_attach_device(F.d, NULL))
 
 static long long iommu_attach_other_domain(void)
@@ -2206,6 +2207,8 @@ static const struct row rows[] = {
 	  0, "frees it under the device: use after free", 0 },
 	{ "iommu_detach_device(NULL domain)", iommu_detach_null, 0, R_NONE, 0,
 	  "NULL dereference", 0 },
+	{ "iommu_detach_device(a device not attached)", iommu_detach_not_attached, 0, 1,
+	  DMAMAP_DEBUG_MISUSE, "WARN_ON(domain != group->domain)", 0 },
 	{ "iommu_attach_device(NULL device)", iommu_attach_null_dev, ERR(-EINVAL), R_NONE, 0,
 	  "NULL dereference", 0 },
 	{ "iommu_attach_device(attached to another domain)", iommu_attach_other_domain,
