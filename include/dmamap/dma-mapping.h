@@ -914,7 +914,8 @@ DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct s
  *
  * Behind an IOMMU the pages are mapped in the kernel VA window (undo with
  * dma_vunmap_noncontiguous()); a direct allocation is contiguous already and
- * its linear-map address is returned.
+ * its linear-map address is returned. A @size larger than the allocation,
+ * which would map the pages after it, is refused and reported.
  *
  * Return: the CPU address, or NULL.
  */
@@ -937,7 +938,7 @@ DMAMAP_API void dma_vunmap_noncontiguous(struct device *dev, void *vaddr);
  * @sgt: the table dma_alloc_noncontiguous() returned
  *
  * Return: 0; -EINVAL for bad arguments or a VMA of another machine; -ENXIO when
- * the VMA reaches past the allocation.
+ * the VMA reaches past the allocation, or @size is larger than it (reported).
  */
 DMAMAP_API int dma_mmap_noncontiguous(struct device *dev, struct vm_area_struct *vma, size_t size,
 				      struct sg_table *sgt);

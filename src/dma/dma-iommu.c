@@ -1008,6 +1008,11 @@ struct page **dma_iommu_sgt_pages(struct sg_table *sgt)
 	return container_of(sgt, struct dma_sgt_handle, sgt)->pages;
 }
 
+unsigned int dma_iommu_sgt_nr_pages(struct sg_table *sgt)
+{
+	return container_of(sgt, struct dma_sgt_handle, sgt)->nr_pages;
+}
+
 const struct dma_map_ops iommu_dma_ops = {
 	.alloc			= iommu_dma_alloc,
 	.free			= iommu_dma_free,

@@ -19,5 +19,7 @@ void iommu_dma_unmap_resource(struct device *dev, dma_addr_t handle, size_t size
 
 /* The pages behind a table from iommu_dma_ops.alloc_noncontiguous. */
 struct page **dma_iommu_sgt_pages(struct sg_table *sgt);
+/* How many pages that allocation holds. */
+unsigned int dma_iommu_sgt_nr_pages(struct sg_table *sgt);
 
 #endif

@@ -717,11 +717,30 @@ DMAMAP_API void dma_free_noncontiguous(struct device *dev, size_t size, struct s
 	debug_call_exit(outer);
 }
 
+/*
+ * Does a table of dma_alloc_noncontiguous() hold @size bytes of pages? A
+ * larger size would map the pages after the allocation (reported).
+ */
+static bool noncontig_holds(struct device *dev, struct sg_table *sgt, size_t size,
+			    const char *fn)
+{
+	size_t held = ops_of(dev) == &iommu_dma_ops ?
+		      (size_t)dma_iommu_sgt_nr_pages(sgt) << PAGE_SHIFT : sgt->sgl->length;
+
+	if (PAGE_ALIGN(size) <= held && PAGE_ALIGN(size) >= size)
+		return true;
+	dma_report_misuse(dev, "%s: size %zu, the allocation holds %#zx bytes; refused", fn,
+			  size, held);
+	return false;
+}
+
 DMAMAP_API void *dma_vmap_noncontiguous(struct device *dev, size_t size, struct sg_table *sgt)
 {
 	unsigned int count = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
 
 	if (!dev || !sgt || !sgt->sgl || !size)
+		return NULL;
+	if (!noncontig_holds(dev, sgt, size, "dma_vmap_noncontiguous"))
 		return NULL;
 	if (ops_of(dev) == &iommu_dma_ops)
 		return mm_vmap(dev->machine, dma_iommu_sgt_pages(sgt), count,
@@ -744,6 +763,8 @@ DMAMAP_API int dma_mmap_noncontiguous(struct device *dev, struct vm_area_struct 
 
 	if (!dev || !vma || !sgt || !sgt->sgl || !size || vma->vm_machine != dev->machine)
 		return -EINVAL;
+	if (!noncontig_holds(dev, sgt, size, "dma_mmap_noncontiguous"))
+		return -ENXIO;
 	if (vma->vm_pgoff >= count || vma_pages(vma) > count - vma->vm_pgoff)
 		return -ENXIO;
 	if (ops_of(dev) == &iommu_dma_ops)

@@ -1768,6 +1768,15 @@ static long long nc_free_wrong_size(struct sg_table *sgt)
 	return 0;
 }
 
+static long long nc_vmap_wrong_size(struct sg_table *sgt)
+{
+	void *va = dma_vmap_noncontiguous(F.io, 16 * PAGE_SIZE, sgt);
+
+	if (va)
+		dma_vunmap_noncontiguous(F.io, va);
+	return va ? 1 : 0;
+}
+
 static long long nc_mmap_too_big(struct sg_table *sgt)
 {
 	struct vm_area_struct *vma;
@@ -1779,7 +1788,20 @@ static long long nc_mmap_too_big(struct sg_table *sgt)
 	return ret;
 }
 
+static long long nc_mmap_wrong_size(struct sg_table *sgt)
+{
+	struct vm_area_struct *vma;
+	long long ret;
+
+	assert_int_equal(dmamap_vma_create(F.m, 4 * PAGE_SIZE, 0, &vma), 0);
+	ret = dma_mmap_noncontiguous(F.io, vma, 4 * PAGE_SIZE, sgt);
+	dmamap_vma_destroy(vma);
+	return ret;
+}
+
 CALL(free_noncontig_wrong_size, noncontig(nc_free_wrong_size))
+CALL(mmap_noncontig_wrong_size, noncontig(nc_mmap_wrong_size))
+CALL(vmap_noncontig_wrong_size, noncontig(nc_vmap_wrong_size))
 CALL(mmap_noncontig_too_big, noncontig(nc_mmap_too_big))
 PTR(vmap_noncontig_null, dma_vmap_noncontiguous(F.io, PAGE_SIZE, NULL))
 VOID(vunmap_noncontig_unknown, dma_vunmap_noncontiguous(F.io, heap_bytes))
@@ -2555,6 +2577,10 @@ static const struct row rows[] = {
 	  DMAMAP_DEBUG_FREE_MISMATCH, "frees the wrong number of pages", 0 },
 	{ "dma_free_noncontiguous(wrong size) via IOMMU", free_noncontig_wrong_size, 0, 1,
 	  DMAMAP_DEBUG_FREE_MISMATCH, "frees past the page array", 0 },
+	{ "dma_vmap_noncontiguous(larger than allocated)", vmap_noncontig_wrong_size, 0, 1,
+	  DMAMAP_DEBUG_MISUSE, "maps past the page array", 0 },
+	{ "dma_mmap_noncontiguous(size larger than allocated)", mmap_noncontig_wrong_size,
+	  ERR(-ENXIO), 1, DMAMAP_DEBUG_MISUSE, "maps past the page array", 0 },
 	{ "dma_mmap_noncontiguous(VMA larger than the allocation)", mmap_noncontig_too_big,
 	  ERR(-ENXIO), R_NONE, 0, NULL, 0 },
 	{ "dma_vmap_noncontiguous(NULL table)", vmap_noncontig_null, 0, R_NONE, 0,
