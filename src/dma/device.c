@@ -232,19 +232,20 @@ static int device_setup(struct dmamap_machine *m, struct device *dev,
 DMAMAP_API int dmamap_device_create(struct dmamap_machine *m,
 				    const struct dmamap_device_config *cfg, struct device **out)
 {
+	static const struct dmamap_device_config defaults;
 	struct device *dev;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!m || !cfg)
+	if (!m)
 		return -EINVAL;
 	dev = mm_kzalloc(m, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
 	dev->created = true;
-	ret = device_setup(m, dev, cfg);
+	ret = device_setup(m, dev, cfg ? cfg : &defaults);
 	if (ret) {
 		free(dev);
 		return ret;

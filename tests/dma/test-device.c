@@ -179,7 +179,11 @@ static void test_bad_configs(void **state)
 	longname[sizeof(longname) - 1] = 0;
 	cfg = (struct dmamap_device_config){ 0 };
 	assert_int_equal(dmamap_device_create(NULL, &cfg, &dev), -EINVAL);
-	assert_int_equal(dmamap_device_create(m, NULL, &dev), -EINVAL);
+	/* a NULL configuration takes every default */
+	assert_int_equal(dmamap_device_create(m, NULL, &dev), 0);
+	assert_int_equal(dma_get_mask(dev), DMA_BIT_MASK(32));
+	dmamap_device_destroy(dev);
+	dev = NULL;
 	assert_int_equal(dmamap_device_create(m, &cfg, NULL), -EINVAL);
 	cfg = (struct dmamap_device_config){ .name = longname };
 	assert_int_equal(dmamap_device_create(m, &cfg, &dev), -EINVAL);
