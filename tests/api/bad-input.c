@@ -54,6 +54,7 @@
 #include <dmamap/dma-map-ops.h>
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -1125,6 +1126,45 @@ static long long svg_to(const char *path, const char *mode)
 }
 
 CALL(svg_read_only, svg_to("/dev/null", "r"))
+
+static long long svg_bar(const struct dmamap_svg_bar *bar)
+{
+	FILE *f = fopen("/dev/null", "w");
+	long long ret;
+
+	assert_non_null(f);
+	ret = dmamap_svg_bars(f, NULL, bar, 1);
+	fclose(f);
+	return ret;
+}
+
+static long long svg_bars_full(void)
+{
+	FILE *f = fopen("/dev/full", "w");
+	long long ret;
+
+	assert_non_null(f);
+	ret = dmamap_svg_bars(f, NULL, &(struct dmamap_svg_bar){ .name = "x", .value = 1 }, 1);
+	fclose(f);
+	return ret;
+}
+
+CALL(svg_bars_null_out, dmamap_svg_bars(NULL, NULL, &(struct dmamap_svg_bar){
+	.name = "x", .value = 1 }, 1))
+CALL(svg_bars_null_bars, dmamap_svg_bars(stdout, NULL, NULL, 1))
+CALL(svg_bars_n0, dmamap_svg_bars(stdout, NULL, &(struct dmamap_svg_bar){
+	.name = "x", .value = 1 }, 0))
+CALL(svg_bars_no_name, svg_bar(&(struct dmamap_svg_bar){ .value = 1 }))
+CALL(svg_bars_negative, svg_bar(&(struct dmamap_svg_bar){ .name = "x", .value = -1 }))
+CALL(svg_bars_infinite, svg_bar(&(struct dmamap_svg_bar){ .name = "x", .value = INFINITY }))
+CALL(svg_bars_low_above_high, svg_bar(&(struct dmamap_svg_bar){ .name = "x", .value = 1,
+	.low = 3, .high = 2 }))
+CALL(svg_bars_half_spread, svg_bar(&(struct dmamap_svg_bar){ .name = "x", .value = 1,
+	.low = NAN, .high = 2 }))
+CALL(svg_bars_nan_target, svg_bar(&(struct dmamap_svg_bar){ .name = "x", .value = 1,
+	.goal = DMAMAP_SVG_AT_MOST, .target = NAN }))
+CALL(svg_bars_bad_goal, svg_bar(&(struct dmamap_svg_bar){ .name = "x", .value = 1,
+	.goal = 9, .target = 1 }))
 CALL(svg_full, svg_to("/dev/full", "w"))
 
 /* --- the bus ---------------------------------------------------------------------------- */
@@ -2262,6 +2302,23 @@ static const struct row rows[] = {
 	{ "dmamap_trace_set(NULL machine)", trace_set_null_m, 0, R_NONE, 0, NULL, 0 },
 	{ "dmamap_svg_memory_map(NULL machine)", svg_null_m, ERR(-EINVAL), R_NONE, 0, NULL, 0 },
 	{ "dmamap_svg_memory_map(NULL FILE)", svg_null_out, ERR(-EINVAL), R_NONE, 0, NULL, 0 },
+	{ "dmamap_svg_bars(NULL FILE)", svg_bars_null_out, ERR(-EINVAL), R_NONE, 0, NULL, 0 },
+	{ "dmamap_svg_bars(NULL bars)", svg_bars_null_bars, ERR(-EINVAL), R_NONE, 0, NULL, 0 },
+	{ "dmamap_svg_bars(n 0)", svg_bars_n0, ERR(-EINVAL), R_NONE, 0, NULL, 0 },
+	{ "dmamap_svg_bars(a bar without a name)", svg_bars_no_name, ERR(-EINVAL), R_NONE, 0,
+	  NULL, 0 },
+	{ "dmamap_svg_bars(value -1)", svg_bars_negative, ERR(-EINVAL), R_NONE, 0, NULL, 0 },
+	{ "dmamap_svg_bars(value infinite)", svg_bars_infinite, ERR(-EINVAL), R_NONE, 0, NULL,
+	  0 },
+	{ "dmamap_svg_bars(low above high)", svg_bars_low_above_high, ERR(-EINVAL), R_NONE, 0,
+	  NULL, 0 },
+	{ "dmamap_svg_bars(low NAN, high 2)", svg_bars_half_spread, ERR(-EINVAL), R_NONE, 0, NULL,
+	  0 },
+	{ "dmamap_svg_bars(a goal with a NAN target)", svg_bars_nan_target, ERR(-EINVAL), R_NONE,
+	  0, NULL, 0 },
+	{ "dmamap_svg_bars(goal 9)", svg_bars_bad_goal, ERR(-EINVAL), R_NONE, 0, NULL, 0 },
+	{ "dmamap_svg_bars(every write fails: /dev/full)", svg_bars_full, ERR(-EIO), R_NONE, 0,
+	  NULL, 0 },
 	{ "dmamap_svg_memory_map(a FILE open for reading)", svg_read_only, ERR(-EIO), R_NONE, 0,
 	  NULL, 0 },
 	{ "dmamap_svg_memory_map(every write fails: /dev/full)", svg_full, ERR(-EIO), R_NONE, 0,
