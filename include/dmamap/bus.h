@@ -5,6 +5,15 @@
  * domain, or its direct window: DMA mask and DMA offset), checked, and
  * touches the view of memory the device sees: memory itself for a
  * non-coherent device; the CPU's caches too for a coherent (snooping) one.
+ *
+ * Threads: accesses may run from any number of threads at once, on one
+ * device or several, and while another thread attaches the device to an
+ * IOMMU domain or detaches it: the attach or detach waits for the accesses in
+ * flight, and an access that starts meanwhile waits for it to end. An IOMMU
+ * fault handler and an MMIO region's handlers run in the accessing thread,
+ * during the access, with no lock of the library held; another thread's
+ * attach or detach of that device waits until they return. See
+ * docs/concurrency.md.
  */
 #ifndef DMAMAP_BUS_H
 #define DMAMAP_BUS_H

@@ -12,6 +12,14 @@
  * when it has none; it is counted in dmamap_debug_error_count() and in the
  * api_errors statistic; with DMAMAP_DEBUG_LOG=FILE in the environment it is
  * also appended to FILE as one JSON object per line.
+ *
+ * Threads: a report is made in the thread whose call made it, with no lock
+ * of the library held, so the handler may call the library; one made while
+ * the dma-buf core or the ready-made exporter holds a buffer's lock is kept
+ * until the lock is let go, and made before the call returns. Reports of
+ * several threads may reach the handler at once. dmamap_debug_set_handler()
+ * is not to race DMA calls on the machine; dmamap_debug_error_count() may be
+ * called at any time.
  */
 #ifndef DMAMAP_DEBUG_H
 #define DMAMAP_DEBUG_H

@@ -2,6 +2,11 @@
 /*
  * Devices of the modelled machine: what a bus master needs to be known by
  * the DMA API (masks, coherence, segment limits, DMA offset).
+ *
+ * Threads: a device is created before, and destroyed after, every call on
+ * it; DMA calls and bus accesses on one device may run from any number of
+ * threads at once. get_device() and put_device() may run from any thread;
+ * a put past the last reference is refused and reported.
  */
 #ifndef DMAMAP_DEVICE_H
 #define DMAMAP_DEVICE_H

@@ -3,6 +3,21 @@
  * Buffer sharing between devices, as in <linux/dma-buf.h>: an exporter
  * describes a buffer with struct dma_buf_ops; importers attach their device
  * and map the attachment to get an sg_table in their own DMA address space.
+ *
+ * Threads: every call may run from any thread, on one buffer from several at
+ * once; the buffer's reservation (<dmamap/dma-resv.h>) orders what changes
+ * its mappings, as in the kernel. Exporter ops run in the caller's thread:
+ * attach, detach, release, mmap and the CPU-access ops with no lock of the
+ * library held; map_dma_buf, unmap_dma_buf, pin, unpin, vmap and vunmap with
+ * the reservation held (by the caller of dma_buf_map_attachment(), or taken
+ * by the _unlocked calls and by the attach that maps at once for an importer
+ * and exporter that do not both handle moves), as the kernel v6.12 does for
+ * static and dynamic importers alike; move_notify with the reservation held.
+ * A call the kernel wants made with the reservation held and made without it
+ * is reported and takes it for its own duration; one made with it that must
+ * not be is refused and reported (-EDEADLK where the call returns a
+ * value). The ready-made exporter holds a lock of its buffer around the DMA
+ * calls of its ops, inside the reservation. See docs/concurrency.md.
  */
 #ifndef DMAMAP_DMA_BUF_H
 #define DMAMAP_DMA_BUF_H

@@ -4,6 +4,11 @@
  * implementation of the DMA operations provides. Drivers do not include
  * this header; a user who models a bus with its own rules can install a
  * table of their own with set_dma_ops().
+ *
+ * Threads: the ops run in the thread of the DMA call, from several threads
+ * at once for one device, with no lock of the library held beyond what the
+ * caller holds (a dma-buf exporter's map_dma_buf runs under the buffer's
+ * reservation); set_dma_ops() is not to race DMA calls on the device.
  */
 #ifndef DMAMAP_DMA_MAP_OPS_H
 #define DMAMAP_DMA_MAP_OPS_H

@@ -5,6 +5,13 @@
  * Error conventions are the kernel's: addresses come back as
  * DMA_MAPPING_ERROR (test with dma_mapping_error()), dma_map_sg() returns 0
  * on failure, dma_map_sgtable() a negative errno, allocations NULL.
+ *
+ * Threads: every call may run from any number of threads at once, on one
+ * device or several; a call does not race the destruction of its device.
+ * Two dma_free_attrs() of one buffer racing each other free it once, and the
+ * other is refused and reported. Reports of misuse are made with no lock of
+ * the library held (see <dmamap/debug.h>); traced calls reach the trace
+ * callback once complete (see <dmamap/trace.h>).
  */
 #ifndef DMAMAP_DMA_MAPPING_H
 #define DMAMAP_DMA_MAPPING_H

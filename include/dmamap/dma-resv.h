@@ -10,6 +10,11 @@
  * call returns -EDEADLK and the caller backs off (drops what it holds, then
  * waits for the contended one with dma_resv_lock_slow()). Without a context
  * it is a plain mutex. Fences are not modelled: the reservation is its lock.
+ *
+ * Threads: a reservation is released by the thread that took it; threads
+ * that contend for several follow the wait-die rule above. Taking a lock the
+ * thread holds already, or releasing one it does not hold, is refused and
+ * reported.
  */
 #ifndef DMAMAP_DMA_RESV_H
 #define DMAMAP_DMA_RESV_H

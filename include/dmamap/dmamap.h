@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* dmamap: the Linux DMA-mapping subsystem on a modelled machine. */
+/*
+ * dmamap: the Linux DMA-mapping subsystem on a modelled machine.
+ *
+ * Threads: what may run concurrently is said in each header's top comment;
+ * docs/concurrency.md lists the library's locks, their order and its
+ * lock-free protocols.
+ */
 #ifndef DMAMAP_DMAMAP_H
 #define DMAMAP_DMAMAP_H
 

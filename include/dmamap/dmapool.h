@@ -2,6 +2,10 @@
 /*
  * Pools of small coherent DMA blocks, as in <linux/dmapool.h>: descriptor
  * rings and the like, carved from coherent allocations of the device.
+ *
+ * Threads: dma_pool_alloc() and dma_pool_free() on one pool may run from any
+ * number of threads at once; a pool is created before and destroyed after
+ * every call on it.
  */
 #ifndef DMAMAP_DMAPOOL_H
 #define DMAMAP_DMAPOOL_H

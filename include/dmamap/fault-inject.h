@@ -27,6 +27,11 @@
  * times and seed (the fields below), and verbose without a value, e.g.
  * DMAMAP_FAIL=page_alloc,slab:interval=50:times=10:verbose. A value it
  * cannot read is said on stderr and nothing is set.
+ *
+ * Threads: dmamap_fail_set() and dmamap_fail_stats() may run while other
+ * threads allocate: the sites read the setting and count under a lock of
+ * their own. The count behind nth and interval is shared by every thread,
+ * so with several threads the call that fails is whichever comes nth.
  */
 #ifndef DMAMAP_FAULT_INJECT_H
 #define DMAMAP_FAULT_INJECT_H

@@ -2,6 +2,15 @@
 /*
  * Software IOMMUs, as in <linux/iommu.h>: domains with ARM LPAE stage-1
  * page tables kept in the machine's own RAM, a per-device IOTLB, faults.
+ *
+ * Threads: maps and unmaps of disjoint ranges of one domain may run from any
+ * number of threads at once (the page tables have no lock), alongside bus
+ * accesses through the domain; a strict unmap is seen by every device of the
+ * domain before it returns. Attach and detach wait for the bus accesses in
+ * flight on the device. The fault handler runs in the thread of the access
+ * that faulted, during the access, with no lock of the library held: it may
+ * call the library, the domain's calls included. A domain is freed after
+ * every map, unmap and access on it. See docs/concurrency.md.
  */
 #ifndef DMAMAP_IOMMU_H
 #define DMAMAP_IOMMU_H

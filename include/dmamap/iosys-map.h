@@ -5,6 +5,9 @@
  * (an MMIO region's register file) is ordinary host memory, so both kinds
  * are accessed alike; is_iomem is kept so that code that branches on it
  * reads and behaves as in the kernel.
+ *
+ * Threads: the helpers touch only the map and the memory they are given; the
+ * library keeps no state of its own for them.
  */
 #ifndef DMAMAP_IOSYS_MAP_H
 #define DMAMAP_IOSYS_MAP_H

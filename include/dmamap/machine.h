@@ -2,6 +2,12 @@
 /*
  * The modelled machine: physical memory banks on one sparse memfd, the CPU's
  * cached view of it, the kernel VA window and the statistics.
+ *
+ * Threads: a machine is created before, and destroyed after, every call on it;
+ * different machines may be created and destroyed at the same time.
+ * dmamap_machine_stats() may run at any time, alongside the calls it counts:
+ * each thread counts in a block of its own and the call adds the blocks up,
+ * so a count made while it runs may or may not be in the sum.
  */
 #ifndef DMAMAP_MACHINE_H
 #define DMAMAP_MACHINE_H

@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Page frames, the page allocator, kmalloc and user VMAs.
+ *
+ * Threads: page allocation and free, kmalloc and kfree, vmap and vunmap,
+ * page_address() and the conversions may run from any number of threads at
+ * once; of two frees of one block or object racing each other, one frees it
+ * and the other is refused and reported. A VMA is not to be used while
+ * another thread destroys it.
  */
 #ifndef DMAMAP_MM_H
 #define DMAMAP_MM_H

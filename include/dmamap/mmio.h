@@ -10,6 +10,12 @@
  * A region without handlers is a plain register file that the library keeps
  * (zeroed at creation) and that the CPU reaches with dmamap_mmio_region_regs(),
  * as through an ioremap() mapping.
+ *
+ * Threads: a region is created before, and destroyed after, every access
+ * that can reach it. Its handlers run in the accessing thread, with no lock
+ * of the library held, and from several threads at once when several devices
+ * or threads access it; a region without handlers serializes the accesses to
+ * its register file.
  */
 #ifndef DMAMAP_MMIO_H
 #define DMAMAP_MMIO_H

@@ -6,6 +6,9 @@
  * and every warning is counted, so a test can tell that a driver complained.
  * The <linux/printk.h>, <linux/device.h> and <linux/bug.h> of the
  * compatibility tree are built on these.
+ *
+ * Threads: any thread; each message is written as one line, whole, and the
+ * counts are kept atomically.
  */
 #ifndef DMAMAP_PRINTK_H
 #define DMAMAP_PRINTK_H

@@ -6,6 +6,9 @@
  * SG_CHAIN (the entry points to the next array of entries instead of a page)
  * and SG_END (the last entry of the list). Tables larger than one array are
  * chained, so a table can hold any number of entries.
+ *
+ * Threads: the calls take no lock: a table is its owner's, not to be changed
+ * by one thread while another maps or walks it.
  */
 #ifndef DMAMAP_SCATTERLIST_H
 #define DMAMAP_SCATTERLIST_H

@@ -3,6 +3,10 @@
  * Pictures for people, as SVG: where each live buffer of a machine lies in
  * physical memory and in the DMA address space of each device; measurements
  * as bars against their floor and target (what 'dmamap bench --svg' draws).
+ *
+ * Threads: dmamap_svg_memory_map() reads a machine's state without stopping
+ * its other threads, so it is not to race calls that map, unmap, allocate or
+ * free on that machine; dmamap_svg_bars() touches only its arguments.
  */
 #ifndef DMAMAP_SVG_H
 #define DMAMAP_SVG_H

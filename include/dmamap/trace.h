@@ -10,6 +10,14 @@
  * UI (ui.perfetto.dev) and chrome://tracing open. DMAMAP_TRACE=FILE in the
  * environment traces every machine of a process into FILE, with no change
  * to the program.
+ *
+ * Threads: the callback runs in the thread whose call or access is traced,
+ * once it is complete, and from several threads at once; no lock of the
+ * library is held then, unless the DMA call was made inside a dma-buf
+ * exporter's op under the buffer's reservation (the ready-made exporter also
+ * holds its buffer's lock there). A trace file is written under a lock of its
+ * own, one event at a time. dmamap_trace_set(), dmamap_trace_open() and
+ * dmamap_trace_close() are not to race DMA calls on the machine.
  */
 #ifndef DMAMAP_TRACE_H
 #define DMAMAP_TRACE_H

@@ -2,6 +2,8 @@
 /*
  * Basic types, sizes, error pointers and allocation flags, named and valued
  * as the kernel has them so that driver code reads the same here.
+ *
+ * Threads: types and constants only.
  */
 #ifndef DMAMAP_TYPES_H
 #define DMAMAP_TYPES_H
