@@ -10,8 +10,9 @@
 #   kerneldoc.py --html DIR HEADER...          writes the HTML pages into DIR
 #   kerneldoc.py --check [--pages FILE...] -- HEADER...
 #
-# --check fails (exit 1, one line per problem) when a DMAMAP_API or
-# DMAMAP_INLINE declaration has no kernel-doc comment naming it, a comment
+# --check fails (exit 1, one line per problem) when a header's top comment
+# has no "Threads:" paragraph (what may run concurrently), when a DMAMAP_API
+# or DMAMAP_INLINE declaration has no kernel-doc comment naming it, a comment
 # leaves a parameter or a struct member undocumented or a function returning
 # a value without "Return:", a comment names something the code after it does
 # not declare, one of the macros drivers call has no page, or a page refers
@@ -286,6 +287,19 @@ def declaration_after(text, pos):
     return None, None, None, [], False, []
 
 
+TOP = re.compile(r"\A/\*[^\n]*SPDX[^\n]*\*/\s*/\*(?!\*)(.*?)\*/", re.S)
+
+
+def header_overview(path):
+    """The paragraphs of the header's top comment: [(verbatim?, text)], or []."""
+    m = TOP.match(open(path).read())
+    return paragraphs(comment_lines(m.group(1))) if m else []
+
+
+def threads_paragraph(overview):
+    return next((t for v, t in overview if not v and t.startswith("Threads:")), None)
+
+
 def parse_header(path):
     text = open(path).read()
     header = os.path.basename(path)
@@ -483,7 +497,8 @@ def man_page(doc, known):
 CSS = """body{font-family:sans-serif;max-width:52em;margin:2em auto;padding:0 1em;line-height:1.45}
 pre{background:#f4f4f4;padding:.6em;overflow-x:auto}code,pre{font-family:monospace}
 h2{border-top:1px solid #ccc;padding-top:.8em;font-family:monospace}dt{font-family:monospace;font-style:italic}
-nav{font-size:90%}nav a{margin-right:.6em}.summary{color:#333}"""
+nav{font-size:90%}nav a{margin-right:.6em}nav p{margin:.3em 0}.summary{color:#333}
+.names{font-size:85%}.names a{margin-right:.4em}li{margin-bottom:.6em}"""
 
 
 def h(s, index, page_of):
@@ -497,6 +512,13 @@ def h(s, index, page_of):
         if d is not None:
             return '<a href="%s"><code>%s()</code></a>' % (page_of(d), d.name)
         return "<code>%s()</code>" % m.group(1)
+
+    def link_type(m):
+        d = index.type(m.group(2))
+        if d is not None:
+            return '<a href="%s"><code>%s %s</code></a>' % (page_of(d), m.group(1), d.name)
+        return m.group(0)
+    s = re.sub(r"\b(struct|enum|union) (\w+)", link_type, s)
     return re.sub(r"\b(\w+)\(\)", link, s)
 
 
@@ -511,14 +533,36 @@ def html_pages(docs, headers):
         return "%s#%s" % (d.header.replace(".h", ".html"), anchor(d))
     pages = {}
     order = [os.path.basename(x) for x in headers]
+    overview = {os.path.basename(x): header_overview(x) for x in headers}
+
+    def names(ds):
+        return " ".join('<a href="%s">%s</a>' % (page_of(d), d.name) for d in ds)
     for hdr in order:
         mine = [d for d in docs if d.header == hdr]
         body = ["<!DOCTYPE html>", "<html><head><meta charset=\"utf-8\">",
                 "<title>&lt;dmamap/%s&gt;</title><style>%s</style></head><body>" % (hdr, CSS),
                 '<p><a href="index.html">dmamap reference</a></p>',
                 "<h1>&lt;dmamap/%s&gt;</h1>" % hdr]
-        body.append("<nav>" + " ".join('<a href="#%s">%s</a>' % (anchor(d), d.name) for d in mine) +
-                    "</nav>")
+        # the header's own comment: what it is for, then what may run concurrently
+        for verbatim, t in overview[hdr]:
+            if verbatim:
+                body.append("<pre>%s</pre>" % html.escape(t))
+            elif t.startswith("Threads:"):
+                body.append("<h3>Threads</h3>")
+                t = t[len("Threads:"):].strip()
+                if re.match(r"[a-z]+\b(?![(_])", t):	# a word, not a name
+                    t = t[:1].upper() + t[1:]
+                body.append("<p>%s</p>" % h(t, by_name, page_of))
+            else:
+                body.append("<p>%s</p>" % h(t, by_name, page_of))
+        calls = [d for d in mine if not d.kind]
+        types = [d for d in mine if d.kind]
+        nav = []
+        if calls:
+            nav.append("<p>Calls and macros: %s</p>" % names(calls))
+        if types:
+            nav.append("<p>Types: %s</p>" % names(types))
+        body.append("<nav>%s</nav>" % "".join(nav))
         for d in mine:
             kind = (d.kind + " ") if d.kind else ""
             body.append('<h2 id="%s">%s%s</h2>' % (anchor(d), kind, d.name))
@@ -551,9 +595,16 @@ def html_pages(docs, headers):
            " The same text is in the section-3 manual pages.</p><ul>"]
     for hdr in order:
         mine = [d for d in docs if d.header == hdr]
-        idx.append('<li><a href="%s">&lt;dmamap/%s&gt;</a>: %s</li>' % (
-            hdr.replace(".h", ".html"), hdr,
-            ", ".join('<a href="%s">%s</a>' % (page_of(d), d.name) for d in mine) or "types only"))
+        first = next((t for v, t in overview[hdr] if not v), "")
+        # its first sentence says what the header is for; up to its colon, if
+        # what comes before the colon is more than a name
+        what = re.split(r"(?<=\.)\s", first, maxsplit=1)[0].rstrip(".")
+        head = what.split(": ", 1)[0]
+        if head != what and len(head.split()) > 2:
+            what = head
+        idx.append('<li><a href="%s">&lt;dmamap/%s&gt;</a>%s<br><span class="names">%s</span></li>' % (
+            hdr.replace(".h", ".html"), hdr, (": " + h(what, by_name, page_of)) if what else "",
+            names(mine) or "no kernel-doc declarations of its own"))
     idx.append("</ul></body></html>")
     pages["index.html"] = "\n".join(idx) + "\n"
     return pages
@@ -571,6 +622,13 @@ def check(headers, pages):
             if f.endswith(".h") and f not in given:
                 problems.append("%s: public header not in the reference (docs/meson.build)" %
                                 os.path.join(d, f))
+    for hdr in headers:
+        ov = header_overview(hdr)
+        if not ov:
+            problems.append("%s: no top comment saying what the header is for" % hdr)
+        elif threads_paragraph(ov) is None:
+            problems.append("%s: its top comment has no \"Threads:\" paragraph (what may run "
+                            "concurrently, where callbacks run, which locks are held)" % hdr)
     for name in USER_MACROS:
         if known.func(name) is None:
             problems.append("%s: no page (drivers call it; document it in its header)" % name)
