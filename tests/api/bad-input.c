@@ -294,6 +294,22 @@ static long long map_sg_no_page(void)
 	return dma_map_sg(F.io, sg, 2, DMA_TO_DEVICE);
 }
 
+static long long map_sg_other_machine(void)
+{
+	struct dmamap_machine *m2 = test_machine(NULL);
+	struct page *p = dmamap_alloc_pages(m2, GFP_KERNEL, 0);
+	struct scatterlist sg;
+	long long ret;
+
+	assert_non_null(p);
+	sg_init_table(&sg, 1);
+	sg_set_page(&sg, p, 64, 0);
+	ret = dma_map_sg(F.nc, &sg, 1, DMA_TO_DEVICE);
+	dmamap_free_pages(p, 0);
+	dmamap_machine_destroy(m2);
+	return ret;
+}
+
 static long long map_sg_len0(void)
 {
 	struct scatterlist sg[2];
@@ -1509,6 +1525,8 @@ CALL(device_create_bad_boundary, device_create_cfg(&(struct dmamap_device_config
 	.segment_boundary_mask = 0x12345 }))
 CALL(device_create_odd_offset, device_create_cfg(&(struct dmamap_device_config){
 	.dma_offset = 0x800 }))
+CALL(device_create_offset_past_ram, device_create_cfg(&(struct dmamap_device_config){
+	.dma_offset = 0x200000000ULL }))
 CALL(device_create_tiny_mask, device_create_cfg(&(struct dmamap_device_config){
 	.dma_mask = DMA_BIT_MASK(12) }))
 VOID(device_destroy_null, dmamap_device_destroy(NULL))
@@ -1694,6 +1712,34 @@ static long long map_sgtable_bad_dir(void)
 }
 VOID(sync_device_unknown, dma_sync_single_for_device(F.io, 0x1000, 64, DMA_TO_DEVICE))
 VOID(sync_null_dev, dma_sync_single_for_cpu(NULL, F.map, 64, DMA_TO_DEVICE))
+/* a DMA address of a direct device where there is no RAM */
+VOID(sync_cpu_not_ram, dma_sync_single_for_cpu(F.nc, 0x10000000, 64, DMA_FROM_DEVICE))
+VOID(sync_device_not_ram, dma_sync_single_for_device(F.nc, 0x10000000, 64, DMA_TO_DEVICE))
+
+/* a 32-bit device, RAM above 4 GiB only and no swiotlb to bounce it: 1 when mapped */
+static long long map_beyond_mask_no_swiotlb(void)
+{
+	static const struct dmamap_bank high[] = { { 0x100000000ULL, SZ_64M } };
+	struct dmamap_machine *m = test_machine(&(struct dmamap_machine_config){
+		.banks = high, .nr_banks = 1, .swiotlb_size = DMAMAP_SWIOTLB_OFF });
+	struct device *dev;
+	struct page *p;
+	dma_addr_t h;
+	bool mapped;
+
+	assert_int_equal(dmamap_device_create(m, &(struct dmamap_device_config){
+		.dma_mask = DMA_BIT_MASK(32), .coherent_dma_mask = DMA_BIT_MASK(64) }, &dev), 0);
+	p = dmamap_alloc_pages(m, GFP_KERNEL, 0);
+	assert_non_null(p);
+	h = dma_map_page(dev, p, 0, 64, DMA_TO_DEVICE);
+	mapped = !dma_mapping_error(dev, h);
+	if (mapped)
+		dma_unmap_page(dev, h, 64, DMA_TO_DEVICE);
+	dmamap_free_pages(p, 0);
+	dmamap_device_destroy(dev);
+	dmamap_machine_destroy(m);
+	return mapped;
+}
 VOID(sync_error, dma_sync_single_for_cpu(F.io, DMA_MAPPING_ERROR, 64, DMA_TO_DEVICE))
 VOID(sync_sg_cpu_null, dma_sync_sg_for_cpu(F.io, NULL, 1, DMA_BIDIRECTIONAL))
 VOID(sync_sg_cpu_nents0, dma_sync_sg_for_cpu(F.io, F.sgt.sgl, 0, DMA_BIDIRECTIONAL))
@@ -1738,6 +1784,9 @@ PTR(alloc_pages_null_dev, dma_alloc_pages(NULL, PAGE_SIZE, &F.scratch_h, DMA_TO_
 					  GFP_KERNEL))
 VOID(free_pages_unknown, dma_free_pages(F.io, PAGE_SIZE, F.pg, 0x1000, DMA_TO_DEVICE))
 VOID(free_pages_null_page, dma_free_pages(F.io, PAGE_SIZE, NULL, 0x1000, DMA_TO_DEVICE))
+VOID(free_pages_not_a_page, dma_free_pages(F.io, PAGE_SIZE, (struct page *)heap_bytes, 0x1000,
+					   DMA_TO_DEVICE))
+VOID(free_pages_size0, dma_free_pages(F.io, 0, F.pg, 0x1000, DMA_TO_DEVICE))
 
 static long long free_dma_pages_wrong_size(void)
 {
@@ -1775,6 +1824,7 @@ static long long alloc_noncoherent_call(size_t size, gfp_t gfp)
 
 CALL(alloc_noncoherent_size0, alloc_noncoherent_call(0, GFP_KERNEL))
 CALL(alloc_noncoherent_zone, alloc_noncoherent_call(PAGE_SIZE, GFP_KERNEL | __GFP_DMA32))
+VOID(free_noncoherent_null, dma_free_noncoherent(F.io, PAGE_SIZE, NULL, 0x1000, DMA_TO_DEVICE))
 VOID(free_noncoherent_unknown, dma_free_noncoherent(F.io, PAGE_SIZE, heap_bytes, 0x1000,
 						    DMA_TO_DEVICE))
 
@@ -1971,6 +2021,8 @@ static const struct row rows[] = {
 	  "reads past the array", 0 },
 	{ "dma_map_sg(entry without a page) via IOMMU", map_sg_no_page, 0, 1,
 	  DMAMAP_DEBUG_MISUSE, "page_to_phys(NULL)", 0 },
+	{ "dma_map_sg(a page of another machine)", map_sg_other_machine, 0, 1,
+	  DMAMAP_DEBUG_BAD_MEMORY, "maps whatever page_to_phys() makes of it", 0 },
 	{ "dma_map_sg(entry of length 0)", map_sg_len0, 0, 1, DMAMAP_DEBUG_MISUSE, NULL, 0 },
 	{ "dma_map_sgtable(NULL table)", map_sgtable_null, ERR(-EINVAL), R_NONE, 0,
 	  "NULL dereference", 0 },
@@ -2469,6 +2521,8 @@ static const struct row rows[] = {
 	  R_NONE, 0, NULL, 1 },
 	{ "dmamap_device_create(DMA offset not page aligned)", device_create_odd_offset,
 	  ERR(-EINVAL), R_NONE, 0, NULL, 1 },
+	{ "dmamap_device_create(DMA offset past all RAM)", device_create_offset_past_ram,
+	  ERR(-EIO), R_NONE, 0, NULL, 1 },
 	{ "dmamap_device_create(a 12-bit mask)", device_create_tiny_mask, ERR(-EIO), R_NONE, 0,
 	  NULL, 1 },
 	{ "dmamap_device_destroy(NULL)", device_destroy_null, 0, R_NONE, 0, NULL, 0 },
@@ -2563,6 +2617,12 @@ static const struct row rows[] = {
 	  DMAMAP_DEBUG_MISUSE, "iommu_iova_to_phys() gives 0: cache maintenance of page 0", 0 },
 	{ "dma_sync_single_for_cpu(NULL device)", sync_null_dev, 0, R_NONE, 0, "NULL dereference",
 	  0 },
+	{ "dma_sync_single_for_cpu(no RAM there) direct", sync_cpu_not_ram, 0, 1,
+	  DMAMAP_DEBUG_MISUSE, "cache maintenance of whatever the address names", 0 },
+	{ "dma_sync_single_for_device(no RAM there) direct", sync_device_not_ram, 0, 1,
+	  DMAMAP_DEBUG_MISUSE, "cache maintenance of whatever the address names", 0 },
+	{ "dma_map_page(beyond the mask, no swiotlb)", map_beyond_mask_no_swiotlb, 0, R_NONE, 0,
+	  "DMA_MAPPING_ERROR, dev_WARN_ONCE()", 1 },
 	{ "dma_sync_single_for_cpu(DMA_MAPPING_ERROR)", sync_error, 0, 1, DMAMAP_DEBUG_MISUSE,
 	  NULL, 0 },
 	{ "dma_sync_sg_for_cpu(NULL list)", sync_sg_cpu_null, 0, R_NONE, 0,
@@ -2615,6 +2675,9 @@ static const struct row rows[] = {
 	  0 },
 	{ "dma_free_pages(never allocated)", free_pages_unknown, 0, 1, DMAMAP_DEBUG_FREE_MISMATCH,
 	  "frees the page and unmaps whatever IOVA it names", 0 },
+	{ "dma_free_pages(not a page)", free_pages_not_a_page, 0, 1, DMAMAP_DEBUG_MISUSE,
+	  "frees whatever it makes of it", 0 },
+	{ "dma_free_pages(size 0)", free_pages_size0, 0, 1, DMAMAP_DEBUG_MISUSE, NULL, 0 },
 	{ "dma_free_pages(NULL page)", free_pages_null_page, 0, R_NONE, 0, "NULL dereference", 0 },
 	{ "dma_free_pages(wrong size)", free_dma_pages_wrong_size, 0, 1,
 	  DMAMAP_DEBUG_FREE_MISMATCH, "frees the wrong number of pages", 0 },
@@ -2628,6 +2691,7 @@ static const struct row rows[] = {
 	  NULL, 0 },
 	{ "dma_alloc_noncoherent(__GFP_DMA32)", alloc_noncoherent_zone, 0, 1, DMAMAP_DEBUG_MISUSE,
 	  "WARN_ON_ONCE(gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)), NULL", 0 },
+	{ "dma_free_noncoherent(NULL)", free_noncoherent_null, 0, R_NONE, 0, NULL, 0 },
 	{ "dma_free_noncoherent(never allocated)", free_noncoherent_unknown, 0, 1,
 	  DMAMAP_DEBUG_FREE_MISMATCH, "frees whatever the address names", 0 },
 	{ "dma_free_noncoherent(wrong size)", free_noncoherent_wrong_size, 0, 1,
