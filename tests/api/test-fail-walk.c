@@ -3,7 +3,8 @@
  * Every allocation failure, in turn, through every path of the API.
  *
  * A workload written as a careful driver would be (devices, domains, every
- * kind of coherent allocation, mmap, get_sgtable into other devices, single
+ * kind of coherent allocation, dma_alloc_pages() and dma_alloc_noncoherent()
+ * direct and through an IOMMU, mmap, get_sgtable into other devices, single
  * and scatter-gather mappings bounced or through IOMMUs, the non-contiguous
  * API, dma-buf with CPU access, vmap and mmap, dma pools, device-managed
  * memory, iommu_map, bus accesses checked byte for byte) runs with fault
@@ -42,6 +43,9 @@ struct walk {
 						 * 8-11 sg32, 12-15 iommu_map */
 	void *c_nc, *c_co, *c_io, *c_nkm, *c_wc, *c_fc, *c_sp, *c_at, *c_cnkm, *c_mg;
 	dma_addr_t h_nc, h_co, h_io, h_nkm, h_wc, h_fc, h_sp, h_at, h_cnkm, h_mg;
+	struct page *pg_nc, *pg_io;		/* dma_alloc_pages() */
+	void *ncb_io;				/* dma_alloc_noncoherent() */
+	dma_addr_t h_pg_nc, h_pg_io, h_ncb_io;
 	struct vm_area_struct *vma_a, *vma_b, *vma_c, *vma_d, *vma_e;
 	struct sg_table sgt_io, sgt_io2;
 	dma_addr_t k32, kio;
@@ -303,6 +307,41 @@ static void undo_c_cnkm(struct walk *w)
 }
 
 static void undo_c_mg(struct walk *w) { dmam_free_coherent(w->mg, SZ_8K, w->c_mg, w->h_mg); }
+
+/* pages the driver syncs itself: direct, and through an IOMMU */
+static int run_pg_nc(struct walk *w)
+{
+	w->pg_nc = dma_alloc_pages(w->nc, SZ_8K, &w->h_pg_nc, DMA_BIDIRECTIONAL, GFP_KERNEL);
+	return alloc_result(w->pg_nc, w->h_pg_nc);
+}
+
+static int run_pg_io(struct walk *w)
+{
+	w->pg_io = dma_alloc_pages(w->io, SZ_8K, &w->h_pg_io, DMA_TO_DEVICE, GFP_KERNEL);
+	return alloc_result(w->pg_io, w->h_pg_io);
+}
+
+static int run_ncb_io(struct walk *w)
+{
+	w->ncb_io = dma_alloc_noncoherent(w->io, SZ_16K, &w->h_ncb_io, DMA_FROM_DEVICE,
+					  GFP_KERNEL);
+	return alloc_result(w->ncb_io, w->h_ncb_io);
+}
+
+static void undo_pg_nc(struct walk *w)
+{
+	dma_free_pages(w->nc, SZ_8K, w->pg_nc, w->h_pg_nc, DMA_BIDIRECTIONAL);
+}
+
+static void undo_pg_io(struct walk *w)
+{
+	dma_free_pages(w->io, SZ_8K, w->pg_io, w->h_pg_io, DMA_TO_DEVICE);
+}
+
+static void undo_ncb_io(struct walk *w)
+{
+	dma_free_noncoherent(w->io, SZ_16K, w->ncb_io, w->h_ncb_io, DMA_FROM_DEVICE);
+}
 
 /* The CPU writes through its address, the device reads the same bytes. */
 static int run_touch(struct walk *w)
@@ -703,6 +742,7 @@ static const struct step steps[] = {
 	STEP(kbuf), STEP(pages),
 	STEP(c_nc), STEP(c_co), STEP(c_io), STEP(c_nkm), STEP(c_wc), STEP(c_fc), STEP(c_sp),
 	STEP(c_at), STEP(c_cnkm), STEP(c_mg), CHECK(touch),
+	STEP(pg_nc), STEP(pg_io), STEP(ncb_io),
 	STEP(vma_a), CHECK(mmap_a), STEP(vma_b), CHECK(mmap_b), STEP(vma_c), CHECK(mmap_c),
 	STEP(sgt), STEP(map_sgt), STEP(sgt2), STEP(map_sgt2),
 	STEP(k32), STEP(kio), STEP(sg), STEP(sg32),
