@@ -346,6 +346,27 @@ static long long sync_past_bounce(void)
 	return 0;
 }
 
+/* an address inside the swiotlb pool, a page past a bounced mapping: no mapping's start */
+static long long sync_inside_pool(void)
+{
+	dma_addr_t h = dma_map_page(F.d32, F.pg, 0, 256, DMA_FROM_DEVICE);
+
+	assert_false(dma_mapping_error(F.d32, h));
+	dma_sync_single_for_cpu(F.d32, h + PAGE_SIZE, 64, DMA_FROM_DEVICE);
+	dma_unmap_page(F.d32, h, 256, DMA_FROM_DEVICE);
+	return 0;
+}
+
+static long long unmap_inside_pool(void)
+{
+	dma_addr_t h = dma_map_page(F.d32, F.pg, 0, 256, DMA_FROM_DEVICE);
+
+	assert_false(dma_mapping_error(F.d32, h));
+	dma_unmap_page(F.d32, h + PAGE_SIZE, 64, DMA_FROM_DEVICE);
+	dma_unmap_page(F.d32, h, 256, DMA_FROM_DEVICE);
+	return 0;
+}
+
 static long long sync_range_past_bounce(void)
 {
 	dma_addr_t h = dma_map_page(F.d32, F.pg, 0, 256, DMA_TO_DEVICE);
@@ -2032,6 +2053,10 @@ static const struct row rows[] = {
 	  "BUG_ON(!valid_dma_direction(dir))", 0 },
 	{ "dma_sync_single_for_cpu(64 KiB of a 256-byte bounce buffer)", sync_past_bounce, 0, 1,
 	  DMAMAP_DEBUG_SYNC_RANGE, "clamped to the slot, with a warning", 0 },
+	{ "dma_sync_single_for_cpu(in the swiotlb pool, no mapping there)", sync_inside_pool, 0, 1,
+	  DMAMAP_DEBUG_UNKNOWN_ADDR, "copies a free slot over whatever it names", 0 },
+	{ "dma_unmap_page(in the swiotlb pool, no mapping there)", unmap_inside_pool, 0, 1,
+	  DMAMAP_DEBUG_MISUSE, "frees slots of no mapping", 0 },
 	{ "dma_sync_single_range_for_device(past a 256-byte bounce buffer)",
 	  sync_range_past_bounce, 0, 1, DMAMAP_DEBUG_SYNC_RANGE,
 	  "clamped to the slot, with a warning", 0 },
