@@ -12,8 +12,9 @@
 #
 # --check fails (exit 1, one line per problem) when a header's top comment
 # has no "Threads:" paragraph (what may run concurrently), when a DMAMAP_API
-# or DMAMAP_INLINE declaration has no kernel-doc comment naming it, a comment
-# leaves a parameter or a struct member undocumented or a function returning
+# or DMAMAP_INLINE declaration, a structure, enum or function type has no
+# kernel-doc comment naming it, a comment leaves a parameter or a struct
+# member (before a "private:" comment) undocumented or a function returning
 # a value without "Return:", a comment names something the code after it does
 # not declare, one of the macros drivers call has no page, or a page refers
 # in SEE ALSO (or as name(N) in a hand-written page given by --pages) to a
@@ -269,6 +270,12 @@ def declaration_after(text, pos):
             i += 1
         body = rest[start + 1:i]
         syn = rest[:i + 1] + ";"
+        # kernel-doc's convention: what follows "/* private: */" is neither
+        # described nor shown
+        pm = re.search(r"/\*\s*private:", body)
+        if pm and m.group(1) != "enum":
+            body = body[:pm.start()]
+            syn = rest[:start + 1] + body.rstrip() + "\n\t/* private */\n};"
         members = enum_members(body) if m.group(1) == "enum" else struct_members(body)
         return m.group(1), m.group(2), syn, [], False, members
     # a function type: "typedef int (*name)(args);", its parameters described
@@ -335,6 +342,10 @@ def parse_header(path):
     for name in USER_MACROS:
         for m in re.finditer(r"^#define\s+%s\b" % re.escape(name), text, re.M):
             required.append((name, text.count("\n", 0, m.start()) + 1, m.start()))
+    # and every type a caller meets: structures, enums, function types
+    for m in re.finditer(r"^(?:typedef\s+)?(?:struct|enum|union)\s+(\w+)\s*\{|"
+                         r"^typedef\s+[^;{]*?\(\s*\*\s*(\w+)\s*\)", text, re.M):
+        required.append((m.group(1) or m.group(2), text.count("\n", 0, m.start()) + 1, m.start()))
     names = {d.name for d in docs}
     for name, line, start in required:
         head = text[:start].rstrip()
@@ -459,7 +470,7 @@ def synopsis_lines(doc):
     """The synopsis as shown: a structure without its comments (its members are described)."""
     text = wrap_synopsis(doc)
     if doc.kind:
-        text = re.sub(r"[ \t]*/\*.*?\*/", "", text, flags=re.S)
+        text = re.sub(r"[ \t]*/\*(?! private \*/).*?\*/", "", text, flags=re.S)
     lines = [l.expandtabs(8).rstrip() for l in text.split("\n")]
     return [l for l in lines if l.strip()] if doc.kind else lines
 

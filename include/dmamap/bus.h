@@ -31,12 +31,23 @@ extern "C" {
 #define IOMMU_FAULT_WRITE	0x1
 #endif
 
+/**
+ * enum dmamap_fault_reason - why a bus access failed
+ * @DMAMAP_FAULT_NONE: it did not
+ * @DMAMAP_FAULT_TRANSLATION: no mapping at the address
+ * @DMAMAP_FAULT_PERMISSION: mapped, but not for this access (a write to a
+ *	read-only mapping, a read of a write-only one)
+ * @DMAMAP_FAULT_ADDRESS_SIZE: beyond the device's DMA mask or the IOMMU's
+ *	aperture
+ * @DMAMAP_FAULT_BUS: translated to an address that is neither RAM nor an
+ *	MMIO region the access may reach
+ */
 enum dmamap_fault_reason {
 	DMAMAP_FAULT_NONE = 0,
-	DMAMAP_FAULT_TRANSLATION,	/* no mapping at the address */
-	DMAMAP_FAULT_PERMISSION,	/* mapped, but not for this access */
-	DMAMAP_FAULT_ADDRESS_SIZE,	/* beyond the DMA mask or the IOMMU aperture */
-	DMAMAP_FAULT_BUS,		/* translated to an address that is not RAM */
+	DMAMAP_FAULT_TRANSLATION,
+	DMAMAP_FAULT_PERMISSION,
+	DMAMAP_FAULT_ADDRESS_SIZE,
+	DMAMAP_FAULT_BUS,
 };
 
 /**

@@ -35,8 +35,24 @@ struct device_dma_parameters {
 	unsigned long segment_boundary_mask;	/* no segment crosses a (mask + 1) boundary */
 };
 
-/*
- * A device, as drivers see it in the kernel: the public fields have the
+/**
+ * struct device - a device, as drivers see it in the kernel
+ * @init_name: the name used at registration when the configuration gives
+ *	none
+ * @driver_data: the driver's, through dev_get_drvdata() and
+ *	dev_set_drvdata()
+ * @dma_mask: the streaming DMA mask; NULL at registration: the device's own
+ *	storage is used
+ * @coherent_dma_mask: the mask for dma_alloc_*()
+ * @bus_dma_limit: 0, or the last address the interconnect carries: it cuts
+ *	both masks, as in the kernel
+ * @dma_parms: segment size and boundary; NULL at registration: the
+ *	device's own
+ * @dma_coherent: the device snoops the CPU's caches; read-only
+ * @release: called at the last put_device() of a device registered by
+ *	dmamap_device_register()
+ *
+ * The public fields have the
  * kernel's names and types and may be read (and the masks written through
  * the dma_set_*() calls) by driver code. A driver may embed a struct device
  * in its own structure and register it with dmamap_device_register(), or let
@@ -47,18 +63,14 @@ struct device_dma_parameters {
  * is why it is not behind a pointer.
  */
 struct device {
-	/* public */
-	const char *init_name;			/* name used at registration when the config has none */
-	void *driver_data;			/* dev_get_drvdata() / dev_set_drvdata() */
-	u64 *dma_mask;				/* streaming DMA mask; NULL at registration: the
-						 * device's own storage is used */
-	u64 coherent_dma_mask;			/* mask for dma_alloc_*() */
-	u64 bus_dma_limit;			/* 0, or the last address the interconnect carries:
-						 * cuts both masks, as in the kernel */
-	struct device_dma_parameters *dma_parms; /* NULL at registration: the device's own */
-	bool dma_coherent;			/* read-only: snoops CPU caches */
-	void (*release)(struct device *dev);	/* called at the last put_device() of a device
-						 * registered by dmamap_device_register() */
+	const char *init_name;
+	void *driver_data;
+	u64 *dma_mask;
+	u64 coherent_dma_mask;
+	u64 bus_dma_limit;
+	struct device_dma_parameters *dma_parms;
+	bool dma_coherent;
+	void (*release)(struct device *dev);
 
 	/* private: the model's state, written only by the library */
 	struct {

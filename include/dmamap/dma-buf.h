@@ -41,66 +41,124 @@ struct module;	/* the exporting module: the model has none (THIS_MODULE is NULL)
  * called without the reservation held (they may take it); pin, unpin,
  * map_dma_buf, unmap_dma_buf, vmap and vunmap with it held (they must not).
  */
+/**
+ * struct dma_buf_ops - what an exporter does for its buffer
+ * @cache_sgt_mapping: keep the first mapping of each attachment and hand it
+ *	out again to later maps of it (not for a dynamic exporter)
+ * @attach: a device attaches (dma_buf_attach(), dma_buf_dynamic_attach()):
+ *	0, or a negative errno to refuse it. Called without the reservation,
+ *	which it may take. Optional
+ * @detach: the attachment goes (dma_buf_detach()), after its mappings are
+ *	undone; called without the reservation. Optional
+ * @pin: keep the backing store where it is while pinned (a dynamic
+ *	exporter has both @pin and @unpin, others neither): 0 or a negative
+ *	errno. Called with the reservation held
+ * @unpin: undo one @pin; called with the reservation held
+ * @map_dma_buf: the buffer as a table in the attachment's device's DMA
+ *	address space, mapped for @dir; ERR_PTR() or NULL on failure. Called
+ *	with the reservation held, for static and dynamic importers alike (as
+ *	in the kernel v6.12). Required
+ * @unmap_dma_buf: undo a @map_dma_buf with the table it returned; called
+ *	with the reservation held. Required
+ * @release: the last reference and the last attachment are gone: free the
+ *	exporter's side. Called with no lock held. Required
+ * @begin_cpu_access: the CPU is about to access the buffer in @dir (the
+ *	exporter syncs for the CPU); 0 or a negative errno. Called without the
+ *	reservation. Optional
+ * @end_cpu_access: the CPU is done (the exporter syncs for the devices);
+ *	called without the reservation. Optional
+ * @mmap: map the buffer into a user VMA; vma->vm_pgoff has been set to the
+ *	page offset asked for and checked against the size. Called without
+ *	the reservation. Optional: without it dma_buf_mmap() fails with -EINVAL
+ * @vmap: a CPU mapping of the whole buffer into @map; every dma_buf_vmap()
+ *	of a buffer shares one, so this is called for the first only. Called
+ *	with the reservation held. Optional
+ * @vunmap: undo @vmap, at the last dma_buf_vunmap(); called with the
+ *	reservation held. Optional
+ *
+ * Reports of misuse that the DMA calls of an op make while the reservation
+ * is held are kept until the dma-buf core lets it go (see
+ * <dmamap/debug.h>).
+ */
 struct dma_buf_ops {
-	/*
-	 * Keep the first mapping of each attachment and hand it out again
-	 * (not for a dynamic exporter).
-	 */
 	bool cache_sgt_mapping;
-	/* 0, or a negative errno to refuse the device */
 	int (*attach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
-	/*
-	 * A dynamic exporter (both or neither): keep the backing store where
-	 * it is while pinned; 0 or a negative errno.
-	 */
 	int (*pin)(struct dma_buf_attachment *attach);
 	void (*unpin)(struct dma_buf_attachment *attach);
-	/* the table in the attachment device's DMA address space; ERR_PTR or NULL on failure */
 	struct sg_table *(*map_dma_buf)(struct dma_buf_attachment *attach,
 					enum dma_data_direction dir);
 	void (*unmap_dma_buf)(struct dma_buf_attachment *attach, struct sg_table *sgt,
 			      enum dma_data_direction dir);
-	/* after the last reference is gone */
 	void (*release)(struct dma_buf *dmabuf);
 	int (*begin_cpu_access)(struct dma_buf *dmabuf, enum dma_data_direction dir);
 	int (*end_cpu_access)(struct dma_buf *dmabuf, enum dma_data_direction dir);
-	/* vma->vm_pgoff has been set to the page offset asked for */
 	int (*mmap)(struct dma_buf *dmabuf, struct vm_area_struct *vma);
 	int (*vmap)(struct dma_buf *dmabuf, struct iosys_map *map);
 	void (*vunmap)(struct dma_buf *dmabuf, struct iosys_map *map);
 };
 
+/**
+ * struct dma_buf - a shared buffer, as dma_buf_export() returns it
+ * @size: bytes; read-only
+ * @ops: the exporter's operations; read-only
+ * @exp_name: the exporter's name; read-only
+ * @owner: the exporting module, from the export info; read-only
+ * @priv: the exporter's data
+ * @vmapping_counter: dma_buf_vmap() calls not yet undone; read-only, under
+ *	the reservation
+ * @vmap_ptr: the CPU mapping they share; read-only, under the reservation
+ * @resv: the reservation: the exporter's, or the buffer's own; read-only
+ */
 struct dma_buf {
-	size_t size;				/* read-only */
-	const struct dma_buf_ops *ops;		/* read-only */
-	const char *exp_name;			/* read-only */
-	struct module *owner;			/* read-only: from the export info */
-	void *priv;				/* the exporter's */
-	unsigned int vmapping_counter;		/* read-only, under the reservation */
-	struct iosys_map vmap_ptr;		/* read-only, under the reservation */
-	struct dma_resv *resv;			/* read-only: the exporter's, or the buffer's own */
+	size_t size;
+	const struct dma_buf_ops *ops;
+	const char *exp_name;
+	struct module *owner;
+	void *priv;
+	unsigned int vmapping_counter;
+	struct iosys_map vmap_ptr;
+	struct dma_resv *resv;
 };
 
-/* A dynamic importer's side (dma_buf_dynamic_attach()). */
+/**
+ * struct dma_buf_attach_ops - a dynamic importer's side
+ * @allow_peer2peer: the importer can take the addresses of a peer's MMIO
+ * @move_notify: the exporter is moving the buffer (dma_buf_move_notify()):
+ *	the importer's mappings must be dropped and made again. Called in the
+ *	mover's thread with the reservation held. Required
+ *
+ * Given to dma_buf_dynamic_attach(); an attachment without it is a static
+ * importer's.
+ */
 struct dma_buf_attach_ops {
-	bool allow_peer2peer;	/* the importer can take addresses of peer MMIO */
-	/*
-	 * Required: the exporter is moving the buffer (dma_buf_move_notify(),
-	 * reservation held): mappings must be dropped and made again.
-	 */
+	bool allow_peer2peer;
 	void (*move_notify)(struct dma_buf_attachment *attach);
 };
 
+/**
+ * struct dma_buf_attachment - a device attached to a buffer
+ * @dmabuf: the buffer; read-only
+ * @dev: the importer's device; read-only
+ * @sgt: the mapping kept for the attachment (made at attach time for an
+ *	importer and exporter that do not both handle moves, or by
+ *	&dma_buf_ops.cache_sgt_mapping), or NULL; read-only
+ * @dir: the kept mapping's direction; read-only
+ * @peer2peer: the importer takes peer MMIO addresses; read-only
+ * @importer_ops: a dynamic importer's operations; NULL for a static
+ *	importer; read-only
+ * @importer_priv: the importer's data
+ * @priv: the exporter's data
+ */
 struct dma_buf_attachment {
-	struct dma_buf *dmabuf;			/* read-only */
-	struct device *dev;			/* read-only: the importer's device */
-	struct sg_table *sgt;			/* read-only: the kept mapping, or NULL */
-	enum dma_data_direction dir;		/* read-only: its direction */
-	bool peer2peer;				/* read-only */
-	const struct dma_buf_attach_ops *importer_ops;	/* read-only; NULL: static importer */
-	void *importer_priv;			/* the importer's */
-	void *priv;				/* the exporter's */
+	struct dma_buf *dmabuf;
+	struct device *dev;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+	bool peer2peer;
+	const struct dma_buf_attach_ops *importer_ops;
+	void *importer_priv;
+	void *priv;
 };
 
 /**

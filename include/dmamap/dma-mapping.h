@@ -25,6 +25,14 @@
 extern "C" {
 #endif
 
+/**
+ * enum dma_data_direction - which way the data of a streaming mapping goes
+ * @DMA_BIDIRECTIONAL: both ways: the device may read and write
+ * @DMA_TO_DEVICE: the device reads what the CPU wrote
+ * @DMA_FROM_DEVICE: the device writes what the CPU will read
+ * @DMA_NONE: no direction; refused by every mapping call (reported as
+ *	misuse), as the kernel BUGs on it
+ */
 enum dma_data_direction {
 	DMA_BIDIRECTIONAL = 0,
 	DMA_TO_DEVICE = 1,

@@ -27,29 +27,53 @@
 extern "C" {
 #endif
 
-/* The lock class of reservation objects (a tag; the model has one class). */
+/**
+ * struct ww_class - the lock class of reservation objects
+ * @name: its name
+ *
+ * A tag: the model has one class, reservation_ww_class.
+ */
 struct ww_class {
 	const char *name;
 };
 
 DMAMAP_API extern struct ww_class reservation_ww_class;
 
-/* One transaction taking several w/w mutexes; on the stack of the thread that takes them. */
+/**
+ * struct ww_acquire_ctx - one transaction taking several w/w mutexes
+ *
+ * On the stack of the thread that takes the locks, between
+ * ww_acquire_init() and ww_acquire_fini(). Its fields are private.
+ */
 struct ww_acquire_ctx {
-	unsigned long stamp;		/* private: lower is older */
+	/* private: */
+	unsigned long stamp;		/* lower is older */
 	unsigned int acquired;		/* private: locks held in this context */
 	bool done;			/* private: ww_acquire_done() was called */
 	struct ww_class *ww_class;	/* private */
 };
 
+/**
+ * struct ww_mutex - a wound/wait mutex (the wait-die kind)
+ *
+ * Its fields are private; a thread holds it between a lock call that
+ * returned 0 and its unlock.
+ */
 struct ww_mutex {
-	pthread_mutex_t wait_lock;	/* private: guards the fields below */
+	/* private: */
+	pthread_mutex_t wait_lock;	/* guards the fields below */
 	pthread_cond_t wait;		/* private */
 	bool locked;			/* private */
 	pthread_t owner;		/* private: valid while locked */
 	struct ww_acquire_ctx *ctx;	/* private: the holder's context, or NULL */
 };
 
+/**
+ * struct dma_resv - a reservation object
+ * @lock: its lock, which the dma_resv_*() calls take and release
+ *
+ * Fences are not modelled: the reservation is its lock.
+ */
 struct dma_resv {
 	struct ww_mutex lock;
 };

@@ -39,9 +39,18 @@ struct dmamap_machine;
 #define IOMMU_DOMAIN_UNMANAGED	(1U << 0)		/* the caller maps with iommu_map() */
 #define IOMMU_DOMAIN_DMA	((1U << 0) | (1U << 1))	/* the DMA API maps */
 
+/**
+ * enum dmamap_iommu_flush - when an unmap reaches the IOTLBs
+ * @DMAMAP_IOMMU_STRICT: the IOTLB of every device of the domain is
+ *	invalidated before iommu_unmap() returns
+ * @DMAMAP_IOMMU_LAZY: invalidations are queued until a flush (the queue
+ *	full, or iommu_flush_iotlb_all()); until then a device may still
+ *	reach unmapped pages through its IOTLB, counted as stale IOTLB hits,
+ *	and the DMA layer's IOVAs are reused only after the flush
+ */
 enum dmamap_iommu_flush {
-	DMAMAP_IOMMU_STRICT,	/* the IOTLB is invalidated before iommu_unmap() returns */
-	DMAMAP_IOMMU_LAZY,	/* invalidations queued; IOVAs reused only after a flush */
+	DMAMAP_IOMMU_STRICT,
+	DMAMAP_IOMMU_LAZY,
 };
 
 /**
@@ -123,8 +132,26 @@ struct iommu_domain {
 	struct iommu_domain_geometry geometry;	/* read-only */
 };
 
-typedef int (*iommu_fault_handler_t)(struct iommu_domain *, struct device *, unsigned long iova,
-				     int flags, void *token);
+/**
+ * typedef iommu_fault_handler_t - told of a domain's fault
+ * @domain: the domain whose translation faulted
+ * @dev: the device whose bus access faulted
+ * @iova: the IOVA of the access
+ * @flags: IOMMU_FAULT_READ or IOMMU_FAULT_WRITE
+ * @token: what iommu_set_fault_handler() was given with the handler
+ *
+ * Called once per fault, in the thread making the bus access, during the
+ * access (which then fails with -EFAULT, or -EACCES for a permission
+ * fault), after the fault is in the domain's log (dmamap_iommu_fault_log(),
+ * which says its reason), with no lock of the library held: it may call
+ * the library, the domain's calls included. Another thread's attach or
+ * detach of @dev waits until it returns.
+ *
+ * Return: what the kernel's report_iommu_fault() passes on; the model
+ * does nothing with it (0 is the usual value).
+ */
+typedef int (*iommu_fault_handler_t)(struct iommu_domain *domain, struct device *dev,
+				     unsigned long iova, int flags, void *token);
 
 /**
  * dmamap_iommu_domain_create - make an IOMMU domain on a machine

@@ -20,9 +20,15 @@
 extern "C" {
 #endif
 
+/**
+ * struct iosys_map - a pointer to system or I/O memory
+ * @vaddr_iomem: the address, when @is_iomem
+ * @vaddr: the address, otherwise
+ * @is_iomem: the memory is an MMIO region's
+ */
 struct iosys_map {
 	union {
-		void *vaddr_iomem;	/* when is_iomem */
+		void *vaddr_iomem;
 		void *vaddr;
 	};
 	bool is_iomem;

@@ -31,10 +31,16 @@ struct dmamap_bank {
 	u64 size;
 };
 
+/**
+ * enum dmamap_cache_model - what the CPU's caches do to DMA
+ * @DMAMAP_CACHE_COHERENT: the CPU's caches snoop and are snooped: syncs only
+ *	do bookkeeping
+ * @DMAMAP_CACHE_NONCOHERENT: as on ARM: the CPU keeps private copies of
+ *	lines, which a non-coherent device does not see until they are
+ *	cleaned, and which hide its writes until they are invalidated
+ */
 enum dmamap_cache_model {
-	/* CPU caches snoop and are snooped: syncs only do bookkeeping */
 	DMAMAP_CACHE_COHERENT,
-	/* ARM-like: the CPU keeps private copies; clean/invalidate needed */
 	DMAMAP_CACHE_NONCOHERENT,
 };
 

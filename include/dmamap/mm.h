@@ -19,14 +19,17 @@ extern "C" {
 
 struct dmamap_machine;
 
-/*
- * One per page frame of the machine, in one array per machine so that
- * "page + n" is the frame n pages further in the same bank, as in the
- * kernel's flat and vmemmap models. Fields are private.
+/**
+ * struct page - a page frame of a machine
+ *
+ * One per page frame, in one array per machine so that "page + n" is the
+ * frame n pages further in the same bank, as in the kernel's flat and
+ * vmemmap models. Its fields are private.
  */
 struct page {
-	unsigned long flags;	/* private */
-	unsigned long private;	/* private */
+	/* private: */
+	unsigned long flags;
+	unsigned long private;
 };
 
 #define MAX_PAGE_ORDER	10

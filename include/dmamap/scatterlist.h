@@ -226,19 +226,29 @@ static inline struct scatterlist *sg_next(struct scatterlist *sg)
 #define for_each_sgtable_dma_sg(sgt, sg, i) \
 	for_each_sg((sgt)->sgl, sg, (sgt)->nents, i)
 
-/*
- * Page by page over a list, as <linux/scatterlist.h>: the CPU view (every
- * page an entry's offset and length touch) or the DMA view (every page of
- * each DMA segment, the segment's offset into its first page counted as
- * the kernel counts it). The fields are private.
+/**
+ * struct sg_page_iter - page by page over a list
+ *
+ * As <linux/scatterlist.h>: the CPU view (every page an entry's offset and
+ * length touch) or the DMA view (every page of each DMA segment, the
+ * segment's offset into its first page counted as the kernel counts it).
+ * Its fields are private.
  */
 struct sg_page_iter {
+	/* private: */
 	struct scatterlist *sg;		/* the entry the page is in */
 	unsigned int sg_pgoffset;	/* which page of it */
 	unsigned int __nents;		/* entries left, this one included */
 	int __pg_advance;		/* 0 before the first step, then 1 */
 };
 
+/**
+ * struct sg_dma_page_iter - page by page over a list's DMA segments
+ * @base: the iterator it is made of (private)
+ *
+ * for_each_sg_dma_page() steps it; sg_page_iter_dma_address() says where
+ * it is.
+ */
 struct sg_dma_page_iter {
 	struct sg_page_iter base;
 };

@@ -32,11 +32,18 @@ extern "C" {
 struct dmamap_machine;
 struct scatterlist;
 
+/**
+ * enum dmamap_trace_kind - what a trace event is
+ * @DMAMAP_TRACE_DMA: a DMA API call (the driver's side)
+ * @DMAMAP_TRACE_BUS: a bus access (the device's side)
+ * @DMAMAP_TRACE_FAULT: an IOMMU fault: an instant, during a bus access
+ * @DMAMAP_TRACE_CACHE: CPU cache maintenance for a device's buffer
+ */
 enum dmamap_trace_kind {
-	DMAMAP_TRACE_DMA,	/* a DMA API call (the driver's side) */
-	DMAMAP_TRACE_BUS,	/* a bus access (the device's side) */
-	DMAMAP_TRACE_FAULT,	/* an IOMMU fault: an instant, during a bus access */
-	DMAMAP_TRACE_CACHE,	/* CPU cache maintenance for a device's buffer */
+	DMAMAP_TRACE_DMA,
+	DMAMAP_TRACE_BUS,
+	DMAMAP_TRACE_FAULT,
+	DMAMAP_TRACE_CACHE,
 };
 
 /**
@@ -90,6 +97,18 @@ struct dmamap_trace_event {
 	int reason;
 };
 
+/**
+ * typedef dmamap_trace_fn - told of each operation of a machine
+ * @ev: the operation (&struct dmamap_trace_event); it and its strings live
+ *	until the callback returns
+ * @arg: what dmamap_trace_set() was given with the callback
+ *
+ * Called once per operation, in the thread that made it, once it is
+ * complete (a fault during the access that took it), from several threads
+ * at once. No lock of the library is held, unless the DMA call was made
+ * inside a dma-buf exporter's op under the buffer's reservation (the
+ * ready-made exporter also holds its buffer's lock there).
+ */
 typedef void (*dmamap_trace_fn)(const struct dmamap_trace_event *ev, void *arg);
 
 /**

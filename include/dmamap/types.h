@@ -44,7 +44,13 @@ typedef unsigned int gfp_t;
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
-/* The kernel's doubly linked circular list node (list calls: <linux/list.h>). */
+/**
+ * struct list_head - the kernel's doubly linked circular list node
+ * @next: the next node (the head itself after the last)
+ * @prev: the previous node
+ *
+ * The list calls are in the compatibility tree's <linux/list.h>.
+ */
 struct list_head {
 	struct list_head *next, *prev;
 };
