@@ -441,6 +441,7 @@ def roff(s):
     s = re.sub(r"@(\w+)", r"\\fI\1\\fP", s)
     s = re.sub(r"%(\w+)", r"\1", s)
     s = re.sub(r"&(struct|enum|union)\b", r"\1", s)
+    s = re.sub(r"&(\w+)\.(\w+)", r"\1.\2", s)	# a member: &struct_name.member
     s = re.sub(r"\b(\w+)\(\)", r"\\fB\1\\fP()", s)
     return s
 
@@ -530,6 +531,12 @@ def h(s, index, page_of):
             return '<a href="%s"><code>%s %s</code></a>' % (page_of(d), m.group(1), d.name)
         return m.group(0)
     s = re.sub(r"\b(struct|enum|union) (\w+)", link_type, s)
+
+    def link_member(m):
+        d = index.type(m.group(1))
+        text = "<code>%s.%s</code>" % (m.group(1), m.group(2))
+        return '<a href="%s">%s</a>' % (page_of(d), text) if d is not None else text
+    s = re.sub(r"&amp;(\w+)\.(\w+)", link_member, s)
     return re.sub(r"\b(\w+)\(\)", link, s)
 
 
