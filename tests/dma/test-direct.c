@@ -353,6 +353,42 @@ static void test_coherent_mask(void **state)
 	dmamap_machine_destroy(m);
 }
 
+/*
+ * A coherent mask above 32 bits that does not reach all RAM: the first try,
+ * in no zone, takes the highest memory, beyond the mask; the allocation
+ * is made again from below 4 GiB rather than failing.
+ */
+static void test_coherent_mask_above_32_bits(void **state)
+{
+	static const struct dmamap_bank low_top[] = {
+		{ 0x80000000ULL, SZ_64M },
+		{ 1ULL << 36, SZ_64M },
+	};
+	struct dmamap_machine_config mc = { .banks = low_top, .nr_banks = 2 };
+	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_device_config c36 = { .dma_mask = DMA_BIT_MASK(64),
+					    .coherent_dma_mask = DMA_BIT_MASK(36) };
+	struct dmamap_device_config c64 = { .dma_mask = DMA_BIT_MASK(64) };
+	struct device *d36 = make_dev(m, &c36), *d64 = make_dev(m, &c64);
+	dma_addr_t a, b;
+	void *pa, *pb;
+
+	(void)state;
+	/* where memory comes from with no mask in the way */
+	pb = dma_alloc_coherent(d64, 4 * PAGE_SIZE, &b, GFP_KERNEL);
+	assert_non_null(pb);
+	assert_true(b >= 1ULL << 36);
+	pa = dma_alloc_coherent(d36, 4 * PAGE_SIZE, &a, GFP_KERNEL);
+	assert_non_null(pa);
+	assert_true(a + 4 * PAGE_SIZE - 1 <= DMA_BIT_MASK(36));
+	dma_free_coherent(d36, 4 * PAGE_SIZE, pa, a);
+	dma_free_coherent(d64, 4 * PAGE_SIZE, pb, b);
+	dmamap_device_destroy(d36);
+	dmamap_device_destroy(d64);
+	test_assert_no_leaks(m);
+	dmamap_machine_destroy(m);
+}
+
 /* --- mmap ------------------------------------------------------------------ */
 
 /* The protection a user mapping gets: the CPU mapping's kind, write-combine kept. */
@@ -1070,6 +1106,7 @@ int main(void)
 		cmocka_unit_test(test_va_window_exhaustion),
 		cmocka_unit_test(test_alloc_zeroed),
 		cmocka_unit_test(test_coherent_mask),
+		cmocka_unit_test(test_coherent_mask_above_32_bits),
 		cmocka_unit_test(test_mmap_pgprot),
 		cmocka_unit_test(test_mmap_pgoff_and_bounds),
 		cmocka_unit_test(test_get_sgtable),
