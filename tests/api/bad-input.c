@@ -44,6 +44,14 @@
  *   ends the process by contract, as BUG() does.
  * - ww_acquire_init(), ww_acquire_done(), dma_resv_init() initialise what
  *   they are given; their misuse shows in the rows of the calls after them.
+ * - The <linux/...> compatibility headers: their allocation and page calls
+ *   are the public calls on the current machine (kmalloc() is
+ *   dmamap_kmalloc(), alloc_pages() dmamap_alloc_pages(), with no current
+ *   machine a NULL one: rows above); the misuse of their own primitives (a
+ *   refcount taken after its last put, a mutex unlocked by a thread that
+ *   does not hold it, kcalloc() overflowing) is checked in
+ *   tests/compat/test-compat.c; lists, min/max, bit and I/O accessors
+ *   compute on what they are given, as the kernel's.
  * - A struct device never registered (zeroed, not given to a machine) is no
  *   handle of the library: calls given one are undefined, as the kernel's
  *   are for a device without a bus.
