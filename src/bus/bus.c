@@ -349,6 +349,17 @@ static bool bad_range(dma_addr_t addr, size_t len)
 	return len && addr + len - 1 < addr;
 }
 
+/*
+ * Does @dev snoop the CPU's caches, which are then more than memory? On a
+ * coherent machine the CPU view and memory are the same pages, and the
+ * device goes through memory's mapping: the CPU's may be protected by the
+ * debugger (DMAMAP_DEBUG_OWNERSHIP) while the device owns a buffer.
+ */
+static inline bool snoops_cpu(const struct device *dev)
+{
+	return dev->dma_coherent && dev->machine->noncoherent;
+}
+
 static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
 		    struct dmamap_fault *fault)
 {
@@ -370,7 +381,7 @@ static int bus_load(struct device *dev, dma_addr_t src, void *buf, size_t len,
 			bus_account(dev, &c);
 			return bus_fail(dev, src + done, done, (int)n, &f, fault);
 		}
-		if (dev->dma_coherent)
+		if (snoops_cpu(dev))
 			mm_cpu_view_read(dev->machine, phys, (u8 *)buf + done, (size_t)n);
 		else
 			memcpy((u8 *)buf + done, mm_phys_to_mem(dev->machine, phys), (size_t)n);
@@ -414,7 +425,7 @@ static int bus_store(struct device *dev, dma_addr_t dst, const void *buf, int by
 		}
 		if (own)
 			debug_own_device_write(dev->machine, phys, (size_t)n, false);
-		if (dev->dma_coherent) {
+		if (snoops_cpu(dev)) {
 			if (buf)
 				mm_coherent_write(dev->machine, phys, (const u8 *)buf + done, (size_t)n);
 			else
@@ -541,7 +552,7 @@ struct copy_run {
 
 static inline const u8 *device_view(struct device *dev, phys_addr_t phys)
 {
-	return dev->dma_coherent ? mm_phys_to_linear(dev->machine, phys)
+	return snoops_cpu(dev) ? mm_phys_to_linear(dev->machine, phys)
 				 : mm_phys_to_mem(dev->machine, phys);
 }
 
@@ -551,7 +562,7 @@ static void device_store(struct device *dev, phys_addr_t phys, const u8 *src, si
 
 	if (own)
 		debug_own_device_write(dev->machine, phys, n, false);
-	if (dev->dma_coherent)
+	if (snoops_cpu(dev))
 		mm_coherent_write(dev->machine, phys, src, n);
 	else
 		memmove(mm_phys_to_mem(dev->machine, phys), src, n);

@@ -32,6 +32,7 @@
  */
 #include "dma/debug.h"
 #include "dma/coherent.h"
+#include "mm/host.h"
 
 #include <linux/membarrier.h>
 #include <pthread.h>
@@ -40,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -92,6 +94,9 @@ struct debug_own {
 	u64 lo, len;			/* single range: the part owned; a list: all of it */
 	bool on;
 	bool wrote;
+	bool prot;			/* its pages are protected, no sum kept (see own_protect()) */
+	bool read;			/* protected: the CPU read it */
+	const void *pc;			/* protected: the instruction that read or wrote it */
 };
 
 /* The physical extent of a mapped list, shared by its segments' records. */
@@ -167,6 +172,19 @@ struct dma_debug_machine {
 	/* DMAMAP_DEBUG_OWNERSHIP: per frame, the device-owned buffers on it (atomic) */
 	u32 *owned;
 	unsigned long nr_owned;		/* frames with a count (atomic): 0 is the fast path */
+	/*
+	 * Protection (see own_protect()), per frame: its PS_* state (atomic),
+	 * the instruction of its last fault, and its sum when the library's
+	 * own access ended its protection. Read by the fault handler: slot is
+	 * this machine's place in prot_dm[], -1 when it protects nothing.
+	 */
+	u8 *prot;
+	const void **prot_pc;
+	u64 *prot_sum;
+	unsigned long prot_pages;	/* frames protected (atomic), at most PROT_PAGES_MAX */
+	u8 *linear;
+	u64 linear_len;
+	int slot;
 };
 
 /* --- sections and the bias ------------------------------------------------------- *
@@ -497,6 +515,9 @@ static struct debug_rec *rec_alloc(struct dma_debug_dev *d)
 	r->group = NULL;
 	r->own.on = false;
 	r->own.wrote = false;
+	r->own.prot = false;
+	r->own.read = false;
+	r->own.pc = NULL;
 	return r;
 }
 
@@ -677,6 +698,7 @@ struct pending {
 		dma_addr_t addr;
 		size_t size;
 		const void *map_site;
+		const void *site;	/* or NULL: the call's */
 		char msg[240];
 	} r[MAX_PENDING];
 };
@@ -695,6 +717,7 @@ static void pend(struct pending *p, enum dmamap_debug_kind kind, dma_addr_t addr
 	p->r[p->n].addr = addr;
 	p->r[p->n].size = size;
 	p->r[p->n].map_site = map_site;
+	p->r[p->n].site = NULL;
 	va_start(ap, fmt);
 	vsnprintf(p->r[p->n].msg, sizeof(p->r[0].msg), fmt, ap);
 	va_end(ap);
@@ -704,8 +727,9 @@ static void pend(struct pending *p, enum dmamap_debug_kind kind, dma_addr_t addr
 static void flush(struct device *dev, struct pending *p, const void *site)
 {
 	for (int i = 0; i < p->n; i++)
-		mm_debug_report(NULL, dev, p->r[i].kind, p->r[i].addr, p->r[i].size, site,
-				p->r[i].map_site, "%s", p->r[i].msg);
+		mm_debug_report(NULL, dev, p->r[i].kind, p->r[i].addr, p->r[i].size,
+				p->r[i].site ? p->r[i].site : site, p->r[i].map_site, "%s",
+				p->r[i].msg);
 	p->n = 0;
 }
 
@@ -796,7 +820,8 @@ static void report_overlap(struct device *dev, const struct debug_rec *self, dma
  * each, the sums of the owned buffers it touches are compared (a change is
  * the CPU's), after it they are taken again. Which frames hold an owned
  * buffer is counted, so a write elsewhere costs a look at a counter.
- * CPU reads are not seen: nothing in a process tells a read of plain memory.
+ * A buffer that covers whole pages is protected instead of summed, which
+ * sees the CPU's reads too (see own_protect()).
  */
 
 static bool own_on(const struct device *dev)
@@ -879,8 +904,272 @@ static void own_count(struct device *dev, struct debug_rec *r, int delta)
 }
 
 /*
+ * Protection. A buffer that covers whole pages, that its device owns whole
+ * and that no other owned buffer shares a page with, is not summed: while
+ * the device owns it, its pages of the linear map are protected, PROT_NONE,
+ * or PROT_READ for DMA_TO_DEVICE (the CPU reading what the device only
+ * reads loses nothing). A CPU access faults; the handler, own_fault(),
+ * notes it in the frame's state with the faulting instruction, lifts the
+ * protection one step (a read makes the page readable, a write writable)
+ * and lets the access run. The report comes when ownership comes back, and
+ * names that instruction. So reads are seen, which no sum can do.
+ *
+ * A hand-over costs a host call per run of adjacent frames each way, and a
+ * look at the process's SIGSEGV handler when the device gets the buffer (a
+ * test harness may have put its own in place since). Nothing stays
+ * protected once the CPU owns the buffer again: a page protected while no
+ * handler of ours is in place would end the program at its next touch.
+ * Protected pages are charged to the host mappings budget (two entries
+ * each: one page can split a mapping twice), at most PROT_PAGES_MAX of them
+ * at a time; past that, or when the host refuses, the buffer is summed.
+ *
+ * The library touches a device-owned page itself only for a DMA API call
+ * or in the cache model (mm_call_library()): a second mapping of the same
+ * pages, a vmap of them. Such a fault ends the frame's protection for the
+ * rest of the hand-over: its sum is taken then (PS_BROKEN) and compared
+ * when ownership comes back, as for a summed buffer.
+ */
+#define PS_MODE		3	/* the protection in place: 0 (none), PS_NONE or PS_RO */
+#define PS_NONE		1
+#define PS_RO		2
+#define PS_HELD		4	/* a device owns the buffer on this frame */
+#define PS_READ		8	/* the CPU read the page meanwhile */
+#define PS_WROTE	16	/* the CPU wrote it */
+#define PS_BROKEN	32	/* the library touched it: prot_sum holds its sum from then */
+
+#define PROT_MACHINES	16
+#define PROT_PAGES_MAX	4096
+#define PROT_RETRIES	8
+#define PROT_NO_SUM	0	/* prot_sum of a frame the library has not touched; a sum is odd */
+
+static struct dma_debug_machine *prot_dm[PROT_MACHINES];	/* (atomic) */
+static __thread struct {
+	void *addr;
+	unsigned int n;
+} prot_retry;
+
+static int prot_of(unsigned int mode)
+{
+	return mode == PS_NONE ? PROT_NONE : mode == PS_RO ? PROT_READ : PROT_READ | PROT_WRITE;
+}
+
+/* The SIGSEGV hook (host_fault_hook()): only atomics and host_protect() here. */
+static bool own_fault(void *addr, const void *pc)
+{
+	for (int i = 0; i < PROT_MACHINES; i++) {
+		struct dma_debug_machine *dm = __atomic_load_n(&prot_dm[i], __ATOMIC_ACQUIRE);
+		unsigned long f;
+		u8 *page;
+		u8 st;
+
+		if (!dm || (u8 *)addr < dm->linear || (u8 *)addr >= dm->linear + dm->linear_len)
+			continue;
+		f = (unsigned long)((u8 *)addr - dm->linear) >> PAGE_SHIFT;
+		page = dm->linear + ((u64)f << PAGE_SHIFT);
+		st = __atomic_load_n(&dm->prot[f], __ATOMIC_ACQUIRE);
+		if (!(st & PS_MODE)) {
+			/*
+			 * Open by the state: a hand-over on another thread
+			 * raced with this access. The page is made so.
+			 */
+			if (prot_retry.addr != addr) {
+				prot_retry.addr = addr;
+				prot_retry.n = 0;
+			}
+			return ++prot_retry.n < PROT_RETRIES &&
+			       !host_protect(page, PAGE_SIZE, PROT_READ | PROT_WRITE);
+		}
+		prot_retry.addr = NULL;
+		if (mm_call_library() || (st & PS_MODE) == PS_RO) {
+			/* the library's own access, or a write: open */
+			if (host_protect(page, PAGE_SIZE, PROT_READ | PROT_WRITE))
+				return false;
+			if (mm_call_library()) {
+				dm->prot_sum[f] = sum_bytes(page, PAGE_SIZE, 0) | 1;
+				st = (u8)((st & ~PS_MODE) | PS_BROKEN);
+			} else {
+				dm->prot_pc[f] = pc;
+				st = (u8)((st & ~PS_MODE) | PS_WROTE);
+			}
+			__atomic_store_n(&dm->prot[f], st, __ATOMIC_RELEASE);
+			return true;
+		}
+		/* a read, or a write that faults again once the page is readable */
+		if (host_protect(page, PAGE_SIZE, PROT_READ))
+			return false;
+		dm->prot_pc[f] = pc;
+		__atomic_store_n(&dm->prot[f], (u8)((st & ~PS_MODE) | PS_RO | PS_READ),
+				 __ATOMIC_RELEASE);
+		return true;
+	}
+	return false;
+}
+
+/* Can @r's pages be protected? Its ranges whole pages, its frames owned by it alone. */
+static bool own_can_protect(struct device *dev, struct debug_rec *r)
+{
+	struct dma_debug_machine *dm = dev->machine->dma_debug;
+	struct debug_own *o = rec_own(r);
+	const struct debug_range *rg;
+	unsigned int n = rec_ranges(r, &rg);
+
+	if (dm->slot < 0 || !n || (dev->dma_coherent && dev->machine->noncoherent))
+		return false;
+	if (!r->group && (o->lo || o->len != r->range.len))
+		return false;
+	for (unsigned int i = 0; i < n; i++) {
+		if (!PAGE_ALIGNED(rg[i].phys) || !PAGE_ALIGNED(rg[i].len) || !rg[i].len)
+			return false;
+		for (unsigned long f = rg[i].gidx; f < rg[i].gidx + (rg[i].len >> PAGE_SHIFT); f++)
+			if (__atomic_load_n(&dm->owned[f], __ATOMIC_RELAXED) != 1 ||
+			    __atomic_load_n(&dm->prot[f], __ATOMIC_RELAXED))
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Calls @fn on each run of adjacent frames of @r's first @n ranges (the
+ * ranges of a list are often adjacent too): one host call each.
+ */
+static bool prot_runs(struct dma_debug_machine *dm, struct debug_rec *r, unsigned int n,
+		      bool (*fn)(struct dma_debug_machine *dm, unsigned long f, unsigned long nr,
+				 int prot), int prot)
+{
+	const struct debug_range *rg;
+	unsigned long run = 0, run_nr = 0;
+	bool ok = true;
+
+	rec_ranges(r, &rg);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long f = rg[i].gidx, nr = rg[i].len >> PAGE_SHIFT;
+
+		if (run_nr && f == run + run_nr) {
+			run_nr += nr;
+			continue;
+		}
+		if (run_nr)
+			ok &= fn(dm, run, run_nr, prot);
+		run = f;
+		run_nr = nr;
+	}
+	if (run_nr)
+		ok &= fn(dm, run, run_nr, prot);
+	return ok;
+}
+
+static bool prot_set(struct dma_debug_machine *dm, unsigned long f, unsigned long nr, int prot)
+{
+	return !host_protect(dm->linear + ((u64)f << PAGE_SHIFT), nr << PAGE_SHIFT, prot);
+}
+
+/* The frames' states cleared, after the pages are open: a fault in between finds them set. */
+static bool prot_open(struct dma_debug_machine *dm, unsigned long f, unsigned long nr, int prot)
+{
+	bool ok = prot_set(dm, f, nr, prot);
+
+	for (unsigned long g = f; g < f + nr; g++)
+		__atomic_store_n(&dm->prot[g], 0, __ATOMIC_RELEASE);
+	return ok;
+}
+
+static unsigned long rec_pages(struct debug_rec *r)
+{
+	const struct debug_range *rg;
+	unsigned int n = rec_ranges(r, &rg);
+	unsigned long pages = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		pages += rg[i].len >> PAGE_SHIFT;
+	return pages;
+}
+
+/*
+ * Ends @r's protection: what the CPU did meanwhile goes to o->wrote,
+ * o->read, o->pc, and the pages are open again.
+ */
+static void own_unprotect(struct device *dev, struct debug_rec *r)
+{
+	struct dma_debug_machine *dm = dev->machine->dma_debug;
+	struct debug_own *o = rec_own(r);
+	const struct debug_range *rg;
+	unsigned int n;
+
+	if (!o->prot)
+		return;
+	o->prot = false;
+	n = rec_ranges(r, &rg);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long f0 = rg[i].gidx, nr = rg[i].len >> PAGE_SHIFT;
+
+		for (unsigned long f = f0; f < f0 + nr; f++) {
+			u8 st = __atomic_load_n(&dm->prot[f], __ATOMIC_ACQUIRE);
+
+			if (st & PS_WROTE)
+				o->wrote = true;
+			if (st & PS_READ)
+				o->read = true;
+			if ((st & (PS_READ | PS_WROTE)) && (!o->pc || (st & PS_WROTE)))
+				o->pc = dm->prot_pc[f];
+		}
+	}
+	if (!prot_runs(dm, r, n, prot_open, PROT_READ | PROT_WRITE))
+		mm_report(dev->machine, "debug: %s: the host did not give pages back read-write",
+			  dev->name);
+	/* open now: the sums of pages the library touched can be compared */
+	for (unsigned int i = 0; i < n; i++) {
+		const u8 *p = mm_phys_to_linear(dev->machine, rg[i].phys);
+
+		for (unsigned long f = rg[i].gidx; f < rg[i].gidx + (rg[i].len >> PAGE_SHIFT); f++)
+			if (dm->prot_sum[f] != PROT_NO_SUM) {
+				if ((sum_bytes(p + ((f - rg[i].gidx) << PAGE_SHIFT), PAGE_SIZE, 0) | 1) !=
+				    dm->prot_sum[f])
+					o->wrote = true;
+				dm->prot_sum[f] = PROT_NO_SUM;
+			}
+	}
+	__atomic_fetch_sub(&dm->prot_pages, rec_pages(r), __ATOMIC_RELAXED);
+	host_vmas_release(rec_pages(r));
+}
+
+/*
+ * Gives @r's pages to the device protected, if it can be (see above):
+ * false when the buffer is to be summed instead.
+ */
+static bool own_protect(struct device *dev, struct debug_rec *r)
+{
+	struct dma_debug_machine *dm = dev->machine->dma_debug;
+	unsigned int mode = r->dir == DMA_TO_DEVICE ? PS_RO : PS_NONE;
+	const struct debug_range *rg;
+	unsigned long pages;
+	unsigned int n;
+
+	if (!own_can_protect(dev, r) || host_fault_hook(own_fault))
+		return false;
+	pages = rec_pages(r);
+	if (__atomic_add_fetch(&dm->prot_pages, pages, __ATOMIC_RELAXED) > PROT_PAGES_MAX ||
+	    host_vmas_reserve(pages)) {
+		__atomic_fetch_sub(&dm->prot_pages, pages, __ATOMIC_RELAXED);
+		return false;
+	}
+	/* the states first: a fault finds them set once a page is protected */
+	n = rec_ranges(r, &rg);
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned long f = rg[i].gidx; f < rg[i].gidx + (rg[i].len >> PAGE_SHIFT); f++)
+			__atomic_store_n(&dm->prot[f], (u8)(mode | PS_HELD), __ATOMIC_RELEASE);
+	if (!prot_runs(dm, r, n, prot_set, prot_of(mode))) {
+		prot_runs(dm, r, n, prot_open, PROT_READ | PROT_WRITE);
+		__atomic_fetch_sub(&dm->prot_pages, pages, __ATOMIC_RELAXED);
+		host_vmas_release(pages);
+		return false;
+	}
+	rec_own(r)->prot = true;
+	return true;
+}
+
+/*
  * The device gets [@lo, +@len) of @r's buffer (all of a list): the CPU's
- * view is summed as it is now. Under the device lock.
+ * view is summed as it is now, or protected. Under the device lock.
  */
 static void own_give(struct device *dev, struct debug_rec *r, u64 lo, u64 len)
 {
@@ -900,10 +1189,12 @@ static void own_give(struct device *dev, struct debug_rec *r, u64 lo, u64 len)
 	}
 	if (!o->on)
 		own_count(dev, r, 1);
+	own_unprotect(dev, r);
 	o->on = true;
 	o->lo = lo;
 	o->len = len;
-	o->sum = own_sum(dev->machine, r);
+	if (!own_protect(dev, r))
+		o->sum = own_sum(dev->machine, r);
 }
 
 /*
@@ -919,13 +1210,23 @@ static void own_take(struct device *dev, struct debug_rec *r, u64 lo, u64 len, c
 
 	if (!o->on)
 		return;
-	if (o->wrote || own_sum(dev->machine, r) != o->sum)
+	if (o->prot)
+		own_unprotect(dev, r);
+	else if (own_sum(dev->machine, r) != o->sum)
+		o->wrote = true;
+	if (o->wrote || o->read) {
 		pend(p, DMAMAP_DEBUG_CPU_OWNERSHIP, r->dma, r->len, r->site,
-		     "%s: the CPU wrote the %s buffer of DMA address %#llx (%llu bytes, %s) while "
+		     "%s: the CPU %s the %s buffer of DMA address %#llx (%llu bytes, %s) while "
 		     "%s owned it, after the map or sync that gave it to the device", fn,
-		     type_name[r->type], (unsigned long long)r->dma, (unsigned long long)r->len,
-		     dirname(r->dir), dev->name);
+		     o->wrote ? "wrote" : "read", type_name[r->type], (unsigned long long)r->dma,
+		     (unsigned long long)r->len, dirname(r->dir), dev->name);
+		/* the faulting instruction, symbolized as a return address is (one byte back) */
+		if (o->pc && p->n)
+			p->r[p->n - 1].site = (const u8 *)o->pc + 1;
+	}
 	o->wrote = false;
+	o->read = false;
+	o->pc = NULL;
 	if (!r->group && len && (lo > o->lo || lo + len < o->lo + o->len)) {
 		u64 before = lo > o->lo ? lo - o->lo : 0;
 		u64 after = o->lo + o->len > lo + len ? o->lo + o->len - (lo + len) : 0;
@@ -949,6 +1250,10 @@ static void own_drop(struct device *dev, struct debug_rec *r)
 	struct debug_own *o = rec_own(r);
 
 	if (o->on) {
+		own_unprotect(dev, r);
+		o->wrote = false;
+		o->read = false;
+		o->pc = NULL;
 		o->on = false;
 		own_count(dev, r, -1);
 	}
@@ -1725,7 +2030,10 @@ static void own_apply(struct device *dev, struct debug_rec *r, dma_addr_t addr, 
 		own_take(dev, r, lo, len, fn, p);
 		break;
 	case DEBUG_OWN_CHECK:
-		if (o->on && own_sum(dev->machine, r) != o->sum)
+		/* the sync's maintenance may touch the pages: the give after protects again */
+		if (o->prot)
+			own_unprotect(dev, r);
+		else if (o->on && own_sum(dev->machine, r) != o->sum)
 			o->wrote = true;
 		break;
 	case DEBUG_OWN_GIVE:
@@ -1804,6 +2112,13 @@ void debug_own_device_write(struct dmamap_machine *m, phys_addr_t phys, size_t l
 		any = __atomic_load_n(&dm->owned[f], __ATOMIC_RELAXED) != 0;
 	if (!any)
 		return;
+	/* frames whose protection the library ended: their sums follow the device's writes */
+	if (after && dm->prot)
+		for (f = b->first + (unsigned long)((phys - b->base) >> PAGE_SHIFT); f <= last &&
+		     f < dm->nr_frames; f++)
+			if (__atomic_load_n(&dm->prot[f], __ATOMIC_ACQUIRE) & PS_BROKEN)
+				dm->prot_sum[f] = sum_bytes(dm->linear + ((u64)f << PAGE_SHIFT),
+							   PAGE_SIZE, 0);
 	/* rare: a device writes where a buffer is owned; every record is looked at */
 	pthread_mutex_lock(&m->lock);
 	list_for_each_entry(dev, &m->devices, node) {
@@ -1816,7 +2131,7 @@ void debug_own_device_write(struct dmamap_machine *m, phys_addr_t phys, size_t l
 			for (struct debug_rec *r = d->bucket[i]; r; r = r->next) {
 				struct debug_own *o = rec_own(r);
 
-				if (!own_touches(r, phys, phys + len))
+				if (!own_touches(r, phys, phys + len) || o->prot)
 					continue;
 				if (!after && own_sum(m, r) != o->sum)
 					o->wrote = true;
@@ -1991,6 +2306,45 @@ void debug_dma_device_exit(struct device *dev, const void *site)
 	dev->debug = NULL;
 }
 
+/*
+ * The machine's protection state, and its slot for the fault handler.
+ * Without them (out of host memory, or PROT_MACHINES machines protecting
+ * already), its buffers are summed.
+ */
+static void prot_init(struct dmamap_machine *m, struct dma_debug_machine *dm)
+{
+	dm->prot = calloc(m->nr_pages, sizeof(*dm->prot));
+	dm->prot_pc = calloc(m->nr_pages, sizeof(*dm->prot_pc));
+	dm->prot_sum = calloc(m->nr_pages, sizeof(*dm->prot_sum));
+	dm->linear = m->linear;
+	dm->linear_len = (u64)m->nr_pages << PAGE_SHIFT;
+	if (!dm->prot || !dm->prot_pc || !dm->prot_sum || host_fault_hook(own_fault))
+		return;
+	for (int i = 0; i < PROT_MACHINES; i++) {
+		struct dma_debug_machine *none = NULL;
+
+		if (__atomic_compare_exchange_n(&prot_dm[i], &none, dm, false, __ATOMIC_RELEASE,
+						__ATOMIC_RELAXED)) {
+			dm->slot = i;
+			return;
+		}
+	}
+}
+
+/*
+ * Every device is gone, and with it every protection.
+ */
+static void prot_exit(struct dma_debug_machine *dm)
+{
+	if (!dm->linear)
+		return;	/* no DMAMAP_DEBUG_OWNERSHIP */
+	if (dm->slot >= 0)
+		__atomic_store_n(&prot_dm[dm->slot], NULL, __ATOMIC_RELEASE);
+	free(dm->prot);
+	free(dm->prot_pc);
+	free(dm->prot_sum);
+}
+
 int debug_dma_machine_init(struct dmamap_machine *m)
 {
 	struct dma_debug_machine *dm;
@@ -2007,6 +2361,7 @@ int debug_dma_machine_init(struct dmamap_machine *m)
 		free(dm);
 		return -ENOMEM;
 	}
+	dm->slot = -1;
 	if (m->cfg.debug & DMAMAP_DEBUG_OWNERSHIP) {
 		dm->owned = calloc(m->nr_pages, sizeof(*dm->owned));
 		if (!dm->owned) {
@@ -2014,6 +2369,7 @@ int debug_dma_machine_init(struct dmamap_machine *m)
 			free(dm);
 			return -ENOMEM;
 		}
+		prot_init(m, dm);
 	}
 	for (int i = 0; i < LINE_SHARDS; i++)
 		pthread_mutex_init(&dm->shard[i], NULL);
@@ -2038,6 +2394,7 @@ void debug_dma_machine_exit(struct dmamap_machine *m)
 	}
 	free(dm->frame);
 	free(dm->owned);
+	prot_exit(dm);
 	for (int i = 0; i < LINE_SHARDS; i++)
 		pthread_mutex_destroy(&dm->shard[i]);
 	pthread_mutex_destroy(&dm->revoke_lock);

@@ -393,6 +393,7 @@ static void write_back(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 
 void mm_cache_clean(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
+	MM_CACHE_SCOPE();
 	phys_addr_t end = phys + len, a = ALIGN(phys, LINE), b = ALIGN_DOWN(end, LINE);
 	phys_addr_t edge[2];
 	unsigned int n;
@@ -427,11 +428,13 @@ static void cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len, 
 
 void mm_cache_inval(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
+	MM_CACHE_SCOPE();
 	cache_inval(m, phys, len, true);
 }
 
 void mm_cache_inval_for_cpu(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
+	MM_CACHE_SCOPE();
 	cache_inval(m, phys, len, false);
 }
 
@@ -496,6 +499,7 @@ static void prime_pages(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 
 void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool track)
 {
+	MM_CACHE_SCOPE();
 	phys_addr_t end = phys + len, pa = ALIGN_DOWN(phys, PAGE_SIZE), pe = ALIGN(end, PAGE_SIZE);
 	phys_addr_t edge[2];
 	unsigned int n;
@@ -515,6 +519,7 @@ void mm_cache_prime(struct dmamap_machine *m, phys_addr_t phys, size_t len, bool
 
 void mm_cache_track(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
+	MM_CACHE_SCOPE();
 	phys_addr_t edge[2];
 	unsigned int n;
 
@@ -585,6 +590,7 @@ void mm_cache_unshare(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 
 void mm_cpu_view_read(struct dmamap_machine *m, phys_addr_t phys, void *buf, size_t len)
 {
+	MM_CACHE_SCOPE();
 	memcpy(buf, mm_phys_to_linear(m, phys), len);
 }
 
@@ -636,16 +642,19 @@ static void coherent_update(struct dmamap_machine *m, phys_addr_t phys, size_t l
 
 void mm_coherent_write(struct dmamap_machine *m, phys_addr_t phys, const void *buf, size_t len)
 {
+	MM_CACHE_SCOPE();
 	coherent_update(m, phys, len, buf, 0);
 }
 
 void mm_coherent_fill(struct dmamap_machine *m, phys_addr_t phys, int byte, size_t len)
 {
+	MM_CACHE_SCOPE();
 	coherent_update(m, phys, len, NULL, byte);
 }
 
 void mm_cache_refresh(struct dmamap_machine *m, unsigned long gidx, unsigned long nr_pages)
 {
+	MM_CACHE_SCOPE();
 	phys_addr_t phys = mm_gidx_phys(m, gidx);
 
 	if (m->noncoherent)
@@ -654,6 +663,7 @@ void mm_cache_refresh(struct dmamap_machine *m, unsigned long gidx, unsigned lon
 
 void mm_cache_alias(struct dmamap_machine *m, phys_addr_t phys, size_t len)
 {
+	MM_CACHE_SCOPE();
 	unsigned long gidx = mm_phys_gidx(m, phys), nr = len >> PAGE_SHIFT, from = gidx;
 
 	if (!m->noncoherent)

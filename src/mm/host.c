@@ -14,6 +14,10 @@
 #include "mm/mm.h"
 
 #include <fcntl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <ucontext.h>
 #include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +197,75 @@ int host_protect_rw(void *addr, size_t len)
 	if (mm_should_fail(DMAMAP_FAIL_HOST, NULL))
 		return -ENOMEM;
 	return mprotect(addr, len, PROT_READ | PROT_WRITE) ? -errno : 0;
+}
+
+int host_protect(void *addr, size_t len, int prot)
+{
+	if (prot != (PROT_READ | PROT_WRITE) && mm_should_fail(DMAMAP_FAIL_HOST, NULL))
+		return -ENOMEM;
+	return mprotect(addr, len, prot) ? -errno : 0;
+}
+
+static bool (*fault_fn)(void *addr, const void *pc);	/* set once, before the handler */
+static struct sigaction fault_prev;	/* under fault_lock; read by the handler */
+static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void fault_handler(int sig, siginfo_t *si, void *uc)
+{
+	const void *pc = NULL;
+	int saved = errno;
+
+#if defined(__x86_64__)
+	pc = (const void *)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+	pc = (const void *)((ucontext_t *)uc)->uc_mcontext.pc;
+#endif
+	if (si->si_code == SEGV_ACCERR && fault_fn(si->si_addr, pc)) {
+		errno = saved;
+		return;
+	}
+	errno = saved;
+	if (fault_prev.sa_flags & SA_SIGINFO) {
+		fault_prev.sa_sigaction(sig, si, uc);
+	} else if (fault_prev.sa_handler != SIG_DFL && fault_prev.sa_handler != SIG_IGN) {
+		fault_prev.sa_handler(sig);
+	} else {
+		/* the default action: the instruction faults again, and the process ends */
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		sigaction(sig, &dfl, NULL);
+	}
+}
+
+/*
+ * The handler is checked at every call, not installed once: a test harness
+ * (cmocka's, for one) puts its own in place around each test, and the
+ * faults that follow must still reach @fn. The one found is chained.
+ */
+int host_fault_hook(bool (*fn)(void *addr, const void *pc))
+{
+	struct sigaction cur, sa = { .sa_sigaction = fault_handler,
+				     .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART };
+	int err = 0;
+
+	if (sigaction(SIGSEGV, NULL, &cur))
+		return -errno;
+	if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == fault_handler && fault_fn == fn)
+		return 0;
+	pthread_mutex_lock(&fault_lock);
+	if (!fault_fn)
+		fault_fn = fn;
+	if (fault_fn != fn) {
+		err = -EBUSY;
+	} else {
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGSEGV, NULL, &cur))
+			err = -errno;
+		else if (!((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == fault_handler))
+			err = sigaction(SIGSEGV, &sa, &fault_prev) ? -errno : 0;
+	}
+	pthread_mutex_unlock(&fault_lock);
+	return err;
 }
 
 void host_release(void *addr, size_t size)

@@ -69,6 +69,22 @@ void host_vmas_release(unsigned long nr);
 unsigned long host_vmas_in_use(void);
 unsigned long host_vmas_limit(void);
 
+/*
+ * Protection of pages the library hands to a device (the debugger's
+ * ownership check): host_protect() sets PROT_* on [addr, addr+len), one
+ * call, and may be failed by fault injection unless it gives the pages
+ * back read-write. host_fault_hook() makes sure that the process's
+ * SIGSEGV handler is the library's (one call to look: a test harness may
+ * have put its own in place since, which is then chained), and that it
+ * asks @fn about each access fault on a protected page: @fn gets the address and the faulting instruction, and returns
+ * true when it made the access possible (the instruction runs again), or
+ * false to pass the fault on to the handler installed before, if any, or
+ * to the default action. @fn runs in the signal handler: only atomics and
+ * host_protect(). Returns 0 or a negative errno.
+ */
+int host_protect(void *addr, size_t len, int prot);
+int host_fault_hook(bool (*fn)(void *addr, const void *pc));
+
 /* Bytes of RAM the host has (sysconf), read once; 0 when unknown. */
 u64 host_ram_bytes(void);
 

@@ -69,9 +69,35 @@ void mm_report_release(void);
 struct mm_call {
 	const void *site;
 	unsigned int reports;
+	unsigned int cache;	/* cache-model calls the thread is in (MM_CACHE_SCOPE) */
 };
 
 extern __thread struct mm_call mm_call __attribute__((tls_model("initial-exec")));
+
+/*
+ * Is the thread's access to a page the library's own, made for a DMA API
+ * call or by the cache model, rather than the CPU's on the program's
+ * behalf? For the fault handler of the debugger's page protection.
+ */
+static inline bool mm_call_library(void)
+{
+	return mm_call.site || mm_call.cache;
+}
+
+static inline unsigned int mm_cache_scope_enter(void)
+{
+	return mm_call.cache++;
+}
+
+static inline void mm_cache_scope_leave(unsigned int *was)
+{
+	mm_call.cache = *was;
+}
+
+/* At the top of a cache-model call that touches the CPU view: see mm_call_library(). */
+#define MM_CACHE_SCOPE()							\
+	unsigned int mm_cache_scope_ __attribute__((unused, cleanup(mm_cache_scope_leave))) = \
+		mm_cache_scope_enter()
 
 /*
  * At an entry point: begins the thread's call with @*site, its caller's

@@ -5,7 +5,10 @@
  * sync for the CPU) is reported when the CPU takes the buffer back, on the
  * direct path, through swiotlb and through an IOMMU, on both cache models:
  * on a coherent machine the write happens to reach the device, on hardware
- * it can be lost. The device's own writes are no such thing.
+ * it can be lost. The device's own writes are no such thing. Where a
+ * buffer covers whole pages, reads are seen too (the pages are protected
+ * while the device owns them), except the CPU's reads of a DMA_TO_DEVICE
+ * buffer, which lose nothing.
  */
 #include "test-util.h"
 
@@ -397,6 +400,162 @@ static void test_sg(void **state)
 	dmamap_free_pages(pages, 2);
 }
 
+/* expect_owner(), for a report that says the CPU did @what ("read", "wrote"). */
+static void expect_owner_did(struct env *e, const char *what)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "the CPU %s ", what);
+	if (e->seen.n >= 1 && !strstr(e->seen.msg[0], want))
+		fail_msg("'%s' does not say '%s'", e->seen.msg[0], want);
+	expect_owner(e);
+}
+
+static struct page *page_for(struct env *e, unsigned int order, int byte)
+{
+	struct page *page = dmamap_alloc_pages(e->m, GFP_KERNEL, order);
+
+	assert_non_null(page);
+	memset(page_address(page), byte, PAGE_SIZE << order);
+	return page;
+}
+
+static dma_addr_t map_page(struct env *e, struct page *page, size_t size,
+			   enum dma_data_direction dir)
+{
+	dma_addr_t dma = dma_map_page(e->dev, page, 0, size, dir);
+
+	assert_false(dma_mapping_error(e->dev, dma));
+	return dma;
+}
+
+/*
+ * A read while the device owns a buffer that covers whole pages: its pages
+ * are protected, so the read is seen, and reported with the instruction
+ * that made it. It still reads what it would have.
+ */
+static void test_read_while_device_owns(void **state)
+{
+	struct env *e = *state;
+	struct page *page = page_for(e, 0, 0x11);
+	volatile u8 *buf = page_address(page);
+	dma_addr_t dma = map_page(e, page, PAGE_SIZE, DMA_FROM_DEVICE);
+	u8 v;
+
+	v = buf[100];			/* too early: the device owns it */
+	expect_none(e);
+	dma_unmap_page(e->dev, dma, PAGE_SIZE, DMA_FROM_DEVICE);
+	expect_owner_did(e, "read");
+	(void)v;	/* stale or not, as the cache model has it: the point is the report */
+	dmamap_free_pages(page, 0);
+}
+
+/* A read after the sync for the CPU, a write before the sync for the device: no report. */
+static void test_read_after_sync(void **state)
+{
+	struct env *e = *state;
+	struct page *page = page_for(e, 0, 0);
+	volatile u8 *buf = page_address(page);
+	dma_addr_t dma = map_page(e, page, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	u8 tmp[64];
+
+	memset(tmp, 0x5c, sizeof(tmp));
+	assert_int_equal(dmamap_bus_write(e->dev, dma + 64, tmp, sizeof(tmp), NULL), 0);
+	dma_sync_single_for_cpu(e->dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	assert_int_equal(buf[64], 0x5c);
+	buf[0] = 1;
+	dma_sync_single_for_device(e->dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	assert_int_equal(dmamap_bus_read(e->dev, dma + 64, tmp, sizeof(tmp), NULL), 0);
+	dma_unmap_page(e->dev, dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	expect_none(e);
+	assert_int_equal(buf[65], 0x5c);
+	dmamap_free_pages(page, 0);
+}
+
+/*
+ * DMA_TO_DEVICE: the device only reads, so the CPU may read too; a write
+ * is reported, and happens.
+ */
+static void test_to_device_read_allowed(void **state)
+{
+	struct env *e = *state;
+	struct page *page = page_for(e, 0, 0x21);
+	volatile u8 *buf = page_address(page);
+	dma_addr_t dma = map_page(e, page, PAGE_SIZE, DMA_TO_DEVICE);
+
+	assert_int_equal(buf[7], 0x21);
+	dma_unmap_page(e->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	expect_none(e);
+	dma = map_page(e, page, PAGE_SIZE, DMA_TO_DEVICE);
+	buf[7] = 0x42;
+	dma_unmap_page(e->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	expect_owner_did(e, "wrote");
+	assert_int_equal(buf[7], 0x42);
+	dmamap_free_pages(page, 0);
+}
+
+/* A read of one page of a list of whole pages, between the sync for the device and the unmap. */
+static void test_sg_read(void **state)
+{
+	struct env *e = *state;
+	struct page *pages = page_for(e, 2, 0x31);
+	struct scatterlist sg[4];
+	struct sg_table sgt = { .sgl = sg, .orig_nents = 4 };
+	volatile u8 *third = page_address(nth_page(pages, 2));
+	u8 v;
+
+	sg_init_table(sg, 4);
+	for (int i = 0; i < 4; i++)
+		sg_set_page(&sg[i], nth_page(pages, (unsigned long)(i ^ 1)), PAGE_SIZE, 0);
+	assert_int_equal(dma_map_sgtable(e->dev, &sgt, DMA_BIDIRECTIONAL, 0), 0);
+	dma_sync_sgtable_for_cpu(e->dev, &sgt, DMA_BIDIRECTIONAL);
+	assert_int_equal(third[9], 0x31);	/* the CPU's: synced */
+	dma_sync_sgtable_for_device(e->dev, &sgt, DMA_BIDIRECTIONAL);
+	expect_none(e);
+	v = third[10];				/* the device's */
+	dma_unmap_sgtable(e->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	expect_owner_did(e, "read");
+	assert_int_equal(v, 0x31);
+	dmamap_free_pages(pages, 2);
+}
+
+/*
+ * A buffer of more pages than are protected at a time (4096) is summed: a
+ * write is still seen (at the unmap, which the report then names), a read
+ * is not.
+ */
+static void test_large_buffer_summed(void **state)
+{
+	enum { BLOCKS = 5, PER = 64, SEG = 16 * PAGE_SIZE };	/* 64 KiB: the max segment */
+	struct env *e = env_up(DIRECT, false, DMAMAP_DEBUG_ALL);
+	static struct scatterlist sg[BLOCKS * PER];
+	struct sg_table sgt = { .sgl = sg, .orig_nents = BLOCKS * PER };
+	struct page *blk[BLOCKS];
+	volatile u8 *buf;
+	u8 v;
+
+	(void)state;
+	sg_init_table(sg, BLOCKS * PER);
+	for (int i = 0; i < BLOCKS; i++) {
+		blk[i] = page_for(e, 10, 0x51);
+		for (int k = 0; k < PER; k++)
+			sg_set_page(&sg[i * PER + k], nth_page(blk[i], (unsigned long)k * 16), SEG, 0);
+	}
+	buf = page_address(blk[3]);
+	assert_int_equal(dma_map_sgtable(e->dev, &sgt, DMA_BIDIRECTIONAL, 0), 0);
+	v = buf[100];
+	(void)v;
+	dma_unmap_sgtable(e->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	expect_none(e);
+	assert_int_equal(dma_map_sgtable(e->dev, &sgt, DMA_BIDIRECTIONAL, 0), 0);
+	buf[100] = 0x52;
+	dma_unmap_sgtable(e->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	expect_owner_did(e, "wrote");
+	for (int i = 0; i < BLOCKS; i++)
+		dmamap_free_pages(blk[i], 10);
+	teardown((void **)&e);
+}
+
 /*
  * Another device writes a buffer this one owns (a buffer shared between
  * two): the other device's write is not the CPU's.
@@ -457,6 +616,11 @@ int main(void)
 		ON_ALL(test_write_before_sync_for_device),
 		ON_ALL(test_partial_sync),
 		ON_ALL(test_sg),
+		ON_ALL(test_read_while_device_owns),
+		ON_ALL(test_read_after_sync),
+		ON_ALL(test_to_device_read_allowed),
+		ON_ALL(test_sg_read),
+		cmocka_unit_test(test_large_buffer_summed),
 		cmocka_unit_test(test_other_device_writes),
 		cmocka_unit_test(test_off_without_flag),
 	};
