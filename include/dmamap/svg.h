@@ -125,11 +125,9 @@ struct dmamap_svg_bar {
  * dmamap_svg_bars - draw measurements as bars against their floor and target
  * @out: where the SVG document goes (written, not closed)
  * @title: the picture's heading; NULL: "Measurements"
- * @bars: the measurements, one row each, in this order
+ * @bars: the measurements (&struct dmamap_svg_bar), one row each, in this
+ *        order
  * @n: how many; at least 1
- *
- * A bar zeroed but for @name and @value is a plain bar: no spread, floor
- * or target.
  *
  * Each row has an axis of its own from 0 (the units of the rows differ)
  * that ends a quarter beyond the largest of its value, floor and target: the
@@ -138,8 +136,9 @@ struct dmamap_svg_bar {
  * an arrow head where it goes on past the axis), the floor a grey line
  * marked "floor", the target a dashed line marked "target". Beside the bar,
  * the value with its unit and its ratio to the floor, then the target and
- * whether it was met, and the floor's name; under the bar, @note. A line
- * under the heading says what the shapes mean.
+ * whether it was met, and the floor's name; under the bar, the note. A line
+ * under the heading says what the shapes mean. A bar zeroed but for its
+ * name and value is a plain bar: no spread, floor or target.
  *
  * The SVG's elements carry what a program needs to check them: each row is
  * a <g class="row" data-name="NAME">, holding <text class="name">, the bar
