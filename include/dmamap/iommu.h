@@ -185,7 +185,10 @@ DMAMAP_API struct iommu_domain *iommu_paging_domain_alloc(struct device *dev);
  * iommu_domain_free - free a domain
  * @domain: the domain; NULL is ignored
  *
- * Frees every table page; devices still attached are detached.
+ * Frees every table page; devices still attached are detached. A DMA domain
+ * freed under its devices while their DMA API mappings or buffers still hold
+ * IOVA is reported (the kernel frees it under them): those DMA addresses
+ * name nothing any more.
  */
 DMAMAP_API void iommu_domain_free(struct iommu_domain *domain);
 

@@ -286,10 +286,14 @@ static void detach_locked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t)
 DMAMAP_API void iommu_domain_free(struct iommu_domain *domain)
 {
 	struct dmamap_iommu_domain *d;
+	bool in_use;
 
 	if (!domain)
 		return;
 	d = to_dmamap_domain(domain);
+	pthread_mutex_lock(&d->lock);
+	in_use = !list_empty(&d->devices);
+	pthread_mutex_unlock(&d->lock);
 	/* each device as iommu_detach_device() does it: with none of its accesses under way */
 	for (;;) {
 		struct device *dev = NULL;
@@ -303,6 +307,23 @@ DMAMAP_API void iommu_domain_free(struct iommu_domain *domain)
 		iommu_detach_device(domain, dev);
 	}
 	pthread_mutex_lock(&d->lock);
+	if (d->iovad && in_use) {
+		unsigned long live = iova_pages_used(d->iovad);
+
+		for (unsigned int i = 0; i < d->fq_len; i++)
+			live -= d->fq[i].iova_pages;
+		/*
+		 * Freed under its devices with their DMA API mappings and buffers
+		 * live: their DMA addresses now name nothing, or other memory once
+		 * the devices map again. (A device removed with its mappings left
+		 * was reported as leaking them already.)
+		 */
+		if (live)
+			mm_debug_report(d->machine, NULL, DMAMAP_DEBUG_MISUSE, 0, live << PAGE_SHIFT,
+					NULL, NULL, "iommu_domain_free: freed under its devices with "
+					"%lu page%s of IOVA still mapped by the DMA API", live,
+					live == 1 ? "" : "s");
+	}
 	/* queued IOVAs go back with the allocator itself */
 	d->fq_len = 0;
 	pthread_mutex_unlock(&d->lock);

@@ -1105,6 +1105,25 @@ static long long iommu_domain_free_attached(void)
 	return ret;
 }
 
+/* a DMA domain freed under its device while the device has a mapping through it */
+static long long iommu_domain_free_mapped(void)
+{
+	struct iommu_domain *d;
+	struct device *dev;
+	dma_addr_t h;
+	long long ret;
+
+	assert_int_equal(dmamap_device_create(F.m, &(struct dmamap_device_config){ 0 }, &dev), 0);
+	assert_int_equal(dmamap_iommu_domain_create(F.m, NULL, &d), 0);
+	assert_int_equal(iommu_attach_device(d, dev), 0);
+	h = dma_map_page(dev, F.pg, 0, 64, DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(dev, h));
+	iommu_domain_free(d);
+	ret = PTR_ERRNO(iommu_get_domain_for_dev(dev));
+	dmamap_device_destroy(dev);
+	return ret;
+}
+
 static long long iommu_domain_create_cfg(const struct dmamap_iommu_config *cfg)
 {
 	struct iommu_domain *d = NULL;
@@ -2352,6 +2371,8 @@ static const struct row rows[] = {
 	{ "iommu_domain_free(NULL)", iommu_domain_free_null, 0, R_NONE, 0, NULL, 0 },
 	{ "iommu_domain_free(a device attached)", iommu_domain_free_attached, 0, R_NONE,
 	  0, "frees it under the device: use after free", 0 },
+	{ "iommu_domain_free(a device's DMA API mapping live)", iommu_domain_free_mapped, 0, 1,
+	  DMAMAP_DEBUG_MISUSE, "frees it under the device: use after free", 0 },
 	{ "iommu_detach_device(NULL domain)", iommu_detach_null, 0, R_NONE, 0,
 	  "NULL dereference", 0 },
 	{ "iommu_detach_device(a device not attached)", iommu_detach_not_attached, 0, 1,
