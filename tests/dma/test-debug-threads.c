@@ -136,6 +136,75 @@ static void run(unsigned long flags)
 	dmamap_machine_destroy(sh.m);
 }
 
+/*
+ * DMAMAP_DEBUG_OWNERSHIP under threads: each thread hands its own page to
+ * its device and back, the page protected meanwhile, and every 8th round
+ * reads it too early; the other rounds read it after the unmap. Each early
+ * read is reported once, with no report for the others, while the other
+ * threads protect and open their pages around it.
+ */
+static void *read_work(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	struct device *dev = sh->dev[w->id];
+	volatile u8 *mine = sh->buf + (size_t)w->id * PAGE_SIZE;
+	unsigned int sum = 0;
+
+	pthread_barrier_wait(&sh->start);
+	for (int i = 0; i < ROUNDS / 4; i++) {
+		dma_addr_t a = dma_map_single(dev, (void *)mine, PAGE_SIZE, DMA_BIDIRECTIONAL);
+
+		if (dma_mapping_error(dev, a))
+			return (void *)1;
+		if (i % 8 == 0)
+			sum += mine[i % PAGE_SIZE];	/* too early */
+		dma_unmap_single(dev, a, PAGE_SIZE, DMA_BIDIRECTIONAL);
+		sum += mine[(i + 1) % PAGE_SIZE];
+	}
+	return sum == ~0U ? (void *)1 : NULL;
+}
+
+static void test_reads_from_threads(void **state)
+{
+	struct dmamap_machine_config mc = { .debug = DMAMAP_DEBUG_OWNERSHIP };
+	struct shared sh = { 0 };
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	struct page *pages;
+
+	(void)state;
+	sh.m = test_machine(&mc);
+	for (int i = 0; i < THREADS; i++) {
+		struct dmamap_device_config cfg = { 0 };
+
+		assert_int_equal(dmamap_device_create(sh.m, &cfg, &sh.dev[i]), 0);
+	}
+	pages = dmamap_alloc_pages(sh.m, GFP_KERNEL, 3);
+	assert_non_null(pages);
+	sh.buf = page_address(pages);
+	dmamap_debug_set_handler(sh.m, count, &sh);
+	pthread_barrier_init(&sh.start, NULL, THREADS);
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ &sh, i };
+		assert_int_equal(pthread_create(&t[i], NULL, read_work, &w[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		void *ret;
+
+		assert_int_equal(pthread_join(t[i], &ret), 0);
+		assert_null(ret);
+	}
+	pthread_barrier_destroy(&sh.start);
+	assert_int_equal(sh.per_kind[DMAMAP_DEBUG_CPU_OWNERSHIP], THREADS * ((ROUNDS / 4 + 7) / 8));
+	assert_int_equal(sh.reports, THREADS * ((ROUNDS / 4 + 7) / 8));
+	for (int i = 0; i < THREADS; i++)
+		dmamap_device_destroy(sh.dev[i]);
+	dmamap_free_pages(pages, 3);
+	test_assert_no_leaks(sh.m);
+	dmamap_machine_destroy(sh.m);
+}
+
 static void test_reports_from_threads(void **state)
 {
 	(void)state;
@@ -153,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reports_from_threads),
 		cmocka_unit_test(test_reports_from_threads_all),
+		cmocka_unit_test(test_reads_from_threads),
 	};
 
 	return cmocka_run_group_tests_name("debug-threads", tests, NULL, NULL);
