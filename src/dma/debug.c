@@ -1230,15 +1230,29 @@ static void own_take(struct device *dev, struct debug_rec *r, u64 lo, u64 len, c
 	if (!r->group && len && (lo > o->lo || lo + len < o->lo + o->len)) {
 		u64 before = lo > o->lo ? lo - o->lo : 0;
 		u64 after = o->lo + o->len > lo + len ? o->lo + o->len - (lo + len) : 0;
+		phys_addr_t base = r->range.phys;
 
+		/*
+		 * Without the cache line it shares with the part given back:
+		 * that part's maintenance, which comes next, may change the
+		 * line in the CPU's view (a partial line is cleaned and
+		 * invalidated whole), and that is not the CPU writing.
+		 */
 		if (before >= after) {
-			o->len = before;
+			u64 end = ALIGN_DOWN(base + lo, L1_CACHE_BYTES) - base;
+
+			o->len = end > o->lo ? min(end - o->lo, before) : 0;
 		} else {
-			o->lo = lo + len;
-			o->len = after;
+			u64 start = ALIGN(base + lo + len, L1_CACHE_BYTES) - base;
+			u64 end = o->lo + o->len;
+
+			o->lo = start;
+			o->len = end > start ? end - start : 0;
 		}
-		o->sum = own_sum(dev->machine, r);
-		return;
+		if (o->len) {
+			o->sum = own_sum(dev->machine, r);
+			return;
+		}
 	}
 	o->on = false;
 	own_count(dev, r, -1);

@@ -374,6 +374,26 @@ static void test_partial_sync(void **state)
 	dmamap_kfree(e->m, buf);
 }
 
+/*
+ * A part synced for the CPU that ends inside a cache line: its maintenance
+ * cleans and invalidates that whole line, which changes the CPU's view of
+ * the bytes the device still owns in it. That is not the CPU writing.
+ */
+static void test_partial_sync_inside_a_line(void **state)
+{
+	struct env *e = *state;
+	u8 *buf = buffer(e, 9815), tmp[4772];
+	dma_addr_t dma = map(e, e->dev, buf, 9815, DMA_BIDIRECTIONAL);
+
+	memset(tmp, 0x6d, sizeof(tmp));
+	assert_int_equal(dmamap_bus_write(e->dev, dma + 4180, tmp, sizeof(tmp), NULL), 0);
+	assert_int_equal(dmamap_bus_write(e->dev, dma + 4100, tmp, 200, NULL), 0);
+	dma_sync_single_for_cpu(e->dev, dma + 4180, 4772, DMA_BIDIRECTIONAL);
+	dma_unmap_single(e->dev, dma, 9815, DMA_BIDIRECTIONAL);
+	expect_none(e);
+	dmamap_kfree(e->m, buf);
+}
+
 /* A list changes hands whole. */
 static void test_sg(void **state)
 {
@@ -615,6 +635,7 @@ int main(void)
 		ON_ALL(test_write_before_sync_for_cpu),
 		ON_ALL(test_write_before_sync_for_device),
 		ON_ALL(test_partial_sync),
+		ON_ALL(test_partial_sync_inside_a_line),
 		ON_ALL(test_sg),
 		ON_ALL(test_read_while_device_owns),
 		ON_ALL(test_read_after_sync),
