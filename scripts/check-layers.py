@@ -24,7 +24,7 @@ import re
 import sys
 
 LAYERS = [
-    ("lib", ["src/lib/util.h", "src/lib/atomic.*", "src/lib/lockdep.h", "src/lib/hbitmap.*",
+    ("lib", ["src/lib/util.h", "src/lib/atomic.*", "src/lib/lockdep.*", "src/lib/hbitmap.*",
              "src/lib/symbolize.*",
              "include/dmamap/types.h"]),
     # memory: pages, allocators, host memory, the cache model; the
