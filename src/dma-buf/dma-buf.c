@@ -25,6 +25,7 @@
 #include "dma/device.h"
 #include "mm/fail.h"
 #include "dma-buf/internal.h"
+#include "lib/lockdep.h"
 
 /*
  * The caller's site, for what the exporter's ops (the DMA API calls they
@@ -141,6 +142,7 @@ static bool reg_del(const void *p)
 /* under reg_lock */
 static bool reg_has_locked(const void *p)
 {
+	lockdep_assert_held(&reg_lock);
 	for (struct reg_entry *e = reg[reg_hash(p)]; e; e = e->next)
 		if (e->p == p)
 			return true;
@@ -421,6 +423,7 @@ static struct sg_table *map_locked(struct dma_buf *b, struct dma_buf_attachment 
 	struct scatterlist *sg;
 	unsigned int i;
 
+	lockdep_assert(dma_resv_held(b->resv));
 	ops_enter();
 	sgt = b->ops->map_dma_buf(attach, dir);
 	if (!sgt)
@@ -444,6 +447,7 @@ static struct sg_table *map_locked(struct dma_buf *b, struct dma_buf_attachment 
 static void unmap_locked(struct dma_buf *b, struct dma_buf_attachment *attach,
 			 struct sg_table *sgt, enum dma_data_direction dir)
 {
+	lockdep_assert(dma_resv_held(b->resv));
 	ops_enter();
 	b->ops->unmap_dma_buf(attach, sgt, dir);
 	ops_exit();
@@ -453,6 +457,7 @@ static int pin_locked(struct dma_buf_attachment *attach)
 {
 	int ret;
 
+	lockdep_assert(dma_resv_held(attach->dmabuf->resv));
 	ops_enter();
 	ret = attach->dmabuf->ops->pin(attach);
 	ops_exit();
@@ -461,6 +466,7 @@ static int pin_locked(struct dma_buf_attachment *attach)
 
 static void unpin_locked(struct dma_buf_attachment *attach)
 {
+	lockdep_assert(dma_resv_held(attach->dmabuf->resv));
 	ops_enter();
 	attach->dmabuf->ops->unpin(attach);
 	ops_exit();
@@ -628,6 +634,7 @@ DMAMAP_API void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment
  */
 static struct attach_map *map_record_get(struct attach_priv *ap)
 {
+	lockdep_assert(dma_resv_held(ap->a.dmabuf->resv));
 	if (!ap->first_used) {
 		ap->first_used = true;
 		return &ap->first;

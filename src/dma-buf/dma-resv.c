@@ -8,6 +8,7 @@
 #include <dmamap/dma-resv.h>
 
 #include "mm/report.h"
+#include "lib/lockdep.h"
 
 DMAMAP_API struct ww_class reservation_ww_class = { .name = "reservation_ww_class" };
 
@@ -58,6 +59,7 @@ DMAMAP_API void dma_resv_fini(struct dma_resv *obj)
 /* Under wait_lock: does @ctx die rather than wait for the holder? */
 static bool must_die(const struct ww_mutex *l, const struct ww_acquire_ctx *ctx)
 {
+	lockdep_assert_held(&l->wait_lock);
 	return ctx && ctx->acquired && l->ctx && ctx->stamp > l->ctx->stamp;
 }
 

@@ -39,6 +39,7 @@
 #include "mm/fail.h"
 #include "mm/vmalloc.h"
 #include "dma-buf/internal.h"
+#include "lib/lockdep.h"
 
 struct heap_buffer {
 	struct device *exporter;
@@ -93,6 +94,7 @@ static int heap_make_template(struct heap_buffer *hb)
 	unsigned int i;
 	int ret;
 
+	lockdep_assert_held(&hb->lock);
 	ret = dma_get_sgtable_attrs(hb->exporter, &t, hb->cookie, hb->dma, hb->size, hb->attrs);
 	if (ret)
 		return ret;

@@ -18,6 +18,7 @@
  */
 #include "dma/devres.h"
 #include "mm/fail.h"
+#include "lib/lockdep.h"
 
 #include <dmamap/dmapool.h>
 #include <stdio.h>
@@ -133,6 +134,7 @@ static struct dma_pool_chunk *chunk_find_locked(struct dma_pool *pool, const u8 
 {
 	struct dma_pool_chunk *c;
 
+	lockdep_assert_held(&pool->lock);
 	list_for_each_entry(c, &pool->chunks, node)
 		if (p >= c->vaddr && p < c->vaddr + pool->allocation)
 			return c;
@@ -142,6 +144,7 @@ static struct dma_pool_chunk *chunk_find_locked(struct dma_pool *pool, const u8 
 /* A free block of @c, marked in use, under pool->lock; -1 when full. */
 static long chunk_take_locked(struct dma_pool *pool, struct dma_pool_chunk *c)
 {
+	lockdep_assert_held(&pool->lock);
 	for (unsigned int w = 0; w < DIV_ROUND_UP(pool->nr_blocks, 64); w++) {
 		u64 free_bits = ~c->used[w];
 		unsigned int i;

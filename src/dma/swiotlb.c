@@ -4,6 +4,7 @@
 #include "dma/coherent.h"
 #include "mm/fail.h"
 #include "mm/cache.h"
+#include "lib/lockdep.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,7 @@ static void release_slots_locked(struct swiotlb *p, unsigned long idx)
 {
 	unsigned int nslots = p->slots[idx].nslots;
 
+	lockdep_assert_held(&p->lock);
 	for (unsigned int i = 0; i < nslots; i++) {
 		p->used[(idx + i) / 64] &= ~(1ULL << ((idx + i) % 64));
 		p->slots[idx + i].orig_addr = (phys_addr_t)-1;

@@ -24,6 +24,7 @@
 #include "bus/bus.h"
 #include "dma/dma-iommu.h"
 #include "trace/trace.h"
+#include "lib/lockdep.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,7 @@ static void detach_locked(struct dmamap_iommu_domain *d, struct dmamap_iotlb *t)
 {
 	struct device *dev = t->dev;
 
+	lockdep_assert_held(&d->lock);
 	list_del_init(&t->node);
 	dev->domain = NULL;
 	dev->iotlb = NULL;
@@ -504,8 +506,10 @@ DMAMAP_API int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_a
  */
 static void iotlb_invalidate(struct dmamap_iommu_domain *d)
 {
-	struct iotlb_tag tag = iotlb_gen_tag(++d->gen);
+	struct iotlb_tag tag;
 
+	lockdep_assert_held(&d->lock);
+	tag = iotlb_gen_tag(++d->gen);
 	/* @key first, then @val: see iotlb_tag() */
 	__atomic_store_n(&d->tag_key, tag.key, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->tag_val, tag.val, __ATOMIC_RELEASE);
@@ -520,6 +524,7 @@ static void mark_queued(struct dmamap_iommu_domain *d, unsigned long iova, size_
 {
 	unsigned long pfn = iova >> PAGE_SHIFT, n = size >> PAGE_SHIFT;
 
+	lockdep_assert_held(&d->lock);
 	if (n >= IOMMU_QUEUED_BITS) {
 		for (unsigned int i = 0; i < IOMMU_QUEUED_BITS / 64; i++)
 			__atomic_store_n(&d->queued[i], ~0ULL, __ATOMIC_RELEASE);
@@ -537,6 +542,7 @@ static void mark_queued(struct dmamap_iommu_domain *d, unsigned long iova, size_
 /* The flush: every queued invalidation done, then the queued IOVAs freed. */
 static void flush_locked(struct dmamap_iommu_domain *d)
 {
+	lockdep_assert_held(&d->lock);
 	iotlb_invalidate(d);
 	for (unsigned int i = 0; i < d->fq_len; i++) {
 		struct iommu_fq_entry *e = &d->fq[i];

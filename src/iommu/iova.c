@@ -78,6 +78,7 @@
 
 #include "lib/atomic.h"
 #include "lib/hbitmap.h"
+#include "lib/lockdep.h"
 #include "lib/util.h"
 #include "mm/host.h"
 
@@ -330,6 +331,7 @@ static inline bool alloced_clear(struct iova_domain *d, unsigned int k, unsigned
 /* Marks [pfn, pfn + 2^k) free, merging with free buddies; under d->lock. */
 static void buddy_free_locked(struct iova_domain *d, unsigned long pfn, unsigned int k)
 {
+	lockdep_assert_held(&d->lock);
 	while (k < d->space_order) {
 		unsigned long buddy = (pfn >> k) ^ 1;
 
@@ -347,6 +349,7 @@ static void buddy_free_locked(struct iova_domain *d, unsigned long pfn, unsigned
 /* Carves [lo, hi) into maximal aligned free blocks; under d->lock. */
 static void free_range_locked(struct iova_domain *d, unsigned long lo, unsigned long hi)
 {
+	lockdep_assert_held(&d->lock);
 	while (lo < hi) {
 		unsigned int k = lo ? min_t(unsigned int, __builtin_ctzl(lo), d->space_order)
 				    : d->space_order;
@@ -371,6 +374,7 @@ static __attribute__((flatten)) unsigned long buddy_alloc_locked(struct iova_dom
 	unsigned long best_end = 0, best_idx = 0, pfn;
 	unsigned int best_k = 0;
 
+	lockdep_assert_held(&d->lock);
 	/*
 	 * A free block that holds the limit itself gives the highest range
 	 * there can be: the top of its part below the limit. It is cut in
@@ -452,6 +456,7 @@ static int free_block_of(const struct iova_domain *d, unsigned long x, unsigned 
 static bool range_free_locked(const struct iova_domain *d, unsigned long lo, unsigned long hi,
 			      unsigned int max_order)
 {
+	lockdep_assert_held(&d->lock);
 	while (lo < hi) {
 		int k = free_block_of(d, lo, max_order);
 
@@ -468,6 +473,7 @@ static bool range_free_locked(const struct iova_domain *d, unsigned long lo, uns
  */
 static void take_range_locked(struct iova_domain *d, unsigned long lo, unsigned long hi)
 {
+	lockdep_assert_held(&d->lock);
 	while (lo < hi) {
 		int k = free_block_of(d, lo, d->space_order);
 		unsigned long bstart, bend;
@@ -499,6 +505,7 @@ static unsigned long range_alloc_locked(struct iova_domain *d, unsigned int k, u
 	unsigned long align = 1UL << k, half = align >> 1, pmax, best = 0, idx;
 	bool found = false;
 
+	lockdep_assert_held(&d->lock);
 	if (limit_pfn + 1 < len)
 		return 0;
 	pmax = ALIGN_DOWN(limit_pfn + 1 - len, align);
@@ -589,7 +596,10 @@ int iova_domain_create(unsigned long granule, unsigned long start_pfn, unsigned 
 	}
 
 	pthread_mutex_init(&d->caches_lock, NULL);
+	/* no other thread sees the domain yet: the lock is for the helpers' assertions */
+	spin_lock(&d->lock);
 	free_range_locked(d, start_pfn, end_pfn);
+	spin_unlock(&d->lock);
 	*out = d;
 	return 0;
 }
@@ -679,6 +689,7 @@ static struct iova_cache *my_cache(struct iova_domain *d)
 /* Gives a magazine's ranges back to the bitmaps; under d->lock. */
 static void mag_drain_locked(struct iova_domain *d, struct iova_magazine *mag, unsigned int k)
 {
+	lockdep_assert_held(&d->lock);
 	for (unsigned long i = 0; i < mag->n; i++)
 		buddy_free_locked(d, mag->pfn[i], k);
 	mag->n = 0;
@@ -687,6 +698,7 @@ static void mag_drain_locked(struct iova_domain *d, struct iova_magazine *mag, u
 /* Gives a cache's ranges back to the bitmaps; c->lock held. */
 static void cache_drain_locked(struct iova_domain *d, struct iova_cache *c)
 {
+	lockdep_assert_held(&c->lock);
 	spin_lock(&d->lock);
 	for (unsigned int k = 0; k < CACHE_ORDERS; k++) {
 		mag_drain_locked(d, c->loaded[k], k);
@@ -704,6 +716,7 @@ static void caches_drain(struct iova_domain *d)
 	bool barriers = __atomic_load_n(&iova_barriers, __ATOMIC_RELAXED);
 	struct iova_cache *c;
 
+	lockdep_assert_held(&d->caches_lock);
 	if (barriers) {
 		for (c = d->caches; c; c = c->next)
 			__atomic_store_n(&c->drain, 1, __ATOMIC_RELAXED);
@@ -859,6 +872,7 @@ static void spares_release_locked(struct iova_domain *d)
 {
 	unsigned long words = ((1UL << d->space_order) >> SPARE_SHIFT) / 64 + 1;
 
+	lockdep_assert_held(&d->lock);
 	for (unsigned long w = 0; w < words && d->nr_spare; w++) {
 		while (d->spare[w]) {
 			unsigned long i = w * 64 + (unsigned long)__builtin_ctzll(d->spare[w]);

@@ -13,6 +13,7 @@
  * life of the process (a bounded set: the call sites of the program).
  */
 #include "lib/symbolize.h"
+#include "lib/lockdep.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -60,6 +61,7 @@ static const Dwfl_Callbacks callbacks = {
 /* The process's modules, reported afresh. Under sym_lock. */
 static Dwfl *dwfl_fresh(void)
 {
+	lockdep_assert_held(&sym_lock);
 	if (dwfl)
 		dwfl_end(dwfl);
 	dwfl = dwfl_begin(&callbacks);
@@ -135,6 +137,7 @@ static int describe(const void *pc, char *buf, size_t len)
 	GElf_Sym sym;
 	int lineno = 0;
 
+	lockdep_assert_held(&sym_lock);
 	if (!dwfl && !dwfl_fresh())
 		return -1;
 	mod = dwfl_addrmodule(dwfl, addr);

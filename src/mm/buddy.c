@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "mm/buddy.h"
+#include "lib/lockdep.h"
 #include "lib/util.h"
 
 static unsigned long blocks_of_order(unsigned long base_pfn, unsigned long end_pfn, unsigned int k)
@@ -23,12 +24,14 @@ static inline unsigned long block_index(const struct buddy *b, unsigned long pfn
 
 static inline void mark_free_locked(struct buddy *b, unsigned long pfn, unsigned int k)
 {
+	lockdep_assert_held(&b->lock);
 	hbitmap_set(&b->free[k], block_index(b, pfn, k));
 	b->nr_free[k]++;
 }
 
 static inline void mark_used_locked(struct buddy *b, unsigned long pfn, unsigned int k)
 {
+	lockdep_assert_held(&b->lock);
 	hbitmap_clear(&b->free[k], block_index(b, pfn, k));
 	b->nr_free[k]--;
 }
@@ -52,7 +55,11 @@ void buddy_init(struct buddy *b, unsigned long base_pfn, unsigned long nr_pages,
 	/* a new bank's frames were never used: nothing to give back */
 	b->unreleased = storage;
 	b->nr_unreleased = 0;
-	/* carve the bank into the largest aligned blocks that fit */
+	/*
+	 * carve the bank into the largest aligned blocks that fit (no other
+	 * thread sees the bank yet: the lock is for the helper's assertion)
+	 */
+	pthread_mutex_lock(&b->lock);
 	for (pfn = base_pfn; pfn < b->end_pfn;) {
 		unsigned int k = MAX_PAGE_ORDER;
 
@@ -61,6 +68,7 @@ void buddy_init(struct buddy *b, unsigned long base_pfn, unsigned long nr_pages,
 		mark_free_locked(b, pfn, k);
 		pfn += 1UL << k;
 	}
+	pthread_mutex_unlock(&b->lock);
 }
 
 /* Marks frames [pfn, pfn+n) released (@set false) or unreleased; returns the bits changed. */
@@ -69,6 +77,7 @@ static unsigned long mark_unreleased_locked(struct buddy *b, unsigned long pfn, 
 {
 	unsigned long i = pfn - b->base_pfn, end = i + n, changed = 0;
 
+	lockdep_assert_held(&b->lock);
 	while (i < end) {
 		unsigned int bit = i % 64;
 		unsigned long len = min(end - i, 64UL - bit);

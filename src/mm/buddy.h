@@ -69,9 +69,9 @@ bool buddy_free(struct buddy *b, unsigned long pfn, unsigned int order);
 void buddy_release(struct buddy *b, void (*fn)(void *arg, unsigned long pfn, unsigned long n),
 		   void *arg);
 
-/* Free blocks per order, for tests and statistics (under the lock). */
+/* Free blocks per order, for tests and statistics (read under the lock, which it takes). */
 unsigned long buddy_free_blocks(struct buddy *b, unsigned int order);
-/* Is frame @pfn inside a free block? (under the lock) */
+/* Is frame @pfn inside a free block? (read under the lock, which it takes) */
 bool buddy_pfn_is_free(struct buddy *b, unsigned long pfn);
 
 #endif

@@ -18,6 +18,7 @@
  * (its counts stay in the sum). Blocks are freed with the machine.
  */
 #include "mm/mm.h"
+#include "lib/lockdep.h"
 
 #include <stdlib.h>
 
@@ -42,6 +43,7 @@ static void give_back_locked(struct mm_ctr_tls_entry *e)
 {
 	struct mm_counter_set *s;
 
+	lockdep_assert_held(&sets_lock);
 	if (!e->id)
 		return;
 	list_for_each_entry(s, &sets, node) {

@@ -9,6 +9,7 @@
  */
 #include "mm/fail.h"
 #include "mm/mm.h"
+#include "lib/lockdep.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ static u64 next_random(void)
 
 static int set_locked(const struct dmamap_fail_config *cfg)
 {
+	lockdep_assert_held(&fail_lock);
 	if (cfg && ((cfg->sites & ~DMAMAP_FAIL_ALL) || cfg->probability > 100))
 		return -EINVAL;
 	fail_cfg = cfg ? *cfg : (struct dmamap_fail_config){ 0 };

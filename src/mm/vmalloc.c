@@ -12,6 +12,7 @@
 #include "mm/host.h"
 #include "mm/mm.h"
 #include "mm/cache.h"
+#include "lib/lockdep.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -146,6 +147,7 @@ static int vm_free_range_locked(struct mm_vmalloc *v, unsigned long start, unsig
 {
 	struct mm_vm_free **pp = &v->free, *prev = NULL, *f;
 
+	lockdep_assert_held(&v->lock);
 	while ((f = *pp) && f->start < start) {
 		prev = f;
 		pp = &f->next;
@@ -177,6 +179,7 @@ static struct mm_vm_area **vm_find_locked(struct mm_vmalloc *v, unsigned long ad
 {
 	struct mm_vm_area **pp = &v->hash[vm_hash(v, addr)];
 
+	lockdep_assert_held(&v->lock);
 	for (; *pp; pp = &(*pp)->next)
 		if ((*pp)->addr == addr)
 			break;

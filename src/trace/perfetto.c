@@ -13,6 +13,7 @@
  * digits: JSON numbers stop being exact at 2^53.
  */
 #include "trace/trace.h"
+#include "lib/lockdep.h"
 
 #include <dmamap/bus.h>
 #include <dmamap/dma-mapping.h>
@@ -138,6 +139,7 @@ static void name_track(struct trace_file *t, int pid, unsigned long tid, const c
 {
 	struct trace_proc *p;
 
+	lockdep_assert_held(&t->lock);
 	if (pid < 1 || pid > t->nr_procs)
 		return;
 	p = &t->procs[pid - 1];
