@@ -13,6 +13,8 @@
  *                               kernel (memory-barriers.txt), the others
  *                               (inc, add, set, read) relaxed
  *   xchg / cmpxchg              on plain scalars, fully ordered
+ *   xchg_acquire, xchg_relaxed, on plain scalars, with only the ordering
+ *   try_cmpxchg_relaxed         the suffix names
  *   cpu_relax                   the busy-wait hint of the processor
  *
  * The builtins are what ThreadSanitizer understands, so each of these is
@@ -77,6 +79,10 @@ extern int dmamap_fence_word;
 /* The old value of *@p, which now holds @v. */
 #define xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 
+/* xchg() with only the ordering its suffix names, as the kernel's */
+#define xchg_acquire(p, v)	__atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
+#define xchg_relaxed(p, v)	__atomic_exchange_n((p), (v), __ATOMIC_RELAXED)
+
 /*
  * *@p set to @new if it held @old; the value it held, either way (equal to
  * @old on success), as the kernel's cmpxchg().
@@ -93,6 +99,11 @@ extern int dmamap_fence_word;
 #define try_cmpxchg(p, pold, new)                                                      \
 	__atomic_compare_exchange_n((p), (pold), (new), false, __ATOMIC_SEQ_CST,       \
 				    __ATOMIC_SEQ_CST)
+
+/* try_cmpxchg() with no ordering, as the kernel's try_cmpxchg_relaxed() */
+#define try_cmpxchg_relaxed(p, pold, new)                                              \
+	__atomic_compare_exchange_n((p), (pold), (new), false, __ATOMIC_RELAXED,       \
+				    __ATOMIC_RELAXED)
 
 /*
  * The processor's hint that this thread spins on a value another thread

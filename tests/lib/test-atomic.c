@@ -84,6 +84,14 @@ static void test_plain_ops(void **state)
 	assert_int_equal(seen, 1);
 	assert_true(try_cmpxchg(&y, &seen, 2));
 	assert_int_equal(y, 2);
+	assert_int_equal(xchg_acquire(&x, 9), 8);
+	assert_int_equal(xchg_relaxed(&x, 10), 9);
+	assert_int_equal(x, 10);
+	seen = 1;
+	assert_false(try_cmpxchg_relaxed(&y, &seen, 3));
+	assert_int_equal(seen, 2);
+	assert_true(try_cmpxchg_relaxed(&y, &seen, 3));
+	assert_int_equal(y, 3);
 	smp_mb();
 	smp_rmb();
 	smp_wmb();
