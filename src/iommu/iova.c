@@ -185,24 +185,24 @@ static void spin_lock_wait(int *lock)
 	unsigned int spins = 0;
 
 	do {
-		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+		while (READ_ONCE(*lock)) {
 			if (++spins < 512)
 				cpu_relax();
 			else
 				sched_yield();
 		}
-	} while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE));
+	} while (xchg_acquire(lock, 1));
 }
 
 static inline void spin_lock(int *lock)
 {
-	if (unlikely(__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE)))
+	if (unlikely(xchg_acquire(lock, 1)))
 		spin_lock_wait(lock);
 }
 
 static inline void spin_unlock(int *lock)
 {
-	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+	smp_store_release(lock, 0);
 }
 
 static inline void cache_lock(struct iova_cache *c)
@@ -217,7 +217,7 @@ static inline void cache_unlock(struct iova_cache *c)
 
 static void iova_init_once(void)
 {
-	__atomic_store_n(&iova_barriers, !host_barrier_register(), __ATOMIC_RELAXED);
+	WRITE_ONCE(iova_barriers, !host_barrier_register());
 }
 
 /*
@@ -237,13 +237,13 @@ static void iova_init_once(void)
  */
 static inline bool cache_enter(struct iova_cache *c)
 {
-	if (likely(__atomic_load_n(&iova_barriers, __ATOMIC_RELAXED))) {
-		__atomic_store_n(&c->busy, 1, __ATOMIC_RELAXED);
-		__asm__ __volatile__("" ::: "memory");
-		if (likely(!__atomic_load_n(&c->drain, __ATOMIC_ACQUIRE)))
+	if (likely(READ_ONCE(iova_barriers))) {
+		WRITE_ONCE(c->busy, 1);
+		barrier();
+		if (likely(!smp_load_acquire(&c->drain)))
 			return true;
 		/* a drainer is at work: queue on the lock instead, out of its way */
-		__atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
+		smp_store_release(&c->busy, 0);
 	}
 	cache_lock(c);
 	return false;
@@ -252,7 +252,7 @@ static inline bool cache_enter(struct iova_cache *c)
 static inline void cache_exit(struct iova_cache *c, bool fast)
 {
 	if (fast)
-		__atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
+		smp_store_release(&c->busy, 0);
 	else
 		cache_unlock(c);
 }
@@ -281,13 +281,13 @@ static inline void len_store(struct iova_domain *d, unsigned long pfn, unsigned 
 
 	v = 0x80808080U | (v & 0x7f) | ((v << 1) & 0x7f00) | ((v << 2) & 0x7f0000) |
 	    ((v << 3) & 0x7f000000);
-	__atomic_store_n((u32 *)&d->alloced[pfn + LEN_AT], v, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->alloced[pfn + SPARE_AT], (u8)(0x80 | spare), __ATOMIC_RELAXED);
+	WRITE_ONCE(*((u32 *)&d->alloced[pfn + LEN_AT]), v);
+	WRITE_ONCE(d->alloced[pfn + SPARE_AT], (u8)(0x80 | spare));
 }
 
 static inline unsigned long len_load(const struct iova_domain *d, unsigned long pfn)
 {
-	u32 v = __atomic_load_n((const u32 *)&d->alloced[pfn + LEN_AT], __ATOMIC_RELAXED);
+	u32 v = READ_ONCE(*((const u32 *)&d->alloced[pfn + LEN_AT]));
 
 	return ((v & 0x7f) | ((v >> 1) & 0x3f80) | ((v >> 2) & 0x1fc000) |
 		((v >> 3) & 0xfe00000)) + 1UL;
@@ -295,7 +295,7 @@ static inline unsigned long len_load(const struct iova_domain *d, unsigned long 
 
 static inline bool spare_load(const struct iova_domain *d, unsigned long pfn)
 {
-	return __atomic_load_n(&d->alloced[pfn + SPARE_AT], __ATOMIC_RELAXED) & 1;
+	return READ_ONCE(d->alloced[pfn + SPARE_AT]) & 1;
 }
 
 static inline void spare_mark(struct iova_domain *d, unsigned long pfn, bool on)
@@ -316,7 +316,7 @@ static inline void spare_mark(struct iova_domain *d, unsigned long pfn, bool on)
  */
 static inline void alloced_mark(struct iova_domain *d, unsigned int k, unsigned long pfn)
 {
-	__atomic_store_n(&d->alloced[pfn], (u8)(k + 1), __ATOMIC_RELAXED);
+	WRITE_ONCE(d->alloced[pfn], (u8)(k + 1));
 }
 
 /* Marks it free; false if it is not allocated at that order (of racing calls, one wins). */
@@ -324,8 +324,7 @@ static inline bool alloced_clear(struct iova_domain *d, unsigned int k, unsigned
 {
 	u8 old = (u8)(k + 1);
 
-	return __atomic_compare_exchange_n(&d->alloced[pfn], &old, 0, false, __ATOMIC_RELAXED,
-					   __ATOMIC_RELAXED);
+	return try_cmpxchg_relaxed(&d->alloced[pfn], &old, 0);
 }
 
 /* Marks [pfn, pfn + 2^k) free, merging with free buddies; under d->lock. */
@@ -713,20 +712,20 @@ static void cache_drain_locked(struct iova_domain *d, struct iova_cache *c)
  */
 static void caches_drain(struct iova_domain *d)
 {
-	bool barriers = __atomic_load_n(&iova_barriers, __ATOMIC_RELAXED);
+	bool barriers = READ_ONCE(iova_barriers);
 	struct iova_cache *c;
 
 	lockdep_assert_held(&d->caches_lock);
 	if (barriers) {
 		for (c = d->caches; c; c = c->next)
-			__atomic_store_n(&c->drain, 1, __ATOMIC_RELAXED);
+			WRITE_ONCE(c->drain, 1);
 		/* one barrier for them all: owners now see drain = 1, or we see busy = 1 */
 		host_barrier_all_threads();
 	}
 	for (c = d->caches; c; c = c->next) {
 		/* an owner amid an operation finishes it (it waits for nothing of ours) */
 		for (unsigned int spins = 0;
-		     barriers && __atomic_load_n(&c->busy, __ATOMIC_ACQUIRE);)
+		     barriers && smp_load_acquire(&c->busy);)
 			if (++spins % 1024)
 				cpu_relax();
 			else
@@ -734,7 +733,7 @@ static void caches_drain(struct iova_domain *d)
 		cache_lock(c);
 		cache_drain_locked(d, c);
 		if (barriers)
-			__atomic_store_n(&c->drain, 0, __ATOMIC_RELEASE);
+			smp_store_release(&c->drain, 0);
 		cache_unlock(c);
 	}
 }
@@ -758,7 +757,7 @@ void free_cpu_cached_iovas(struct iova_domain *d)
 			mag->next = dp->empty;
 			dp->empty = mag;
 		}
-		__atomic_store_n(&dp->nr_full, 0, __ATOMIC_RELAXED);
+		WRITE_ONCE(dp->nr_full, 0);
 	}
 	spin_unlock(&d->lock);
 	spin_unlock(&d->depot_lock);
@@ -774,13 +773,13 @@ static bool depot_get_full(struct iova_domain *d, struct iova_cache *c, unsigned
 	struct iova_depot *dp = &d->depot[k];
 	struct iova_magazine *mag;
 
-	if (!__atomic_load_n(&dp->nr_full, __ATOMIC_RELAXED))
+	if (!READ_ONCE(dp->nr_full))
 		return false;
 	spin_lock(&d->depot_lock);
 	mag = dp->full;
 	if (mag) {
 		dp->full = mag->next;
-		__atomic_store_n(&dp->nr_full, dp->nr_full - 1, __ATOMIC_RELAXED);
+		WRITE_ONCE(dp->nr_full, dp->nr_full - 1);
 		c->loaded[k]->next = dp->empty;
 		dp->empty = c->loaded[k];
 		c->loaded[k] = mag;
@@ -810,7 +809,7 @@ static bool depot_put_full(struct iova_domain *d, struct iova_cache *c, unsigned
 		if (mag) {
 			c->loaded[k]->next = dp->full;
 			dp->full = c->loaded[k];
-			__atomic_store_n(&dp->nr_full, dp->nr_full + 1, __ATOMIC_RELAXED);
+			WRITE_ONCE(dp->nr_full, dp->nr_full + 1);
 			mag->n = 0;
 			c->loaded[k] = mag;
 			done = true;
@@ -879,7 +878,7 @@ static void spares_release_locked(struct iova_domain *d)
 			unsigned long pfn = i << SPARE_SHIFT, len = len_load(d, pfn);
 
 			free_range_locked(d, pfn + len, pfn + (1UL << size_order(len)));
-			__atomic_store_n(&d->alloced[pfn + SPARE_AT], (u8)0x80, __ATOMIC_RELAXED);
+			WRITE_ONCE(d->alloced[pfn + SPARE_AT], (u8)0x80);
 			d->spare[w] &= d->spare[w] - 1;
 			d->nr_spare--;
 		}
@@ -912,7 +911,7 @@ static unsigned long alloc_slow(struct iova_domain *d, unsigned int order, unsig
 		if (order >= CACHE_ORDERS)
 			len_store(d, pfn, len, spare);
 		/* under the lock: a plain add, read atomically */
-		__atomic_store_n(&d->used, d->used + len, __ATOMIC_RELAXED);
+		WRITE_ONCE(d->used, d->used + len);
 	}
 	spin_unlock(&d->lock);
 	return pfn;
@@ -937,8 +936,7 @@ unsigned long alloc_iova_fast(struct iova_domain *d, unsigned long size, unsigne
 
 			pfn = cache_get(d, c, order, limit_pfn);
 			if (pfn)
-				__atomic_store_n(&c->used, c->used + (1L << order),
-						 __ATOMIC_RELAXED);
+				WRITE_ONCE(c->used, c->used + (1L << order));
 			cache_exit(c, fast);
 			if (pfn) {
 				alloced_mark(d, order, pfn);
@@ -982,14 +980,14 @@ void free_iova_fast(struct iova_domain *d, unsigned long pfn, unsigned long size
 			spin_unlock(&d->lock);
 			cache_put(d, c, order, pfn);
 		}
-		__atomic_store_n(&c->used, c->used - (1L << order), __ATOMIC_RELAXED);
+		WRITE_ONCE(c->used, c->used - (1L << order));
 		cache_exit(c, fast);
 		return;
 	}
 	spin_lock(&d->lock);
 	/* the length its allocation wrote (sizes of its order name the range) */
 	len = order < CACHE_ORDERS ? 1UL << order : len_load(d, pfn);
-	__atomic_store_n(&d->used, d->used - len, __ATOMIC_RELAXED);
+	WRITE_ONCE(d->used, d->used - len);
 	if (len == 1UL << order) {
 		buddy_free_locked(d, pfn, order);
 	} else if (spare_load(d, pfn)) {
@@ -1035,10 +1033,10 @@ unsigned long iova_pages_used(struct iova_domain *d)
 
 	if (!d)
 		return 0;
-	used = (long)__atomic_load_n(&d->used, __ATOMIC_RELAXED);
+	used = (long)READ_ONCE(d->used);
 	pthread_mutex_lock(&d->caches_lock);
 	for (struct iova_cache *c = d->caches; c; c = c->next)
-		used += __atomic_load_n(&c->used, __ATOMIC_RELAXED);
+		used += READ_ONCE(c->used);
 	pthread_mutex_unlock(&d->caches_lock);
 	return (unsigned long)used;
 }
@@ -1049,7 +1047,7 @@ unsigned long iova_range_size(struct iova_domain *d, unsigned long pfn)
 
 	if (!d || pfn < d->start_pfn || pfn >= d->end_pfn)
 		return 0;
-	k = __atomic_load_n(&d->alloced[pfn], __ATOMIC_RELAXED);
+	k = READ_ONCE(d->alloced[pfn]);
 	/* (0x80 and up: a byte of a large range's length, inside it) */
 	if (!k || k & 0x80)
 		return 0;
@@ -1058,5 +1056,5 @@ unsigned long iova_range_size(struct iova_domain *d, unsigned long pfn)
 
 unsigned long iova_misuse_count(struct iova_domain *d)
 {
-	return d ? __atomic_load_n(&d->misuse, __ATOMIC_RELAXED) : 0;
+	return d ? READ_ONCE(d->misuse) : 0;
 }
