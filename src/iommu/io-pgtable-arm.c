@@ -109,7 +109,7 @@ static inline u64 *table_of(struct arm_lpae_io_pgtable *d, phys_addr_t phys)
 
 static inline u64 pte_load(const u64 *ptep)
 {
-	return __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+	return smp_load_acquire(ptep);
 }
 
 static inline bool pte_cas(u64 *ptep, u64 old, u64 new)
@@ -131,17 +131,17 @@ static inline bool pte_cas(u64 *ptep, u64 old, u64 new)
  */
 static inline bool pte_set_page(u64 *ptep, u64 pte)
 {
-	if (__atomic_load_n(ptep, __ATOMIC_RELAXED))
+	if (READ_ONCE(*ptep))
 		return false;
-	__atomic_store_n(ptep, pte, __ATOMIC_RELEASE);
+	smp_store_release(ptep, pte);
 	return true;
 }
 
 static inline bool pte_clear_page(u64 *ptep)
 {
-	if (!pte_valid(__atomic_load_n(ptep, __ATOMIC_RELAXED)))
+	if (!pte_valid(READ_ONCE(*ptep)))
 		return false;
-	__atomic_store_n(ptep, 0, __ATOMIC_RELEASE);
+	smp_store_release(ptep, 0);
 	return true;
 }
 
@@ -484,7 +484,7 @@ u64 io_pgtable_leaf_granule(const struct io_pgtable_walker *w, unsigned long iov
 	if (iova >> w->ias)
 		return 0;
 	for (; sh > w->pg_shift; sh -= w->bits) {
-		pte = __atomic_load_n(&table[(iova >> sh) & mask], __ATOMIC_ACQUIRE);
+		pte = smp_load_acquire(&table[(iova >> sh) & mask]);
 		if ((pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
 			*shift = sh;
 			/* invalid, or a block at a level the format has blocks at */
@@ -492,7 +492,7 @@ u64 io_pgtable_leaf_granule(const struct io_pgtable_walker *w, unsigned long iov
 		}
 		table = io_pgtable_next_table(w, pte);
 	}
-	pte = __atomic_load_n(&table[(iova >> w->pg_shift) & mask], __ATOMIC_ACQUIRE);
+	pte = smp_load_acquire(&table[(iova >> w->pg_shift) & mask]);
 	*shift = w->pg_shift;
 	return (pte & 1) ? pte : 0;
 }
@@ -694,7 +694,7 @@ undo:
 
 unsigned long io_pgtable_nr_tables(struct io_pgtable_ops *ops)
 {
-	return __atomic_load_n(&to_data(ops)->nr_tables, __ATOMIC_RELAXED);
+	return READ_ONCE(to_data(ops)->nr_tables);
 }
 
 unsigned long io_pgtable_pgsizes(struct io_pgtable_ops *ops)

@@ -230,7 +230,7 @@ static inline u64 io_pgtable_leaf(const struct io_pgtable_walker *w, unsigned lo
 		return 0;
 	/* levels that may hold tables; a block ends the walk early */
 	for (; sh > PAGE_SHIFT; sh -= 9) {
-		pte = __atomic_load_n(&table[(iova >> sh) & 511], __ATOMIC_ACQUIRE);
+		pte = smp_load_acquire(&table[(iova >> sh) & 511]);
 		if (unlikely((pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE)) {
 			*shift = sh;
 			/* invalid, or a block (none at level 0) */
@@ -241,7 +241,7 @@ static inline u64 io_pgtable_leaf(const struct io_pgtable_walker *w, unsigned lo
 	/* level 3: the table encoding is the page one */
 	if (l3)
 		*l3 = table;
-	pte = __atomic_load_n(&table[(iova >> PAGE_SHIFT) & 511], __ATOMIC_ACQUIRE);
+	pte = smp_load_acquire(&table[(iova >> PAGE_SHIFT) & 511]);
 	*shift = PAGE_SHIFT;
 	return (pte & 1) ? pte : 0;
 }

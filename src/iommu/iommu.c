@@ -511,8 +511,8 @@ static void iotlb_invalidate(struct dmamap_iommu_domain *d)
 	lockdep_assert_held(&d->lock);
 	tag = iotlb_gen_tag(++d->gen);
 	/* @key first, then @val: see iotlb_tag() */
-	__atomic_store_n(&d->tag_key, tag.key, __ATOMIC_RELEASE);
-	__atomic_store_n(&d->tag_val, tag.val, __ATOMIC_RELEASE);
+	smp_store_release(&d->tag_key, tag.key);
+	smp_store_release(&d->tag_val, tag.val);
 }
 
 /*
@@ -527,15 +527,14 @@ static void mark_queued(struct dmamap_iommu_domain *d, unsigned long iova, size_
 	lockdep_assert_held(&d->lock);
 	if (n >= IOMMU_QUEUED_BITS) {
 		for (unsigned int i = 0; i < IOMMU_QUEUED_BITS / 64; i++)
-			__atomic_store_n(&d->queued[i], ~0ULL, __ATOMIC_RELEASE);
+			smp_store_release(&d->queued[i], ~0ULL);
 		return;
 	}
 	for (unsigned long i = 0; i < n; i++) {
 		unsigned long bit = (pfn + i) % IOMMU_QUEUED_BITS;
-		u64 word = __atomic_load_n(&d->queued[bit / 64], __ATOMIC_RELAXED);
+		u64 word = READ_ONCE(d->queued[bit / 64]);
 
-		__atomic_store_n(&d->queued[bit / 64], word | (1ULL << (bit % 64)),
-				 __ATOMIC_RELEASE);
+		smp_store_release(&d->queued[bit / 64], word | (1ULL << (bit % 64)));
 	}
 }
 
@@ -555,8 +554,8 @@ static void flush_locked(struct dmamap_iommu_domain *d)
 	d->fq_len = 0;
 	/* after the bump: entries of the pages they name no longer hit */
 	for (unsigned int i = 0; i < IOMMU_QUEUED_BITS / 64; i++)
-		__atomic_store_n(&d->queued[i], 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&d->fast_end, d->domain.geometry.aperture_end + 1, __ATOMIC_RELEASE);
+		smp_store_release(&d->queued[i], 0);
+	smp_store_release(&d->fast_end, d->domain.geometry.aperture_end + 1);
 }
 
 void iommu_invalidate_now(struct dmamap_iommu_domain *d)
@@ -582,7 +581,7 @@ void iommu_queue_flush(struct dmamap_iommu_domain *d, unsigned long iova, size_t
 			flush_locked(d);
 		d->fq[d->fq_len++] = (struct iommu_fq_entry){ iova, size, iova_pfn, iova_pages };
 		mark_queued(d, iova, size);
-		__atomic_store_n(&d->fast_end, 0, __ATOMIC_RELEASE);
+		smp_store_release(&d->fast_end, 0);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -646,7 +645,7 @@ DMAMAP_API size_t iommu_unmap_fast(struct iommu_domain *domain, unsigned long io
 	 */
 	pthread_mutex_lock(&d->lock);
 	mark_queued(d, iova, unmapped);
-	__atomic_store_n(&d->fast_end, 0, __ATOMIC_RELEASE);
+	smp_store_release(&d->fast_end, 0);
 	pthread_mutex_unlock(&d->lock);
 	if (gather->queued)
 		return unmapped;

@@ -152,8 +152,8 @@ static inline struct iotlb_tag iotlb_tag(const struct dmamap_iommu_domain *d)
 {
 	struct iotlb_tag tag;
 
-	tag.val = __atomic_load_n(&d->tag_val, __ATOMIC_ACQUIRE);
-	tag.key = __atomic_load_n(&d->tag_key, __ATOMIC_ACQUIRE);
+	tag.val = smp_load_acquire(&d->tag_val);
+	tag.key = smp_load_acquire(&d->tag_key);
 	return tag;
 }
 
@@ -187,7 +187,7 @@ static inline void iotlb_entry_load(const struct iotlb_entry *e, u64 *key, u64 *
 		return;
 	}
 #endif
-	unsigned __int128 v = __atomic_load_n((const unsigned __int128 *)e, __ATOMIC_RELAXED);
+	unsigned __int128 v = READ_ONCE(*((const unsigned __int128 *)e));
 
 	*key = (u64)v;
 	*val = (u64)(v >> 64);
@@ -203,8 +203,7 @@ static inline void iotlb_entry_store(struct iotlb_entry *e, u64 key, u64 val)
 		return;
 	}
 #endif
-	__atomic_store_n((unsigned __int128 *)e, ((unsigned __int128)val << 64) | key,
-			 __ATOMIC_RELAXED);
+	WRITE_ONCE(*((unsigned __int128 *)e), ((unsigned __int128)val << 64) | key);
 }
 #ifdef __clang__
 #pragma clang diagnostic pop
@@ -323,7 +322,7 @@ static inline bool iommu_maybe_queued(const struct dmamap_iommu_domain *d, unsig
 {
 	unsigned long bit = pfn % IOMMU_QUEUED_BITS;
 
-	return __atomic_load_n(&d->queued[bit / 64], __ATOMIC_ACQUIRE) & (1ULL << (bit % 64));
+	return smp_load_acquire(&d->queued[bit / 64]) & (1ULL << (bit % 64));
 }
 
 /*
@@ -357,8 +356,7 @@ static inline u64 iommu_walk_leaf(struct dmamap_iotlb *t, struct iotlb_tag tag, 
 
 	if (likely(t->walk_nr) &&
 	    likely(iotlb_lookup_in(t->walk, t->walk_nr - 1, tag, region, &tbl))) {
-		pte = __atomic_load_n(&((const u64 *)(uintptr_t)tbl)[(iova >> PAGE_SHIFT) & 511],
-				      __ATOMIC_ACQUIRE);
+		pte = smp_load_acquire(&((const u64 *)(uintptr_t)tbl)[(iova >> PAGE_SHIFT) & 511]);
 		*shift = PAGE_SHIFT;
 		return (pte & 1) ? pte : 0;
 	}
@@ -434,7 +432,7 @@ iommu_run_from(struct device *dev, struct dmamap_iotlb *t, struct dmamap_iommu_d
 		struct iotlb_tag gen = iotlb_tag(d);
 		u64 next;
 
-		if (dma + run >= __atomic_load_n(&d->fast_end, __ATOMIC_ACQUIRE) ||
+		if (dma + run >= smp_load_acquire(&d->fast_end) ||
 		    !iotlb_lookup(t, gen, (iova >> PAGE_SHIFT) + 1, &next) ||
 		    !iotlb_allows(next, write))
 			return iommu_bus_translate_slow(dev, dma, len, write, phys, f, c, run);
@@ -480,7 +478,7 @@ static inline long iommu_bus_translate(struct device *dev, dma_addr_t dma, size_
 	u64 val;
 
 	/* beyond the aperture, or invalidations queued */
-	if (unlikely(dma >= __atomic_load_n(&d->fast_end, __ATOMIC_ACQUIRE)))
+	if (unlikely(dma >= smp_load_acquire(&d->fast_end)))
 		return iommu_bus_translate_queued(dev, dma, len, write, phys, f, c);
 	if (unlikely(!iotlb_lookup_now(t, d, iova >> PAGE_SHIFT, &val))) {
 		/* the tag the walk and the fill go by, read before the walk */
