@@ -150,12 +150,12 @@ void mm_counters_sum(struct dmamap_machine *m, struct mm_counters *out)
 
 	src = (const u64 *)&s->spill;
 	for (size_t i = 0; i < n; i++)
-		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+		dst[i] = READ_ONCE(src[i]);
 	pthread_mutex_lock(&s->lock);
 	for (struct mm_ctr_block *b = s->blocks; b; b = b->next) {
 		src = (const u64 *)&b->c;
 		for (size_t i = 0; i < n; i++)
-			dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+			dst[i] += READ_ONCE(src[i]);
 	}
 	pthread_mutex_unlock(&s->lock);
 }

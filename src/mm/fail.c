@@ -57,7 +57,7 @@ static int set_locked(const struct dmamap_fail_config *cfg)
 	fail_rng = fail_cfg.seed ^ 0x9E3779B97F4A7C15ULL;
 	if (!fail_rng)
 		fail_rng = 1;
-	__atomic_store_n(&mm_fail_enabled, fail_cfg.sites != 0, __ATOMIC_RELEASE);
+	smp_store_release(&mm_fail_enabled, fail_cfg.sites != 0);
 	return 0;
 }
 

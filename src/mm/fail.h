@@ -25,7 +25,7 @@ bool mm_should_fail_slow(unsigned long site, const struct dmamap_machine *m);
  */
 static inline bool mm_should_fail(unsigned long site, const struct dmamap_machine *m)
 {
-	if (likely(!__atomic_load_n(&mm_fail_enabled, __ATOMIC_RELAXED)))
+	if (likely(!READ_ONCE(mm_fail_enabled)))
 		return false;
 	return mm_should_fail_slow(site, m);
 }

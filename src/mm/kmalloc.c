@@ -104,7 +104,7 @@ static void *kmalloc_large(struct dmamap_machine *m, size_t size, gfp_t gfp)
 	if (!page)
 		return NULL;
 	/* the size first, then the flag that publishes it (kfree_large() reads both) */
-	__atomic_store_n(&page->private, PAGE_SIZE << order, __ATOMIC_RELAXED);
+	WRITE_ONCE(page->private, PAGE_SIZE << order);
 	__atomic_fetch_or(&page->flags, PG_kmalloc_large, __ATOMIC_RELEASE);
 	mm_count(m, kmalloc_bytes, PAGE_SIZE << order);
 	return page_address(page);
@@ -187,7 +187,7 @@ static int kfree_slab(struct dmamap_machine *m, struct page *page, const void *p
 
 	pthread_mutex_lock(&k->lock);
 	/* the flags are re-read under the lock: a racing free may have emptied the slab */
-	if (!(__atomic_load_n(&page->flags, __ATOMIC_ACQUIRE) & PG_slab)) {
+	if (!(smp_load_acquire(&page->flags) & PG_slab)) {
 		pthread_mutex_unlock(&k->lock);
 		return -EINVAL;
 	}
@@ -220,7 +220,7 @@ static int kfree_slab(struct dmamap_machine *m, struct page *page, const void *p
 
 static int kfree_large(struct dmamap_machine *m, struct page *page, const void *ptr)
 {
-	unsigned long flags = __atomic_load_n(&page->flags, __ATOMIC_ACQUIRE);
+	unsigned long flags = smp_load_acquire(&page->flags);
 	size_t size;
 
 	if (ptr != page_address(page) || !(flags & PG_head))
@@ -229,7 +229,7 @@ static int kfree_large(struct dmamap_machine *m, struct page *page, const void *
 	if (!__atomic_compare_exchange_n(&page->flags, &flags, flags & ~PG_kmalloc_large, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return -EINVAL;
-	size = __atomic_exchange_n(&page->private, 0, __ATOMIC_RELAXED);
+	size = xchg_relaxed(&page->private, 0);
 	mm_count(m, kmalloc_bytes, -(u64)size);
 	return mm_free_pages_checked(m, page, page_order_flag(page));
 }
@@ -244,7 +244,7 @@ DMAMAP_API void dmamap_kfree(struct dmamap_machine *m, void *ptr)
 		return;
 	page = dmamap_virt_to_page(m, ptr);
 	if (page) {
-		flags = __atomic_load_n(&page->flags, __ATOMIC_ACQUIRE);
+		flags = smp_load_acquire(&page->flags);
 		if (flags & PG_slab)
 			ret = kfree_slab(m, page, ptr);
 		else if (flags & PG_kmalloc_large)
@@ -267,15 +267,15 @@ DMAMAP_API size_t dmamap_ksize(struct dmamap_machine *m, const void *ptr)
 	if (!page)
 		return 0;
 	pthread_mutex_lock(&m->kmalloc->lock);
-	if (__atomic_load_n(&page->flags, __ATOMIC_ACQUIRE) & PG_slab) {
+	if (smp_load_acquire(&page->flags) & PG_slab) {
 		struct slab *s = (struct slab *)page->private;
 		size_t off = (size_t)((const u8 *)ptr - (const u8 *)page_address(page));
 
 		if (off % class_size(s->cls) == 0 && (s->used >> (off / class_size(s->cls)) & 1))
 			size = class_size(s->cls);
-	} else if ((__atomic_load_n(&page->flags, __ATOMIC_ACQUIRE) & PG_kmalloc_large) &&
+	} else if ((smp_load_acquire(&page->flags) & PG_kmalloc_large) &&
 		   ptr == page_address(page)) {
-		size = __atomic_load_n(&page->private, __ATOMIC_RELAXED);
+		size = READ_ONCE(page->private);
 	}
 	pthread_mutex_unlock(&m->kmalloc->lock);
 	return size;

@@ -67,7 +67,7 @@ static inline bool machine_has_page(const struct dmamap_machine *m, const struct
 /* The machine of a valid page: no checks. */
 static inline struct dmamap_machine *page_slot_machine(const struct page *page)
 {
-	return __atomic_load_n(&registry_slot[region_slot(page)], __ATOMIC_ACQUIRE);
+	return smp_load_acquire(&registry_slot[region_slot(page)]);
 }
 
 struct dmamap_machine *mm_page_machine(const struct page *page)
@@ -183,7 +183,7 @@ static int registry_add(struct dmamap_machine *m)
 	}
 	registry[registry_len++] = m;
 	m->created_seq = ++registry_seq;
-	__atomic_store_n(&registry_slot[region_slot(m->pages)], m, __ATOMIC_RELEASE);
+	smp_store_release(&registry_slot[region_slot(m->pages)], m);
 out:
 	pthread_rwlock_unlock(&registry_lock);
 	return ret;
@@ -192,7 +192,7 @@ out:
 static void registry_del(struct dmamap_machine *m)
 {
 	pthread_rwlock_wrlock(&registry_lock);
-	__atomic_store_n(&registry_slot[region_slot(m->pages)], NULL, __ATOMIC_RELEASE);
+	smp_store_release(&registry_slot[region_slot(m->pages)], NULL);
 	if (current_machine == m)
 		current_machine = NULL;
 	for (size_t i = 0; i < registry_len; i++) {

@@ -98,8 +98,7 @@ void mm_counters_sum(struct dmamap_machine *m, struct mm_counters *out);
 	struct dmamap_machine *m_ = (m);					\
 	struct mm_counters *c_ = mm_counters_mine(m_);			\
 	if (likely(c_ != &m_->ctrs.spill))					\
-		__atomic_store_n(&c_->field, __atomic_load_n(&c_->field, __ATOMIC_RELAXED) + \
-				 (u64)(n), __ATOMIC_RELAXED);			\
+		WRITE_ONCE(c_->field, READ_ONCE(c_->field) + (u64)(n));		\
 	else									\
 		__atomic_fetch_add(&c_->field, (u64)(n), __ATOMIC_RELAXED);	\
 } while (0)
@@ -192,7 +191,7 @@ static inline struct mm_counters *mm_counters_mine(struct dmamap_machine *m)
 
 static inline unsigned int page_order_flag(const struct page *p)
 {
-	return (unsigned int)((__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & PG_ORDER_MASK) >>
+	return (unsigned int)((READ_ONCE(p->flags) & PG_ORDER_MASK) >>
 			      PG_ORDER_SHIFT);
 }
 

@@ -62,8 +62,7 @@ struct page *mm_alloc_pages_capped(struct dmamap_machine *m, gfp_t gfp, unsigned
 		return NULL;
 	page = &m->pages[gidx];
 	page->private = 0;
-	__atomic_store_n(&page->flags, PG_head | ((unsigned long)order << PG_ORDER_SHIFT),
-			 __ATOMIC_RELEASE);
+	smp_store_release(&page->flags, PG_head | ((unsigned long)order << PG_ORDER_SHIFT));
 	if (gfp & __GFP_ZERO)
 		memset(page_address(page), 0, PAGE_SIZE << order);
 	return page;
