@@ -362,7 +362,7 @@ static void buf_release(struct dmabuf_priv *bp)
 
 static void buf_put(struct dmabuf_priv *bp)
 {
-	u64 c = __atomic_load_n(&bp->refcount, __ATOMIC_RELAXED);
+	u64 c = READ_ONCE(bp->refcount);
 
 	/*
 	 * A put that leaves a reference behind cannot be the last one, and

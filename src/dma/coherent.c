@@ -204,14 +204,14 @@ static unsigned long alloc_nr_pages(const struct dma_alloc *a)
  */
 void dma_alloc_defer_prep(struct dma_alloc *a)
 {
-	__atomic_store_n(&a->prep_state, DMA_PREP_PENDING, __ATOMIC_RELAXED);
+	WRITE_ONCE(a->prep_state, DMA_PREP_PENDING);
 	__atomic_add_fetch(&a->dev->machine->prep_deferred, 1, __ATOMIC_RELAXED);
 	for (unsigned long i = 0; i < alloc_nr_pages(a); i++) {
 		struct page *p = alloc_page_at(a, i);
-		unsigned long flags = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+		unsigned long flags = READ_ONCE(p->flags);
 
-		__atomic_store_n(&p->private, (unsigned long)a, __ATOMIC_RELAXED);
-		__atomic_store_n(&p->flags, flags | PG_prep_pending, __ATOMIC_RELEASE);
+		WRITE_ONCE(p->private, (unsigned long)a);
+		smp_store_release(&p->flags, flags | PG_prep_pending);
 	}
 }
 
@@ -219,10 +219,10 @@ static void clear_marks(struct dma_alloc *a)
 {
 	for (unsigned long i = 0; i < alloc_nr_pages(a); i++) {
 		struct page *p = alloc_page_at(a, i);
-		unsigned long flags = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+		unsigned long flags = READ_ONCE(p->flags);
 
-		__atomic_store_n(&p->flags, flags & ~PG_prep_pending, __ATOMIC_RELEASE);
-		__atomic_store_n(&p->private, 0, __ATOMIC_RELEASE);
+		smp_store_release(&p->flags, flags & ~PG_prep_pending);
+		smp_store_release(&p->private, 0);
 	}
 	__atomic_sub_fetch(&a->dev->machine->prep_deferred, 1, __ATOMIC_RELEASE);
 }
@@ -236,7 +236,7 @@ static void prep_end(struct dma_alloc *a, bool zero)
 {
 	u32 st = DMA_PREP_PENDING;
 
-	if (__atomic_load_n(&a->prep_state, __ATOMIC_ACQUIRE) == DMA_PREP_DONE)
+	if (smp_load_acquire(&a->prep_state) == DMA_PREP_DONE)
 		return;
 	if (__atomic_compare_exchange_n(&a->prep_state, &st, DMA_PREP_RUNNING, false,
 					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
@@ -252,11 +252,11 @@ static void prep_end(struct dma_alloc *a, bool zero)
 			i = j;
 		}
 		clear_marks(a);
-		__atomic_store_n(&a->prep_state, DMA_PREP_DONE, __ATOMIC_RELEASE);
+		smp_store_release(&a->prep_state, DMA_PREP_DONE);
 		return;
 	}
 	/* another thread is at it: it will not be long */
-	while (__atomic_load_n(&a->prep_state, __ATOMIC_ACQUIRE) != DMA_PREP_DONE)
+	while (smp_load_acquire(&a->prep_state) != DMA_PREP_DONE)
 		sched_yield();
 }
 
@@ -281,9 +281,9 @@ void dma_prep_pending_range(struct dmamap_machine *m, phys_addr_t phys, size_t l
 	for (unsigned long i = 0; i < n; i++) {
 		struct page *p = &m->pages[gidx + i];
 
-		if (unlikely(__atomic_load_n(&p->flags, __ATOMIC_ACQUIRE) & PG_prep_pending)) {
+		if (unlikely(smp_load_acquire(&p->flags) & PG_prep_pending)) {
 			struct dma_alloc *a =
-				(struct dma_alloc *)__atomic_load_n(&p->private, __ATOMIC_ACQUIRE);
+				(struct dma_alloc *)smp_load_acquire(&p->private);
 
 			/* NULL: prepared meanwhile (see dma_alloc_defer_prep()) */
 			if (a)

@@ -222,7 +222,7 @@ static int device_setup(struct dmamap_machine *m, struct device *dev,
 		strcpy(dev->name, name);
 	else
 		snprintf(dev->name, sizeof(dev->name), "dev%u", dev->id);
-	__atomic_store_n(&dev->refcount, 1, __ATOMIC_RELAXED);
+	WRITE_ONCE(dev->refcount, 1);
 	dev->registered = true;
 	list_add_tail(&dev->node, &m->devices);
 	pthread_mutex_unlock(&m->lock);
@@ -263,7 +263,7 @@ DMAMAP_API int dmamap_device_register(struct dmamap_machine *m, struct device *d
 
 	if (!m || !dev)
 		return -EINVAL;
-	if (dev->registered || __atomic_load_n(&dev->refcount, __ATOMIC_ACQUIRE)) {
+	if (dev->registered || smp_load_acquire(&dev->refcount)) {
 		mm_debug_report(m, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,
 				"dmamap_device_register: device %s is registered or referenced "
 				"already; refused", dev->name);
@@ -300,7 +300,7 @@ DMAMAP_API void put_device(struct device *dev)
 
 	if (!dev)
 		return;
-	old = __atomic_load_n(&dev->refcount, __ATOMIC_RELAXED);
+	old = READ_ONCE(dev->refcount);
 	do {
 		if (old <= 0) {
 			mm_debug_report(NULL, NULL, DMAMAP_DEBUG_MISUSE, 0, 0, NULL, NULL,

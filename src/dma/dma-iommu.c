@@ -250,7 +250,7 @@ static unsigned int chunk_end(const struct dmamap_machine *m, struct page **page
 static void split_block(struct page *page, unsigned int order)
 {
 	for (unsigned long i = 0; i < (1UL << order); i++)
-		__atomic_store_n(&page[i].flags, PG_head, __ATOMIC_RELEASE);
+		smp_store_release(&page[i].flags, PG_head);
 }
 
 static void free_page_array(struct dmamap_machine *m, struct page **pages, unsigned int count)

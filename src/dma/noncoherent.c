@@ -105,7 +105,7 @@ DMAMAP_API void dma_free_pages(struct device *dev, size_t size, struct page *pag
 		return;
 	}
 	/* the order check of the page allocator refuses a size other than the allocation's */
-	if (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) !=
+	if (READ_ONCE(page->flags) !=
 	    (PG_head | ((unsigned long)get_order(size) << PG_ORDER_SHIFT))) {
 		dma_report(dev, DMAMAP_DEBUG_FREE_MISMATCH, dma_handle, size,
 			   "dma_free_pages: %zu bytes at %#llx is not an allocation of that size",
