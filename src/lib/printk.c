@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/atomic.h"
+
 #define LOG_LINE	1024
 #define DEFAULT_LEVEL	4	/* the kernel's MESSAGE_LOGLEVEL_DEFAULT */
 
@@ -288,7 +290,7 @@ DMAMAP_API unsigned long dmamap_printk_count(int level)
 {
 	if (level < 0 || level > 7)
 		return 0;
-	return __atomic_load_n(&level_count[level], __ATOMIC_RELAXED);
+	return READ_ONCE(level_count[level]);
 }
 
 DMAMAP_API void dmamap_warn(const char *file, int line, const char *func, const char *fmt, ...)
@@ -312,7 +314,7 @@ DMAMAP_API void dmamap_warn(const char *file, int line, const char *func, const 
 
 DMAMAP_API unsigned long dmamap_warn_count(void)
 {
-	return __atomic_load_n(&warn_count, __ATOMIC_RELAXED);
+	return READ_ONCE(warn_count);
 }
 
 DMAMAP_API void dmamap_bug(const char *file, int line, const char *func)

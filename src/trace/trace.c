@@ -24,9 +24,7 @@ static unsigned long env_machines;	/* under env_lock: numbers the machines */
 
 static void update_active(struct dmamap_machine *m)
 {
-	__atomic_store_n(&m->trace_active,
-			 __atomic_load_n(&m->trace_fn, __ATOMIC_RELAXED) || m->trace_file,
-			 __ATOMIC_RELEASE);
+	smp_store_release(&m->trace_active, READ_ONCE(m->trace_fn) || m->trace_file);
 }
 
 DMAMAP_API void dmamap_trace_set(struct dmamap_machine *m, dmamap_trace_fn fn, void *arg)
@@ -34,13 +32,13 @@ DMAMAP_API void dmamap_trace_set(struct dmamap_machine *m, dmamap_trace_fn fn, v
 	if (!m)
 		return;
 	m->trace_arg = arg;
-	__atomic_store_n(&m->trace_fn, fn, __ATOMIC_RELEASE);
+	smp_store_release(&m->trace_fn, fn);
 	update_active(m);
 }
 
 void trace_event(struct dmamap_machine *m, struct dmamap_trace_event *ev)
 {
-	dmamap_trace_fn fn = __atomic_load_n(&m->trace_fn, __ATOMIC_ACQUIRE);
+	dmamap_trace_fn fn = smp_load_acquire(&m->trace_fn);
 
 	if (!ev->end_ns)
 		ev->end_ns = trace_now();

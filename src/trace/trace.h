@@ -24,7 +24,7 @@ static inline u64 trace_now(void)
 
 static inline bool trace_machine_on(const struct dmamap_machine *m)
 {
-	return unlikely(__atomic_load_n(&m->trace_active, __ATOMIC_RELAXED));
+	return unlikely(READ_ONCE(m->trace_active));
 }
 
 static inline bool trace_on(const struct device *dev)
