@@ -335,6 +335,42 @@ static int drop_copies(struct dmamap_machine *m, unsigned long gidx, unsigned lo
  * run of pages: the linear map then reads memory, and shows every store
  * made through the other mapping, until the next prime.
  */
+static inline bool cpu_copy_known(const struct dmamap_machine *m, unsigned long gidx);
+
+/*
+ * [@cpu, +@len) of the CPU view takes memory's bytes. A page known to have
+ * its private copy is copied whole: as cheap as comparing it, and writing
+ * it faults nothing. Any other page may have none, and then reads memory:
+ * only its lines that differ are written, so that no copy is made.
+ */
+static void refresh_lines(struct dmamap_machine *m, u8 *cpu, const u8 *mem, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		unsigned long g = (unsigned long)(cpu + off - m->linear) >> PAGE_SHIFT;
+		size_t n = min_t(size_t, len - off,
+				 PAGE_SIZE - ((unsigned long)(cpu + off - m->linear) & (PAGE_SIZE - 1)));
+
+		if (cpu_copy_known(m, g)) {
+			/*
+			 * Mostly the bytes the page holds already: a snooping
+			 * device may be reading them on another thread (two
+			 * importers of one buffer), and cannot tell. The lines
+			 * that do change take memory's bytes, which that device
+			 * was allowed to see either way. ThreadSanitizer is told
+			 * to leave the copy out.
+			 */
+			tsan_ignore_writes_begin();
+			memcpy(cpu + off, mem + off, n);
+			tsan_ignore_writes_end();
+		} else {
+			copy_differing_lines(cpu + off, mem + off, n);
+		}
+		off += n;
+	}
+}
+
 static void lines_from_memory(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
 {
 	u8 *cpu = mm_phys_to_linear(m, a), *mem = mm_phys_to_mem(m, a);
@@ -348,7 +384,7 @@ static void lines_from_memory(struct dmamap_machine *m, phys_addr_t a, phys_addr
 			while (off + n + PAGE_SIZE <= len && frame_aliased(m, g + (n >> PAGE_SHIFT)))
 				n += PAGE_SIZE;
 		if (n && !drop_copies(m, g, n >> PAGE_SHIFT)) {
-			copy_differing_lines(cpu + from, mem + from, off - from);
+			refresh_lines(m, cpu + from, mem + from, off - from);
 			off += n;
 			from = off;
 		} else {
@@ -356,7 +392,7 @@ static void lines_from_memory(struct dmamap_machine *m, phys_addr_t a, phys_addr
 					     PAGE_SIZE - ((a + off) & (PAGE_SIZE - 1)));
 		}
 	}
-	copy_differing_lines(cpu + from, mem + from, len - from);
+	refresh_lines(m, cpu + from, mem + from, len - from);
 }
 
 static void inval_lines(struct dmamap_machine *m, phys_addr_t a, phys_addr_t b)
