@@ -20,6 +20,18 @@ struct dmamap_machine *test_machine(const struct dmamap_machine_config *cfg)
 	return m;
 }
 
+struct device *test_device(struct dmamap_machine *m, const struct dmamap_device_config *cfg,
+			   struct iommu_domain *d)
+{
+	struct device *dev = NULL;
+
+	assert_int_equal(dmamap_device_create(m, cfg, &dev), 0);
+	assert_non_null(dev);
+	if (d)
+		assert_int_equal(iommu_attach_device(d, dev), 0);
+	return dev;
+}
+
 u64 test_reserved_pages(struct dmamap_machine *m)
 {
 	struct dmamap_stats st;

@@ -16,6 +16,16 @@
 struct dmamap_machine *test_machine(const struct dmamap_machine_config *cfg);
 
 /*
+ * A device on @m made from @cfg (NULL: the defaults; the common options are
+ * .name, .coherent and .dma_mask) and, when @d is not NULL, attached to that
+ * IOMMU domain. Fails the test on error.
+ */
+struct device *test_device(struct dmamap_machine *m, const struct dmamap_device_config *cfg,
+			   struct iommu_domain *d);
+/* A device configuration in place: test_device(m, TEST_DEVCFG(.name = "nic"), NULL). */
+#define TEST_DEVCFG(...) (&(const struct dmamap_device_config){ __VA_ARGS__ })
+
+/*
  * The end-of-suite leak check: every page back in the allocator (less
  * @reserved frames the machine keeps for its own pools), nothing left in the
  * kernel VA window, no cookie and no IOVA page live.

@@ -25,19 +25,11 @@ struct fixture {
 	u8 *mem;	/* what memory holds */
 };
 
-static struct device *make_dev(struct dmamap_machine *m, const struct dmamap_device_config *cfg)
-{
-	struct device *dev = NULL;
-
-	assert_int_equal(dmamap_device_create(m, cfg, &dev), 0);
-	return dev;
-}
-
 static void setup(struct fixture *f, const struct dmamap_machine_config *mc,
 		  const struct dmamap_device_config *dc, unsigned int order)
 {
 	f->m = test_machine(mc);
-	f->dev = make_dev(f->m, dc);
+	f->dev = test_device(f->m, dc, NULL);
 	f->order = order;
 	f->page = dmamap_alloc_pages(f->m, GFP_DMA32 | __GFP_ZERO, order);
 	assert_non_null(f->page);
@@ -86,7 +78,7 @@ static void test_rw_offset(void **state)
 	/* the same bytes are at phys for a device without an offset */
 	{
 		struct dmamap_device_config d0 = { 0 };
-		struct device *plain = make_dev(f.m, &d0);
+		struct device *plain = test_device(f.m, &d0, NULL);
 
 		assert_int_equal(dmamap_bus_read(plain, f.phys + 100, buf, sizeof(buf), NULL), 0);
 		assert_int_equal(test_check_pattern(buf, sizeof(buf), 1), -1);
@@ -156,7 +148,7 @@ static void test_faults(void **state)
 	struct dmamap_machine_config mc = { .banks = bank, .nr_banks = 1 };
 	struct dmamap_device_config dc = { 0 };
 	struct dmamap_machine *m = test_machine(&mc);
-	struct device *dev = make_dev(m, &dc);
+	struct device *dev = test_device(m, &dc, NULL);
 	const phys_addr_t last = 0x100000000ULL - PAGE_SIZE;	/* the mask's last page */
 	u8 *mem_last = mm_phys_to_mem(m, last);
 	u8 *mem_above = mm_phys_to_mem(m, 0x100000000ULL);
@@ -190,7 +182,7 @@ static void test_faults(void **state)
 	/* a wider mask reaches it */
 	{
 		struct dmamap_device_config d64 = { .dma_mask = DMA_BIT_MASK(64) };
-		struct device *wide = make_dev(m, &d64);
+		struct device *wide = test_device(m, &d64, NULL);
 
 		test_fill_pattern(buf, sizeof(buf), 9);
 		assert_int_equal(dmamap_bus_write(wide, last, buf, sizeof(buf), &fault), 0);
@@ -252,7 +244,7 @@ static void test_offset_faults(void **state)
 	struct dmamap_device_config d64 = { .dma_mask = DMA_BIT_MASK(64),
 					    .dma_offset = 0x80000000ULL };
 	struct dmamap_machine *m = test_machine(&mc);
-	struct device *a = make_dev(m, &d31), *b = make_dev(m, &d64);
+	struct device *a = test_device(m, &d31, NULL), *b = test_device(m, &d64, NULL);
 	struct dmamap_fault fault;
 	u8 buf[64];
 
@@ -337,7 +329,7 @@ static void test_coherent_view(void **state)
 
 	(void)state;
 	setup(&f, &mc, &dc, 1);
-	nc = make_dev(f.m, &dn);
+	nc = test_device(f.m, &dn, NULL);
 	memset(f.cpu, 0xc1, 256);			/* only in the CPU's cache */
 	assert_true(test_all_bytes(f.mem, 256, 0));
 	assert_int_equal(dmamap_bus_read(f.dev, f.phys, buf, 256, NULL), 0);

@@ -121,8 +121,8 @@ static void test_direct(void **state)
 	fr = fifo_region(m, DOORBELL, &fifo);
 	assert_int_equal(dmamap_mmio_region_create(m, &regs_cfg, &bar), 0);
 	regs = dmamap_mmio_region_regs(bar);
-	assert_int_equal(dmamap_device_create(m, &nc, &devs[0]), 0);
-	assert_int_equal(dmamap_device_create(m, &co, &devs[1]), 0);
+	devs[0] = test_device(m, &nc, NULL);
+	devs[1] = test_device(m, &co, NULL);
 	for (int i = 0; i < 2; i++) {
 		struct device *dev = devs[i];
 
@@ -171,8 +171,8 @@ static void test_reach(void **state)
 	(void)state;
 	r = fifo_region(m, DOORBELL + SZ_1M, &f1);
 	high = fifo_region(m, HIGH_MMIO, &f2);
-	assert_int_equal(dmamap_device_create(m, &off, &a), 0);
-	assert_int_equal(dmamap_device_create(m, &d32, &b), 0);
+	a = test_device(m, &off, NULL);
+	b = test_device(m, &d32, NULL);
 	dma = dma_map_resource(a, DOORBELL + SZ_1M, 1, DMA_TO_DEVICE, 0);
 	assert_int_equal(dma, SZ_1M);
 	assert_int_equal(dmamap_bus_write(a, dma, &x, 1, NULL), 0);
@@ -210,7 +210,7 @@ static void test_iommu(void **state)
 
 	(void)state;
 	r = fifo_region(m, HIGH_MMIO, &fifo);
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(m, &ic, &dom), 0);
 	assert_int_equal(iommu_attach_device(dom, dev), 0);
 	dma = dma_map_resource(dev, HIGH_MMIO + 0x100, 8, DMA_TO_DEVICE, 0);
@@ -274,7 +274,7 @@ static void test_faults_and_copies(void **state)
 
 	(void)state;
 	r = fifo_region(m, DOORBELL, &fifo);
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	mmio = dma_map_resource(dev, DOORBELL, PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
 	cpu = dma_alloc_coherent(dev, PAGE_SIZE, &ram, GFP_KERNEL);
 	test_fill_pattern(cpu, 200, 3);

@@ -144,7 +144,7 @@ static struct dma_buf *tx_export(struct tx *t, struct dmamap_machine *m)
 
 	memset(t, 0, sizeof(*t));
 	t->m = m;
-	assert_int_equal(dmamap_device_create(m, &dc, &t->dev), 0);
+	t->dev = test_device(m, &dc, NULL);
 	t->page = dmamap_alloc_pages(m, GFP_KERNEL, 2);
 	assert_non_null(t->page);
 	info.ops = &tx_ops;
@@ -454,8 +454,8 @@ static void test_heap_direct(void **state)
 	u8 data[8192], seen[8192];
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &ec, &exp), 0);
-	assert_int_equal(dmamap_device_create(m, &ic, &imp), 0);
+	exp = test_device(m, &ec, NULL);
+	imp = test_device(m, &ic, NULL);
 	assert_int_equal(PTR_ERR(dmamap_dma_buf_alloc(NULL, SZ_64K, 0)), -EINVAL);
 	assert_int_equal(PTR_ERR(dmamap_dma_buf_alloc(exp, 0, 0)), -EINVAL);
 	assert_int_equal(PTR_ERR(dmamap_dma_buf_alloc(exp, SZ_64K, DMA_ATTR_SKIP_CPU_SYNC)), -EINVAL);
@@ -531,7 +531,7 @@ static void test_heap_iommu_unaligned_size(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(dmamap_device_create(m, &dc, &devs[i]), 0);
+		devs[i] = test_device(m, &dc, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(m, NULL, &d1), 0);
 	assert_int_equal(dmamap_iommu_domain_create(m, NULL, &d2), 0);
 	assert_int_equal(iommu_attach_device(d1, devs[0]), 0);
@@ -594,7 +594,7 @@ static void test_heap_zeroed_before_seen(void **state)
 	u8 buf[4096], zero[4096] = { 0 };
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &ec, &exp), 0);
+	exp = test_device(m, &ec, NULL);
 	for (int observer = 0; observer < 2; observer++) {
 		/* garbage in the frames the buffer will get (a coherent machine: in memory) */
 		page = dmamap_alloc_pages(m, GFP_KERNEL, 4);
@@ -687,8 +687,8 @@ static void test_heap_reattach_fresh_table(void **state)
 	u8 data[4096], seen[4096];
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &ec, &exp), 0);
-	assert_int_equal(dmamap_device_create(m, &ic, &imp), 0);
+	exp = test_device(m, &ec, NULL);
+	imp = test_device(m, &ic, NULL);
 	b = dmamap_dma_buf_alloc(exp, SZ_64K, 0);
 	assert_false(IS_ERR(b));
 	at = dma_buf_attach(b, exp);

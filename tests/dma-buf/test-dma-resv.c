@@ -321,7 +321,7 @@ static void setup(struct fixture *f)
 
 	memset(f, 0, sizeof(*f));
 	f->m = test_machine(NULL);
-	assert_int_equal(dmamap_device_create(f->m, &cfg, &f->dev), 0);
+	f->dev = test_device(f->m, &cfg, NULL);
 	f->x.dev = f->dev;
 	f->x.page = dmamap_alloc_pages(f->m, GFP_KERNEL | __GFP_ZERO, 2);
 	assert_non_null(f->x.page);

@@ -78,9 +78,9 @@ static int rig_setup(void **state)
 
 	assert_non_null(r);
 	r->m = test_machine(&mcfg);
-	assert_int_equal(dmamap_device_create(r->m, &cam, &r->camera), 0);
-	assert_int_equal(dmamap_device_create(r->m, &enc, &r->encoder), 0);
-	assert_int_equal(dmamap_device_create(r->m, &disp, &r->display), 0);
+	r->camera = test_device(r->m, &cam, NULL);
+	r->encoder = test_device(r->m, &enc, NULL);
+	r->display = test_device(r->m, &disp, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(r->m, &io, &r->cam_dom), 0);
 	assert_int_equal(dmamap_iommu_domain_create(r->m, &io, &r->enc_dom), 0);
 	assert_int_equal(iommu_attach_device(r->cam_dom, r->camera), 0);

@@ -32,8 +32,8 @@ static void setup(struct fixture *f, enum dmamap_cache_model cache)
 	struct dmamap_device_config cn = { .name = "nc" }, cc = { .name = "co", .coherent = true };
 
 	f->m = test_machine(&mc);
-	assert_int_equal(dmamap_device_create(f->m, &cn, &f->nc), 0);
-	assert_int_equal(dmamap_device_create(f->m, &cc, &f->co), 0);
+	f->nc = test_device(f->m, &cn, NULL);
+	f->co = test_device(f->m, &cc, NULL);
 	f->page = dmamap_alloc_pages(f->m, GFP_KERNEL | __GFP_ZERO, 2);
 	assert_non_null(f->page);
 	f->phys = page_to_phys(f->page);

@@ -55,17 +55,6 @@ static const struct dmamap_bank low_high[] = {
 	{ 0x100000000ULL, SZ_64M },
 };
 
-static struct device *mkdev(struct env *e, const char *name)
-{
-	struct dmamap_device_config cfg = { .name = name };
-	struct device *dev;
-
-	assert_int_equal(dmamap_device_create(e->m, &cfg, &dev), 0);
-	if (e->d)
-		assert_int_equal(iommu_attach_device(e->d, dev), 0);
-	return dev;
-}
-
 static int setup(void **state, enum backend b)
 {
 	struct env *e = calloc(1, sizeof(*e));
@@ -84,8 +73,8 @@ static int setup(void **state, enum backend b)
 
 		assert_int_equal(dmamap_iommu_domain_create(e->m, &ic, &e->d), 0);
 	}
-	e->dev = mkdev(e, "nic");
-	e->dev2 = mkdev(e, "gpu");
+	e->dev = test_device(e->m, TEST_DEVCFG(.name = "nic"), e->d);
+	e->dev2 = test_device(e->m, TEST_DEVCFG(.name = "gpu"), e->d);
 	dmamap_debug_set_handler(e->m, record, &e->seen);
 	*state = e;
 	return 0;
@@ -578,7 +567,7 @@ static void test_bad_memory(void **state)
 static void test_leaks(void **state)
 {
 	struct env *e = *state;
-	struct device *dev = mkdev(e, "leaky");
+	struct device *dev = test_device(e->m, TEST_DEVCFG(.name = "leaky"), e->d);
 	struct scatterlist sg[3];
 	struct page *p = sg_pages(e, sg, 3);
 	void *buf = buffer(e, 4096), *cpu;
@@ -616,8 +605,8 @@ static void test_leaks(void **state)
 	e->d = NULL;
 	dmamap_machine_destroy(e->m);
 	e->m = test_machine(&(struct dmamap_machine_config){ .debug = DMAMAP_DEBUG_API });
-	e->dev = mkdev(e, "nic");
-	e->dev2 = mkdev(e, "gpu");
+	e->dev = test_device(e->m, TEST_DEVCFG(.name = "nic"), e->d);
+	e->dev2 = test_device(e->m, TEST_DEVCFG(.name = "gpu"), e->d);
 	dmamap_debug_set_handler(e->m, record, &e->seen);
 }
 
@@ -632,7 +621,7 @@ static void test_leak_at_machine_destroy(void **state)
 	dma_addr_t h;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	dmamap_debug_set_handler(m, record, &s);
 	assert_non_null(dma_alloc_coherent(dev, 4096, &h, GFP_KERNEL));
 	dmamap_machine_destroy(m);
@@ -687,7 +676,7 @@ static void test_segment_limits(void **state)
 	int n;
 
 	assert_non_null(pages);
-	assert_int_equal(dmamap_device_create(e->m, &cfg, &dev), 0);
+	dev = test_device(e->m, &cfg, NULL);
 	if (e->d)
 		assert_int_equal(iommu_attach_device(e->d, dev), 0);
 	/* within the limits: one page, then one page at the next 8 KiB boundary */

@@ -82,7 +82,7 @@ static int setup(void **state, enum backend b, unsigned long debug)
 		mc.nr_banks = 2;
 	}
 	e->m = test_machine(&mc);
-	assert_int_equal(dmamap_device_create(e->m, &dc, &e->dev), 0);
+	e->dev = test_device(e->m, &dc, NULL);
 	if (b == IOMMU) {
 		struct dmamap_iommu_config ic = { .type = IOMMU_DOMAIN_DMA };
 

@@ -41,15 +41,6 @@ static void record(const struct dmamap_debug_report *r, void *arg)
 	s->n++;
 }
 
-static struct device *make_dev(struct dmamap_machine *m, const char *name)
-{
-	struct dmamap_device_config cfg = { .name = name };
-	struct device *dev;
-
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
-	return dev;
-}
-
 static void test_kind_names(void **state)
 {
 	(void)state;
@@ -85,7 +76,7 @@ static void test_flags_accepted(void **state)
 static void test_every_module_reports(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
-	struct device *dev = make_dev(m, "nic");
+	struct device *dev = test_device(m, TEST_DEVCFG(.name = "nic"), NULL);
 	struct seen s = { 0 };
 	struct dma_buf *buf;
 	struct page *page;
@@ -195,7 +186,7 @@ static void reenter_handler(const struct dmamap_debug_report *r, void *arg)
 static void test_handler_without_locks(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
-	struct device *dev = make_dev(m, "gpu");
+	struct device *dev = test_device(m, TEST_DEVCFG(.name = "gpu"), NULL);
 	struct reenter re = { 0 };
 	struct dma_buf_attachment *at;
 	struct sg_table *sgt;
@@ -255,7 +246,7 @@ static void stderr_child(void)
 
 	if (dmamap_machine_create(NULL, &m))
 		_exit(3);
-	dev = make_dev(m, "cam");
+	dev = test_device(m, TEST_DEVCFG(.name = "cam"), NULL);
 	cpu = dma_alloc_coherent(dev, 4096, &dma, GFP_KERNEL);
 	dma_free_coherent(dev, 4096, (char *)cpu + 64, dma);
 	_exit(dmamap_debug_error_count(m) == 1 ? 0 : 4);
@@ -285,7 +276,7 @@ static void fatal_child(void)
 
 	if (dmamap_machine_create(&cfg, &m))
 		_exit(3);
-	dev = make_dev(m, "disk");
+	dev = test_device(m, TEST_DEVCFG(.name = "disk"), NULL);
 	dmamap_debug_set_handler(m, record, &s);
 	page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	dma_map_page(dev, page, 0, 0, DMA_TO_DEVICE);	/* size 0: refused, reported */
@@ -310,7 +301,7 @@ static void test_dump_lists_allocations(void **state)
 {
 	struct dmamap_machine_config cfg = { .debug = DMAMAP_DEBUG_API };
 	struct dmamap_machine *m = test_machine(&cfg);
-	struct device *dev = make_dev(m, "dsp");
+	struct device *dev = test_device(m, TEST_DEVCFG(.name = "dsp"), NULL);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);

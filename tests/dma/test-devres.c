@@ -27,7 +27,7 @@ static void test_release_order(void **state)
 	struct device *dev;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	norder = 0;
 	for (char c = 'a'; c <= 'd'; c++) {
 		char *r = devres_alloc(note_release, 1, GFP_KERNEL);
@@ -57,8 +57,8 @@ static void test_dmam_alloc(void **state)
 	dma_addr_t dma;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
-	assert_int_equal(dmamap_device_create(m, &cfg, &iodev), 0);
+	dev = test_device(m, &cfg, NULL);
+	iodev = test_device(m, &cfg, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(m, &ic, &dom), 0);
 	assert_int_equal(iommu_attach_device(dom, iodev), 0);
 	for (int i = 0; i < 4; i++) {
@@ -92,7 +92,7 @@ static void test_dmam_free(void **state)
 	u64 e, free0;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	free0 = test_stats(m).pages_free;
 	v = dmam_alloc_coherent(dev, SZ_8K, &dma, GFP_KERNEL);
 	plain = dma_alloc_coherent(dev, SZ_8K, &plain_dma, GFP_KERNEL);
@@ -132,8 +132,8 @@ static void test_devm_kmalloc(void **state)
 	u64 e;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
-	assert_int_equal(dmamap_device_create(m, &cfg, &other), 0);
+	dev = test_device(m, &cfg, NULL);
+	other = test_device(m, &cfg, NULL);
 	a = devm_kmalloc(dev, 100, GFP_KERNEL);
 	b = devm_kmalloc(dev, 3000, GFP_KERNEL);
 	z = devm_kzalloc(dev, 200, GFP_KERNEL);

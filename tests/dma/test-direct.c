@@ -23,15 +23,6 @@ static const struct dmamap_bank low_high[] = {
 	{ 0x100000000ULL, SZ_64M },
 };
 
-static struct device *make_dev(struct dmamap_machine *m, const struct dmamap_device_config *cfg)
-{
-	struct device *dev = NULL;
-
-	assert_int_equal(dmamap_device_create(m, cfg, &dev), 0);
-	assert_non_null(dev);
-	return dev;
-}
-
 static struct page *dma_page(struct dmamap_machine *m, struct device *dev, dma_addr_t dma)
 {
 	return dmamap_pfn_to_page(m, PHYS_PFN(dma + dmamap_device_dma_offset(dev)));
@@ -51,7 +42,7 @@ static void test_nkm_seed(void **state)
 	struct dmamap_machine *m = test_machine(&mc);
 	struct dmamap_device_config ca = { .name = "gpu" };
 	struct dmamap_device_config cb = { .name = "display", .dma_offset = 0x40000000ULL };
-	struct device *a = make_dev(m, &ca), *b = make_dev(m, &cb);
+	struct device *a = test_device(m, &ca, NULL), *b = test_device(m, &cb, NULL);
 	const size_t size = 3 * PAGE_SIZE + 100;
 	struct dmamap_stats st0, st1;
 	struct vm_area_struct *vma;
@@ -126,7 +117,7 @@ static void test_cookie_faults(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
 	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = make_dev(m, &cfg);
+	struct device *dev = test_device(m, &cfg, NULL);
 	dma_addr_t dma;
 	void *cookie;
 	int status;
@@ -170,7 +161,7 @@ static void test_va_window_exhaustion(void **state)
 	struct dmamap_machine_config mc = { .vmalloc_size = 16 * PAGE_SIZE };
 	struct dmamap_machine *m = test_machine(&mc);
 	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = make_dev(m, &cfg);
+	struct device *dev = test_device(m, &cfg, NULL);
 	const size_t size = 4 * PAGE_SIZE;
 	void *mapped[16], *cookies[16], *again;
 	dma_addr_t mdma[16], cdma[16], dma;
@@ -241,7 +232,7 @@ static void test_alloc_zeroed(void **state)
 					    .cache = DMAMAP_CACHE_NONCOHERENT };
 	struct dmamap_machine *m = test_machine(&mc);
 	struct dmamap_device_config cn = { .name = "nc" }, cc = { .name = "c", .coherent = true };
-	struct device *nc = make_dev(m, &cn), *co = make_dev(m, &cc);
+	struct device *nc = test_device(m, &cn, NULL), *co = test_device(m, &cc, NULL);
 	static struct page *pages[1024];
 	const size_t size = 2 * PAGE_SIZE;
 	unsigned int n = 0;
@@ -322,7 +313,7 @@ static void test_coherent_mask(void **state)
 	struct dmamap_device_config c32 = { .dma_mask = DMA_BIT_MASK(64),
 					    .coherent_dma_mask = DMA_BIT_MASK(32) };
 	struct dmamap_device_config c64 = { .dma_mask = DMA_BIT_MASK(64) };
-	struct device *d32 = make_dev(m, &c32), *d64 = make_dev(m, &c64);
+	struct device *d32 = test_device(m, &c32, NULL), *d64 = test_device(m, &c64, NULL);
 	unsigned long kinds[] = { 0, DMA_ATTR_NO_KERNEL_MAPPING };
 
 	(void)state;
@@ -369,7 +360,7 @@ static void test_coherent_mask_above_32_bits(void **state)
 	struct dmamap_device_config c36 = { .dma_mask = DMA_BIT_MASK(64),
 					    .coherent_dma_mask = DMA_BIT_MASK(36) };
 	struct dmamap_device_config c64 = { .dma_mask = DMA_BIT_MASK(64) };
-	struct device *d36 = make_dev(m, &c36), *d64 = make_dev(m, &c64);
+	struct device *d36 = test_device(m, &c36, NULL), *d64 = test_device(m, &c64, NULL);
 	dma_addr_t a, b;
 	void *pa, *pb;
 
@@ -396,7 +387,7 @@ static void test_mmap_pgprot(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
 	struct dmamap_device_config cn = { 0 }, cc = { .coherent = true };
-	struct device *nc = make_dev(m, &cn), *co = make_dev(m, &cc);
+	struct device *nc = test_device(m, &cn, NULL), *co = test_device(m, &cc, NULL);
 	const struct {
 		struct device *dev;
 		unsigned long attrs;
@@ -439,7 +430,7 @@ static void test_mmap_pgoff_and_bounds(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
 	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = make_dev(m, &cfg);
+	struct device *dev = test_device(m, &cfg, NULL);
 	const size_t size = 4 * PAGE_SIZE;
 	const unsigned long kinds[] = { 0, DMA_ATTR_NO_KERNEL_MAPPING };
 
@@ -501,7 +492,7 @@ static void test_get_sgtable(void **state)
 	struct dmamap_device_config cn = { .dma_mask = DMA_BIT_MASK(64),
 					   .dma_offset = 0x10000000ULL };
 	struct dmamap_device_config cc = { .dma_mask = DMA_BIT_MASK(64), .coherent = true };
-	struct device *devs[2] = { make_dev(m, &cn), make_dev(m, &cc) };
+	struct device *devs[2] = { test_device(m, &cn, NULL), test_device(m, &cc, NULL) };
 	const unsigned long kinds[] = { 0, DMA_ATTR_NO_KERNEL_MAPPING, DMA_ATTR_WRITE_COMBINE };
 
 	(void)state;
@@ -551,7 +542,7 @@ static void test_free_wrong_attrs(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
 	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = make_dev(m, &cfg);
+	struct device *dev = test_device(m, &cfg, NULL);
 	const size_t size = 3 * PAGE_SIZE;
 	struct dmamap_stats st0, st1;
 	dma_addr_t cd, md;
@@ -618,7 +609,7 @@ static void test_map_addresses(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
 	struct dmamap_device_config cfg = { .dma_offset = 0x10000000ULL };
-	struct device *dev = make_dev(m, &cfg);
+	struct device *dev = test_device(m, &cfg, NULL);
 	struct sg_table sgt;
 	struct scatterlist *sg;
 	struct page *page;
@@ -683,7 +674,7 @@ static void test_map_out_of_mask(void **state)
 					    .cache = DMAMAP_CACHE_NONCOHERENT };
 	struct dmamap_machine *m = test_machine(&mc);
 	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = make_dev(m, &cfg);
+	struct device *dev = test_device(m, &cfg, NULL);
 	struct page *low = dmamap_alloc_pages(m, GFP_DMA32, 1);
 	struct page *high = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	struct dmamap_stats st0, st1;
@@ -760,7 +751,7 @@ static void test_dispatcher_errors(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
 	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = make_dev(m, &cfg);
+	struct device *dev = test_device(m, &cfg, NULL);
 	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	const struct { int in, out; } rets[] = {
 		{ -EINVAL, -EINVAL }, { -ENOMEM, -ENOMEM }, { -EIO, -EIO },
@@ -850,7 +841,7 @@ static void test_bad_arguments(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
 	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = make_dev(m, &cfg);
+	struct device *dev = test_device(m, &cfg, NULL);
 	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	struct dmamap_stats st0;
 	struct scatterlist sg;
@@ -946,7 +937,7 @@ static void test_map_sg_refusals(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
 	struct dmamap_device_config cfg = { 0 };
-	struct device *devs[2] = { make_dev(m, &cfg), make_dev(m, &cfg) };
+	struct device *devs[2] = { test_device(m, &cfg, NULL), test_device(m, &cfg, NULL) };
 	struct iommu_domain *d = NULL;
 	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 1);
 	struct scatterlist sg[2];
@@ -1042,7 +1033,7 @@ static void test_coherent_device_mmap_agrees(void **state)
 	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
 	struct dmamap_machine *m = test_machine(&mc);
 	struct dmamap_device_config cc = { .coherent = true }, nc = { 0 };
-	struct device *devs[2] = { make_dev(m, &cc), make_dev(m, &nc) };
+	struct device *devs[2] = { test_device(m, &cc, NULL), test_device(m, &nc, NULL) };
 	const size_t size = 3 * PAGE_SIZE;
 
 	(void)state;

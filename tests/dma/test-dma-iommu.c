@@ -28,16 +28,6 @@ struct fix {
 	struct device *dev;
 };
 
-static struct device *mkdev(struct dmamap_machine *m, struct iommu_domain *d)
-{
-	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = NULL;
-
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
-	assert_int_equal(iommu_attach_device(d, dev), 0);
-	return dev;
-}
-
 /* Page-table pages the domain holds: they stay after an unmap, as in the kernel. */
 static u64 table_pages(struct iommu_domain *d)
 {
@@ -61,7 +51,7 @@ static void fix_up(struct fix *f, unsigned int ias)
 
 	f->m = test_machine(&mc);
 	f->d = mkdom(f->m, ias);
-	f->dev = mkdev(f->m, f->d);
+	f->dev = test_device(f->m, NULL, f->d);
 }
 
 static void fix_down(struct fix *f)
@@ -536,7 +526,7 @@ static void test_share_second_device(void **state)
 	fix_up(&f, 0);
 	nkept = fragment(f.m, &kept);
 	d2 = mkdom(f.m, 0);
-	dev2 = mkdev(f.m, d2);
+	dev2 = test_device(f.m, NULL, d2);
 	/* the second domain already has a mapping, so the two addresses cannot coincide */
 	scratch = dmamap_kmalloc(f.m, 64, GFP_KERNEL);
 	assert_non_null(scratch);
@@ -890,7 +880,7 @@ static void test_unmap_wrong_size(void **state)
 
 		test_reports_record(m, &r);
 		assert_int_equal(dmamap_iommu_domain_create(m, &cfgs[c], &d), 0);
-		dev = mkdev(m, d);
+		dev = test_device(m, NULL, d);
 		assert_non_null(p);
 		assert_non_null(q);
 		st0 = test_stats(m);

@@ -22,7 +22,7 @@ static void setup(struct fixture *f, enum dmamap_cache_model cache, bool coheren
 	struct dmamap_device_config dc = { .name = "nic", .coherent = coherent };
 
 	f->m = test_machine(&mc);
-	assert_int_equal(dmamap_device_create(f->m, &dc, &f->dev), 0);
+	f->dev = test_device(f->m, &dc, NULL);
 }
 
 static void teardown(struct fixture *f)

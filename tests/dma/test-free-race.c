@@ -62,7 +62,7 @@ static void test_double_free_race(void **state)
 	struct dmamap_device_config cfg = { 0 };
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	for (int i = 0; i < 200; i++) {
 		race(m, dev, 0);
 		race(m, dev, DMA_ATTR_NO_KERNEL_MAPPING);
@@ -109,7 +109,7 @@ static void test_first_touch_race(void **state)
 	dma_addr_t handle;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	assert_int_equal(pthread_barrier_init(&go, NULL, 3), 0);
 	assert_int_equal(pthread_barrier_init(&done, NULL, 3), 0);
 	for (int i = 0; i < 2; i++) {

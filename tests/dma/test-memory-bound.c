@@ -55,7 +55,7 @@ static void run_setup(struct run *r, const struct dmamap_machine_config *cfg, u6
 	memset(r, 0, sizeof(*r));
 	r->rss0 = rss_bytes();
 	r->m = test_machine(cfg);
-	assert_int_equal(dmamap_device_create(r->m, &dc, &r->dev), 0);
+	r->dev = test_device(r->m, &dc, NULL);
 }
 
 /* Untouched frames below round @i's buffers, so that every round uses other frames. */
@@ -152,7 +152,7 @@ static void test_swiotlb(void **state)
 
 	(void)state;
 	run_setup(&r, &cfg, DMA_BIT_MASK(32));
-	assert_int_equal(dmamap_device_create(r.m, &nc, &nic), 0);
+	nic = test_device(r.m, &nc, NULL);
 	for (unsigned int i = 0; i < ROUNDS_SHORT; i++) {
 		struct page *buf[ROUND_BYTES / BLOCK];
 
@@ -201,7 +201,7 @@ static void test_dma_buf(void **state)
 
 	(void)state;
 	run_setup(&r, &cfg, 0);
-	assert_int_equal(dmamap_device_create(r.m, &ic, &importer), 0);
+	importer = test_device(r.m, &ic, NULL);
 	for (unsigned int i = 0; i < ROUNDS_SHORT; i++) {
 		struct dma_buf *bufs[ROUND_BYTES / BLOCK];
 

@@ -71,7 +71,7 @@ static void setup(struct fixture *f, enum path p)
 		dc.dma_mask = DMA_BIT_MASK(32);
 	}
 	f->m = test_machine(&mc);
-	assert_int_equal(dmamap_device_create(f->m, &dc, &f->dev), 0);
+	f->dev = test_device(f->m, &dc, NULL);
 	if (p == IOMMU_STRICT || p == IOMMU_LAZY) {
 		struct dmamap_iommu_config ic = {
 			.flush = p == IOMMU_LAZY ? DMAMAP_IOMMU_LAZY : DMAMAP_IOMMU_STRICT,

@@ -34,8 +34,8 @@ static void setup(struct fixture *f, u64 swiotlb_size)
 	struct dmamap_device_config cc = { .name = "co32", .coherent = true };
 
 	f->m = test_machine(&mc);
-	assert_int_equal(dmamap_device_create(f->m, &cn, &f->dev), 0);
-	assert_int_equal(dmamap_device_create(f->m, &cc, &f->co), 0);
+	f->dev = test_device(f->m, &cn, NULL);
+	f->co = test_device(f->m, &cc, NULL);
 }
 
 static void teardown(struct fixture *f)
@@ -443,7 +443,7 @@ static void test_offset(void **state)
 	dma_addr_t dma;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	top = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	assert_non_null(top);
 	assert_true(page_to_phys(top) >= 0x200000000ULL);

@@ -21,15 +21,6 @@
 #define RW		(IOMMU_READ | IOMMU_WRITE)
 #define RAM		0x80000000ULL	/* the default machine's bank: 256 MiB */
 
-static struct device *mkdev(struct dmamap_machine *m)
-{
-	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = NULL;
-
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
-	return dev;
-}
-
 static struct iommu_domain *mkdom(struct dmamap_machine *m, struct dmamap_iommu_config cfg)
 {
 	struct iommu_domain *d = NULL;
@@ -270,7 +261,7 @@ static void gfix_up(struct gfix *f, enum dmamap_iommu_flush flush)
 	f->m = test_machine(NULL);
 	f->d = mkdom(f->m, (struct dmamap_iommu_config){ .type = IOMMU_DOMAIN_UNMANAGED,
 							 .flush = flush });
-	f->dev = mkdev(f->m);
+	f->dev = test_device(f->m, NULL, NULL);
 	assert_int_equal(iommu_attach_device(f->d, f->dev), 0);
 	f->pages = dmamap_alloc_pages(f->m, GFP_KERNEL | __GFP_ZERO, 4);
 	assert_non_null(f->pages);
@@ -488,7 +479,7 @@ static void test_map_sg(void **state)
 static void test_paging_domain_alloc(void **state)
 {
 	struct dmamap_machine *m = test_machine(NULL);
-	struct device *dev = mkdev(m);
+	struct device *dev = test_device(m, NULL, NULL);
 	struct iommu_domain *def = mkdom(m, (struct dmamap_iommu_config){
 		.type = IOMMU_DOMAIN_UNMANAGED, .ias = 40, .oas = 40,
 		.pgsize_bitmap = SZ_64K | SZ_512M, .flush = DMAMAP_IOMMU_LAZY });
@@ -547,7 +538,7 @@ static void granule_bus(unsigned long pgsizes, unsigned int ias)
 	struct iommu_domain *d = mkdom(m, (struct dmamap_iommu_config){
 		.type = IOMMU_DOMAIN_UNMANAGED, .ias = ias, .pgsize_bitmap = pgsizes,
 		.iotlb_entries = 16 });
-	struct device *dev = mkdev(m);
+	struct device *dev = test_device(m, NULL, NULL);
 	unsigned int order = (unsigned int)__builtin_ctzl(granule / SZ_4K);
 	unsigned int shift = (unsigned int)__builtin_ctzl(granule), bits = shift - 3;
 	unsigned int levels = (ias - shift + bits - 1) / bits;

@@ -107,8 +107,7 @@ static void run_unmanaged(enum dmamap_iommu_flush flush)
 
 	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
 	for (int i = 0; i < NDEVS; i++) {
-		assert_int_equal(dmamap_device_create(m, &dcfg, &devs[i]), 0);
-		assert_int_equal(iommu_attach_device(d, devs[i]), 0);
+		devs[i] = test_device(m, &dcfg, d);
 	}
 	pthread_barrier_init(&start, NULL, NTHREADS);
 	for (unsigned int i = 0; i < NTHREADS; i++) {
@@ -214,8 +213,7 @@ static void test_strict_unmap_races_walks(void **state)
 
 	(void)state;
 	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
-	assert_int_equal(dmamap_device_create(m, &dcfg, &r.dev), 0);
-	assert_int_equal(iommu_attach_device(d, r.dev), 0);
+	r.dev = test_device(m, &dcfg, d);
 	pg = dmamap_alloc_pages(m, GFP_KERNEL, 2);
 	assert_non_null(pg);
 	assert_int_equal(pthread_create(&tid, NULL, race_reader, &r), 0);
@@ -288,8 +286,7 @@ static void test_iotlb_one_entry_many_fillers(void **state)
 
 	(void)state;
 	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
-	assert_int_equal(dmamap_device_create(m, &dcfg, &dev), 0);
-	assert_int_equal(iommu_attach_device(d, dev), 0);
+	dev = test_device(m, &dcfg, d);
 	pg = dmamap_alloc_pages(m, GFP_KERNEL, 2);
 	assert_non_null(pg);
 	pthread_barrier_init(&start, NULL, FILL_THREADS);
@@ -419,8 +416,7 @@ static void run_dma(enum dmamap_iommu_flush flush)
 
 	assert_int_equal(dmamap_iommu_domain_create(m, &cfg, &d), 0);
 	for (int i = 0; i < NDEVS; i++) {
-		assert_int_equal(dmamap_device_create(m, &dcfg, &devs[i]), 0);
-		assert_int_equal(iommu_attach_device(d, devs[i]), 0);
+		devs[i] = test_device(m, &dcfg, d);
 	}
 	pthread_barrier_init(&start, NULL, NTHREADS);
 	for (unsigned int i = 0; i < NTHREADS; i++)
@@ -507,7 +503,7 @@ static void test_detach_during_bus_access(void **state)
 
 	(void)state;
 	assert_non_null(p);
-	assert_int_equal(dmamap_device_create(m, &dc, &dev), 0);
+	dev = test_device(m, &dc, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(m, &ic, &d), 0);
 	b.dev = dev;
 	b.phys = page_to_phys(p);

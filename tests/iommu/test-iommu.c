@@ -26,15 +26,6 @@ static struct iommu_domain *mkdom(struct dmamap_machine *m, unsigned int type,
 	return d;
 }
 
-static struct device *mkdev(struct dmamap_machine *m)
-{
-	struct dmamap_device_config cfg = { 0 };
-	struct device *dev = NULL;
-
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
-	return dev;
-}
-
 static struct page *page0(struct dmamap_machine *m)
 {
 	struct page *p = dmamap_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 0);
@@ -54,7 +45,7 @@ static void fix_up(struct fix *f, unsigned int type, enum dmamap_iommu_flush flu
 {
 	f->m = test_machine(NULL);
 	f->d = mkdom(f->m, type, flush);
-	f->dev = mkdev(f->m);
+	f->dev = test_device(f->m, NULL, NULL);
 	assert_int_equal(iommu_attach_device(f->d, f->dev), 0);
 }
 
@@ -189,7 +180,7 @@ static void test_domain_free_returns_tables(void **state)
 	/* unmapping everything first, with a device attached */
 	d = mkdom(m, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_LAZY);
 	{
-		struct device *dev = mkdev(m);
+		struct device *dev = test_device(m, NULL, NULL);
 
 		assert_int_equal(iommu_attach_device(d, dev), 0);
 		for (unsigned int i = 0; i < ARRAY_SIZE(at); i++)
@@ -220,7 +211,8 @@ static void test_attach_detach(void **state)
 	struct dmamap_machine *m = test_machine(NULL), *m2 = test_machine(NULL);
 	struct iommu_domain *a = mkdom(m, IOMMU_DOMAIN_UNMANAGED, DMAMAP_IOMMU_STRICT);
 	struct iommu_domain *b = mkdom(m, IOMMU_DOMAIN_DMA, DMAMAP_IOMMU_STRICT);
-	struct device *dev = mkdev(m), *dev2 = mkdev(m), *other = mkdev(m2);
+	struct device *dev = test_device(m, NULL, NULL), *dev2 = test_device(m, NULL, NULL);
+	struct device *other = test_device(m2, NULL, NULL);
 	const struct dma_map_ops *direct = get_dma_ops(dev);
 
 	(void)state;
@@ -856,7 +848,7 @@ static void walk_cache_table_freed(unsigned int entries)
 	const unsigned long r = 0x40000000UL;
 	struct page *old, *new, *grabbed[512], *table = NULL;
 	struct iommu_domain *d;
-	struct device *dev = mkdev(m);
+	struct device *dev = test_device(m, NULL, NULL);
 	const struct io_pgtable_walker *w;
 	const u64 *l3 = NULL;
 	unsigned int shift, n = 0;
@@ -946,7 +938,7 @@ static void iotlb_hits(void)
 	assert_int_equal(test_stats(f.m).iotlb_hits, st.iotlb_hits + 4);
 	/* a second device has its own IOTLB: it misses first */
 	{
-		struct device *dev2 = mkdev(f.m);
+		struct device *dev2 = test_device(f.m, NULL, NULL);
 
 		assert_int_equal(iommu_attach_device(f.d, dev2), 0);
 		assert_int_equal(dmamap_bus_read(dev2, iova, buf, sizeof(buf), NULL), 0);
@@ -1290,7 +1282,7 @@ static void test_lazy_queued_filter(void **state)
 	 * a, other and big + 16 MiB have IOTLB slots 1, 3 and 0 of 64; the
 	 * page that shares a's bit shares its slot too: a second device reads it
 	 */
-	dev2 = mkdev(f.m);
+	dev2 = test_device(f.m, NULL, NULL);
 	assert_int_equal(iommu_attach_device(f.d, dev2), 0);
 	p = page0(f.m);
 	stale0 = test_stats(f.m).stale_iotlb_hits;
@@ -1691,7 +1683,7 @@ static void test_bus_random_against_reference(void **state)
 	r->seed = 0x9e3779b97f4a7c15ULL;
 	r->m = test_machine(NULL);
 	assert_int_equal(dmamap_iommu_domain_create(r->m, &cfg, &r->d), 0);
-	dev = mkdev(r->m);
+	dev = test_device(r->m, NULL, NULL);
 	assert_int_equal(iommu_attach_device(r->d, dev), 0);
 	for (unsigned int i = 0; i < RB_POOL; i++) {
 		r->pool[i] = page0(r->m);

@@ -55,7 +55,7 @@ static void test_protection_honoured(void **state)
 	u8 *cpu, *p;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	cpu = dma_alloc_coherent(dev, PAGE_SIZE, &dma, GFP_KERNEL);
 	memset(cpu, 0x11, PAGE_SIZE);
 
@@ -109,7 +109,7 @@ static void test_mixedmap(void **state)
 	void *cpu;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(m, &ic, &dom), 0);
 	assert_int_equal(iommu_attach_device(dom, dev), 0);
 	cpu = dma_alloc_coherent(dev, 4 * PAGE_SIZE, &dma, GFP_KERNEL);
@@ -158,7 +158,7 @@ static void test_vm_ops(void **state)
 	u8 *cpu;
 
 	(void)state;
-	assert_int_equal(dmamap_device_create(m, &cfg, &dev), 0);
+	dev = test_device(m, &cfg, NULL);
 	cpu = dma_alloc_coherent(dev, PAGE_SIZE, &dma, GFP_KERNEL);
 	cpu[0] = 0x5c;
 	assert_int_equal(dmamap_vma_create(m, PAGE_SIZE, 0, &vma), 0);
