@@ -40,12 +40,11 @@ u64 test_reserved_pages(struct dmamap_machine *m)
 	return st.pages_total - st.pages_free;
 }
 
-void test_assert_no_leaks(struct dmamap_machine *m)
+static void assert_stats_no_leaks(const struct dmamap_stats *s)
 {
-	struct dmamap_stats st;
+	struct dmamap_stats st = *s;
 	u64 reserved;
 
-	dmamap_machine_stats(m, &st);
 	/* the machine's own pools: swiotlb and the atomic pool */
 	reserved = (st.swiotlb_slots_total * 2048 + st.atomic_pool_bytes) / PAGE_SIZE;
 	assert_int_equal(st.pages_total - st.pages_free, reserved);
@@ -57,6 +56,32 @@ void test_assert_no_leaks(struct dmamap_machine *m)
 	assert_int_equal(st.iova_pages_used, 0);
 	assert_int_equal(st.swiotlb_slots_used, 0);
 	assert_int_equal(st.atomic_pool_used, 0);
+}
+
+void test_assert_no_leaks(struct dmamap_machine *m)
+{
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(m, &st);
+	assert_stats_no_leaks(&st);
+}
+
+int test_machine_setup(void **state)
+{
+	*state = test_machine(*state);
+	return 0;
+}
+
+int test_machine_teardown(void **state)
+{
+	struct dmamap_machine *m = *state;
+	struct dmamap_stats st;
+
+	dmamap_machine_stats(m, &st);
+	dmamap_machine_destroy(m);
+	*state = NULL;
+	assert_stats_no_leaks(&st);
+	return 0;
 }
 
 u64 test_rand(u64 *state)

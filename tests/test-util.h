@@ -32,6 +32,20 @@ struct device *test_device(struct dmamap_machine *m, const struct dmamap_device_
  */
 void test_assert_no_leaks(struct dmamap_machine *m);
 
+/*
+ * cmocka fixtures for a test that runs on one machine and ends with the leak
+ * check: test_machine_setup() makes the machine from the configuration the
+ * initial state points to (NULL: the defaults) and leaves it in *state;
+ * test_machine_teardown() destroys it and then checks the statistics it read
+ * just before, so that a test that failed halfway still frees its machine
+ * and has its leaks reported. TEST_MACHINE_CASE(f, cfg) lists such a test.
+ */
+int test_machine_setup(void **state);
+int test_machine_teardown(void **state);
+#define TEST_MACHINE_CASE(f, cfg)							\
+	cmocka_unit_test_prestate_setup_teardown(f, test_machine_setup,			\
+						 test_machine_teardown, (void *)(cfg))
+
 /* Frames the machine itself holds (pools) right after creation. */
 u64 test_reserved_pages(struct dmamap_machine *m);
 
