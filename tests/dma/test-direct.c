@@ -30,6 +30,8 @@ static struct page *dma_page(struct dmamap_machine *m, struct device *dev, dma_a
 
 /* --- the seed: a buffer without a kernel mapping ----------------------------- */
 
+static const struct dmamap_machine_config nkm_seed_mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
+
 /*
  * DMA_ATTR_NO_KERNEL_MAPPING: the buffer takes nothing from the kernel VA
  * window; user space reaches it through dma_mmap_attrs(); dma_get_sgtable()
@@ -38,8 +40,7 @@ static struct page *dma_page(struct dmamap_machine *m, struct device *dev, dma_a
  */
 static void test_nkm_seed(void **state)
 {
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config ca = { .name = "gpu" };
 	struct dmamap_device_config cb = { .name = "display", .dma_offset = 0x40000000ULL };
 	struct device *a = test_device(m, &ca, NULL), *b = test_device(m, &cb, NULL);
@@ -51,7 +52,6 @@ static void test_nkm_seed(void **state)
 	void *cookie;
 	u8 *user;
 
-	(void)state;
 	st0 = test_stats(m);
 	cookie = dma_alloc_attrs(a, size, &dma, GFP_KERNEL, DMA_ATTR_NO_KERNEL_MAPPING);
 	assert_non_null(cookie);
@@ -108,14 +108,12 @@ static void test_nkm_seed(void **state)
 	assert_int_equal(test_stats(m).api_errors, st0.api_errors);
 	dmamap_device_destroy(a);
 	dmamap_device_destroy(b);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* A cookie is not memory: reading through it kills the process at once. */
 static void test_cookie_faults(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = test_device(m, &cfg, NULL);
 	dma_addr_t dma;
@@ -123,7 +121,6 @@ static void test_cookie_faults(void **state)
 	int status;
 	pid_t pid;
 
-	(void)state;
 	cookie = dma_alloc_attrs(dev, PAGE_SIZE, &dma, GFP_KERNEL, DMA_ATTR_NO_KERNEL_MAPPING);
 	assert_non_null(cookie);
 	fflush(stdout);
@@ -147,9 +144,11 @@ static void test_cookie_faults(void **state)
 	assert_true(dma_mapping_error(dev, dma_map_single(dev, cookie, 64, DMA_TO_DEVICE)));
 	dma_free_attrs(dev, PAGE_SIZE, cookie, dma, DMA_ATTR_NO_KERNEL_MAPPING);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_machine_config va_window_exhaustion_mc = {
+	.vmalloc_size = 16 * PAGE_SIZE,
+};
 
 /*
  * The VA window is what NO_KERNEL_MAPPING saves: with a small window the
@@ -158,8 +157,7 @@ static void test_cookie_faults(void **state)
  */
 static void test_va_window_exhaustion(void **state)
 {
-	struct dmamap_machine_config mc = { .vmalloc_size = 16 * PAGE_SIZE };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = test_device(m, &cfg, NULL);
 	const size_t size = 4 * PAGE_SIZE;
@@ -168,7 +166,6 @@ static void test_va_window_exhaustion(void **state)
 	struct dmamap_stats st0, st1;
 	unsigned int nm = 0;
 
-	(void)state;
 	assert_int_equal(test_stats(m).vmalloc_size, 16 * PAGE_SIZE);
 	for (; nm < 16; nm++) {
 		mapped[nm] = dma_alloc_attrs(dev, size, &mdma[nm], GFP_KERNEL, DMA_ATTR_NO_WARN);
@@ -214,11 +211,16 @@ static void test_va_window_exhaustion(void **state)
 	for (nm = 0; nm < 3; nm++)
 		dma_free_attrs(dev, size, mapped[nm], mdma[nm], 0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- what an allocation gives ---------------------------------------------- */
+
+static const struct dmamap_bank small[] = { { 0x80000000ULL, SZ_4M } };
+static const struct dmamap_machine_config alloc_zeroed_mc = {
+	.banks = small,
+	.nr_banks = 1,
+	.cache = DMAMAP_CACHE_NONCOHERENT,
+};
 
 /*
  * dma_alloc_attrs() memory is always zeroed, whatever the kind of buffer,
@@ -227,10 +229,7 @@ static void test_va_window_exhaustion(void **state)
  */
 static void test_alloc_zeroed(void **state)
 {
-	static const struct dmamap_bank small[] = { { 0x80000000ULL, SZ_4M } };
-	struct dmamap_machine_config mc = { .banks = small, .nr_banks = 1,
-					    .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cn = { .name = "nc" }, cc = { .name = "c", .coherent = true };
 	struct device *nc = test_device(m, &cn, NULL), *co = test_device(m, &cc, NULL);
 	static struct page *pages[1024];
@@ -238,7 +237,6 @@ static void test_alloc_zeroed(void **state)
 	unsigned int n = 0;
 	u8 buf[2 * 4096];
 
-	(void)state;
 	/* dirty every free frame, in memory and in the CPU's view */
 	while (n < 1024 && (pages[n] = dmamap_alloc_pages(m, GFP_KERNEL, 0))) {
 		memset(page_address(pages[n]), 0xa5, PAGE_SIZE);
@@ -297,9 +295,9 @@ static void test_alloc_zeroed(void **state)
 	assert_int_equal(mm_cache_snapshots(m), 0);
 	dmamap_device_destroy(nc);
 	dmamap_device_destroy(co);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_machine_config coherent_mask_mc = { .banks = low_high, .nr_banks = 2 };
 
 /*
  * The coherent mask limits where coherent buffers come from: with RAM above
@@ -308,15 +306,13 @@ static void test_alloc_zeroed(void **state)
  */
 static void test_coherent_mask(void **state)
 {
-	struct dmamap_machine_config mc = { .banks = low_high, .nr_banks = 2 };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config c32 = { .dma_mask = DMA_BIT_MASK(64),
 					    .coherent_dma_mask = DMA_BIT_MASK(32) };
 	struct dmamap_device_config c64 = { .dma_mask = DMA_BIT_MASK(64) };
 	struct device *d32 = test_device(m, &c32, NULL), *d64 = test_device(m, &c64, NULL);
 	unsigned long kinds[] = { 0, DMA_ATTR_NO_KERNEL_MAPPING };
 
-	(void)state;
 	for (unsigned int k = 0; k < 2; k++) {
 		dma_addr_t a, b;
 		void *pa = dma_alloc_attrs(d32, 8 * PAGE_SIZE, &a, GFP_KERNEL, kinds[k]);
@@ -340,9 +336,16 @@ static void test_coherent_mask(void **state)
 	}
 	dmamap_device_destroy(d32);
 	dmamap_device_destroy(d64);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_bank low_top[] = {
+	{ 0x80000000ULL, SZ_64M },
+	{ 1ULL << 36, SZ_64M },
+};
+static const struct dmamap_machine_config coherent_mask_above_32_bits_mc = {
+	.banks = low_top,
+	.nr_banks = 2,
+};
 
 /*
  * A coherent mask above 32 bits that does not reach all RAM: the first try,
@@ -351,12 +354,7 @@ static void test_coherent_mask(void **state)
  */
 static void test_coherent_mask_above_32_bits(void **state)
 {
-	static const struct dmamap_bank low_top[] = {
-		{ 0x80000000ULL, SZ_64M },
-		{ 1ULL << 36, SZ_64M },
-	};
-	struct dmamap_machine_config mc = { .banks = low_top, .nr_banks = 2 };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config c36 = { .dma_mask = DMA_BIT_MASK(64),
 					    .coherent_dma_mask = DMA_BIT_MASK(36) };
 	struct dmamap_device_config c64 = { .dma_mask = DMA_BIT_MASK(64) };
@@ -364,7 +362,6 @@ static void test_coherent_mask_above_32_bits(void **state)
 	dma_addr_t a, b;
 	void *pa, *pb;
 
-	(void)state;
 	/* where memory comes from with no mask in the way */
 	pb = dma_alloc_coherent(d64, 4 * PAGE_SIZE, &b, GFP_KERNEL);
 	assert_non_null(pb);
@@ -376,8 +373,6 @@ static void test_coherent_mask_above_32_bits(void **state)
 	dma_free_coherent(d64, 4 * PAGE_SIZE, pb, b);
 	dmamap_device_destroy(d36);
 	dmamap_device_destroy(d64);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- mmap ------------------------------------------------------------------ */
@@ -385,7 +380,7 @@ static void test_coherent_mask_above_32_bits(void **state)
 /* The protection a user mapping gets: the CPU mapping's kind, write-combine kept. */
 static void test_mmap_pgprot(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cn = { 0 }, cc = { .coherent = true };
 	struct device *nc = test_device(m, &cn, NULL), *co = test_device(m, &cc, NULL);
 	const struct {
@@ -402,7 +397,6 @@ static void test_mmap_pgprot(void **state)
 		{ co, 0, DMAMAP_PGPROT_NORMAL },
 	};
 
-	(void)state;
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vm_area_struct *vma;
 		dma_addr_t dma;
@@ -421,20 +415,17 @@ static void test_mmap_pgprot(void **state)
 	}
 	dmamap_device_destroy(nc);
 	dmamap_device_destroy(co);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* vm_pgoff selects the first page mapped; a VMA reaching past the buffer is -ENXIO. */
 static void test_mmap_pgoff_and_bounds(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = test_device(m, &cfg, NULL);
 	const size_t size = 4 * PAGE_SIZE;
 	const unsigned long kinds[] = { 0, DMA_ATTR_NO_KERNEL_MAPPING };
 
-	(void)state;
 	for (unsigned int k = 0; k < 2; k++) {
 		const struct {
 			size_t pages;
@@ -480,22 +471,20 @@ static void test_mmap_pgoff_and_bounds(void **state)
 		dma_free_attrs(dev, size, p, dma, kinds[k]);
 	}
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_machine_config get_sgtable_mc = { .banks = low_high, .nr_banks = 2 };
 
 /* dma_get_sgtable() describes mapped buffers and cookies alike, found by DMA address. */
 static void test_get_sgtable(void **state)
 {
-	struct dmamap_machine_config mc = { .banks = low_high, .nr_banks = 2 };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cn = { .dma_mask = DMA_BIT_MASK(64),
 					   .dma_offset = 0x10000000ULL };
 	struct dmamap_device_config cc = { .dma_mask = DMA_BIT_MASK(64), .coherent = true };
 	struct device *devs[2] = { test_device(m, &cn, NULL), test_device(m, &cc, NULL) };
 	const unsigned long kinds[] = { 0, DMA_ATTR_NO_KERNEL_MAPPING, DMA_ATTR_WRITE_COMBINE };
 
-	(void)state;
 	for (unsigned int d = 0; d < 2; d++) {
 		for (unsigned int k = 0; k < 3; k++) {
 			struct device *dev = devs[d];
@@ -527,8 +516,6 @@ static void test_get_sgtable(void **state)
 	}
 	dmamap_device_destroy(devs[0]);
 	dmamap_device_destroy(devs[1]);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- free ------------------------------------------------------------------ */
@@ -540,7 +527,7 @@ static void test_get_sgtable(void **state)
  */
 static void test_free_wrong_attrs(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = test_device(m, &cfg, NULL);
 	const size_t size = 3 * PAGE_SIZE;
@@ -548,7 +535,6 @@ static void test_free_wrong_attrs(void **state)
 	dma_addr_t cd, md;
 	void *cookie, *mapped;
 
-	(void)state;
 	cookie = dma_alloc_attrs(dev, size, &cd, GFP_KERNEL, DMA_ATTR_NO_KERNEL_MAPPING);
 	mapped = dma_alloc_attrs(dev, size, &md, GFP_KERNEL, 0);
 	assert_non_null(cookie);
@@ -598,8 +584,6 @@ static void test_free_wrong_attrs(void **state)
 	assert_int_equal(test_stats(m).api_errors, st0.api_errors + 10);
 	assert_int_equal(test_stats(m).pages_free, st1.pages_free);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- streaming mappings ----------------------------------------------------- */
@@ -607,7 +591,7 @@ static void test_free_wrong_attrs(void **state)
 /* Direct mappings are at phys - dma_offset; map_sg maps entry by entry and never merges. */
 static void test_map_addresses(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { .dma_offset = 0x10000000ULL };
 	struct device *dev = test_device(m, &cfg, NULL);
 	struct sg_table sgt;
@@ -617,7 +601,6 @@ static void test_map_addresses(void **state)
 	u8 *obj;
 	unsigned int i;
 
-	(void)state;
 	obj = dmamap_kmalloc(m, 256, GFP_KERNEL);
 	assert_non_null(obj);
 	dma = dma_map_single(dev, obj + 10, 100, DMA_TO_DEVICE);
@@ -657,9 +640,14 @@ static void test_map_addresses(void **state)
 	sg_free_table(&sgt);
 	dmamap_free_pages(page, 2);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_machine_config map_out_of_mask_mc = {
+	.banks = low_high,
+	.nr_banks = 2,
+	.swiotlb_size = DMAMAP_SWIOTLB_OFF,
+	.cache = DMAMAP_CACHE_NONCOHERENT,
+};
 
 /*
  * Out of the mask with no swiotlb: DMA_MAPPING_ERROR, which
@@ -669,10 +657,7 @@ static void test_map_addresses(void **state)
  */
 static void test_map_out_of_mask(void **state)
 {
-	struct dmamap_machine_config mc = { .banks = low_high, .nr_banks = 2,
-					    .swiotlb_size = DMAMAP_SWIOTLB_OFF,
-					    .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = test_device(m, &cfg, NULL);
 	struct page *low = dmamap_alloc_pages(m, GFP_DMA32, 1);
@@ -682,7 +667,6 @@ static void test_map_out_of_mask(void **state)
 	struct scatterlist *sg;
 	dma_addr_t dma;
 
-	(void)state;
 	assert_int_equal(test_stats(m).swiotlb_slots_total, 0);
 	assert_true(page_to_phys(low) < SZ_4G);
 	assert_true(page_to_phys(high) >= SZ_4G);
@@ -719,8 +703,6 @@ static void test_map_out_of_mask(void **state)
 	dmamap_free_pages(low, 1);
 	dmamap_free_pages(high, 0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- the dispatcher ---------------------------------------------------------- */
@@ -749,7 +731,7 @@ static const struct dma_map_ops sparse_ops = {
  */
 static void test_dispatcher_errors(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = test_device(m, &cfg, NULL);
 	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
@@ -762,7 +744,6 @@ static void test_dispatcher_errors(void **state)
 	dma_addr_t dma;
 	void *p;
 
-	(void)state;
 	assert_true(dma_can_mmap(dev));
 	assert_false(dma_can_mmap(NULL));
 	assert_int_equal(sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
@@ -817,8 +798,6 @@ static void test_dispatcher_errors(void **state)
 	sg_free_table(&sgt);
 	dmamap_free_pages(page, 0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void assert_same_state(struct dmamap_machine *m, const struct dmamap_stats *st0,
@@ -839,7 +818,7 @@ static void assert_same_state(struct dmamap_machine *m, const struct dmamap_stat
 /* Bad arguments are refused, the misuses counted, and nothing changes. */
 static void test_bad_arguments(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = test_device(m, &cfg, NULL);
 	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
@@ -849,7 +828,6 @@ static void test_bad_arguments(void **state)
 	dma_addr_t dma = 0x1234, good;
 	void *p;
 
-	(void)state;
 	p = dma_alloc_coherent(dev, PAGE_SIZE, &good, GFP_KERNEL);
 	assert_non_null(p);
 	memset(p, 0x5e, PAGE_SIZE);
@@ -922,8 +900,6 @@ static void test_bad_arguments(void **state)
 	dma_free_coherent(dev, PAGE_SIZE, p, good);
 	dmamap_free_pages(page, 0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -935,7 +911,7 @@ static void test_bad_arguments(void **state)
  */
 static void test_map_sg_refusals(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *devs[2] = { test_device(m, &cfg, NULL), test_device(m, &cfg, NULL) };
 	struct iommu_domain *d = NULL;
@@ -943,7 +919,6 @@ static void test_map_sg_refusals(void **state)
 	struct scatterlist sg[2];
 	struct test_reports r;
 
-	(void)state;
 	assert_int_equal(dmamap_iommu_domain_create(m, NULL, &d), 0);
 	assert_int_equal(iommu_attach_device(d, devs[1]), 0);
 	for (int i = 0; i < 2; i++) {
@@ -986,8 +961,6 @@ static void test_map_sg_refusals(void **state)
 	dmamap_device_destroy(devs[0]);
 	dmamap_device_destroy(devs[1]);
 	iommu_domain_free(d);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -1017,6 +990,10 @@ static void assert_views_agree(struct device *dev, u8 *cpu, u8 *user, dma_addr_t
 	free(buf);
 }
 
+static const struct dmamap_machine_config coherent_device_mmap_agrees_mc = {
+	.cache = DMAMAP_CACHE_NONCOHERENT,
+};
+
 /*
  * A coherent device's buffer on a non-coherent machine is coherent for
  * every observer: the CPU writing through its (cached, linear-map)
@@ -1030,13 +1007,11 @@ static void assert_views_agree(struct device *dev, u8 *cpu, u8 *user, dma_addr_t
  */
 static void test_coherent_device_mmap_agrees(void **state)
 {
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cc = { .coherent = true }, nc = { 0 };
 	struct device *devs[2] = { test_device(m, &cc, NULL), test_device(m, &nc, NULL) };
 	const size_t size = 3 * PAGE_SIZE;
 
-	(void)state;
 	for (int i = 0; i < 2; i++) {
 		struct device *dev = devs[i];
 		struct vm_area_struct *vma;
@@ -1085,29 +1060,27 @@ static void test_coherent_device_mmap_agrees(void **state)
 	assert_int_equal(test_stats(m).api_errors, 0);
 	dmamap_device_destroy(devs[0]);
 	dmamap_device_destroy(devs[1]);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nkm_seed),
-		cmocka_unit_test(test_cookie_faults),
-		cmocka_unit_test(test_va_window_exhaustion),
-		cmocka_unit_test(test_alloc_zeroed),
-		cmocka_unit_test(test_coherent_mask),
-		cmocka_unit_test(test_coherent_mask_above_32_bits),
-		cmocka_unit_test(test_mmap_pgprot),
-		cmocka_unit_test(test_mmap_pgoff_and_bounds),
-		cmocka_unit_test(test_get_sgtable),
-		cmocka_unit_test(test_free_wrong_attrs),
-		cmocka_unit_test(test_map_addresses),
-		cmocka_unit_test(test_map_out_of_mask),
-		cmocka_unit_test(test_dispatcher_errors),
-		cmocka_unit_test(test_bad_arguments),
-		cmocka_unit_test(test_map_sg_refusals),
-		cmocka_unit_test(test_coherent_device_mmap_agrees),
+		TEST_MACHINE_CASE(test_nkm_seed, &nkm_seed_mc),
+		TEST_MACHINE_CASE(test_cookie_faults, NULL),
+		TEST_MACHINE_CASE(test_va_window_exhaustion, &va_window_exhaustion_mc),
+		TEST_MACHINE_CASE(test_alloc_zeroed, &alloc_zeroed_mc),
+		TEST_MACHINE_CASE(test_coherent_mask, &coherent_mask_mc),
+		TEST_MACHINE_CASE(test_coherent_mask_above_32_bits, &coherent_mask_above_32_bits_mc),
+		TEST_MACHINE_CASE(test_mmap_pgprot, NULL),
+		TEST_MACHINE_CASE(test_mmap_pgoff_and_bounds, NULL),
+		TEST_MACHINE_CASE(test_get_sgtable, &get_sgtable_mc),
+		TEST_MACHINE_CASE(test_free_wrong_attrs, NULL),
+		TEST_MACHINE_CASE(test_map_addresses, NULL),
+		TEST_MACHINE_CASE(test_map_out_of_mask, &map_out_of_mask_mc),
+		TEST_MACHINE_CASE(test_dispatcher_errors, NULL),
+		TEST_MACHINE_CASE(test_bad_arguments, NULL),
+		TEST_MACHINE_CASE(test_map_sg_refusals, NULL),
+		TEST_MACHINE_CASE(test_coherent_device_mmap_agrees, &coherent_device_mmap_agrees_mc),
 	};
 
 	return cmocka_run_group_tests_name("direct", tests, NULL, NULL);
