@@ -205,12 +205,11 @@ static void test_export_checks_ops(void **state)
 
 static void test_refcount_release_once(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct tx t;
 	struct dma_buf *b = tx_export(&t, m);
 	struct dmamap_stats st0, st1;
 
-	(void)state;
 	get_dma_buf(b);
 	get_dma_buf(b);
 	dma_buf_put(b);
@@ -226,18 +225,15 @@ static void test_refcount_release_once(void **state)
 	dmamap_machine_stats(m, &st1);
 	(void)st1;
 	tx_done(&t);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_attach_refused_and_detach(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct tx t;
 	struct dma_buf *b = tx_export(&t, m);
 	struct dma_buf_attachment *at;
 
-	(void)state;
 	assert_int_equal(PTR_ERR(dma_buf_attach(NULL, t.dev)), -EINVAL);
 	assert_int_equal(PTR_ERR(dma_buf_attach(b, NULL)), -EINVAL);
 	t.refuse_attach = EBUSY;
@@ -255,20 +251,17 @@ static void test_attach_refused_and_detach(void **state)
 	assert_int_equal(t.detach, 1);
 	assert_int_equal(t.release, 1);
 	tx_done(&t);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_map_rules(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct tx t;
 	struct dma_buf *b = tx_export(&t, m);
 	struct dma_buf_attachment *at = dma_buf_attach(b, t.dev);
 	struct sg_table *sgt;
 	struct dmamap_stats st0, st1;
 
-	(void)state;
 	assert_int_equal(PTR_ERR(dma_buf_map_attachment_unlocked(NULL, DMA_TO_DEVICE)), -EINVAL);
 	assert_int_equal(PTR_ERR(dma_buf_map_attachment_unlocked(at, DMA_NONE)), -EINVAL);
 	/* an exporter returning NULL is -ENOMEM */
@@ -301,35 +294,29 @@ static void test_map_rules(void **state)
 	dma_buf_put(b);
 	assert_int_equal(t.release, 1);
 	tx_done(&t);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_detach_unmaps_leftovers(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct tx t;
 	struct dma_buf *b = tx_export(&t, m);
 	struct dma_buf_attachment *at = dma_buf_attach(b, t.dev);
 
-	(void)state;
 	assert_false(IS_ERR(dma_buf_map_attachment_unlocked(at, DMA_BIDIRECTIONAL)));
 	dma_buf_detach(b, at);
 	assert_int_equal(t.unmap, 1);
 	dma_buf_put(b);
 	tx_done(&t);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_cpu_access_and_mmap_bounds(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct tx t;
 	struct dma_buf *b = tx_export(&t, m);
 	struct vm_area_struct *vma;
 
-	(void)state;
 	assert_int_equal(dma_buf_begin_cpu_access(b, DMA_FROM_DEVICE), 0);
 	assert_int_equal(dma_buf_end_cpu_access(b, DMA_FROM_DEVICE), 0);
 	assert_int_equal(t.begin, 1);
@@ -346,18 +333,15 @@ static void test_cpu_access_and_mmap_bounds(void **state)
 	dmamap_vma_destroy(vma);
 	dma_buf_put(b);
 	tx_done(&t);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_vmap_refcounted(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct tx t;
 	struct dma_buf *b = tx_export(&t, m);
 	struct iosys_map a, c, wrong = { .vaddr = (void *)0x1000 };
 
-	(void)state;
 	assert_int_equal(dma_buf_vmap_unlocked(b, &a), 0);
 	assert_int_equal(dma_buf_vmap_unlocked(b, &c), 0);
 	assert_int_equal(t.vmap, 1);
@@ -373,8 +357,6 @@ static void test_vmap_refcounted(void **state)
 	assert_int_equal(t.vunmap, 1);
 	dma_buf_put(b);
 	tx_done(&t);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Attach, map, unmap and detach from several threads; release once, after the last put. */
@@ -410,13 +392,12 @@ static void *attach_worker(void *arg)
 
 static void test_threads_attach_map_detach(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct tx t;
 	struct dma_buf *b = tx_export(&t, m);
 	struct worker w[4];
 	pthread_t th[4];
 
-	(void)state;
 	for (int i = 0; i < 4; i++) {
 		w[i] = (struct worker){ .b = b, .dev = t.dev };
 		get_dma_buf(b);
@@ -433,16 +414,15 @@ static void test_threads_attach_map_detach(void **state)
 	assert_int_equal(t.map, t.unmap);
 	assert_int_equal(t.release, 1);
 	tx_done(&t);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- the ready-made exporter on direct devices ------------------------------------ */
 
+static const struct dmamap_machine_config heap_direct_mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
+
 static void test_heap_direct(void **state)
 {
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	const struct dmamap_device_config ec = { .name = "exporter" };
 	const struct dmamap_device_config ic = { .name = "importer", .dma_offset = 0x80000000 };
 	struct device *exp, *imp;
@@ -453,7 +433,6 @@ static void test_heap_direct(void **state)
 	struct iosys_map map;
 	u8 data[8192], seen[8192];
 
-	(void)state;
 	exp = test_device(m, &ec, NULL);
 	imp = test_device(m, &ic, NULL);
 	assert_int_equal(PTR_ERR(dmamap_dma_buf_alloc(NULL, SZ_64K, 0)), -EINVAL);
@@ -506,9 +485,11 @@ static void test_heap_direct(void **state)
 	dma_buf_put(b);
 	dmamap_device_destroy(exp);
 	dmamap_device_destroy(imp);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_machine_config heap_iommu_unaligned_size_mc = {
+	.cache = DMAMAP_CACHE_NONCOHERENT,
+};
 
 /*
  * A buffer whose size is not a page multiple, exported from a device behind
@@ -519,8 +500,7 @@ static void test_heap_direct(void **state)
  */
 static void test_heap_iommu_unaligned_size(void **state)
 {
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	const struct dmamap_device_config dc = { 0 };
 	struct iommu_domain *d1, *d2;
 	struct device *devs[3];
@@ -529,7 +509,6 @@ static void test_heap_iommu_unaligned_size(void **state)
 	struct iosys_map map;
 	struct dma_buf *b;
 
-	(void)state;
 	for (int i = 0; i < 3; i++)
 		devs[i] = test_device(m, &dc, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(m, NULL, &d1), 0);
@@ -576,14 +555,12 @@ static void test_heap_iommu_unaligned_size(void **state)
 		dmamap_device_destroy(devs[i]);
 	iommu_domain_free(d1);
 	iommu_domain_free(d2);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* A freshly allocated buffer reads as zeros to every observer, whatever the frames held. */
 static void test_heap_zeroed_before_seen(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	const struct dmamap_device_config ec = { .name = "exporter" };
 	struct device *exp;
 	struct page *page;
@@ -593,7 +570,6 @@ static void test_heap_zeroed_before_seen(void **state)
 	struct vm_area_struct *vma;
 	u8 buf[4096], zero[4096] = { 0 };
 
-	(void)state;
 	exp = test_device(m, &ec, NULL);
 	for (int observer = 0; observer < 2; observer++) {
 		/* garbage in the frames the buffer will get (a coherent machine: in memory) */
@@ -625,8 +601,6 @@ static void test_heap_zeroed_before_seen(void **state)
 		dma_buf_put(b);
 	}
 	dmamap_device_destroy(exp);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -636,14 +610,13 @@ static void test_heap_zeroed_before_seen(void **state)
  */
 static void test_map_twice_records_both(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct tx t;
 	struct dma_buf *b = tx_export(&t, m);
 	struct dma_buf_attachment *at = dma_buf_attach(b, t.dev);
 	struct sg_table *s1, *s2;
 	struct dmamap_stats st0, st1;
 
-	(void)state;
 	s1 = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 	s2 = dma_buf_map_attachment_unlocked(at, DMA_TO_DEVICE);
 	assert_false(IS_ERR(s1));
@@ -664,8 +637,6 @@ static void test_map_twice_records_both(void **state)
 	assert_int_equal(t.unmap, 4);
 	dma_buf_put(b);
 	tx_done(&t);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -676,7 +647,7 @@ static void test_map_twice_records_both(void **state)
  */
 static void test_heap_reattach_fresh_table(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	const struct dmamap_device_config ec = { .name = "exporter" };
 	const struct dmamap_device_config ic = { .name = "importer", .dma_offset = 0x80000000 };
 	struct device *exp, *imp;
@@ -686,7 +657,6 @@ static void test_heap_reattach_fresh_table(void **state)
 	struct page *page;
 	u8 data[4096], seen[4096];
 
-	(void)state;
 	exp = test_device(m, &ec, NULL);
 	imp = test_device(m, &ic, NULL);
 	b = dmamap_dma_buf_alloc(exp, SZ_64K, 0);
@@ -728,26 +698,24 @@ static void test_heap_reattach_fresh_table(void **state)
 	dma_buf_put(b);
 	dmamap_device_destroy(exp);
 	dmamap_device_destroy(imp);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_export_checks_ops),
-		cmocka_unit_test(test_refcount_release_once),
-		cmocka_unit_test(test_attach_refused_and_detach),
-		cmocka_unit_test(test_map_rules),
-		cmocka_unit_test(test_detach_unmaps_leftovers),
-		cmocka_unit_test(test_cpu_access_and_mmap_bounds),
-		cmocka_unit_test(test_vmap_refcounted),
-		cmocka_unit_test(test_threads_attach_map_detach),
-		cmocka_unit_test(test_heap_direct),
-		cmocka_unit_test(test_heap_iommu_unaligned_size),
-		cmocka_unit_test(test_heap_zeroed_before_seen),
-		cmocka_unit_test(test_map_twice_records_both),
-		cmocka_unit_test(test_heap_reattach_fresh_table),
+		TEST_MACHINE_CASE(test_refcount_release_once, NULL),
+		TEST_MACHINE_CASE(test_attach_refused_and_detach, NULL),
+		TEST_MACHINE_CASE(test_map_rules, NULL),
+		TEST_MACHINE_CASE(test_detach_unmaps_leftovers, NULL),
+		TEST_MACHINE_CASE(test_cpu_access_and_mmap_bounds, NULL),
+		TEST_MACHINE_CASE(test_vmap_refcounted, NULL),
+		TEST_MACHINE_CASE(test_threads_attach_map_detach, NULL),
+		TEST_MACHINE_CASE(test_heap_direct, &heap_direct_mc),
+		TEST_MACHINE_CASE(test_heap_iommu_unaligned_size, &heap_iommu_unaligned_size_mc),
+		TEST_MACHINE_CASE(test_heap_zeroed_before_seen, NULL),
+		TEST_MACHINE_CASE(test_map_twice_records_both, NULL),
+		TEST_MACHINE_CASE(test_heap_reattach_fresh_table, NULL),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
