@@ -20,11 +20,10 @@ static struct device *make(struct dmamap_machine *m, const struct dmamap_device_
 
 static void test_defaults(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *a = make(m, &cfg), *b = make(m, &cfg);
 
-	(void)state;
 	assert_string_equal(dev_name(a), "dev0");
 	assert_string_equal(dev_name(b), "dev1");
 	assert_int_equal(dma_get_mask(a), DMA_BIT_MASK(32));
@@ -39,13 +38,11 @@ static void test_defaults(void **state)
 	dmamap_device_destroy(b);
 	dmamap_device_destroy(NULL);
 	assert_string_equal(dev_name(NULL), "(null)");
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_config_kept(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = {
 		.name = "nic", .dma_mask = DMA_BIT_MASK(64), .coherent_dma_mask = DMA_BIT_MASK(40),
 		.coherent = true, .max_segment_size = 4096, .segment_boundary_mask = 0xffff,
@@ -54,7 +51,6 @@ static void test_config_kept(void **state)
 	char name[64];
 	struct device *dev;
 
-	(void)state;
 	strcpy(name, "nic");
 	cfg.name = name;
 	dev = make(m, &cfg);
@@ -75,18 +71,15 @@ static void test_config_kept(void **state)
 		dmamap_device_destroy(d2);
 	}
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* RAM at 0x80000000: a 31-bit mask reaches none of it; dma_set_mask answers -EIO. */
 static void test_masks(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = make(m, &cfg);
 
-	(void)state;
 	assert_int_equal(dma_set_mask(dev, DMA_BIT_MASK(31)), -EIO);
 	assert_int_equal(dma_get_mask(dev), DMA_BIT_MASK(32));	/* unchanged */
 	assert_int_equal(dma_set_coherent_mask(dev, DMA_BIT_MASK(24)), -EIO);
@@ -122,34 +115,29 @@ static void test_masks(void **state)
 		dmamap_device_destroy(d);
 	}
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_bank low[] = { { 0x10000000ULL, SZ_64M } };
+static const struct dmamap_machine_config mask_low_ram_mc = { .banks = low, .nr_banks = 1 };
 
 /* With RAM below 2 GiB a 31-bit mask is fine. */
 static void test_mask_low_ram(void **state)
 {
-	static const struct dmamap_bank low[] = { { 0x10000000ULL, SZ_64M } };
-	struct dmamap_machine_config mc = { .banks = low, .nr_banks = 1 };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { .dma_mask = DMA_BIT_MASK(31) };
 	struct device *dev = make(m, &cfg);
 
-	(void)state;
 	assert_int_equal(dma_set_mask(dev, DMA_BIT_MASK(29)), 0);
 	assert_int_equal(dma_set_mask(dev, DMA_BIT_MASK(28)), -EIO);	/* below the bank's end */
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_segments(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = make(m, &cfg);
 
-	(void)state;
 	assert_int_equal(dma_set_seg_boundary(dev, 0xfffff), 0);
 	assert_int_equal(dma_get_seg_boundary(dev), 0xfffff);
 	assert_int_equal(dma_set_seg_boundary(dev, ~0UL), 0);
@@ -163,18 +151,15 @@ static void test_segments(void **state)
 	assert_int_equal(dma_set_max_seg_size(dev, 0), -EINVAL);
 	assert_int_equal(dma_get_max_seg_size(dev), 1 << 20);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_bad_configs(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = NULL;
 	struct dmamap_device_config cfg;
 	char longname[100];
 
-	(void)state;
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = 0;
 	cfg = (struct dmamap_device_config){ 0 };
@@ -192,20 +177,17 @@ static void test_bad_configs(void **state)
 	cfg = (struct dmamap_device_config){ .dma_offset = 0x800 };
 	assert_int_equal(dmamap_device_create(m, &cfg, &dev), -EINVAL);
 	assert_null(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* set_dma_ops() installs a table; NULL puts the model's own back. */
 static void test_ops(void **state)
 {
 	static const struct dma_map_ops mine = { 0 };
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev = make(m, &cfg);
 	const struct dma_map_ops *own = get_dma_ops(dev);
 
-	(void)state;
 	set_dma_ops(dev, &mine);
 	assert_ptr_equal(get_dma_ops(dev), &mine);
 	assert_true(dma_supported(dev, DMA_BIT_MASK(20)));	/* no dma_supported slot: all */
@@ -213,8 +195,6 @@ static void test_ops(void **state)
 	assert_ptr_equal(get_dma_ops(dev), own);
 	assert_null(get_dma_ops(NULL));
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Devices left on a machine go with it. */
@@ -262,12 +242,11 @@ static void mydrv_release(struct device *dev)
  */
 static void test_embedded(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct mydrv drv = { .unit = 7, .mask = DMA_BIT_MASK(36) };
 	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	dma_addr_t dma;
 
-	(void)state;
 	drv.dev.init_name = "eth0";
 	drv.dev.dma_mask = &drv.mask;
 	drv.dev.coherent_dma_mask = DMA_BIT_MASK(34);
@@ -316,8 +295,6 @@ static void test_embedded(void **state)
 		assert_int_equal(d2.released, 1);
 	}
 	dmamap_free_pages(page, 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* The release function runs at the last put_device(), not at unregistration. */
@@ -368,12 +345,11 @@ static void test_refcount(void **state)
 /* A registration that fails leaves the caller's structure as it was. */
 static void test_register_refused(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device dev = { 0 }, before;
 	struct device_dma_parameters parms = { .segment_boundary_mask = 0x1234 };
 	u64 mask = DMA_BIT_MASK(31);	/* RAM is at 2 GiB: cannot be served */
 
-	(void)state;
 	dev.dma_mask = &mask;
 	before = dev;
 	assert_int_equal(dmamap_device_register(m, &dev, NULL), -EIO);
@@ -398,9 +374,11 @@ static void test_register_refused(void **state)
 	assert_int_equal(dma_set_seg_boundary(&dev, 0xffff), -EIO);
 	assert_int_equal(dma_get_max_seg_size(&dev), 65536);
 	dmamap_device_unregister(&dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_bank banks[] = { { 0x80000000ULL, SZ_256M },
+					    { 0x100000000ULL, SZ_256M } };
+static const struct dmamap_machine_config bus_dma_limit_mc = { .banks = banks, .nr_banks = 2 };
 
 /*
  * bus_dma_limit cuts what the device reaches as the kernel's min_not_zero()
@@ -410,10 +388,7 @@ static void test_register_refused(void **state)
  */
 static void test_bus_dma_limit(void **state)
 {
-	static const struct dmamap_bank banks[] = { { 0x80000000ULL, SZ_256M },
-						    { 0x100000000ULL, SZ_256M } };
-	struct dmamap_machine_config mc = { .banks = banks, .nr_banks = 2 };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { .dma_mask = DMA_BIT_MASK(64), .coherent = true };
 	struct device *dev = make(m, &cfg);
 	struct page *high = dmamap_alloc_pages(m, GFP_KERNEL, 0);
@@ -423,7 +398,6 @@ static void test_bus_dma_limit(void **state)
 	void *cpu;
 	u8 b;
 
-	(void)state;
 	assert_true(page_to_phys(high) >= SZ_4G);
 	/* without a limit the 64-bit device maps the high page in place */
 	dma = dma_map_page(dev, high, 0, 64, DMA_TO_DEVICE);
@@ -463,25 +437,23 @@ static void test_bus_dma_limit(void **state)
 	}
 	dmamap_free_pages(high, 0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_config_kept),
-		cmocka_unit_test(test_masks),
-		cmocka_unit_test(test_mask_low_ram),
-		cmocka_unit_test(test_segments),
-		cmocka_unit_test(test_bad_configs),
-		cmocka_unit_test(test_ops),
+		TEST_MACHINE_CASE(test_defaults, NULL),
+		TEST_MACHINE_CASE(test_config_kept, NULL),
+		TEST_MACHINE_CASE(test_masks, NULL),
+		TEST_MACHINE_CASE(test_mask_low_ram, &mask_low_ram_mc),
+		TEST_MACHINE_CASE(test_segments, NULL),
+		TEST_MACHINE_CASE(test_bad_configs, NULL),
+		TEST_MACHINE_CASE(test_ops, NULL),
 		cmocka_unit_test(test_destroyed_with_machine),
-		cmocka_unit_test(test_embedded),
+		TEST_MACHINE_CASE(test_embedded, NULL),
 		cmocka_unit_test(test_refcount),
-		cmocka_unit_test(test_register_refused),
-		cmocka_unit_test(test_bus_dma_limit),
+		TEST_MACHINE_CASE(test_register_refused, NULL),
+		TEST_MACHINE_CASE(test_bus_dma_limit, &bus_dma_limit_mc),
 	};
 
 	return cmocka_run_group_tests_name("device", tests, NULL, NULL);
