@@ -17,16 +17,16 @@ static struct device *make(struct dmamap_machine *m, struct dmamap_device_config
 	return dev;
 }
 
+static const struct dmamap_machine_config ownership_mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
+
 static void test_ownership(void **state)
 {
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, (struct dmamap_device_config){ .name = "nc" });
 	const size_t len = 3 * PAGE_SIZE;
 	dma_addr_t dma;
 	u8 *cpu;
 
-	(void)state;
 	cpu = dma_alloc_noncoherent(dev, len, &dma, DMA_BIDIRECTIONAL, GFP_KERNEL);
 	assert_non_null(cpu);
 	assert_true(PAGE_ALIGNED(cpu));
@@ -46,19 +46,16 @@ static void test_ownership(void **state)
 	dma_free_noncoherent(dev, len, cpu, dma, DMA_BIDIRECTIONAL);
 	assert_int_equal(test_stats(m).api_errors, 0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* On a coherent machine the same buffer needs no sync. */
 static void test_coherent_machine(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, (struct dmamap_device_config){ .coherent = true });
 	dma_addr_t dma;
 	struct page *page;
 
-	(void)state;
 	page = dma_alloc_pages(dev, 5000, &dma, DMA_TO_DEVICE, GFP_KERNEL);
 	assert_non_null(page);
 	assert_int_equal(dma, page_to_phys(page));
@@ -66,24 +63,22 @@ static void test_coherent_machine(void **state)
 	assert_true(test_device_sees(dev, dma, 5000, 3));
 	dma_free_pages(dev, 5000, page, dma, DMA_TO_DEVICE);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_bank banks[] = { { 0x80000000ULL, SZ_256M },
+					    { 0x100000000ULL, SZ_256M } };
+static const struct dmamap_machine_config mask_mc = { .banks = banks, .nr_banks = 2 };
 
 /* The coherent mask decides where the pages come from. */
 static void test_mask(void **state)
 {
-	static const struct dmamap_bank banks[] = { { 0x80000000ULL, SZ_256M },
-						    { 0x100000000ULL, SZ_256M } };
-	struct dmamap_machine_config mc = { .banks = banks, .nr_banks = 2 };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct device *d32 = make(m, (struct dmamap_device_config){ .dma_mask = DMA_BIT_MASK(64),
 								     .coherent_dma_mask = DMA_BIT_MASK(32) });
 	struct device *d64 = make(m, (struct dmamap_device_config){ .dma_mask = DMA_BIT_MASK(64) });
 	dma_addr_t a, b;
 	struct page *pa, *pb;
 
-	(void)state;
 	pa = dma_alloc_pages(d32, SZ_64K, &a, DMA_FROM_DEVICE, GFP_KERNEL);
 	pb = dma_alloc_pages(d64, SZ_64K, &b, DMA_FROM_DEVICE, GFP_KERNEL);
 	assert_true(a + SZ_64K - 1 <= DMA_BIT_MASK(32));
@@ -92,15 +87,14 @@ static void test_mask(void **state)
 	dma_free_pages(d64, SZ_64K, pb, b, DMA_FROM_DEVICE);
 	dmamap_device_destroy(d32);
 	dmamap_device_destroy(d64);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_machine_config iommu_mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
 
 /* Behind an IOMMU the pages are mapped with the direction's permissions. */
 static void test_iommu(void **state)
 {
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, (struct dmamap_device_config){ 0 });
 	struct dmamap_iommu_config ic = { 0 };
 	struct iommu_domain *dom;
@@ -109,7 +103,6 @@ static void test_iommu(void **state)
 	dma_addr_t dma;
 	u8 byte = 1;
 
-	(void)state;
 	assert_int_equal(dmamap_iommu_domain_create(m, &ic, &dom), 0);
 	assert_int_equal(iommu_attach_device(dom, dev), 0);
 	page = dma_alloc_pages(dev, 2 * PAGE_SIZE, &dma, DMA_TO_DEVICE, GFP_KERNEL);
@@ -128,21 +121,18 @@ static void test_iommu(void **state)
 	iommu_detach_device(dom, dev);
 	iommu_domain_free(dom);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* What the kernel refuses, and frees that do not match an allocation. */
 static void test_refused(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, (struct dmamap_device_config){ 0 });
 	dma_addr_t dma;
 	struct page *page;
 	void *cpu;
 	u64 e, free0;
 
-	(void)state;
 	free0 = test_stats(m).pages_free;
 	e = test_stats(m).api_errors;
 	assert_null(dma_alloc_pages(dev, PAGE_SIZE, &dma, DMA_TO_DEVICE, GFP_KERNEL | GFP_DMA32));
@@ -167,21 +157,18 @@ static void test_refused(void **state)
 	dma_free_noncoherent(dev, PAGE_SIZE, cpu, dma, DMA_FROM_DEVICE);
 	assert_int_equal(test_stats(m).pages_free, free0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* dma_mmap_pages(): the VMA shows the allocation's pages from vm_pgoff on. */
 static void test_mmap_pages(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, (struct dmamap_device_config){ .coherent = true });
 	struct vm_area_struct *vma, *big;
 	struct page *page;
 	dma_addr_t dma;
 	u8 *cpu;
 
-	(void)state;
 	page = dma_alloc_pages(dev, 3 * PAGE_SIZE, &dma, DMA_BIDIRECTIONAL, GFP_KERNEL);
 	cpu = page_address(page);
 	test_fill_pattern(cpu, 3 * PAGE_SIZE, 9);
@@ -200,19 +187,17 @@ static void test_mmap_pages(void **state)
 	dmamap_vma_destroy(big);
 	dma_free_pages(dev, 3 * PAGE_SIZE, page, dma, DMA_BIDIRECTIONAL);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ownership),
-		cmocka_unit_test(test_coherent_machine),
-		cmocka_unit_test(test_mask),
-		cmocka_unit_test(test_iommu),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_mmap_pages),
+		TEST_MACHINE_CASE(test_ownership, &ownership_mc),
+		TEST_MACHINE_CASE(test_coherent_machine, NULL),
+		TEST_MACHINE_CASE(test_mask, &mask_mc),
+		TEST_MACHINE_CASE(test_iommu, &iommu_mc),
+		TEST_MACHINE_CASE(test_refused, NULL),
+		TEST_MACHINE_CASE(test_mmap_pages, NULL),
 	};
 
 	return cmocka_run_group_tests_name("noncoherent", tests, NULL, NULL);
