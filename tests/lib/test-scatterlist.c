@@ -125,9 +125,8 @@ static void check_case(const struct sg_case *c, struct page **pages, struct sg_t
 
 static void test_from_pages_table(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 
-	(void)state;
 	for (unsigned int t = 0; t < ARRAY_SIZE(cases); t++) {
 		const struct sg_case *c = &cases[t];
 		struct page *pages[MAX_CASE_PAGES];
@@ -164,8 +163,6 @@ static void test_from_pages_table(void **state)
 			sg_free_table(&st);
 		}
 	}
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -176,13 +173,12 @@ static void test_from_pages_table(void **state)
 static void test_from_pages_long(void **state)
 {
 	enum { NPAGES = 1500 };
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct page **pages = calloc(NPAGES, sizeof(*pages));
 	unsigned int *run_of = calloc(NPAGES, sizeof(*run_of));
 	unsigned int runs = 0, pfn = 3;
 	u64 rng = 0x5ca77e1;
 
-	(void)state;
 	assert_non_null(pages);
 	assert_non_null(run_of);
 	for (unsigned int i = 0; i < NPAGES;) {
@@ -235,8 +231,6 @@ static void test_from_pages_long(void **state)
 	}
 	free(run_of);
 	free(pages);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -247,14 +241,13 @@ static void test_from_pages_long(void **state)
 static void test_million_entries(void **state)
 {
 	const unsigned int n = 1000000;
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct page *base = dmamap_pfn_to_page(m, RAM_PFN);
 	struct scatterlist *sg, *last = NULL;
 	struct sg_table st;
 	unsigned int i, count = 0, chains = 0;
 	u64 total = 0;
 
-	(void)state;
 	assert_int_equal(sg_alloc_table(&st, n, 0), 0);
 	assert_int_equal(st.orig_nents, n);
 	assert_int_equal(st.nents, n);
@@ -292,8 +285,6 @@ static void test_million_entries(void **state)
 	sg_free_table(&st);
 	assert_null(st.sgl);
 	assert_int_equal(st.orig_nents, 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -355,7 +346,7 @@ static u8 *sg_byte(struct scatterlist *sgl, size_t pos)
 static void test_copy(void **state)
 {
 	enum { NENTS = 300 };
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct page *block = dmamap_alloc_pages(m, __GFP_ZERO, 7);	/* 128 pages */
 	struct scatterlist *sg;
 	struct sg_table st;
@@ -364,7 +355,6 @@ static void test_copy(void **state)
 	u8 *buf, *back;
 	u64 rng = 77;
 
-	(void)state;
 	assert_non_null(block);
 	assert_int_equal(sg_alloc_table(&st, NENTS, 0), 0);
 	/*
@@ -464,8 +454,6 @@ static void test_copy(void **state)
 	free(buf);
 	sg_free_table(&st);
 	dmamap_free_pages(block, 7);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -598,13 +586,12 @@ static void test_page_iter(void **state)
  */
 static void test_accessors(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	u8 *buf = dmamap_kmalloc(m, 3000, 0);
 	struct page *pg = dmamap_alloc_pages(m, 0, 0);
 	struct scatterlist sg[3], one;	/* one spare: sg_next() reads past a list only when wrong */
 	u8 stack[16];
 
-	(void)state;
 	assert_non_null(buf);
 	assert_non_null(pg);
 	sg_init_one(&one, buf + 10, 2000);
@@ -648,19 +635,16 @@ static void test_accessors(void **state)
 
 	dmamap_free_pages(pg, 0);
 	dmamap_kfree(m, buf);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Caller mistakes get -EINVAL and an empty table; nothing is allocated. */
 static void test_bad_args(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct page *pages[3] = { dmamap_pfn_to_page(m, RAM_PFN), NULL,
 				  dmamap_pfn_to_page(m, RAM_PFN + 2) };
 	struct sg_table st;
 
-	(void)state;
 	memset(&st, 0x5a, sizeof(st));
 	assert_int_equal(sg_alloc_table(&st, 0, 0), -EINVAL);
 	assert_null(st.sgl);
@@ -684,8 +668,6 @@ static void test_bad_args(void **state)
 	sg_free_table(&st);
 	sg_free_table(NULL);
 	sg_init_table(NULL, 3);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Virtual memory the process has had at its peak (VmPeak), in bytes. */
@@ -724,16 +706,16 @@ static void test_alloc_table_huge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_from_pages_table),
-		cmocka_unit_test(test_from_pages_long),
-		cmocka_unit_test(test_million_entries),
+		TEST_MACHINE_CASE(test_from_pages_table, NULL),
+		TEST_MACHINE_CASE(test_from_pages_long, NULL),
+		TEST_MACHINE_CASE(test_million_entries, NULL),
 		cmocka_unit_test(test_alloc_table_sizes),
 		cmocka_unit_test(test_alloc_table_huge),
-		cmocka_unit_test(test_copy),
+		TEST_MACHINE_CASE(test_copy, NULL),
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_page_iter),
-		cmocka_unit_test(test_accessors),
-		cmocka_unit_test(test_bad_args),
+		TEST_MACHINE_CASE(test_accessors, NULL),
+		TEST_MACHINE_CASE(test_bad_args, NULL),
 	};
 
 	return cmocka_run_group_tests_name("scatterlist", tests, NULL, NULL);
