@@ -107,11 +107,10 @@ static void test_remap(void **state)
 /* Areas follow each other with a guard page between; the window's accounting adds up. */
 static void test_areas_and_guards(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct mm_vm_area *a[8];
 	u64 bytes = 0;
 
-	(void)state;
 	for (int i = 0; i < 8; i++) {
 		a[i] = mm_vm_area_alloc(m, (size_t)(i + 1) * 1000);
 		assert_non_null(a[i]);
@@ -150,15 +149,14 @@ static void test_areas_and_guards(void **state)
 	}
 	for (int i = 0; i < 8; i++)
 		mm_vm_area_free(m, a[i]);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_machine_config window_exhaustion_mc = { .vmalloc_size = 64 * PAGE_SIZE };
 
 /* Exhausting the window: -ENOMEM (NULL), nothing changed, and the window still works. */
 static void test_window_exhaustion(void **state)
 {
-	struct dmamap_machine_config cfg = { .vmalloc_size = 64 * PAGE_SIZE };
-	struct dmamap_machine *m = test_machine(&cfg);
+	struct dmamap_machine *m = *state;
 	struct mm_vm_area *a[16];
 	struct page *p = dmamap_alloc_pages(m, GFP_KERNEL, 3);
 	struct page *pages[8];
@@ -166,7 +164,6 @@ static void test_window_exhaustion(void **state)
 	unsigned int n = 0;
 	void *va;
 
-	(void)state;
 	for (unsigned int i = 0; i < 8; i++)
 		pages[i] = p + i;
 	while ((a[n] = mm_vm_area_alloc(m, 7 * PAGE_SIZE)))	/* 8 pages with its guard */
@@ -199,8 +196,6 @@ static void test_window_exhaustion(void **state)
 	assert_int_equal(test_stats(m).host_vmas, 1);
 	mm_vm_area_free(m, a[0]);
 	dmamap_free_pages(p, 3);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* With no headroom left below vm.max_map_count, a remap fails whole and leaves nothing. */
@@ -299,16 +294,13 @@ static void test_cookies(void **state)
 /* Dereferencing a cookie faults at once. */
 static void test_cookie_dereference_faults(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	int owner;
 	void *c = mm_cookie_alloc(m, &owner);
 
-	(void)state;
 	assert_true(test_read_faults(c));
 	assert_true(test_read_faults((u8 *)c - 0x100));
 	assert_int_equal(mm_cookie_free(m, c), 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- user VMAs -------------------------------------------------------------- */
@@ -380,6 +372,14 @@ static void test_user_vma(void **state)
 	dmamap_machine_destroy(m);
 }
 
+static const struct dmamap_bank adjacent[] = {
+	{ 0x80000000ULL, SZ_1M }, { 0x80100000ULL, SZ_1M }, { 0x90000000ULL, SZ_1M },
+};
+static const struct dmamap_machine_config remap_across_banks_mc = {
+	.banks = adjacent,
+	.nr_banks = 3,
+};
+
 /*
  * Frames of two physically adjacent banks are one contiguous run: one host
  * mapping, in the window and in a user VMA. Banks with a hole between them
@@ -387,11 +387,7 @@ static void test_user_vma(void **state)
  */
 static void test_remap_across_banks(void **state)
 {
-	static const struct dmamap_bank adjacent[] = {
-		{ 0x80000000ULL, SZ_1M }, { 0x80100000ULL, SZ_1M }, { 0x90000000ULL, SZ_1M },
-	};
-	struct dmamap_machine_config cfg = { .banks = adjacent, .nr_banks = 3 };
-	struct dmamap_machine *m = test_machine(&cfg);
+	struct dmamap_machine *m = *state;
 	struct page *lo = dmamap_pfn_to_page(m, (0x80100000UL >> PAGE_SHIFT) - 2);
 	struct page *hi = dmamap_pfn_to_page(m, 0x80100000UL >> PAGE_SHIFT);
 	struct page *far = dmamap_pfn_to_page(m, 0x90000000UL >> PAGE_SHIFT);
@@ -400,7 +396,6 @@ static void test_remap_across_banks(void **state)
 	struct dmamap_stats st0, st1;
 	u8 *va;
 
-	(void)state;
 	assert_ptr_equal(lo + 2, hi);			/* the page array runs on */
 	assert_ptr_equal(hi + 256, far);		/* ... across the hole too */
 	st0 = test_stats(m);
@@ -419,8 +414,6 @@ static void test_remap_across_banks(void **state)
 	assert_int_equal(test_stats(m).host_vmas, 2);
 	assert_int_equal(test_check_pattern((u8 *)vma->vm_start + 2 * PAGE_SIZE, PAGE_SIZE, 32), -1);
 	dmamap_vma_destroy(vma);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -431,12 +424,11 @@ static void test_remap_across_banks(void **state)
  */
 static void test_vma_destroy_twice(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct page *p = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	struct vm_area_struct *a, *b;
 	long maps;
 
-	(void)state;
 	assert_int_equal(dmamap_vma_create(m, 2 * PAGE_SIZE, 0, &a), 0);
 	assert_int_equal(dmamap_vma_create(m, PAGE_SIZE, 0, &b), 0);
 	assert_int_equal(mm_vma_map_phys(a, 0, page_to_phys(p), PAGE_SIZE), 0);
@@ -455,22 +447,20 @@ static void test_vma_destroy_twice(void **state)
 	dmamap_vma_destroy(b);
 	assert_int_equal(test_stats(m).host_vmas, 0);
 	dmamap_free_pages(p, 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_remap),
-		cmocka_unit_test(test_remap_across_banks),
-		cmocka_unit_test(test_areas_and_guards),
-		cmocka_unit_test(test_window_exhaustion),
+		TEST_MACHINE_CASE(test_remap_across_banks, &remap_across_banks_mc),
+		TEST_MACHINE_CASE(test_areas_and_guards, NULL),
+		TEST_MACHINE_CASE(test_window_exhaustion, &window_exhaustion_mc),
 		cmocka_unit_test(test_host_mapping_budget),
 		cmocka_unit_test(test_cookies),
-		cmocka_unit_test(test_cookie_dereference_faults),
+		TEST_MACHINE_CASE(test_cookie_dereference_faults, NULL),
 		cmocka_unit_test(test_user_vma),
-		cmocka_unit_test(test_vma_destroy_twice),
+		TEST_MACHINE_CASE(test_vma_destroy_twice, NULL),
 	};
 
 	return cmocka_run_group_tests_name("mm-vmalloc", tests, NULL, NULL);
