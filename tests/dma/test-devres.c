@@ -22,11 +22,10 @@ static void note_release(struct device *dev, void *res)
 /* Released at removal, the last added first; a resource released early is not released again. */
 static void test_release_order(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev;
 
-	(void)state;
 	dev = test_device(m, &cfg, NULL);
 	norder = 0;
 	for (char c = 'a'; c <= 'd'; c++) {
@@ -42,8 +41,6 @@ static void test_release_order(void **state)
 	dmamap_device_destroy(dev);
 	assert_int_equal(norder, 3);
 	assert_memory_equal(order, "dba", 3);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Managed buffers are freed with the device, through its IOMMU domain too. */
@@ -84,14 +81,13 @@ static void test_dmam_alloc(void **state)
 /* dmam_free_coherent() frees now, and refuses what does not match an allocation. */
 static void test_dmam_free(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev;
 	dma_addr_t dma, plain_dma;
 	void *v, *plain;
 	u64 e, free0;
 
-	(void)state;
 	dev = test_device(m, &cfg, NULL);
 	free0 = test_stats(m).pages_free;
 	v = dmam_alloc_coherent(dev, SZ_8K, &dma, GFP_KERNEL);
@@ -112,8 +108,6 @@ static void test_dmam_free(void **state)
 	dmam_free_coherent(dev, SZ_8K, v, dma);			/* freed already */
 	assert_int_equal(test_stats(m).api_errors, e + 4);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -123,7 +117,7 @@ static void test_dmam_free(void **state)
  */
 static void test_devm_kmalloc(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct device *dev, *other;
 	u8 *a, *b, *z, *plain;
@@ -131,7 +125,6 @@ static void test_devm_kmalloc(void **state)
 	dma_addr_t dma;
 	u64 e;
 
-	(void)state;
 	dev = test_device(m, &cfg, NULL);
 	other = test_device(m, &cfg, NULL);
 	a = devm_kmalloc(dev, 100, GFP_KERNEL);
@@ -172,8 +165,6 @@ static void test_devm_kmalloc(void **state)
 	dmamap_device_destroy(dev);	/* b, z, arr go with it */
 	dmamap_device_destroy(other);
 	assert_int_equal(test_stats(m).kmalloc_bytes, 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* An embedded device's managed memory goes at unregistration, before its release(). */
@@ -192,12 +183,11 @@ static void drv_release(struct device *dev)
 
 static void test_embedded(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct drv d = { .m = m };
 	dma_addr_t dma;
 	u64 free0;
 
-	(void)state;
 	d.dev.release = drv_release;
 	free0 = test_stats(m).pages_free;
 	assert_int_equal(dmamap_device_register(m, &d.dev, NULL), 0);
@@ -205,18 +195,16 @@ static void test_embedded(void **state)
 	assert_true(test_stats(m).pages_free < free0);
 	dmamap_device_unregister(&d.dev);
 	assert_int_equal(d.pages_free_at_release, free0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_release_order),
+		TEST_MACHINE_CASE(test_release_order, NULL),
 		cmocka_unit_test(test_dmam_alloc),
-		cmocka_unit_test(test_dmam_free),
-		cmocka_unit_test(test_devm_kmalloc),
-		cmocka_unit_test(test_embedded),
+		TEST_MACHINE_CASE(test_dmam_free, NULL),
+		TEST_MACHINE_CASE(test_devm_kmalloc, NULL),
+		TEST_MACHINE_CASE(test_embedded, NULL),
 	};
 
 	return cmocka_run_group_tests_name("devres", tests, NULL, NULL);
