@@ -119,12 +119,13 @@ static void test_mapping_sizes(void **state)
 	dmamap_machine_destroy(n);
 }
 
+static const struct dma_map_ops no_sync = { 0 };
+static const struct dmamap_machine_config need_sync_mc = { .banks = low_high, .nr_banks = 2 };
+
 /* Syncs are needed for a non-coherent device, and for a coherent one's bounced mapping. */
 static void test_need_sync(void **state)
 {
-	static const struct dma_map_ops no_sync = { 0 };
-	struct dmamap_machine_config mc = { .banks = low_high, .nr_banks = 2 };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct device *co = make(m, (struct dmamap_device_config){ .coherent = true });
 	struct device *nc = make(m, (struct dmamap_device_config){ 0 });
 	struct page *low = dmamap_alloc_pages(m, GFP_DMA32, 0);
@@ -133,7 +134,6 @@ static void test_need_sync(void **state)
 	struct iommu_domain *dom;
 	dma_addr_t a, b;
 
-	(void)state;
 	a = dma_map_page(co, low, 0, PAGE_SIZE, DMA_TO_DEVICE);
 	b = dma_map_page(co, high, 0, PAGE_SIZE, DMA_TO_DEVICE);
 	assert_false(dma_need_sync(co, a));
@@ -164,9 +164,9 @@ static void test_need_sync(void **state)
 	dmamap_free_pages(high, 0);
 	dmamap_device_destroy(co);
 	dmamap_device_destroy(nc);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const struct dmamap_machine_config sync_range_mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
 
 /*
  * A range sync makes only its bytes current: on the non-coherent model the
@@ -175,14 +175,12 @@ static void test_need_sync(void **state)
  */
 static void test_sync_range(void **state)
 {
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, (struct dmamap_device_config){ 0 });
 	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 0);
 	u8 *cpu = page_address(page);
 	dma_addr_t dma;
 
-	(void)state;
 	dma = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_FROM_DEVICE);
 	assert_false(dma_mapping_error(dev, dma));
 	test_device_writes(dev, dma, PAGE_SIZE, 5);
@@ -214,9 +212,12 @@ static void test_sync_range(void **state)
 	dmamap_free_pages(page, 0);
 	dmamap_device_destroy(dev);
 	assert_int_equal(test_stats(m).api_errors, 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
+
+static const size_t lens[] = { 187, 100, 65, 30, 150, 65, 20, 130, 64, 1, 200, 63 };
+static const struct dmamap_machine_config copybreak_reuse_mc = {
+	.cache = DMAMAP_CACHE_NONCOHERENT,
+};
 
 /*
  * A reused FROM_DEVICE buffer whose head is synced for the CPU and back
@@ -228,15 +229,12 @@ static void test_sync_range(void **state)
  */
 static void test_copybreak_reuse(void **state)
 {
-	static const size_t lens[] = { 187, 100, 65, 30, 150, 65, 20, 130, 64, 1, 200, 63 };
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, (struct dmamap_device_config){ 0 });
 	struct page *page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	const u8 *cpu = page_address(page);
 	dma_addr_t dma;
 
-	(void)state;
 	dma = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_FROM_DEVICE);
 	for (unsigned int k = 0; k < ARRAY_SIZE(lens); k++) {
 		test_device_writes(dev, dma, lens[k], 100 + k);
@@ -248,8 +246,6 @@ static void test_copybreak_reuse(void **state)
 	dmamap_free_pages(page, 0);
 	dmamap_device_destroy(dev);
 	assert_int_equal(test_stats(m).api_errors, 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* The unmap state a ring keeps per entry, with the kernel's macros. */
@@ -261,11 +257,10 @@ struct rx_entry {
 
 static void test_unmap_state(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, (struct dmamap_device_config){ .coherent = true });
 	struct rx_entry ring[4];
 
-	(void)state;
 	_Static_assert(sizeof(ring[0].mapping) == sizeof(dma_addr_t), "address kept whole");
 	_Static_assert(sizeof(ring[0].len) == sizeof(u32), "length as the kernel's __u32");
 	for (int i = 0; i < 4; i++) {
@@ -287,8 +282,6 @@ static void test_unmap_state(void **state)
 	}
 	dmamap_device_destroy(dev);
 	assert_int_equal(test_stats(m).api_errors, 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
@@ -296,10 +289,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_required_mask_and_limited),
 		cmocka_unit_test(test_mapping_sizes),
-		cmocka_unit_test(test_need_sync),
-		cmocka_unit_test(test_sync_range),
-		cmocka_unit_test(test_copybreak_reuse),
-		cmocka_unit_test(test_unmap_state),
+		TEST_MACHINE_CASE(test_need_sync, &need_sync_mc),
+		TEST_MACHINE_CASE(test_sync_range, &sync_range_mc),
+		TEST_MACHINE_CASE(test_copybreak_reuse, &copybreak_reuse_mc),
+		TEST_MACHINE_CASE(test_unmap_state, NULL),
 	};
 
 	return cmocka_run_group_tests_name("limits", tests, NULL, NULL);
