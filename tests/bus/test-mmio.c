@@ -98,14 +98,15 @@ static void test_regions(void **state)
 	dmamap_machine_destroy(m);	/* takes r2 with it */
 }
 
+static const struct dmamap_machine_config direct_mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
+
 /*
  * A direct device writes a peer's doorbell: the handler gets the write at
  * its offset, with no cache model in the way, on either kind of device.
  */
 static void test_direct(void **state)
 {
-	struct dmamap_machine_config mc = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&mc);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config nc = { .name = "dma-engine" };
 	struct dmamap_device_config co = { .name = "snooper", .coherent = true };
 	struct dmamap_mmio_config regs_cfg = { .name = "bar", .base = DOORBELL + SZ_1M,
@@ -117,7 +118,6 @@ static void test_direct(void **state)
 	u32 v = 0xabcd1234, got;
 	u8 *regs;
 
-	(void)state;
 	fr = fifo_region(m, DOORBELL, &fifo);
 	assert_int_equal(dmamap_mmio_region_create(m, &regs_cfg, &bar), 0);
 	regs = dmamap_mmio_region_regs(bar);
@@ -151,14 +151,12 @@ static void test_direct(void **state)
 	dmamap_device_destroy(devs[1]);
 	dmamap_mmio_region_destroy(fr);
 	dmamap_mmio_region_destroy(bar);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* The device's DMA offset and mask apply to MMIO as to RAM. */
 static void test_reach(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config off = { .dma_offset = 0x40000000ULL };
 	struct dmamap_device_config d32 = { 0 };
 	struct dmamap_mmio_region *r, *high;
@@ -168,7 +166,6 @@ static void test_reach(void **state)
 	u8 x = 7;
 	u64 e;
 
-	(void)state;
 	r = fifo_region(m, DOORBELL + SZ_1M, &f1);
 	high = fifo_region(m, HIGH_MMIO, &f2);
 	a = test_device(m, &off, NULL);
@@ -188,14 +185,12 @@ static void test_reach(void **state)
 	dmamap_device_destroy(b);
 	dmamap_mmio_region_destroy(r);
 	dmamap_mmio_region_destroy(high);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Behind an IOMMU: mapped with IOMMU_MMIO, reached through the IOVA, unmapped whole. */
 static void test_iommu(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { .name = "p2p" };
 	struct dmamap_iommu_config ic = { 0 };
 	struct io_pgtable_walk_result w;
@@ -208,7 +203,6 @@ static void test_iommu(void **state)
 	u32 v = 0x55aa55aa;
 	u64 e;
 
-	(void)state;
 	r = fifo_region(m, HIGH_MMIO, &fifo);
 	dev = test_device(m, &cfg, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(m, &ic, &dom), 0);
@@ -255,14 +249,12 @@ static void test_iommu(void **state)
 	iommu_domain_free(dom);
 	dmamap_device_destroy(dev);
 	dmamap_mmio_region_destroy(r);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* A handler's error is a bus fault; copies move between RAM and MMIO; nothing decodes -> fault. */
 static void test_faults_and_copies(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { .coherent = true };
 	struct dmamap_mmio_region *r;
 	struct dmamap_fault f;
@@ -272,7 +264,6 @@ static void test_faults_and_copies(void **state)
 	u8 buf[256], *cpu;
 	u64 e;
 
-	(void)state;
 	r = fifo_region(m, DOORBELL, &fifo);
 	dev = test_device(m, &cfg, NULL);
 	mmio = dma_map_resource(dev, DOORBELL, PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
@@ -311,18 +302,16 @@ static void test_faults_and_copies(void **state)
 	dma_free_coherent(dev, PAGE_SIZE, cpu, ram);
 	dmamap_device_destroy(dev);
 	dmamap_mmio_region_destroy(r);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regions),
-		cmocka_unit_test(test_direct),
-		cmocka_unit_test(test_reach),
-		cmocka_unit_test(test_iommu),
-		cmocka_unit_test(test_faults_and_copies),
+		TEST_MACHINE_CASE(test_direct, &direct_mc),
+		TEST_MACHINE_CASE(test_reach, NULL),
+		TEST_MACHINE_CASE(test_iommu, NULL),
+		TEST_MACHINE_CASE(test_faults_and_copies, NULL),
 	};
 
 	return cmocka_run_group_tests_name("mmio", tests, NULL, NULL);
