@@ -410,14 +410,13 @@ static void test_unmap_fast_lazy(void **state)
  */
 static void test_map_sg(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct iommu_domain *d = mkdom(m, (struct dmamap_iommu_config){
 		.type = IOMMU_DOMAIN_UNMANAGED });
 	struct page *blk = dmamap_alloc_pages(m, GFP_KERNEL, 9), *a = dmamap_alloc_pages(m, 0, 1);
 	struct scatterlist sg[4];
 	const unsigned long iova = SZ_4M;
 
-	(void)state;
 	assert_non_null(blk);
 	assert_non_null(a);
 	/* 1 MiB + 1 MiB contiguous (one 2 MiB block), then two 4 KiB pages elsewhere */
@@ -465,8 +464,6 @@ static void test_map_sg(void **state)
 	iommu_domain_free(d);
 	dmamap_free_pages(blk, 9);
 	dmamap_free_pages(a, 1);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- iommu_paging_domain_alloc() ---------------------------------------------- */
@@ -478,7 +475,7 @@ static void test_map_sg(void **state)
  */
 static void test_paging_domain_alloc(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = test_device(m, NULL, NULL);
 	struct iommu_domain *def = mkdom(m, (struct dmamap_iommu_config){
 		.type = IOMMU_DOMAIN_UNMANAGED, .ias = 40, .oas = 40,
@@ -487,7 +484,6 @@ static void test_paging_domain_alloc(void **state)
 	struct page *p = dmamap_alloc_pages(m, GFP_KERNEL, 4);
 	u8 b = 0;
 
-	(void)state;
 	assert_non_null(p);
 	assert_ptr_equal(iommu_paging_domain_alloc(dev), ERR_PTR(-ENODEV));
 	assert_ptr_equal(iommu_paging_domain_alloc(NULL), ERR_PTR(-EINVAL));
@@ -516,8 +512,6 @@ static void test_paging_domain_alloc(void **state)
 	iommu_domain_free(d);
 	iommu_domain_free(def);
 	dmamap_free_pages(p, 4);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* --- granules through the bus ---------------------------------------------------- */
@@ -669,9 +663,8 @@ static void test_domain_configs(void **state)
 		{ { .type = IOMMU_DOMAIN_UNMANAGED, .oas = 38 }, -EINVAL, 0 },
 		{ { .type = IOMMU_DOMAIN_UNMANAGED, .oas = 64 }, -EINVAL, 0 },
 	};
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 
-	(void)state;
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct iommu_domain *d = NULL;
 		int ret = dmamap_iommu_domain_create(m, &cases[i].cfg, &d);
@@ -687,8 +680,6 @@ static void test_domain_configs(void **state)
 				 cases[i].cfg.oas ? cases[i].cfg.oas : 48);
 		iommu_domain_free(d);
 	}
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
@@ -697,11 +688,11 @@ int main(void)
 		cmocka_unit_test(test_kernel_semantics),
 		cmocka_unit_test(test_unmap_fast_sync),
 		cmocka_unit_test(test_unmap_fast_lazy),
-		cmocka_unit_test(test_map_sg),
-		cmocka_unit_test(test_paging_domain_alloc),
+		TEST_MACHINE_CASE(test_map_sg, NULL),
+		TEST_MACHINE_CASE(test_paging_domain_alloc, NULL),
 		cmocka_unit_test(test_granule_16k_bus),
 		cmocka_unit_test(test_granule_64k_bus),
-		cmocka_unit_test(test_domain_configs),
+		TEST_MACHINE_CASE(test_domain_configs, NULL),
 	};
 
 	return cmocka_run_group_tests_name("iommu-kernel", tests, NULL, NULL);
