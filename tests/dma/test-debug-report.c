@@ -75,7 +75,7 @@ static void test_flags_accepted(void **state)
 /* Each module's misuse arrives at the handler, with its kind, counted once. */
 static void test_every_module_reports(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = test_device(m, TEST_DEVCFG(.name = "nic"), NULL);
 	struct seen s = { 0 };
 	struct dma_buf *buf;
@@ -84,7 +84,6 @@ static void test_every_module_reports(void **state)
 	void *cpu, *obj;
 	u64 before = test_stats(m).api_errors;
 
-	(void)state;
 	dmamap_debug_set_handler(m, record, &s);
 
 	/* the DMA API: an invalid direction is refused */
@@ -155,8 +154,6 @@ static void test_every_module_reports(void **state)
 	assert_int_equal(dmamap_debug_error_count(m), s.n);
 	assert_int_equal(test_stats(m).api_errors - before, s.n);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -185,13 +182,12 @@ static void reenter_handler(const struct dmamap_debug_report *r, void *arg)
 
 static void test_handler_without_locks(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = test_device(m, TEST_DEVCFG(.name = "gpu"), NULL);
 	struct reenter re = { 0 };
 	struct dma_buf_attachment *at;
 	struct sg_table *sgt;
 
-	(void)state;
 	re.buf = dmamap_dma_buf_alloc(dev, 8192, 0);
 	assert_false(IS_ERR(re.buf));
 	dmamap_debug_set_handler(m, reenter_handler, &re);
@@ -207,8 +203,6 @@ static void test_handler_without_locks(void **state)
 	dma_buf_detach(re.buf, at);
 	dma_buf_put(re.buf);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Runs @fn in a child with stderr read back into @out; returns the wait status. */
@@ -296,11 +290,12 @@ static void test_fatal(void **state)
 	assert_non_null(strstr(out, "DMAMAP_DEBUG_FATAL"));
 }
 
+static const struct dmamap_machine_config dump_lists_allocations_mc = { .debug = DMAMAP_DEBUG_API };
+
 /* The dump lists what the devices hold, as the kernel's dma-api/dump does. */
 static void test_dump_lists_allocations(void **state)
 {
-	struct dmamap_machine_config cfg = { .debug = DMAMAP_DEBUG_API };
-	struct dmamap_machine *m = test_machine(&cfg);
+	struct dmamap_machine *m = *state;
 	struct device *dev = test_device(m, TEST_DEVCFG(.name = "dsp"), NULL);
 	char *text = NULL;
 	size_t len = 0;
@@ -310,7 +305,6 @@ static void test_dump_lists_allocations(void **state)
 	void *buf = dmamap_kmalloc(m, 256, GFP_KERNEL);
 	char want[96];
 
-	(void)state;
 	single = dma_map_single(dev, buf, 256, DMA_FROM_DEVICE);
 	dmamap_debug_dump(m, f);
 	fclose(f);
@@ -328,8 +322,6 @@ static void test_dump_lists_allocations(void **state)
 	dma_free_coherent(dev, 12288, cpu, dma);
 	dmamap_kfree(m, buf);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
@@ -337,11 +329,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_flags_accepted),
-		cmocka_unit_test(test_every_module_reports),
-		cmocka_unit_test(test_handler_without_locks),
+		TEST_MACHINE_CASE(test_every_module_reports, NULL),
+		TEST_MACHINE_CASE(test_handler_without_locks, NULL),
 		cmocka_unit_test(test_stderr_line),
 		cmocka_unit_test(test_fatal),
-		cmocka_unit_test(test_dump_lists_allocations),
+		TEST_MACHINE_CASE(test_dump_lists_allocations, &dump_lists_allocations_mc),
 	};
 
 	return cmocka_run_group_tests_name("debug-report", tests, NULL, NULL);
