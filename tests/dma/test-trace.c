@@ -45,14 +45,13 @@ static const struct dmamap_trace_event *find(const struct log *log, const char *
 
 static void test_dma_calls_reported(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, false);
 	struct log log = { .n = 0 };
 	const struct dmamap_trace_event *e;
 	dma_addr_t handle, addr;
 	void *buf, *cpu;
 
-	(void)state;
 	buf = dmamap_kmalloc(m, 4096, GFP_KERNEL);
 	assert_non_null(buf);
 	dmamap_trace_set(m, record, &log);
@@ -125,13 +124,11 @@ static void test_dma_calls_reported(void **state)
 
 	dmamap_kfree(m, buf);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_sg_and_bus_reported(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, true);
 	struct log log = { .n = 0 };
 	struct page *pages[3];
@@ -140,7 +137,6 @@ static void test_sg_and_bus_reported(void **state)
 	const struct dmamap_trace_event *e;
 	u8 data[256], back[256];
 
-	(void)state;
 	for (int i = 0; i < 3; i++) {
 		pages[i] = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 		assert_non_null(pages[i]);
@@ -189,15 +185,13 @@ static void test_sg_and_bus_reported(void **state)
 	for (int i = 0; i < 3; i++)
 		dmamap_free_pages(pages[i], 0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dma_calls_reported),
-		cmocka_unit_test(test_sg_and_bus_reported),
+		TEST_MACHINE_CASE(test_dma_calls_reported, NULL),
+		TEST_MACHINE_CASE(test_sg_and_bus_reported, NULL),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
