@@ -146,10 +146,13 @@ static void test_open_and_close_errors(void **state)
 	dmamap_machine_destroy(m);
 }
 
+static const struct dmamap_machine_config dma_fields_and_tracks_mc = {
+	.cache = DMAMAP_CACHE_NONCOHERENT,
+};
+
 static void test_dma_fields_and_tracks(void **state)
 {
-	struct dmamap_machine_config cfg = { .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&cfg);
+	struct dmamap_machine *m = *state;
 	struct device *cam = make(m, "cam", false);
 	struct tmp t;
 	char *text, *l, want[160], tid_dma[32], tid_bus[32];
@@ -158,7 +161,6 @@ static void test_dma_fields_and_tracks(void **state)
 	void *cookie;
 	u8 buf[64];
 
-	(void)state;
 	tmp_name(&t);
 	page = dmamap_alloc_pages(m, GFP_KERNEL, 0);
 	assert_non_null(page);
@@ -216,8 +218,6 @@ static void test_dma_fields_and_tracks(void **state)
 	unlink(t.path);
 	dmamap_free_pages(page, 0);
 	dmamap_device_destroy(cam);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -226,7 +226,7 @@ static void test_dma_fields_and_tracks(void **state)
  */
 static void test_writer_fields(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct device *dev = make(m, "dev", true);
 	struct page *pages[200];
 	struct scatterlist *sg;
@@ -237,7 +237,6 @@ static void test_writer_fields(void **state)
 	unsigned int i;
 	int pid;
 
-	(void)state;
 	tmp_name(&t);
 	for (i = 0; i < 200; i++) {
 		pages[i] = dmamap_alloc_pages(m, GFP_KERNEL, 0);
@@ -325,8 +324,6 @@ static void test_writer_fields(void **state)
 	for (i = 0; i < 200; i++)
 		dmamap_free_pages(pages[i], 0);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 static void test_refused_call_and_fault(void **state)
@@ -500,8 +497,8 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_and_close_errors),
-		cmocka_unit_test(test_dma_fields_and_tracks),
-		cmocka_unit_test(test_writer_fields),
+		TEST_MACHINE_CASE(test_dma_fields_and_tracks, &dma_fields_and_tracks_mc),
+		TEST_MACHINE_CASE(test_writer_fields, NULL),
 		cmocka_unit_test(test_refused_call_and_fault),
 		cmocka_unit_test(test_callback_and_file_together),
 		cmocka_unit_test(test_environment),
