@@ -47,14 +47,13 @@ static void test_flags_and_prot(void **state)
 /* What the VMA's protection says is what the mapping allows. */
 static void test_protection_honoured(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { .coherent = true };
 	struct vm_area_struct *ro, *priv, *rw;
 	struct device *dev;
 	dma_addr_t dma;
 	u8 *cpu, *p;
 
-	(void)state;
 	dev = test_device(m, &cfg, NULL);
 	cpu = dma_alloc_coherent(dev, PAGE_SIZE, &dma, GFP_KERNEL);
 	memset(cpu, 0x11, PAGE_SIZE);
@@ -92,14 +91,12 @@ static void test_protection_honoured(void **state)
 	dmamap_vma_destroy(rw);
 	dma_free_coherent(dev, PAGE_SIZE, cpu, dma);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Pages inserted one by one (the IOMMU backend's mmap) mark VM_MIXEDMAP instead. */
 static void test_mixedmap(void **state)
 {
-	struct dmamap_machine *m = test_machine(NULL);
+	struct dmamap_machine *m = *state;
 	struct dmamap_device_config cfg = { 0 };
 	struct dmamap_iommu_config ic = { 0 };
 	struct iommu_domain *dom;
@@ -108,7 +105,6 @@ static void test_mixedmap(void **state)
 	dma_addr_t dma;
 	void *cpu;
 
-	(void)state;
 	dev = test_device(m, &cfg, NULL);
 	assert_int_equal(dmamap_iommu_domain_create(m, &ic, &dom), 0);
 	assert_int_equal(iommu_attach_device(dom, dev), 0);
@@ -122,8 +118,6 @@ static void test_mixedmap(void **state)
 	iommu_detach_device(dom, dev);
 	iommu_domain_free(dom);
 	dmamap_device_destroy(dev);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* vm_ops->close() runs once, while the mapping is still there; the library never calls open(). */
@@ -186,8 +180,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flags_and_prot),
-		cmocka_unit_test(test_protection_honoured),
-		cmocka_unit_test(test_mixedmap),
+		TEST_MACHINE_CASE(test_protection_honoured, NULL),
+		TEST_MACHINE_CASE(test_mixedmap, NULL),
 		cmocka_unit_test(test_vm_ops),
 	};
 
