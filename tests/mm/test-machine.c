@@ -98,14 +98,14 @@ static void test_defaults(void **state)
 	dmamap_machine_destroy(m);
 }
 
+static const struct dmamap_machine_config banks_sorted_mc = { .banks = two_banks, .nr_banks = 2 };
+
 static void test_banks_sorted(void **state)
 {
-	struct dmamap_machine_config cfg = { .banks = two_banks, .nr_banks = 2 };
-	struct dmamap_machine *m = test_machine(&cfg);
+	struct dmamap_machine *m = *state;
 	const struct dmamap_machine_config *c = dmamap_machine_config(m);
 	struct dmamap_stats st;
 
-	(void)state;
 	assert_int_equal(c->nr_banks, 2);
 	assert_int_equal(c->banks[0].base, 0x80000000ULL);
 	assert_int_equal(c->banks[1].base, 0x200000000ULL);
@@ -113,8 +113,6 @@ static void test_banks_sorted(void **state)
 	dmamap_machine_stats(m, &st);
 	assert_int_equal(st.pages_total, 2 * ((64ULL << 20) >> PAGE_SHIFT));
 	assert_int_equal(st.pages_free, st.pages_total - test_reserved_pages(m));
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /* Bad configurations get -EINVAL, *out is cleared, and nothing is left behind. */
@@ -269,20 +267,23 @@ static void test_round_trips(void **state)
 	dmamap_machine_destroy(m);
 }
 
+static const struct dmamap_bank big[] = { { 0x80000000ULL, 4ULL << 30 } };
+static const struct dmamap_machine_config sparse_mc = {
+	.banks = big,
+	.nr_banks = 1,
+	.cache = DMAMAP_CACHE_NONCOHERENT,
+};
+
 /*
  * Creation populates nothing, the DMA pools included: host memory is used
  * only as frames and their struct pages are touched.
  */
 static void test_sparse(void **state)
 {
-	static const struct dmamap_bank big[] = { { 0x80000000ULL, 4ULL << 30 } };
-	struct dmamap_machine_config cfg = { .banks = big, .nr_banks = 1,
-					     .cache = DMAMAP_CACHE_NONCOHERENT };
-	struct dmamap_machine *m = test_machine(&cfg);
+	struct dmamap_machine *m = *state;
 	struct page *p;
 	u8 *va;
 
-	(void)state;
 	assert_int_not_equal(dmamap_machine_config(m)->swiotlb_size, DMAMAP_SWIOTLB_OFF);
 	assert_int_not_equal(dmamap_machine_config(m)->atomic_pool_size, DMAMAP_ATOMIC_POOL_OFF);
 	assert_int_equal(resident_pages(m->mem, m->mem_size), 0);
@@ -301,8 +302,6 @@ static void test_sparse(void **state)
 	/* one struct page written: one page of the array */
 	assert_int_equal(resident_pages(m->pages, m->pages_bytes), 1);
 	dmamap_free_pages(p, 0);
-	test_assert_no_leaks(m);
-	dmamap_machine_destroy(m);
 }
 
 /*
@@ -392,10 +391,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_banks_sorted),
+		TEST_MACHINE_CASE(test_banks_sorted, &banks_sorted_mc),
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_round_trips),
-		cmocka_unit_test(test_sparse),
+		TEST_MACHINE_CASE(test_sparse, &sparse_mc),
 		cmocka_unit_test(test_create_destroy_cycles),
 		cmocka_unit_test(test_destroy_with_everything_live),
 	};
