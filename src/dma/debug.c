@@ -980,11 +980,13 @@ static bool own_fault(void *addr, const void *pc)
 			       !host_protect(page, PAGE_SIZE, PROT_READ | PROT_WRITE);
 		}
 		prot_retry.addr = NULL;
-		if (mm_call_library() || (st & PS_MODE) == PS_RO) {
+		bool library = mm_call_library();
+
+		if (library || (st & PS_MODE) == PS_RO) {
 			/* the library's own access, or a write: open */
 			if (host_protect(page, PAGE_SIZE, PROT_READ | PROT_WRITE))
 				return false;
-			if (mm_call_library()) {
+			if (library) {
 				dm->prot_sum[f] = sum_bytes(page, PAGE_SIZE, 0) | 1;
 				st = (u8)((st & ~PS_MODE) | PS_BROKEN);
 			} else {
@@ -1073,6 +1075,23 @@ static bool prot_open(struct dma_debug_machine *dm, unsigned long f, unsigned lo
 	return ok;
 }
 
+/* @pages protected pages, charged to the machine's cap and the host mappings budget. */
+static bool prot_charge(struct dma_debug_machine *dm, unsigned long pages)
+{
+	if (__atomic_add_fetch(&dm->prot_pages, pages, __ATOMIC_RELAXED) > PROT_PAGES_MAX ||
+	    host_vmas_reserve(pages)) {
+		__atomic_fetch_sub(&dm->prot_pages, pages, __ATOMIC_RELAXED);
+		return false;
+	}
+	return true;
+}
+
+static void prot_uncharge(struct dma_debug_machine *dm, unsigned long pages)
+{
+	__atomic_fetch_sub(&dm->prot_pages, pages, __ATOMIC_RELAXED);
+	host_vmas_release(pages);
+}
+
 static unsigned long rec_pages(struct debug_rec *r)
 {
 	const struct debug_range *rg;
@@ -1128,8 +1147,7 @@ static void own_unprotect(struct device *dev, struct debug_rec *r)
 				dm->prot_sum[f] = PROT_NO_SUM;
 			}
 	}
-	__atomic_fetch_sub(&dm->prot_pages, rec_pages(r), __ATOMIC_RELAXED);
-	host_vmas_release(rec_pages(r));
+	prot_uncharge(dm, rec_pages(r));
 }
 
 /*
@@ -1147,11 +1165,8 @@ static bool own_protect(struct device *dev, struct debug_rec *r)
 	if (!own_can_protect(dev, r) || host_fault_hook(own_fault))
 		return false;
 	pages = rec_pages(r);
-	if (__atomic_add_fetch(&dm->prot_pages, pages, __ATOMIC_RELAXED) > PROT_PAGES_MAX ||
-	    host_vmas_reserve(pages)) {
-		__atomic_fetch_sub(&dm->prot_pages, pages, __ATOMIC_RELAXED);
+	if (!prot_charge(dm, pages))
 		return false;
-	}
 	/* the states first: a fault finds them set once a page is protected */
 	n = rec_ranges(r, &rg);
 	for (unsigned int i = 0; i < n; i++)
@@ -1159,8 +1174,7 @@ static bool own_protect(struct device *dev, struct debug_rec *r)
 			__atomic_store_n(&dm->prot[f], (u8)(mode | PS_HELD), __ATOMIC_RELEASE);
 	if (!prot_runs(dm, r, n, prot_set, prot_of(mode))) {
 		prot_runs(dm, r, n, prot_open, PROT_READ | PROT_WRITE);
-		__atomic_fetch_sub(&dm->prot_pages, pages, __ATOMIC_RELAXED);
-		host_vmas_release(pages);
+		prot_uncharge(dm, pages);
 		return false;
 	}
 	rec_own(r)->prot = true;
